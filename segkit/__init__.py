@@ -1,0 +1,11 @@
+"""segkit: the helpers behind the segkit workbooks notebooks.
+
+Data flows one way: raw file -> :func:`load_transactions` -> :func:`clean_transactions`
+(clean frame and quality log) -> :func:`customer_table` -> a method module
+(:mod:`segkit.rfm`, :mod:`segkit.cluster`, :mod:`segkit.clv`, :mod:`segkit.roi`).
+"""
+
+from segkit.errors import DataError
+
+__all__ = ["DataError"]
+__version__ = "0.1.0"
