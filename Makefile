@@ -1,0 +1,59 @@
+# segkit workbooks. Run `make help` for the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PARAMS ?=
+DATA   ?=
+JOBS   ?= 2
+
+# Pinned threads make parallel and serial runs do the same floating-point work.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--data $(DATA))
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test test-code test-notebooks lab handouts notebooks data bench clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+setup: ## create .venv, install the pinned dependencies and segkit (editable), register the Jupyter kernel
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name segkit --display-name "Python (segkit)"
+	@echo "set-up done: now run 'make report'"
+
+report: ## run every notebook with papermill and write reports/index.html (PARAMS=file.yaml DATA=orders.csv)
+	$(BIN)/python -m segkit.report $(REPORT_ARGS)
+
+test: ## run the unit tests, doctests and the nbval checks of the stored notebooks
+	$(BIN)/python -m pytest segkit tests notebooks $(NBVAL)
+
+test-code: ## run the unit tests and doctests only (fast)
+	$(BIN)/python -m pytest segkit tests
+
+test-notebooks: ## check the stored notebooks against a fresh run with nbval
+	$(BIN)/python -m pytest notebooks $(NBVAL)
+
+lab: ## open JupyterLab on notebooks/
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+handouts: ## write workshop copies (solutions removed, outputs cleared) to handouts/
+	$(BIN)/python -m segkit.report --handouts
+
+notebooks: ## re-execute the stored notebooks in place after changing segkit (then commit them)
+	$(BIN)/python -m segkit.report --inplace --jobs $(JOBS)
+
+data: ## regenerate the default data set under data/raw/ (deterministic)
+	$(BIN)/python -m segkit.synth
+	@if [ -f segkit/campaign.py ]; then $(BIN)/python -m segkit.campaign; fi
+
+bench: ## run the benchmarks (prints timings and ratios against a reference measured in the same run)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean: ## remove generated reports, handouts and caches (keeps .venv)
+	rm -rf reports/*.html reports/*.csv reports/notebooks reports/failed handouts data/interim/*.pkl .pytest_cache
