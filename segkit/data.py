@@ -556,15 +556,42 @@ def _snapshot(clean: pd.DataFrame, snapshot_date: object) -> pd.Timestamp:
     return snapshot
 
 
-def _purchase_days(clean: pd.DataFrame, snapshot: pd.Timestamp) -> tuple[pd.Index, pd.DataFrame]:
-    """Per (customer, day) net purchase value, as integer codes; purchases before the snapshot only."""
-    before = clean[clean["order_date"] < snapshot]
-    codes, customers = pd.factorize(before["customer_id"], sort=True)
-    day = (before["order_date"].to_numpy().astype("datetime64[D]") - np.datetime64(snapshot.date(), "D")).astype(np.int64)
-    purchase = before["quantity"].to_numpy() > 0
-    lines = pd.DataFrame({"code": codes, "day": day, "amount": before["amount"].to_numpy(),
-                          "purchase": purchase, "order_id": before["order_id"].to_numpy()})
-    return pd.Index(customers, name="customer_id"), lines
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``values`` numbered in sorted order of the values, and the sorted values."""
+    codes, uniques = pd.factorize(values, sort=False)
+    order = np.argsort(np.asarray(uniques, dtype=object))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], pd.Index(np.asarray(uniques, dtype=object)[order])
+
+
+def _summarise_days(code: np.ndarray, day: np.ndarray, amount: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Per customer: number of distinct purchase days, first and last day, value of the first and of all days.
+
+    One sort of an integer (customer, day) key does the work of a two-level groupby.
+    """
+    span = int(day.max() - day.min() + 1)
+    key = code * span + (day - day.min())
+    unique_keys, inverse = np.unique(key, return_inverse=True)
+    day_value = np.bincount(inverse, weights=amount, minlength=len(unique_keys))
+    day_code = unique_keys // span
+    n_days = np.bincount(day_code, minlength=n)
+    first_index = np.searchsorted(day_code, np.arange(n))  # keys are sorted: a customer's first day comes first
+    has_days = n_days > 0
+    first_day = np.where(has_days, unique_keys[first_index.clip(max=len(unique_keys) - 1)] % span + day.min(), 0)
+    last_index = (first_index + n_days - 1).clip(min=0)
+    last_day = np.where(has_days, unique_keys[last_index.clip(max=len(unique_keys) - 1)] % span + day.min(), 0)
+    first_value = np.where(has_days, day_value[first_index.clip(max=len(unique_keys) - 1)], 0.0)
+    return {"n_days": n_days, "first_day": first_day, "last_day": last_day,
+            "first_value": first_value, "total_value": np.bincount(day_code, weights=day_value, minlength=n)}
+
+
+def _count_distinct(code: np.ndarray, other: np.ndarray, n: int) -> np.ndarray:
+    """Number of distinct ``other`` values per customer code."""
+    width = int(other.max()) + 1
+    pairs = np.sort(code * width + other)  # an explicit sort: np.unique's hashing is slower at this size
+    distinct = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    return np.bincount(distinct // width, minlength=n)
 
 
 def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -600,51 +627,44 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
     ...     "order_date": ["2024-01-01", "2024-01-11", "2024-01-05"], "quantity": [1, 2, 1],
     ...     "unit_price": [10.0, 10.0, 4.0]}))
     >>> table = customer_table(tx.assign(is_return=False))
-    >>> table[["days_since_last_purchase", "n_orders", "revenue", "frequency", "recency", "T"]]
-    ... # doctest: +NORMALIZE_WHITESPACE
-                 days_since_last_purchase  n_orders  revenue  frequency  recency   T
-    customer_id
-    a                                   1         2     30.0          1       10  11
-    b                                   7         1      4.0          0        0   7
+    >>> columns = ["days_since_last_purchase", "n_orders", "revenue", "frequency", "recency", "T"]
+    >>> table[columns].astype(float).to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'a': {'days_since_last_purchase': 1.0, 'n_orders': 2.0, 'revenue': 30.0, 'frequency': 1.0, 'recency': 10.0, 'T': 11.0},
+     'b': {'days_since_last_purchase': 7.0, 'n_orders': 1.0, 'revenue': 4.0, 'frequency': 0.0, 'recency': 0.0, 'T': 7.0}}
     """
     _check_clean(clean)
     snapshot = _snapshot(clean, snapshot_date)
-    customers, lines = _purchase_days(clean, snapshot)
+    before = clean[clean["order_date"] < snapshot]
+    code, customers = _codes(before["customer_id"])
     n = len(customers)
-    code = lines["code"].to_numpy()
-    purchases = lines[lines["purchase"]]
-    first_day = np.full(n, np.iinfo(np.int64).max)
-    last_day = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first_day, purchases["code"].to_numpy(), purchases["day"].to_numpy())
-    np.maximum.at(last_day, purchases["code"].to_numpy(), purchases["day"].to_numpy())
-    n_orders = purchases.groupby("code")["order_id"].nunique().reindex(range(n), fill_value=0).to_numpy()
-    net = np.bincount(code, weights=lines["amount"].to_numpy(), minlength=n)
-    gross = np.bincount(purchases["code"], weights=purchases["amount"], minlength=n)
-    day_value = purchases.groupby(["code", "day"], sort=True)["amount"].sum()
-    day_codes = day_value.index.get_level_values("code").to_numpy()
-    n_days = np.bincount(day_codes, minlength=n)
-    first_value = day_value.groupby(level="code").first().reindex(range(n), fill_value=0).to_numpy()
-    has_purchase = n_days > 0
-    repeat_value = np.bincount(day_codes, weights=day_value.to_numpy(), minlength=n) - first_value
-    frequency = np.maximum(n_days - 1, 0)
+    day = (before["order_date"].to_numpy().astype("datetime64[D]") - np.datetime64(snapshot.date(), "D")).astype(np.int64)
+    amount = before["amount"].to_numpy(dtype=float)
+    purchase = before["quantity"].to_numpy() > 0
+    days = _summarise_days(code[purchase], day[purchase], amount[purchase], n)
+    n_orders = _count_distinct(code[purchase], pd.factorize(before["order_id"])[0][purchase], n)
+    net = np.bincount(code, weights=amount, minlength=n)
+    gross = days["total_value"]
+    frequency = np.maximum(days["n_days"] - 1, 0)
     # returns are spread over a customer's purchase days in proportion, so monetary_value is net
     net_share = np.divide(net, gross, out=np.zeros(n), where=gross > 0).clip(0, None)
+    repeat_value = (gross - days["first_value"]) * net_share
+    revenue = net.clip(0, None)
     table = pd.DataFrame(
         {
-            "first_purchase": snapshot + pd.to_timedelta(first_day.clip(-10**6, 0), unit="D"),
-            "last_purchase": snapshot + pd.to_timedelta(last_day.clip(-10**6, 0), unit="D"),
-            "days_since_last_purchase": -last_day,
+            "first_purchase": snapshot + pd.to_timedelta(days["first_day"], unit="D"),
+            "last_purchase": snapshot + pd.to_timedelta(days["last_day"], unit="D"),
+            "days_since_last_purchase": -days["last_day"],
             "n_orders": n_orders,
-            "revenue": net.clip(0, None).round(6),
-            "avg_order_value": np.divide(net.clip(0, None), n_orders, out=np.zeros(n), where=n_orders > 0).round(6),
-            "tenure_days": -first_day,
+            "revenue": revenue.round(6),
+            "avg_order_value": np.divide(revenue, n_orders, out=np.zeros(n), where=n_orders > 0).round(6),
+            "tenure_days": -days["first_day"],
             "frequency": frequency,
-            "recency": last_day - first_day,
-            "T": -first_day,
-            "monetary_value": np.divide(repeat_value * net_share, frequency, out=np.zeros(n), where=frequency > 0).round(6),
+            "recency": days["last_day"] - days["first_day"],
+            "T": -days["first_day"],
+            "monetary_value": np.divide(repeat_value, frequency, out=np.zeros(n), where=frequency > 0).round(6),
         },
-        index=customers,
-    )[has_purchase]
+        index=customers.rename("customer_id"),
+    )[days["n_days"] > 0]
     table.attrs["snapshot_date"] = snapshot
     return table
 

@@ -133,7 +133,7 @@ def concentration(revenue: pd.Series, *, top_share: float = 0.2) -> dict[str, fl
     return {
         "top_customers_pct": round(top_share * 100, 1),
         "top_revenue_pct": round(float(values[:n_top].sum() / total * 100), 1) if total else 0.0,
-        "gini": round(float(gini), 3),
+        "gini": round(float(gini), 3) + 0.0,  # + 0.0 turns -0.0 into 0.0
     }
 
 

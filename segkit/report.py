@@ -210,7 +210,7 @@ def _data_summary(params: dict) -> dict[str, str]:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     dates = clean["order_date"]
     return {
-        "file": str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path),
+        "file": _shown(path),
         "size": f"{path.stat().st_size / 1e6:.1f} MB",
         "sha256": digest,
         "date range": f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}",
@@ -274,7 +274,7 @@ def build_reports(
             lines = "\n".join(f"  - {f.error}" for f in failures)
             raise ReportError(
                 f"{len(failures)} notebook(s) failed; previous reports were left untouched.\n{lines}\n"
-                f"Executed notebooks kept for inspection in {failed_dir.relative_to(PROJECT_ROOT)}/."
+                f"Executed notebooks kept for inspection in {_shown(failed_dir)}/."
             )
         entries = []
         for result in results:
@@ -287,6 +287,11 @@ def build_reports(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return REPORTS_DIR / "index.html"
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project root where possible, for messages."""
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
@@ -367,13 +372,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.handouts:
             for path in write_handouts():
-                print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+                print(f"wrote {_shown(path)}")
         elif args.inplace:
             refresh_stored(list_notebooks(args.only), timeout=args.timeout, jobs=args.jobs)
         else:
             index = build_reports(params_file=args.params, data=args.data, jobs=args.jobs,
                                   only=args.only, timeout=args.timeout)
-            print(f"reports written: {index.relative_to(PROJECT_ROOT)}")
+            print(f"reports written: {_shown(index)}")
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

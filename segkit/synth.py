@@ -18,11 +18,14 @@ Run ``python -m segkit.synth`` to rewrite the default data set under ``data/raw/
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+
+from pathlib import Path
 
 from segkit.paths import DEFAULT_GROUND_TRUTH, DEFAULT_TRANSACTIONS, RAW_DIR
 
@@ -372,7 +375,7 @@ def group_parameters() -> pd.DataFrame:
 
     Examples
     --------
-    >>> group_parameters().loc["one-off buyers", "r"]
+    >>> float(group_parameters().loc["one-off buyers", "r"])
     1.0
     """
     table = pd.DataFrame([asdict(g) for g in GROUPS]).set_index("name")
@@ -381,18 +384,16 @@ def group_parameters() -> pd.DataFrame:
     return table
 
 
-def write_default_data(*, n_customers: int = 5000, seed: int = 2024) -> dict[str, int]:
-    """Write the default data set (raw export, ground truth, group parameters) to ``data/raw/``."""
+def write_default_data(*, n_customers: int = 5000, seed: int = 2024, target: Path = RAW_DIR) -> dict[str, int]:
+    """Write the default data set (raw export, ground truth, group parameters) to ``target``."""
     raw, truth = generate_transactions(n_customers=n_customers, seed=seed)
-    RAW_DIR.mkdir(parents=True, exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
     # mtime=0 in the gzip header keeps the file byte-identical between runs
-    import gzip
-
-    with gzip.GzipFile(DEFAULT_TRANSACTIONS, "wb", mtime=0) as handle:
+    with gzip.GzipFile(target / DEFAULT_TRANSACTIONS.name, "wb", mtime=0) as handle:
         handle.write(raw.to_csv(index=False).encode("utf-8"))
-    truth.to_csv(DEFAULT_GROUND_TRUTH, index=False)
+    truth.to_csv(target / DEFAULT_GROUND_TRUTH.name, index=False)
     params = group_parameters().drop(columns=["acquisition_window", "channel_probs"])
-    (RAW_DIR / "generator_params.json").write_text(
+    (target / "generator_params.json").write_text(
         json.dumps({"seed": seed, "n_customers": n_customers, "start": str(START.date()), "n_days": N_DAYS,
                     "mess": MESS, "groups": params.round(6).to_dict(orient="index")}, indent=2) + "\n"
     )

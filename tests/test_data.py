@@ -1,0 +1,349 @@
+"""Tests of the data layer: loading, validation messages, cleaning, reconciliation, customer table."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segkit import DataError
+from segkit import data
+from segkit.paths import DEFAULT_GROUND_TRUTH, DEFAULT_TRANSACTIONS
+
+
+def lines(**overrides) -> pd.DataFrame:
+    """A small valid order-line table in the UCI Online Retail II layout."""
+    frame = pd.DataFrame(
+        {
+            "Invoice": ["1001", "1001", "1002", "1003", "C1004"],
+            "StockCode": ["A", "B", "A", "C", "A"],
+            "Quantity": [2, 1, 3, 1, -1],
+            "InvoiceDate": ["2024-01-05 10:00", "2024-01-05 10:00", "2024-02-01 09:30", "2024-02-03 12:00",
+                            "2024-02-10 08:00"],
+            "Price": [2.5, 10.0, 2.5, 7.0, 2.5],
+            "Customer ID": ["17850", "17850", "17850", "13047", "17850"],
+            "Country": ["United Kingdom"] * 5,
+        }
+    )
+    for column, values in overrides.items():
+        frame[column] = values
+    return frame
+
+
+@pytest.fixture(scope="module")
+def default_raw() -> pd.DataFrame:
+    return data.load_transactions(DEFAULT_TRANSACTIONS)
+
+
+@pytest.fixture(scope="module")
+def default_clean(default_raw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return data.clean_transactions(default_raw)
+
+
+# --- loading and column mapping ---------------------------------------------------------
+
+
+def test_uci_layout_is_recognised_without_a_mapping():
+    tx = data.load_transactions(lines())
+    assert list(tx.columns[:6]) == ["customer_id", "order_id", "order_date", "quantity", "unit_price", "amount"]
+    assert tx["amount"].tolist() == [5.0, 10.0, 7.5, 7.0, -2.5]
+    assert tx["product_id"].tolist() == ["A", "B", "A", "C", "A"]
+
+
+def test_uci_online_retail_one_names_and_float_ids():
+    frame = lines().rename(columns={"Invoice": "InvoiceNo", "Price": "UnitPrice", "Customer ID": "CustomerID"})
+    frame["CustomerID"] = [17850.0, 17850.0, 17850.0, np.nan, 17850.0]
+    tx = data.load_transactions(frame)
+    assert tx["customer_id"].tolist()[:3] == ["17850"] * 3
+    assert pd.isna(tx["customer_id"].iloc[3])
+
+
+def test_explicit_mapping_and_amount_only_layout():
+    frame = pd.DataFrame({"Kunde": ["a", "b"], "Beleg": ["1", "2"], "Datum": ["2024-03-01", "2024-03-02"],
+                          "Umsatz": [12.0, 30.0]})
+    tx = data.load_transactions(frame, columns={"Kunde": "customer_id", "Beleg": "order_id",
+                                                "Datum": "order_date", "Umsatz": "amount"})
+    assert tx["amount"].tolist() == [12.0, 30.0]
+    assert tx["quantity"].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet", ".xlsx"])
+def test_every_supported_file_type_loads_the_same(tmp_path, suffix):
+    frame = lines()
+    path = tmp_path / f"orders{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".csv.gz":
+        with gzip.open(path, "wt") as handle:
+            frame.to_csv(handle, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_excel(path, index=False)
+    tx = data.load_transactions(path)
+    assert tx["amount"].round(2).tolist() == [5.0, 10.0, 7.5, 7.0, -2.5]
+    assert tx["customer_id"].iloc[0] == "17850"
+
+
+# --- one test per bad-input case: the message names the problem ------------------------
+
+
+def test_missing_column_lists_what_was_found():
+    with pytest.raises(DataError, match=r"Missing required column\(s\): customer_id.*Columns found: \[.*Invoice"):
+        data.load_transactions(lines().drop(columns=["Customer ID"]))
+
+
+def test_missing_amount_and_price():
+    with pytest.raises(DataError, match=r"amount \(or quantity and unit_price\)"):
+        data.load_transactions(lines().drop(columns=["Price"]))
+
+
+def test_ambiguous_columns_are_named():
+    frame = lines().assign(**{"Customer_ID": lines()["Customer ID"]})
+    with pytest.raises(DataError, match=r"Ambiguous columns for 'customer_id': \['Customer ID', 'Customer_ID'\]"):
+        data.load_transactions(frame)
+
+
+def test_mapping_to_a_missing_raw_column():
+    with pytest.raises(DataError, match=r"mapping names \['Client'\], which the data does not have"):
+        data.load_transactions(lines(), columns={"Client": "customer_id"})
+
+
+def test_mapping_to_an_unknown_canonical_name():
+    with pytest.raises(DataError, match=r"not segkit columns"):
+        data.load_transactions(lines(), columns={"Country": "nation"})
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("")
+    with pytest.raises(DataError, match=r"empty \(0 bytes\)"):
+        data.load_transactions(path)
+
+
+def test_header_only_file(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("Invoice,Customer ID,InvoiceDate,Quantity,Price\n")
+    with pytest.raises(DataError, match=r"has no rows"):
+        data.load_transactions(path)
+
+
+def test_unparseable_dates_show_examples_and_count():
+    frame = lines(InvoiceDate=["2024-01-05", "not a date", "2024-02-01", "31/31/2024", "2024-02-10"])
+    with pytest.raises(DataError, match=r"2 value\(s\) that are not dates, e\.g\. 'not a date', '31/31/2024'"):
+        data.load_transactions(frame)
+
+
+def test_missing_dates():
+    frame = lines(InvoiceDate=["2024-01-05", None, "2024-02-01", "2024-02-03", "2024-02-10"])
+    with pytest.raises(DataError, match=r"'order_date' is empty in 1 row"):
+        data.load_transactions(frame)
+
+
+def test_non_numeric_amounts():
+    frame = lines(Price=["2.5", "10", "£2.50", "7", "2.5"])
+    with pytest.raises(DataError, match=r"'unit_price' has 1 non-numeric value\(s\), e\.g\. '£2\.50'"):
+        data.load_transactions(frame)
+
+
+def test_unknown_file_type(tmp_path):
+    path = tmp_path / "orders.json"
+    path.write_text("{}")
+    with pytest.raises(DataError, match=r"Unknown file type for 'orders.json'"):
+        data.load_transactions(path)
+
+
+def test_wrong_encoding_suggests_latin1(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(lines(Country=["Côte d'Ivoire"] * 5).to_csv(index=False).encode("latin-1"))
+    with pytest.raises(DataError, match=r"not valid utf-8 text.*encoding='latin-1'"):
+        data.load_transactions(path)
+    assert data.load_transactions(path, encoding="latin-1")["country"].iloc[0] == "Côte d'Ivoire"
+
+
+def test_missing_file():
+    with pytest.raises(DataError, match=r"File not found"):
+        data.load_transactions("no/such/orders.csv")
+
+
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "orders.parquet"
+    path.write_bytes(b"this is not parquet at all")
+    with pytest.raises(DataError, match=r"Could not read 'orders.parquet' as parquet"):
+        data.load_transactions(path)
+
+
+def test_missing_order_id():
+    with pytest.raises(DataError, match=r"'order_id' is empty in 1 row"):
+        data.load_transactions(lines(Invoice=["1", None, "2", "3", "C4"]))
+
+
+def test_customer_table_rejects_raw_lines_without_customers():
+    tx = data.load_transactions(lines(**{"Customer ID": ["1", None, "1", "2", "1"]}))
+    with pytest.raises(DataError, match=r"1 line\(s\) have no customer id\. Run clean_transactions first"):
+        data.customer_table(tx)
+
+
+def test_snapshot_before_the_data():
+    clean, _ = data.clean_transactions(data.load_transactions(lines()))
+    with pytest.raises(DataError, match=r"snapshot_date 2023-12-01 is on or before the first transaction"):
+        data.customer_table(clean, snapshot_date="2023-12-01")
+
+
+def test_bad_returns_option():
+    with pytest.raises(DataError, match=r"returns must be 'net' or 'drop'"):
+        data.clean_transactions(data.load_transactions(lines()), returns="keep")
+
+
+# --- cleaning and reconciliation ---------------------------------------------------------
+
+
+def test_returns_are_netted_or_dropped():
+    tx = data.load_transactions(lines())
+    clean_net, _ = data.clean_transactions(tx, returns="net")
+    clean_drop, log_drop = data.clean_transactions(tx, returns="drop")
+    assert clean_net["amount"].sum() == pytest.approx(27.0)
+    assert clean_net["is_return"].sum() == 1
+    assert clean_drop["amount"].sum() == pytest.approx(29.5)
+    assert log_drop.set_index("rule").loc["return", "rows"] == 1
+
+
+def test_unmatched_return_is_excluded_and_logged():
+    frame = lines(StockCode=["A", "B", "A", "C", "Z"])  # the return is of a product never bought
+    clean, log = data.clean_transactions(data.load_transactions(frame))
+    row = log.set_index("rule").loc["unmatched_return"]
+    assert (row["rows"], row["revenue"]) == (1, -2.5)
+    assert not clean["is_return"].any()
+
+
+def test_default_data_log_reconciles_exactly(default_raw, default_clean):
+    clean, log = default_clean
+    table = data.reconcile(log)
+    assert (table["difference"].abs() < 1e-6).all()
+    assert log.attrs["rows_kept"] == len(clean)
+    assert log.attrs["revenue_kept"] == pytest.approx(clean["amount"].sum())
+    # every raw customer is either kept or charged to exactly one rule
+    assert log.attrs["customers_in"] == clean["customer_id"].nunique() + log["customers_lost"].sum()
+    assert log.attrs["customers_in"] == default_raw["customer_id"].nunique()
+
+
+def test_default_data_planted_mess_is_found(default_raw, default_clean):
+    _, log = default_clean
+    by_rule = log.set_index("rule")
+    assert by_rule.loc["missing_customer", "rows"] == default_raw["customer_id"].isna().sum()
+    assert by_rule.loc["test_account", "customers"] == 3
+    assert by_rule.loc["outlier", "rows"] >= 4  # the four planted keying errors at least
+    assert by_rule.loc["duplicate", "rows"] > 0
+    reasons = data.flag_exclusions(default_raw)
+    assert (default_raw.loc[reasons == "non_positive_price", "unit_price"] <= 0).all()
+    assert (default_raw.loc[reasons == "kept", "unit_price"] > 0).all()
+    assert by_rule.loc["non_positive_price", "rows"] == (reasons == "non_positive_price").sum() > 0
+
+
+def test_clean_customers_match_ground_truth(default_clean):
+    clean, _ = default_clean
+    truth = pd.read_csv(DEFAULT_GROUND_TRUTH, dtype={"customer_id": str})
+    assert set(clean["customer_id"]) <= set(truth["customer_id"])
+    assert clean["customer_id"].nunique() >= 0.99 * len(truth)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    quantities=st.lists(st.integers(min_value=-5, max_value=20).filter(bool), min_size=1, max_size=30),
+    customers=st.lists(st.sampled_from(["a", "b", "c", "TEST1", None]), min_size=30, max_size=30),
+    returns=st.sampled_from(["net", "drop"]),
+)
+def test_log_always_reconciles(quantities, customers, returns):
+    n = len(quantities)
+    frame = pd.DataFrame({
+        "order_id": [f"{i}" for i in range(n)], "customer_id": customers[:n],
+        "order_date": pd.date_range("2024-01-01", periods=n, freq="D"),
+        "quantity": quantities, "unit_price": 3.0, "product_id": "x",
+    })
+    tx = data.load_transactions(frame)
+    clean, log = data.clean_transactions(tx, returns=returns)
+    table = data.reconcile(log)
+    assert (table["difference"].abs() < 1e-9).all()
+    if len(clean):
+        table = data.customer_table(clean)
+        assert (table["revenue"] > 0).all()
+        assert table.index.is_unique
+
+
+# --- the customer table ------------------------------------------------------------------
+
+
+def test_customer_table_conventions():
+    clean, _ = data.clean_transactions(data.load_transactions(lines()))
+    table = data.customer_table(clean, snapshot_date="2024-03-01")
+    a = table.loc["17850"]
+    # purchases on 2024-01-05 and 2024-02-01 (one return on 02-10); snapshot 2024-03-01
+    assert a["days_since_last_purchase"] == 29
+    assert a["n_orders"] == 2
+    assert a["revenue"] == pytest.approx(5 + 10 + 7.5 - 2.5)
+    assert (a["frequency"], a["recency"], a["T"]) == (1, 27, 56)
+    # the repeat day was worth 7.5 gross; returns are spread over purchase days in proportion
+    assert a["monetary_value"] == pytest.approx(7.5 * 20 / 22.5)
+    b = table.loc["13047"]
+    assert (b["frequency"], b["recency"], b["monetary_value"]) == (0, 0, 0)
+
+
+def test_earlier_snapshot_ignores_later_lines():
+    clean, _ = data.clean_transactions(data.load_transactions(lines()))
+    table = data.customer_table(clean, snapshot_date="2024-01-10")
+    assert list(table.index) == ["17850"]
+    assert table.loc["17850", "n_orders"] == 1
+    assert table.attrs["snapshot_date"] == pd.Timestamp("2024-01-10")
+
+
+def test_customer_table_matches_a_naive_groupby(default_clean):
+    clean, _ = default_clean
+    table = data.customer_table(clean)
+    purchases = clean[~clean["is_return"]]
+    naive = purchases.groupby("customer_id").agg(
+        n_orders=("order_id", "nunique"), last=("order_date", "max"),
+        days=("order_date", lambda d: d.dt.normalize().nunique()),
+    )
+    assert (table["n_orders"] == naive["n_orders"].reindex(table.index)).all()
+    assert (table["frequency"] == naive["days"].reindex(table.index) - 1).all()
+    expected_revenue = clean.groupby("customer_id")["amount"].sum().reindex(table.index)
+    assert np.allclose(table["revenue"], expected_revenue, atol=1e-4)
+    assert (table["recency"] <= table["T"]).all()
+    assert len(table) == clean["customer_id"].nunique()
+
+
+def test_calibration_holdout_split(default_clean):
+    clean, _ = default_clean
+    split = data.calibration_holdout(clean, calibration_end="2025-07-01")
+    cal = data.customer_table(clean, snapshot_date="2025-07-01")
+    assert split.index.equals(cal.index)
+    assert (split["duration_holdout"] == 184).all()
+    holdout = clean[(clean["order_date"] >= "2025-07-01") & ~clean["is_return"]
+                    & clean["customer_id"].isin(cal.index)]
+    expected = holdout.groupby("customer_id")["order_date"].apply(lambda d: d.dt.normalize().nunique())
+    assert split["frequency_holdout"].sum() == expected.sum()
+
+
+def test_calibration_end_after_data_is_an_error(default_clean):
+    clean, _ = default_clean
+    with pytest.raises(DataError, match=r"holdout_end .* must be after calibration_end"):
+        data.calibration_holdout(clean, calibration_end="2026-06-01")
+
+
+def test_load_clean_cache_returns_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "INTERIM_DIR", tmp_path / "interim")
+    path = tmp_path / "orders.csv"
+    lines().to_csv(path, index=False)
+    first_clean, first_log = data.load_clean(path)
+    assert len(list((tmp_path / "interim").glob("clean-*.pkl"))) == 1
+    second_clean, second_log = data.load_clean(path)
+    pd.testing.assert_frame_equal(first_clean, second_clean)
+    assert first_log.attrs == second_log.attrs
+    # a different option is a different cache entry, never a stale hit
+    drop_clean, _ = data.load_clean(path, returns="drop")
+    assert len(list((tmp_path / "interim").glob("clean-*.pkl"))) == 2
+    assert drop_clean["amount"].sum() != first_clean["amount"].sum()

@@ -1,0 +1,491 @@
+"""Tests for segkit.rfm: scores, rules, value types, tiers, lifecycle, migration, playbook."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from segkit.errors import DataError
+from segkit.paths import DEFAULT_TRANSACTIONS
+from segkit.rfm import (
+    ABC_TIERS,
+    LIFECYCLE_STAGES,
+    NO_LONGER_IN_TABLE,
+    NOT_YET_A_CUSTOMER,
+    VALUE_TYPES,
+    RFMWarning,
+    abc_tiers,
+    assign_segments,
+    example_customers,
+    lifecycle_stages,
+    load_playbook,
+    load_rules,
+    playbook_for,
+    rfm_scores,
+    rfm_segments,
+    rule_to_scale,
+    score_report,
+    segment_migration,
+    segment_summary,
+    value_types,
+)
+
+SEGMENTS = [
+    "Champions", "Loyal Customers", "Potential Loyalists", "New Customers", "Promising", "Need Attention",
+    "About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost",
+]
+
+
+def table(days, orders, revenue, tenure=None) -> pd.DataFrame:
+    days = np.asarray(days)
+    return pd.DataFrame(
+        {
+            "days_since_last_purchase": days,
+            "n_orders": np.asarray(orders),
+            "revenue": np.asarray(revenue, dtype=float),
+            "tenure_days": days + 100 if tenure is None else np.asarray(tenure),
+        },
+        index=pd.Index([f"c{i}" for i in range(len(days))], name="customer_id"),
+    )
+
+
+@pytest.fixture(scope="module")
+def customers() -> pd.DataFrame:
+    return example_customers(3000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def default_customers() -> pd.DataFrame:
+    """The default data set when the lead's loader and data exist, else a fixture table."""
+    try:
+        from segkit.data import customer_table, load_clean
+    except ImportError:
+        return example_customers(5000, seed=2024)
+    if not DEFAULT_TRANSACTIONS.exists():
+        return example_customers(5000, seed=2024)
+    clean, _ = load_clean(DEFAULT_TRANSACTIONS)
+    return customer_table(clean)
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+def test_scores_without_ties_fill_equal_bins():
+    n = 100
+    c = table(np.arange(n), np.arange(1, n + 1), np.arange(1, n + 1) * 10.0)
+    s = rfm_scores(c, bins=5)
+    for dim in "RFM":
+        assert s[dim].value_counts().sort_index().tolist() == [20] * 5
+    # higher is better: most recent (fewest days) gets 5, most orders get 5
+    assert s.loc["c0", "R"] == 5 and s.loc["c99", "R"] == 1
+    assert s.loc["c99", "F"] == 5 and s.loc["c0", "F"] == 1
+
+
+def test_heavy_ties_share_a_score_and_are_reported_in_plain_words():
+    # 70% one order, 20% two, 10% three: quantile edges coincide (the naive-qcut failure)
+    orders = np.repeat([1, 2, 3], [70, 20, 10])
+    c = table(np.arange(100), orders, np.arange(100) + 1.0)
+    with pytest.warns(RFMWarning, match=r"F \(n_orders\) supports only 3 of 5 score levels"):
+        s = rfm_scores(c, bins=5)
+    assert s.groupby("n_orders")["F"].nunique().eq(1).all()  # ties share a score
+    assert s.loc[s["n_orders"] == 1, "F"].iloc[0] == 1  # the lowest value scores 1
+    report = score_report(s)
+    assert report.loc["F", "levels_used"] == 3
+    assert report.loc["F", "scores_used"] == "1, 4, 5"
+    assert report.loc["F", "most_common_share"] == 0.7
+    assert "70% of customers share the value 1" in report.loc["F", "note"]
+    assert report.loc["R", "note"] == "" and report.loc["R", "levels_used"] == 5
+
+
+def test_all_tied_dimension_warns_and_scores_one():
+    c = table([10] * 6, [1] * 6, [5.0] * 6)
+    with pytest.warns(RFMWarning, match="every customer has the same value"):
+        s = rfm_scores(c)
+    assert (s[["R", "F", "M"]] == 1).all().all()
+
+
+def test_single_customer_rank_scoring_raises_clear_error_but_thresholds_work():
+    c = table([10], [3], [50.0])
+    with pytest.raises(DataError, match="only 1 customer.*thresholds"):
+        rfm_scores(c)
+    s = rfm_scores(c, bins=3, thresholds={"R": [30, 90], "F": [2, 5], "M": [20, 100]})
+    assert s[["R", "F", "M"]].iloc[0].tolist() == [3, 2, 2]
+
+
+def test_fixed_thresholds_semantics():
+    c = table([0, 30, 31, 90, 365, 366], [1, 2, 3, 5, 10, 11], [1, 2, 3, 4, 5, 6])
+    s = rfm_scores(c, thresholds={"R": [365, 30, 180, 90], "F": [2, 3, 5, 10]}, warn=False)
+    assert s["R"].tolist() == [5, 5, 4, 4, 2, 1]  # <= 30 days is 5; order of cut points does not matter
+    assert s["F"].tolist() == [1, 2, 3, 4, 5, 5]  # 10 or more orders is 5
+    assert s.attrs["rfm"]["scoring"] == {"R": "thresholds", "F": "thresholds", "M": "rank"}
+
+
+def test_learned_thresholds_reproduce_rank_scores(customers):
+    s = rfm_scores(customers, warn=False)
+    again = rfm_scores(customers, thresholds=s.attrs["rfm"]["thresholds"], warn=False)
+    pd.testing.assert_frame_equal(s[["R", "F", "M"]], again[["R", "F", "M"]])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"bins": 1}, r"bins=1 .*at least 2.*bins=5"),
+        ({"bins": 2.5}, r"bins=2.5"),
+        ({"thresholds": {"R": [30, 90]}}, r"thresholds\['R'\] has 2 cut points but bins=5 needs 4"),
+        ({"thresholds": {"X": [1, 2, 3, 4]}}, r"unknown key.*'R', 'F'"),
+    ],
+)
+def test_bad_options_raise_data_error(customers, kwargs, match):
+    with pytest.raises(DataError, match=match):
+        rfm_scores(customers, **kwargs)
+
+
+def test_missing_column_names_column_and_fix(customers):
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['revenue'\].*customer_table"):
+        rfm_segments(customers.drop(columns="revenue"))
+
+
+def test_negative_revenue_names_count_and_fix(customers):
+    bad = customers.copy()
+    bad.iloc[[3, 7], bad.columns.get_loc("revenue")] = -5.0
+    with pytest.raises(DataError, match=r"'revenue' must be >= 0, but 2 customers.*returns exceed purchases"):
+        rfm_segments(bad)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("n_orders", 0, r"'n_orders' must be >= 1"),
+        ("days_since_last_purchase", np.nan, r"missing or infinite"),
+        ("days_since_last_purchase", -1, r"snapshot date is before the last purchase"),
+    ],
+)
+def test_other_bad_values(customers, column, value, match):
+    bad = customers.copy()
+    bad[column] = bad[column].astype(float)
+    bad.iloc[0, bad.columns.get_loc(column)] = value
+    with pytest.raises(DataError, match=match):
+        rfm_segments(bad)
+
+
+def test_empty_and_non_numeric_tables_raise(customers):
+    with pytest.raises(DataError, match="0 rows"):
+        rfm_segments(customers.iloc[:0])
+    with pytest.raises(DataError, match="must be numeric"):
+        rfm_segments(customers.assign(revenue=customers["revenue"].astype(str)))
+    with pytest.raises(DataError, match="unique"):
+        rfm_segments(pd.concat([customers.iloc[:3], customers.iloc[:1]]))
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def test_default_rules_name_the_eleven_segments_and_cover_every_cell():
+    rules = load_rules()
+    assert set(rules["segment"]) == set(SEGMENTS)
+    assert rules["cells"].sum() == 125 and (rules["cells"] > 0).all()
+
+
+def rules_frame(rows):
+    return pd.DataFrame(rows, columns=["priority", "segment", "R", "F", "M"])
+
+
+def test_rules_gap_is_detected():
+    rules = rules_frame([(1, "High", "3-5", "*", "*"), (2, "Low", "1", "*", "*")])  # R=2 has no rule
+    with pytest.raises(DataError, match=r"25 of 125 score cells without a segment.*R=2 F=1 M=1.*catch-all"):
+        load_rules(rules)
+
+
+def test_rules_overlap_with_equal_priority_is_detected():
+    rules = rules_frame([(1, "High", "3-5", "*", "*"), (1, "Low", "1-3", "*", "*")])
+    with pytest.raises(DataError, match=r"same priority 1.*R=3.*different priorities"):
+        load_rules(rules)
+
+
+def test_rules_overlap_resolved_by_explicit_priority():
+    rules = rules_frame([(2, "Low", "1-3", "*", "*"), (1, "High", "3-5", "*", "*")])
+    table_ = load_rules(rules)
+    assert table_["segment"].tolist() == ["High", "Low"]
+    assert table_["cells"].tolist() == [75, 50]
+
+
+def test_rule_that_never_wins_is_detected():
+    rules = rules_frame([(1, "All", "*", "*", "*"), (2, "Shadowed", "5", "5", "5")])
+    with pytest.raises(DataError, match=r"\['Shadowed'\] never apply"):
+        load_rules(rules)
+
+
+@pytest.mark.parametrize("bad", ["0-3", "4-2", "x", "1-6", "1-2-3"])
+def test_unreadable_rule_range(bad):
+    with pytest.raises(DataError, match=r"rules row 1 column 'F'"):
+        load_rules(rules_frame([(1, "All", "*", bad, "*")]))
+
+
+def test_custom_rules_file_replaces_default(tmp_path, customers):
+    path = tmp_path / "two.csv"
+    path.write_text("priority,segment,R,F,M\n1,Recent,4-5,*,*\n2,Not recent,*,*,*\n")
+    seg = rfm_segments(customers, rules=path, warn=False)
+    assert seg["segment"].cat.categories.tolist() == ["Recent", "Not recent"]
+    assert ((seg["segment"] == "Recent") == (seg["R"] >= 4)).all()
+
+
+def test_rule_scale_mapping():
+    assert rule_to_scale(np.arange(1, 6), 5).tolist() == [1, 2, 3, 4, 5]
+    assert rule_to_scale(np.arange(1, 4), 3).tolist() == [1, 3, 5]
+    assert rule_to_scale(np.arange(1, 3), 2).tolist() == [2, 4]
+    for bins in range(2, 30):
+        mapped = rule_to_scale(np.arange(1, bins + 1), bins)
+        assert mapped.min() >= 1 and mapped.max() <= 5 and (np.diff(mapped) >= 0).all()
+
+
+def naive_segment(r5: int, f5: int, m5: int, rules: pd.DataFrame) -> str:
+    """Reference: first rule by priority whose ranges contain the cell."""
+    for row in rules.itertuples():
+        if row.r_min <= r5 <= row.r_max and row.f_min <= f5 <= row.f_max and row.m_min <= m5 <= row.m_max:
+            return row.segment
+    raise AssertionError("no rule")
+
+
+@pytest.mark.parametrize("bins", [2, 3, 5, 7, 10])
+def test_vectorised_rules_agree_with_naive_reference(bins):
+    rng = np.random.default_rng(bins)
+    scores = pd.DataFrame(rng.integers(1, bins + 1, size=(400, 3)), columns=list("RFM"))
+    got = assign_segments(scores, bins=bins)
+    rules = load_rules()
+    scaled = np.column_stack([rule_to_scale(scores[d], bins) for d in "RFM"])
+    expected = [naive_segment(r, f, m, rules) for r, f, m in scaled]
+    assert got.astype(str).tolist() == expected
+
+
+def test_assign_segments_rejects_scores_outside_bins():
+    with pytest.raises(DataError, match=r"outside 1..3"):
+        assign_segments(pd.DataFrame({"R": [1, 5], "F": [1, 1], "M": [1, 1]}), bins=3)
+
+
+# --- property tests -------------------------------------------------------------------------
+
+
+@st.composite
+def customer_tables(draw):
+    n = draw(st.integers(1, 60))
+    kind = draw(st.sampled_from(["random", "all tied", "few values"]))
+    if kind == "all tied":
+        days = [draw(st.integers(0, 700))] * n
+        orders = [draw(st.integers(1, 5))] * n
+        revenue = [draw(st.floats(0, 1e4, allow_nan=False))] * n
+    else:
+        top = 3 if kind == "few values" else 700
+        days = draw(st.lists(st.integers(0, top), min_size=n, max_size=n))
+        orders = draw(st.lists(st.integers(1, 3 if kind == "few values" else 50), min_size=n, max_size=n))
+        revenue = draw(st.lists(st.floats(0, 1e5, allow_nan=False), min_size=n, max_size=n))
+    extra = draw(st.lists(st.integers(0, 300), min_size=n, max_size=n))
+    return table(days, orders, revenue, tenure=np.asarray(days) + np.asarray(extra))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(c=customer_tables(), bins=st.integers(2, 10))
+def test_every_customer_gets_exactly_one_segment_and_type(c, bins):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RFMWarning)
+        try:
+            seg = rfm_segments(c, bins=bins)
+        except DataError as err:
+            # the only refusals allowed: a lone customer (nothing to rank) or no revenue at all
+            assert len(c) == 1 or c["revenue"].sum() == 0, err
+            return
+    assert seg.index.equals(c.index)
+    for dim in "RFM":
+        assert seg[dim].between(1, bins).all()
+    for col, cats in [("value_type", VALUE_TYPES), ("abc_tier", ABC_TIERS), ("lifecycle_stage", LIFECYCLE_STAGES)]:
+        assert seg[col].notna().all() and set(seg[col].astype(str)) <= set(cats)
+    assert seg["segment"].notna().all() and set(seg["segment"].astype(str)) <= set(SEGMENTS)
+    assert segment_summary(seg)["customers"].sum() == len(c)
+    assert segment_summary(seg, by="value_type")["customers"].sum() == len(c)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(0, 20), min_size=2, max_size=80), bins=st.integers(2, 10))
+def test_rank_scores_are_monotone_and_tie_consistent(values, bins):
+    c = table(values, np.asarray(values) + 1, np.asarray(values, dtype=float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RFMWarning)
+        s = rfm_scores(c, bins=bins)
+    order = np.argsort(values, kind="stable")
+    assert (np.diff(s["F"].to_numpy()[order]) >= 0).all()  # more orders never scores lower
+    assert (np.diff(s["R"].to_numpy()[order]) <= 0).all()  # more days never scores higher
+    assert s.groupby("n_orders")["F"].nunique().eq(1).all()
+    assert s["F"].min() == 1  # the lowest value always scores 1
+    assert score_report(s).loc["F", "levels_used"] == s["F"].nunique() <= min(bins, len(set(values)))
+
+
+# --- value types, ABC, lifecycle ------------------------------------------------------------
+
+
+def test_value_types_follow_the_classic_eight():
+    # means: days 50, orders 5.5 (median 5), revenue 100
+    c = table([10, 90, 10, 90, 10, 90, 10, 90], [9, 9, 2, 2, 9, 9, 2, 2],
+              [150, 150, 150, 150, 50, 50, 50, 50])
+    assert value_types(c).tolist() == VALUE_TYPES[0:1] + [VALUE_TYPES[2], VALUE_TYPES[1], VALUE_TYPES[3],
+                                                          VALUE_TYPES[4], VALUE_TYPES[6], VALUE_TYPES[5],
+                                                          VALUE_TYPES[7]]
+
+
+def test_value_type_center_median_differs_on_skewed_revenue():
+    c = table([5] * 5, [1, 2, 3, 4, 5], [10, 20, 30, 40, 1000])  # mean 220, median 30
+    mean_m = value_types(c, center="mean").str.startswith("important")
+    median_m = value_types(c, center="median").str.startswith("important")
+    assert mean_m.tolist() == [False, False, False, False, True]
+    assert median_m.tolist() == [False, False, False, True, True]
+    with pytest.raises(DataError, match="'mean' or 'median'"):
+        value_types(c, center="mode")
+
+
+def test_abc_tiers_split_revenue_at_80_and_95_percent(customers):
+    tiers = abc_tiers(customers["revenue"])
+    revenue = customers["revenue"]
+    share = revenue.groupby(tiers, observed=False).sum() / revenue.sum()
+    assert share["A"] >= 0.80 and share["A"] + share["B"] >= 0.95
+    a = revenue[tiers == "A"]
+    assert (a.sum() - a.min()) / revenue.sum() < 0.80  # A is minimal: without its smallest it is below 80%
+    assert revenue[tiers == "A"].min() >= revenue[tiers == "B"].max() >= revenue[tiers == "C"].max()
+
+
+def test_abc_tied_revenue_shares_a_tier_and_thresholds_are_parameters():
+    tiers = abc_tiers(pd.Series([10.0] * 10))
+    assert tiers.nunique() == 1 and tiers.iloc[0] == "A"
+    assert abc_tiers(pd.Series([50.0, 30.0, 10.0, 6.0, 4.0]), a=0.5, b=0.9).tolist() == ["A", "B", "B", "C", "C"]
+    with pytest.raises(DataError, match="0 < a < b <= 1"):
+        abc_tiers(pd.Series([1.0]), a=0.9, b=0.8)
+
+
+def test_lifecycle_gap_method_uses_each_customers_rhythm():
+    # weekly buyer silent 20 days is at risk; a 90-day buyer silent 20 days is active
+    c = table([20, 20, 20, 1000], [30, 5, 2, 1], [1, 1, 1, 1], tenure=[20 + 7 * 29, 20 + 90 * 4, 25, 1000])
+    stages = lifecycle_stages(c, new_days=30)
+    assert stages.tolist()[:2] == ["at risk", "active"]
+    assert stages.iloc[2] == "new" and stages.iloc[3] == "churned"
+
+
+def test_lifecycle_without_repeat_buyers_falls_back_to_fixed_days():
+    c = table([10, 100, 400], [1, 1, 1], [1, 1, 1], tenure=[100, 200, 500])
+    with pytest.warns(RFMWarning, match="no repeat buyers"):
+        stages = lifecycle_stages(c)
+    assert stages.tolist() == ["active", "at risk", "churned"]
+
+
+def test_lifecycle_can_be_skipped_without_tenure(customers):
+    seg = rfm_segments(customers.drop(columns="tenure_days"), lifecycle=None, warn=False)
+    assert "lifecycle_stage" not in seg.columns
+    with pytest.raises(DataError, match="tenure_days"):
+        rfm_segments(customers.drop(columns="tenure_days"), warn=False)
+
+
+# --- the default data -----------------------------------------------------------------------
+
+
+def test_champions_have_the_highest_median_scores(default_customers):
+    summary = segment_summary(rfm_segments(default_customers, warn=False))
+    present = summary[summary["customers"] > 0]
+    for dim in "RFM":
+        assert present.loc["Champions", f"median_{dim}"] == present[f"median_{dim}"].max()
+    assert present.loc["Champions", "revenue_per_customer"] == present["revenue_per_customer"].max()
+
+
+def test_every_default_segment_is_populated_and_shares_add_up(default_customers):
+    summary = segment_summary(rfm_segments(default_customers, warn=False))
+    assert (summary["customers"] > 0).all()
+    assert summary["customers"].sum() == len(default_customers)
+    assert summary["customers_pct"].sum() == pytest.approx(100)
+    assert summary["revenue_pct"].sum() == pytest.approx(100)
+
+
+def test_other_bins_still_segment_everyone(customers):
+    for bins in (3, 10):
+        seg = rfm_segments(customers, bins=bins, warn=False)
+        assert seg["segment"].notna().all() and seg["R"].max() == bins
+    top = rfm_segments(customers, bins=10, warn=False)
+    assert (top.loc[(top["R"] >= 9) & (top["F"] >= 9) & (top["M"] >= 9), "segment"] == "Champions").all()
+
+
+# --- migration ------------------------------------------------------------------------------
+
+
+def test_migration_rows_sum_to_earlier_counts(customers):
+    later = rfm_segments(customers, warn=False)
+    earlier_table = customers.iloc[:2000].copy()
+    earlier_table["days_since_last_purchase"] = earlier_table["days_since_last_purchase"] // 2
+    earlier = rfm_segments(earlier_table, warn=False)
+    earlier = earlier.drop(index=earlier.index[:5])  # 5 customers that are earlier-only, as with full returns
+    later_ = later.drop(index=later.index[5:10])
+    matrix = segment_migration(earlier, later_)
+    counts = earlier["segment"].value_counts()
+    rows = matrix.drop(index=NOT_YET_A_CUSTOMER).sum(axis=1)
+    assert (rows == counts.reindex(rows.index)).all()
+    assert matrix.loc[NOT_YET_A_CUSTOMER].sum() == len(later_.index.difference(earlier.index))
+    assert matrix[NO_LONGER_IN_TABLE].sum() == 5
+    assert matrix.to_numpy().sum() == len(earlier.index.union(later_.index))
+
+
+def test_migration_on_two_snapshots_of_the_default_data(default_customers):
+    from segkit.data import customer_table, load_clean
+
+    if not DEFAULT_TRANSACTIONS.exists():
+        pytest.skip("default data not generated yet")
+    clean, _ = load_clean(DEFAULT_TRANSACTIONS)
+    snapshot = default_customers.attrs["snapshot_date"]
+    earlier_table = customer_table(clean, snapshot_date=snapshot - pd.Timedelta(days=90))
+    earlier = rfm_segments(earlier_table, warn=False)
+    matrix = segment_migration(earlier, rfm_segments(default_customers, warn=False))
+    counts = earlier["segment"].value_counts()
+    body = matrix.drop(index=NOT_YET_A_CUSTOMER)
+    assert (body.sum(axis=1) == counts.reindex(body.index)).all()
+    assert matrix.loc[NOT_YET_A_CUSTOMER].sum() == len(default_customers) - len(
+        default_customers.index.intersection(earlier.index))
+
+
+# --- playbook -------------------------------------------------------------------------------
+
+
+def test_playbook_covers_every_segment_and_value_type():
+    book = load_playbook()
+    assert set(book.loc[book["view"] == "segment", "name"]) == set(SEGMENTS)
+    assert set(book.loc[book["view"] == "value_type", "name"]) == set(VALUE_TYPES)
+    assert set(book.loc[book["view"] == "lifecycle_stage", "name"]) == set(LIFECYCLE_STAGES)
+    assert (book[["description", "action"]].apply(lambda col: col.str.len()) > 10).all().all()
+
+
+def test_playbook_for_present_segments_and_missing_rows(customers):
+    seg = rfm_segments(customers, warn=False)
+    table_ = playbook_for(seg)
+    assert table_["customers"].sum() == len(seg)
+    assert table_["customers"].is_monotonic_decreasing
+    book = load_playbook()
+    with pytest.raises(DataError, match=r"no 'segment' row for \['Champions'\]"):
+        playbook_for(seg, playbook=book[book["name"] != "Champions"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"value_center": "mode"}, r"center='mode'.*'mean' or 'median'"),
+        ({"value_basis": "ranks"}, r"basis='ranks'"),
+        ({"abc": (0.9, 0.8)}, r"0 < a < b <= 1"),
+        ({"lifecycle": "weekly"}, r"method='weekly'.*'gap', 'fixed' or None"),
+        ({"gap_multiples": (3, 1.5, 6)}, r"gap_multiples=.*three increasing"),
+        ({"rules": "no/such/rules.csv"}, r"does not exist"),
+    ],
+)
+def test_rfm_segments_rejects_bad_options_up_front(customers, kwargs, match):
+    with pytest.raises(DataError, match=match):
+        rfm_segments(customers, **kwargs)
+
+
+def test_value_types_on_scores_basis(customers):
+    seg = rfm_segments(customers, value_basis="scores", warn=False)
+    important = seg["value_type"].str.startswith("important")
+    assert (important == (seg["M"] > seg["M"].mean())).all()
