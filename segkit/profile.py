@@ -94,6 +94,25 @@ def returns_summary(tx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("kind").astype({"lines": int, "orders": int})
 
 
+def duplicate_summary(tx: pd.DataFrame) -> pd.DataFrame:
+    """Exact duplicate lines (every column equal to an earlier line): how many, where, and their value.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"order_id": ["1", "1", "2"], "customer_id": ["a", "a", "b"], "amount": [5.0, 5.0, 3.0]})
+    >>> duplicate_summary(tx)["value"].tolist()
+    [1, 1, 1, 5.0]
+    """
+    repeated = tx[tx.duplicated(keep="first")]
+    values = {
+        "duplicate lines": len(repeated),
+        "orders affected": repeated["order_id"].nunique(),
+        "customers affected": repeated["customer_id"].nunique(),
+        "revenue in duplicates": round(float(repeated["amount"].sum()), 2),
+    }
+    return pd.DataFrame({"value": pd.Series(values, dtype=object)}).rename_axis("measure")
+
+
 def top_lines(tx: pd.DataFrame, *, n: int = 8) -> pd.DataFrame:
     """The ``n`` purchase lines with the largest revenue, with their robust z-score on log revenue.
 
