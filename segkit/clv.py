@@ -1,0 +1,611 @@
+"""Customer lifetime value: what each customer is worth, how sure we are, who is slipping away.
+
+Two approaches, from simple to model-based:
+
+* **Historical CLV** (:func:`historical_clv`): average order value × orders per year × margin
+  × expected lifetime in years, the lifetime coming from the churn rate observed in the data
+  (lifetime = 1 / churn, or (1 + d) / (d + churn) with an annual discount rate d). Plus the
+  customer pyramid (:func:`pyramid_tiers`: top 1%, next 4%, next 15%, rest).
+* **Probabilistic CLV**: the BG/NBD model (:class:`BetaGeoModel`) predicts purchases and the
+  probability that a customer is still active; the Gamma-Gamma model
+  (:class:`GammaGammaModel`) predicts the value of those purchases;
+  :func:`predict_clv` combines them over a horizon, with margin and discounting, and
+  :func:`bootstrap_total_clv` puts an interval around the total.
+
+Time is in the data's unit: **days** for :func:`segkit.data.customer_table`. Horizons are in
+days; discount rates are annual and converted with ``periods_per_year`` (default 365.25),
+never with a hidden "30 days = 1 month" factor.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+
+from segkit.clv_models import (
+    BetaGeoModel,
+    FitWarning,
+    GammaGammaModel,
+    ParetoNBDModel,
+    bgnbd_log_likelihood,
+    check_btyd,
+    gamma_gamma_log_likelihood,
+    pareto_nbd_log_likelihood,
+)
+from segkit.clv_simulate import simulate_bgnbd, simulate_gamma_gamma
+from segkit.errors import DataError
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "BetaGeoModel",
+    "FitWarning",
+    "GammaGammaModel",
+    "ParetoNBDModel",
+    "bgnbd_log_likelihood",
+    "bootstrap_total_clv",
+    "check_btyd",
+    "compare_models",
+    "discounted_purchases",
+    "expected_purchases_matrix",
+    "fit_models",
+    "gamma_gamma_log_likelihood",
+    "historical_clv",
+    "holdout_by_frequency",
+    "holdout_errors",
+    "observed_churn_rate",
+    "pareto_nbd_log_likelihood",
+    "predict_clv",
+    "probability_alive_matrix",
+    "purchase_tracking",
+    "pyramid_tiers",
+    "simulate_bgnbd",
+    "simulate_gamma_gamma",
+    "spend_frequency_correlation",
+    "tier_summary",
+    "value_tiers",
+    "win_back_list",
+]
+
+#: Days in a year, used to turn annual rates into daily ones (and back).
+DAYS_PER_YEAR: float = 365.25
+
+#: The customer pyramid: share of customers in each tier, from the top.
+PYRAMID_SHARES: dict[str, float] = {"top 1%": 0.01, "next 4%": 0.04, "next 15%": 0.15, "rest": 0.80}
+
+
+def _require(frame: pd.DataFrame, columns: list[str] | tuple[str, ...], where: str) -> None:
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise DataError(f"{where} needs column(s) {missing}; got {list(frame.columns)}. "
+                        "Build the table with segkit.data.customer_table (or calibration_holdout).")
+
+
+# --------------------------------------------------------------------------------------------
+# Historical CLV and the customer pyramid
+# --------------------------------------------------------------------------------------------
+
+
+def observed_churn_rate(customers: pd.DataFrame, *, window_days: int = 365) -> float:
+    """Share of customers who were already customers ``window_days`` ago and have not bought since.
+
+    With the default window this is an observed annual churn rate: of everyone whose first
+    purchase is at least a year before the snapshot, the share with no purchase in the last
+    year.
+
+    Raises
+    ------
+    DataError
+        Missing columns, or no customer old enough (the data cover less than the window).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"tenure_days": [400, 500, 600, 30], "days_since_last_purchase": [10, 380, 20, 5]})
+    >>> observed_churn_rate(table)
+    0.3333333333333333
+    """
+    _require(customers, ["tenure_days", "days_since_last_purchase"], "observed_churn_rate")
+    if window_days <= 0:
+        raise DataError(f"window_days must be positive, got {window_days}.")
+    old = customers["tenure_days"] >= window_days
+    if not old.any():
+        raise DataError(
+            f"No customer is {window_days} days old (the longest tenure is {customers['tenure_days'].max()} days), "
+            "so churn over that window cannot be observed. Use a shorter window_days, or pass churn_rate."
+        )
+    return float((customers.loc[old, "days_since_last_purchase"] >= window_days).mean())
+
+
+def historical_clv(
+    customers: pd.DataFrame,
+    *,
+    margin: float = 1.0,
+    churn_rate: float | None = None,
+    window_days: int = 365,
+    discount_rate: float = 0.0,
+) -> pd.DataFrame:
+    """Textbook CLV from past behaviour: AOV × orders per year × margin × expected lifetime (years).
+
+    * ``orders_per_year`` = n_orders / max(tenure_days, window_days) × 365.25, so a customer
+      seen for a week is not annualised from a single order;
+    * ``lifetime_years`` = 1 / churn without discounting, (1 + d) / (d + churn) with an annual
+      discount rate d (the sum of retention^k / (1 + d)^k over years k = 0, 1, 2, ...);
+    * the churn rate is :func:`observed_churn_rate` unless given.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        :func:`segkit.data.customer_table` (needs ``avg_order_value``, ``n_orders``,
+        ``tenure_days``, ``days_since_last_purchase``).
+    margin : float, default 1.0
+        Gross margin as a fraction of revenue (1.0 = value in revenue).
+    churn_rate : float, optional
+        Annual churn rate in (0, 1]; default observed from the data.
+    window_days : int, default 365
+        Churn observation window and the minimum annualisation period.
+    discount_rate : float, default 0
+        Annual discount rate.
+
+    Returns
+    -------
+    DataFrame indexed like ``customers``: ``avg_order_value``, ``orders_per_year``,
+    ``annual_value``, ``lifetime_years``, ``historical_clv``; the churn rate used is in
+    ``.attrs["churn_rate"]``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"avg_order_value": [50.0, 20.0], "n_orders": [4, 1],
+    ...                       "tenure_days": [730, 100], "days_since_last_purchase": [10, 90]})
+    >>> historical_clv(table, margin=0.5, churn_rate=0.25)["historical_clv"].round(2).tolist()
+    [200.14, 40.03]
+    """
+    _require(customers, ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"], "historical_clv")
+    if not 0 < margin <= 1:
+        raise DataError(f"margin is a fraction of revenue in (0, 1]; got {margin}. For 35% pass 0.35.")
+    if discount_rate < 0:
+        raise DataError(f"discount_rate must be >= 0 (annual, e.g. 0.1 for 10%); got {discount_rate}.")
+    churn = observed_churn_rate(customers, window_days=window_days) if churn_rate is None else float(churn_rate)
+    if not 0 < churn <= 1:
+        raise DataError(
+            f"The churn rate must be in (0, 1]; got {churn}. A churn of 0 means an infinite lifetime: "
+            "pass churn_rate explicitly or use a longer window_days."
+        )
+    years = np.maximum(customers["tenure_days"], window_days) / DAYS_PER_YEAR
+    out = pd.DataFrame(index=customers.index)
+    out["avg_order_value"] = customers["avg_order_value"].astype(float)
+    out["orders_per_year"] = customers["n_orders"] / years
+    out["annual_value"] = out["avg_order_value"] * out["orders_per_year"] * margin
+    out["lifetime_years"] = (1 + discount_rate) / (discount_rate + churn)
+    out["historical_clv"] = out["annual_value"] * out["lifetime_years"]
+    out.attrs["churn_rate"] = churn
+    return out
+
+
+def _rank_tiers(values: pd.Series, shares: dict[str, float]) -> pd.Series:
+    """Label customers by rank (largest value first; ties broken by index) with the tier shares."""
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values)
+    if values.isna().any():
+        raise DataError(f"{int(values.isna().sum())} value(s) are missing: fill or drop them before tiering.")
+    if len(values) == 0:
+        raise DataError("No customers to put into tiers.")
+    order = pd.DataFrame({"v": values.to_numpy(), "i": np.arange(len(values))}).sort_values(
+        ["v", "i"], ascending=[False, True], kind="stable")
+    rank_share = np.empty(len(values))
+    rank_share[order["i"].to_numpy()] = np.arange(len(values)) / len(values)
+    bounds = np.cumsum(list(shares.values()))
+    codes = np.searchsorted(bounds, rank_share + 1e-12, side="left").clip(0, len(shares) - 1)
+    labels = pd.Categorical.from_codes(codes, categories=list(shares), ordered=True)
+    return pd.Series(labels, index=values.index, name="tier")
+
+
+def pyramid_tiers(values: pd.Series, *, shares: dict[str, float] | None = None) -> pd.Series:
+    """The customer pyramid: "top 1%", "next 4%", "next 15%", "rest" by value, largest first.
+
+    Examples
+    --------
+    >>> tiers = pyramid_tiers(pd.Series(np.arange(100.0)))
+    >>> tiers.value_counts(sort=False).tolist()
+    [1, 4, 15, 80]
+    """
+    return _rank_tiers(values, shares or PYRAMID_SHARES)
+
+
+def value_tiers(values: pd.Series, *, top: float = 0.2, bottom: float = 0.2) -> pd.Series:
+    """Three value tiers: "top 20%", "middle 60%", "bottom 20%" (shares adjustable).
+
+    Examples
+    --------
+    >>> value_tiers(pd.Series([5.0, 1.0, 3.0, 2.0, 4.0])).tolist()
+    ['top 20%', 'bottom 20%', 'middle 60%', 'middle 60%', 'middle 60%']
+    """
+    if not (0 < top < 1 and 0 < bottom < 1 and top + bottom < 1):
+        raise DataError(f"top and bottom are shares in (0, 1) summing to less than 1; got {top}, {bottom}.")
+    middle = 1 - top - bottom
+    shares = {f"top {top:.0%}": top, f"middle {middle:.0%}": middle, f"bottom {bottom:.0%}": bottom}
+    return _rank_tiers(values, shares)
+
+
+def tier_summary(values: pd.Series, tiers: pd.Series) -> pd.DataFrame:
+    """Customers, value and their shares per tier (or any segment label).
+
+    Examples
+    --------
+    >>> values = pd.Series([10.0, 5.0, 5.0])
+    >>> tier_summary(values, pd.Series(["a", "b", "b"]))["value_share"].tolist()
+    [0.5, 0.5]
+    """
+    labels = tiers.array if isinstance(tiers, pd.Series) else np.asarray(tiers)  # keep a category order
+    frame = pd.DataFrame({"value": np.asarray(values, dtype=float), "tier": labels})
+    out = frame.groupby("tier", observed=True, sort=True)["value"].agg(customers="size", value="sum", mean_value="mean")
+    out["customer_share"] = out["customers"] / out["customers"].sum()
+    out["value_share"] = out["value"] / out["value"].sum()
+    return out[["customers", "customer_share", "value", "value_share", "mean_value"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Probabilistic CLV
+# --------------------------------------------------------------------------------------------
+
+
+def discounted_purchases(
+    model: BetaGeoModel | ParetoNBDModel,
+    frequency: object,
+    recency: object,
+    T: object,
+    *,
+    horizon: float,
+    discount_rate: float = 0.0,
+    periods_per_year: float = DAYS_PER_YEAR,
+    n_steps: int = 12,
+) -> np.ndarray:
+    """Expected purchases in the next ``horizon`` time units, each discounted to today.
+
+    The horizon is cut into ``n_steps`` equal steps; purchases expected in a step are
+    discounted by (1 + discount_rate) ** -(mid-step time / periods_per_year). Without
+    discounting this is exactly ``model.expected_purchases(..., t=horizon)``.
+    """
+    if horizon <= 0:
+        raise DataError(f"horizon must be positive (time units, days for segkit tables); got {horizon}.")
+    if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
+        raise DataError("discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")
+    if discount_rate == 0:
+        return np.asarray(model.expected_purchases(frequency, recency, T, t=horizon), dtype=float)
+    grid = np.linspace(0.0, horizon, n_steps + 1)
+    cumulative = np.stack([np.asarray(model.expected_purchases(frequency, recency, T, t=g), dtype=float)
+                           for g in grid[1:]])
+    increments = np.diff(np.vstack([np.zeros_like(cumulative[:1]), cumulative]), axis=0)
+    factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / periods_per_year)
+    return factors @ increments
+
+
+def predict_clv(
+    purchase_model: BetaGeoModel | ParetoNBDModel,
+    spend_model: GammaGammaModel,
+    customers: pd.DataFrame,
+    *,
+    horizon: float = 365.0,
+    margin: float = 1.0,
+    discount_rate: float = 0.0,
+    periods_per_year: float = DAYS_PER_YEAR,
+    n_steps: int = 12,
+) -> pd.DataFrame:
+    """Per-customer predictions: purchases, P(alive), expected spend and CLV over ``horizon``.
+
+    CLV = margin × E[spend per purchase] × Σ_steps E[purchases in step] / (1 + d)^(t_step / year).
+
+    Parameters
+    ----------
+    purchase_model : BetaGeoModel or ParetoNBDModel
+        Fitted on the same time unit as ``customers`` (days).
+    spend_model : GammaGammaModel
+        Fitted spend model.
+    customers : DataFrame
+        ``frequency``, ``recency``, ``T``, ``monetary_value`` per customer.
+    horizon : float, default 365
+        Prediction horizon in the data's time unit (days).
+    margin : float, default 1
+        Gross margin as a fraction of revenue.
+    discount_rate : float, default 0
+        Annual discount rate (0.1 = 10% a year).
+    periods_per_year : float, default 365.25
+        Time units in a year (365.25 for days, 52.18 for weeks).
+    n_steps : int, default 12
+        Discounting steps across the horizon.
+
+    Returns
+    -------
+    DataFrame indexed like ``customers``: ``predicted_purchases`` (undiscounted), ``p_alive``,
+    ``expected_spend``, ``clv``.
+    """
+    _require(customers, ["frequency", "recency", "T", "monetary_value"], "predict_clv")
+    if not 0 < margin <= 1:
+        raise DataError(f"margin is a fraction of revenue in (0, 1]; got {margin}. For 35% pass 0.35.")
+    x, t_x, age = (customers[c] for c in ("frequency", "recency", "T"))
+    out = pd.DataFrame(index=customers.index)
+    out["predicted_purchases"] = np.asarray(purchase_model.expected_purchases(x, t_x, age, t=horizon), dtype=float)
+    out["p_alive"] = np.asarray(purchase_model.probability_alive(x, t_x, age), dtype=float)
+    out["expected_spend"] = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
+    purchases = discounted_purchases(purchase_model, x, t_x, age, horizon=horizon, discount_rate=discount_rate,
+                                     periods_per_year=periods_per_year, n_steps=n_steps)
+    out["clv"] = margin * out["expected_spend"] * purchases
+    return out
+
+
+def fit_models(customers: pd.DataFrame) -> tuple[BetaGeoModel, GammaGammaModel]:
+    """Fit BG/NBD on (frequency, recency, T) and Gamma-Gamma on (frequency, monetary_value).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        :func:`segkit.data.customer_table` (time in days).
+
+    Returns
+    -------
+    (BetaGeoModel, GammaGammaModel), both fitted.
+    """
+    _require(customers, ["frequency", "recency", "T", "monetary_value"], "fit_models")
+    purchases = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
+    spend = GammaGammaModel().fit(customers["frequency"], customers["monetary_value"])
+    return purchases, spend
+
+
+def _with_params(model: object, params: pd.Series) -> object:
+    clone = copy.copy(model)
+    clone.params_ = params
+    return clone
+
+
+def bootstrap_total_clv(
+    purchase_model: BetaGeoModel | ParetoNBDModel,
+    spend_model: GammaGammaModel,
+    customers: pd.DataFrame,
+    *,
+    n_draws: int = 200,
+    level: float = 0.9,
+    random_state: int | np.random.Generator | None = None,
+    **clv_options: float,
+) -> pd.Series:
+    """Parametric-bootstrap interval for the total predicted CLV of ``customers``.
+
+    Parameter sets are drawn from the asymptotic normal distribution of each model's
+    log-parameters (their covariance from the observed information), the total CLV is
+    recomputed for each draw, and the interval is the central ``level`` share of the draws.
+    This is the uncertainty from estimating the parameters; the customers themselves are
+    held fixed. Options in ``clv_options`` go to :func:`predict_clv`.
+
+    Returns
+    -------
+    Series: ``estimate`` (at the fitted parameters), ``lower``, ``upper``, ``level``,
+    ``n_draws``; the draws are in ``.attrs["draws"]``.
+    """
+    if n_draws < 10 or not 0 < level < 1:
+        raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
+    rng = np.random.default_rng(random_state)
+    purchase_draws = purchase_model.sample_params(n_draws, random_state=rng)
+    spend_draws = spend_model.sample_params(n_draws, random_state=rng)
+    # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
+    keys = ["frequency", "recency", "T", "monetary_value"]
+    _require(customers, keys, "bootstrap_total_clv")
+    unique = customers[keys].value_counts(sort=False).rename("n").reset_index()
+    totals = np.empty(n_draws)
+    for i in range(n_draws):
+        clv = predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
+                          _with_params(spend_model, spend_draws.iloc[i]), unique, **clv_options)["clv"]
+        totals[i] = clv.to_numpy() @ unique["n"].to_numpy()
+    estimate = float(predict_clv(purchase_model, spend_model, unique, **clv_options)["clv"] @ unique["n"])
+    lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2])
+    out = pd.Series({"estimate": estimate, "lower": lower, "upper": upper, "level": level, "n_draws": n_draws})
+    out.attrs["draws"] = totals
+    return out
+
+
+def compare_models(models: dict[str, object]) -> pd.DataFrame:
+    """Log-likelihood, number of parameters and AIC of fitted models (lower AIC is better).
+
+    The models must have been fitted to the same customers, in the same time unit.
+    """
+    rows = {name: {"log_likelihood": m.log_likelihood_, "n_params": len(m.params_), "aic": m.aic_}
+            for name, m in models.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table["delta_aic"] = table["aic"] - table["aic"].min()
+    return table.sort_values("aic")
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnostics and validation
+# --------------------------------------------------------------------------------------------
+
+
+def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
+    """Correlation of ``frequency`` and ``monetary_value`` among repeat customers.
+
+    Gamma-Gamma assumes spend per purchase is independent of how often a customer buys;
+    a correlation near 0 (say |ρ| < 0.3) supports the assumption.
+
+    Returns
+    -------
+    Series: ``pearson``, ``spearman``, ``n_customers``.
+    """
+    _require(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
+    repeat = customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
+    if len(repeat) < 3:
+        raise DataError(f"Only {len(repeat)} customer(s) with repeat purchases: too few for a correlation.")
+    f, m = repeat["frequency"].astype(float), repeat["monetary_value"].astype(float)
+    return pd.Series({"pearson": f.corr(m), "spearman": f.corr(m, method="spearman"),
+                      "n_customers": float(len(repeat))})
+
+
+def holdout_by_frequency(cal_hold: pd.DataFrame, predicted: pd.Series | np.ndarray, *,
+                         max_frequency: int = 7) -> pd.DataFrame:
+    """Mean actual vs predicted holdout purchases, by calibration frequency (last bucket "N+").
+
+    Parameters
+    ----------
+    cal_hold : DataFrame
+        :func:`segkit.data.calibration_holdout` output.
+    predicted : array-like
+        Predicted holdout purchases per row of ``cal_hold`` (e.g.
+        ``model.expected_purchases(..._cal, t=cal_hold["duration_holdout"])``).
+    max_frequency : int, default 7
+        Frequencies at or above this share one bucket.
+    """
+    _require(cal_hold, ["frequency_cal", "frequency_holdout"], "holdout_by_frequency")
+    bucket = np.minimum(cal_hold["frequency_cal"].to_numpy(), max_frequency).astype(int)
+    labels = [str(i) for i in range(max_frequency)] + [f"{max_frequency}+"]
+    frame = pd.DataFrame({
+        "frequency_cal": pd.Categorical.from_codes(bucket, categories=labels, ordered=True),
+        "actual": cal_hold["frequency_holdout"].to_numpy(dtype=float),
+        "predicted": np.asarray(predicted, dtype=float),
+    })
+    return frame.groupby("frequency_cal", observed=True).agg(
+        customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean"))
+
+
+def holdout_errors(actual: object, predicted: object) -> pd.Series:
+    """Error figures for holdout predictions: totals, total error, MAE, RMSE and correlation.
+
+    Examples
+    --------
+    >>> holdout_errors([0, 2, 4], [1, 2, 3])[["total_actual", "total_predicted", "mae"]].tolist()
+    [6.0, 6.0, 0.6666666666666666]
+    """
+    a, p = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    if a.shape != p.shape or a.size == 0:
+        raise DataError(f"actual and predicted must have the same, non-zero length; got {a.size} and {p.size}.")
+    error = p - a
+    return pd.Series({
+        "customers": float(a.size),
+        "total_actual": a.sum(),
+        "total_predicted": p.sum(),
+        "total_error_pct": 100 * (p.sum() - a.sum()) / a.sum() if a.sum() else np.nan,
+        "mae": np.abs(error).mean(),
+        "rmse": np.sqrt((error ** 2).mean()),
+        "correlation": np.corrcoef(a, p)[0, 1] if a.std() > 0 and p.std() > 0 else np.nan,
+    })
+
+
+def purchase_tracking(
+    model: BetaGeoModel | ParetoNBDModel,
+    clean: pd.DataFrame,
+    *,
+    calibration_end: str | pd.Timestamp,
+    holdout_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Daily and cumulative repeat purchases, actual vs expected, for the calibration customers.
+
+    Customers are those who first bought before ``calibration_end`` (as in
+    :func:`segkit.data.calibration_holdout`); a repeat purchase is a purchase day after the
+    customer's first. The expected cumulative count on day τ sums, over customers, the
+    expected repeat purchases of a new customer of their age,
+    Σ_i E[X(τ + 1 - first_day_i)], which the model gives in closed form.
+
+    Returns
+    -------
+    DataFrame indexed by ``date``: ``actual``, ``expected``, ``cumulative_actual``,
+    ``cumulative_expected``; ``.attrs["calibration_end"]``.
+    """
+    _require(clean, ["customer_id", "order_date", "quantity"], "purchase_tracking")
+    start_cal = pd.Timestamp(calibration_end).normalize()
+    end = (clean["order_date"].max().normalize() + pd.Timedelta(days=1) if holdout_end in (None, "")
+           else pd.Timestamp(holdout_end).normalize())
+    if end <= start_cal:
+        raise DataError(f"holdout_end {end.date()} must be after calibration_end {start_cal.date()}.")
+    buys = clean[(clean["quantity"] > 0) & (clean["order_date"] < end)]
+    days = pd.DataFrame({"customer_id": buys["customer_id"].to_numpy(),
+                         "day": buys["order_date"].dt.normalize().to_numpy()}).drop_duplicates()
+    first_day = days.groupby("customer_id")["day"].min()
+    first_day = first_day[first_day < start_cal]
+    if first_day.empty:
+        raise DataError(f"No customer bought before calibration_end {start_cal.date()}: choose a later date.")
+    days = days[days["customer_id"].isin(first_day.index)]
+    origin = first_day.min()
+    n_days = int((end - origin).days)
+    is_repeat = days["day"].to_numpy() > days["customer_id"].map(first_day).to_numpy()
+    repeat_day = (days["day"] - origin).dt.days.to_numpy()[is_repeat]
+    actual = np.bincount(repeat_day, minlength=n_days)[:n_days].astype(float)
+    cohort = np.bincount((first_day - origin).dt.days.to_numpy(), minlength=n_days)[:n_days].astype(float)
+    curve = np.asarray(model.expected_purchases_new_customer(np.arange(1, n_days + 1, dtype=float)))
+    cumulative_expected = np.convolve(cohort, curve)[:n_days]
+    dates = pd.date_range(origin, periods=n_days, freq="D", name="date")
+    out = pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
+                        "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
+                       index=dates)
+    out.attrs["calibration_end"] = start_cal
+    return out
+
+
+def _matrix(values: np.ndarray, frequencies: np.ndarray, recencies: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(values, index=pd.Index(frequencies.astype(int), name="frequency"),
+                        columns=pd.Index(recencies, name="recency"))
+
+
+def probability_alive_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20,
+                             n_recency: int = 25) -> pd.DataFrame:
+    """P(alive) for customers of age ``T`` by frequency (rows) and recency (columns).
+
+    Cells with frequency 0 and recency > 0 are impossible and left empty (NaN).
+    """
+    grid_x, grid_r = _grid(T, max_frequency, n_recency)
+    x, r = np.meshgrid(grid_x, grid_r, indexing="ij")
+    values = np.asarray(model.probability_alive(x.ravel(), np.where(x.ravel() > 0, r.ravel(), 0.0),
+                                                np.full(x.size, float(T))), dtype=float).reshape(x.shape)
+    values[(x == 0) & (r > 0)] = np.nan
+    return _matrix(values, grid_x, grid_r)
+
+
+def expected_purchases_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, t: float, max_frequency: int = 20,
+                              n_recency: int = 25) -> pd.DataFrame:
+    """Expected purchases in the next ``t`` time units by frequency (rows) and recency (columns)."""
+    grid_x, grid_r = _grid(T, max_frequency, n_recency)
+    x, r = np.meshgrid(grid_x, grid_r, indexing="ij")
+    values = np.asarray(model.expected_purchases(x.ravel(), np.where(x.ravel() > 0, r.ravel(), 0.0),
+                                                 np.full(x.size, float(T)), t=t), dtype=float).reshape(x.shape)
+    values[(x == 0) & (r > 0)] = np.nan
+    return _matrix(values, grid_x, grid_r)
+
+
+def _grid(T: float, max_frequency: int, n_recency: int) -> tuple[np.ndarray, np.ndarray]:
+    if T <= 0 or max_frequency < 1 or n_recency < 2:
+        raise DataError("Use T > 0, max_frequency >= 1 and n_recency >= 2 for the matrix.")
+    return np.arange(max_frequency + 1, dtype=float), np.round(np.linspace(0, T, n_recency), 1)
+
+
+def win_back_list(
+    predictions: pd.DataFrame,
+    *,
+    value: str = "revenue",
+    top_share: float = 0.2,
+    max_p_alive: float = 0.5,
+) -> pd.DataFrame:
+    """Valuable customers who are probably slipping away: top ``top_share`` by ``value``, P(alive) below a cut.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        One row per customer with the ``value`` column and ``p_alive``.
+    value : str, default "revenue"
+        What "valuable" means: past revenue by default (predicted CLV is low for exactly these
+        customers, because they are probably gone).
+    top_share : float, default 0.2
+        Share of customers counted as high value.
+    max_p_alive : float, default 0.5
+        P(alive) below which a customer is slipping away.
+
+    Returns
+    -------
+    The matching rows, most valuable first.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"revenue": [900.0, 800.0, 10.0, 700.0, 5.0], "p_alive": [0.2, 0.9, 0.1, 0.4, 0.3]})
+    >>> win_back_list(table, top_share=0.6).index.tolist()
+    [0, 3]
+    """
+    _require(predictions, [value, "p_alive"], "win_back_list")
+    if not 0 < top_share <= 1 or not 0 < max_p_alive <= 1:
+        raise DataError(f"top_share and max_p_alive must be in (0, 1]; got {top_share}, {max_p_alive}.")
+    threshold = predictions[value].quantile(1 - top_share)
+    chosen = predictions[(predictions[value] >= threshold) & (predictions["p_alive"] < max_p_alive)]
+    return chosen.sort_values(value, ascending=False, kind="stable")

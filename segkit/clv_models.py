@@ -1,0 +1,892 @@
+"""Buy-till-you-die models fitted by maximum likelihood: BG/NBD, Gamma-Gamma and Pareto/NBD.
+
+The models follow the definitions of ``lifetimes`` and ``pymc-marketing``:
+
+* ``frequency`` (x): number of *repeat* purchase periods (days with a purchase, minus one);
+* ``recency`` (t_x): age of the customer at the last purchase (first to last purchase);
+* ``T``: age of the customer at the end of the observation (first purchase to snapshot);
+* ``monetary_value``: mean value of the repeat purchases (0 when x = 0).
+
+All times are in the unit of the data (segkit's customer table uses **days**), so a fitted
+``alpha`` is in days and ``expected_purchases(..., t=365)`` means "in the next 365 days".
+There is no hidden conversion to months or weeks anywhere.
+
+Fitting maximises the log-likelihood over the logarithms of the parameters (so they stay
+positive) with an analytic gradient, then polishes with Newton steps on a finite-difference
+Hessian of that gradient; the same Hessian gives the standard errors. Identical
+(frequency, recency, T) triples contribute identical terms, so by default the fit runs on the
+unique triples with counts as weights: the answer is the same and a million customers fit in
+seconds. A fit that does not converge raises :class:`segkit.DataError`; a fit whose parameters
+run off to a boundary (the data cannot identify them) warns with :class:`FitWarning`.
+
+References: Fader, Hardie & Lee (2005) "Counting your customers the easy way", Marketing
+Science 24(2); Fader, Hardie & Lee (2005) "RFM and CLV: using iso-value curves", JMR 42(4);
+Fader & Hardie (2013) "The Gamma-Gamma model of monetary value"; Schmittlein, Morrison &
+Colombo (1987) for Pareto/NBD.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+from scipy.special import expit, gammaln, hyp2f1, logsumexp, psi
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from segkit.errors import DataError
+
+__all__ = [
+    "BetaGeoModel",
+    "FitWarning",
+    "GammaGammaModel",
+    "ParetoNBDModel",
+    "bgnbd_log_likelihood",
+    "check_btyd",
+    "gamma_gamma_log_likelihood",
+    "pareto_nbd_log_likelihood",
+]
+
+#: Fewest customers (BG/NBD, Pareto/NBD) or repeat customers (Gamma-Gamma) a fit accepts.
+MIN_CUSTOMERS: int = 10
+_LOG_BOUND = 23.0  # |log parameter| limit (1e-10 .. 1e10 in scaled units)
+_GRAD_TOL = 1e-6  # max |gradient| of the mean log-likelihood w.r.t. log-parameters at a solution
+
+
+class FitWarning(UserWarning):
+    """A fit converged, but some parameter is not identified by the data (see the message)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------
+
+
+def _to_array(values: object, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"'{name}' must be numeric; got values that are not numbers. Convert the column first.") from None
+    if array.ndim > 1:
+        raise DataError(f"'{name}' must be one-dimensional (one value per customer); got shape {array.shape}.")
+    return np.atleast_1d(array)
+
+
+def _count_bad(mask: np.ndarray, name: str, what: str, fix: str) -> None:
+    if mask.any():
+        raise DataError(f"'{name}' has {int(mask.sum())} {what} (of {mask.size}). {fix}")
+
+
+def check_btyd(
+    frequency: object, recency: object, T: object, *, require_integer: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate buy-till-you-die inputs and return them as float arrays.
+
+    Parameters
+    ----------
+    frequency, recency, T : array-like
+        Repeat purchases, age at last purchase and age at the snapshot (same time unit).
+    require_integer : bool, default True
+        Whether ``frequency`` must hold whole numbers.
+
+    Raises
+    ------
+    DataError
+        Different lengths, no rows, missing or infinite values, negative values, a
+        non-integer frequency, ``recency > T``, or a recency without repeat purchases; the
+        message counts the offending rows and says how to fix them.
+
+    Examples
+    --------
+    >>> check_btyd([0, 2], [0, 30], [50, 40])[1]
+    array([ 0., 30.])
+    >>> check_btyd([1], [60], [40])
+    Traceback (most recent call last):
+    ...
+    segkit.errors.DataError: 'recency' is greater than 'T' for 1 customer(s) ...
+    """
+    arrays = {name: _to_array(v, name) for name, v in (("frequency", frequency), ("recency", recency), ("T", T))}
+    lengths = {name: a.size for name, a in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"frequency, recency and T must have one value per customer; got lengths {lengths}.")
+    if lengths["frequency"] == 0:
+        raise DataError("No customers: frequency, recency and T are empty. Check the customer table.")
+    for name, a in arrays.items():
+        _count_bad(np.isnan(a), name, "missing (NaN) value(s)",
+                   "Drop those customers or rebuild the table with segkit.data.customer_table.")
+        _count_bad(np.isinf(a), name, "infinite value(s)", "Drop those customers.")
+        _count_bad(a < 0, name, "negative value(s)",
+                   "Ages and counts cannot be negative: check the snapshot date and the column choice.")
+    x, t_x, age = arrays["frequency"], arrays["recency"], arrays["T"]
+    if require_integer:
+        _count_bad(x != np.round(x), "frequency", "non-integer value(s)",
+                   "frequency counts repeat purchase days; round it or rebuild it with segkit.data.customer_table.")
+    too_old = t_x > age * (1 + 1e-9) + 1e-9
+    if too_old.any():
+        i = int(np.flatnonzero(too_old)[0])
+        raise DataError(
+            f"'recency' is greater than 'T' for {int(too_old.sum())} customer(s) (e.g. recency={t_x[i]:g}, "
+            f"T={age[i]:g}). In buy-till-you-die models recency is the age at the LAST purchase "
+            "(days from first to last purchase) and T the age at the snapshot (days from first purchase). "
+            "Did you pass days_since_last_purchase (the RFM recency)? Use the 'recency' and 'T' columns "
+            "of segkit.data.customer_table."
+        )
+    _count_bad((x == 0) & (t_x > 0), "recency", "value(s) above 0 where frequency is 0",
+               "A customer without repeat purchases has recency 0 (first = last purchase); "
+               "check that frequency counts REPEAT purchases (purchase days - 1).")
+    return x, t_x, age
+
+
+def _check_weights(sample_weight: object, n: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n)
+    w = _to_array(sample_weight, "sample_weight")
+    if w.size != n:
+        raise DataError(f"sample_weight has {w.size} values for {n} customers: give one count per row.")
+    _count_bad(~np.isfinite(w) | (w < 0), "sample_weight", "missing, infinite or negative value(s)",
+               "Weights are customer counts: use non-negative numbers.")
+    return w
+
+
+def _compress(columns: list[np.ndarray], w: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Unique rows of ``columns`` with summed weights, and the inverse index (row -> unique row)."""
+    stacked = np.column_stack(columns)
+    if np.all(stacked == np.round(stacked)) and stacked.max(initial=0) < 2**20:
+        # whole numbers (days): one int64 key per row sorts far faster than a row-wise unique
+        key = np.zeros(len(w), dtype=np.int64)
+        for column in columns:
+            key = key * (2**20) + column.astype(np.int64)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        unique = stacked[first]
+    else:
+        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    weights = np.bincount(inverse, weights=w, minlength=len(unique))
+    return [unique[:, j] for j in range(len(columns))], weights, inverse
+
+
+def _wrap(values: np.ndarray, like: object, name: str) -> object:
+    """Return ``values`` as a Series when ``like`` is one, as a float for scalar input."""
+    if isinstance(like, pd.Series):
+        return pd.Series(values, index=like.index, name=name)
+    if np.ndim(like) == 0:
+        return float(values[0])
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# Maximum likelihood machinery
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _FitResult:
+    log_params: np.ndarray  # in the scaled problem
+    mean_loglik: float  # per unit of weight, scaled problem
+    hessian: np.ndarray  # of the mean NEGATIVE log-likelihood w.r.t. log-params
+    n_iter: int
+    converged: bool
+    grad_norm: float  # max |gradient| of the mean log-likelihood at the end
+
+
+def _numeric_hessian(grad, x: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    k = len(x)
+    hessian = np.empty((k, k))
+    for j in range(k):
+        e = np.zeros(k)
+        e[j] = step
+        hessian[:, j] = (grad(x + e) - grad(x - e)) / (2 * step)
+    return (hessian + hessian.T) / 2
+
+
+def _maximise(nll_grad, x0: np.ndarray, *, max_iter: int, tol: float) -> _FitResult:
+    """Minimise the mean negative log-likelihood over log-parameters; Newton-polish at the end."""
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(x0)
+    with np.errstate(all="ignore"):
+        result = optimize.minimize(nll_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                                   options={"maxiter": max_iter, "ftol": 1e-12, "gtol": 1e-7})
+        x, n_iter = result.x, int(result.nit)
+        value, grad = nll_grad(x)
+
+        def gradient(z: np.ndarray) -> np.ndarray:
+            return nll_grad(z)[1]
+
+        hessian = _numeric_hessian(gradient, x)
+        polished_from = x.copy()
+        # Newton polish with this Hessian (L-BFGS-B stops near, not at, the optimum); stops once
+        # the gradient is within tol or the objective no longer improves (floating-point floor)
+        for _ in range(min(20, max_iter - n_iter)):
+            if not np.all(np.isfinite(hessian)) or np.max(np.abs(grad)) < tol:
+                break
+            try:
+                step = np.linalg.solve(hessian, grad)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)) or grad @ step <= 0:  # not a descent direction
+                break
+            for shrink in 0.5 ** np.arange(8):
+                candidate = np.clip(x - shrink * step, -_LOG_BOUND, _LOG_BOUND)
+                new_value, new_grad = nll_grad(candidate)
+                if np.isfinite(new_value) and new_value <= value:
+                    break
+            else:
+                break
+            gain = value - new_value
+            x, value, grad = candidate, new_value, new_grad
+            n_iter += 1
+            if gain <= 1e-15 * max(1.0, abs(value)):
+                break
+        if np.max(np.abs(x - polished_from)) > 1e-4:  # else the Hessian at the start is as good
+            hessian = _numeric_hessian(gradient, x)
+    grad_norm = float(np.max(np.abs(grad))) if np.all(np.isfinite(grad)) else float("inf")
+    converged = bool(np.isfinite(value) and grad_norm < max(_GRAD_TOL, tol))
+    return _FitResult(x, -float(value), hessian, n_iter, converged, grad_norm)
+
+
+class _MLEModel(BaseEstimator):
+    """Shared fitted state: parameters, covariance, standard errors, summary."""
+
+    _param_names: tuple[str, ...] = ()
+    _model_name: str = ""
+
+    def _store(self, fit: _FitResult, params: np.ndarray, loglik: float, n_customers: float, n_rows: int) -> None:
+        names = list(self._param_names)
+        if not fit.converged:
+            limit = fit.n_iter >= self.max_iter
+            raise DataError(
+                f"The {self._model_name} fit did not converge: after {fit.n_iter} iterations the gradient of "
+                f"the log-likelihood is {fit.grad_norm:.2g}, not 0. "
+                + (f"The iteration limit was reached: raise max_iter (now {self.max_iter})." if limit else
+                   "The data may not fit the model: check that the inputs come from segkit.data.customer_table "
+                   "(time in days), that enough customers made repeat purchases, and try a longer observation period.")
+            )
+        self.params_ = pd.Series(params, index=names, name="estimate")
+        self.log_likelihood_ = float(loglik)
+        self.n_customers_ = float(n_customers)
+        self.n_unique_ = int(n_rows)
+        self.n_iter_ = fit.n_iter
+        self.aic_ = 2 * len(names) - 2 * self.log_likelihood_
+        at_bound = np.abs(fit.log_params) > _LOG_BOUND - 0.5
+        hessian = fit.hessian * n_customers  # of the total negative log-likelihood
+        finite = bool(np.all(np.isfinite(hessian)))
+        eigenvalues, eigenvectors = np.linalg.eigh(hessian) if finite else (np.array([-1.0]), None)
+        if at_bound.any() or eigenvalues.min() <= 0:
+            if at_bound.any() or eigenvectors is None:
+                runaway = [n for n, hit in zip(names, at_bound) if hit] or names
+            else:  # the flat direction of the likelihood: parameters that move along it
+                runaway = [n for n, c in zip(names, eigenvectors[:, 0]) if abs(c) > 0.3]
+            estimates = ", ".join(f"{n}={v:.4g}" for n, v in zip(names, params))
+            warnings.warn(
+                f"{self._model_name}: the data cannot pin down {', '.join(runaway)} (estimates {estimates}); "
+                f"standard errors are set to NaN. {self._identification_hint()}",
+                FitWarning,
+                stacklevel=3,
+            )
+            cov_log = np.full((len(names), len(names)), np.nan)
+        else:
+            cov_log = np.linalg.inv(hessian)
+        self.log_covariance_ = pd.DataFrame(cov_log, index=names, columns=names)
+        self.covariance_ = pd.DataFrame(cov_log * np.outer(params, params), index=names, columns=names)
+        self.standard_errors_ = pd.Series(np.sqrt(np.diag(cov_log)) * params, index=names, name="standard_error")
+
+    def _identification_hint(self) -> str:
+        return "More customers or a longer observation period usually fixes this."
+
+    @classmethod
+    def from_params(cls, **params: float):
+        """A model with given parameters (e.g. published ones) instead of fitted ones.
+
+        Standard errors, covariance and log-likelihood are NaN, since nothing was fitted.
+
+        Examples
+        --------
+        >>> BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426).params_.tolist()
+        [0.243, 4.414, 0.793, 2.426]
+        """
+        names = list(cls._param_names)
+        if sorted(params) != sorted(names):
+            raise DataError(f"{cls._model_name} takes parameters {names}; got {sorted(params)}.")
+        values = np.array([float(params[n]) for n in names])
+        if not np.all(np.isfinite(values) & (values > 0)):
+            raise DataError(f"{cls._model_name} parameters must be positive and finite; got {params}.")
+        model = cls()
+        nan = np.full((len(names), len(names)), np.nan)
+        model.params_ = pd.Series(values, index=names, name="estimate")
+        model.standard_errors_ = pd.Series(np.nan, index=names, name="standard_error")
+        model.covariance_ = pd.DataFrame(nan, index=names, columns=names)
+        model.log_covariance_ = model.covariance_.copy()
+        model.log_likelihood_ = model.aic_ = model.n_customers_ = float("nan")
+        model.n_unique_ = model.n_iter_ = 0
+        return model
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals (computed on the log scale, so positive).
+
+        Returns
+        -------
+        DataFrame indexed by parameter with ``estimate``, ``standard_error``, ``lower_95``, ``upper_95``.
+        """
+        check_is_fitted(self, "params_")
+        se_log = np.sqrt(np.diag(self.log_covariance_.to_numpy()))
+        return pd.DataFrame(
+            {
+                "estimate": self.params_,
+                "standard_error": self.standard_errors_,
+                "lower_95": self.params_ * np.exp(-1.959964 * se_log),
+                "upper_95": self.params_ * np.exp(1.959964 * se_log),
+            }
+        )
+
+    def sample_params(self, n_draws: int, *, random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+        """Draw parameter sets from the asymptotic normal distribution of the log-parameters.
+
+        Used for parametric-bootstrap intervals of any prediction. Raises DataError when the
+        standard errors are not available (a parameter was not identified).
+        """
+        check_is_fitted(self, "params_")
+        cov = self.log_covariance_.to_numpy()
+        if not np.all(np.isfinite(cov)):
+            raise DataError(f"{self._model_name}: the parameter covariance is not available (a parameter is "
+                            "not identified), so parameters cannot be sampled. Fit on more data.")
+        rng = np.random.default_rng(random_state)
+        draws = rng.multivariate_normal(np.log(self.params_.to_numpy()), cov, size=n_draws, method="cholesky")
+        return pd.DataFrame(np.exp(draws), columns=list(self._param_names))
+
+
+# --------------------------------------------------------------------------------------------
+# BG/NBD
+# --------------------------------------------------------------------------------------------
+
+
+def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency: object, recency: object,
+                         T: object) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, equation 6).
+
+    Computed in log space (``gammaln`` and ``logaddexp``), so it stays finite for customers
+    with thousands of purchases.
+
+    Examples
+    --------
+    A customer without repeat purchases contributes r·log(alpha / (alpha + T)):
+
+    >>> ll = bgnbd_log_likelihood(0.243, 4.414, 0.793, 2.426, 0, 0, 38.86)
+    >>> bool(np.isclose(ll[0], 0.243 * np.log(4.414 / (4.414 + 38.86))))
+    True
+    """
+    x, t_x, age = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, recency, T))
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    a3 = -(r + x) * np.log(alpha + age)
+    with np.errstate(divide="ignore"):
+        a4 = np.where(x > 0, np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return a1 + a2 + np.logaddexp(a3, a4)
+
+
+@dataclass
+class _BGData:
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    w: np.ndarray
+    ux: np.ndarray  # unique frequencies
+    ix: np.ndarray  # row -> index into ux
+    wx: np.ndarray  # total weight per unique frequency
+    repeat: np.ndarray  # x > 0
+
+
+def _bg_data(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray) -> _BGData:
+    keep = w > 0
+    x, t_x, T, w = x[keep], t_x[keep], T[keep], w[keep]
+    ux, ix = np.unique(x, return_inverse=True)
+    return _BGData(x, t_x, T, w, ux, ix, np.bincount(ix, weights=w), x > 0)
+
+
+def _bgnbd_nll_grad(log_params: np.ndarray, d: _BGData) -> tuple[float, np.ndarray]:
+    """Mean negative log-likelihood and its gradient w.r.t. log-parameters."""
+    r, alpha, a, b = np.exp(log_params)
+    ux, wx = d.ux, d.wx
+    # terms that depend on the frequency only: computed once per distinct frequency
+    per_x = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
+             + gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux))
+    g_r_x = psi(r + ux) - psi(r) + np.log(alpha)
+    g_ab_x = psi(a + b) - psi(a + b + ux)
+    g_b_x = psi(b + ux) - psi(b)
+    log_b_x1 = np.log(b + np.maximum(ux, 1) - 1)[d.ix]
+    rx = r + d.x
+    log_aT = np.log(alpha + d.T)
+    log_atx = np.log(alpha + d.t_x)
+    a3 = -rx * log_aT
+    a4 = np.where(d.repeat, np.log(a) - log_b_x1 - rx * log_atx, -np.inf)
+    s = np.logaddexp(a3, a4)
+    w4 = np.exp(a4 - s)  # share of the "dropped out after the last purchase" branch
+    w3 = 1.0 - w4
+    w = d.w
+    total = wx @ per_x + w @ s
+    g_r = wx @ g_r_x - w @ (w3 * log_aT + w4 * log_atx)
+    g_alpha = wx.sum() * r / alpha - w @ (rx * (w3 / (alpha + d.T) + w4 / (alpha + d.t_x)))
+    g_a = wx @ g_ab_x + w @ w4 / a
+    g_b = wx @ (g_ab_x + g_b_x) - w @ (w4 / np.exp(log_b_x1))
+    grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
+    n = wx.sum()
+    return -total / n, -grad / n
+
+
+class BetaGeoModel(_MLEModel):
+    """BG/NBD purchase model (Fader, Hardie & Lee 2005), fitted by maximum likelihood.
+
+    While alive, a customer buys at Poisson rate λ (λ ~ Gamma(shape r, rate alpha) across
+    customers); after each repeat purchase the customer drops out for good with
+    probability p (p ~ Beta(a, b)). Time is in the data's unit (days for segkit tables):
+    ``alpha`` is in days and the mean purchase rate of a new customer is ``r / alpha`` per
+    day; the mean drop-out probability per purchase is ``a / (a + b)``.
+
+    Parameters
+    ----------
+    compress : bool, default True
+        Fit on the unique (frequency, recency, T) triples with counts as weights. Same
+        answer as the plain fit, much faster on large tables.
+    max_iter : int, default 1000
+        Iteration limit of the optimiser.
+    tol : float, default 1e-10
+        Gradient tolerance (mean log-likelihood per customer, log-parameters).
+
+    Attributes
+    ----------
+    params_ : Series
+        ``r``, ``alpha``, ``a``, ``b``.
+    standard_errors_ : Series
+        From the observed information matrix (inverse Hessian of the log-likelihood).
+    covariance_, log_covariance_ : DataFrame
+        Covariance of the parameters and of their logarithms.
+    log_likelihood_, aic_ : float
+        Maximised log-likelihood (in the data's time unit) and Akaike's criterion.
+    n_customers_ : float
+        Customers (total weight) fitted; ``n_unique_`` the rows the optimiser actually saw.
+
+    Examples
+    --------
+    >>> from segkit.clv_simulate import simulate_bgnbd
+    >>> sim = simulate_bgnbd(3000, r=0.5, alpha=20.0, a=0.8, b=3.0, T=365, random_state=1)
+    >>> model = BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
+    >>> model.params_.round(1).to_dict()  # doctest: +SKIP
+    {'r': 0.5, 'alpha': 19.6, 'a': 0.8, 'b': 3.1}
+    >>> float(model.probability_alive(0, 0, 365))
+    1.0
+    """
+
+    _param_names = ("r", "alpha", "a", "b")
+    _model_name = "BG/NBD"
+
+    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
+        self.compress = compress
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def fit(self, frequency: object, recency: object, T: object, *, sample_weight: object = None) -> BetaGeoModel:
+        """Fit the model to customers' (frequency, recency, T).
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like
+            Repeat purchases, age at last purchase, age at the snapshot (same time unit).
+        sample_weight : array-like, optional
+            Number of customers each row stands for (e.g. a pre-aggregated table).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        DataError
+            Invalid inputs (see :func:`check_btyd`), fewer than ``MIN_CUSTOMERS`` customers,
+            no repeat purchases at all, or an optimisation that does not converge.
+        """
+        x, t_x, age = check_btyd(frequency, recency, T)
+        w = _check_weights(sample_weight, x.size)
+        n = w.sum()
+        if n < MIN_CUSTOMERS:
+            raise DataError(
+                f"BG/NBD needs at least {MIN_CUSTOMERS} customers to estimate its 4 parameters; got {n:g}. "
+                "Fit on the whole customer base, then predict for the customers you care about."
+            )
+        if w @ x == 0:
+            raise DataError(
+                f"frequency is 0 for all {n:g} customers: nobody made a repeat purchase, so purchase rates "
+                "and drop-out cannot be estimated. Use a longer observation period (an earlier first date or a "
+                "later snapshot), or use historical CLV (segkit.clv.historical_clv) instead."
+            )
+        if age.max() <= 0:
+            raise DataError("T is 0 for every customer: there is no observation time. Use a later snapshot date.")
+        if self.compress:
+            (x, t_x, age), w, _ = _compress([x, t_x, age], w)
+        scale = 10.0 / age.max()  # time rescaled so that max(T) = 10: well-conditioned optimisation
+        data = _bg_data(x, t_x * scale, age * scale, w)
+        rate = (data.w @ data.x) / (data.w @ data.T)
+        x0 = np.log([1.0, 1.0 / max(rate, 1e-6), 1.0, 3.0])
+        fit = _maximise(lambda z: _bgnbd_nll_grad(z, data), x0, max_iter=self.max_iter, tol=self.tol)
+        params = np.exp(fit.log_params)
+        params[1] /= scale
+        # the likelihood is a density in the purchase times: rescaling time shifts it by x*log(scale)
+        loglik = fit.mean_loglik * n + np.log(scale) * (data.w @ data.x)
+        self._store(fit, params, loglik, n, len(data.x))
+        return self
+
+    def _identification_hint(self) -> str:
+        return ("Typical causes: the data show almost no drop-out (b huge relative to a, so a/(a+b) is near 0), "
+                "or purchase rates barely differ between customers (r and alpha both huge). More customers or a "
+                "longer observation period help; predictions remain usable, parameter intervals do not.")
+
+    def _params(self) -> tuple[float, float, float, float]:
+        check_is_fitted(self, "params_")
+        return tuple(float(v) for v in self.params_)  # type: ignore[return-value]
+
+    def probability_alive(self, frequency: object, recency: object, T: object) -> object:
+        """Probability that a customer with this history has not dropped out by ``T``.
+
+        P(alive) = 1 / (1 + [x > 0] · a / (b + x - 1) · ((alpha + T) / (alpha + t_x))^(r + x)),
+        which is 1 for customers without repeat purchases (in BG/NBD drop-out can only follow
+        a repeat purchase).
+        """
+        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        values = _p_alive(self._params(), x, t_x, age)
+        return _wrap(values, frequency, "p_alive")
+
+    def expected_purchases(self, frequency: object, recency: object, T: object, *, t: float | np.ndarray) -> object:
+        """Expected number of purchases in the next ``t`` time units, given the history.
+
+        FHL (2005) equation 10, with the hypergeometric term rewritten by Euler's
+        transformation so that its parameters stay bounded for large frequencies.
+        """
+        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        values = _conditional_purchases(self._params(), x, t_x, age, _horizon(t))
+        return _wrap(values, frequency, "expected_purchases")
+
+    def expected_purchases_new_customer(self, t: float | np.ndarray) -> object:
+        """Expected repeat purchases of a new customer in the first ``t`` time units (FHL eq. 9)."""
+        horizon = np.atleast_1d(np.asarray(t, dtype=float))
+        if np.any(horizon < 0) or not np.all(np.isfinite(horizon)):
+            raise DataError("t must be finite and non-negative (time units after the first purchase).")
+        values = _unconditional_purchases(self._params(), horizon)
+        return float(values[0]) if np.ndim(t) == 0 else values
+
+    def population_means(self) -> pd.Series:
+        """Mean purchase rate per time unit (r/alpha) and mean drop-out probability (a/(a+b))."""
+        r, alpha, a, b = self._params()
+        return pd.Series({"purchase_rate": r / alpha, "dropout_prob": a / (a + b)})
+
+
+def _horizon(t: float | np.ndarray) -> np.ndarray:
+    horizon = np.asarray(t, dtype=float)
+    if np.any(horizon < 0) or not np.all(np.isfinite(horizon)):
+        raise DataError(f"t (the prediction horizon) must be finite and >= 0, got {t!r}.")
+    return horizon
+
+
+def _p_alive(params: tuple[float, ...], x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+    r, alpha, a, b = params
+    log_ratio = np.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
+    return np.where(x > 0, expit(-log_ratio), 1.0)
+
+
+def _purchase_curve(a: float, b: float, r: float, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """(a+b+x-1)/(a-1) · [1 - (1-z)^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z)]."""
+    c = a + b + x - 1
+    log_tail = (a - 1) * np.log1p(-z) + np.log(hyp2f1(a + b - 1 - r, a - 1, c, z))
+    return c / (a - 1) * -np.expm1(log_tail)
+
+
+def _conditional_purchases(params: tuple[float, ...], x: np.ndarray, t_x: np.ndarray, age: np.ndarray,
+                           t: np.ndarray) -> np.ndarray:
+    r, alpha, a, b = params
+    z = t / (alpha + age + t)
+    return _p_alive(params, x, t_x, age) * _purchase_curve(a, b, r, x, z)
+
+
+def _unconditional_purchases(params: tuple[float, ...], t: np.ndarray) -> np.ndarray:
+    r, alpha, a, b = params
+    return _purchase_curve(a, b, r, np.zeros_like(t), t / (alpha + t))
+
+
+# --------------------------------------------------------------------------------------------
+# Gamma-Gamma
+# --------------------------------------------------------------------------------------------
+
+
+def gamma_gamma_log_likelihood(p: float, q: float, v: float, frequency: object, monetary_value: object) -> np.ndarray:
+    """Per-customer Gamma-Gamma log-likelihood of the mean spend ``monetary_value`` over x purchases.
+
+    Examples
+    --------
+    >>> round(float(gamma_gamma_log_likelihood(6.25, 3.74, 15.44, 2, 30.0)[0]), 4)
+    -3.847
+    """
+    x, m = (np.atleast_1d(np.asarray(v_, dtype=float)) for v_ in (frequency, monetary_value))
+    px = p * x
+    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
+            + px * np.log(x) - (px + q) * np.log(v + x * m))
+
+
+@dataclass
+class _GGData:
+    x: np.ndarray
+    m: np.ndarray
+    w: np.ndarray
+    ux: np.ndarray
+    ix: np.ndarray
+    wx: np.ndarray
+    log_xm: np.ndarray  # log(x) + log(m), per row
+
+
+def _gamma_gamma_nll_grad(log_params: np.ndarray, d: _GGData) -> tuple[float, np.ndarray]:
+    p, q, v = np.exp(log_params)
+    ux, wx, w = d.ux, d.wx, d.w
+    pux = p * ux
+    per_x = gammaln(pux + q) - gammaln(pux) - gammaln(q) + q * np.log(v)
+    log_vxm = np.log(v + d.x * d.m)
+    px = p * d.x
+    total = wx @ per_x + w @ (px * d.log_xm - np.log(d.m) - (px + q) * log_vxm)
+    psi_pq = psi(pux + q)
+    g_p = wx @ (ux * (psi_pq - psi(pux))) + w @ (d.x * (d.log_xm - log_vxm))
+    g_q = wx @ (psi_pq - psi(q) + np.log(v)) - w @ log_vxm
+    g_v = wx.sum() * q / v - w @ ((px + q) / (v + d.x * d.m))
+    n = wx.sum()
+    return -total / n, -np.array([g_p * p, g_q * q, g_v * v]) / n
+
+
+class GammaGammaModel(_MLEModel):
+    """Gamma-Gamma spend model (Fader, Hardie & Lee 2005; Fader & Hardie 2013).
+
+    Each purchase of a customer has value Z ~ Gamma(shape p, rate ν); across customers
+    ν ~ Gamma(shape q, rate v). The mean order value of a customer is p/ν, and of a new
+    customer p·v/(q-1) (defined when q > 1). The model assumes that spend does not depend
+    on purchase frequency: check the correlation of ``frequency`` and ``monetary_value``
+    first (:func:`segkit.clv.spend_frequency_correlation`).
+
+    Only customers with at least one repeat purchase (``frequency > 0``) carry information
+    on repeat spend, so :meth:`fit` uses those rows and ignores the others.
+
+    Parameters
+    ----------
+    compress, max_iter, tol
+        As in :class:`BetaGeoModel`.
+
+    Attributes
+    ----------
+    params_ : Series
+        ``p``, ``q``, ``v`` (``v`` in money units).
+    standard_errors_, covariance_, log_covariance_, log_likelihood_, aic_, n_customers_
+        As in :class:`BetaGeoModel` (``n_customers_`` counts repeat customers only).
+    """
+
+    _param_names = ("p", "q", "v")
+    _model_name = "Gamma-Gamma"
+
+    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
+        self.compress = compress
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def fit(self, frequency: object, monetary_value: object, *, sample_weight: object = None) -> GammaGammaModel:
+        """Fit on customers' repeat-purchase count and mean repeat spend.
+
+        Raises
+        ------
+        DataError
+            Missing values, negative frequency, zero or negative spend among repeat customers,
+            fewer than ``MIN_CUSTOMERS`` repeat customers, or a fit that does not converge.
+        """
+        x, m = _check_spend(frequency, monetary_value)
+        w = _check_weights(sample_weight, x.size)
+        repeat = (x > 0) & (w > 0)
+        bad = repeat & (m <= 0)
+        if bad.any():
+            raise DataError(
+                f"'monetary_value' is zero or negative for {int(bad.sum())} customer(s) with repeat purchases. "
+                "Gamma-Gamma models positive spend: drop them (e.g. customers[customers.monetary_value > 0]) "
+                "or check how returns were netted (returns='drop' keeps gross sales)."
+            )
+        n = w[repeat].sum()
+        if n < MIN_CUSTOMERS:
+            raise DataError(
+                f"Gamma-Gamma needs at least {MIN_CUSTOMERS} customers with repeat purchases (frequency > 0); "
+                f"got {n:g}. Use a longer observation period, or the average order value instead."
+            )
+        x, m, w = x[repeat], m[repeat], w[repeat]
+        if self.compress:
+            (x, m), w, _ = _compress([x, m], w)
+        scale = 1.0 / np.average(m, weights=w)  # money rescaled to mean 1
+        ms = m * scale
+        ux, ix = np.unique(x, return_inverse=True)
+        data = _GGData(x, ms, w, ux, ix, np.bincount(ix, weights=w), np.log(x) + np.log(ms))
+        fit = _maximise(lambda z: _gamma_gamma_nll_grad(z, data), np.log([1.0, 2.0, 1.0]),
+                        max_iter=self.max_iter, tol=self.tol)
+        params = np.exp(fit.log_params)
+        params[2] /= scale
+        loglik = fit.mean_loglik * n + np.log(scale) * w.sum()  # density of m: Jacobian of the rescaling
+        self._store(fit, params, loglik, n, len(x))
+        if params[1] <= 1:
+            warnings.warn(
+                f"Gamma-Gamma: q = {params[1]:.3f} <= 1, so the mean spend of a new customer is infinite; "
+                "expected_spend of customers without repeat purchases is undefined (NaN). "
+                "Spend is very heavy-tailed: check for outliers.",
+                FitWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _identification_hint(self) -> str:
+        return ("Very large q and v mean spend hardly varies between customers (use the average order value); "
+                "predictions remain usable, parameter intervals do not.")
+
+    def expected_spend(self, frequency: object, monetary_value: object) -> object:
+        """Expected value of a future purchase given x repeat purchases with mean spend m_x.
+
+        E[Z | x, m_x] = (q - 1)/(p·x + q - 1) · p·v/(q - 1) + p·x/(p·x + q - 1) · m_x: a
+        weighted average of the population mean and the customer's own mean, trusting the
+        customer more the more purchases we have seen. Customers with x = 0 get the population
+        mean p·v/(q-1).
+        """
+        check_is_fitted(self, "params_")
+        x, m = _check_spend(frequency, monetary_value)
+        p, q, v = (float(s) for s in self.params_)
+        m = np.where(x > 0, m, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(q + p * x > 1, p * (v + x * m) / (p * x + q - 1), np.nan)
+        return _wrap(values, frequency, "expected_spend")
+
+    def population_mean_spend(self) -> float:
+        """Mean order value of a new customer, p·v/(q-1) (infinite when q <= 1)."""
+        p, q, v = (float(s) for s in self.params_)
+        return p * v / (q - 1) if q > 1 else float("inf")
+
+
+def _check_spend(frequency: object, monetary_value: object) -> tuple[np.ndarray, np.ndarray]:
+    x, m = _to_array(frequency, "frequency"), _to_array(monetary_value, "monetary_value")
+    if x.size != m.size:
+        raise DataError(f"frequency and monetary_value have different lengths ({x.size} and {m.size}).")
+    if x.size == 0:
+        raise DataError("No customers: frequency and monetary_value are empty.")
+    for name, a in (("frequency", x), ("monetary_value", m)):
+        _count_bad(~np.isfinite(a), name, "missing or infinite value(s)",
+                   "Drop those customers or rebuild the table with segkit.data.customer_table.")
+    _count_bad(x < 0, "frequency", "negative value(s)", "frequency counts repeat purchases, so it is >= 0.")
+    return x, m
+
+
+# --------------------------------------------------------------------------------------------
+# Pareto/NBD (comparison model)
+# --------------------------------------------------------------------------------------------
+
+
+def pareto_nbd_log_likelihood(r: float, alpha: float, s: float, beta: float, frequency: object, recency: object,
+                              T: object) -> np.ndarray:
+    """Per-customer Pareto/NBD log-likelihood (Fader & Hardie 2005 note, equation 22), in log space.
+
+    L = Γ(r+x) α^r β^s / Γ(r) · [ 1/((α+T)^(r+x) (β+T)^s) + s/(r+s+x) · A0 ], where A0 is a
+    difference of two Gauss hypergeometric terms (with α and β swapped when β > α). The
+    hypergeometric terms are evaluated with Euler's transformation, which keeps them bounded.
+    """
+    x, t_x, age = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, recency, T))
+    log_const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    first = -(r + x) * np.log(alpha + age) - s * np.log(beta + age)
+    big, small, shift = (alpha, beta, s + 1) if alpha >= beta else (beta, alpha, r + x)
+    rsx = r + s + x
+    c = rsx + 1
+
+    def log_term(age_: np.ndarray) -> np.ndarray:
+        # log[ 2F1(rsx, shift; rsx+1; z) / (big + age)^rsx ] with z = (big - small)/(big + age);
+        # Euler: 2F1(A,B;C;z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z), and 1 - z = (small+age)/(big+age)
+        z = (big - small) / (big + age_)
+        hyp = hyp2f1(1.0, c - shift, c, z)
+        return (np.log(hyp) + (c - rsx - shift) * np.log((small + age_) / (big + age_))
+                - rsx * np.log(big + age_))
+
+    upper, lower = log_term(t_x), log_term(age)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # upper > lower always (the integrand is positive); log(e^u - e^l) = u + log(-expm1(l - u))
+        log_a0 = upper + np.log(-np.expm1(np.minimum(lower - upper, -1e-300)))
+    second = np.log(s) - np.log(rsx) + log_a0
+    return log_const + logsumexp(np.stack([first, second]), axis=0)
+
+
+class ParetoNBDModel(_MLEModel):
+    """Pareto/NBD purchase model (Schmittlein, Morrison & Colombo 1987), for comparison with BG/NBD.
+
+    Purchases at Poisson rate λ ~ Gamma(r, alpha) while alive; lifetimes are exponential with
+    rate μ ~ Gamma(s, beta), so drop-out can happen at any time (not only after a purchase).
+    Compare with :class:`BetaGeoModel` by ``log_likelihood_`` or ``aic_`` (both have four
+    parameters and are fitted to the same data). Fitted with a numerical gradient, so it is
+    slower than BG/NBD; ``compress=True`` (default) helps.
+    """
+
+    _param_names = ("r", "alpha", "s", "beta")
+    _model_name = "Pareto/NBD"
+
+    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
+        self.compress = compress
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def fit(self, frequency: object, recency: object, T: object, *, sample_weight: object = None) -> ParetoNBDModel:
+        """Fit by maximum likelihood; same inputs and errors as :meth:`BetaGeoModel.fit`."""
+        x, t_x, age = check_btyd(frequency, recency, T)
+        w = _check_weights(sample_weight, x.size)
+        n = w.sum()
+        if n < MIN_CUSTOMERS or w @ x == 0:
+            raise DataError(
+                f"Pareto/NBD needs at least {MIN_CUSTOMERS} customers and some repeat purchases; got {n:g} "
+                f"customers with {w @ x:g} repeat purchases. Use more data or a longer observation period."
+            )
+        if self.compress:
+            (x, t_x, age), w, _ = _compress([x, t_x, age], w)
+        keep = w > 0
+        x, t_x, age, w = x[keep], t_x[keep], age[keep], w[keep]
+        scale = 10.0 / age.max()
+        ts, Ts = t_x * scale, age * scale
+
+        def nll_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
+            def nll(zz: np.ndarray) -> float:
+                value = -(w @ pareto_nbd_log_likelihood(*np.exp(zz), x, ts, Ts)) / n
+                return value if np.isfinite(value) else 1e10
+
+            value = nll(z)
+            grad = np.array([(nll(z + e) - nll(z - e)) / 2e-6 for e in np.eye(len(z)) * 1e-6])
+            return value, grad
+
+        rate = (w @ x) / (w @ Ts)
+        fit = _maximise(nll_grad, np.log([1.0, 1.0 / max(rate, 1e-6), 1.0, 10.0]), max_iter=self.max_iter,
+                        tol=max(self.tol, 1e-8))
+        params = np.exp(fit.log_params)
+        params[1] /= scale
+        params[3] /= scale
+        loglik = fit.mean_loglik * n + np.log(scale) * (w @ x)
+        self._store(fit, params, loglik, n, len(x))
+        return self
+
+    def probability_alive(self, frequency: object, recency: object, T: object) -> object:
+        """P(alive | x, t_x, T) = exp(log L(alive through T) - log L)."""
+        check_is_fitted(self, "params_")
+        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        r, alpha, s, beta = (float(v) for v in self.params_)
+        alive = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+                 - (r + x) * np.log(alpha + age) - s * np.log(beta + age))
+        values = np.exp(alive - pareto_nbd_log_likelihood(r, alpha, s, beta, x, t_x, age))
+        return _wrap(np.clip(values, 0.0, 1.0), frequency, "p_alive")
+
+    def expected_purchases(self, frequency: object, recency: object, T: object, *, t: float | np.ndarray) -> object:
+        """Expected purchases in the next ``t`` time units: P(alive) · (r+x)/(α+T) · (β+T)/(s-1) · [1 - ((β+T)/(β+T+t))^(s-1)]."""
+        check_is_fitted(self, "params_")
+        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        horizon = _horizon(t)
+        r, alpha, s, beta = (float(v) for v in self.params_)
+        p_alive = np.asarray(self.probability_alive(x, t_x, age))
+        if abs(s - 1) < 1e-8:
+            decay = (beta + age) * np.log((beta + age + horizon) / (beta + age))
+        else:
+            decay = (beta + age) / (s - 1) * -np.expm1((s - 1) * np.log((beta + age) / (beta + age + horizon)))
+        values = p_alive * (r + x) / (alpha + age) * decay
+        return _wrap(values, frequency, "expected_purchases")

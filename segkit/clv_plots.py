@@ -1,0 +1,133 @@
+"""Charts for CLV: holdout validation, tracking, P(alive) matrices, CLV distribution, pyramid.
+
+Axes-level, as in seaborn: each draws on the ``ax`` it is given (or the current axes),
+returns it, and never calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from segkit.plots import PALETTE, SEQUENTIAL_CMAP
+
+__all__ = [
+    "plot_bootstrap",
+    "plot_clv_distribution",
+    "plot_holdout_by_frequency",
+    "plot_matrix",
+    "plot_spend_vs_frequency",
+    "plot_tiers",
+    "plot_tracking",
+]
+
+
+def plot_holdout_by_frequency(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean actual vs predicted holdout purchases per calibration frequency (from :func:`holdout_by_frequency`)."""
+    ax = ax or plt.gca()
+    labels = table.index.astype(str)
+    ax.plot(labels, table["actual"], marker="o", color=PALETTE[0], label="actual")
+    ax.plot(labels, table["predicted"], marker="s", linestyle="--", color=PALETTE[1], label="predicted (BG/NBD)")
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel("mean purchases in the holdout (per customer)")
+    ax.set_title("Holdout purchases: predicted vs actual")
+    ax.legend()
+    return ax
+
+
+def plot_tracking(tracking: pd.DataFrame, *, cumulative: bool = True, ax: plt.Axes | None = None) -> plt.Axes:
+    """Repeat purchases over time, actual vs expected, with the end of calibration marked.
+
+    With ``cumulative=False`` the daily counts are summed by week to be readable.
+    """
+    ax = ax or plt.gca()
+    if cumulative:
+        frame, what = tracking[["cumulative_actual", "cumulative_expected"]], "cumulative repeat purchases"
+    else:
+        frame = tracking[["actual", "expected"]].resample("W").sum().iloc[:-1]
+        what = "repeat purchases per week"
+    ax.plot(frame.index, frame.iloc[:, 0], color=PALETTE[0], label="actual")
+    ax.plot(frame.index, frame.iloc[:, 1], color=PALETTE[1], linestyle="--", label="expected (BG/NBD)")
+    end = tracking.attrs.get("calibration_end")
+    if end is not None:
+        ax.axvline(end, color="grey", linestyle=":", label="end of calibration")
+    ax.set_xlabel("date")
+    ax.set_ylabel(f"{what} (count)")
+    ax.set_title(f"Tracking: {what}")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_matrix(matrix: pd.DataFrame, *, title: str, label: str, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of a (frequency × recency) matrix from :func:`probability_alive_matrix` and friends."""
+    ax = ax or plt.gca()
+    image = ax.imshow(matrix.to_numpy(dtype=float), aspect="auto", origin="lower", cmap=SEQUENTIAL_CMAP,
+                      interpolation="nearest")
+    columns = matrix.columns.to_numpy(dtype=float)
+    ticks = np.linspace(0, len(columns) - 1, min(6, len(columns))).round().astype(int)
+    ax.set_xticks(ticks, [f"{columns[i]:.0f}" for i in ticks])
+    rows = matrix.index.to_numpy()
+    row_ticks = np.unique(np.linspace(0, len(rows) - 1, min(6, len(rows))).round().astype(int))
+    ax.set_yticks(row_ticks, [str(rows[i]) for i in row_ticks])
+    ax.set_xlabel("recency: age at last purchase (days)")
+    ax.set_ylabel("frequency (repeat purchases)")
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, label=label)
+    ax.grid(False)
+    return ax
+
+
+def plot_clv_distribution(clv: pd.Series, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Histogram of predicted CLV on a log scale (customers with CLV below 1 are counted in the text)."""
+    ax = ax or plt.gca()
+    values = np.asarray(clv, dtype=float)
+    positive = values[values >= 1]
+    bins = np.logspace(0, np.log10(max(positive.max(), 10.0)), 40) if positive.size else 10
+    ax.hist(positive, bins=bins, color=PALETTE[0])
+    ax.set_xscale("log")
+    ax.set_xlabel("predicted CLV (money, log scale)")
+    ax.set_ylabel("customers (count)")
+    ax.set_title(f"Predicted CLV per customer ({int((values < 1).sum()):,} customers below 1 not shown)")
+    return ax
+
+
+def plot_tiers(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of customers vs share of value per tier (from :func:`tier_summary`)."""
+    ax = ax or plt.gca()
+    y = np.arange(len(summary))
+    ax.barh(y - 0.2, summary["customer_share"] * 100, height=0.4, color=PALETTE[4], label="% of customers")
+    ax.barh(y + 0.2, summary["value_share"] * 100, height=0.4, color=PALETTE[0], label="% of value")
+    ax.set_yticks(y, summary.index.astype(str))
+    ax.invert_yaxis()
+    ax.set_xlabel("share (%)")
+    ax.set_title("Customers and value by tier")
+    ax.legend(loc="center right")
+    return ax
+
+
+def plot_spend_vs_frequency(customers: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean repeat spend against repeat purchases (Gamma-Gamma assumes no relation)."""
+    ax = ax or plt.gca()
+    repeat = customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
+    ax.scatter(repeat["frequency"], repeat["monetary_value"], s=6, alpha=0.3, color=PALETTE[0])
+    means = repeat.groupby(np.minimum(repeat["frequency"], 30))["monetary_value"].median()
+    ax.plot(means.index, means.to_numpy(), color=PALETTE[5], label="median spend (30 = 30 or more)")
+    ax.set_yscale("log")
+    ax.set_xlabel("frequency (repeat purchases)")
+    ax.set_ylabel("mean spend per repeat purchase (money, log scale)")
+    ax.set_title("Gamma-Gamma check: spend vs frequency")
+    ax.legend()
+    return ax
+
+
+def plot_bootstrap(interval: pd.Series, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Histogram of bootstrap totals (from :func:`bootstrap_total_clv`) with the interval marked."""
+    ax = ax or plt.gca()
+    ax.hist(interval.attrs["draws"], bins=30, color=PALETTE[4])
+    for key, style in (("lower", ":"), ("estimate", "-"), ("upper", ":")):
+        ax.axvline(interval[key], color=PALETTE[0], linestyle=style)
+    ax.set_xlabel("total predicted CLV (money)")
+    ax.set_ylabel("parameter draws (count)")
+    ax.set_title(f"Total CLV: {interval['level']:.0%} interval from parameter uncertainty")
+    return ax

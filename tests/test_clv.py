@@ -1,0 +1,584 @@
+"""Tests for segkit.clv: recovery of known parameters, closed-form values, edge cases."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import beta as beta_fn
+from scipy.special import gamma as gamma_fn
+
+from segkit import clv
+from segkit.clv import (
+    BetaGeoModel,
+    FitWarning,
+    GammaGammaModel,
+    ParetoNBDModel,
+    bgnbd_log_likelihood,
+    gamma_gamma_log_likelihood,
+    pareto_nbd_log_likelihood,
+    simulate_bgnbd,
+    simulate_gamma_gamma,
+)
+from segkit.errors import DataError
+
+TRUE_BG = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0}  # alpha in days
+TRUE_GG = {"p": 6.0, "q": 4.0, "v": 15.0}
+#: Published maximum-likelihood BG/NBD estimates for CDNOW (Fader, Hardie & Lee 2005; time in weeks)
+CDNOW = {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259}
+
+
+def _ages(n: int, seed: int) -> np.ndarray:
+    """Customers acquired uniformly over two years, observed to the end (whole days)."""
+    return np.random.default_rng(seed).integers(30, 731, n).astype(float)
+
+
+@pytest.fixture(scope="module")
+def sim() -> pd.DataFrame:
+    """20,000 customers from known BG/NBD and Gamma-Gamma parameters, with a 180-day holdout."""
+    n = 20_000
+    customers = simulate_bgnbd(n, **TRUE_BG, T=_ages(n, 0), holdout=180.0, random_state=1)
+    spend = simulate_gamma_gamma(customers["frequency"], **TRUE_GG, random_state=2)
+    return customers.join(spend)
+
+
+@pytest.fixture(scope="module")
+def daily(sim: pd.DataFrame) -> pd.DataFrame:
+    """The same customers on a daily grid (whole-day recency), as segkit's customer table has them."""
+    out = sim[["frequency", "recency", "T"]].copy()
+    out["recency"] = np.ceil(out["recency"]).clip(upper=out["T"])
+    out.loc[out["frequency"] == 0, "recency"] = 0.0
+    return out
+
+
+@pytest.fixture(scope="module")
+def bg(sim: pd.DataFrame) -> BetaGeoModel:
+    return BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
+
+
+@pytest.fixture(scope="module")
+def gg(sim: pd.DataFrame) -> GammaGammaModel:
+    return GammaGammaModel().fit(sim["frequency"], sim["monetary_value"])
+
+
+def _naive_bgnbd_likelihood(r, alpha, a, b, x, t_x, T):
+    """FHL (2005) equation 6 written out directly, without logs (fine for small x)."""
+    common = gamma_fn(r + x) * alpha**r / gamma_fn(r)
+    alive = beta_fn(a, b + x) / beta_fn(a, b) * common / (alpha + T) ** (r + x)
+    dead = np.where(x > 0, beta_fn(a + 1, b + np.maximum(x, 1) - 1) / beta_fn(a, b) * common
+                    / (alpha + t_x) ** (r + x), 0.0)
+    return alive + dead
+
+
+# --------------------------------------------------------------------------------------------
+# Parameter recovery
+# --------------------------------------------------------------------------------------------
+
+
+def test_bgnbd_recovers_true_parameters_within_3_se(bg: BetaGeoModel) -> None:
+    z = (bg.params_ - pd.Series(TRUE_BG)) / bg.standard_errors_
+    assert z.abs().max() < 3, z
+    assert bg.n_customers_ == 20_000
+
+
+def test_gamma_gamma_recovers_true_parameters_within_3_se(gg: GammaGammaModel, sim: pd.DataFrame) -> None:
+    z = (gg.params_ - pd.Series(TRUE_GG)) / gg.standard_errors_
+    assert z.abs().max() < 3, z
+    assert gg.n_customers_ == (sim["frequency"] > 0).sum() >= 10_000
+
+
+def test_standard_errors_match_the_spread_of_estimates_over_replications() -> None:
+    """Over 40 simulated data sets, (estimate - truth) / SE should have a spread close to 1."""
+    z = []
+    for seed in range(40):
+        data = simulate_bgnbd(3000, **TRUE_BG, T=_ages(3000, 100 + seed), random_state=seed)
+        model = BetaGeoModel().fit(data["frequency"], data["recency"], data["T"])
+        z.append(((np.log(model.params_) - np.log(pd.Series(TRUE_BG)))
+                  / np.sqrt(np.diag(model.log_covariance_))).to_numpy())
+    spread = np.std(np.array(z), axis=0)
+    assert np.all((spread > 0.6) & (spread < 1.5)), spread
+
+
+def test_fit_reports_population_means(bg: BetaGeoModel) -> None:
+    means = bg.population_means()
+    assert means["purchase_rate"] == pytest.approx(TRUE_BG["r"] / TRUE_BG["alpha"], rel=0.05)
+    assert means["dropout_prob"] == pytest.approx(TRUE_BG["a"] / (TRUE_BG["a"] + TRUE_BG["b"]), rel=0.1)
+
+
+def test_summary_intervals_contain_estimate(bg: BetaGeoModel) -> None:
+    summary = bg.summary()
+    assert list(summary.columns) == ["estimate", "standard_error", "lower_95", "upper_95"]
+    assert (summary["lower_95"] < summary["estimate"]).all() and (summary["estimate"] < summary["upper_95"]).all()
+
+
+# --------------------------------------------------------------------------------------------
+# Weighted (unique triples) fit equals the plain fit
+# --------------------------------------------------------------------------------------------
+
+
+def test_weighted_unique_triple_fit_equals_plain_fit(daily: pd.DataFrame) -> None:
+    args = (daily["frequency"], daily["recency"], daily["T"])
+    weighted = BetaGeoModel(compress=True).fit(*args)
+    plain = BetaGeoModel(compress=False).fit(*args)
+    assert weighted.n_unique_ < 0.9 * plain.n_unique_  # the compression did something
+    np.testing.assert_allclose(weighted.params_, plain.params_, rtol=1e-6)
+    np.testing.assert_allclose(weighted.standard_errors_, plain.standard_errors_, rtol=1e-4)
+    assert weighted.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-10)
+
+
+def test_sample_weight_of_an_aggregated_table_equals_the_plain_fit(daily: pd.DataFrame) -> None:
+    counts = daily.value_counts().rename("n").reset_index()
+    aggregated = BetaGeoModel(compress=False).fit(counts["frequency"], counts["recency"], counts["T"],
+                                                  sample_weight=counts["n"])
+    plain = BetaGeoModel(compress=False).fit(daily["frequency"], daily["recency"], daily["T"])
+    np.testing.assert_allclose(aggregated.params_, plain.params_, rtol=1e-6)
+    assert aggregated.n_customers_ == len(daily)
+
+
+def test_gamma_gamma_weighted_equals_plain(sim: pd.DataFrame) -> None:
+    rounded = sim["monetary_value"].round(0).clip(lower=1)
+    a = GammaGammaModel(compress=True).fit(sim["frequency"], rounded)
+    b = GammaGammaModel(compress=False).fit(sim["frequency"], rounded)
+    assert a.n_unique_ < b.n_unique_
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------------
+# Log-likelihood: against a direct implementation, and at the maximum
+# --------------------------------------------------------------------------------------------
+
+
+def test_bgnbd_log_likelihood_matches_naive_formula() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 12, 500).astype(float)
+    T = rng.uniform(1, 60, 500)
+    t_x = np.where(x > 0, T * rng.uniform(size=500), 0.0)
+    for params in (CDNOW, TRUE_BG, {"r": 2.0, "alpha": 0.5, "a": 3.0, "b": 0.7}):
+        naive = np.log(_naive_bgnbd_likelihood(*params.values(), x, t_x, T))
+        np.testing.assert_allclose(bgnbd_log_likelihood(*params.values(), x, t_x, T), naive, rtol=1e-10)
+
+
+def test_log_likelihood_is_finite_for_huge_frequencies() -> None:
+    """The naive formula overflows (gamma(r + x) for x in the thousands); ours does not."""
+    x = np.array([500.0, 5000.0, 20000.0])
+    ll = bgnbd_log_likelihood(*CDNOW.values(), x, np.array([90.0, 99.0, 99.5]), np.array([100.0] * 3))
+    assert np.all(np.isfinite(ll))
+    model = BetaGeoModel.from_params(**CDNOW)
+    p_alive = model.probability_alive(x, [90.0, 99.0, 99.5], [100.0] * 3)
+    purchases = model.expected_purchases(x, [90.0, 99.0, 99.5], [100.0] * 3, t=10.0)
+    assert np.all((p_alive >= 0) & (p_alive <= 1)) and np.all(np.isfinite(purchases) & (purchases >= 0))
+    assert np.all(np.isfinite(gamma_gamma_log_likelihood(6.0, 4.0, 15.0, x, np.array([30.0] * 3))))
+
+
+def test_reported_log_likelihood_is_the_sum_at_the_estimate(bg: BetaGeoModel, sim: pd.DataFrame,
+                                                            gg: GammaGammaModel) -> None:
+    total = bgnbd_log_likelihood(*bg.params_, sim["frequency"], sim["recency"], sim["T"]).sum()
+    assert bg.log_likelihood_ == pytest.approx(total, rel=1e-10)
+    repeat = sim[sim["frequency"] > 0]
+    total_gg = gamma_gamma_log_likelihood(*gg.params_, repeat["frequency"], repeat["monetary_value"]).sum()
+    assert gg.log_likelihood_ == pytest.approx(total_gg, rel=1e-10)
+
+
+def test_estimate_is_a_maximum(bg: BetaGeoModel, sim: pd.DataFrame) -> None:
+    def total(params: np.ndarray) -> float:
+        return float(bgnbd_log_likelihood(*params, sim["frequency"], sim["recency"], sim["T"]).sum())
+
+    best = total(bg.params_.to_numpy())
+    for i in range(4):
+        for factor in (0.999, 1.001):
+            moved = bg.params_.to_numpy().copy()
+            moved[i] *= factor
+            assert total(moved) < best
+
+
+def test_gamma_gamma_log_likelihood_is_a_density_in_mean_spend() -> None:
+    """For x = 1 the mean spend is one purchase, so the density must integrate to 1."""
+    grid = np.linspace(1e-6, 2000.0, 400_001)
+    density = np.exp(gamma_gamma_log_likelihood(6.0, 4.0, 15.0, np.ones_like(grid), grid))
+    assert np.trapezoid(density, grid) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_pareto_nbd_log_likelihood_matches_naive_formula() -> None:
+    from scipy.special import gammaln, hyp2f1
+
+    def naive(r, alpha, s, beta, x, t_x, T):
+        big, shift = (alpha, s + 1) if alpha >= beta else (beta, r + x)
+        z = lambda age: abs(alpha - beta) / (big + age)  # noqa: E731
+        a0 = (hyp2f1(r + s + x, shift, r + s + x + 1, z(t_x)) / (big + t_x) ** (r + s + x)
+              - hyp2f1(r + s + x, shift, r + s + x + 1, z(T)) / (big + T) ** (r + s + x))
+        return (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+                + np.log(1 / ((alpha + T) ** (r + x) * (beta + T) ** s) + s / (r + s + x) * a0))
+
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 8, 300).astype(float)
+    T = rng.uniform(1, 40, 300)
+    t_x = np.where(x > 0, T * rng.uniform(size=300), 0.0)
+    for params in ((0.553, 10.578, 0.606, 11.669), (0.553, 10.578, 0.606, 4.0)):
+        np.testing.assert_allclose(pareto_nbd_log_likelihood(*params, x, t_x, T), naive(*params, x, t_x, T),
+                                   rtol=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Predictions: published values and simulation
+# --------------------------------------------------------------------------------------------
+
+
+def test_expected_purchases_of_new_customer_match_cdnow_paper() -> None:
+    """FHL (2005) / Hardie's spreadsheet: E[X(t)] for CDNOW at the published estimates (weeks)."""
+    model = BetaGeoModel.from_params(**CDNOW)
+    times = np.array([0.1429, 1.0, 3.00, 31.8571, 32.00, 78.00])
+    expected = np.array([0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576])
+    np.testing.assert_allclose(model.expected_purchases_new_customer(times), expected, atol=5e-4)
+
+
+def test_conditional_expectation_matches_cdnow_paper() -> None:
+    """FHL (2005): a CDNOW customer with x=2, t_x=30.43, T=38.86 is expected to buy 1.226 times in 39 weeks."""
+    model = BetaGeoModel.from_params(**CDNOW)
+    assert model.expected_purchases(2, 30.43, 38.86, t=39.0) == pytest.approx(1.226, abs=1e-3)
+
+
+def test_probability_alive_is_one_without_repeat_purchases(bg: BetaGeoModel) -> None:
+    assert bg.probability_alive(0, 0, 500.0) == 1.0
+    p = bg.probability_alive(np.zeros(5), np.zeros(5), np.array([1.0, 10, 100, 1000, 1e6]))
+    np.testing.assert_array_equal(p, 1.0)
+
+
+def test_probability_alive_closed_form() -> None:
+    r, alpha, a, b = CDNOW.values()
+    expected = 1 / (1 + a / (b + 2 - 1) * ((alpha + 38.86) / (alpha + 30.43)) ** (r + 2))
+    assert BetaGeoModel.from_params(**CDNOW).probability_alive(2, 30.43, 38.86) == pytest.approx(expected, rel=1e-12)
+
+
+def test_probability_alive_is_calibrated_on_simulated_customers(sim: pd.DataFrame) -> None:
+    truth = BetaGeoModel.from_params(**TRUE_BG)
+    p = truth.probability_alive(sim["frequency"], sim["recency"], sim["T"])
+    residual = sim["alive"].astype(float) - p
+    assert abs(residual.mean()) < 4 * residual.std() / np.sqrt(len(sim))
+    bins = pd.qcut(p, 5, duplicates="drop")
+    by_bin = residual.groupby(bins, observed=True).agg(["mean", "std", "size"])
+    assert (by_bin["mean"].abs() < 4 * by_bin["std"] / np.sqrt(by_bin["size"]) + 1e-9).all()
+
+
+def test_expected_purchases_match_simulated_holdout(sim: pd.DataFrame) -> None:
+    truth = BetaGeoModel.from_params(**TRUE_BG)
+    predicted = truth.expected_purchases(sim["frequency"], sim["recency"], sim["T"], t=180.0)
+    residual = sim["frequency_holdout"] - predicted
+    by_frequency = residual.groupby(np.minimum(sim["frequency"], 6)).agg(["mean", "std", "size"])
+    assert (by_frequency["mean"].abs() < 4 * by_frequency["std"] / np.sqrt(by_frequency["size"])).all()
+
+
+def test_expected_spend_is_the_posterior_mean(sim: pd.DataFrame) -> None:
+    truth = GammaGammaModel.from_params(**TRUE_GG)
+    repeat = sim[sim["frequency"] > 0]
+    predicted = truth.expected_spend(repeat["frequency"], repeat["monetary_value"])
+    residual = repeat["mean_spend"] - predicted
+    high = repeat["monetary_value"] > repeat["monetary_value"].quantile(0.8)  # shrinkage must be right there too
+    for part in (residual, residual[high], residual[repeat["frequency"] == 1]):
+        assert abs(part.mean()) < 4 * part.std() / np.sqrt(len(part))
+
+
+def test_expected_spend_without_repeat_purchases_is_population_mean() -> None:
+    model = GammaGammaModel.from_params(**TRUE_GG)
+    assert model.expected_spend(0, 0.0) == pytest.approx(6.0 * 15.0 / 3.0)
+    assert model.population_mean_spend() == pytest.approx(30.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=st.integers(0, 300),
+    age=st.floats(0.5, 2000.0),
+    share=st.floats(0.0, 1.0),
+    t=st.floats(0.1, 1000.0),
+)
+def test_predictions_are_probabilities_and_grow_with_horizon(x: int, age: float, share: float, t: float) -> None:
+    model = BetaGeoModel.from_params(**TRUE_BG)
+    recency = age * share if x > 0 else 0.0
+    p = model.probability_alive(x, recency, age)
+    assert 0.0 <= p <= 1.0
+    near, far = model.expected_purchases(x, recency, age, t=t), model.expected_purchases(x, recency, age, t=2 * t)
+    assert 0.0 <= near <= far + 1e-12
+
+
+def test_series_in_series_out(bg: BetaGeoModel, sim: pd.DataFrame) -> None:
+    head = sim.head(3)
+    out = bg.expected_purchases(head["frequency"], head["recency"], head["T"], t=30.0)
+    assert isinstance(out, pd.Series) and out.index.equals(head.index)
+    assert isinstance(bg.probability_alive(2, 50.0, 100.0), float)
+
+
+# --------------------------------------------------------------------------------------------
+# CLV, bootstrap, comparison
+# --------------------------------------------------------------------------------------------
+
+
+def test_predict_clv_without_discount_is_margin_spend_purchases(bg, gg, sim: pd.DataFrame) -> None:
+    table = sim.head(200)
+    out = clv.predict_clv(bg, gg, table, horizon=365.0, margin=0.3)
+    expected = 0.3 * out["expected_spend"] * out["predicted_purchases"]
+    np.testing.assert_allclose(out["clv"], expected, rtol=1e-12)
+    assert list(out.columns) == ["predicted_purchases", "p_alive", "expected_spend", "clv"]
+
+
+def test_discounting_lowers_clv_within_bounds(bg, gg, sim: pd.DataFrame) -> None:
+    table = sim.head(300)
+    plain = clv.predict_clv(bg, gg, table, horizon=730.0)["clv"]
+    discounted = clv.predict_clv(bg, gg, table, horizon=730.0, discount_rate=0.2)["clv"]
+    fine = clv.predict_clv(bg, gg, table, horizon=730.0, discount_rate=0.2, n_steps=400)["clv"]
+    assert (discounted <= plain + 1e-12).all()
+    assert (discounted >= plain / 1.2**2 - 1e-12).all()  # nothing is discounted more than the last day's
+    np.testing.assert_allclose(discounted, fine, rtol=2e-3)
+
+
+def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.DataFrame) -> None:
+    table = sim.head(500)
+    first = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
+    again = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
+    assert first.equals(again)
+    assert first["lower"] < first["estimate"] < first["upper"]
+    direct = clv.predict_clv(bg, gg, table, horizon=180.0)["clv"].sum()
+    assert first["estimate"] == pytest.approx(direct, rel=1e-10)
+
+
+def test_pareto_nbd_fits_and_predicts(daily: pd.DataFrame) -> None:
+    part = daily.head(4000)
+    model = ParetoNBDModel().fit(part["frequency"], part["recency"], part["T"])
+    assert np.all(np.isfinite(model.standard_errors_))
+    p = model.probability_alive(part["frequency"], part["recency"], part["T"])
+    assert ((p >= 0) & (p <= 1)).all()
+    assert (p[part["frequency"] == 0] < 1).any()  # Pareto/NBD customers can die before buying again
+    bg_model = BetaGeoModel().fit(part["frequency"], part["recency"], part["T"])
+    table = clv.compare_models({"BG/NBD": bg_model, "Pareto/NBD": model})
+    assert table["delta_aic"].min() == 0 and set(table.index) == {"BG/NBD", "Pareto/NBD"}
+
+
+# --------------------------------------------------------------------------------------------
+# Edge cases and error messages
+# --------------------------------------------------------------------------------------------
+
+
+def test_no_repeat_customers_is_a_clear_error() -> None:
+    with pytest.raises(DataError, match="nobody made a repeat purchase"):
+        BetaGeoModel().fit(np.zeros(50), np.zeros(50), np.full(50, 100.0))
+    with pytest.raises(DataError, match="repeat purchases"):
+        GammaGammaModel().fit(np.zeros(50), np.zeros(50))
+
+
+def test_single_customer_cannot_be_fitted_but_can_be_predicted(bg: BetaGeoModel) -> None:
+    with pytest.raises(DataError, match="at least 10 customers"):
+        BetaGeoModel().fit([3], [40.0], [100.0])
+    assert 0 < bg.probability_alive(3, 40.0, 100.0) < 1
+
+
+def test_zero_or_negative_spend_is_a_clear_error() -> None:
+    frequency = np.array([1, 2, 3, 1, 0] * 4)
+    spend = np.array([10.0, 0.0, 12.0, -5.0, 0.0] * 4)
+    with pytest.raises(DataError, match=r"zero or negative for 8 customer\(s\)"):
+        GammaGammaModel().fit(frequency, spend)
+
+
+def test_recency_above_T_names_the_rfm_confusion() -> None:
+    with pytest.raises(DataError, match="days_since_last_purchase"):
+        BetaGeoModel().fit([1, 2] * 10, [50.0, 10.0] * 10, [40.0, 20.0] * 10)
+
+
+@pytest.mark.parametrize(
+    ("frequency", "recency", "T", "message"),
+    [
+        ([1.0, np.nan], [5.0, 3.0], [10.0, 10.0], r"'frequency' has 1 missing \(NaN\)"),
+        ([1.0, 2.0], [5.0, np.nan], [10.0, 10.0], r"'recency' has 1 missing"),
+        ([1.0, 2.0], [5.0, 3.0], [10.0, np.inf], r"'T' has 1 infinite"),
+        ([1.0, -2.0], [5.0, 3.0], [10.0, 10.0], r"'frequency' has 1 negative"),
+        ([1.5, 2.0], [5.0, 3.0], [10.0, 10.0], "non-integer"),
+        ([0.0, 2.0], [5.0, 3.0], [10.0, 10.0], "recency 0"),
+        ([1.0], [5.0, 3.0], [10.0, 10.0], "one value per customer"),
+        ([], [], [], "No customers"),
+    ],
+)
+def test_invalid_inputs_raise_data_error(frequency, recency, T, message) -> None:
+    with pytest.raises(DataError, match=message):
+        BetaGeoModel().fit(frequency, recency, T)
+
+
+def test_nan_spend_is_a_clear_error() -> None:
+    with pytest.raises(DataError, match="'monetary_value' has 1 missing"):
+        GammaGammaModel().fit([1, 2] * 10, [10.0, np.nan] + [5.0] * 18)
+
+
+def test_non_convergence_raises_instead_of_returning_silently(sim: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="did not converge.*raise max_iter"):
+        BetaGeoModel(max_iter=1).fit(sim["frequency"], sim["recency"], sim["T"])
+
+
+def test_unidentified_parameters_warn() -> None:
+    """Everybody bought on the last day: no sign of drop-out, so a and b run off."""
+    rng = np.random.default_rng(5)
+    frequency = rng.integers(1, 6, 300).astype(float)
+    T = rng.integers(50, 400, 300).astype(float)
+    with pytest.warns(FitWarning, match="cannot pin down"):
+        model = BetaGeoModel().fit(frequency, T, T)
+    assert model.standard_errors_.isna().any()
+    with pytest.raises(DataError, match="covariance is not available"):
+        model.sample_params(5)
+
+
+def test_from_params_validates_names() -> None:
+    with pytest.raises(DataError, match="takes parameters"):
+        BetaGeoModel.from_params(r=1.0, alpha=2.0, a=1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Historical CLV, tiers, diagnostics
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "avg_order_value": [100.0, 50.0, 20.0, 10.0],
+            "n_orders": [10, 4, 1, 2],
+            "tenure_days": [730, 500, 400, 100],
+            "days_since_last_purchase": [5, 400, 380, 50],
+            "revenue": [1000.0, 200.0, 20.0, 20.0],
+        },
+        index=pd.Index(["a", "b", "c", "d"], name="customer_id"),
+    )
+
+
+def test_historical_clv_by_hand(table: pd.DataFrame) -> None:
+    churn = clv.observed_churn_rate(table)
+    assert churn == pytest.approx(2 / 3)  # of a, b, c (a year old or more), b and c have not bought in a year
+    out = clv.historical_clv(table, margin=0.4)
+    expected_a = 100.0 * (10 / (730 / 365.25)) * 0.4 * 1.5
+    assert out.loc["a", "historical_clv"] == pytest.approx(expected_a)
+    assert out.loc["d", "orders_per_year"] == pytest.approx(2 / (365 / 365.25))  # annualised over >= a year
+    discounted = clv.historical_clv(table, margin=0.4, discount_rate=0.1)
+    assert discounted.loc["a", "lifetime_years"] == pytest.approx(1.1 / (0.1 + 2 / 3))
+
+
+def test_historical_clv_errors(table: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="margin"):
+        clv.historical_clv(table, margin=35)
+    with pytest.raises(DataError, match="No customer is 1000 days old"):
+        clv.observed_churn_rate(table, window_days=1000)
+    with pytest.raises(DataError, match="avg_order_value"):
+        clv.historical_clv(table.drop(columns="avg_order_value"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=500))
+def test_every_customer_gets_exactly_one_tier(values: list[float]) -> None:
+    series = pd.Series(values)
+    pyramid = clv.pyramid_tiers(series)
+    tiers = clv.value_tiers(series)
+    assert pyramid.notna().all() and tiers.notna().all()
+    counts = tiers.value_counts()
+    assert counts.sum() == len(values)
+    assert counts["top 20%"] == int(np.ceil(0.2 * len(values) - 1e-9))
+    top = series[tiers == "top 20%"]
+    rest = series[tiers != "top 20%"]
+    assert rest.empty or top.min() >= rest.max()
+
+
+def test_pyramid_counts_and_summary() -> None:
+    values = pd.Series(np.arange(1000.0, 0.0, -1.0))
+    tiers = clv.pyramid_tiers(values)
+    summary = clv.tier_summary(values, tiers)
+    assert summary["customers"].tolist() == [10, 40, 150, 800]
+    assert summary["value_share"].sum() == pytest.approx(1.0)
+    assert summary["mean_value"].is_monotonic_decreasing
+
+
+def test_win_back_list_picks_valuable_customers_slipping_away(table: pd.DataFrame) -> None:
+    predictions = table.assign(p_alive=[0.9, 0.2, 0.1, 0.05])
+    chosen = clv.win_back_list(predictions, top_share=0.5, max_p_alive=0.5)
+    assert chosen.index.tolist() == ["b"]
+
+
+def test_spend_frequency_correlation_detects_dependence() -> None:
+    rng = np.random.default_rng(6)
+    frequency = rng.integers(1, 20, 2000)
+    independent = pd.DataFrame({"frequency": frequency, "monetary_value": rng.gamma(5, 10, 2000)})
+    dependent = independent.assign(monetary_value=independent["monetary_value"] * frequency)
+    assert abs(clv.spend_frequency_correlation(independent)["pearson"]) < 0.1
+    assert clv.spend_frequency_correlation(dependent)["pearson"] > 0.5
+
+
+def test_holdout_tables(sim: pd.DataFrame) -> None:
+    cal_hold = sim.rename(columns={"frequency": "frequency_cal"})
+    predicted = BetaGeoModel.from_params(**TRUE_BG).expected_purchases(sim["frequency"], sim["recency"], sim["T"],
+                                                                       t=180.0)
+    by_frequency = clv.holdout_by_frequency(cal_hold, predicted, max_frequency=5)
+    assert by_frequency.index.astype(str).tolist() == ["0", "1", "2", "3", "4", "5+"]
+    assert by_frequency["customers"].sum() == len(sim)
+    errors = clv.holdout_errors(sim["frequency_holdout"], predicted)
+    assert abs(errors["total_error_pct"]) < 5 and errors["correlation"] > 0.5
+
+
+def test_matrices_have_the_right_shape_and_order(bg: BetaGeoModel) -> None:
+    alive = clv.probability_alive_matrix(bg, T=365.0, max_frequency=10, n_recency=12)
+    purchases = clv.expected_purchases_matrix(bg, T=365.0, t=90.0, max_frequency=10, n_recency=12)
+    assert alive.shape == purchases.shape == (11, 12)
+    assert alive.loc[0].isna().sum() == 11 and alive.loc[0].iloc[0] == 1.0
+    # for a repeat customer, a more recent last purchase means more likely alive
+    assert (alive.loc[1:].diff(axis=1).iloc[:, 1:] >= -1e-12).all().all()
+    assert (purchases.loc[1:].diff(axis=1).iloc[:, 1:] >= -1e-12).all().all()
+
+
+def test_purchase_tracking_counts_repeat_days_and_sums_expectations() -> None:
+    clean = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "a", "b", "b", "c"],
+        "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-03", "2024-01-09",
+                                      "2024-01-02", "2024-01-06", "2024-01-08"]),
+        "quantity": [1.0, 2.0, 1.0, 1.0, 1.0, -1.0, 1.0],
+    })
+    model = BetaGeoModel.from_params(**CDNOW)
+    track = clv.purchase_tracking(model, clean, calibration_end="2024-01-05", holdout_end="2024-01-10")
+    # customers a and b first bought before Jan 5 (c did not); b's Jan 6 line is a return, not a purchase
+    assert track.index[0] == pd.Timestamp("2024-01-01") and len(track) == 9
+    assert track["actual"].sum() == 2 and track.loc["2024-01-03", "actual"] == 1
+    ages = np.array([9.0, 8.0])  # days a and b have been customers at the end of Jan 9
+    assert track["cumulative_expected"].iloc[-1] == pytest.approx(model.expected_purchases_new_customer(ages).sum())
+
+
+def test_warnings_do_not_leak_from_a_good_fit(sim: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
+        GammaGammaModel().fit(sim["frequency"], sim["monetary_value"])
+
+
+def test_plot_functions_draw_on_the_given_axes(bg: BetaGeoModel, gg: GammaGammaModel, sim: pd.DataFrame) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from segkit import clv_plots
+
+    table = sim.head(400)
+    predictions = clv.predict_clv(bg, gg, table, horizon=90.0)
+    cal_hold = table.rename(columns={"frequency": "frequency_cal"})
+    interval = clv.bootstrap_total_clv(bg, gg, table, n_draws=10, random_state=0, horizon=90.0)
+    tracking = pd.DataFrame({"actual": 1.0, "expected": 1.0, "cumulative_actual": np.arange(30.0),
+                             "cumulative_expected": np.arange(30.0)},
+                            index=pd.date_range("2024-01-01", periods=30, name="date"))
+    calls = [
+        lambda ax: clv_plots.plot_holdout_by_frequency(clv.holdout_by_frequency(cal_hold, predictions["predicted_purchases"]), ax=ax),
+        lambda ax: clv_plots.plot_tracking(tracking, ax=ax),
+        lambda ax: clv_plots.plot_tracking(tracking, cumulative=False, ax=ax),
+        lambda ax: clv_plots.plot_matrix(clv.probability_alive_matrix(bg, T=200.0, max_frequency=5), title="t",
+                                         label="p", ax=ax),
+        lambda ax: clv_plots.plot_clv_distribution(predictions["clv"], ax=ax),
+        lambda ax: clv_plots.plot_tiers(clv.tier_summary(predictions["clv"], clv.value_tiers(predictions["clv"])), ax=ax),
+        lambda ax: clv_plots.plot_spend_vs_frequency(table, ax=ax),
+        lambda ax: clv_plots.plot_bootstrap(interval, ax=ax),
+    ]
+    for call in calls:
+        fig, ax = plt.subplots()
+        assert call(ax) is ax and ax.get_xlabel() and ax.get_title()
+        plt.close(fig)
