@@ -2,10 +2,26 @@
 
 Data flows one way: raw file -> :func:`load_transactions` -> :func:`clean_transactions`
 (clean frame and quality log) -> :func:`customer_table` -> a method module
-(:mod:`segkit.rfm`, :mod:`segkit.cluster`, :mod:`segkit.clv`, :mod:`segkit.roi`).
+(:mod:`segkit.rfm`, :mod:`segkit.cluster`, :mod:`segkit.hierarchy`, :mod:`segkit.clv`, :mod:`segkit.roi`).
 """
 
+from segkit.data import (
+    calibration_holdout,
+    clean_transactions,
+    customer_table,
+    load_clean,
+    load_transactions,
+    reconcile,
+)
 from segkit.errors import DataError
 
-__all__ = ["DataError"]
+__all__ = [
+    "DataError",
+    "calibration_holdout",
+    "clean_transactions",
+    "customer_table",
+    "load_clean",
+    "load_transactions",
+    "reconcile",
+]
 __version__ = "0.1.0"
