@@ -1,0 +1,265 @@
+"""Tests for segkit.features: the feature builder and the preprocessing pipeline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from segkit.errors import DataError
+from segkit.features import (
+    LRFMC_FEATURES,
+    RFM_FEATURES,
+    QuantileClipper,
+    customer_features,
+    feature_label,
+    make_preprocessor,
+    validate_features,
+)
+
+
+@pytest.fixture
+def customers() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 200
+    n_orders = rng.integers(1, 40, n)
+    revenue = rng.lognormal(5, 1.2, n)
+    frame = pd.DataFrame(
+        {
+            "days_since_last_purchase": rng.integers(0, 700, n),
+            "n_orders": n_orders,
+            "revenue": revenue,
+            "avg_order_value": revenue / n_orders,
+            "tenure_days": rng.integers(0, 700, n),
+            "frequency": n_orders - 1,
+        },
+        index=pd.Index([f"c{i:03d}" for i in range(n)], name="customer_id", dtype="string"),
+    )
+    return frame
+
+
+@pytest.fixture
+def clean() -> pd.DataFrame:
+    """Two customers, hand-checkable: a has web+store orders and a return, b only store."""
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b", "b"],
+            "order_id": ["o1", "o1", "o2", "r1", "o3", "o4"],
+            "amount": [100.0, 100.0, 50.0, -40.0, 10.0, 30.0],
+            "discount": [0.1, 0.3, 0.0, 0.5, np.nan, 0.2],
+            "channel": ["web", "web", "store", "store", "store", "store"],
+            "category": ["toys", "home", "home", "home", "home", "home"],
+            "is_return": [False, False, False, True, False, False],
+        }
+    )
+
+
+@pytest.fixture
+def two_customers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "days_since_last_purchase": [5, 60],
+            "n_orders": [2, 2],
+            "revenue": [210.0, 40.0],
+            "avg_order_value": [105.0, 20.0],
+            "tenure_days": [300, 90],
+        },
+        index=pd.Index(["a", "b"], name="customer_id"),
+    )
+
+
+def test_rfm_default(customers):
+    X = customer_features(customers)
+    assert list(X.columns) == RFM_FEATURES
+    assert X.index.equals(customers.index)
+    assert (X.dtypes == float).all()
+    assert X.attrs["feature_set"] == "rfm"
+
+
+def test_include_appends_columns(customers):
+    X = customer_features(customers, include=["frequency"])
+    assert list(X.columns) == [*RFM_FEATURES, "frequency"]
+
+
+def test_lrfmc_average_discount_is_revenue_weighted_and_ignores_returns(two_customers, clean):
+    X = customer_features(two_customers, clean, feature_set="lrfmc")
+    assert list(X.columns) == LRFMC_FEATURES
+    # a: (100*0.1 + 100*0.3 + 50*0) / 250 = 0.16 (the return line's 0.5 does not count)
+    assert X.loc["a", "avg_discount"] == pytest.approx(0.16)
+    # b: the missing discount line is skipped: 30*0.2/30
+    assert X.loc["b", "avg_discount"] == pytest.approx(0.2)
+
+
+def test_lrfmc_without_clean_or_discount_says_what_to_do(two_customers, clean):
+    with pytest.raises(DataError, match="clean="):
+        customer_features(two_customers, feature_set="lrfmc")
+    with pytest.raises(DataError, match=r"\['discount'\].*feature_set='rfm'"):
+        customer_features(two_customers, clean.drop(columns="discount"), feature_set="lrfmc")
+
+
+def test_customer_without_discount_gets_median_and_is_counted(two_customers, clean):
+    c = clean.copy()
+    c.loc[c["customer_id"] == "b", "discount"] = np.nan
+    X = customer_features(two_customers, c, feature_set="lrfmc")
+    assert X.loc["b", "avg_discount"] == pytest.approx(0.16)
+
+
+def test_extended_shares(two_customers, clean):
+    X = customer_features(two_customers, clean, feature_set="extended")
+    # channel: a has 1 web + 1 store purchase order, b 2 store; the smaller level (web) is dropped
+    assert "channel_share_store" in X.columns and "channel_share_web" not in X.columns
+    assert X.loc["a", "channel_share_store"] == pytest.approx(0.5)
+    assert X.loc["b", "channel_share_store"] == pytest.approx(1.0)
+    # category: a spent 150 of 250 on home (the return is not a purchase); toys, smaller, is dropped
+    share_cols = [c for c in X.columns if c.startswith("category_share_")]
+    assert share_cols == ["category_share_home"]
+    assert X.loc["a", "category_share_home"] == pytest.approx(0.6)
+    assert X.loc["b", "category_share_home"] == 1.0
+    assert X.attrs["skipped"] == []
+    assert not X.isna().any().any()
+
+
+def test_extended_without_clean_skips_optional(customers):
+    X = customer_features(customers, feature_set="extended")
+    assert {"tenure_days", "avg_order_value"} <= set(X.columns)
+    assert "avg_discount" in X.attrs["skipped"]
+
+
+def test_levels_pooled_into_other(two_customers):
+    clean = pd.DataFrame(
+        {
+            "customer_id": ["a"] * 4 + ["b"] * 4,
+            "order_id": [f"o{i}" for i in range(8)],
+            "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0],
+            "category": ["w", "x", "y", "z", "w", "x", "y", "z"],
+            "is_return": [False] * 8,
+        }
+    )
+    X = customer_features(two_customers, clean, feature_set="extended", max_levels=3)
+    # the two largest (z: 120, y: 100) are kept, w and x pooled into "other", which is dropped
+    assert sorted(c for c in X.columns if "category" in c) == ["category_share_y", "category_share_z"]
+    assert X.loc["a", "category_share_z"] == pytest.approx(0.4)
+
+
+def test_bad_inputs(customers):
+    with pytest.raises(DataError, match="feature_set='nope' is unknown"):
+        customer_features(customers, feature_set="nope")
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['revenue'\].*customer_table"):
+        customer_features(customers.drop(columns="revenue"))
+    with pytest.raises(DataError, match="empty"):
+        customer_features(customers.iloc[:0])
+    with pytest.raises(DataError, match="DataFrame"):
+        customer_features(customers.to_numpy())
+
+
+def test_feature_label():
+    assert feature_label("days_since_last_purchase") == "days since last purchase"
+    assert feature_label("category_share_home") == "share of revenue in home"
+
+
+# ---------------------------------------------------------------------------------------- pipeline
+
+
+def test_preprocessor_standardises_and_keeps_frame(customers):
+    X = customer_features(customers, feature_set="extended")
+    Z = make_preprocessor().fit_transform(X)
+    assert list(Z.columns) == list(X.columns)
+    assert Z.index.equals(X.index)
+    np.testing.assert_allclose(Z.mean(), 0, atol=1e-9)
+    np.testing.assert_allclose(Z.std(ddof=0), 1, atol=1e-9)
+
+
+def test_preprocessor_logs_money_and_counts_only(customers):
+    X = customer_features(customers)
+    pre = make_preprocessor(clip_quantiles=None, scale=False).fit(X)
+    out = pre.transform(X)
+    np.testing.assert_allclose(out["revenue"], np.log1p(X["revenue"]))
+    np.testing.assert_allclose(out["n_orders"], np.log1p(X["n_orders"]))
+    np.testing.assert_allclose(out["days_since_last_purchase"], X["days_since_last_purchase"])
+    assert pre.named_steps["log"].columns_ == ["n_orders", "revenue"]
+
+
+def test_log_reduces_skew(customers):
+    X = customer_features(customers)
+    before = X["revenue"].skew()
+    after = make_preprocessor(clip_quantiles=None).fit_transform(X)["revenue"].skew()
+    assert before > 2 and abs(after) < 0.5
+
+
+def test_clipping_bounds_are_learned_in_fit(customers):
+    X = customer_features(customers)
+    pre = make_preprocessor(scale=False, log_columns=()).fit(X)
+    upper = pre.named_steps["clip"].upper_["revenue"]
+    assert upper == pytest.approx(X["revenue"].quantile(0.99))
+    new = X.iloc[:3].copy()
+    new["revenue"] = [1e9, 5.0, X["revenue"].median()]
+    out = pre.transform(new)
+    assert out["revenue"].iloc[0] == pytest.approx(upper)
+    assert out["revenue"].iloc[2] == pytest.approx(X["revenue"].median())
+
+
+def test_clip_quantiles_validated():
+    with pytest.raises(DataError, match="lower < upper"):
+        QuantileClipper(lower=0.9, upper=0.1).fit(pd.DataFrame({"a": [1.0, 2.0]}))
+
+
+def test_preprocessor_rejects_negative_money(customers):
+    X = customer_features(customers)
+    X.iloc[3, X.columns.get_loc("revenue")] = -5.0
+    with pytest.raises(DataError, match=r"'revenue' has 1 negative value.*log_columns"):
+        make_preprocessor().fit(X)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda X: X.assign(revenue=np.where(np.arange(len(X)) < 2, np.nan, X["revenue"])),
+         r"2 missing value\(s\) in column 'revenue' \(first customer: c000\); fill them"),
+        (lambda X: X.assign(n_orders=np.where(np.arange(len(X)) == 5, np.inf, X["n_orders"])),
+         r"1 infinite value\(s\) in column 'n_orders'"),
+        (lambda X: X.assign(days_since_last_purchase=3.0), r"\['days_since_last_purchase'\] are constant.*drop them"),
+        (lambda X: X.assign(revenue=X["revenue"].astype(str)), r"non-numeric column\(s\) \['revenue'\]"),
+        (lambda X: X.iloc[:1], r"1 customer\(s\) but at least 2"),
+    ],
+    ids=["missing", "infinite", "constant", "text", "single-customer"],
+)
+def test_bad_features_raise_clear_errors(customers, change, message):
+    X = change(customer_features(customers))
+    with pytest.raises(DataError, match=message):
+        make_preprocessor().fit(X)
+
+
+def test_constant_allowed_on_request(customers):
+    X = customer_features(customers).assign(days_since_last_purchase=3.0)
+    Z = make_preprocessor(allow_constant=True).fit_transform(X)
+    assert (Z["days_since_last_purchase"] == 0).all()
+
+
+def test_transform_needs_fit_columns(customers):
+    X = customer_features(customers)
+    pre = make_preprocessor().fit(X)
+    with pytest.raises(DataError, match=r"lack column\(s\) \['revenue'\]"):
+        pre.transform(X.drop(columns="revenue"))
+
+
+def test_validate_features_is_data_error_and_value_error():
+    assert issubclass(DataError, ValueError)
+    with pytest.raises(ValueError, match="DataFrame"):
+        validate_features(np.ones((3, 2)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, (30, 3), elements=st.floats(0, 1e6, allow_nan=False)))
+def test_preprocessing_is_monotone_per_column(values):
+    """Log, capping and scaling never reorder customers within a feature."""
+    X = pd.DataFrame(values, columns=RFM_FEATURES)
+    X.iloc[0] = [0.0, 0.0, 0.0]
+    X.iloc[1] = [1.0, 1.0, 1.0]  # no constant columns
+    Z = make_preprocessor().fit_transform(X)
+    assert np.isfinite(Z.to_numpy()).all()
+    for col in X.columns:
+        order = np.argsort(X[col].to_numpy(), kind="stable")
+        assert np.all(np.diff(Z[col].to_numpy()[order]) >= -1e-12)

@@ -1,0 +1,302 @@
+"""Tests for segkit.hierarchy: Ward (exact and two-stage) against planted groups and reference libraries."""
+
+from __future__ import annotations
+
+import fastcluster
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.cluster.hierarchy import fcluster, is_valid_linkage
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from segkit.errors import DataError
+from segkit.hierarchy import (
+    WardClustering,
+    agreement,
+    compare_linkages,
+    cut_linkage,
+    largest_gap_k,
+    linkage_trees,
+    merge_gaps,
+    micro_clusters,
+    plot_dendrogram,
+    sample_rows,
+    two_stage_check,
+    weighted_ward_linkage,
+)
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+N_GROUPS = 4
+
+
+@pytest.fixture(scope="module")
+def planted() -> tuple[pd.DataFrame, np.ndarray]:
+    """2,000 customers in 4 well-separated planted groups of unequal size, 5 standardised features."""
+    X, y = make_blobs(
+        n_samples=[800, 600, 400, 200], n_features=5, cluster_std=1.0, center_box=(-10, 10), random_state=7
+    )
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    index = pd.Index([f"c{i:05d}" for i in range(len(X))], name="customer_id")
+    return pd.DataFrame(X, index=index, columns=[f"f{j}" for j in range(5)]), y
+
+
+@pytest.fixture(scope="module")
+def exact_model(planted) -> WardClustering:
+    return WardClustering(n_clusters=N_GROUPS).fit(planted[0])
+
+
+@pytest.fixture(scope="module")
+def two_stage_model(planted) -> WardClustering:
+    return WardClustering(n_clusters=N_GROUPS, max_exact=500, n_micro=150, random_state=3).fit(planted[0])
+
+
+# ----------------------------------------------------------------------------- recovery of planted groups
+
+
+def test_exact_ward_recovers_planted_groups(planted, exact_model):
+    assert exact_model.method_ == "exact"
+    assert adjusted_rand_score(planted[1], exact_model.labels_) >= 0.9
+
+
+def test_two_stage_ward_recovers_planted_groups(planted, two_stage_model):
+    assert two_stage_model.method_ == "two-stage"
+    assert "2,000 customers > max_exact = 500" in two_stage_model.method_reason_
+    assert adjusted_rand_score(planted[1], two_stage_model.labels_) >= 0.9
+
+
+def test_largest_gap_finds_the_planted_number_of_groups(planted):
+    model = WardClustering(k_range=(2, 10)).fit(planted[0])
+    assert model.n_clusters_ == N_GROUPS
+    assert largest_gap_k(model.linkage_, k_range=(2, 10)) == N_GROUPS
+
+
+def test_labels_are_ordered_by_size_and_cover_every_customer(planted, exact_model, two_stage_model):
+    for model in (exact_model, two_stage_model):
+        sizes = model.segment_sizes()["customers"].to_numpy()
+        assert sizes.sum() == len(planted[0])
+        assert (np.diff(sizes) <= 0).all()
+        assert sorted(np.unique(model.labels_)) == list(range(N_GROUPS))
+    assert exact_model.segment_sizes()["customers"].tolist() == [800, 600, 400, 200]
+
+
+def test_order_by_puts_the_largest_total_first(planted, exact_model):
+    smallest = exact_model.labels_ == N_GROUPS - 1
+    revenue = np.where(smallest, 100.0, 1.0)  # the 200-customer segment holds most revenue
+    model = WardClustering(n_clusters=N_GROUPS).fit(planted[0], order_by=revenue)
+    np.testing.assert_array_equal(model.labels_ == 0, smallest)
+    assert model.segment_sizes()["customers"].tolist() == [200, 800, 600, 400]
+    with pytest.raises(DataError, match=r"order_by must hold one finite number per customer \(2,000\)"):
+        WardClustering(n_clusters=N_GROUPS).fit(planted[0], order_by=revenue[:10])
+
+
+# ------------------------------------------------------------------------------ weighted Ward correctness
+
+
+def test_weighted_ward_with_unit_weights_equals_fastcluster():
+    X = np.random.default_rng(0).normal(size=(400, 4))
+    expected = fastcluster.linkage_vector(X, method="ward")
+    got = weighted_ward_linkage(X, np.ones(len(X)))
+    assert is_valid_linkage(got)
+    np.testing.assert_array_equal(got[:, [0, 1, 3]], expected[:, [0, 1, 3]])
+    np.testing.assert_allclose(got[:, 2], expected[:, 2], rtol=1e-10)
+
+
+def test_weighted_ward_equals_exact_ward_on_repeated_points():
+    """A point of weight w is w customers at the same place: after the zero-height merges, same tree."""
+    rng = np.random.default_rng(1)
+    points, weights = rng.normal(size=(150, 3)), rng.integers(1, 6, size=150)
+    expanded = fastcluster.linkage_vector(np.repeat(points, weights, axis=0), method="ward")
+    weighted = weighted_ward_linkage(points, weights)
+    np.testing.assert_allclose(expanded[weights.sum() - len(points) :, 2], weighted[:, 2], rtol=1e-10)
+    labels_weighted = fcluster(weighted, 6, criterion="maxclust")
+    labels_expanded = fcluster(expanded, 6, criterion="maxclust")
+    assert adjusted_rand_score(np.repeat(labels_weighted, weights), labels_expanded) == 1.0
+
+
+def test_two_stage_with_single_point_micro_clusters_equals_exact(planted, exact_model):
+    n = len(planted[0])
+    model = WardClustering(n_clusters=N_GROUPS, max_exact=0, n_micro=n, random_state=0).fit(planted[0])
+    assert model.method_ == "two-stage"
+    np.testing.assert_array_equal(model.labels_, exact_model.labels_)
+    np.testing.assert_allclose(model.linkage_[:, 2], exact_model.linkage_[:, 2], rtol=1e-10)
+
+
+def test_micro_cluster_centres_are_exact_means(planted):
+    X = planted[0].to_numpy()
+    micro = micro_clusters(X, n_micro=60, random_state=0)
+    assert micro.sizes.sum() == len(X) and (micro.sizes > 0).all()
+    k = 5
+    np.testing.assert_allclose(micro.centers[k], X[micro.labels == k].mean(axis=0))
+
+
+# ------------------------------------------------------------------------------------------------- cuts
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(3, 60), k=st.integers(1, 60), seed=st.integers(0, 10_000))
+def test_cut_gives_exactly_k_clusters_consistent_with_fcluster(n, k, seed):
+    k = min(k, n)
+    X = np.random.default_rng(seed).normal(size=(n, 2))
+    Z = fastcluster.linkage_vector(X, method="ward")
+    labels, height = cut_linkage(Z, n_clusters=k)
+    assert len(np.unique(labels)) == k
+    assert adjusted_rand_score(labels, fcluster(Z, k, criterion="maxclust")) == 1.0
+    assert (Z[: n - k, 2] <= height).all() and (Z[n - k :, 2] >= height).all()
+
+
+def test_cut_handles_tied_heights():
+    grid = np.array([[x, y] for x in range(4) for y in range(4)], dtype=float)  # many equal merge heights
+    Z = weighted_ward_linkage(grid)
+    for k in range(1, 17):
+        assert len(np.unique(cut_linkage(Z, n_clusters=k)[0])) == k
+
+
+# ------------------------------------------------------------------------------------------ determinism
+
+
+def test_determinism(planted):
+    def fit(seed):
+        return WardClustering(n_clusters=N_GROUPS, max_exact=500, n_micro=150, random_state=seed).fit(planted[0])
+
+    first, again = fit(11), fit(11)
+    np.testing.assert_array_equal(first.labels_, again.labels_)
+    np.testing.assert_array_equal(first.micro_labels_, again.micro_labels_)
+    np.testing.assert_array_equal(first.linkage_, again.linkage_)
+
+
+def test_exact_partition_does_not_depend_on_row_order(planted, exact_model):
+    order = np.random.default_rng(0).permutation(len(planted[0]))
+    shuffled = WardClustering(n_clusters=N_GROUPS).fit(planted[0].iloc[order])
+    assert adjusted_rand_score(shuffled.labels_, exact_model.labels_[order]) == 1.0
+
+
+# ------------------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("frame", "n_clusters", "expected"),
+    [
+        (pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, 0.0, 3.0]}), 5, r"n_clusters=5 .* only 3 customers.*at most 3"),
+        (pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, 1.0, 1.0]}), 2, r"\['b'\] are constant.*drop them"),
+        (pd.DataFrame({"a": [0.0, np.nan, 2.0], "b": [1.0, 0.0, 3.0]}), 2, r"1 missing value.*'a'.*fill them"),
+        (pd.DataFrame({"a": [0.0, np.inf, 2.0], "b": [1.0, 0.0, 3.0]}), 2, r"infinite value.*'a'"),
+        (pd.DataFrame({"a": [0.5], "b": [1.0]}), None, r"1 customer\(s\) but at least 2"),
+        (pd.DataFrame({"a": [0.0, 1.0], "s": ["x", "y"]}), None, r"non-numeric column\(s\) \['s'\].*encode"),
+    ],
+    ids=["fewer-customers-than-k", "constant", "nan", "inf", "single-customer", "text-column"],
+)
+def test_bad_features_raise_data_error_with_problem_and_fix(frame, n_clusters, expected):
+    with pytest.raises(DataError, match=expected):
+        WardClustering(n_clusters=n_clusters).fit(frame)
+
+
+def test_bad_array_shape_and_hyper_parameters(planted):
+    with pytest.raises(DataError, match=r"2-D table.*reshape"):
+        WardClustering().fit(np.arange(5.0))
+    with pytest.raises(DataError, match=r"n_micro=10 must exceed the number of segments \(10\)"):
+        WardClustering(n_micro=10).fit(planted[0])
+    with pytest.raises(DataError, match=r"n_clusters=0 must be a positive integer"):
+        WardClustering(n_clusters=0).fit(planted[0])
+    with pytest.raises(DataError, match=r"weights must be 3 positive"):
+        weighted_ward_linkage(np.zeros((3, 2)), np.array([1.0, 0.0, 2.0]))
+
+
+def test_pairwise_linkages_refuse_too_many_rows():
+    X = np.random.default_rng(0).normal(size=(20_001, 2))
+    with pytest.raises(DataError, match=r"20,001 customers.*sample_rows"):
+        linkage_trees(X, methods=("average",))
+
+
+# ------------------------------------------------------------------------------ comparison and agreement
+
+
+def test_single_linkage_chains_while_ward_gives_compact_segments():
+    """Overlapping groups, as real customers are: single linkage chains them into one giant cluster."""
+    X, _ = make_blobs(n_samples=600, n_features=3, centers=3, cluster_std=2.0, center_box=(-6, 6), random_state=2)
+    X = sample_rows((X - X.mean(axis=0)) / X.std(axis=0), size=500, random_state=0)
+    table = compare_linkages(X, linkage_trees(X), n_clusters=3)
+    assert list(table.index) == ["ward", "complete", "average", "single"]
+    assert table["cophenetic_corr"].between(-1, 1).all()
+    assert table.loc["single", "largest_share"] > 0.95 and table.loc["single", "smallest_size"] <= 2
+    assert table.loc["ward", "largest_share"] < 0.5
+    # Ward is greedy, so complete linkage may edge it on within-SS; it beats the chaining-prone linkages
+    assert table.loc["ward", "within_ss_share"] < table.loc[["average", "single"], "within_ss_share"].min()
+    assert table.loc["ward", "sizes"].count(" / ") == 2
+
+
+def test_agreement_crosstab_and_ari(planted, exact_model, two_stage_model):
+    table, ari = agreement(exact_model.labels_, two_stage_model.labels_, names=("exact", "two-stage"))
+    assert table.to_numpy().sum() == len(planted[0])
+    assert table.index.name == "exact" and table.columns.name == "two-stage"
+    assert ari == adjusted_rand_score(exact_model.labels_, two_stage_model.labels_)
+    with pytest.raises(DataError, match="one label per customer"):
+        agreement([0, 1], [0, 1, 1])
+
+
+# ----------------------------------------------------------------------------------------------- plots
+
+
+@pytest.mark.parametrize("which", ["exact", "two-stage"])
+def test_truncated_dendrogram_labels_count_every_customer(planted, exact_model, two_stage_model, which):
+    model = exact_model if which == "exact" else two_stage_model
+    fig, ax = plt.subplots()
+    try:
+        assert plot_dendrogram(model, truncate=20, names={0: "biggest"}, ax=ax) is ax
+        counts = [int(t.get_text().replace(",", "")) for t in ax.get_xticklabels()]
+        assert len(counts) == 20 and sum(counts) == len(planted[0])
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend[0] == "0: biggest (800)" and legend[-1] == f"cut: {N_GROUPS} segments"
+        assert any(line.get_ydata()[0] == model.cut_height_ for line in ax.get_lines())
+    finally:
+        plt.close(fig)
+
+
+def test_full_dendrogram_draws_every_leaf_unlabelled(planted):
+    X = sample_rows(planted[0], size=120, random_state=1)
+    model = WardClustering(n_clusters=N_GROUPS).fit(X)
+    fig, ax = plt.subplots()
+    try:
+        assert plot_dendrogram(model, truncate=None, ax=ax) is ax
+        assert all(t.get_text() == "" for t in ax.get_xticklabels())
+        assert ax.get_xlabel() == "120 customers"
+        assert sum(len(c.get_paths()) for c in ax.collections) == 119  # one link per merge
+    finally:
+        plt.close(fig)
+
+
+def test_merge_gaps_table_matches_the_tree(exact_model):
+    Z, n = exact_model.linkage_, exact_model.n_customers_
+    gaps = merge_gaps(Z, k_range=(2, 6))
+    assert gaps.index.tolist() == [2, 3, 4, 5, 6]
+    assert gaps.loc[2, "next_merge"] == Z[-1, 2] and gaps.loc[2, "last_merge"] == Z[-2, 2]
+    assert (gaps["gap"] >= 0).all()
+    assert int(gaps["gap"].idxmax()) == largest_gap_k(Z, k_range=(2, 6)) == N_GROUPS
+    with pytest.raises(DataError, match=r"k_range=\(5, 2\) must be \(low, high\)"):
+        merge_gaps(Z, k_range=(5, 2))
+
+
+def test_two_stage_tree_is_weighted_ward_of_its_micro_cluster_means(planted, two_stage_model):
+    X, micro = planted[0].to_numpy(), two_stage_model.micro_labels_
+    sizes = np.bincount(micro)
+    centres = np.column_stack([np.bincount(micro, weights=X[:, j]) for j in range(X.shape[1])]) / sizes[:, None]
+    np.testing.assert_array_equal(two_stage_model.leaf_weights_, sizes)
+    np.testing.assert_allclose(two_stage_model.linkage_, weighted_ward_linkage(centres, sizes))
+    np.testing.assert_array_equal(two_stage_model.labels_, two_stage_model.leaf_labels_[micro])
+
+
+def test_two_stage_check_reports_both_agreements(planted):
+    X = sample_rows(planted[0], size=800, random_state=0)
+    check = two_stage_check(X, n_clusters=N_GROUPS, n_micro=100, random_state=0)
+    assert check.index.tolist() == ["two-stage vs exact", "exact vs exact, jittered"]
+    assert (check >= 0.9).all()  # well-separated groups: both paths and the jittered rerun agree
+    exact = WardClustering(n_clusters=N_GROUPS).fit(X)
+    two = WardClustering(n_clusters=N_GROUPS, max_exact=0, n_micro=100, random_state=0).fit(X)
+    assert check["two-stage vs exact"] == adjusted_rand_score(exact.labels_, two.labels_)
+    with pytest.raises(DataError, match=r"800 customers is too many.*sample_rows"):
+        two_stage_check(X, n_clusters=N_GROUPS, max_customers=500)
