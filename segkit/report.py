@@ -278,7 +278,8 @@ def build_reports(
             )
         entries = []
         for result in results:
-            notebook = nbformat.read(result.executed, as_version=4)
+            notebook = unstage(nbformat.read(result.executed, as_version=4), staging=staging, final=REPORTS_DIR)
+            nbformat.write(notebook, result.executed)
             (staging / f"{result.name}.html").write_text(render_html(result.executed), encoding="utf-8")
             entries.append({"file": f"{result.name}.html", "title": notebook_title(notebook),
                             "headline": notebook_headline(notebook)})
@@ -287,6 +288,23 @@ def build_reports(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return REPORTS_DIR / "index.html"
+
+
+def unstage(notebook: nbformat.NotebookNode, *, staging: Path, final: Path) -> nbformat.NotebookNode:
+    """Show exports where they end up: replace the staging folder by the final one in every text output.
+
+    Notebooks write into a staging folder so that a failed run never replaces good reports;
+    readers of the report should see the final location (relative to the project root).
+    """
+    shown = _shown(final)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = output["text"].replace(str(staging), shown)
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(value, str):
+                    output["data"][mime] = value.replace(str(staging), shown)
+    return notebook
 
 
 def _shown(path: Path) -> str:

@@ -27,6 +27,7 @@ Money conventions (all parameters, documented defaults):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -437,6 +438,225 @@ def attach_segments(
 
 
 # --------------------------------------------------------------------------------------------
+# Does the campaign file belong to these customers?
+# --------------------------------------------------------------------------------------------
+
+#: A campaign file is measured in a report only when at least this share of its customers is in the
+#: customer table. A campaign run on these customers loses only the few that cleaning removes (test
+#: accounts, customers whose only purchases were returned or were outliers): a few percent at most
+#: (none on the default data). 90% leaves room for that and for a file exported a little before or
+#: after the transactions, while a file run on other customers whose numeric ids overlap these by
+#: accident (the sample campaign on another shop's data matches about 7%) stays well below it.
+MIN_CAMPAIGN_MATCH: float = 0.9
+#: :class:`CampaignLift` refuses to fit below this share (its ``min_match``). Below one half most of
+#: the campaign was run on other customers, so no estimate from it describes these customers;
+#: between this and :data:`MIN_CAMPAIGN_MATCH` an analyst calling the estimator directly may have a
+#: reason (a strict cleaning, a snapshot before the campaign) and gets the unknown ids reported.
+FIT_MIN_MATCH: float = 0.5
+
+
+def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[str, int | float]:
+    """How many customers of a campaign file are in the customer table.
+
+    Ids are compared as text with surrounding spaces removed (as :func:`validate_campaign` does).
+
+    Parameters
+    ----------
+    campaign : DataFrame
+        Campaign file with a ``customer_id`` column (raw or validated).
+    customers : DataFrame
+        Customer table indexed by ``customer_id``.
+
+    Returns
+    -------
+    dict
+        ``campaign_rows``, ``matched`` (campaign customers in the table), ``unknown_customer_ids``,
+        ``customers_not_in_campaign`` and ``match_share = matched / campaign_rows`` (0 for an empty file).
+
+    Raises
+    ------
+    DataError
+        If the campaign has no ``customer_id`` column.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n_orders": [1, 2, 3]}, index=pd.Index(["1", "2", "3"], name="customer_id"))
+    >>> campaign_coverage(pd.DataFrame({"customer_id": [1, 2, 9, 8]}), table)
+    {'campaign_rows': 4, 'matched': 2, 'unknown_customer_ids': 2, 'customers_not_in_campaign': 1, 'match_share': 0.5}
+    """
+    _check_columns(campaign, ["customer_id"], "campaign file",
+                   "rename its customer column or pass column_map={'your name': 'customer_id'}")
+    ids = campaign["customer_id"].astype("string").str.strip()
+    known = pd.Index(customers.index.astype(str))
+    matched = int(ids.isin(known).sum())
+    rows = len(campaign)
+    return {
+        "campaign_rows": rows,
+        "matched": matched,
+        "unknown_customer_ids": rows - matched,
+        "customers_not_in_campaign": int((~known.isin(ids.dropna())).sum()),
+        "match_share": matched / rows if rows else 0.0,
+    }
+
+
+def _coverage_words(coverage: Mapping[str, float]) -> str:
+    return (f"{coverage['matched']:,} of {coverage['campaign_rows']:,} campaign customers "
+            f"({coverage['match_share']:.1%})")
+
+
+def check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FIT_MIN_MATCH) -> None:
+    """Raise DataError when fewer than ``min_match`` of the campaign customers are in the customer table.
+
+    Examples
+    --------
+    >>> check_campaign_match({"campaign_rows": 10, "matched": 3, "match_share": 0.3})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segkit.errors.DataError: only 3 of 10 campaign customers (30.0%) are in the customer table (at least 50% ...
+    """
+    if not 0.0 <= min_match <= 1.0:
+        raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
+    if coverage["match_share"] < min_match:
+        raise DataError(
+            f"only {_coverage_words(coverage)} are in the customer table (at least {min_match:.0%} needed): "
+            "this campaign file does not belong to these transactions; pass the campaign run on these "
+            "customers (campaign_path) or leave it empty"
+        )
+
+
+@dataclass(frozen=True)
+class CampaignChoice:
+    """Which campaign (if any) a report measures, and why, from :func:`match_campaign`.
+
+    Attributes
+    ----------
+    campaign : DataFrame or None
+        The validated campaign when it belongs to the customers, else None.
+    truth : DataFrame or None
+        Per-customer planted truth (simulations), only when the campaign is used and the truth covers it.
+    coverage : dict or None
+        :func:`campaign_coverage` of the file (None when there is no file).
+    reason : str
+        ``"used"``, ``"no file"``, ``"not found"``, ``"other customers"`` or ``"sample campaign"``.
+    note : str
+        One Markdown paragraph for the reader saying what was decided and why.
+    """
+
+    campaign: pd.DataFrame | None
+    truth: pd.DataFrame | None
+    coverage: dict | None
+    reason: str
+    note: str
+
+    @property
+    def used(self) -> bool:
+        """True when a campaign is measured."""
+        return self.campaign is not None
+
+
+_NOT_MEASURED = (
+    " **No campaign is measured:** the measurement, the comparison with a planted truth and the targeting "
+    "sections are skipped, and the budget plan rests on an assumed uplift per contact (parameter "
+    "`planned_uplift`), not on a measurement. To measure a campaign, pass the results of one run on these "
+    "customers, with a random control group, as `campaign_path`."
+)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
+
+
+def _load_truth(truth_path: Path | None, campaign: pd.DataFrame, campaign_path: Path, min_match: float):
+    """The planted truth when it exists and describes this campaign, else None."""
+    from segkit.campaign import DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH
+
+    if truth_path is None or not truth_path.is_file():
+        return None
+    if _same_file(truth_path, DEFAULT_CAMPAIGN_TRUTH_PATH) and not _same_file(campaign_path, DEFAULT_CAMPAIGN_PATH):
+        return None  # the shipped truth describes the shipped campaign only
+    truth = pd.read_csv(truth_path, dtype={"customer_id": str})
+    covered = campaign["customer_id"].isin(truth["customer_id"].astype(str).str.strip()).mean()
+    return truth if covered >= min_match else None
+
+
+def match_campaign(
+    campaign_path: str | Path | None,
+    customers: pd.DataFrame,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    truth_path: str | Path | None = None,
+    data_path: str | Path | None = None,
+    min_match: float = MIN_CAMPAIGN_MATCH,
+) -> CampaignChoice:
+    """Decide whether a campaign file belongs to the customers of a report, and load it if it does.
+
+    The rule: a campaign is measured only when the file exists and at least ``min_match`` of its
+    customers are in the customer table (:func:`campaign_coverage`). One more guard catches ids that
+    coincide by accident: the simulated sample campaign shipped in ``data/raw`` is used only with the
+    sample transactions it was simulated from (when ``data_path`` is given). Otherwise the report says
+    why in :attr:`CampaignChoice.note` and plans from an assumed uplift; nothing is raised, so a report
+    on data without a campaign still runs. A file that exists and belongs but is malformed still raises.
+
+    Parameters
+    ----------
+    campaign_path : str, Path or None
+        Campaign results file; empty or None means no campaign.
+    customers : DataFrame
+        Customer table indexed by ``customer_id``.
+    column_map : mapping, optional
+        Passed to :func:`load_campaign`.
+    truth_path : str or Path, optional
+        Planted truth of a simulated campaign; loaded only when the campaign is used and the truth
+        covers at least ``min_match`` of its customers.
+    data_path : str or Path, optional
+        The transactions file the customer table was built from (for the sample-campaign guard).
+    min_match : float, default 0.9
+        Smallest share of campaign customers that must be in the customer table, see
+        :data:`MIN_CAMPAIGN_MATCH` for why 0.9.
+
+    Returns
+    -------
+    CampaignChoice
+
+    Raises
+    ------
+    DataError
+        If the file is used but malformed (see :func:`validate_campaign`), or ``min_match`` is outside [0, 1].
+    """
+    from segkit.campaign import DEFAULT_CAMPAIGN_PATH
+    from segkit.paths import DEFAULT_TRANSACTIONS
+
+    if not 0.0 <= min_match <= 1.0:
+        raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
+    if not campaign_path or not str(campaign_path).strip():
+        return CampaignChoice(None, None, None, "no file", "No campaign file was given (`campaign_path` is empty)."
+                              + _NOT_MEASURED)
+    path = Path(campaign_path)
+    if not path.is_file():
+        return CampaignChoice(None, None, None, "not found",
+                              f"The campaign file `{path.name}` does not exist." + _NOT_MEASURED)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=dict(column_map or {}))
+    coverage = campaign_coverage(raw, customers)
+    if coverage["match_share"] < min_match:
+        note = (f"Only {_coverage_words(coverage)} in `{path.name}` are in the customer table; a campaign is "
+                f"measured only when at least {min_match:.0%} are, so this file was run on other customers.")
+        return CampaignChoice(None, None, coverage, "other customers", note + _NOT_MEASURED)
+    if (data_path is not None and _same_file(path, DEFAULT_CAMPAIGN_PATH)
+            and not _same_file(Path(data_path), DEFAULT_TRANSACTIONS)):
+        note = (f"{_coverage_words(coverage)} in `{path.name}` match customer ids of these transactions, but "
+                "this file is the simulated campaign of the sample transactions: the ids coincide by chance.")
+        return CampaignChoice(None, None, coverage, "sample campaign", note + _NOT_MEASURED)
+    campaign = validate_campaign(raw)
+    truth = _load_truth(Path(truth_path) if truth_path else None, campaign, path, min_match)
+    note = (f"{_coverage_words(coverage)} in `{path.name}` are in the customer table (at least {min_match:.0%} "
+            "needed), so the campaign belongs to these customers and is measured below.")
+    return CampaignChoice(campaign, truth, coverage, "used", note)
+
+
+# --------------------------------------------------------------------------------------------
 # Statistics (vectorised over segments and replications)
 # --------------------------------------------------------------------------------------------
 
@@ -571,6 +791,11 @@ class CampaignLift(BaseEstimator):
         Bootstrap replicates for revenue intervals.
     random_state : int, optional
         Seed of the bootstrap.
+    min_match : float, default 0.5
+        Smallest share of the campaign's customers that must be in the customer table
+        (:data:`FIT_MIN_MATCH`); below it :meth:`fit` raises, because the file was run on other
+        customers. Reports apply the stricter :data:`MIN_CAMPAIGN_MATCH` before fitting
+        (:func:`match_campaign`).
 
     Attributes
     ----------
@@ -588,7 +813,8 @@ class CampaignLift(BaseEstimator):
     campaign_ : DataFrame
         The validated campaign joined to segments.
     report_ : dict
-        Validation report; ``unknown_customer_ids`` counts campaign ids not in the customer table.
+        Validation report; ``unknown_customer_ids`` counts campaign ids not in the customer table and
+        ``match_share`` is the share that is in it.
     n_unknown_customers_ : int
         Same count, as an attribute.
     """
@@ -602,6 +828,7 @@ class CampaignLift(BaseEstimator):
         alpha: float = 0.05,
         n_boot: int = 2000,
         random_state: int | None = None,
+        min_match: float = FIT_MIN_MATCH,
     ) -> None:
         self.segment_col = segment_col
         self.margin = margin
@@ -609,6 +836,7 @@ class CampaignLift(BaseEstimator):
         self.alpha = alpha
         self.n_boot = n_boot
         self.random_state = random_state
+        self.min_match = min_match
 
     def _check_params(self) -> None:
         _check_costs(contact_cost=self.contact_cost)
@@ -632,10 +860,19 @@ class CampaignLift(BaseEstimator):
         -------
         CampaignLift
             self.
+
+        Raises
+        ------
+        DataError
+            A malformed campaign, a segment without treatment or control customers, or fewer than
+            ``min_match`` of the campaign customers in the customer table.
         """
         self._check_params()
-        joined, report = attach_segments(validate_campaign(campaign), customers, segment_col=self.segment_col)
-        self.campaign_, self.report_ = joined, report
+        valid = validate_campaign(campaign)
+        coverage = campaign_coverage(valid, customers)
+        check_campaign_match(coverage, min_match=self.min_match)
+        joined, report = attach_segments(valid, customers, segment_col=self.segment_col)
+        self.campaign_, self.report_ = joined, {**report, "match_share": coverage["match_share"]}
         self.n_unknown_customers_ = report["unknown_customer_ids"]
         labels = [str(s) for s in joined["segment"].cat.categories]
         codes = joined["segment"].cat.codes.to_numpy()
@@ -1090,8 +1327,57 @@ def _result(amount: float) -> str:
     return f"a loss of {-amount:,.0f}" if amount < 0 else f"a profit of {amount:,.0f}"
 
 
-def headline(targeting: pd.DataFrame, allocations: pd.DataFrame, *, budget: float) -> str:
+def _plan_words(allocations: pd.DataFrame, budget: float) -> str:
+    k = int(allocations["segments"].iloc[0])
+    where = f"{k} segment{'s' if k != 1 else ''}"
+    spent = allocations["spend"].iloc[0] if "spend" in allocations else budget
+    return (f"a budget of {budget:,.0f} spread over {where}" if spent >= budget - 0.5 else
+            f"spending {spent:,.0f} of the {budget:,.0f} budget on {where} (more would only buy losses)")
+
+
+def _uplift_words(assumed_uplift: float | Mapping[str, float] | pd.Series) -> str:
+    if np.isscalar(assumed_uplift):
+        return f"an assumed uplift of {100 * float(assumed_uplift):.1f} percentage points of response per contact"
+    return "an assumed uplift per segment"
+
+
+def assumed_headline(
+    allocations: pd.DataFrame, *, budget: float, assumed_uplift: float | Mapping[str, float] | pd.Series
+) -> str:
+    """The headline when no campaign was measured: the plan, labelled as resting on an assumption.
+
+    Examples
+    --------
+    >>> allocations = pd.DataFrame({"expected_profit": [0.0, -120.0], "segments": [0, 5], "spend": [0.0, 500.0]})
+    >>> print(assumed_headline(allocations, budget=500, assumed_uplift=0.02))  # doctest: +NORMALIZE_WHITESPACE
+    **No campaign was measured for these customers: the budget plan rests on an assumed uplift of 2.0
+    percentage points of response per contact (parameter `planned_uplift`), not on a measurement.** At
+    that uplift no segment earns back its contact cost, so the plan spends nothing; a mass campaign of
+    500 is expected to earn -120. Measure the real uplift with a campaign that keeps a random control group.
+    """
+    first = (f"**No campaign was measured for these customers: the budget plan rests on "
+             f"{_uplift_words(assumed_uplift)} (parameter `planned_uplift`), not on a measurement.**")
+    optimal, mass = allocations["expected_profit"].iloc[0], allocations["expected_profit"].iloc[1]
+    if int(allocations["segments"].iloc[0]) == 0:
+        plan = (f"At that uplift no segment earns back its contact cost, so the plan spends nothing; a mass "
+                f"campaign of {budget:,.0f} is expected to earn {mass:,.0f}.")
+    else:
+        plan = (f"At that uplift, {_plan_words(allocations, budget)} is expected to earn {optimal:,.0f}, "
+                f"against {mass:,.0f} from a mass campaign of the same budget.")
+    return f"{first} {plan} Measure the real uplift with a campaign that keeps a random control group."
+
+
+def headline(
+    targeting: pd.DataFrame | None,
+    allocations: pd.DataFrame,
+    *,
+    budget: float,
+    assumed_uplift: float | Mapping[str, float] | pd.Series | None = None,
+) -> str:
     """The notebook's headline, in words, from :meth:`CampaignLift.targeting` and :func:`compare_allocations`.
+
+    With ``targeting=None`` (no campaign measured) the headline is :func:`assumed_headline` for
+    ``assumed_uplift``.
 
     Examples
     --------
@@ -1105,6 +1391,10 @@ def headline(targeting: pd.DataFrame, allocations: pd.DataFrame, *, budget: floa
     a report without a control group would have claimed a profit of 900. For the next campaign, a budget of
     500 spread over 2 segments is expected to earn 250, against 20 from a mass campaign of the same budget.
     """
+    if targeting is None:
+        if assumed_uplift is None:
+            raise DataError("no campaign was measured (targeting is None): pass the assumed_uplift the plan used")
+        return assumed_headline(allocations, budget=budget, assumed_uplift=assumed_uplift)
     mass = targeting.loc["mass: every customer", "incremental_profit"]
     targeted = targeting.loc["targeted: positive segments"]
     n, targeted_profit = int(targeted["segments"]), targeted["incremental_profit"]
@@ -1117,11 +1407,7 @@ def headline(targeting: pd.DataFrame, allocations: pd.DataFrame, *, budget: floa
     run = targeting.loc["as run (incremental)", "incremental_profit"]
     naive = targeting.loc["as run (naive attribution)", "incremental_profit"]
     optimal, mass_budget = allocations["expected_profit"].iloc[0], allocations["expected_profit"].iloc[1]
-    k = int(allocations["segments"].iloc[0])
-    where = f"{k} segment{'s' if k != 1 else ''}"
-    spent = allocations["spend"].iloc[0] if "spend" in allocations else budget
-    plan = (f"a budget of {budget:,.0f} spread over {where}" if spent >= budget - 0.5 else
-            f"spending {spent:,.0f} of the {budget:,.0f} budget on {where} (more would only buy losses)")
+    plan = _plan_words(allocations, budget)
     return (
         f"**{first}** The campaign as run made {_result(run)} once the control group's purchases are netted "
         f"out; a report without a control group would have claimed {_result(naive)}. For the next campaign, "
@@ -1130,13 +1416,36 @@ def headline(targeting: pd.DataFrame, allocations: pd.DataFrame, *, budget: floa
     )
 
 
-def segment_actions(lift: pd.DataFrame, allocation: pd.DataFrame) -> pd.DataFrame:
+def _assumed_actions(allocation: pd.DataFrame) -> pd.DataFrame:
+    """Actions when the allocation rests on an assumed uplift (no campaign measured)."""
+    contacts = np.floor(allocation["contacts"].to_numpy(float) + 1e-6)
+    worth = allocation["profit_per_contact"].to_numpy(float) > 0
+    value = allocation["value_per_response"].where(allocation["value_per_response"] > 0)
+    needed = (100 * allocation["contact_cost"] / value).round(1)
+    cannot = "do not contact at the assumed uplift: a contact pays from an uplift of " + needed.astype(str) + " points"
+    action = np.select(
+        [contacts > 0, worth],
+        ["contact (assumed uplift): keep a random control group to measure the real lift",
+         "next in line if the budget grows (assumed uplift)"],
+        cannot.fillna("do not contact: a response brings no profit").to_numpy(object),
+    )
+    return pd.DataFrame(
+        {"verdict": "not measured", "pays": "assumed", "contacts": contacts.astype(int),
+         "size": allocation["size"].astype(int), "action": action},
+        index=allocation.index,
+    )
+
+
+def segment_actions(lift: pd.DataFrame | None, allocation: pd.DataFrame) -> pd.DataFrame:
     """A plain-language action per segment from the measured lift and the budget allocation.
 
     Parameters
     ----------
-    lift : DataFrame
-        ``CampaignLift.lift_``.
+    lift : DataFrame or None
+        ``CampaignLift.lift_``; None when no campaign was measured and ``allocation`` rests on an
+        assumed uplift: then ``verdict`` is "not measured", ``pays`` is "assumed" and the action of a
+        segment left out names the uplift from which its contact would pay
+        (``contact_cost / value_per_response``).
     allocation : DataFrame
         :func:`allocate_budget` output for the same segments.
 
@@ -1145,6 +1454,8 @@ def segment_actions(lift: pd.DataFrame, allocation: pd.DataFrame) -> pd.DataFram
     DataFrame
         Indexed by segment: ``verdict``, ``pays``, ``contacts`` (rounded down), ``size``, ``action``.
     """
+    if lift is None:
+        return _assumed_actions(allocation)
     per = lift.drop(index=TOTAL_LABEL, errors="ignore")
     alloc = allocation.reindex(per.index)
     contacts = np.floor(alloc["contacts"].to_numpy(float) + 1e-6)
@@ -1173,6 +1484,30 @@ def segment_actions(lift: pd.DataFrame, allocation: pd.DataFrame) -> pd.DataFram
          "size": alloc["size"].astype(int), "action": action},
         index=per.index,
     )
+
+
+MEASURED_EXPORT_COLUMNS: tuple[str, ...] = ("abs_lift_low", "abs_lift_high", "revenue_lift", "significant")
+
+
+def plan_export(allocation: pd.DataFrame, actions: pd.DataFrame, *, lift: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The campaign plan a CRM needs: one row per segment, whole contacts, spend and expected profit.
+
+    Columns: the :func:`allocate_budget` plan, ``uplift_source`` ("measured" from the campaign in
+    ``lift``, or "assumed" when ``lift`` is None), the measured interval columns
+    :data:`MEASURED_EXPORT_COLUMNS` (empty when assumed), then ``verdict``, ``pays``, ``contacts``
+    (rounded down to whole customers) and ``action`` from :func:`segment_actions`; ``spend`` and
+    ``expected_profit`` are recomputed for the whole contacts.
+    """
+    export = allocation.drop(columns=["contacts"])
+    export.insert(export.columns.get_loc("uplift") + 1, "uplift_source", "measured" if lift is not None else "assumed")
+    if lift is not None:
+        export = export.join(lift[list(MEASURED_EXPORT_COLUMNS)])
+    else:
+        export = export.assign(**{c: np.nan for c in MEASURED_EXPORT_COLUMNS})
+    export = export.join(actions[["verdict", "pays", "contacts", "action"]])
+    export["spend"] = export["contacts"] * export["contact_cost"]
+    export["expected_profit"] = export["contacts"] * export["profit_per_contact"] + 0.0  # no -0.0 in the file
+    return export
 
 
 # --------------------------------------------------------------------------------------------

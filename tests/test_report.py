@@ -87,3 +87,14 @@ def test_successful_run_writes_reports_and_index_with_headlines(project):
     html = (reports / "01_good.html").read_text()
     assert "the answer is 42" not in html and "print(" not in html
     assert not list(reports.glob(".staging-*"))
+
+
+def test_reports_show_the_final_export_folder_not_the_staging_one(project):
+    notebooks, reports = project
+    nbformat.write(small_notebook("print(f'wrote {output_dir}/plan.csv')"), notebooks / "01_exports.ipynb")
+    report.build_reports(jobs=1)
+    html = (reports / "01_exports.html").read_text()
+    executed = nbformat.read(reports / "notebooks" / "01_exports.ipynb", as_version=4)
+    outputs = str([cell.get("outputs", []) for cell in executed.cells])
+    assert "wrote" in html and ".staging-" not in html and ".staging-" not in outputs
+    assert f"wrote {reports}/plan.csv" in html

@@ -268,8 +268,136 @@ def test_unknown_customer_ids_are_counted_and_dropped(experiment, customers):
     assert model.n_unknown_customers_ == 3
     assert model.report_["unknown_examples"] == ["X1", "X2", "X3"]
     assert model.lift_.loc[roi.TOTAL_LABEL, "customers"] == len(campaign)
-    with pytest.raises(DataError, match="none of the 3 campaign customer ids"):
+    assert model.report_["match_share"] == pytest.approx(len(campaign) / (len(campaign) + 3))
+    with pytest.raises(DataError, match="only 0 of 3 campaign customers"):
         roi.CampaignLift().fit(extra, customers)
+    with pytest.raises(DataError, match="none of the 3 campaign customer ids"):
+        roi.CampaignLift(min_match=0.0).fit(extra, customers)
+
+
+# ---------------------------------------------------------------------------------------------
+# does a campaign file belong to these customers?
+# ---------------------------------------------------------------------------------------------
+
+
+def _foreign(campaign: pd.DataFrame, n_foreign: int) -> pd.DataFrame:
+    """The campaign with its first ``n_foreign`` customers replaced by ids the customer table lacks."""
+    ids = campaign["customer_id"].copy()
+    ids.iloc[:n_foreign] = [f"Z{i}" for i in range(n_foreign)]
+    return campaign.assign(customer_id=ids)
+
+
+def test_campaign_coverage_counts_matches(experiment, customers):
+    campaign, _ = experiment
+    half = customers.iloc[: len(customers) // 2]
+    cov = roi.campaign_coverage(_foreign(campaign, 100), half)
+    in_half = campaign["customer_id"].iloc[100:].isin(half.index).sum()
+    assert cov["campaign_rows"] == len(campaign)
+    assert cov["matched"] == in_half and cov["unknown_customer_ids"] == len(campaign) - in_half
+    assert cov["match_share"] == pytest.approx(in_half / len(campaign))
+    assert cov["customers_not_in_campaign"] == len(half) - in_half
+    padded = campaign.assign(customer_id=" " + campaign["customer_id"] + " ")
+    assert roi.campaign_coverage(padded, customers)["match_share"] == 1.0
+
+
+def test_fit_refuses_a_campaign_of_other_customers_and_keeps_a_mostly_matching_one(experiment, customers):
+    campaign, _ = experiment
+    n = len(campaign)
+    mostly = roi.CampaignLift(n_boot=200, random_state=0).fit(_foreign(campaign, n // 4), customers)
+    assert mostly.n_unknown_customers_ == n // 4
+    assert mostly.report_["match_share"] == pytest.approx(1 - (n // 4) / n)
+    other = r"only 1,440 of 3,600 campaign customers \(40\.0%\).*does not belong"
+    with pytest.raises(DataError, match=other):
+        roi.CampaignLift(n_boot=200).fit(_foreign(campaign, int(0.6 * n)), customers)
+    with pytest.raises(DataError, match="at least 90% needed"):
+        roi.CampaignLift(n_boot=200, min_match=0.9).fit(_foreign(campaign, n // 4), customers)
+
+
+def _write(campaign: pd.DataFrame, path) -> str:
+    campaign.to_csv(path, index=False)
+    return str(path)
+
+
+def test_match_campaign_uses_a_campaign_of_these_customers(experiment, customers, tmp_path):
+    campaign, truth = experiment
+    path = _write(_foreign(campaign, 50), tmp_path / "campaign.csv")
+    truth_path = _write(truth, tmp_path / "truth.csv")
+    choice = roi.match_campaign(path, customers, truth_path=truth_path)
+    assert choice.used and choice.reason == "used"
+    assert len(choice.campaign) == len(campaign) and choice.truth is not None
+    assert f"{len(campaign) - 50:,} of {len(campaign):,} campaign customers" in choice.note
+    # the truth of another campaign is not used
+    other_truth = _write(truth.assign(customer_id="Y" + truth["customer_id"]), tmp_path / "other_truth.csv")
+    assert roi.match_campaign(path, customers, truth_path=other_truth).truth is None
+
+
+@pytest.mark.parametrize("n_foreign, used", [(0, True), (360, True), (361, False), (3600, False)])
+def test_match_campaign_threshold(experiment, customers, tmp_path, n_foreign, used):
+    campaign, _ = experiment  # 3,600 customers: 360 foreign is exactly 10%
+    choice = roi.match_campaign(_write(_foreign(campaign, n_foreign), tmp_path / "c.csv"), customers)
+    assert choice.used is used
+    assert choice.reason == ("used" if used else "other customers")
+    assert ("No campaign is measured" in choice.note) is not used
+
+
+def test_match_campaign_without_a_file_does_not_raise(customers, tmp_path):
+    for path, reason in [("", "no file"), (None, "no file"), (tmp_path / "missing.csv", "not found")]:
+        choice = roi.match_campaign(path, customers, truth_path=tmp_path / "missing_truth.csv")
+        assert not choice.used and choice.reason == reason and choice.truth is None
+        assert "planned_uplift" in choice.note
+
+
+def test_match_campaign_refuses_the_sample_campaign_on_other_data(tmp_path):
+    from segkit.campaign import DEFAULT_CAMPAIGN_PATH
+    from segkit.paths import DEFAULT_TRANSACTIONS
+
+    if not DEFAULT_CAMPAIGN_PATH.is_file():
+        pytest.skip("sample campaign not generated")
+    sample = pd.read_csv(DEFAULT_CAMPAIGN_PATH, dtype=str)
+    # another shop whose numeric ids happen to include every id of the sample campaign
+    lookalike = make_customers(n_per_segment=900).iloc[: len(sample)].set_axis(pd.Index(sample["customer_id"], name="customer_id"))
+    other = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=tmp_path / "their_orders.csv")
+    assert not other.used and other.reason == "sample campaign" and "coincide by chance" in other.note
+    same = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=DEFAULT_TRANSACTIONS)
+    assert same.used
+
+
+def test_a_malformed_campaign_of_these_customers_still_raises(experiment, customers, tmp_path):
+    campaign, _ = experiment
+    path = _write(campaign.assign(group=campaign["group"].replace({"control": "holdout"})), tmp_path / "c.csv")
+    with pytest.raises(DataError, match="unknown group label"):
+        roi.match_campaign(path, customers)
+
+
+def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
+    plan = roi.planning_table(customers, uplift=0.08)
+    allocation = roi.allocate_budget(plan, budget=2000)
+    choices = roi.compare_allocations(plan, budget=2000)
+    text = roi.headline(None, choices, budget=2000, assumed_uplift=0.08)
+    assert text.startswith("**No campaign was measured") and "8.0 percentage points" in text
+    assert f"{choices['expected_profit'].iloc[0]:,.0f}" in text
+    with pytest.raises(DataError, match="assumed_uplift"):
+        roi.headline(None, choices, budget=2000)
+    actions = roi.segment_actions(None, allocation)
+    assert (actions["verdict"] == "not measured").all()
+    funded = actions["contacts"] > 0
+    assert funded.any() and (~funded).any()
+    assert actions.loc[funded, "action"].str.startswith("contact (assumed uplift)").all()
+    export = roi.plan_export(allocation, actions)
+    assert (export["uplift_source"] == "assumed").all() and export["abs_lift_low"].isna().all()
+    assert export["spend"].sum() <= 2000 and (export["contacts"] == actions["contacts"]).all()
+    # an uplift too small to pay for anything: nothing is spent and the headline says so
+    none = roi.compare_allocations(roi.planning_table(customers, uplift=0.001), budget=2000)
+    assert none["spend"].iloc[0] == 0
+    assert "the plan spends nothing" in roi.headline(None, none, budget=2000, assumed_uplift=0.001)
+
+
+def test_measured_export_keeps_the_lift(fitted, customers):
+    plan = roi.planning_table(customers, uplift=fitted.lift_["abs_lift"])
+    allocation = roi.allocate_budget(plan, budget=2000)
+    export = roi.plan_export(allocation, roi.segment_actions(fitted.lift_, allocation), lift=fitted.lift_)
+    assert (export["uplift_source"] == "measured").all()
+    assert export["abs_lift_low"].tolist() == fitted.lift_["abs_lift_low"].reindex(export.index).tolist()
 
 
 def test_load_campaign_keeps_leading_zeros_and_maps_columns(tmp_path):
