@@ -56,10 +56,10 @@ class Group:
 
 GROUPS: tuple[Group, ...] = (
     Group("loyal high spenders", 0.12, 3.0, 60.0, 1.0, 30.0, 160.0, 6.0, 6.0, 0.03, (0.0, 0.6), (0.5, 0.3, 0.2)),
-    Group("steady mid-value", 0.28, 2.0, 90.0, 1.0, 12.0, 65.0, 5.0, 5.0, 0.05, (0.0, 0.9), (0.6, 0.3, 0.1)),
-    Group("bargain hunters", 0.25, 2.0, 60.0, 1.0, 9.0, 28.0, 4.0, 4.0, 0.25, (0.0, 0.9), (0.7, 0.1, 0.2)),
+    Group("steady mid-value", 0.23, 2.0, 90.0, 1.0, 12.0, 65.0, 5.0, 5.0, 0.05, (0.0, 0.9), (0.6, 0.3, 0.1)),
+    Group("bargain hunters", 0.22, 2.0, 60.0, 1.0, 9.0, 28.0, 4.0, 4.0, 0.25, (0.0, 0.9), (0.7, 0.1, 0.2)),
     Group("lapsed regulars", 0.15, 3.0, 75.0, 3.0, 7.0, 70.0, 5.0, 5.0, 0.06, (0.0, 0.35), (0.4, 0.5, 0.1)),
-    Group("one-off buyers", 0.20, 1.0, 400.0, 4.0, 3.0, 45.0, 3.0, 4.0, 0.08, (0.0, 1.0), (0.6, 0.2, 0.2)),
+    Group("one-off buyers", 0.28, 2.0, 2000.0, 4.0, 3.0, 45.0, 3.0, 4.0, 0.08, (0.0, 1.0), (0.6, 0.2, 0.2)),
 )
 
 CHANNELS: tuple[str, ...] = ("web", "store", "app")
@@ -71,7 +71,7 @@ TEST_ACCOUNTS: tuple[str, ...] = ("TEST0001", "TEST0002", "INTERNAL-QA")
 START: pd.Timestamp = pd.Timestamp("2024-01-01")
 N_DAYS: int = 731  # two years, 2024-01-01 to 2025-12-31
 N_PRODUCTS: int = 400
-MEAN_LINES_PER_ORDER: float = 2.6
+MEAN_LINES_PER_ORDER: float = 2.9
 
 #: Shares of the messiness planted in the raw export, documented so that tests can check the cleaning.
 MESS = {
@@ -376,7 +376,7 @@ def group_parameters() -> pd.DataFrame:
     Examples
     --------
     >>> float(group_parameters().loc["one-off buyers", "r"])
-    1.0
+    2.0
     """
     table = pd.DataFrame([asdict(g) for g in GROUPS]).set_index("name")
     table["mean_rate_per_day"] = table["r"] / table["alpha"]
