@@ -12,6 +12,7 @@ from segkit.data import (
     load_clean,
     load_transactions,
     reconcile,
+    split_transactions,
 )
 from segkit.errors import DataError
 
@@ -23,5 +24,6 @@ __all__ = [
     "load_clean",
     "load_transactions",
     "reconcile",
+    "split_transactions",
 ]
 __version__ = "0.1.0"

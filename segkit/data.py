@@ -18,7 +18,7 @@ import os
 import pickle
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -334,16 +334,29 @@ def flag_exclusions(
     return reason
 
 
-def _outliers(tx: pd.DataFrame, kept: pd.Series, z: float) -> pd.Series:
-    """Lines whose |log revenue| is more than ``z`` robust standard deviations above the median."""
-    revenue = tx["amount"].abs()
-    candidates = kept & (revenue > 0)
-    log_revenue = np.log(revenue[candidates & (tx["quantity"] > 0)])
-    median = log_revenue.median()
-    mad = 1.4826 * (log_revenue - median).abs().median()
+def robust_log_z(amount: pd.Series, reference: pd.Series) -> pd.Series:
+    """Robust z-score of log ``amount``: (log amount - median) / (1.4826 × MAD), both taken over the
+    positive amounts where ``reference`` is True. NaN for non-positive amounts or a zero spread.
+
+    Examples
+    --------
+    >>> amount = pd.Series([1.0, 2.0, 4.0, 8.0, 1024.0])
+    >>> robust_log_z(amount, amount > 0).round(1).tolist()
+    [-1.3, -0.7, 0.0, 0.7, 5.4]
+    """
+    positive = amount.where(amount > 0)
+    log_reference = np.log(positive[reference & (amount > 0)])
+    median = log_reference.median()
+    mad = 1.4826 * (log_reference - median).abs().median()
     if not np.isfinite(mad) or mad == 0:
-        return pd.Series(False, index=tx.index)
-    return candidates & (tx["quantity"] > 0) & ((np.log(revenue.where(revenue > 0)) - median) / mad > z)
+        return pd.Series(np.nan, index=amount.index)
+    return (np.log(positive) - median) / mad
+
+
+def _outliers(tx: pd.DataFrame, kept: pd.Series, z: float) -> pd.Series:
+    """Kept purchase lines whose log revenue lies more than ``z`` robust standard deviations above the median."""
+    candidates = kept & (tx["quantity"] > 0) & (tx["amount"] > 0)
+    return candidates & (robust_log_z(tx["amount"], candidates) > z)
 
 
 def _matched_returns(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
@@ -415,15 +428,27 @@ def clean_transactions(
     >>> clean["amount"].sum(), log.set_index("rule").loc["missing_customer", "revenue"]
     (np.float64(5.0), np.float64(5.0))
     """
-    reason = flag_exclusions(
+    clean, _, log = split_transactions(
         tx, returns=returns, test_account_pattern=test_account_pattern,
         test_accounts=test_accounts, outlier_z=outlier_z,
     )
+    return clean, log
+
+
+def split_transactions(tx: pd.DataFrame, **options) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`clean_transactions`, plus the excluded lines themselves, from one pass of the rules.
+
+    Takes the same options. Returns ``(clean, excluded, log)``: ``excluded`` holds every line
+    that was left out, as it was in ``tx``, with the rule that excluded it in ``excluded_by``;
+    it adds up to ``log`` line for line.
+    """
+    reason = flag_exclusions(tx, **options)
     kept = reason == "kept"
     clean = tx[kept].copy()
     clean["is_return"] = clean["quantity"] < 0
     clean = clean.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
-    return clean, _quality_log(tx, reason)
+    excluded = tx[~kept].assign(excluded_by=reason[~kept])
+    return clean, excluded, _quality_log(tx, reason)
 
 
 def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
@@ -538,6 +563,35 @@ def _check_clean(clean: pd.DataFrame) -> None:
         )
     if len(clean) == 0:
         raise DataError("There are no transactions left to summarise. Check the cleaning log: every row was excluded.")
+
+
+def check_customer_table(
+    customers: object, columns: Sequence[str], *, fix: str = "build it with segkit.data.customer_table(clean)"
+) -> None:
+    """Check that ``customers`` is a non-empty DataFrame with ``columns``; raise :class:`DataError` otherwise.
+
+    The one boundary check of every method module that reads a customer table (RFM,
+    features, ROI): the message names the problem and ``fix``.
+
+    Examples
+    --------
+    >>> check_customer_table(pd.DataFrame({"revenue": [1.0]}), ["revenue", "n_orders"])
+    Traceback (most recent call last):
+    ...
+    segkit.errors.DataError: the customer table lacks column(s) ['n_orders']; build it with segkit.data.customer_table(clean), or rename your columns to these names.
+    """
+    if not isinstance(customers, pd.DataFrame):
+        raise DataError(
+            f"expected the customer table as a pandas DataFrame (one row per customer), "
+            f"got {type(customers).__name__}; {fix}."
+        )
+    missing = [c for c in columns if c not in customers.columns]
+    if missing:
+        raise DataError(f"the customer table lacks column(s) {missing}; {fix}, or rename your columns to these names.")
+    if len(customers) == 0:
+        raise DataError(
+            "the customer table is empty (0 rows); check the data path and the cleaning log (segkit.data.load_clean)."
+        )
 
 
 def _snapshot(clean: pd.DataFrame, snapshot_date: object) -> pd.Timestamp:

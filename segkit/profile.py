@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from segkit.data import robust_log_z
 from segkit.plots import PALETTE
 
 EXTRA_COLUMNS: tuple[str, ...] = ("country", "channel", "category")
@@ -116,12 +117,12 @@ def duplicate_summary(tx: pd.DataFrame) -> pd.DataFrame:
 def top_lines(tx: pd.DataFrame, *, n: int = 8) -> pd.DataFrame:
     """The ``n`` purchase lines with the largest revenue, with their robust z-score on log revenue.
 
-    The z-score is what :func:`segkit.data.clean_transactions` compares with ``outlier_z``.
+    The score is :func:`segkit.data.robust_log_z`, the one the outlier rule of
+    :func:`segkit.data.clean_transactions` compares with ``outlier_z``; here it is taken against all
+    purchase lines of the file, the rule takes it against the lines left by the earlier rules.
     """
     purchases = tx[(tx["quantity"] > 0) & (tx["amount"] > 0)]
-    log_revenue = np.log(purchases["amount"])
-    mad = 1.4826 * (log_revenue - log_revenue.median()).abs().median()
-    z = (log_revenue - log_revenue.median()) / mad if mad > 0 else log_revenue * np.nan
+    z = robust_log_z(purchases["amount"], pd.Series(True, index=purchases.index))
     columns = [c for c in ("order_id", "customer_id", "product_id", "order_date", "quantity", "unit_price", "amount")
                if c in tx]
     top = purchases.assign(robust_z=z.round(1)).nlargest(n, "amount")[columns + ["robust_z"]]

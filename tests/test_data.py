@@ -118,17 +118,20 @@ def test_mapping_to_an_unknown_canonical_name():
         data.load_transactions(lines(), columns={"Country": "nation"})
 
 
-def test_empty_file(tmp_path):
-    path = tmp_path / "orders.csv"
-    path.write_text("")
-    with pytest.raises(DataError, match=r"empty \(0 bytes\)"):
-        data.load_transactions(path)
-
-
-def test_header_only_file(tmp_path):
-    path = tmp_path / "orders.csv"
-    path.write_text("Invoice,Customer ID,InvoiceDate,Quantity,Price\n")
-    with pytest.raises(DataError, match=r"has no rows"):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("orders.csv", b"", r"empty \(0 bytes\)"),
+        ("orders.csv", b"Invoice,Customer ID,InvoiceDate,Quantity,Price\n", r"has no rows"),
+        ("orders.json", b"{}", r"Unknown file type for 'orders.json'"),
+        ("orders.parquet", b"this is not parquet at all", r"Could not read 'orders.parquet' as parquet"),
+    ],
+    ids=["empty file", "header only", "unknown file type", "unreadable file"],
+)
+def test_unusable_file_is_named(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
         data.load_transactions(path)
 
 
@@ -150,13 +153,6 @@ def test_non_numeric_amounts():
         data.load_transactions(frame)
 
 
-def test_unknown_file_type(tmp_path):
-    path = tmp_path / "orders.json"
-    path.write_text("{}")
-    with pytest.raises(DataError, match=r"Unknown file type for 'orders.json'"):
-        data.load_transactions(path)
-
-
 def test_wrong_encoding_suggests_latin1(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes(lines(Country=["Côte d'Ivoire"] * 5).to_csv(index=False).encode("latin-1"))
@@ -168,13 +164,6 @@ def test_wrong_encoding_suggests_latin1(tmp_path):
 def test_missing_file():
     with pytest.raises(DataError, match=r"File not found"):
         data.load_transactions("no/such/orders.csv")
-
-
-def test_unreadable_file(tmp_path):
-    path = tmp_path / "orders.parquet"
-    path.write_bytes(b"this is not parquet at all")
-    with pytest.raises(DataError, match=r"Could not read 'orders.parquet' as parquet"):
-        data.load_transactions(path)
 
 
 def test_missing_order_id():
@@ -245,6 +234,18 @@ def test_default_data_planted_mess_is_found(default_raw, default_clean):
     assert (default_raw.loc[reasons == "non_positive_price", "unit_price"] <= 0).all()
     assert (default_raw.loc[reasons == "kept", "unit_price"] > 0).all()
     assert by_rule.loc["non_positive_price", "rows"] == (reasons == "non_positive_price").sum() > 0
+
+
+def test_split_transactions_excluded_lines_add_up_to_the_log(default_raw, default_clean):
+    clean, excluded, log = data.split_transactions(default_raw)
+    pd.testing.assert_frame_equal(clean, default_clean[0])
+    by_rule = excluded.groupby("excluded_by").agg(rows=("amount", "size"), revenue=("amount", "sum"))
+    expected = log.set_index("rule")[["rows", "revenue"]]
+    expected = expected[expected["rows"] > 0]
+    assert by_rule.index.sort_values().tolist() == expected.index.sort_values().tolist()
+    assert (by_rule["rows"] == expected["rows"].reindex(by_rule.index)).all()
+    assert np.allclose(by_rule["revenue"], expected["revenue"].reindex(by_rule.index))
+    assert len(clean) + len(excluded) == len(default_raw)
 
 
 def test_clean_customers_match_ground_truth(default_clean):
