@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from segkit.data import check_customer_table
 from segkit.errors import DataError
 from segkit.paths import DEFAULT_TRANSACTIONS, RAW_DIR
 
@@ -76,12 +77,11 @@ DEFAULT_CAMPAIGN_TRUTH_PATH = RAW_DIR / "campaign_truth.csv"
 
 def _check_history(customers: pd.DataFrame, segment_col: str) -> None:
     """Raise DataError unless ``customers`` has the history columns and a complete segment column."""
-    missing = [c for c in (*HISTORY_COLUMNS, segment_col) if c not in customers.columns]
-    if missing:
-        raise DataError(
-            f"customer table lacks column(s) {missing}; build it with segkit.data.customer_table() "
-            f"and add the segment column {segment_col!r} (e.g. segkit.rfm.rfm_segments)"
-        )
+    check_customer_table(
+        customers, [*HISTORY_COLUMNS, segment_col],
+        fix=(f"build it with segkit.data.customer_table(clean) and add the segment column {segment_col!r} "
+             "(e.g. segkit.rfm.rfm_segments)"),
+    )
     n_missing = int(customers[segment_col].isna().sum())
     if n_missing:
         raise DataError(
@@ -378,6 +378,48 @@ def truth_by_segment(truth: pd.DataFrame, *, segments: pd.Series | None = None) 
         out = out.join(planted)
     out.index.name = "segment"
     return out
+
+
+def compare_with_truth(
+    lift: pd.DataFrame, true_lift: pd.DataFrame, *, truth: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Estimated against true lift per segment, and whether each response-lift interval covers the truth.
+
+    Parameters
+    ----------
+    lift : DataFrame
+        ``segkit.roi.CampaignLift.lift_`` (its total row is left out).
+    true_lift : DataFrame
+        :func:`truth_by_segment` for the same segments.
+    truth : DataFrame, optional
+        Per-customer truth: adds the ``planted scenario`` of each segment name (meaningful when the
+        segments are the ones the campaign was planted on).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the segments of ``true_lift``: ``true_lift``, ``estimate``, ``low``, ``high``,
+        ``covered``, ``true_revenue_lift``, ``revenue_lift`` [, ``planted scenario``].
+
+    Examples
+    --------
+    >>> lift = pd.DataFrame({"abs_lift": [0.05, 0.0], "abs_lift_low": [0.01, -0.02], "abs_lift_high": [0.09, 0.02],
+    ...                      "revenue_lift": [4.0, 0.1]}, index=["A", "All customers"])
+    >>> true = pd.DataFrame({"abs_lift": [0.1], "revenue_lift": [5.0]}, index=["A"])
+    >>> compare_with_truth(lift, true)["covered"].tolist()
+    [False]
+    """
+    compare = pd.DataFrame({
+        "true_lift": true_lift["abs_lift"],
+        "estimate": lift["abs_lift"],
+        "low": lift["abs_lift_low"],
+        "high": lift["abs_lift_high"],
+    }).reindex(true_lift.index)
+    compare["covered"] = compare["low"].le(compare["true_lift"]) & compare["high"].ge(compare["true_lift"])
+    compare["true_revenue_lift"], compare["revenue_lift"] = true_lift["revenue_lift"], lift["revenue_lift"]
+    if truth is not None:
+        compare["planted scenario"] = truth.groupby("segment", sort=True)["scenario"].first()
+    return compare
 
 
 def _default_segmented_customers() -> pd.DataFrame:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from segkit.data import check_customer_table
 from segkit.errors import DataError
 from segkit.paths import RESOURCES_DIR
 
@@ -129,25 +130,19 @@ def _check_bins(bins: int) -> int:
     return int(bins)
 
 
-def _check_customers(customers: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Validate the customer-table columns this module reads; raise DataError naming problem and fix."""
-    if not isinstance(customers, pd.DataFrame):
-        raise DataError(
-            f"expected the customer table as a pandas DataFrame, got {type(customers).__name__}; "
-            "build it with segkit.data.customer_table(clean)."
-        )
-    if len(customers) == 0:
-        raise DataError(
-            "the customer table has 0 rows; check the data path and the cleaning log "
-            "(segkit.data.load_clean) before scoring."
-        )
-    missing = [c for c in columns if c not in customers.columns]
-    if missing:
-        raise DataError(
-            f"the customer table lacks column(s) {missing}; build it with "
-            "segkit.data.customer_table(clean), or rename your columns to "
-            f"{list(columns)} (days since last purchase, number of orders, net revenue)."
-        )
+#: What to do when the score table lacks R, F or M.
+_SCORES_FIX = "score the customers first with segkit.rfm.rfm_scores(customers)"
+
+
+def _check_customers(customers: pd.DataFrame, columns: Sequence[str], *,
+                     fix: str = "build it with segkit.data.customer_table(clean)") -> None:
+    """Validate the customer-table columns this module reads; raise DataError naming problem and fix.
+
+    The shared checks (a non-empty DataFrame with ``columns``) are
+    :func:`segkit.data.check_customer_table`'s; RFM adds unique ids, numeric finite values and
+    the minimum of each raw column.
+    """
+    check_customer_table(customers, columns, fix=fix)
     if customers.index.has_duplicates:
         dup = customers.index[customers.index.duplicated()][:3].tolist()
         raise DataError(
@@ -594,7 +589,7 @@ def assign_segments(
     """
     bins = _bins_of(scores, bins)
     table = load_rules(rules)
-    _check_customers(scores, ["R", "F", "M"])
+    _check_customers(scores, ["R", "F", "M"], fix=_SCORES_FIX)
     for dim in "RFM":
         values = scores[dim].to_numpy()
         if values.min() < 1 or values.max() > bins:
@@ -651,7 +646,10 @@ def value_types(
     np.int64(50)
     """
     _check_value_options(center, basis)
-    _check_customers(customers, list(RAW_COLUMNS.values()) if basis == "values" else ["R", "F", "M"])
+    if basis == "values":
+        _check_customers(customers, list(RAW_COLUMNS.values()))
+    else:
+        _check_customers(customers, ["R", "F", "M"], fix=_SCORES_FIX)
     return _value_types(customers, center, basis)
 
 
@@ -1112,13 +1110,23 @@ def plot_segment_shares(summary: pd.DataFrame, *, ax: plt.Axes | None = None) ->
 
 
 def plot_pareto(
-    revenue: pd.Series, *, a: float = 0.80, b: float = 0.95, ax: plt.Axes | None = None
+    revenue: pd.Series,
+    *,
+    a: float = 0.80,
+    b: float = 0.95,
+    tiers: pd.Series | None = None,
+    ax: plt.Axes | None = None,
 ) -> plt.Axes:
-    """Pareto (concentration) curve of revenue with the ABC tier boundaries marked and labelled."""
+    """Pareto (concentration) curve of revenue with the ABC tier boundaries marked and labelled.
+
+    ``tiers`` (e.g. ``segments["abc_tier"]`` from :func:`rfm_segments`) are used as given;
+    without them they are computed from ``revenue`` with ``a`` and ``b``.
+    """
     from segkit.plots import plot_lorenz
 
     ax = plot_lorenz(revenue, ax=ax or plt.gca())
-    tiers = abc_tiers(revenue, a=a, b=b)
+    if tiers is None:
+        tiers = abc_tiers(revenue, a=a, b=b)
     ends = 100 * np.cumsum(tiers.value_counts(sort=False).reindex(ABC_TIERS, fill_value=0).to_numpy()) / len(tiers)
     starts = np.concatenate([[0.0], ends[:-1]])
     for tier, start, end in zip(ABC_TIERS, starts, ends):

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import optimize, stats
 from sklearn.base import BaseEstimator
 
+from segkit.data import check_customer_table
 from segkit.errors import DataError
 from segkit.plots import PALETTE
 
@@ -87,9 +88,9 @@ def _check_columns(frame: pd.DataFrame, needed, what: str, fix: str) -> None:
 
 def _segments(customers: pd.DataFrame, segment_col: str) -> pd.Series:
     """The segment column as an ordered categorical indexed by customer id (as strings)."""
-    _check_columns(
-        customers, [segment_col], "customer table",
-        f"add a per-customer segment column (e.g. segkit.rfm.rfm_segments) or pass segment_col=",
+    check_customer_table(
+        customers, [segment_col],
+        fix="add a per-customer segment column (e.g. segkit.rfm.rfm_segments) or pass segment_col=",
     )
     labels = customers[segment_col]
     n_missing = int(labels.isna().sum())
@@ -246,7 +247,7 @@ def segment_economics(
     >>> econ["roi"].round(2).tolist(), econ["break_even_response_rate"].round(3).tolist()
     ([59.0, 5.0, 23.0], [0.067, 0.167, 0.083])
     """
-    _check_columns(customers, ["n_orders", "revenue"], "customer table", "build it with segkit.data.customer_table()")
+    check_customer_table(customers, ["n_orders", "revenue"])
     _check_costs(cost_per_order=cost_per_order, contact_cost=contact_cost, contacts_per_customer=contacts_per_customer)
     _check_margin(margin)
     frame = pd.DataFrame(
@@ -1110,7 +1111,7 @@ def planning_table(
         value = _per_segment(value_per_response, labels, "value_per_response")
     else:
         column = value_col or "avg_order_value"
-        _check_columns(customers, [column], "customer table", "pass value_col= or value_per_response=")
+        check_customer_table(customers, [column], fix="pass value_col= or value_per_response=")
         scale = 1.0 if value_col else margin
         values = pd.Series(customers[column].to_numpy(float), index=segments.to_numpy())
         means = values.groupby(level=0).mean()
@@ -1130,11 +1131,16 @@ def _check_plan(plan: pd.DataFrame, budget: float | np.ndarray) -> None:
         )
 
 
-def _greedy(profit: np.ndarray, cost: np.ndarray, size: np.ndarray, budget: float) -> np.ndarray:
-    """Fractional knapsack: fill segments in decreasing profit per unit of cost while profit > 0."""
+def _by_return(profit: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Segment order by decreasing profit per unit of cost (free contacts first), ties in plan order."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cost > 0, profit / cost, np.inf)
-    order = np.argsort(-ratio, kind="stable")
+    return np.argsort(-ratio, kind="stable")
+
+
+def _greedy(profit: np.ndarray, cost: np.ndarray, size: np.ndarray, budget: float) -> np.ndarray:
+    """Fractional knapsack: fill segments in decreasing profit per unit of cost while profit > 0."""
+    order = _by_return(profit, cost)
     worth = profit[order] > 0
     spend_full = np.where(worth, size[order] * cost[order], 0.0)
     spent_before = np.cumsum(spend_full) - spend_full
@@ -1239,8 +1245,19 @@ def single_segment_allocations(plan: pd.DataFrame, *, budget: float) -> pd.DataF
     )
 
 
-def compare_allocations(plan: pd.DataFrame, *, budget: float) -> pd.DataFrame:
+def compare_allocations(
+    plan: pd.DataFrame, *, budget: float, optimal: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Optimal allocation vs a mass campaign and the best single-segment campaign, same budget.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        From :func:`planning_table`.
+    budget : float
+        Money available for contacts.
+    optimal : DataFrame, optional
+        :func:`allocate_budget` of ``plan`` at ``budget`` when already computed (it is not solved twice).
 
     Returns
     -------
@@ -1254,7 +1271,8 @@ def compare_allocations(plan: pd.DataFrame, *, budget: float) -> pd.DataFrame:
     >>> compare_allocations(plan, budget=100)["expected_profit"].tolist()
     [200.0, 75.0, 200.0]
     """
-    optimal = allocate_budget(plan, budget=budget)
+    if optimal is None:
+        optimal = allocate_budget(plan, budget=budget)
     mass = mass_allocation(plan, budget=budget)
     single = single_segment_allocations(plan, budget=budget)
     best = single["expected_profit"].idxmax()
@@ -1274,17 +1292,30 @@ def compare_allocations(plan: pd.DataFrame, *, budget: float) -> pd.DataFrame:
     return out
 
 
-def budget_curve(plan: pd.DataFrame, *, budgets: np.ndarray | list[float]) -> pd.DataFrame:
+def budget_curve(
+    plan: pd.DataFrame, *, budgets: np.ndarray | list[float] | None = None, n_points: int = 301
+) -> pd.DataFrame:
     """Expected incremental profit of the optimal and the mass allocation for many budgets at once.
 
     The optimal profit is the concave, piecewise-linear curve through the cumulative (spend,
     profit) of the segments in decreasing ROI (only segments that pay), flat once they are all
     contacted; the mass profit is linear in the budget until everyone is contacted.
 
+    Parameters
+    ----------
+    plan : DataFrame
+        From :func:`planning_table`.
+    budgets : array-like, optional
+        Budgets to evaluate; default ``n_points`` evenly spaced from 0 to the cost of contacting everyone.
+    n_points : int, default 301
+        Number of budgets when ``budgets`` is not given.
+
     Returns
     -------
     DataFrame
-        ``budget``, ``optimal_profit``, ``optimal_spend``, ``mass_profit``.
+        ``budget``, ``optimal_profit``, ``optimal_spend``, ``mass_profit``; ``attrs`` hold
+        ``full_cost`` (contacting every customer) and ``saturation`` (the budget at which every
+        segment that pays is fully contacted, beyond which the optimum stops growing).
 
     Examples
     --------
@@ -1293,22 +1324,21 @@ def budget_curve(plan: pd.DataFrame, *, budgets: np.ndarray | list[float]) -> pd
     >>> budget_curve(plan, budgets=[0, 50, 200])[["optimal_profit", "mass_profit"]].values.tolist()
     [[0.0, 0.0], [100.0, 37.5], [200.0, 150.0]]
     """
-    budgets = np.asarray(budgets, dtype=float)
-    _check_plan(plan, budgets)
+    given = None if budgets is None else np.asarray(budgets, dtype=float)
+    _check_plan(plan, 0.0 if given is None else given)
     profit = plan["profit_per_contact"].to_numpy(float)
     cost = plan["contact_cost"].to_numpy(float)
     size = plan["size"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(cost > 0, profit / cost, np.inf)
-    order = np.argsort(-ratio, kind="stable")
+    full = float((size * cost).sum())
+    budgets = np.linspace(0.0, full, n_points) if given is None else given
+    order = _by_return(profit, cost)
     worth = order[profit[order] > 0]
     free = worth[cost[worth] == 0]
     paid = worth[cost[worth] > 0]
     knots_spend = np.concatenate([[0.0], np.cumsum(size[paid] * cost[paid])])
     knots_profit = (size[free] * profit[free]).sum() + np.concatenate([[0.0], np.cumsum(size[paid] * profit[paid])])
-    full = float((size * cost).sum())
     share = np.ones_like(budgets) if full == 0 else np.minimum(1.0, budgets / full)
-    return pd.DataFrame(
+    curve = pd.DataFrame(
         {
             "budget": budgets,
             "optimal_profit": np.interp(budgets, knots_spend, knots_profit),
@@ -1316,6 +1346,8 @@ def budget_curve(plan: pd.DataFrame, *, budgets: np.ndarray | list[float]) -> pd
             "mass_profit": share * (size * profit).sum(),
         }
     )
+    curve.attrs = {"full_cost": full, "saturation": float(knots_spend[-1])}
+    return curve
 
 
 # --------------------------------------------------------------------------------------------
@@ -1508,6 +1540,99 @@ def plan_export(allocation: pd.DataFrame, actions: pd.DataFrame, *, lift: pd.Dat
     export["spend"] = export["contacts"] * export["contact_cost"]
     export["expected_profit"] = export["contacts"] * export["profit_per_contact"] + 0.0  # no -0.0 in the file
     return export
+
+
+# --------------------------------------------------------------------------------------------
+# The one call: measure (when a campaign belongs to the customers) and plan
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignStudy:
+    """Everything a campaign report shows, from :func:`campaign_study`.
+
+    Attributes
+    ----------
+    model : CampaignLift or None
+        The fitted measurement; None when no campaign belongs to the customers.
+    lift : DataFrame or None
+        ``model.lift_``.
+    true_lift : DataFrame or None
+        :func:`segkit.campaign.truth_by_segment` for the recomputed segments (simulations only).
+    targeting : DataFrame or None
+        :meth:`CampaignLift.targeting`, with ``true_incremental_profit`` when the truth is known.
+    plan, allocation, choices : DataFrame
+        :func:`planning_table` (measured or assumed uplift), :func:`allocate_budget` and
+        :func:`compare_allocations` at the budget.
+    headline : str
+        :func:`headline` in Markdown.
+    """
+
+    model: CampaignLift | None
+    lift: pd.DataFrame | None
+    true_lift: pd.DataFrame | None
+    targeting: pd.DataFrame | None
+    plan: pd.DataFrame
+    allocation: pd.DataFrame
+    choices: pd.DataFrame
+    headline: str
+
+
+def campaign_study(
+    choice: CampaignChoice,
+    customers: pd.DataFrame,
+    *,
+    budget: float,
+    planned_uplift: float | Mapping[str, float] | pd.Series,
+    value_col: str | None = None,
+    segment_col: str = "segment",
+    margin: float = DEFAULT_MARGIN,
+    contact_cost: float = DEFAULT_CONTACT_COST,
+    n_boot: int = 2000,
+    random_state: int | None = None,
+) -> CampaignStudy:
+    """Measure the campaign of ``choice`` (if it is used) and plan the next budget, each step once.
+
+    With a campaign: :class:`CampaignLift` is fitted, the plan uses the measured ``abs_lift``, and
+    the planted truth (when ``choice.truth`` exists) is summarised per recomputed segment and added
+    to the targeting table. Without one: the plan uses ``planned_uplift`` and the headline says so.
+
+    Parameters
+    ----------
+    choice : CampaignChoice
+        From :func:`match_campaign`.
+    customers : DataFrame
+        Customer table with ``segment_col`` (and ``value_col`` when given).
+    budget : float
+        Money available for the next campaign's contacts.
+    planned_uplift : float, mapping or Series
+        Assumed uplift per contact, used only when no campaign is measured.
+    value_col, segment_col, margin, contact_cost
+        See :func:`planning_table` and :class:`CampaignLift`.
+    n_boot, random_state
+        Bootstrap replicates and seed of :class:`CampaignLift`.
+
+    Returns
+    -------
+    CampaignStudy
+    """
+    from segkit.campaign import truth_by_segment
+
+    economics = {"margin": margin, "contact_cost": contact_cost}
+    model = lift = true_lift = targeting = None
+    if choice.used:
+        model = CampaignLift(segment_col=segment_col, n_boot=n_boot, random_state=random_state, **economics)
+        lift = model.fit(choice.campaign, customers).lift_
+        if choice.truth is not None:
+            true_lift = truth_by_segment(choice.truth, segments=customers[segment_col])
+            true_lift = true_lift.reindex(lift.index.drop(TOTAL_LABEL))
+        targeting = model.targeting(true_revenue_lift=None if true_lift is None else true_lift["revenue_lift"])
+    uplift = planned_uplift if lift is None else lift["abs_lift"]
+    plan = planning_table(customers, uplift=uplift, segment_col=segment_col, value_col=value_col, **economics)
+    allocation = allocate_budget(plan, budget=budget)
+    choices = compare_allocations(plan, budget=budget, optimal=allocation)
+    text = headline(targeting, choices, budget=budget, assumed_uplift=None if model else planned_uplift)
+    return CampaignStudy(model, lift, true_lift, targeting, plan, allocation, choices, text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -489,3 +489,19 @@ def test_value_types_on_scores_basis(customers):
     seg = rfm_segments(customers, value_basis="scores", warn=False)
     important = seg["value_type"].str.startswith("important")
     assert (important == (seg["M"] > seg["M"].mean())).all()
+
+
+def test_score_table_errors_name_the_scoring_step():
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['M'\].*rfm_scores"):
+        assign_segments(pd.DataFrame({"R": [1, 2], "F": [1, 2]}), bins=2)
+    with pytest.raises(DataError, match="0 rows"):
+        assign_segments(pd.DataFrame({"R": [], "F": [], "M": []}), bins=2)
+
+
+def test_segment_summary_matches_an_independent_groupby(default_customers):
+    seg = rfm_segments(default_customers, warn=False)
+    summary = segment_summary(seg)
+    revenue = default_customers["revenue"].groupby(seg["segment"].astype(str)).sum()
+    present = summary[summary["customers"] > 0]
+    assert np.allclose(present["revenue"], revenue.reindex(present.index.astype(str)))
+    assert np.allclose(present["revenue_pct"], 100 * revenue.reindex(present.index.astype(str)) / revenue.sum())

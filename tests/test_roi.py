@@ -505,3 +505,61 @@ def test_segment_customers_dispatches_and_refuses_unknown(customers):
     assert labels.index.equals(customers.index) and labels.notna().all()
     with pytest.raises(DataError, match="segmentation 'kmeans' is unknown"):
         roi.segment_customers(customers, by="kmeans")
+
+
+def test_segment_customers_matches_the_segmentations_it_names(customers):
+    table = customers.drop(columns="segment")
+    from segkit.rfm import rfm_segments
+
+    rfm_labels = roi.segment_customers(table, by="rfm")
+    assert rfm_labels.astype(str).tolist() == rfm_segments(table, warn=False)["segment"].astype(str).tolist()
+    tiers = roi.segment_customers(table, by="clv_tier")
+    assert tiers.index.equals(table.index) and tiers.nunique() == 3
+    assert tiers.value_counts(normalize=True).max() == pytest.approx(0.6, abs=0.01)
+
+
+def test_customer_table_checks_are_the_shared_ones(customers):
+    with pytest.raises(DataError, match=r"0 rows"):
+        roi.segment_economics(customers.iloc[:0])
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['n_orders'\].*customer_table"):
+        roi.segment_economics(customers.drop(columns="n_orders"))
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['tenure_days'\].*segment column"):
+        sim.simulate_campaign(customers.drop(columns="tenure_days"))
+
+
+def test_segment_economics_matches_an_independent_groupby(customers):
+    econ = roi.segment_economics(customers, margin=0.4, cost_per_order=1.0, contact_cost=2.0, contacts_per_customer=4)
+    grouped = customers.groupby("segment", observed=True).agg(n=("revenue", "size"), revenue=("revenue", "sum"),
+                                                              orders=("n_orders", "sum"))
+    per = econ.drop(index=roi.TOTAL_LABEL)
+    assert np.allclose(per["gross_profit"], grouped["revenue"] * 0.4 - grouped["orders"])
+    assert np.allclose(per["net_profit"], grouped["revenue"] * 0.4 - grouped["orders"] - grouped["n"] * 4 * 2.0)
+    assert np.allclose(per["share_of_customers"], grouped["n"] / len(customers))
+
+
+def test_budget_curve_default_budgets_and_limits():
+    plan = _plan([100, 50, 10], [1.0, 2.0, 1.0], [2.0, 1.0, -1.0])
+    curve = roi.budget_curve(plan, n_points=11)
+    assert curve.attrs["full_cost"] == 210.0 and curve.attrs["saturation"] == 200.0
+    assert curve["budget"].tolist() == pytest.approx(np.linspace(0, 210, 11).tolist())
+    assert curve["optimal_profit"].iloc[-1] == pytest.approx(250.0)  # 100 × 2 + 50 × 1; the loser left out
+
+
+def test_campaign_study_measures_once_and_plans(experiment, customers, tmp_path):
+    campaign, truth = experiment
+    path = _write(campaign, tmp_path / "c.csv")
+    choice = roi.match_campaign(path, customers, truth_path=_write(truth, tmp_path / "t.csv"))
+    study = roi.campaign_study(choice, customers, budget=2000, planned_uplift=0.02, n_boot=200, random_state=0)
+    direct = roi.CampaignLift(n_boot=200, random_state=0).fit(choice.campaign, customers)
+    pd.testing.assert_frame_equal(study.lift, direct.lift_)
+    assert "true_incremental_profit" in study.targeting.columns
+    plan = roi.planning_table(customers, uplift=direct.lift_["abs_lift"])
+    pd.testing.assert_frame_equal(study.choices, roi.compare_allocations(plan, budget=2000))
+    pd.testing.assert_frame_equal(study.allocation, roi.allocate_budget(plan, budget=2000))
+    assert study.headline == roi.headline(direct.targeting(), study.choices, budget=2000)
+    compare = sim.compare_with_truth(study.lift, study.true_lift, truth=choice.truth)
+    covered = (compare["low"] <= compare["true_lift"]) & (compare["true_lift"] <= compare["high"])
+    assert compare["covered"].equals(covered) and compare["planted scenario"].notna().all()
+    assumed = roi.campaign_study(roi.match_campaign("", customers), customers, budget=2000, planned_uplift=0.08)
+    assert assumed.model is None and assumed.headline.startswith("**No campaign was measured")
+    assert "8.0 percentage points" in assumed.headline
