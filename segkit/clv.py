@@ -20,9 +20,11 @@ never with a hidden "30 days = 1 month" factor.
 from __future__ import annotations
 
 import copy
+import functools
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from segkit.clv_models import (
     BetaGeoModel,
@@ -35,6 +37,7 @@ from segkit.clv_models import (
     pareto_nbd_log_likelihood,
 )
 from segkit.clv_simulate import simulate_bgnbd, simulate_gamma_gamma
+from segkit.data import check_customer_table
 from segkit.errors import DataError
 
 __all__ = [
@@ -47,23 +50,33 @@ __all__ = [
     "bootstrap_total_clv",
     "check_btyd",
     "compare_models",
+    "correlation_note",
+    "crm_export",
     "discounted_purchases",
     "expected_purchases_matrix",
     "fit_models",
     "gamma_gamma_log_likelihood",
+    "headline",
     "historical_clv",
     "holdout_by_frequency",
     "holdout_errors",
+    "naive_holdout_forecast",
+    "new_customer_value",
     "observed_churn_rate",
     "pareto_nbd_log_likelihood",
     "predict_clv",
     "probability_alive_matrix",
     "purchase_tracking",
     "pyramid_tiers",
+    "recommendations",
+    "repeat_customers",
+    "segment_value",
     "simulate_bgnbd",
     "simulate_gamma_gamma",
     "spend_frequency_correlation",
+    "tier_profile",
     "tier_summary",
+    "truth_check",
     "value_tiers",
     "win_back_list",
 ]
@@ -73,6 +86,25 @@ DAYS_PER_YEAR: float = 365.25
 
 #: The customer pyramid: share of customers in each tier, from the top.
 PYRAMID_SHARES: dict[str, float] = {"top 1%": 0.01, "next 4%": 0.04, "next 15%": 0.15, "rest": 0.80}
+
+
+#: The buy-till-you-die columns of a customer table that the CLV models read.
+BTYD_COLUMNS: tuple[str, ...] = ("frequency", "recency", "T", "monetary_value")
+
+
+def _check_margin(margin: float) -> None:
+    if not 0 < margin <= 1:
+        raise DataError(f"margin is a fraction of revenue in (0, 1]; got {margin}. For 35% pass 0.35.")
+
+
+def _check_discount_rate(discount_rate: float) -> None:
+    if discount_rate < 0:
+        raise DataError(f"discount_rate must be >= 0 (annual, e.g. 0.1 for 10%); got {discount_rate}.")
+
+
+def _check_customers(customers: pd.DataFrame, columns: list[str] | tuple[str, ...], where: str) -> None:
+    check_customer_table(customers, list(columns),
+                         fix=f"{where} reads them: build the table with segkit.data.customer_table(clean)")
 
 
 def _require(frame: pd.DataFrame, columns: list[str] | tuple[str, ...], where: str) -> None:
@@ -105,7 +137,7 @@ def observed_churn_rate(customers: pd.DataFrame, *, window_days: int = 365) -> f
     >>> observed_churn_rate(table)
     0.3333333333333333
     """
-    _require(customers, ["tenure_days", "days_since_last_purchase"], "observed_churn_rate")
+    _check_customers(customers, ["tenure_days", "days_since_last_purchase"], "observed_churn_rate")
     if window_days <= 0:
         raise DataError(f"window_days must be positive, got {window_days}.")
     old = customers["tenure_days"] >= window_days
@@ -160,11 +192,10 @@ def historical_clv(
     >>> historical_clv(table, margin=0.5, churn_rate=0.25)["historical_clv"].round(2).tolist()
     [200.14, 40.03]
     """
-    _require(customers, ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"], "historical_clv")
-    if not 0 < margin <= 1:
-        raise DataError(f"margin is a fraction of revenue in (0, 1]; got {margin}. For 35% pass 0.35.")
-    if discount_rate < 0:
-        raise DataError(f"discount_rate must be >= 0 (annual, e.g. 0.1 for 10%); got {discount_rate}.")
+    _check_customers(customers, ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"],
+                     "historical_clv")
+    _check_margin(margin)
+    _check_discount_rate(discount_rate)
     churn = observed_churn_rate(customers, window_days=window_days) if churn_rate is None else float(churn_rate)
     if not 0 < churn <= 1:
         raise DataError(
@@ -266,18 +297,26 @@ def discounted_purchases(
     discounted by (1 + discount_rate) ** -(mid-step time / periods_per_year). Without
     discounting this is exactly ``model.expected_purchases(..., t=horizon)``.
     """
+    return _purchases_to_horizon(model, frequency, recency, T, horizon=horizon, discount_rate=discount_rate,
+                                 periods_per_year=periods_per_year, n_steps=n_steps)[1]
+
+
+def _purchases_to_horizon(model, frequency, recency, T, *, horizon, discount_rate, periods_per_year,
+                          n_steps) -> tuple[np.ndarray, np.ndarray]:
+    """Expected purchases in the next ``horizon``: undiscounted and discounted (see :func:`discounted_purchases`)."""
     if horizon <= 0:
         raise DataError(f"horizon must be positive (time units, days for segkit tables); got {horizon}.")
     if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
         raise DataError("discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")
     if discount_rate == 0:
-        return np.asarray(model.expected_purchases(frequency, recency, T, t=horizon), dtype=float)
-    grid = np.linspace(0.0, horizon, n_steps + 1)
+        total = np.asarray(model.expected_purchases(frequency, recency, T, t=horizon), dtype=float)
+        return total, total
+    grid = np.linspace(0.0, horizon, n_steps + 1)  # grid[-1] == horizon exactly
     cumulative = np.stack([np.asarray(model.expected_purchases(frequency, recency, T, t=g), dtype=float)
                            for g in grid[1:]])
     increments = np.diff(np.vstack([np.zeros_like(cumulative[:1]), cumulative]), axis=0)
     factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / periods_per_year)
-    return factors @ increments
+    return cumulative[-1], factors @ increments
 
 
 def predict_clv(
@@ -319,16 +358,16 @@ def predict_clv(
     DataFrame indexed like ``customers``: ``predicted_purchases`` (undiscounted), ``p_alive``,
     ``expected_spend``, ``clv``.
     """
-    _require(customers, ["frequency", "recency", "T", "monetary_value"], "predict_clv")
-    if not 0 < margin <= 1:
-        raise DataError(f"margin is a fraction of revenue in (0, 1]; got {margin}. For 35% pass 0.35.")
+    _check_customers(customers, BTYD_COLUMNS, "predict_clv")
+    _check_margin(margin)
     x, t_x, age = (customers[c] for c in ("frequency", "recency", "T"))
     out = pd.DataFrame(index=customers.index)
-    out["predicted_purchases"] = np.asarray(purchase_model.expected_purchases(x, t_x, age, t=horizon), dtype=float)
+    total, purchases = _purchases_to_horizon(purchase_model, x, t_x, age, horizon=horizon,
+                                             discount_rate=discount_rate, periods_per_year=periods_per_year,
+                                             n_steps=n_steps)
+    out["predicted_purchases"] = total
     out["p_alive"] = np.asarray(purchase_model.probability_alive(x, t_x, age), dtype=float)
     out["expected_spend"] = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
-    purchases = discounted_purchases(purchase_model, x, t_x, age, horizon=horizon, discount_rate=discount_rate,
-                                     periods_per_year=periods_per_year, n_steps=n_steps)
     out["clv"] = margin * out["expected_spend"] * purchases
     return out
 
@@ -345,7 +384,7 @@ def fit_models(customers: pd.DataFrame) -> tuple[BetaGeoModel, GammaGammaModel]:
     -------
     (BetaGeoModel, GammaGammaModel), both fitted.
     """
-    _require(customers, ["frequency", "recency", "T", "monetary_value"], "fit_models")
+    _check_customers(customers, BTYD_COLUMNS, "fit_models")
     purchases = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
     spend = GammaGammaModel().fit(customers["frequency"], customers["monetary_value"])
     return purchases, spend
@@ -386,9 +425,8 @@ def bootstrap_total_clv(
     purchase_draws = purchase_model.sample_params(n_draws, random_state=rng)
     spend_draws = spend_model.sample_params(n_draws, random_state=rng)
     # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
-    keys = ["frequency", "recency", "T", "monetary_value"]
-    _require(customers, keys, "bootstrap_total_clv")
-    unique = customers[keys].value_counts(sort=False).rename("n").reset_index()
+    _check_customers(customers, BTYD_COLUMNS, "bootstrap_total_clv")
+    unique = customers[list(BTYD_COLUMNS)].value_counts(sort=False).rename("n").reset_index()
     totals = np.empty(n_draws)
     for i in range(n_draws):
         clv = predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
@@ -418,6 +456,18 @@ def compare_models(models: dict[str, object]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
+def repeat_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """The rows with repeat purchases and a positive mean repeat spend: what Gamma-Gamma learns from.
+
+    Examples
+    --------
+    >>> repeat_customers(pd.DataFrame({"frequency": [0, 2, 3], "monetary_value": [0.0, 10.0, 0.0]})).index.tolist()
+    [1]
+    """
+    _check_customers(customers, ["frequency", "monetary_value"], "repeat_customers")
+    return customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
+
+
 def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
     """Correlation of ``frequency`` and ``monetary_value`` among repeat customers.
 
@@ -428,8 +478,8 @@ def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
     -------
     Series: ``pearson``, ``spearman``, ``n_customers``.
     """
-    _require(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
-    repeat = customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
+    _check_customers(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
+    repeat = repeat_customers(customers)
     if len(repeat) < 3:
         raise DataError(f"Only {len(repeat)} customer(s) with repeat purchases: too few for a correlation.")
     f, m = repeat["frequency"].astype(float), repeat["monetary_value"].astype(float)
@@ -536,40 +586,36 @@ def purchase_tracking(
     return out
 
 
-def _matrix(values: np.ndarray, frequencies: np.ndarray, recencies: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(values, index=pd.Index(frequencies.astype(int), name="frequency"),
-                        columns=pd.Index(recencies, name="recency"))
-
-
 def probability_alive_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20,
                              n_recency: int = 25) -> pd.DataFrame:
     """P(alive) for customers of age ``T`` by frequency (rows) and recency (columns).
 
     Cells with frequency 0 and recency > 0 are impossible and left empty (NaN).
     """
-    grid_x, grid_r = _grid(T, max_frequency, n_recency)
-    x, r = np.meshgrid(grid_x, grid_r, indexing="ij")
-    values = np.asarray(model.probability_alive(x.ravel(), np.where(x.ravel() > 0, r.ravel(), 0.0),
-                                                np.full(x.size, float(T))), dtype=float).reshape(x.shape)
-    values[(x == 0) & (r > 0)] = np.nan
-    return _matrix(values, grid_x, grid_r)
+    return _history_matrix(model.probability_alive, T=T, max_frequency=max_frequency, n_recency=n_recency)
 
 
 def expected_purchases_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, t: float, max_frequency: int = 20,
                               n_recency: int = 25) -> pd.DataFrame:
     """Expected purchases in the next ``t`` time units by frequency (rows) and recency (columns)."""
-    grid_x, grid_r = _grid(T, max_frequency, n_recency)
-    x, r = np.meshgrid(grid_x, grid_r, indexing="ij")
-    values = np.asarray(model.expected_purchases(x.ravel(), np.where(x.ravel() > 0, r.ravel(), 0.0),
-                                                 np.full(x.size, float(T)), t=t), dtype=float).reshape(x.shape)
-    values[(x == 0) & (r > 0)] = np.nan
-    return _matrix(values, grid_x, grid_r)
+    return _history_matrix(functools.partial(model.expected_purchases, t=t), T=T, max_frequency=max_frequency,
+                           n_recency=n_recency)
 
 
-def _grid(T: float, max_frequency: int, n_recency: int) -> tuple[np.ndarray, np.ndarray]:
+def _history_matrix(predict, *, T: float, max_frequency: int, n_recency: int) -> pd.DataFrame:
+    """``predict(frequency, recency, T)`` on a (frequency × recency) grid for customers of age ``T``.
+
+    Cells with frequency 0 and recency > 0 are impossible and left empty (NaN).
+    """
     if T <= 0 or max_frequency < 1 or n_recency < 2:
         raise DataError("Use T > 0, max_frequency >= 1 and n_recency >= 2 for the matrix.")
-    return np.arange(max_frequency + 1, dtype=float), np.round(np.linspace(0, T, n_recency), 1)
+    grid_x, grid_r = np.arange(max_frequency + 1, dtype=float), np.round(np.linspace(0, T, n_recency), 1)
+    x, r = np.meshgrid(grid_x, grid_r, indexing="ij")
+    values = np.asarray(predict(x.ravel(), np.where(x.ravel() > 0, r.ravel(), 0.0), np.full(x.size, float(T))),
+                        dtype=float).reshape(x.shape)
+    values[(x == 0) & (r > 0)] = np.nan
+    return pd.DataFrame(values, index=pd.Index(grid_x.astype(int), name="frequency"),
+                        columns=pd.Index(grid_r, name="recency"))
 
 
 def win_back_list(
@@ -609,3 +655,158 @@ def win_back_list(
     threshold = predictions[value].quantile(1 - top_share)
     chosen = predictions[(predictions[value] >= threshold) & (predictions["p_alive"] < max_p_alive)]
     return chosen.sort_values(value, ascending=False, kind="stable")
+
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and sentences for the CLV notebook
+# --------------------------------------------------------------------------------------------
+
+
+def tier_profile(predictions: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tier_summary` of predicted CLV by ``tier``, plus the mean CLV, P(alive), purchases and spend.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        :func:`predict_clv` output with a ``tier`` column (e.g. from :func:`value_tiers`).
+    """
+    _require(predictions, ["tier", "clv", "p_alive", "predicted_purchases", "expected_spend"], "tier_profile")
+    profile = predictions.groupby("tier", observed=True).agg(
+        mean_clv=("clv", "mean"), mean_p_alive=("p_alive", "mean"),
+        mean_purchases=("predicted_purchases", "mean"), mean_spend=("expected_spend", "mean"))
+    return tier_summary(predictions["clv"], predictions["tier"]).join(profile)
+
+
+def segment_value(predictions: pd.DataFrame, segment: pd.Series, revenue: pd.Series) -> pd.DataFrame:
+    """Past revenue against predicted CLV per segment (e.g. RFM segments), largest total CLV first.
+
+    Returns
+    -------
+    DataFrame indexed by segment: ``customers``, ``past_revenue``, ``total_clv``, ``mean_clv``,
+    ``mean_p_alive``, ``clv_share``, ``revenue_share``.
+    """
+    _require(predictions, ["clv", "p_alive"], "segment_value")
+    frame = predictions.join(segment.rename("segment")).join(revenue.rename("revenue"))
+    table = frame.groupby("segment", observed=True).agg(
+        customers=("clv", "size"), past_revenue=("revenue", "sum"), total_clv=("clv", "sum"),
+        mean_clv=("clv", "mean"), mean_p_alive=("p_alive", "mean"))
+    table["clv_share"] = table["total_clv"] / table["total_clv"].sum()
+    table["revenue_share"] = table["past_revenue"] / table["past_revenue"].sum()
+    return table.sort_values("total_clv", ascending=False)
+
+
+def naive_holdout_forecast(cal_hold: pd.DataFrame, *, t: float) -> pd.Series:
+    """The benchmark forecast "same rate as before": calibration repeat purchases per day × ``t``."""
+    _require(cal_hold, ["frequency_cal", "T_cal"], "naive_holdout_forecast")
+    return cal_hold["frequency_cal"] / cal_hold["T_cal"].clip(lower=1) * t
+
+
+def new_customer_value(purchase_model: BetaGeoModel, spend_model: GammaGammaModel, *, horizon: float,
+                       margin: float) -> pd.Series:
+    """Expected repeat purchases of a new customer in ``horizon`` and the margin of first plus repeat orders.
+
+    Undiscounted: margin × mean order value of a new customer × (1 + expected repeat purchases).
+    """
+    _check_margin(margin)
+    repeat = purchase_model.expected_purchases_new_customer(horizon)
+    return pd.Series({"repeat_purchases": repeat, "value": margin * spend_model.population_mean_spend() * (1 + repeat)})
+
+
+def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.DataFrame,
+                purchase_model: BetaGeoModel, spend_model: GammaGammaModel) -> tuple[pd.DataFrame | None, str]:
+    """Fitted population means against the ground truth of synthetic data, and the AUC of P(alive).
+
+    Parameters
+    ----------
+    truth_path : path or None
+        CSV with ``customer_id``, ``purchase_rate_per_day``, ``dropout_prob``, ``mean_order_value``,
+        ``alive_at_end`` (as written by :mod:`segkit.synth`). Missing file, None, or a file that
+        covers fewer than half of ``customers`` skips the check.
+
+    Returns
+    -------
+    (table or None, sentence): the table compares the fitted values with the truth of all
+    customers and of the repeat customers; the sentence gives the AUC or says the check was skipped.
+    """
+    from pathlib import Path
+
+    columns = ["purchase_rate_per_day", "dropout_prob", "mean_order_value", "alive_at_end"]
+    truth = (pd.read_csv(truth_path, dtype={"customer_id": str}, index_col="customer_id").reindex(customers.index)
+             if truth_path is not None and Path(truth_path).exists() else None)
+    if truth is None or truth["purchase_rate_per_day"].isna().mean() > 0.5:
+        return None, "No ground truth for these customers: check skipped."
+    repeat = customers["frequency"] > 0
+    means = purchase_model.population_means()
+    table = pd.DataFrame({
+        "fitted": [means["purchase_rate"], means["dropout_prob"], spend_model.population_mean_spend(),
+                   predictions["p_alive"].mean()],
+        "truth, all customers": [truth[c].mean() for c in columns],
+        "truth, repeat customers": [truth.loc[repeat, c].mean() for c in columns],
+    }, index=["mean purchase rate per day", "mean drop-out probability", "mean order value", "share still active"])
+    auc = roc_auc_score(truth["alive_at_end"].astype(bool), predictions["p_alive"])
+    return table, f"P(alive) ranks truly active customers above lapsed ones with AUC **{auc:.3f}**."
+
+
+def correlation_note(correlation: pd.Series) -> str:
+    """A sentence on :func:`spend_frequency_correlation`: weak (|ρ| < 0.3), moderate (< 0.5) or strong."""
+    pearson = abs(correlation["pearson"])
+    strength = "weak" if pearson < 0.3 else "moderate" if pearson < 0.5 else "strong"
+    return (
+        f"Among the {correlation['n_customers']:,.0f} repeat customers the correlation of frequency and mean spend is "
+        f"{correlation['pearson']:.2f} (Pearson; Spearman {correlation['spearman']:.2f}): **{strength}**. "
+        + ("The assumption is reasonable." if strength == "weak" else
+           "Frequent buyers also spend more per purchase here, so Gamma-Gamma's shrinkage toward the population "
+           "mean slightly undervalues them: read their expected spend as a conservative figure.")
+    )
+
+
+def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
+             discount_rate: float, top_share: float, max_p_alive: float) -> str:
+    """The notebook's headline: total CLV with its interval, the top tier's share, the win-back list.
+
+    ``interval`` from :func:`bootstrap_total_clv`, ``tiers`` from :func:`tier_summary` or
+    :func:`tier_profile` (top tier first), ``win_back`` from :func:`win_back_list` with ``revenue``.
+    """
+    return (
+        f"**The {tiers['customers'].sum():,} customers will bring in about {interval['estimate']:,.0f} of gross "
+        f"margin over the next {horizon:g} days** ({interval['level']:.0%} interval {interval['lower']:,.0f} to "
+        f"{interval['upper']:,.0f}; margin {margin:.0%}, discounted at {discount_rate:.0%} a year). The "
+        f"{tiers.index[0]} of customers hold {tiers['value_share'].iloc[0]:.0%} of it. **{len(win_back):,} of the top "
+        f"{top_share:.0%} by past revenue have probably left** (P(alive) below {max_p_alive:.0%}; "
+        f"{win_back['revenue'].sum():,.0f} of past revenue): they are the win-back list."
+    )
+
+
+def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
+                    horizon: float) -> str:
+    """Actions per value tier (top, middle, bottom from :func:`tier_profile`), win-back and acquisition, as bullets."""
+    top, middle, bottom = (str(label).capitalize() for label in tiers.index[:3])
+    return "\n".join([
+        f"* **{top} ({tiers['value_share'].iloc[0]:.0%} of predicted value, mean CLV "
+        f"{tiers['mean_clv'].iloc[0]:,.0f}):** protect them: priority service, early access, no blanket discounts.",
+        f"* **{middle} ({tiers['value_share'].iloc[1]:.0%} of value):** grow them: cross-sell and reminders timed "
+        f"to their purchase rhythm; move the best into the top tier.",
+        f"* **{bottom} (mean CLV {tiers['mean_clv'].iloc[2]:,.2f}):** low-cost channels only (e-mail, no paid media).",
+        f"* **Win-back list ({len(win_back):,} customers):** a personal reactivation offer now, then re-score: P(alive) "
+        f"jumps back after one purchase (exercise 3).",
+        f"* **Acquisition:** a new customer brings {margin:.0%} margin on a first order plus "
+        f"{new_customer['repeat_purchases']:.2f} expected repeat purchases in {horizon:g} days, about "
+        f"{new_customer['value']:,.2f} in margin (undiscounted): the ceiling on first-year acquisition cost per customer.",
+    ])
+
+
+def crm_export(predictions: pd.DataFrame, clean: pd.DataFrame, *, snapshot_date: pd.Timestamp) -> pd.DataFrame:
+    """One row per customer for a CRM: predictions, CLV and tier, with ``customer_id`` as a column.
+
+    Raises
+    ------
+    DataError
+        The rows are not exactly the customers with a purchase in ``clean`` before ``snapshot_date``.
+    """
+    export = predictions[["predicted_purchases", "p_alive", "expected_spend", "clv", "tier"]].round(6).reset_index()
+    buyers = clean.loc[~clean["is_return"] & (clean["order_date"] < snapshot_date), "customer_id"].unique()
+    if not (export["customer_id"].is_unique and set(export["customer_id"]) == set(buyers)):
+        raise DataError(f"The export has {len(export)} rows for {len(buyers)} customers with purchases before "
+                        f"{snapshot_date:%Y-%m-%d}: predict for segkit.data.customer_table(clean) at that date.")
+    return export

@@ -108,16 +108,8 @@ def check_btyd(
     ...
     segkit.errors.DataError: 'recency' is greater than 'T' for 1 customer(s) ...
     """
-    arrays = {name: _to_array(v, name) for name, v in (("frequency", frequency), ("recency", recency), ("T", T))}
-    lengths = {name: a.size for name, a in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        raise DataError(f"frequency, recency and T must have one value per customer; got lengths {lengths}.")
-    if lengths["frequency"] == 0:
-        raise DataError("No customers: frequency, recency and T are empty. Check the customer table.")
+    arrays = _check_columns(frequency=frequency, recency=recency, T=T)
     for name, a in arrays.items():
-        _count_bad(np.isnan(a), name, "missing (NaN) value(s)",
-                   "Drop those customers or rebuild the table with segkit.data.customer_table.")
-        _count_bad(np.isinf(a), name, "infinite value(s)", "Drop those customers.")
         _count_bad(a < 0, name, "negative value(s)",
                    "Ages and counts cannot be negative: check the snapshot date and the column choice.")
     x, t_x, age = arrays["frequency"], arrays["recency"], arrays["T"]
@@ -138,6 +130,22 @@ def check_btyd(
                "A customer without repeat purchases has recency 0 (first = last purchase); "
                "check that frequency counts REPEAT purchases (purchase days - 1).")
     return x, t_x, age
+
+
+def _check_columns(**columns: object) -> dict[str, np.ndarray]:
+    """Per-customer inputs as float arrays of one common, non-zero length, without NaN or infinity."""
+    arrays = {name: _to_array(v, name) for name, v in columns.items()}
+    lengths = {name: a.size for name, a in arrays.items()}
+    names = " and ".join([", ".join(list(arrays)[:-1]), list(arrays)[-1]])
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"{names} must have one value per customer; got lengths {lengths}.")
+    if next(iter(lengths.values())) == 0:
+        raise DataError(f"No customers: {names} are empty. Check the customer table.")
+    for name, a in arrays.items():
+        _count_bad(np.isnan(a), name, "missing (NaN) value(s)",
+                   "Drop those customers or rebuild the table with segkit.data.customer_table.")
+        _count_bad(np.isinf(a), name, "infinite value(s)", "Drop those customers.")
+    return arrays
 
 
 def _check_weights(sample_weight: object, n: int) -> np.ndarray:
@@ -247,10 +255,16 @@ def _maximise(nll_grad, x0: np.ndarray, *, max_iter: int, tol: float) -> _FitRes
 
 
 class _MLEModel(BaseEstimator):
-    """Shared fitted state: parameters, covariance, standard errors, summary."""
+    """Shared hyper-parameters (``compress``, ``max_iter``, ``tol``) and fitted state: parameters,
+    covariance, standard errors, summary."""
 
     _param_names: tuple[str, ...] = ()
     _model_name: str = ""
+
+    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
+        self.compress = compress
+        self.max_iter = max_iter
+        self.tol = tol
 
     def _store(self, fit: _FitResult, params: np.ndarray, loglik: float, n_customers: float, n_rows: int) -> None:
         names = list(self._param_names)
@@ -377,12 +391,21 @@ def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency: 
     True
     """
     x, t_x, age = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, recency, T))
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
     a3 = -(r + x) * np.log(alpha + age)
     with np.errstate(divide="ignore"):
-        a4 = np.where(x > 0, np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + t_x), -np.inf)
-    return a1 + a2 + np.logaddexp(a3, a4)
+        a4 = np.where(x > 0, np.log(a) - _log_b_x1(b, x) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return _bg_frequency_terms(r, alpha, a, b, x) + np.logaddexp(a3, a4)
+
+
+def _bg_frequency_terms(r: float, alpha: float, a: float, b: float, x: np.ndarray) -> np.ndarray:
+    """The part of the BG/NBD log-likelihood that depends on the frequency x only."""
+    return (gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+            + gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x))
+
+
+def _log_b_x1(b: float, x: np.ndarray) -> np.ndarray:
+    """log(b + x - 1), with x = 0 treated as 1 (its term is switched off for x = 0 anyway)."""
+    return np.log(b + np.maximum(x, 1) - 1)
 
 
 @dataclass
@@ -409,12 +432,11 @@ def _bgnbd_nll_grad(log_params: np.ndarray, d: _BGData) -> tuple[float, np.ndarr
     r, alpha, a, b = np.exp(log_params)
     ux, wx = d.ux, d.wx
     # terms that depend on the frequency only: computed once per distinct frequency
-    per_x = (gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
-             + gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux))
+    per_x = _bg_frequency_terms(r, alpha, a, b, ux)
     g_r_x = psi(r + ux) - psi(r) + np.log(alpha)
     g_ab_x = psi(a + b) - psi(a + b + ux)
     g_b_x = psi(b + ux) - psi(b)
-    log_b_x1 = np.log(b + np.maximum(ux, 1) - 1)[d.ix]
+    log_b_x1 = _log_b_x1(b, ux)[d.ix]
     rx = r + d.x
     log_aT = np.log(alpha + d.T)
     log_atx = np.log(alpha + d.t_x)
@@ -479,11 +501,6 @@ class BetaGeoModel(_MLEModel):
 
     _param_names = ("r", "alpha", "a", "b")
     _model_name = "BG/NBD"
-
-    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
-        self.compress = compress
-        self.max_iter = max_iter
-        self.tol = tol
 
     def fit(self, frequency: object, recency: object, T: object, *, sample_weight: object = None) -> BetaGeoModel:
         """Fit the model to customers' (frequency, recency, T).
@@ -567,10 +584,7 @@ class BetaGeoModel(_MLEModel):
 
     def expected_purchases_new_customer(self, t: float | np.ndarray) -> object:
         """Expected repeat purchases of a new customer in the first ``t`` time units (FHL eq. 9)."""
-        horizon = np.atleast_1d(np.asarray(t, dtype=float))
-        if np.any(horizon < 0) or not np.all(np.isfinite(horizon)):
-            raise DataError("t must be finite and non-negative (time units after the first purchase).")
-        values = _unconditional_purchases(self._params(), horizon)
+        values = _unconditional_purchases(self._params(), np.atleast_1d(_horizon(t)))
         return float(values[0]) if np.ndim(t) == 0 else values
 
     def population_means(self) -> pd.Series:
@@ -588,7 +602,7 @@ def _horizon(t: float | np.ndarray) -> np.ndarray:
 
 def _p_alive(params: tuple[float, ...], x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
     r, alpha, a, b = params
-    log_ratio = np.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
+    log_ratio = np.log(a) - _log_b_x1(b, x) + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
     return np.where(x > 0, expit(-log_ratio), 1.0)
 
 
@@ -626,8 +640,13 @@ def gamma_gamma_log_likelihood(p: float, q: float, v: float, frequency: object, 
     """
     x, m = (np.atleast_1d(np.asarray(v_, dtype=float)) for v_ in (frequency, monetary_value))
     px = p * x
-    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
-            + px * np.log(x) - (px + q) * np.log(v + x * m))
+    return _gg_frequency_terms(p, q, v, x) + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + x * m)
+
+
+def _gg_frequency_terms(p: float, q: float, v: float, x: np.ndarray) -> np.ndarray:
+    """The part of the Gamma-Gamma log-likelihood that depends on the frequency x only."""
+    px = p * x
+    return gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
 
 
 @dataclass
@@ -645,7 +664,7 @@ def _gamma_gamma_nll_grad(log_params: np.ndarray, d: _GGData) -> tuple[float, np
     p, q, v = np.exp(log_params)
     ux, wx, w = d.ux, d.wx, d.w
     pux = p * ux
-    per_x = gammaln(pux + q) - gammaln(pux) - gammaln(q) + q * np.log(v)
+    per_x = _gg_frequency_terms(p, q, v, ux)
     log_vxm = np.log(v + d.x * d.m)
     px = p * d.x
     total = wx @ per_x + w @ (px * d.log_xm - np.log(d.m) - (px + q) * log_vxm)
@@ -684,11 +703,6 @@ class GammaGammaModel(_MLEModel):
 
     _param_names = ("p", "q", "v")
     _model_name = "Gamma-Gamma"
-
-    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
-        self.compress = compress
-        self.max_iter = max_iter
-        self.tol = tol
 
     def fit(self, frequency: object, monetary_value: object, *, sample_weight: object = None) -> GammaGammaModel:
         """Fit on customers' repeat-purchase count and mean repeat spend.
@@ -765,14 +779,7 @@ class GammaGammaModel(_MLEModel):
 
 
 def _check_spend(frequency: object, monetary_value: object) -> tuple[np.ndarray, np.ndarray]:
-    x, m = _to_array(frequency, "frequency"), _to_array(monetary_value, "monetary_value")
-    if x.size != m.size:
-        raise DataError(f"frequency and monetary_value have different lengths ({x.size} and {m.size}).")
-    if x.size == 0:
-        raise DataError("No customers: frequency and monetary_value are empty.")
-    for name, a in (("frequency", x), ("monetary_value", m)):
-        _count_bad(~np.isfinite(a), name, "missing or infinite value(s)",
-                   "Drop those customers or rebuild the table with segkit.data.customer_table.")
+    x, m = _check_columns(frequency=frequency, monetary_value=monetary_value).values()
     _count_bad(x < 0, "frequency", "negative value(s)", "frequency counts repeat purchases, so it is >= 0.")
     return x, m
 
@@ -791,8 +798,8 @@ def pareto_nbd_log_likelihood(r: float, alpha: float, s: float, beta: float, fre
     hypergeometric terms are evaluated with Euler's transformation, which keeps them bounded.
     """
     x, t_x, age = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, recency, T))
-    log_const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-    first = -(r + x) * np.log(alpha + age) - s * np.log(beta + age)
+    log_const = _pareto_log_const(r, alpha, s, beta, x)
+    first = _pareto_alive_term(r, alpha, s, beta, x, age)
     big, small, shift = (alpha, beta, s + 1) if alpha >= beta else (beta, alpha, r + x)
     rsx = r + s + x
     c = rsx + 1
@@ -813,6 +820,16 @@ def pareto_nbd_log_likelihood(r: float, alpha: float, s: float, beta: float, fre
     return log_const + logsumexp(np.stack([first, second]), axis=0)
 
 
+def _pareto_log_const(r: float, alpha: float, s: float, beta: float, x: np.ndarray) -> np.ndarray:
+    """log[Γ(r+x) α^r β^s / Γ(r)], the factor common to both parts of the Pareto/NBD likelihood."""
+    return gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+
+
+def _pareto_alive_term(r: float, alpha: float, s: float, beta: float, x: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """log[1 / ((α+T)^(r+x) (β+T)^s)]: the customer is still alive at T (without the common factor)."""
+    return -(r + x) * np.log(alpha + age) - s * np.log(beta + age)
+
+
 class ParetoNBDModel(_MLEModel):
     """Pareto/NBD purchase model (Schmittlein, Morrison & Colombo 1987), for comparison with BG/NBD.
 
@@ -825,11 +842,6 @@ class ParetoNBDModel(_MLEModel):
 
     _param_names = ("r", "alpha", "s", "beta")
     _model_name = "Pareto/NBD"
-
-    def __init__(self, *, compress: bool = True, max_iter: int = 1000, tol: float = 1e-10) -> None:
-        self.compress = compress
-        self.max_iter = max_iter
-        self.tol = tol
 
     def fit(self, frequency: object, recency: object, T: object, *, sample_weight: object = None) -> ParetoNBDModel:
         """Fit by maximum likelihood; same inputs and errors as :meth:`BetaGeoModel.fit`."""
@@ -872,8 +884,7 @@ class ParetoNBDModel(_MLEModel):
         check_is_fitted(self, "params_")
         x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
         r, alpha, s, beta = (float(v) for v in self.params_)
-        alive = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-                 - (r + x) * np.log(alpha + age) - s * np.log(beta + age))
+        alive = _pareto_log_const(r, alpha, s, beta, x) + _pareto_alive_term(r, alpha, s, beta, x, age)
         values = np.exp(alive - pareto_nbd_log_likelihood(r, alpha, s, beta, x, t_x, age))
         return _wrap(np.clip(values, 0.0, 1.0), frequency, "p_alive")
 

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from segkit.clv import repeat_customers
 from segkit.plots import PALETTE, SEQUENTIAL_CMAP
 
 __all__ = [
@@ -109,7 +110,7 @@ def plot_tiers(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes
 def plot_spend_vs_frequency(customers: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Mean repeat spend against repeat purchases (Gamma-Gamma assumes no relation)."""
     ax = ax or plt.gca()
-    repeat = customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
+    repeat = repeat_customers(customers)
     ax.scatter(repeat["frequency"], repeat["monetary_value"], s=6, alpha=0.3, color=PALETTE[0])
     means = repeat.groupby(np.minimum(repeat["frequency"], 30))["monetary_value"].median()
     ax.plot(means.index, means.to_numpy(), color=PALETTE[5], label="median spend (30 = 30 or more)")

@@ -113,6 +113,11 @@ def test_summary_intervals_contain_estimate(bg: BetaGeoModel) -> None:
     summary = bg.summary()
     assert list(summary.columns) == ["estimate", "standard_error", "lower_95", "upper_95"]
     assert (summary["lower_95"] < summary["estimate"]).all() and (summary["estimate"] < summary["upper_95"]).all()
+    # the interval is estimate × exp(±1.96 SE) on the log scale, and SE is the delta-method one
+    se_log = np.sqrt(np.diag(bg.log_covariance_))
+    np.testing.assert_allclose(np.log(summary["upper_95"] / summary["estimate"]), 1.959964 * se_log, rtol=1e-10)
+    np.testing.assert_allclose(np.log(summary["estimate"] / summary["lower_95"]), 1.959964 * se_log, rtol=1e-10)
+    np.testing.assert_allclose(summary["standard_error"], summary["estimate"] * se_log, rtol=1e-10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,6 +344,15 @@ def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.Data
     again = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
     assert first.equals(again)
     assert first["lower"] < first["estimate"] < first["upper"]
+    draws = first.attrs["draws"]
+    assert len(draws) == first["n_draws"] == 50 and np.std(draws) > 0
+    assert (first["lower"], first["upper"]) == tuple(np.quantile(draws, [0.05, 0.95]))
+    other = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=8, horizon=180.0)
+    assert not np.array_equal(other.attrs["draws"], draws)
+    narrow = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
+    assert first["lower"] < narrow["lower"] < narrow["upper"] < first["upper"]
+    with pytest.raises(DataError, match="covariance is not available"):
+        clv.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
     direct = clv.predict_clv(bg, gg, table, horizon=180.0)["clv"].sum()
     assert first["estimate"] == pytest.approx(direct, rel=1e-10)
 
@@ -353,6 +367,11 @@ def test_pareto_nbd_fits_and_predicts(daily: pd.DataFrame) -> None:
     bg_model = BetaGeoModel().fit(part["frequency"], part["recency"], part["T"])
     table = clv.compare_models({"BG/NBD": bg_model, "Pareto/NBD": model})
     assert table["delta_aic"].min() == 0 and set(table.index) == {"BG/NBD", "Pareto/NBD"}
+    # the reported log-likelihood is the per-customer sum at the estimate, and AIC = 2k - 2 log L
+    total = pareto_nbd_log_likelihood(*model.params_, part["frequency"], part["recency"], part["T"]).sum()
+    assert model.log_likelihood_ == pytest.approx(total, rel=1e-8)
+    assert table.loc["Pareto/NBD", "aic"] == pytest.approx(8 - 2 * total, rel=1e-8)
+    assert table["delta_aic"].max() == pytest.approx(abs(model.aic_ - bg_model.aic_))
 
 
 # --------------------------------------------------------------------------------------------
@@ -581,4 +600,139 @@ def test_plot_functions_draw_on_the_given_axes(bg: BetaGeoModel, gg: GammaGammaM
     for call in calls:
         fig, ax = plt.subplots()
         assert call(ax) is ax and ax.get_xlabel() and ax.get_title()
+        assert ax.lines or ax.patches or ax.images  # something was drawn
         plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pieces and the notebook's tables and sentences
+# --------------------------------------------------------------------------------------------
+
+
+def test_likelihood_pieces_are_shared_by_the_fit_and_the_per_customer_formulas(sim: pd.DataFrame) -> None:
+    from segkit import clv_models
+
+    x = np.arange(0.0, 6.0)
+    params = tuple(TRUE_BG.values())
+    # the fit's objective at any parameters equals the mean per-customer log-likelihood
+    head = sim.head(2000)
+    data = clv_models._bg_data(head["frequency"].to_numpy(float), head["recency"].to_numpy(),
+                               head["T"].to_numpy(), np.ones(len(head)))
+    value, _ = clv_models._bgnbd_nll_grad(np.log(params), data)
+    assert -value == pytest.approx(bgnbd_log_likelihood(*params, head["frequency"], head["recency"], head["T"]).mean(),
+                                   rel=1e-12)
+    # Pareto/NBD P(alive) is 1 for a customer observed for no time and below 1 afterwards
+    pareto = ParetoNBDModel.from_params(r=0.55, alpha=10.6, s=0.61, beta=11.7)
+    assert pareto.probability_alive(0, 0, 0.0) == pytest.approx(1.0)
+    assert np.all(np.diff(pareto.probability_alive(np.zeros(4), np.zeros(4), [1.0, 10, 100, 1000])) < 0)
+    with pytest.raises(DataError, match="must be finite and >= 0"):
+        BetaGeoModel.from_params(**TRUE_BG).expected_purchases_new_customer(-1.0)
+    assert clv_models._gg_frequency_terms(6.0, 4.0, 15.0, x).shape == x.shape
+
+
+def test_spend_inputs_are_checked_like_purchase_inputs() -> None:
+    with pytest.raises(DataError, match="frequency and monetary_value must have one value per customer"):
+        GammaGammaModel().fit([1, 2], [10.0])
+    with pytest.raises(DataError, match="'monetary_value' has 1 infinite"):
+        GammaGammaModel().fit([1, 2] * 10, [10.0, np.inf] + [5.0] * 18)
+    with pytest.raises(DataError, match="No customers"):
+        GammaGammaModel().fit([], [])
+
+
+def test_predict_clv_reports_undiscounted_purchases_when_discounting(bg, gg, sim: pd.DataFrame) -> None:
+    table = sim.head(200)
+    discounted = clv.predict_clv(bg, gg, table, horizon=365.0, discount_rate=0.1)
+    plain = clv.predict_clv(bg, gg, table, horizon=365.0)
+    np.testing.assert_array_equal(discounted["predicted_purchases"], plain["predicted_purchases"])
+    np.testing.assert_allclose(discounted["clv"] / discounted["expected_spend"],
+                               clv.discounted_purchases(bg, table["frequency"], table["recency"], table["T"],
+                                                        horizon=365.0, discount_rate=0.1), rtol=1e-12)
+    assert (discounted["clv"] < plain["clv"]).all()
+    with pytest.raises(DataError, match="margin"):
+        clv.predict_clv(bg, gg, table, margin=30)
+
+
+@pytest.fixture(scope="module")
+def predictions(bg, gg, sim: pd.DataFrame) -> pd.DataFrame:
+    out = clv.predict_clv(bg, gg, sim.head(1000), horizon=180.0)
+    out["tier"] = clv.value_tiers(out["clv"])
+    return out
+
+
+def test_tier_profile_and_segment_value(predictions: pd.DataFrame) -> None:
+    profile = clv.tier_profile(predictions)
+    assert profile.index.tolist() == ["top 20%", "middle 60%", "bottom 20%"]
+    assert profile["customers"].tolist() == [200, 600, 200]
+    top = predictions[predictions["tier"] == "top 20%"]
+    assert profile.loc["top 20%", "mean_p_alive"] == pytest.approx(top["p_alive"].mean())
+    assert profile["mean_clv"].is_monotonic_decreasing
+    revenue = pd.Series(1.0, index=predictions.index)
+    revenue.iloc[:10] = 99.0  # the first ten customers hold half the past revenue
+    segment = pd.Series(np.where(np.arange(len(predictions)) < 10, "few", "many"), index=predictions.index)
+    table = clv.segment_value(predictions, segment, revenue)
+    assert table.loc["few", "revenue_share"] == pytest.approx(0.5)
+    assert table.loc["few", "clv_share"] == pytest.approx(predictions["clv"].iloc[:10].sum() / predictions["clv"].sum())
+    assert table["customers"].to_dict() == {"few": 10, "many": 990}
+    assert table["total_clv"].is_monotonic_decreasing
+
+
+def test_naive_forecast_and_new_customer_value(bg, gg) -> None:
+    cal_hold = pd.DataFrame({"frequency_cal": [0.0, 4.0, 2.0], "T_cal": [0.0, 200.0, 50.0]})
+    assert clv.naive_holdout_forecast(cal_hold, t=100).tolist() == [0.0, 2.0, 4.0]
+    value = clv.new_customer_value(bg, gg, horizon=365.0, margin=0.3)
+    assert value["repeat_purchases"] == pytest.approx(bg.expected_purchases_new_customer(365.0))
+    assert value["value"] == pytest.approx(0.3 * gg.population_mean_spend() * (1 + value["repeat_purchases"]))
+
+
+def test_truth_check_compares_with_the_truth_or_skips(tmp_path, bg, gg, sim: pd.DataFrame,
+                                                      predictions: pd.DataFrame) -> None:
+    customers = sim.head(1000).rename(index=str)
+    preds = predictions.rename(index=str)
+    assert clv.truth_check(None, customers, preds, bg, gg) == (None, "No ground truth for these customers: check skipped.")
+    truth = pd.DataFrame({"customer_id": customers.index, "purchase_rate_per_day": customers["purchase_rate"],
+                          "dropout_prob": customers["dropout_prob"], "mean_order_value": customers["mean_spend"],
+                          "alive_at_end": customers["alive"]})
+    truth.to_csv(tmp_path / "truth.csv", index=False)
+    table, note = clv.truth_check(tmp_path / "truth.csv", customers, preds, bg, gg)
+    assert table.loc["mean purchase rate per day", "truth, all customers"] == pytest.approx(
+        customers["purchase_rate"].mean())
+    assert table.loc["share still active", "fitted"] == pytest.approx(preds["p_alive"].mean())
+    auc = float(note.split("**")[1])
+    assert 0.7 < auc <= 1.0
+    truth.head(100).to_csv(tmp_path / "partial.csv", index=False)  # covers 10% of the customers
+    assert clv.truth_check(tmp_path / "partial.csv", customers, preds, bg, gg)[0] is None
+
+
+def test_sentences_are_built_from_the_numbers(predictions: pd.DataFrame, sim: pd.DataFrame) -> None:
+    weak = pd.Series({"pearson": -0.1, "spearman": 0.05, "n_customers": 1234.0})
+    assert "**weak**" in clv.correlation_note(weak) and "1,234 repeat customers" in clv.correlation_note(weak)
+    assert "**strong**" in clv.correlation_note(pd.Series({**weak, "pearson": 0.6}))
+    assert "**moderate**" in clv.correlation_note(pd.Series({**weak, "pearson": -0.4}))
+    tiers = clv.tier_profile(predictions)
+    interval = pd.Series({"estimate": 1234.4, "lower": 1000.0, "upper": 1500.0, "level": 0.9, "n_draws": 10})
+    win_back = pd.DataFrame({"revenue": [500.0, 250.0]})
+    text = clv.headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
+                        max_p_alive=0.5)
+    assert text.startswith("**The 1,000 customers will bring in about 1,234 of gross margin over the next 365 days**")
+    assert f"The top 20% of customers hold {tiers['value_share'].iloc[0]:.0%}" in text and "750 of past revenue" in text
+    bullets = clv.recommendations(tiers, win_back, pd.Series({"repeat_purchases": 2.5, "value": 99.0}), margin=0.3,
+                                  horizon=365)
+    assert bullets.count("\n* ") == 4 and bullets.startswith("* **Top 20% (")
+    assert "Win-back list (2 customers)" in bullets and "2.50 expected repeat purchases in 365 days" in bullets
+
+
+def test_crm_export_is_one_row_per_buyer() -> None:
+    predictions = pd.DataFrame({"predicted_purchases": [1.0, 2.0], "p_alive": [0.5, 0.9], "expected_spend": [10.0, 20.0],
+                                "clv": [3.0, 12.0], "tier": ["b", "a"]}, index=pd.Index(["x", "y"], name="customer_id"))
+    clean = pd.DataFrame({"customer_id": ["x", "y", "y", "z"], "is_return": [False, False, True, True],
+                          "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03"])})
+    export = clv.crm_export(predictions, clean, snapshot_date=pd.Timestamp("2024-02-01"))
+    assert export.columns.tolist() == ["customer_id", "predicted_purchases", "p_alive", "expected_spend", "clv", "tier"]
+    with pytest.raises(DataError, match="2 rows for 1 customers"):
+        clv.crm_export(predictions, clean, snapshot_date=pd.Timestamp("2024-01-02"))
+
+
+def test_repeat_customers_are_those_gamma_gamma_learns_from(sim: pd.DataFrame) -> None:
+    repeat = clv.repeat_customers(sim)
+    assert len(repeat) == int((sim["frequency"] > 0).sum()) and (repeat["monetary_value"] > 0).all()
+    assert clv.spend_frequency_correlation(sim)["n_customers"] == len(repeat)
