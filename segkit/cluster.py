@@ -32,6 +32,7 @@ from matplotlib.ticker import PercentFormatter
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA
+from sklearn.pipeline import Pipeline
 from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
@@ -40,8 +41,9 @@ from sklearn.metrics import (
 )
 from sklearn.utils.validation import check_is_fitted
 
+from segkit.data import check_customer_table
 from segkit.errors import DataError
-from segkit.features import feature_label, validate_features
+from segkit.features import FeatureSet, feature_label, prepare_features, validate_features
 from segkit.plots import DIVERGING_CMAP, PALETTE, palette
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "MINIBATCH_THRESHOLD",
     "Method",
     "SegmentKMeans",
+    "check_order_by",
+    "order_labels",
     "KSelection",
     "find_knee",
     "gap_statistic",
@@ -60,6 +64,15 @@ __all__ = [
     "name_clusters",
     "closest_segment",
     "cluster_summary",
+    "cluster_names",
+    "KMeansSegmentation",
+    "kmeans_segmentation",
+    "SEGMENT_ACTIONS",
+    "segment_actions",
+    "components_for_variance",
+    "component_agreement",
+    "most_correlated_pair",
+    "pca_advice",
     "PCAResult",
     "principal_components",
     "communalities",
@@ -178,15 +191,83 @@ def _inertia(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> float:
 # --------------------------------------------------------------------------------------------------
 
 
-def _order_clusters(labels: np.ndarray, centers: np.ndarray, order_by: np.ndarray | None) -> np.ndarray:
-    """New label of each raw label: by total ``order_by`` desc, then size desc, then centroid."""
-    k = centers.shape[0]
-    sizes = np.bincount(labels, minlength=k).astype(float)
-    totals = np.bincount(labels, weights=order_by, minlength=k) if order_by is not None else sizes
-    keys = [tuple(centers[:, j]) for j in range(centers.shape[1] - 1, -1, -1)]
-    order = np.lexsort([*(np.asarray(key) for key in keys), -sizes, -totals])
-    mapping = np.empty(k, dtype=int)
-    mapping[order] = np.arange(k)
+def check_order_by(order_by: Sequence[float] | None, n: int) -> np.ndarray | None:
+    """``order_by`` as a float array of one finite value per customer (None passes through).
+
+    The boundary check shared by :class:`SegmentKMeans` and :class:`segkit.hierarchy.WardClustering`.
+
+    Raises
+    ------
+    DataError
+        Wrong length or a missing/infinite value; the message says what to pass.
+    """
+    if order_by is None:
+        return None
+    values = np.asarray(order_by, dtype=float)
+    if values.shape != (n,) or not np.isfinite(values).all():
+        raise DataError(
+            f"order_by must hold one finite number per customer ({n:,}), got shape {values.shape}; "
+            "pass e.g. customers['revenue'] aligned with the features."
+        )
+    return values
+
+
+def order_labels(
+    labels: Sequence[int] | np.ndarray,
+    order_by: Sequence[float] | np.ndarray | None = None,
+    *,
+    tiebreak: Literal["first"] | np.ndarray = "first",
+    n_labels: int | None = None,
+) -> np.ndarray:
+    """New number of each raw cluster label, by a stable rule shared by every segkit clustering.
+
+    Rule: the cluster with the largest total ``order_by`` (e.g. revenue) becomes 0, then 1, 2, ...;
+    without ``order_by`` the largest cluster comes first. Ties go to the larger cluster, then to
+    ``tiebreak``: ``"first"`` puts first the cluster whose first customer comes first; an array with one
+    row per raw label (e.g. k-means centroids) compares the rows lexicographically, smallest first.
+
+    Parameters
+    ----------
+    labels : array-like of int
+        Raw labels 0 .. n_labels − 1, one per customer.
+    order_by : array-like of float, optional
+        One value per customer (validated by the caller, see :func:`check_order_by`).
+    tiebreak : "first" or array of shape (n_labels,) or (n_labels, d)
+        The last tie-breaker (see above).
+    n_labels : int, optional
+        Number of raw labels (some may be empty); default: rows of ``tiebreak``, else ``max(labels) + 1``.
+
+    Returns
+    -------
+    ndarray of int, shape (n_labels,)
+        ``mapping[raw]`` is the ordered label of raw label ``raw``; apply it as ``mapping[labels]``.
+
+    Examples
+    --------
+    >>> order_labels([0, 1, 1, 2, 2, 2]).tolist()  # by size
+    [2, 1, 0]
+    >>> order_labels([0, 1, 1, 2, 2, 2], [10.0, 1.0, 1.0, 1.0, 1.0, 1.0]).tolist()  # by total
+    [0, 2, 1]
+    >>> order_labels([0, 1], tiebreak=np.array([[5.0], [1.0]])).tolist()  # tie: smaller centroid first
+    [1, 0]
+    """
+    labels = np.asarray(labels, dtype=np.intp)
+    use_rows = not (isinstance(tiebreak, str) and tiebreak == "first")
+    if n_labels is None:
+        n_labels = len(tiebreak) if use_rows else int(labels.max()) + 1
+    sizes = np.bincount(labels, minlength=n_labels).astype(float)
+    totals = np.bincount(labels, weights=order_by, minlength=n_labels) if order_by is not None else sizes
+    if use_rows:
+        rows = np.asarray(tiebreak, dtype=float).reshape(n_labels, -1)
+        keys = [rows[:, j] for j in range(rows.shape[1] - 1, -1, -1)]
+    else:
+        first = np.full(n_labels, labels.size)
+        present, index = np.unique(labels, return_index=True)
+        first[present] = index
+        keys = [first]
+    order = np.lexsort([*keys, -sizes, -totals])
+    mapping = np.empty(n_labels, dtype=int)
+    mapping[order] = np.arange(n_labels)
     return mapping
 
 
@@ -269,19 +350,12 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
         """
         arr = _as_matrix(X, min_rows=2)
         _check_k(self.n_clusters, arr)
-        weights = None
-        if order_by is not None:
-            weights = np.asarray(order_by, dtype=float)
-            if weights.shape != (arr.shape[0],) or not np.isfinite(weights).all():
-                raise DataError(
-                    f"order_by must hold one finite number per customer ({arr.shape[0]}), got shape {weights.shape}; "
-                    "pass e.g. customers['revenue'] aligned with X."
-                )
+        weights = check_order_by(order_by, arr.shape[0])
         self.method_ = _resolve_method(self.method, arr.shape[0])
         est = _kmeans(self.n_clusters, method=self.method_, n_init=self.n_init, random_state=self.random_state,
                       max_iter=self.max_iter, batch_size=self.batch_size)
         raw = est.fit_predict(arr)
-        self.mapping_ = _order_clusters(raw, est.cluster_centers_, weights)
+        self.mapping_ = order_labels(raw, weights, tiebreak=est.cluster_centers_)
         self.estimator_ = est
         self.labels_ = self.mapping_[raw]
         self.cluster_centers_ = est.cluster_centers_[np.argsort(self.mapping_)]
@@ -820,6 +894,34 @@ def _make_unique(names: pd.Series, scaled_means: pd.DataFrame, adjectives: dict,
     return names.rename("cluster_name")
 
 
+def cluster_names(features: pd.DataFrame, labels: Sequence[int], scaled: pd.DataFrame) -> pd.Series:
+    """Name of each cluster (:func:`name_clusters`) from its standardised means and, when ``features`` has
+    ``n_orders``, the "one-off" trait of clusters whose median customer ordered once.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Raw features, one row per customer.
+    labels : array-like
+        Cluster of each customer.
+    scaled : DataFrame
+        The preprocessed features the clusters were fitted on.
+
+    Returns
+    -------
+    Series
+        ``cluster_name`` per cluster label.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"n_orders": [1.0, 1.0, 9.0, 7.0], "revenue": [5.0, 6.0, 90.0, 80.0]})
+    >>> cluster_names(f, [1, 1, 0, 0], (f - f.mean()) / f.std()).tolist()
+    ['frequent high spenders', 'one-off buyers']
+    """
+    one_off = (features["n_orders"].groupby(np.asarray(labels)).median() <= 1) if "n_orders" in features else None
+    return name_clusters(standardised_means(scaled, labels), one_off=one_off)
+
+
 def closest_segment(labels: Sequence[int], segments: pd.Series) -> pd.DataFrame:
     """Modal segment (e.g. the RFM segment) of each cluster, from the cluster × segment crosstab.
 
@@ -1156,8 +1258,7 @@ def cluster_summary(
         [``closest_segment``, ``closest_segment_share``], ``mean_<feature>``.
     """
     profile = cluster_profile(features, labels, revenue=revenue)
-    one_off = (features["n_orders"].groupby(np.asarray(labels)).median() <= 1) if "n_orders" in features else None
-    names = name_clusters(standardised_means(scaled, labels), one_off=one_off)
+    names = cluster_names(features, labels, scaled)
     out = profile.drop(columns="revenue")
     out.insert(0, "cluster_name", names)
     if segments is not None:
@@ -1165,3 +1266,279 @@ def cluster_summary(
         out.insert(4, "closest_segment", closest["segment"])
         out.insert(5, "closest_segment_share", closest["segment_share"])
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# the whole k-means workflow, and rule-based actions
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KMeansSegmentation:
+    """Result of :func:`kmeans_segmentation`.
+
+    Attributes
+    ----------
+    features : DataFrame
+        Raw features (:func:`segkit.features.customer_features`).
+    scaled : DataFrame
+        Preprocessed features the clusters are fitted on.
+    preprocessor : Pipeline
+        The fitted preprocessing pipeline.
+    stability : DataFrame
+        :func:`stability` table for every k tried.
+    selection : KSelection
+        :func:`choose_k` result among the stable k.
+    k : int
+        Number of clusters used: ``n_clusters`` if given, else ``selection.chosen_k``.
+    model : SegmentKMeans
+        The final model (labels ordered by revenue).
+    summary : DataFrame
+        :func:`cluster_summary` of the final model.
+    """
+
+    features: pd.DataFrame
+    scaled: pd.DataFrame
+    preprocessor: Pipeline = field(repr=False)
+    stability: pd.DataFrame
+    selection: KSelection
+    k: int
+    model: SegmentKMeans = field(repr=False)
+    summary: pd.DataFrame
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Cluster of each customer (0 = most revenue)."""
+        return self.model.labels_
+
+    def segment_names(self, *, name: str = "segment") -> pd.Series:
+        """Each customer's cluster name, a categorical in cluster order (0 first), indexed like the features."""
+        codes = pd.Categorical.from_codes(self.model.labels_, self.summary["cluster_name"])
+        return pd.Series(codes, index=self.features.index, name=name)
+
+
+def kmeans_segmentation(
+    customers: pd.DataFrame,
+    clean: pd.DataFrame | None = None,
+    *,
+    feature_set: FeatureSet = "rfm",
+    n_clusters: int = 0,
+    k_range: Sequence[int] = range(2, 9),
+    n_init: int = 10,
+    gap_references: int = 5,
+    stability_refits: int = 8,
+    stability_threshold: float = 0.8,
+    silhouette_sample: int = 5000,
+    segments: pd.Series | None = None,
+    random_state: int = 0,
+) -> KMeansSegmentation:
+    """The k-means segmentation of notebooks 02 and 04, in one call.
+
+    Steps: features and preprocessing (:func:`segkit.features.prepare_features`), subsample
+    stability for every k in ``k_range`` (:func:`stability`), the vote among the stable k
+    (:func:`choose_k`), the final :class:`SegmentKMeans` with labels ordered by the customers'
+    ``revenue`` and the stakeholder table (:func:`cluster_summary`).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The customer table (:func:`segkit.data.customer_table`); ``revenue`` orders the clusters.
+    clean : DataFrame, optional
+        Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
+    feature_set : {"rfm", "lrfmc", "extended"}
+        See :func:`segkit.features.customer_features`.
+    n_clusters : int
+        Number of clusters; 0 uses the k chosen by :data:`DECISION_RULE` (the evidence is computed
+        either way, so a notebook can show it).
+    k_range, n_init, gap_references, silhouette_sample : see :func:`choose_k`.
+    stability_refits, stability_threshold : ``n_refits`` and ``threshold`` of :func:`stability`.
+    segments : Series, optional
+        A segment per customer (e.g. RFM); adds the closest segment to the summary.
+    random_state : int
+        Seed of every random step.
+
+    Returns
+    -------
+    KMeansSegmentation
+
+    Raises
+    ------
+    DataError
+        Bad customer table or features, or a ``k_range`` the data cannot support.
+    """
+    prepared = prepare_features(customers, clean, feature_set=feature_set)
+    scaled = prepared.scaled
+    stab = stability(scaled, k_range=k_range, n_refits=stability_refits, n_init=n_init,
+                     threshold=stability_threshold, random_state=random_state)
+    selection = choose_k(scaled, k_range=k_range, n_init=n_init, gap_references=gap_references,
+                         silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
+                         random_state=random_state)
+    k = n_clusters if n_clusters > 0 else selection.chosen_k
+    model = SegmentKMeans(k, n_init=n_init, random_state=random_state).fit(scaled, order_by=customers["revenue"])
+    summary = cluster_summary(prepared.raw.assign(revenue=customers["revenue"]), model.labels_, scaled,
+                              segments=segments)
+    return KMeansSegmentation(features=prepared.raw, scaled=scaled, preprocessor=prepared.preprocessor,
+                              stability=stab, selection=selection, k=k, model=model, summary=summary)
+
+
+#: The first action per segment of :func:`segment_actions`, by rule.
+SEGMENT_ACTIONS: dict[str, str] = {
+    "protect": "protect: VIP service and early access, no blanket discounts",
+    "win back": "win back: a reactivation offer, then stop mailing non-responders",
+    "grow": "grow: cross-sell and a second-order incentive",
+}
+
+
+def segment_actions(
+    customers: pd.DataFrame,
+    labels: Sequence[int],
+    *,
+    names: pd.Series | None = None,
+    value_ratio: float = 1.5,
+    lapsed_ratio: float = 1.5,
+) -> pd.DataFrame:
+    """A first action per segment from two numbers (rules in :data:`SEGMENT_ACTIONS`, first match wins).
+
+    *protect* when the segment's share of revenue is at least ``value_ratio`` times its share of
+    customers; else *win back* when its median days since last purchase is at least ``lapsed_ratio``
+    times the median customer's; else *grow*.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Customer table with ``revenue`` and ``days_since_last_purchase``, one row per labelled customer.
+    labels : array-like
+        Segment of each customer.
+    names : Series, optional
+        Segment name per label, shown in a ``name`` column.
+    value_ratio, lapsed_ratio : float
+        The two rule thresholds.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``segment``: [``name``], ``customer_share``, ``revenue_share``,
+        ``median_days_since_last_purchase``, ``action``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"revenue": [90.0, 5.0, 5.0, 5.0], "days_since_last_purchase": [5, 10, 400, 500]})
+    >>> segment_actions(c, [0, 2, 1, 1])["action"].str.split(":").str[0].tolist()
+    ['protect', 'win back', 'grow']
+    """
+    check_customer_table(customers, ["revenue", "days_since_last_purchase"])
+    lab = _labels_series(labels, customers.index)
+    grouped = customers.groupby(lab)
+    sizes = grouped.size()
+    out = pd.DataFrame({"customer_share": sizes / sizes.sum()})
+    out["revenue_share"] = grouped["revenue"].sum() / customers["revenue"].sum()
+    recency = grouped["days_since_last_purchase"].median()
+    out["median_days_since_last_purchase"] = recency
+    out["action"] = np.select(
+        [out["revenue_share"] >= value_ratio * out["customer_share"],
+         recency >= lapsed_ratio * customers["days_since_last_purchase"].median()],
+        [SEGMENT_ACTIONS["protect"], SEGMENT_ACTIONS["win back"]],
+        default=SEGMENT_ACTIONS["grow"],
+    )
+    if names is not None:
+        out.insert(0, "name", names.reindex(out.index))
+    return out.rename_axis("segment")
+
+
+# --------------------------------------------------------------------------------------------------
+# PCA: how many components, segments on fewer components, advice
+# --------------------------------------------------------------------------------------------------
+
+
+def components_for_variance(explained: pd.DataFrame, target: float) -> int:
+    """Fewest components whose cumulative explained variance reaches ``target`` (a share in (0, 1]).
+
+    Examples
+    --------
+    >>> components_for_variance(pd.DataFrame({"cumulative": [0.5, 0.8, 1.0]}), 0.8)
+    2
+    """
+    if not 0 < target <= 1:
+        raise DataError(f"variance target {target} must be a share in (0, 1], e.g. 0.8.")
+    return int(np.searchsorted(explained["cumulative"].to_numpy(), target - 1e-9) + 1)
+
+
+def component_agreement(
+    result: PCAResult,
+    labels: Sequence[int],
+    *,
+    n_clusters: int,
+    n_init: int = 10,
+    min_components: int = 2,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """k-means on the first m component scores against ``labels`` (k-means on all features), for each m.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``components`` (m from ``min_components`` to all): ``variance_kept`` and
+        ``ARI_vs_all_features`` (adjusted Rand index of the two partitions; 1 = the same segments).
+    """
+    rows = []
+    for m in range(min_components, result.scores.shape[1] + 1):  # one refit per number of components
+        reduced = SegmentKMeans(n_clusters, n_init=n_init, random_state=random_state).fit(result.scores.iloc[:, :m])
+        rows.append({"components": m, "variance_kept": result.explained["cumulative"].iloc[m - 1],
+                     "ARI_vs_all_features": adjusted_rand_score(labels, reduced.labels_)})
+    return pd.DataFrame(rows).set_index("components")
+
+
+def most_correlated_pair(scaled: pd.DataFrame) -> tuple[str, str, float]:
+    """The two features with the largest absolute correlation, and that correlation.
+
+    Examples
+    --------
+    >>> most_correlated_pair(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 6, 9], "c": [1.0, -1, 1, -1]}))[:2]
+    ('a', 'b')
+    """
+    corr = scaled.corr().where(~np.eye(scaled.shape[1], dtype=bool))
+    a, b = corr.abs().stack().idxmax()
+    return str(a), str(b), float(corr.loc[a, b])
+
+
+def pca_advice(
+    result: PCAResult,
+    scaled: pd.DataFrame,
+    agreement: pd.DataFrame,
+    *,
+    n_components: int,
+    ari_threshold: float = 0.9,
+    redundancy_threshold: float = 0.8,
+) -> list[str]:
+    """Three recommendations from a PCA, in words: the customer map, segmenting on fewer components, redundancy.
+
+    Parameters
+    ----------
+    result : PCAResult
+        :func:`principal_components` of ``scaled``.
+    scaled : DataFrame
+        The preprocessed features.
+    agreement : DataFrame
+        :func:`component_agreement` table.
+    n_components : int
+        The number of components one would keep (a row of ``agreement``).
+    ari_threshold : float
+        ARI from which segmenting on ``n_components`` components is called safe.
+    redundancy_threshold : float
+        Absolute correlation from which two features are called nearly redundant.
+    """
+    share = result.explained["cumulative"].iloc[1]
+    meaning = describe_components(result, n_components=1)["meaning"].iloc[0]
+    ari = agreement.at[n_components, "ARI_vs_all_features"]
+    a, b, r = most_correlated_pair(scaled)
+    return [
+        f"Use PC1-PC2 as the customer map in reports: they hold {share:.0%} of the variance; {meaning}",
+        (f"Segmenting on the first {n_components} components is safe here (ARI {ari:.2f} with all features)."
+         if ari >= ari_threshold else
+         f"Keep segmenting on all features: the first {n_components} components change the segments (ARI {ari:.2f})."),
+        (f"{feature_label(a).capitalize()} and {feature_label(b)} are nearly redundant "
+         f"(correlation {r:+.2f}): one of them carries most of the information of both."
+         if abs(r) >= redundancy_threshold else
+         f"No two features are strongly redundant (largest |correlation| {abs(r):.2f}, "
+         f"{feature_label(a)} and {feature_label(b)}), so each adds its own information."),
+    ]

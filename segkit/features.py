@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -38,6 +39,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from segkit.data import check_customer_table
 from segkit.errors import DataError
 
 __all__ = [
@@ -53,6 +55,8 @@ __all__ = [
     "LogTransformer",
     "QuantileClipper",
     "make_preprocessor",
+    "PreparedFeatures",
+    "prepare_features",
 ]
 
 FeatureSet = Literal["rfm", "lrfmc", "extended"]
@@ -121,22 +125,6 @@ def _purchases(clean: pd.DataFrame) -> pd.DataFrame:
     if "is_return" in clean.columns:
         return clean.loc[~clean["is_return"].astype(bool)]
     return clean.loc[clean["amount"] > 0]
-
-
-def _check_customers(customers: pd.DataFrame, needed: Sequence[str]) -> None:
-    if not isinstance(customers, pd.DataFrame):
-        raise DataError(
-            f"customers must be a pandas DataFrame (one row per customer), got {type(customers).__name__}; "
-            "build it with segkit.data.customer_table(clean)."
-        )
-    missing = [c for c in needed if c not in customers.columns]
-    if missing:
-        raise DataError(
-            f"customer table lacks column(s) {missing}; build it with segkit.data.customer_table(clean), "
-            "or rename your columns to these names."
-        )
-    if len(customers) == 0:
-        raise DataError("customer table is empty (0 customers); check the data path and the cleaning log.")
 
 
 def _check_clean(clean: pd.DataFrame | None, needed: Sequence[str], why: str) -> pd.DataFrame:
@@ -265,7 +253,7 @@ def customer_features(
     lrfmc = [c for c in LRFMC_FEATURES if c != "avg_discount"]
     base = {"rfm": RFM_FEATURES, "lrfmc": lrfmc, "extended": _EXTENDED_BASE}
     columns = list(dict.fromkeys([*base[feature_set], *include]))
-    _check_customers(customers, columns)
+    check_customer_table(customers, columns)
     parts = [customers[columns].astype(float)]
     skipped: list[str] = []
     if feature_set == "lrfmc":
@@ -525,3 +513,61 @@ def make_preprocessor(
         ("scale", StandardScaler() if scale else "passthrough"),
     ]
     return Pipeline(steps).set_output(transform="pandas")
+
+
+@dataclass
+class PreparedFeatures:
+    """Result of :func:`prepare_features`: the raw features, the preprocessed ones and the fitted pipeline.
+
+    Attributes
+    ----------
+    raw : DataFrame
+        :func:`customer_features` output, one row per customer (business units).
+    scaled : DataFrame
+        ``raw`` after :func:`make_preprocessor` (log, capping, standardising): what clustering and PCA use.
+    preprocessor : Pipeline
+        The fitted pipeline, to transform new customers the same way (``preprocessor.transform(...)``).
+    """
+
+    raw: pd.DataFrame
+    scaled: pd.DataFrame
+    preprocessor: Pipeline = field(repr=False)
+
+
+def prepare_features(
+    customers: pd.DataFrame,
+    clean: pd.DataFrame | None = None,
+    *,
+    feature_set: FeatureSet = "rfm",
+) -> PreparedFeatures:
+    """Customer features and their k-means-ready (preprocessed) version, in one step.
+
+    The start of every clustering notebook: :func:`customer_features` then the default
+    :func:`make_preprocessor` pipeline, fitted on these customers.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The customer table from :func:`segkit.data.customer_table`.
+    clean : DataFrame, optional
+        Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
+    feature_set : {"rfm", "lrfmc", "extended"}
+        See :func:`customer_features`.
+
+    Returns
+    -------
+    PreparedFeatures
+
+    Examples
+    --------
+    >>> customers = pd.DataFrame({"days_since_last_purchase": [3, 40, 200], "n_orders": [12, 3, 1],
+    ...                           "revenue": [1500.0, 210.0, 35.0]})
+    >>> prepared = prepare_features(customers)
+    >>> list(prepared.raw.columns) == list(prepared.scaled.columns) == RFM_FEATURES
+    True
+    >>> prepared.scaled.mean().abs().max() < 1e-9
+    np.True_
+    """
+    raw = customer_features(customers, clean, feature_set=feature_set)
+    preprocessor = make_preprocessor()
+    return PreparedFeatures(raw=raw, scaled=preprocessor.fit_transform(raw), preprocessor=preprocessor)

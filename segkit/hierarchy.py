@@ -48,6 +48,7 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.validation import check_is_fitted
 
+from segkit.cluster import check_order_by, order_labels
 from segkit.errors import DataError
 from segkit.features import validate_features
 from segkit.plots import palette
@@ -327,20 +328,6 @@ def cut_linkage(Z: np.ndarray, *, n_clusters: int) -> tuple[np.ndarray, float]:
     return labels, float((low + high) / 2) if n_kept < len(Z) else float(low)
 
 
-def _label_order(labels: np.ndarray, order_by: np.ndarray | None) -> np.ndarray:
-    """New label of each raw label: largest total ``order_by`` first, then largest size, then first customer.
-
-    The same rule as :class:`segkit.cluster.SegmentKMeans`, so cross-tabulations line up.
-    """
-    sizes = np.bincount(labels)
-    totals = np.bincount(labels, weights=order_by) if order_by is not None else sizes
-    _, first = np.unique(labels, return_index=True)
-    order = np.lexsort((first, -sizes, -totals))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank
-
-
 # ------------------------------------------------------------------------------------- micro-clusters
 
 
@@ -381,24 +368,18 @@ def micro_clusters(X: np.ndarray, *, n_micro: int, random_state: int | None = No
         random_state=random_state,
     ).fit(X)
     _, labels = np.unique(km.labels_, return_inverse=True)  # drops empty micro-clusters
-    sizes = np.bincount(labels).astype(float)
-    centers = np.column_stack([np.bincount(labels, weights=X[:, j]) for j in range(X.shape[1])]) / sizes[:, None]
+    centers, sizes = _group_means(labels, X)
     return MicroClusters(labels, centers, sizes)
 
 
+def _group_means(labels: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean row of ``values`` per label 0 .. k − 1 (labels all present) and the group sizes, by bincount."""
+    sizes = np.bincount(labels).astype(float)
+    sums = np.column_stack([np.bincount(labels, weights=values[:, j]) for j in range(values.shape[1])])
+    return sums / sizes[:, None], sizes
+
+
 # ------------------------------------------------------------------------------------------ estimator
-
-
-def _check_order_by(order_by: Sequence[float] | None, n: int) -> np.ndarray | None:
-    if order_by is None:
-        return None
-    values = np.asarray(order_by, dtype=float)
-    if values.shape != (n,) or not np.isfinite(values).all():
-        raise DataError(
-            f"order_by must hold one finite number per customer ({n:,}), got shape {values.shape}; "
-            "pass e.g. customers['revenue'] aligned with the features."
-        )
-    return values
 
 
 class WardClustering(ClusterMixin, BaseEstimator):
@@ -481,20 +462,49 @@ class WardClustering(ClusterMixin, BaseEstimator):
         frame = _as_frame(X, n_clusters=self.n_clusters)
         values = np.ascontiguousarray(frame.to_numpy(dtype=float))
         n = len(values)
-        weights_by = _check_order_by(order_by, n)
+        weights_by = check_order_by(order_by, n)
         Z, weights, micro = self._tree(values)
         k = self.n_clusters or largest_gap_k(Z, k_range=self.k_range)
-        leaf_raw, self.cut_height_ = cut_linkage(Z, n_clusters=k)
-        raw = leaf_raw if micro is None else leaf_raw[micro.labels]
-        rank = _label_order(raw, weights_by)
-        self.labels_ = rank[raw]
-        self.leaf_labels_ = rank[leaf_raw]
         self.linkage_, self.leaf_weights_ = Z, weights
         self.micro_labels_ = None if micro is None else micro.labels
+        self.labels_, self.leaf_labels_, self.cut_height_ = self._cut(k, weights_by)
         self.n_clusters_, self.n_customers_ = int(k), n
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.n_features_in_ = frame.shape[1]
         return self
+
+    def _cut(self, k: int, order_by: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
+        """Customer labels, leaf labels (both in :func:`segkit.cluster.order_labels` order) and cut height."""
+        leaf_raw, height = cut_linkage(self.linkage_, n_clusters=k)
+        raw = leaf_raw if self.micro_labels_ is None else leaf_raw[self.micro_labels_]
+        rank = order_labels(raw, order_by, tiebreak="first")
+        return rank[raw], rank[leaf_raw], height
+
+    def cut_labels(self, n_clusters: int, *, order_by: Sequence[float] | None = None) -> np.ndarray:
+        """Segments of every customer when the fitted tree is cut into ``n_clusters`` instead.
+
+        The tree does not depend on the number of segments, so this gives the labels of a refit with
+        ``n_clusters`` (same data, same ``random_state``) without rebuilding the tree.
+
+        Parameters
+        ----------
+        n_clusters : int
+            Number of segments, between 1 and the number of leaves of :attr:`linkage_`.
+        order_by : array-like, optional
+            One value per customer (e.g. revenue); segment 0 has the largest total.
+
+        Returns
+        -------
+        ndarray of int, shape (n_customers,)
+
+        Examples
+        --------
+        >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0], [5.0, 7.0]])
+        >>> WardClustering(n_clusters=2).fit(X).cut_labels(3).tolist()
+        [0, 0, 2, 1, 1]
+        """
+        check_is_fitted(self)
+        return self._cut(n_clusters, check_order_by(order_by, self.n_customers_))[0]
 
     def _tree(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, MicroClusters | None]:
         """Ward tree (exact or over micro-clusters), its leaf weights and the micro-clusters; sets method_."""
@@ -592,10 +602,9 @@ def compare_linkages(
     rows = []
     for method, Z in trees.items():
         labels, _ = cut_linkage(Z, n_clusters=n_clusters)
-        counts = np.bincount(labels)
-        sums = np.column_stack([np.bincount(labels, weights=values[:, j]) for j in range(values.shape[1])])
-        between = ((sums / counts[:, None] - values.mean(axis=0)) ** 2 * counts[:, None]).sum()
-        sizes = np.sort(counts)[::-1]
+        means, counts = _group_means(labels, values)
+        between = ((means - values.mean(axis=0)) ** 2 * counts[:, None]).sum()
+        sizes = np.sort(counts.astype(int))[::-1]
         rows.append(
             {
                 "method": method,
@@ -643,6 +652,7 @@ def two_stage_check(
     jitter: float = 0.01,
     random_state: int | None = None,
     max_customers: int = 100_000,
+    exact: WardClustering | None = None,
 ) -> pd.Series:
     """How close two-stage Ward comes to exact Ward on ``X``, against exact Ward's own sensitivity.
 
@@ -670,6 +680,9 @@ def two_stage_check(
         Seed of the micro-clustering and of the noise.
     max_customers : int
         Refuse larger ``X``.
+    exact : WardClustering, optional
+        Exact Ward already fitted on this ``X`` (e.g. the notebook's model, whatever its ``order_by``: the
+        ARI ignores segment numbers), reused instead of being fitted again.
 
     Returns
     -------
@@ -679,7 +692,8 @@ def two_stage_check(
     Raises
     ------
     DataError
-        Invalid features, ``jitter <= 0`` or more than ``max_customers`` rows.
+        Invalid features, ``jitter <= 0``, more than ``max_customers`` rows, or an ``exact`` model that is not
+        exact Ward on as many customers with ``n_clusters`` segments.
     """
     frame = _as_frame(X, n_clusters=n_clusters)
     if len(frame) > max_customers:
@@ -689,7 +703,15 @@ def two_stage_check(
         )
     if not jitter > 0:
         raise DataError(f"jitter={jitter} must be a positive standard deviation, e.g. 0.01.")
-    exact = WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame)
+    if exact is None:
+        exact = WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame)
+    elif not (exact.method_ == "exact" and exact.n_customers_ == len(frame) and exact.n_clusters_ == n_clusters
+              and exact.n_features_in_ == frame.shape[1]):
+        raise DataError(
+            f"exact must be exact Ward fitted on these {len(frame):,} customers with {n_clusters} segments, got "
+            f"{exact.method_} Ward on {exact.n_customers_:,} customers with {exact.n_clusters_}; "
+            "leave exact=None to fit it here."
+        )
     two_stage = WardClustering(n_clusters=n_clusters, max_exact=0, n_micro=n_micro, random_state=random_state).fit(frame)
     noise = np.random.default_rng(random_state).normal(scale=jitter, size=frame.shape)
     jittered = WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame + noise)

@@ -361,4 +361,120 @@ def test_plots_return_axes(planted, selection):
     for call in calls:
         fig, ax = plt.subplots()
         assert call(ax) is ax
+        assert ax.has_data() and ax.get_title()  # drew something on the axes it was given, with a title
         plt.close(fig)
+
+
+# ------------------------------------------------------------------------------- shared label order
+
+
+def test_order_labels_rule_total_then_size_then_tiebreak():
+    labels = np.array([0, 0, 1, 1, 1, 2, 2, 3, 3])
+    # totals: 0 -> 20, 1 -> 3, 2 -> 20, 3 -> 2; sizes 2, 3, 2, 2
+    order_by = np.array([10.0, 10.0, 1.0, 1.0, 1.0, 10.0, 10.0, 1.0, 1.0])
+    centres = np.array([[5.0, 0.0], [0.0, 0.0], [1.0, 9.0], [0.0, 0.0]])
+    # 0 and 2 tie on total and size: the smaller centroid (2: x = 1 < 5) comes first
+    assert cluster.order_labels(labels, order_by, tiebreak=centres).tolist() == [1, 2, 0, 3]
+    # the same tie by first customer: label 0's first customer (row 0) comes before label 2's (row 5)
+    assert cluster.order_labels(labels, order_by).tolist() == [0, 2, 1, 3]
+    # no order_by: by size (1 has 3 customers), then first customer
+    assert cluster.order_labels(labels).tolist() == [1, 0, 2, 3]
+    # an empty raw label goes last
+    assert cluster.order_labels(np.array([0, 2, 2]), n_labels=3).tolist() == [1, 2, 0]
+
+
+def test_kmeans_labels_use_the_shared_order(planted):
+    X, Z, _ = planted
+    model = SegmentKMeans(4, random_state=0).fit(Z, order_by=X["revenue"])
+    raw = model.estimator_.labels_
+    mapping = cluster.order_labels(raw, X["revenue"].to_numpy(), tiebreak=model.estimator_.cluster_centers_)
+    np.testing.assert_array_equal(model.labels_, mapping[raw])
+    with pytest.raises(DataError, match=r"one finite number per customer \(600\)"):
+        cluster.check_order_by(np.r_[X["revenue"].to_numpy()[:-1], np.nan], len(X))
+
+
+# ------------------------------------------------------------------------------ the whole workflow
+
+
+def test_kmeans_segmentation_is_the_documented_steps():
+    customers, _ = planted_customers(n_per_group=60, seed=2)
+    options = {"k_range": range(3, 6), "n_init": 2, "gap_references": 2, "stability_refits": 3, "random_state": 4}
+    seg = cluster.kmeans_segmentation(customers, **options)
+    Z = make_preprocessor().fit_transform(customer_features(customers))
+    pd.testing.assert_frame_equal(seg.scaled, Z)
+    stab = stability(Z, k_range=range(3, 6), n_refits=3, n_init=2, random_state=4)
+    pd.testing.assert_frame_equal(seg.stability, stab)
+    sel = choose_k(Z, k_range=range(3, 6), n_init=2, gap_references=2, candidates=stab.index[stab["stable"]],
+                   random_state=4)
+    assert seg.k == sel.chosen_k == seg.selection.chosen_k
+    labels = SegmentKMeans(seg.k, n_init=2, random_state=4).fit(Z, order_by=customers["revenue"]).labels_
+    np.testing.assert_array_equal(seg.labels, labels)
+    names = seg.segment_names(name="seg")
+    assert names.name == "seg" and names.index.equals(customers.index)
+    assert (names.astype(str).to_numpy() == seg.summary["cluster_name"].to_numpy()[labels]).all()
+    fixed = cluster.kmeans_segmentation(customers, n_clusters=5, **options)
+    assert fixed.k == 5 and len(fixed.summary) == 5 and fixed.selection.chosen_k == seg.k
+
+
+def test_cluster_names_are_the_summary_names(planted):
+    X, Z, _ = planted
+    labels = SegmentKMeans(4, random_state=0).fit(Z, order_by=X["revenue"]).labels_
+    names = cluster.cluster_names(X, labels, Z)
+    pd.testing.assert_series_equal(names, cluster.cluster_summary(X, labels, Z)["cluster_name"], check_names=False)
+    assert any("one-off" in n for n in names)  # the planted one-off group
+    assert not any("one-off" in n for n in cluster.cluster_names(X.drop(columns="n_orders"), labels, Z))
+
+
+def test_segment_actions_rules():
+    customers = pd.DataFrame(
+        {"revenue": [50.0, 50.0, 2.0, 2.0, 3.0, 3.0, 10.0, 10.0],
+         "days_since_last_purchase": [5, 8, 300, 400, 20, 30, 500, 600]}
+    )
+    labels = [0, 0, 1, 1, 2, 2, 3, 3]
+    out = cluster.segment_actions(customers, labels, names=pd.Series(["a", "b", "c", "d"]))
+    # median customer: 165 days, so 1 (350) and 3 (550) are lapsed; only 0 earns >= 1.5 x its customer share
+    assert out["action"].str.split(":").str[0].tolist() == ["protect", "win back", "grow", "win back"]
+    assert out["customer_share"].tolist() == [0.25] * 4
+    assert out.loc[0, "revenue_share"] == pytest.approx(100 / 130)
+    assert out["median_days_since_last_purchase"].tolist() == [6.5, 350.0, 25.0, 550.0]
+    assert out["name"].tolist() == ["a", "b", "c", "d"] and out.index.name == "segment"
+    stricter = cluster.segment_actions(customers, labels, value_ratio=5.0)
+    assert stricter.loc[0, "action"].startswith("grow")  # 0.77 < 5 x 0.25
+    with pytest.raises(DataError, match="days_since_last_purchase"):
+        cluster.segment_actions(customers[["revenue"]], labels)
+
+
+# ------------------------------------------------------------------------------------ PCA helpers
+
+
+def test_components_for_variance_and_agreement(planted):
+    X, Z, _ = planted
+    res = principal_components(Z)
+    cumulative = res.explained["cumulative"].to_numpy()
+    for target in (0.5, 0.9, 1.0):
+        m = cluster.components_for_variance(res.explained, target)
+        assert cumulative[m - 1] >= target - 1e-9 and (m == 1 or cumulative[m - 2] < target - 1e-9)
+    with pytest.raises(DataError, match="variance target"):
+        cluster.components_for_variance(res.explained, 1.5)
+    labels = SegmentKMeans(4, random_state=0).fit(Z).labels_
+    table = cluster.component_agreement(res, labels, n_clusters=4, random_state=0)
+    assert table.index.tolist() == [2, 3]
+    assert table.loc[3, "ARI_vs_all_features"] == pytest.approx(1.0)  # all components: a rotation
+    np.testing.assert_allclose(table["variance_kept"], cumulative[1:])
+
+
+def test_most_correlated_pair_and_advice():
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=300)
+    Z = pd.DataFrame({"n_orders": base + rng.normal(0, 0.1, 300), "revenue": base + rng.normal(0, 0.1, 300),
+                      "avg_discount": rng.normal(size=300)})
+    a, b, r = cluster.most_correlated_pair(Z)
+    assert {a, b} == {"n_orders", "revenue"} and r > 0.95
+    res = principal_components(Z)
+    agreement = pd.DataFrame({"ARI_vs_all_features": [0.5, 0.95]}, index=pd.Index([2, 3], name="components"))
+    keep, switch = (cluster.pca_advice(res, Z, agreement, n_components=m) for m in (2, 3))
+    assert len(keep) == 3 and keep[0].startswith("Use PC1-PC2") and "PC1 (" in keep[0]
+    assert keep[1].startswith("Keep segmenting on all features") and switch[1].startswith("Segmenting on the first 3")
+    assert "nearly redundant" in keep[2]
+    loose = cluster.pca_advice(res, Z, agreement, n_components=3, redundancy_threshold=0.999)
+    assert loose[2].startswith("No two features are strongly redundant")

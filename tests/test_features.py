@@ -17,6 +17,7 @@ from segkit.features import (
     customer_features,
     feature_label,
     make_preprocessor,
+    prepare_features,
     validate_features,
 )
 
@@ -246,9 +247,29 @@ def test_transform_needs_fit_columns(customers):
 
 
 def test_validate_features_is_data_error_and_value_error():
-    assert issubclass(DataError, ValueError)
-    with pytest.raises(ValueError, match="DataFrame"):
+    with pytest.raises(ValueError, match="DataFrame") as info:
         validate_features(np.ones((3, 2)))
+    assert type(info.value) is DataError  # a ValueError, and the segkit one
+
+
+def test_customer_table_errors_are_the_shared_ones(customers):
+    """features checks the customer table with segkit.data.check_customer_table: same message everywhere."""
+    from segkit.data import check_customer_table
+
+    with pytest.raises(DataError) as ours:
+        customer_features(customers.drop(columns="revenue"))
+    with pytest.raises(DataError) as shared:
+        check_customer_table(customers.drop(columns="revenue"), RFM_FEATURES)
+    assert str(ours.value) == str(shared.value)
+
+
+def test_prepare_features_is_features_then_fitted_preprocessor(customers):
+    prepared = prepare_features(customers, feature_set="extended")
+    pd.testing.assert_frame_equal(prepared.raw, customer_features(customers, feature_set="extended"))
+    pd.testing.assert_frame_equal(prepared.scaled, make_preprocessor().fit_transform(prepared.raw))
+    pd.testing.assert_frame_equal(prepared.preprocessor.transform(prepared.raw), prepared.scaled)
+    with pytest.raises(DataError, match="feature_set='nope' is unknown"):
+        prepare_features(customers, feature_set="nope")
 
 
 @settings(max_examples=40, deadline=None)

@@ -230,6 +230,15 @@ def test_single_linkage_chains_while_ward_gives_compact_segments():
     assert table.loc["ward", "sizes"].count(" / ") == 2
 
 
+def test_agreement_ignores_segment_numbers():
+    a = np.array([0, 0, 1, 1, 2, 2, 2])
+    table, ari = agreement(a, np.array([2, 0, 1])[a])
+    assert ari == pytest.approx(1.0)
+    assert (table.to_numpy() > 0).sum(axis=1).tolist() == [1, 1, 1]  # a permutation: one cell per row
+    table, ari = agreement(a, [0, 1, 0, 1, 0, 1, 0])
+    assert ari < 0.2 and table.to_numpy().sum() == len(a)
+
+
 def test_agreement_crosstab_and_ari(planted, exact_model, two_stage_model):
     table, ari = agreement(exact_model.labels_, two_stage_model.labels_, names=("exact", "two-stage"))
     assert table.to_numpy().sum() == len(planted[0])
@@ -300,3 +309,35 @@ def test_two_stage_check_reports_both_agreements(planted):
     assert check["two-stage vs exact"] == adjusted_rand_score(exact.labels_, two.labels_)
     with pytest.raises(DataError, match=r"800 customers is too many.*sample_rows"):
         two_stage_check(X, n_clusters=N_GROUPS, max_customers=500)
+
+
+# ------------------------------------------------------------------------- re-cutting and reuse
+
+
+@pytest.mark.parametrize("which", ["exact", "two-stage"])
+def test_cut_labels_equal_a_refit_with_that_k(planted, which):
+    options = {"max_exact": 500, "n_micro": 150, "random_state": 3} if which == "two-stage" else {}
+    revenue = np.random.default_rng(0).lognormal(size=len(planted[0]))
+    model = WardClustering(n_clusters=N_GROUPS, **options).fit(planted[0], order_by=revenue)
+    for k in (2, N_GROUPS + 1):
+        refit = WardClustering(n_clusters=k, **options).fit(planted[0], order_by=revenue)
+        np.testing.assert_array_equal(model.cut_labels(k, order_by=revenue), refit.labels_)
+        np.testing.assert_array_equal(model.cut_labels(k), WardClustering(n_clusters=k, **options).fit(planted[0]).labels_)
+    np.testing.assert_array_equal(model.cut_labels(N_GROUPS, order_by=revenue), model.labels_)
+    with pytest.raises(DataError, match="one finite number per customer"):
+        model.cut_labels(3, order_by=revenue[:5])
+
+
+def test_two_stage_check_reuses_a_fitted_exact_model(planted):
+    X = sample_rows(planted[0], size=800, random_state=0)
+    exact = WardClustering(n_clusters=N_GROUPS).fit(X, order_by=np.arange(len(X), dtype=float))
+    pd.testing.assert_series_equal(
+        two_stage_check(X, n_clusters=N_GROUPS, n_micro=100, random_state=0, exact=exact),
+        two_stage_check(X, n_clusters=N_GROUPS, n_micro=100, random_state=0),
+    )
+    wrong_k = WardClustering(n_clusters=N_GROUPS + 1).fit(X)
+    with pytest.raises(DataError, match="exact must be exact Ward fitted on these 800 customers with 4 segments"):
+        two_stage_check(X, n_clusters=N_GROUPS, exact=wrong_k)
+    two_stage = WardClustering(n_clusters=N_GROUPS, max_exact=0, n_micro=100, random_state=0).fit(X)
+    with pytest.raises(DataError, match="got two-stage Ward"):
+        two_stage_check(X, n_clusters=N_GROUPS, exact=two_stage)
