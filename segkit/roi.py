@@ -173,9 +173,9 @@ def segment_customers(
 
 def _cluster_segments(customers: pd.DataFrame, *, n_clusters: int, random_state: int) -> pd.Series:
     from segkit.cluster import SegmentKMeans, name_clusters, standardised_means
-    from segkit.features import customer_features, make_preprocessor
+    from segkit.features import prepare_features
 
-    scaled = make_preprocessor().fit_transform(customer_features(customers))
+    scaled = prepare_features(customers).scaled
     model = SegmentKMeans(n_clusters, random_state=random_state).fit(scaled, order_by=customers["revenue"])
     names = name_clusters(standardised_means(scaled, model.labels_))
     ordered = [str(names[k]) for k in range(n_clusters)]
