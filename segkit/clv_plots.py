@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.clv import repeat_customers
-from segkit.plots import PALETTE, SEQUENTIAL_CMAP
+from segkit.plots import PALETTE, SEQUENTIAL_CMAP, plot_share_bars
 
 __all__ = [
     "plot_bootstrap",
@@ -95,16 +95,8 @@ def plot_clv_distribution(clv: pd.Series, *, ax: plt.Axes | None = None) -> plt.
 
 def plot_tiers(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Share of customers vs share of value per tier (from :func:`tier_summary`)."""
-    ax = ax or plt.gca()
-    y = np.arange(len(summary))
-    ax.barh(y - 0.2, summary["customer_share"] * 100, height=0.4, color=PALETTE[4], label="% of customers")
-    ax.barh(y + 0.2, summary["value_share"] * 100, height=0.4, color=PALETTE[0], label="% of value")
-    ax.set_yticks(y, summary.index.astype(str))
-    ax.invert_yaxis()
-    ax.set_xlabel("share (%)")
-    ax.set_title("Customers and value by tier")
-    ax.legend(loc="center right")
-    return ax
+    return plot_share_bars(summary["customer_share"] * 100, summary["value_share"] * 100, value_label="value",
+                           title="Customers and value by tier", legend_loc="center right", ax=ax)
 
 
 def plot_spend_vs_frequency(customers: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:

@@ -90,3 +90,29 @@ def plot_lorenz(values: pd.Series, *, label: str = "revenue", ax: plt.Axes | Non
     ax.set_title(f"Concentration of {label}")
     ax.legend(loc="lower right")
     return ax
+
+
+def plot_share_bars(
+    customer_pct: pd.Series,
+    value_pct: pd.Series,
+    *,
+    value_label: str = "revenue",
+    title: str,
+    legend_loc: str = "lower right",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Paired horizontal bars per group: share of customers against share of value, both in percent.
+
+    Groups are drawn in the order given, the first at the top; the gap between a group's two
+    bars is the point of the chart (e.g. 20% of customers, 60% of revenue).
+    """
+    ax = ax or plt.gca()
+    y = np.arange(len(customer_pct))
+    ax.barh(y - 0.2, np.asarray(customer_pct, dtype=float), height=0.4, color=PALETTE[0], label="share of customers")
+    ax.barh(y + 0.2, np.asarray(value_pct, dtype=float), height=0.4, color=PALETTE[1], label=f"share of {value_label}")
+    ax.set_yticks(y, [str(label) for label in customer_pct.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("share (%)")
+    ax.set_title(title)
+    ax.legend(loc=legend_loc)
+    return ax

@@ -1097,16 +1097,10 @@ def plot_rf_heatmap(segments: pd.DataFrame, *, value: str = "revenue", ax: plt.A
 
 def plot_segment_shares(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal bars of customer share and revenue share per group (from :func:`segment_summary`)."""
-    ax = ax or plt.gca()
-    table = summary[["customers_pct", "revenue_pct"]].iloc[::-1]
-    y = np.arange(len(table))
-    ax.barh(y + 0.2, table["customers_pct"], height=0.4, label="share of customers", color=sns.color_palette()[0])
-    ax.barh(y - 0.2, table["revenue_pct"], height=0.4, label="share of revenue", color=sns.color_palette()[1])
-    ax.set_yticks(y, [str(i) for i in table.index])
-    ax.set_xlabel("share (%)")
-    ax.set_title("Customers and revenue by segment")
-    ax.legend(loc="lower right")
-    return ax
+    from segkit.plots import plot_share_bars
+
+    return plot_share_bars(summary["customers_pct"], summary["revenue_pct"], value_label="revenue",
+                           title="Customers and revenue by segment", ax=ax)
 
 
 def plot_pareto(
