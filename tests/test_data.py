@@ -339,7 +339,7 @@ def test_calibration_end_after_data_is_an_error(default_clean):
 
 
 def test_load_clean_cache_returns_the_same_result(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "INTERIM_DIR", tmp_path / "interim")
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
     path = tmp_path / "orders.csv"
     lines().to_csv(path, index=False)
     first_clean, first_log = data.load_clean(path)

@@ -1,0 +1,53 @@
+"""Load, validate and clean transactions; build the customer table.
+
+Modules: ``columns`` (which raw column is which), ``load`` (the front door), ``clean`` (rules and
+quality log), ``cache`` (load then clean, cached), ``customers`` (customer table, calibration/holdout).
+
+The data flows one way::
+
+    raw file --load_transactions--> canonical lines --clean_transactions--> (clean, quality log)
+             --customer_table--> one row per customer
+
+``load_transactions`` is the only place where input is validated: every problem raises
+:class:`segkit.DataError` with a message naming the problem and the fix. ``clean_transactions``
+applies the exclusion rules and returns a log that reconciles rows, customers and revenue
+exactly. ``customer_table`` keeps the two recency conventions apart by name (see its docstring).
+"""
+
+from segkit.data.cache import load_clean
+from segkit.data.clean import (
+    DEFAULT_OUTLIER_Z,
+    DEFAULT_TEST_ACCOUNT_PATTERN,
+    RULES,
+    clean_transactions,
+    flag_exclusions,
+    reconcile,
+    robust_log_z,
+    split_transactions,
+)
+from segkit.data.columns import COLUMN_ALIASES
+from segkit.data.customers import (
+    CUSTOMER_COLUMNS,
+    calibration_holdout,
+    check_customer_table,
+    customer_table,
+)
+from segkit.data.load import load_transactions
+
+__all__ = [
+    "COLUMN_ALIASES",
+    "CUSTOMER_COLUMNS",
+    "DEFAULT_OUTLIER_Z",
+    "DEFAULT_TEST_ACCOUNT_PATTERN",
+    "RULES",
+    "calibration_holdout",
+    "check_customer_table",
+    "clean_transactions",
+    "customer_table",
+    "flag_exclusions",
+    "load_clean",
+    "load_transactions",
+    "reconcile",
+    "robust_log_z",
+    "split_transactions",
+]

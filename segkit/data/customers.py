@@ -1,0 +1,232 @@
+"""The customer table (RFM and buy-till-you-die conventions) and the calibration/holdout split."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from segkit.errors import DataError
+
+CUSTOMER_COLUMNS: tuple[str, ...] = (
+    "first_purchase", "last_purchase", "days_since_last_purchase", "n_orders", "revenue",
+    "avg_order_value", "tenure_days", "frequency", "recency", "T", "monetary_value",
+)
+
+
+def _check_clean(clean: pd.DataFrame) -> None:
+    missing = [c for c in ("customer_id", "order_id", "order_date", "amount", "quantity") if c not in clean]
+    if missing:
+        raise DataError(
+            f"The transactions lack column(s) {missing}. Pass the output of clean_transactions "
+            "(or load_clean), not the raw file."
+        )
+    if clean["customer_id"].isna().any():
+        raise DataError(
+            f"{int(clean['customer_id'].isna().sum())} line(s) have no customer id. "
+            "Run clean_transactions first: it removes and logs them."
+        )
+    if len(clean) == 0:
+        raise DataError("There are no transactions left to summarise. Check the cleaning log: every row was excluded.")
+
+
+def check_customer_table(
+    customers: object, columns: Sequence[str], *, fix: str = "build it with segkit.data.customer_table(clean)"
+) -> None:
+    """Check that ``customers`` is a non-empty DataFrame with ``columns``; raise :class:`DataError` otherwise.
+
+    The one boundary check of every method module that reads a customer table (RFM,
+    features, ROI): the message names the problem and ``fix``.
+
+    Examples
+    --------
+    >>> check_customer_table(pd.DataFrame({"revenue": [1.0]}), ["revenue", "n_orders"])
+    Traceback (most recent call last):
+    ...
+    segkit.errors.DataError: the customer table lacks column(s) ['n_orders']; build it with segkit.data.customer_table(clean), or rename your columns to these names.
+    """
+    if not isinstance(customers, pd.DataFrame):
+        raise DataError(
+            f"expected the customer table as a pandas DataFrame (one row per customer), "
+            f"got {type(customers).__name__}; {fix}."
+        )
+    missing = [c for c in columns if c not in customers.columns]
+    if missing:
+        raise DataError(f"the customer table lacks column(s) {missing}; {fix}, or rename your columns to these names.")
+    if len(customers) == 0:
+        raise DataError(
+            "the customer table is empty (0 rows); check the data path and the cleaning log (segkit.data.load_clean)."
+        )
+
+
+def _snapshot(clean: pd.DataFrame, snapshot_date: object) -> pd.Timestamp:
+    if snapshot_date is None or snapshot_date == "":
+        return clean["order_date"].max().normalize() + pd.Timedelta(days=1)
+    try:
+        snapshot = pd.Timestamp(snapshot_date).normalize()
+    except (ValueError, TypeError):
+        raise DataError(f"snapshot_date {snapshot_date!r} is not a date. Use 'YYYY-MM-DD'.") from None
+    first = clean["order_date"].min()
+    if snapshot <= first.normalize():
+        raise DataError(
+            f"snapshot_date {snapshot.date()} is on or before the first transaction ({first.date()}): "
+            "no customer exists yet. Choose a later date."
+        )
+    return snapshot
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``values`` numbered in sorted order of the values, and the sorted values."""
+    codes, uniques = pd.factorize(values, sort=False)
+    order = np.argsort(np.asarray(uniques, dtype=object))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], pd.Index(np.asarray(uniques, dtype=object)[order])
+
+
+def _summarise_days(code: np.ndarray, day: np.ndarray, amount: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Per customer: number of distinct purchase days, first and last day, value of the first and of all days.
+
+    One sort of an integer (customer, day) key does the work of a two-level groupby.
+    """
+    span = int(day.max() - day.min() + 1)
+    key = code * span + (day - day.min())
+    unique_keys, inverse = np.unique(key, return_inverse=True)
+    day_value = np.bincount(inverse, weights=amount, minlength=len(unique_keys))
+    day_code = unique_keys // span
+    n_days = np.bincount(day_code, minlength=n)
+    first_index = np.searchsorted(day_code, np.arange(n))  # keys are sorted: a customer's first day comes first
+    has_days = n_days > 0
+    first_day = np.where(has_days, unique_keys[first_index.clip(max=len(unique_keys) - 1)] % span + day.min(), 0)
+    last_index = (first_index + n_days - 1).clip(min=0)
+    last_day = np.where(has_days, unique_keys[last_index.clip(max=len(unique_keys) - 1)] % span + day.min(), 0)
+    first_value = np.where(has_days, day_value[first_index.clip(max=len(unique_keys) - 1)], 0.0)
+    return {"n_days": n_days, "first_day": first_day, "last_day": last_day,
+            "first_value": first_value, "total_value": np.bincount(day_code, weights=day_value, minlength=n)}
+
+
+def _count_distinct(code: np.ndarray, other: np.ndarray, n: int) -> np.ndarray:
+    """Number of distinct ``other`` values per customer code."""
+    width = int(other.max()) + 1
+    pairs = np.sort(code * width + other)  # an explicit sort: np.unique's hashing is slower at this size
+    distinct = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    return np.bincount(distinct // width, minlength=n)
+
+
+def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per customer at a snapshot date, with RFM and buy-till-you-die summaries.
+
+    Only lines dated before the snapshot day count, so an earlier snapshot gives the table
+    as it was then. Two conventions are kept apart by name:
+
+    ====================  ===========================================================
+    RFM                   ``days_since_last_purchase`` (lower is better), ``n_orders``,
+                          ``revenue`` (net of returns), ``avg_order_value``
+    buy-till-you-die      ``frequency`` = repeat purchase days (distinct days - 1),
+    (lifetimes, pymc-     ``recency`` = days from first to last purchase (age at last
+    marketing)            purchase, higher means more recently active), ``T`` = days
+                          from first purchase to the snapshot, ``monetary_value`` =
+                          mean net value of the repeat purchase days (0 if none)
+    ====================  ===========================================================
+
+    Parameters
+    ----------
+    clean : DataFrame
+        Output of :func:`clean_transactions`.
+    snapshot_date : date-like, optional
+        The analysis date; default the day after the last transaction.
+
+    Returns
+    -------
+    DataFrame indexed by ``customer_id``; the snapshot is in ``.attrs["snapshot_date"]``.
+
+    Examples
+    --------
+    >>> from segkit.data import load_transactions
+    >>> tx = load_transactions(pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["a", "a", "b"],
+    ...     "order_date": ["2024-01-01", "2024-01-11", "2024-01-05"], "quantity": [1, 2, 1],
+    ...     "unit_price": [10.0, 10.0, 4.0]}))
+    >>> table = customer_table(tx.assign(is_return=False))
+    >>> columns = ["days_since_last_purchase", "n_orders", "revenue", "frequency", "recency", "T"]
+    >>> table[columns].astype(float).to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'a': {'days_since_last_purchase': 1.0, 'n_orders': 2.0, 'revenue': 30.0, 'frequency': 1.0, 'recency': 10.0, 'T': 11.0},
+     'b': {'days_since_last_purchase': 7.0, 'n_orders': 1.0, 'revenue': 4.0, 'frequency': 0.0, 'recency': 0.0, 'T': 7.0}}
+    """
+    _check_clean(clean)
+    snapshot = _snapshot(clean, snapshot_date)
+    before = clean[clean["order_date"] < snapshot]
+    code, customers = _codes(before["customer_id"])
+    n = len(customers)
+    day = (before["order_date"].to_numpy().astype("datetime64[D]") - np.datetime64(snapshot.date(), "D")).astype(np.int64)
+    amount = before["amount"].to_numpy(dtype=float)
+    purchase = before["quantity"].to_numpy() > 0
+    days = _summarise_days(code[purchase], day[purchase], amount[purchase], n)
+    n_orders = _count_distinct(code[purchase], pd.factorize(before["order_id"])[0][purchase], n)
+    net = np.bincount(code, weights=amount, minlength=n)
+    gross = days["total_value"]
+    frequency = np.maximum(days["n_days"] - 1, 0)
+    # returns are spread over a customer's purchase days in proportion, so monetary_value is net
+    net_share = np.divide(net, gross, out=np.zeros(n), where=gross > 0).clip(0, None)
+    repeat_value = (gross - days["first_value"]) * net_share
+    revenue = net.clip(0, None)
+    table = pd.DataFrame(
+        {
+            "first_purchase": snapshot + pd.to_timedelta(days["first_day"], unit="D"),
+            "last_purchase": snapshot + pd.to_timedelta(days["last_day"], unit="D"),
+            "days_since_last_purchase": -days["last_day"],
+            "n_orders": n_orders,
+            "revenue": revenue.round(6),
+            "avg_order_value": np.divide(revenue, n_orders, out=np.zeros(n), where=n_orders > 0).round(6),
+            "tenure_days": -days["first_day"],
+            "frequency": frequency,
+            "recency": days["last_day"] - days["first_day"],
+            "T": -days["first_day"],
+            "monetary_value": np.divide(repeat_value, frequency, out=np.zeros(n), where=frequency > 0).round(6),
+        },
+        index=customers.rename("customer_id"),
+    )[days["n_days"] > 0]
+    table.attrs["snapshot_date"] = snapshot
+    return table
+
+
+def calibration_holdout(
+    clean: pd.DataFrame,
+    *,
+    calibration_end: str | pd.Timestamp,
+    holdout_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Split purchase histories into a calibration and a holdout period, as lifetimes does.
+
+    Calibration covers purchases before ``calibration_end``; the holdout covers
+    ``calibration_end <= date < holdout_end`` (default: the day after the last transaction).
+    Only customers who bought in the calibration period are kept: they are the ones a
+    model fitted on calibration data can predict.
+
+    Returns
+    -------
+    DataFrame indexed by ``customer_id`` with ``frequency_cal``, ``recency_cal``, ``T_cal``,
+    ``monetary_value_cal`` (as in :func:`customer_table` at ``calibration_end``) and
+    ``frequency_holdout`` (purchase days in the holdout), ``monetary_value_holdout`` (mean
+    value of those days, 0 if none), ``duration_holdout`` (days).
+    """
+    _check_clean(clean)
+    start = _snapshot(clean, calibration_end)
+    end = _snapshot(clean, holdout_end)
+    if end <= start:
+        raise DataError(
+            f"holdout_end {end.date()} must be after calibration_end {start.date()}. "
+            "Choose a calibration_end inside the data's date range."
+        )
+    cal = customer_table(clean, snapshot_date=start)
+    holdout = clean[(clean["order_date"] >= start) & (clean["order_date"] < end) & (clean["quantity"] > 0)]
+    holdout = holdout[holdout["customer_id"].isin(cal.index)]
+    by_day = holdout.groupby(["customer_id", holdout["order_date"].dt.normalize()])["amount"].sum()
+    per_customer = by_day.groupby(level="customer_id").agg(["size", "mean"])
+    out = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
+    out["frequency_holdout"] = per_customer["size"].reindex(out.index, fill_value=0).astype(int)
+    out["monetary_value_holdout"] = per_customer["mean"].reindex(out.index, fill_value=0.0)
+    out["duration_holdout"] = (end - start).days
+    out.attrs = {"calibration_end": start, "holdout_end": end}
+    return out
+
