@@ -206,7 +206,8 @@ def _data_summary(params: dict) -> dict[str, str]:
     from segkit.data import load_clean
 
     path = project_path(params["data_path"])
-    clean, log = load_clean(path, columns=params.get("column_map") or None, returns=params.get("returns", "net"))
+    clean, log = load_clean(path, columns=params.get("column_map") or None, returns=params.get("returns", "net"),
+                            **(params.get("reading") or {}))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     dates = clean["order_date"]
     return {
