@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from segkit.data.columns import COLUMN_ALIASES, NUMERIC, _check_required, _map_columns
+from segkit.data.columns import COLUMN_ALIASES, NUMERIC, check_required as _check_required
+from segkit.data.columns import map_columns
 from segkit.errors import DataError
 
 READERS: dict[str, str] = {
@@ -161,12 +162,13 @@ def load_transactions(
     if frame.shape[1] == 0 or len(frame) == 0:
         raise DataError(f"{name} has no rows{'' if frame.shape[1] else ' and no columns'}. Check the export.")
     frame.columns = [str(c).strip() for c in frame.columns]
-    mapping = _map_columns(frame, columns)
+    mapping, _ = map_columns(frame, columns)
     _check_required(mapping, frame)
     renamed = frame.rename(columns=mapping)
     out = pd.DataFrame(index=renamed.index)
     out["customer_id"] = _parse_ids(renamed["customer_id"])
-    out["order_id"] = _parse_ids(renamed["order_id"])
+    out["order_id"] = _parse_ids(renamed["order_id"]) if "order_id" in renamed else (
+        out["customer_id"].fillna("") + " @ " + renamed["order_date"].astype(str))
     if out["order_id"].isna().any():
         raise DataError(
             f"Column 'order_id' is empty in {int(out['order_id'].isna().sum())} row(s). "
