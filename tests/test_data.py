@@ -231,16 +231,20 @@ def test_default_data_planted_mess_is_found(default_raw, default_clean):
     planted_extremes = default_raw["quantity"] >= 5000
     assert planted_extremes.sum() >= 4 and not (planted_extremes & (reasons == "kept")).any()
     assert by_rule.loc["outlier", "rows"] > 0
-    assert (default_raw.loc[reasons == "non_positive_price", "unit_price"] <= 0).all()
-    assert (default_raw.loc[reasons == "kept", "unit_price"] > 0).all()
-    assert by_rule.loc["non_positive_price", "rows"] == (reasons == "non_positive_price").sum() > 0
+    assert (default_raw.loc[reasons == "negative_price", "unit_price"] < 0).all()
+    assert (default_raw.loc[reasons == "kept", "unit_price"] >= 0).all()
+    assert by_rule.loc["negative_price", "rows"] == (reasons == "negative_price").sum()
+    # zero-price lines are zero-value purchases: kept, and counted in the log's flag row
+    zero = (default_raw["unit_price"] == 0) & (default_raw["quantity"] > 0) & (reasons == "kept")
+    assert zero.sum() > 0 and by_rule.loc["zero_value", "rows"] == zero.sum()
+    assert by_rule.loc["zero_value", "action"] == "kept"
 
 
 def test_split_transactions_excluded_lines_add_up_to_the_log(default_raw, default_clean):
     clean, excluded, log = data.split_transactions(default_raw)
     pd.testing.assert_frame_equal(clean, default_clean[0])
     by_rule = excluded.groupby("excluded_by").agg(rows=("amount", "size"), revenue=("amount", "sum"))
-    expected = log.set_index("rule")[["rows", "revenue"]]
+    expected = data.excluded_rules(log).set_index("rule")[["rows", "revenue"]]
     expected = expected[expected["rows"] > 0]
     assert by_rule.index.sort_values().tolist() == expected.index.sort_values().tolist()
     assert (by_rule["rows"] == expected["rows"].reindex(by_rule.index)).all()

@@ -15,14 +15,25 @@ DEFAULT_OUTLIER_Z: float = 6.0
 #: The exclusion rules in the order they are applied, with a plain description for the log.
 RULES: dict[str, str] = {
     "missing_customer": "no customer id (guest checkout): cannot be attributed to a customer",
+    "missing_date": "no order date: cannot be placed in time",
+    "missing_amount": "no amount (and no quantity and unit price to compute one)",
     "test_account": "internal or test account",
     "duplicate": "exact duplicate of an earlier line (double export)",
-    "non_positive_price": "zero or negative unit price (free samples, bad-debt adjustments)",
+    "negative_price": "negative unit price (bad-debt and accounting adjustments)",
     "outlier": "extreme line revenue (robust z-score on log revenue above the threshold)",
-    "return": "return or cancellation (negative quantity)",
+    "return": "return, cancellation or refund (negative quantity or amount)",
     "unmatched_return": "return with no matching purchase in the data (bought before the data starts)",
-    "no_net_revenue": "customer whose purchases were all returned (net revenue <= 0)",
+    "no_net_revenue": "customer whose purchases were all returned (returns and net revenue <= 0)",
 }
+#: Lines that are kept but listed in the log, with what they mean.
+FLAGS: dict[str, str] = {
+    "zero_value": "kept: zero-value purchase (free item or promotion); a purchase occasion with no revenue",
+}
+
+
+def is_return(tx: pd.DataFrame) -> pd.Series:
+    """Return, cancellation or refund lines: a negative quantity or a negative amount."""
+    return (tx["quantity"] < 0) | (tx["amount"] < 0)
 
 
 def flag_exclusions(
@@ -47,19 +58,21 @@ def flag_exclusions(
         reason[mask & (reason == "kept")] = rule
 
     exclude("missing_customer", tx["customer_id"].isna())
+    exclude("missing_date", tx["order_date"].isna())
+    exclude("missing_amount", tx["amount"].isna())
     is_test = tx["customer_id"].isin(list(test_accounts))
     if test_account_pattern:
         is_test |= tx["customer_id"].str.contains(test_account_pattern, regex=True, na=False)
     exclude("test_account", is_test)
     exclude("duplicate", tx.duplicated(keep="first"))
-    exclude("non_positive_price", tx["unit_price"] <= 0)
+    exclude("negative_price", tx["unit_price"] < 0)
     if outlier_z is not None:
         exclude("outlier", _outliers(tx, reason == "kept", outlier_z))
-    is_return = tx["quantity"] < 0
+    returned = is_return(tx)
     if returns == "drop":
-        exclude("return", is_return)
+        exclude("return", returned)
     else:
-        exclude("unmatched_return", is_return & ~_matched_returns(tx, reason == "kept"))
+        exclude("unmatched_return", returned & ~_matched_returns(tx, reason == "kept"))
     exclude("no_net_revenue", _customers_without_net_revenue(tx, reason == "kept"))
     return reason
 
@@ -97,8 +110,9 @@ def _matched_returns(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
     keys = ["customer_id", "product_id"] if "product_id" in tx else ["customer_id"]
     measure = "quantity" if "product_id" in tx else "amount"
     live = tx[kept]
-    bought = live[live["quantity"] > 0].groupby(keys, observed=True)[measure].sum().rename("bought")
-    returned = (-live[live["quantity"] < 0].groupby(keys, observed=True)[measure].sum()).rename("returned")
+    back = is_return(live)
+    bought = live[~back].groupby(keys, observed=True)[measure].sum().rename("bought")
+    returned = live[back][measure].abs().groupby([live.loc[back, k] for k in keys], observed=True).sum().rename("returned")
     totals = pd.concat([bought, returned], axis=1).fillna(0.0)
     ok = totals.index[totals["returned"] <= totals["bought"] + 1e-9]
     return pd.Series(pd.MultiIndex.from_frame(tx[keys]).isin(ok) if len(keys) > 1 else tx[keys[0]].isin(ok),
@@ -106,8 +120,12 @@ def _matched_returns(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
 
 
 def _customers_without_net_revenue(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
-    net = tx.loc[kept].groupby("customer_id", observed=True)["amount"].sum()
-    return tx["customer_id"].isin(net.index[net <= 1e-6]) & kept
+    """Customers who returned everything they bought; a customer whose purchases were all free stays."""
+    live = tx.loc[kept]
+    per_customer = live.assign(returned=is_return(live)).groupby("customer_id", observed=True).agg(
+        net=("amount", "sum"), returned=("returned", "any"))
+    gone = per_customer.index[(per_customer["net"] <= 1e-6) & per_customer["returned"]]
+    return tx["customer_id"].isin(gone) & kept
 
 
 def clean_transactions(
@@ -176,7 +194,7 @@ def split_transactions(tx: pd.DataFrame, **options) -> tuple[pd.DataFrame, pd.Da
     reason = flag_exclusions(tx, **options)
     kept = reason == "kept"
     clean = tx[kept].copy()
-    clean["is_return"] = clean["quantity"] < 0
+    clean["is_return"] = is_return(clean)
     clean = clean.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
     excluded = tx[~kept].assign(excluded_by=reason[~kept])
     return clean, excluded, _quality_log(tx, reason)
@@ -197,9 +215,12 @@ def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
         "revenue": grouped["amount"].sum(),
     }).reindex(list(RULES)).fillna(0)
     log["customers_lost"] = lost_by.value_counts().reindex(list(RULES)).fillna(0)
+    log.insert(0, "action", "excluded")
+    log.insert(1, "description", [RULES[r] for r in log.index])
+    log = pd.concat([log, _flagged(tx[kept])])
     log = log.astype({"rows": int, "customers": int, "customers_lost": int})
-    log.insert(0, "description", [RULES[r] for r in log.index])
-    log = log.rename_axis("rule").reset_index()[["rule", "description", "rows", "customers", "customers_lost", "revenue"]]
+    log = log.rename_axis("rule").reset_index()[
+        ["rule", "action", "description", "rows", "customers", "customers_lost", "revenue"]]
     log.attrs = {
         "rows_in": int(len(tx)),
         "revenue_in": float(tx["amount"].sum()),
@@ -209,6 +230,20 @@ def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
         "customers_kept": int(len(kept_customers)),
     }
     return log
+
+
+def _flagged(kept: pd.DataFrame) -> pd.DataFrame:
+    """Log rows for kept lines worth a mention: zero-value purchases."""
+    zero = kept[(kept["amount"] == 0) & ~is_return(kept)]
+    return pd.DataFrame(
+        {"action": "kept", "description": FLAGS["zero_value"], "rows": len(zero),
+         "customers": zero["customer_id"].nunique(), "customers_lost": 0, "revenue": 0.0},
+        index=pd.Index(["zero_value"]))
+
+
+def excluded_rules(log: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the quality log that excluded lines (not those that only flag kept lines)."""
+    return log[log["action"] == "excluded"]
 
 
 def reconcile(log: pd.DataFrame) -> pd.DataFrame:
@@ -223,11 +258,12 @@ def reconcile(log: pd.DataFrame) -> pd.DataFrame:
     [0.0, 0.0, 0.0]
     """
     totals = log.attrs
+    excluded = excluded_rules(log)
     table = pd.DataFrame(
         {
             "in raw data": [totals["rows_in"], totals["customers_in"], totals["revenue_in"]],
             "kept": [totals["rows_kept"], totals["customers_kept"], totals["revenue_kept"]],
-            "excluded": [log["rows"].sum(), log["customers_lost"].sum(), log["revenue"].sum()],
+            "excluded": [excluded["rows"].sum(), excluded["customers_lost"].sum(), excluded["revenue"].sum()],
         },
         index=pd.Index(["rows", "customers", "revenue"], name="measure"),
     ).astype(float)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from segkit.data.clean import is_return
 from segkit.errors import DataError
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
@@ -160,7 +161,8 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
     n = len(customers)
     day = (before["order_date"].to_numpy().astype("datetime64[D]") - np.datetime64(snapshot.date(), "D")).astype(np.int64)
     amount = before["amount"].to_numpy(dtype=float)
-    purchase = before["quantity"].to_numpy() > 0
+    # a purchase occasion is any line that is not a return, a zero-value (free) line included
+    purchase = ~is_return(before).to_numpy()
     days = _summarise_days(code[purchase], day[purchase], amount[purchase], n)
     n_orders = _count_distinct(code[purchase], pd.factorize(before["order_id"])[0][purchase], n)
     net = np.bincount(code, weights=amount, minlength=n)
