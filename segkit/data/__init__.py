@@ -21,6 +21,7 @@ from segkit.data.clean import (
     FLAGS,
     RULES,
     clean_transactions,
+    describe_rules,
     excluded_rules,
     flag_exclusions,
     is_return,
@@ -35,6 +36,7 @@ from segkit.data.customers import (
     check_customer_table,
     customer_table,
 )
+from segkit.data.decisions import Decision, decisions_table, describe_reading
 from segkit.data.load import load_transactions
 
 __all__ = [
@@ -44,10 +46,14 @@ __all__ = [
     "DEFAULT_TEST_ACCOUNT_PATTERN",
     "FLAGS",
     "RULES",
+    "Decision",
     "calibration_holdout",
     "check_customer_table",
     "clean_transactions",
     "customer_table",
+    "decisions_table",
+    "describe_reading",
+    "describe_rules",
     "excluded_rules",
     "flag_exclusions",
     "is_return",

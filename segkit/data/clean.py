@@ -31,6 +31,13 @@ FLAGS: dict[str, str] = {
 }
 
 
+def describe_rules() -> str:
+    """The cleaning rules, in the order they are applied, and the flags, as a Markdown list."""
+    rules = [f"{i}. **{rule.replace('_', ' ')}**: {text}" for i, (rule, text) in enumerate(RULES.items(), start=1)]
+    flags = [f"- **{flag.replace('_', ' ')}** ({text})" for flag, text in FLAGS.items()]
+    return "\n".join(rules) + "\n\nListed but kept:\n\n" + "\n".join(flags)
+
+
 def is_return(tx: pd.DataFrame) -> pd.Series:
     """Return, cancellation or refund lines: a negative quantity or a negative amount."""
     return (tx["quantity"] < 0) | (tx["amount"] < 0)

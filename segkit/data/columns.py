@@ -50,12 +50,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "description", "productname", "itemname", "商品名称", "宝贝标题", "商品名稱",
         "номенклатура", "товар", "наименование",
     ),
-    "quantity": ("quantity", "qty", "units", "数量", "购买数量", "數量", "количество", "колво"),
+    "quantity": ("quantity", "qty", "units", "numberofitems", "items", "numberofcds", "数量", "购买数量", "數量", "количество", "колво"),
     "unit_price": (
         "unitprice", "price", "itemprice", "priceeach", "itemcost", "单价", "商品单价", "單價", "цена",
     ),
     "amount": (
-        "amount", "revenue", "sales", "linetotal", "lineamount", "totalprice", "linesubtotal",
+        "amount", "revenue", "sales", "linetotal", "lineamount", "totalprice", "linesubtotal", "netamount",
+        "salesamount", "dollarvalue", "dollars", "value", "spend",
         "实付金额", "金额", "应付金额", "商品总价", "小计", "實付金額", "金額",
         "сумма", "суммасндс", "стоимость",
     ),
