@@ -1,0 +1,279 @@
+"""The realistic-export corpus (tests/corpus): the reader's totals and decisions against the manifest,
+and the whole API path (clean -> customer table -> RFM -> features -> clustering -> CLV) on every file.
+
+Two roads into each file:
+
+* ``by_hand``: the file read with pandas and the parameters the manifest says are right. It checks
+  the corpus itself, and feeds the method code a canonical frame of each shape (closed cohort, 150
+  customers, 70% one-time buyers, amount only, no product ids, ...) whatever the reader can do.
+* ``segkit.data.load_transactions`` / ``load_clean`` on the file: the reader's own decisions.
+
+Files the reader cannot read yet are marked ``xfail(strict=False, reason="reader not yet landed")``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit import clv, data, features, rfm
+from segkit.cluster import SegmentKMeans, choose_k
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+MANIFEST: dict[str, dict] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+FILES = list(MANIFEST)
+
+#: Files the current reader cannot read yet (the lead removes names as the new reader lands).
+NOT_YET_READ: set[str] = {
+    "gbk_taobao.csv", "onec_cp1251.csv", "online_retail_ii.xlsx", "shopify_orders.csv",
+    "small_shop.csv",
+}
+#: Shapes on which segkit.clv.fit_models refuses (DataError): repeat customers whose repeat purchases
+#: were all free (zero-value lines kept as purchases) have monetary_value 0, and Gamma-Gamma needs > 0.
+CLV_REFUSES: set[str] = {"gbk_taobao.csv", "cdnow_style.csv"}
+#: Files whose reading decisions (number and date formats) the reader does not record yet.
+NO_DECISIONS_YET: set[str] = set(FILES)
+
+
+def _reader_param(name: str, pending: set[str]):
+    marks = [pytest.mark.xfail(strict=False, reason="reader not yet landed")] if name in pending else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+READER_FILES = [_reader_param(name, NOT_YET_READ) for name in FILES]
+CLV_FILES = [pytest.param(name, id=name, marks=[pytest.mark.xfail(
+    strict=False, reason="clv.fit_models: zero monetary_value of free repeat purchases")] if name in CLV_REFUSES else [])
+    for name in FILES]
+DECISION_FILES = [_reader_param(name, NOT_YET_READ | NO_DECISIONS_YET) for name in FILES]
+
+
+# --- the files read by hand, with the parameters the manifest says are right ------------------
+
+
+def _number(text: pd.Series, *, decimal: str = ".", thousands: str | None = ",", currency: str = "") -> pd.Series:
+    text = text.astype("string").str.strip()
+    if currency:
+        text = text.str.replace(currency, "", regex=False)
+    if thousands:
+        text = text.str.replace(thousands, "", regex=False)
+    return pd.to_numeric(text.str.replace(decimal, ".", regex=False)).astype(float)
+
+
+def _blank_to_na(text: pd.Series) -> pd.Series:
+    text = text.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def by_hand(name: str) -> pd.DataFrame:
+    """The file as a canonical frame: customer_id, order_id, order_date, quantity, unit_price, amount, ..."""
+    path = CORPUS / "files" / name
+    expected = MANIFEST[name]["expected"]
+    if name.endswith(".parquet"):
+        return pd.read_parquet(path)
+    if name.endswith(".xlsx"):
+        raw = pd.concat(pd.read_excel(path, sheet_name=expected["sheets"]).values(), ignore_index=True)
+        return pd.DataFrame({
+            "customer_id": raw["Customer ID"].map(lambda v: None if pd.isna(v) else str(int(v))),
+            "order_id": raw["Invoice"].astype(str), "order_date": raw["InvoiceDate"],
+            "product_id": raw["StockCode"].astype(str), "quantity": raw["Quantity"].astype(float),
+            "unit_price": raw["Price"].astype(float), "country": raw["Country"],
+        })
+    raw = pd.read_csv(path, encoding=expected["encoding"], sep=expected["delimiter"], dtype=str,
+                      keep_default_na=False)
+    columns = MANIFEST[name]["columns"]
+    num = dict(decimal=expected["decimal"], thousands=expected["thousands"], currency=expected["currency"] or "")
+    out = pd.DataFrame({"customer_id": _blank_to_na(raw[columns["customer_id"]])})
+    out["order_id"] = (raw[columns["order_id"]] if "order_id" in columns
+                       else raw[columns["customer_id"]] + "-" + raw[columns["order_date"]])
+    dates = raw[columns["order_date"]].str.slice(0, 19) if "%z" in expected["date_format"] else raw[columns["order_date"]]
+    out["order_date"] = pd.to_datetime(dates, format=expected["date_format"].replace(" %z", ""))
+    for canonical in ("quantity", "unit_price", "amount"):
+        if canonical in columns:
+            out[canonical] = _number(raw[columns[canonical]], **num)
+    for canonical in ("product_id", "description", "country"):
+        if canonical in columns:
+            out[canonical] = _blank_to_na(raw[columns[canonical]])
+    return out
+
+
+def _line_amount(frame: pd.DataFrame) -> pd.Series:
+    return frame["amount"] if "amount" in frame else frame["quantity"] * frame["unit_price"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_corpus_files_match_their_manifest(name):
+    """The corpus itself: read with the right parameters, each file has the manifest's totals."""
+    truth = MANIFEST[name]
+    frame = by_hand(name)
+    assert len(frame) == truth["rows"]
+    assert frame["customer_id"].dropna().nunique() == truth["customers"]
+    assert _line_amount(frame).sum() == pytest.approx(truth["revenue"], abs=0.01)
+    assert frame["order_date"].min() == pd.Timestamp(truth["date_min"])
+    assert frame["order_date"].max() == pd.Timestamp(truth["date_max"])
+    assert (CORPUS / "files" / name).stat().st_size < 1_000_000
+
+
+def test_corpus_is_what_the_generator_writes(tmp_path, monkeypatch):
+    """make_corpus.py is deterministic and the committed files are its output."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_corpus", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "FILES", tmp_path / "files")
+    monkeypatch.setattr(module, "MANIFEST", tmp_path / "manifest.json")
+    module.main()
+    assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8")) == MANIFEST
+    for name in FILES:
+        assert (tmp_path / "files" / name).read_bytes() == (CORPUS / "files" / name).read_bytes(), name
+
+
+def test_corpus_shapes_are_as_described():
+    """The shapes the method code must survive are really in the files."""
+    cdnow = by_hand("cdnow_style.csv")
+    firsts = cdnow.groupby("customer_id")["order_date"].min()
+    assert firsts.max() < cdnow["order_date"].min() + pd.Timedelta(weeks=12)
+    assert cdnow["order_date"].max() - cdnow["order_date"].min() > pd.Timedelta(days=540)
+    assert by_hand("small_shop.csv")["customer_id"].nunique() == 150
+    one = by_hand("one_timers.parquet")
+    orders = one[one["amount"] >= 0].groupby("customer_id")["order_id"].nunique()
+    assert (orders == 1).mean() == pytest.approx(0.70)
+    assert (one["amount"] < 0).any() and (one["amount"] == 0).any()
+    onec = by_hand("onec_cp1251.csv")
+    assert (onec["order_date"].dt.day > 12).mean() > 0.4 and (onec["amount"] < 0).any()
+
+
+# --- the reader against the manifest ---------------------------------------------------------
+
+
+def _read(name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    tx = data.load_transactions(CORPUS / "files" / name)
+    clean, log = data.clean_transactions(tx)
+    return tx, clean, log
+
+
+@pytest.mark.parametrize("name", READER_FILES)
+def test_reader_totals_match_the_manifest(name):
+    truth = MANIFEST[name]
+    tx, _, log = _read(name)
+    table = data.reconcile(log)
+    assert table.loc["rows", "in raw data"] == truth["rows"]
+    assert table.loc["customers", "in raw data"] == truth["customers"]
+    assert table.loc["revenue", "in raw data"] == pytest.approx(truth["revenue"], abs=0.01)
+    assert (table["difference"] == 0).all(), table
+    assert tx["order_date"].min() == pd.Timestamp(truth["date_min"])
+    assert tx["order_date"].max() == pd.Timestamp(truth["date_max"])
+
+
+def _decisions(tx: pd.DataFrame) -> pd.DataFrame:
+    """The reader's decisions as a table (segkit.data.decisions.decisions_table), from ``tx.attrs``."""
+    from segkit.data.decisions import Decision, decisions_table
+
+    found = tx.attrs.get("decisions")
+    if found is None:
+        pytest.fail("load_transactions does not record its decisions in .attrs['decisions'] yet")
+    if isinstance(found, pd.DataFrame):
+        return found
+    return decisions_table(d if isinstance(d, Decision) else Decision(**d) for d in found)
+
+
+def _value(decisions: pd.DataFrame, aspect: str, subject: str | None = None) -> str | None:
+    rows = decisions[decisions["aspect"] == aspect]
+    if subject is not None:
+        rows = rows[rows["subject"] == subject]
+    return None if rows.empty else str(rows["value"].iloc[0])
+
+
+def _unquote(value: str | None) -> str | None:
+    try:
+        return ast.literal_eval(value) if value else value
+    except (ValueError, SyntaxError):
+        return value
+
+
+@pytest.mark.parametrize("name", DECISION_FILES)
+def test_reader_decisions_match_the_manifest(name):
+    truth, expected = MANIFEST[name], MANIFEST[name]["expected"]
+    tx = data.load_transactions(CORPUS / "files" / name)
+    decisions = _decisions(tx)
+    if expected["encoding"]:
+        accepted = {expected["encoding"], *expected.get("encoding_also_accepted", [])}
+        assert _value(decisions, "encoding") in accepted
+    if expected["delimiter"]:
+        assert _unquote(_value(decisions, "delimiter")) == expected["delimiter"]
+    if expected["sheets"]:
+        sheets = _value(decisions, "sheets")
+        assert all(repr(sheet) in sheets for sheet in expected["sheets"]), sheets
+    if expected["date_format"] and expected["date_format"].startswith("%"):
+        column = f"column '{truth['columns']['order_date']}'"
+        assert _value(decisions, "date format", column) == expected["date_format"]
+    money_column = truth["columns"].get("amount", truth["columns"].get("unit_price"))
+    if expected["decimal"]:
+        value = _value(decisions, "number format", f"column '{money_column}'")
+        assert value is not None and f"decimal {expected['decimal']!r}" in value, value
+        if expected["thousands"]:
+            assert f"thousands {expected['thousands']!r}" in value, value
+
+
+# --- the API path, from the file and from the hand-read frame ----------------------------------
+
+
+def _api_path(clean: pd.DataFrame) -> dict:
+    """customer table -> RFM -> features -> k-means -> CLV fit; returns what the tests check."""
+    customers = data.customer_table(clean)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segments = rfm.rfm_segments(customers, warn=False)
+        summary = rfm.segment_summary(segments)
+        earlier = data.customer_table(clean, snapshot_date=customers.attrs["snapshot_date"] - pd.Timedelta(days=90))
+        migration = rfm.segment_migration(rfm.rfm_segments(earlier, warn=False), segments)
+        prepared = features.prepare_features(customers, clean, feature_set="extended")
+        selection = choose_k(prepared.scaled, k_range=range(2, 7), random_state=0)
+        labels = SegmentKMeans(n_clusters=selection.chosen_k, random_state=0).fit(prepared.scaled).labels_
+    return {"customers": customers, "segments": segments, "summary": summary, "migration": migration,
+            "features": prepared, "labels": labels}
+
+
+def _check_api_path(result: dict) -> None:
+    customers, segments = result["customers"], result["segments"]
+    assert segments.index.equals(customers.index) and segments["segment"].notna().all()
+    assert result["summary"]["customers"].sum() == len(customers)
+    assert result["migration"].to_numpy().sum() == len(customers)
+    assert np.isfinite(result["features"].scaled.to_numpy()).all()
+    assert len(result["labels"]) == len(customers)
+
+
+def _check_clv_fit(clean: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        purchases, spend = clv.fit_models(data.customer_table(clean))
+    assert np.isfinite(purchases.params_.to_numpy(float)).all() and np.isfinite(spend.params_.to_numpy(float)).all()
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_api_path_on_each_shape(name):
+    """Every shape in the corpus runs through the method code (read by hand, so whatever the reader can do)."""
+    clean, _ = data.clean_transactions(data.load_transactions(by_hand(name)))
+    _check_api_path(_api_path(clean))
+
+
+@pytest.mark.parametrize("name", CLV_FILES)
+def test_clv_fit_on_each_shape(name):
+    clean, _ = data.clean_transactions(data.load_transactions(by_hand(name)))
+    _check_clv_fit(clean)
+
+
+@pytest.mark.parametrize("name", READER_FILES)
+def test_api_path_from_the_file(name):
+    clean, _ = data.load_clean(CORPUS / "files" / name, cache=False)
+    _check_api_path(_api_path(clean))
+    if name not in CLV_REFUSES:
+        _check_clv_fit(clean)
