@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 PARAMS ?=
 DATA   ?=
 JOBS   ?= 2
+ONLY   ?=
 
 # Pinned threads make parallel and serial runs do the same floating-point work.
 export OMP_NUM_THREADS := 1
@@ -12,7 +13,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--data $(DATA))
+REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
@@ -27,7 +28,7 @@ setup: ## create .venv, install the pinned dependencies and segkit (editable), r
 	$(BIN)/python -m ipykernel install --sys-prefix --name segkit --display-name "Python (segkit)"
 	@echo "set-up done: now run 'make report'"
 
-report: ## run every notebook with papermill and write reports/index.html (PARAMS=file.yaml DATA=orders.csv)
+report: ## run the notebooks with papermill and write reports/index.html (PARAMS=file.yaml DATA=orders.csv ONLY="00 01")
 	$(BIN)/python -m segkit.report $(REPORT_ARGS)
 
 test: ## run the unit tests, doctests and the nbval checks of the stored notebooks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import nbformat
@@ -10,6 +11,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from segkit import report
 from segkit.paths import NOTEBOOKS_DIR
+
+_real_data_summary = report._data_summary
 
 
 def small_notebook(body: str) -> nbformat.NotebookNode:
@@ -67,17 +70,106 @@ def test_parameters_are_filtered_to_what_a_notebook_declares(project, tmp_path):
                                    output_dir=tmp_path)
 
 
-def test_a_failing_notebook_is_named_and_previous_reports_survive(project):
+def exporting(name: str, then: str = "") -> str:
+    """A cell body that writes the export ``name`` into ``output_dir``, then runs ``then``."""
+    return (f"from pathlib import Path\nPath(output_dir).mkdir(parents=True, exist_ok=True)\n"
+            f"Path(output_dir, {name!r}).write_text('customer_id\\n1\\n')\n{then}")
+
+
+PLANTED = "raise ValueError('planted failure')"
+
+
+def test_a_failing_notebook_withholds_nothing_else_and_leaves_nothing_stale(project, capsys):
     notebooks, reports = project
-    nbformat.write(small_notebook("print('fine')"), notebooks / "01_good.ipynb")
-    nbformat.write(small_notebook("raise ValueError('planted failure')"), notebooks / "02_bad.ipynb")
-    reports.mkdir()
-    (reports / "index.html").write_text("previous good index")
-    with pytest.raises(report.ReportError, match=r"02_bad.ipynb failed in cell .*ValueError: planted failure"):
+    nbformat.write(small_notebook(exporting("good.csv")), notebooks / "01_good.ipynb")
+    nbformat.write(small_notebook(exporting("bad.csv")), notebooks / "02_bad.ipynb")
+    assert report.main(["--jobs", "2"]) == 0
+    assert (reports / "02_bad.html").exists() and (reports / "bad.csv").exists()
+    (reports / "legacy.csv").write_text("from a run before runs were recorded")
+    good_before = (reports / "01_good.html").read_text()
+
+    # the second run: 02 now writes a new partial export, then fails; 01 writes another export
+    nbformat.write(small_notebook(exporting("bad_partial.csv", PLANTED)), notebooks / "02_bad.ipynb")
+    nbformat.write(small_notebook(exporting("good_v2.csv")), notebooks / "01_good.ipynb")
+    assert report.main(["--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "02_bad.ipynb failed in cell" in err and "ValueError: planted failure" in err
+    assert f"executed copy: {reports / 'failed' / '02_bad.ipynb'}" in err
+
+    # the good notebook is published, its export of the earlier run that it no longer writes is gone
+    assert (reports / "01_good.html").exists() and (reports / "01_good.html").read_text() != good_before
+    assert (reports / "good_v2.csv").exists() and not (reports / "good.csv").exists()
+    # nothing of the failed notebook is shown as current: no report, executed notebook or export
+    assert not (reports / "02_bad.html").exists()
+    assert not (reports / "notebooks" / "02_bad.ipynb").exists()
+    assert not (reports / "bad.csv").exists() and not (reports / "bad_partial.csv").exists()
+    # its executed copy is kept, and says what failed
+    failed = nbformat.read(reports / "failed" / "02_bad.ipynb", as_version=4)
+    assert failed.metadata["segkit"]["error"].startswith("02_bad.ipynb failed in cell")
+    assert not list(reports.glob(".staging-*"))
+
+    page = (reports / "index.html").read_text()
+    failures, listed = page.split("<h2>Reports</h2>")
+    assert "02_bad" in failures and "ValueError: planted failure" in failures
+    assert re.search(r"failed in cell \d+", failures) and PLANTED.replace("'", "&#x27;") in failures
+    assert 'href="failed/02_bad.ipynb"' in failures
+    assert 'href="01_good.html"' in listed and "02_bad.html" not in listed
+    assert 'href="good_v2.csv"' in listed
+    assert "Other files in reports/" in page and 'href="legacy.csv"' in page  # unaccounted for, and said so
+
+
+def test_only_runs_a_subset_and_keeps_the_other_reports(project):
+    notebooks, reports = project
+    nbformat.write(small_notebook(exporting("good.csv")), notebooks / "01_good.ipynb")
+    nbformat.write(small_notebook(PLANTED), notebooks / "02_fixed.ipynb")
+    with pytest.raises(report.ReportError, match=r"1 of 2 notebook\(s\) failed"):
         report.build_reports(jobs=2)
-    assert (reports / "index.html").read_text() == "previous good index"
-    assert (reports / "failed" / "02_bad.ipynb").exists()
-    assert not (reports / "01_good.html").exists()
+    assert (reports / "failed" / "02_fixed.ipynb").exists()
+    good = (reports / "01_good.html").read_text()
+
+    nbformat.write(small_notebook("print('fixed')"), notebooks / "02_fixed.ipynb")
+    report.build_reports(jobs=1, only=["02"])
+    assert (reports / "01_good.html").read_text() == good  # not run: left as it was
+    assert (reports / "good.csv").exists()
+    assert (reports / "02_fixed.html").exists()
+    assert not (reports / "failed" / "02_fixed.ipynb").exists()  # the failure is no longer current
+    page = (reports / "index.html").read_text()
+    assert "Failed notebooks" not in page
+    rows = {name: row for row in page.split("<tr>") for name in ("01_good", "02_fixed") if f'"{name}.html"' in row}
+    assert "earlier run" in rows["01_good"] and "this run" not in rows["01_good"]
+    assert "this run" in rows["02_fixed"]
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows["01_good"])  # with its date
+    assert "other parameters" not in rows["01_good"]  # same parameters and data as this run
+    record = report.read_record(reports / "notebooks" / "01_good.ipynb")
+    params = report.load_parameters()
+    assert report._differences("01_good", record, {**params, "seed": 7}, {"data_sha256": record["data_sha256"]}) \
+        == "other parameters than this run"
+
+
+def test_index_is_written_when_the_data_cannot_be_read(project, monkeypatch, tmp_path):
+    notebooks, reports = project
+    bad = tmp_path / "orders.csv"
+    bad.write_text("this is not,an order export\n1,2\n")
+    monkeypatch.setattr(report, "_data_summary", _real_data_summary)
+    summary = report._safe_data_summary({"data_path": str(bad)})
+    assert "error" in summary and "Error" in summary["error"]
+
+    nbformat.write(small_notebook("print('fine')"), notebooks / "01_good.ipynb")
+    with pytest.raises(report.ReportError, match="data summary"):
+        report.build_reports(jobs=1, data=str(bad))
+    page = (reports / "index.html").read_text()
+    assert 'href="01_good.html"' in page
+    assert "could not be computed" in page and html.escape(summary["error"]) in page
+
+
+def test_exports_that_would_overwrite_another_reports_file_fail_the_later_notebook(project):
+    notebooks, reports = project
+    nbformat.write(small_notebook(exporting("same.csv")), notebooks / "01_first.ipynb")
+    nbformat.write(small_notebook(exporting("same.csv")), notebooks / "02_second.ipynb")
+    with pytest.raises(report.ReportError, match=r"02_second.ipynb ran, but its exports would overwrite .*same.csv"):
+        report.build_reports(jobs=2)
+    assert (reports / "01_first.html").exists() and (reports / "same.csv").exists()
+    assert not (reports / "02_second.html").exists()
 
 
 def test_successful_run_writes_reports_and_index_with_headlines(project):
@@ -100,3 +192,5 @@ def test_reports_show_the_final_export_folder_not_the_staging_one(project):
     outputs = str([cell.get("outputs", []) for cell in executed.cells])
     assert "wrote" in html and ".staging-" not in html and ".staging-" not in outputs
     assert f"wrote {reports}/plan.csv" in html
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert f'output_dir = "{reports}"' in injected[0].source  # the executed notebook reruns as is
