@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -47,7 +48,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from segkit.data import check_customer_table
+from segkit.data import check_customer_table, customer_table
 from segkit.errors import DataError
 from segkit.paths import RESOURCES_DIR
 
@@ -66,6 +67,9 @@ __all__ = [
     "assign_segments",
     "example_customers",
     "lifecycle_stages",
+    "Migration",
+    "MIN_MIGRATION_CUSTOMERS",
+    "migration_study",
     "load_playbook",
     "load_rules",
     "playbook_for",
@@ -107,6 +111,9 @@ LIFECYCLE_STAGES: list[str] = ["new", "active", "at risk", "lapsed", "churned"]
 NOT_YET_A_CUSTOMER: str = "(not yet a customer)"
 #: Destination column for earlier customers missing from the later table (e.g. returns netted revenue to 0).
 NO_LONGER_IN_TABLE: str = "(no longer in the table)"
+#: Fewest customers at the earlier snapshot for a migration matrix: below it, rank scores of a
+#: handful of customers say nothing about segments.
+MIN_MIGRATION_CUSTOMERS: int = 20
 
 _LOWER_IS_BETTER = {"R": True, "F": False, "M": False}
 _RULE_COLUMNS = ["priority", "segment", "R", "F", "M"]
@@ -1034,6 +1041,114 @@ def segment_migration(
     elif not counts[:, -1].any():
         matrix = matrix.drop(columns=NO_LONGER_IN_TABLE)
     return matrix
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Result of :func:`migration_study`: the matrix, or the reason there is none.
+
+    Attributes
+    ----------
+    matrix : DataFrame or None
+        :func:`segment_migration` of the earlier and the later segmentation; None when the data
+        cannot give an earlier snapshot (see ``note``).
+    earlier : DataFrame or None
+        The earlier segmentation (:func:`rfm_segments` of the customer table at ``earlier_date``).
+    earlier_date, later_date : Timestamp
+        The two snapshots.
+    new_customers : int
+        Customers of the later table who had not bought before ``earlier_date``.
+    note : str
+        Why there is no matrix, in words with the numbers and the parameter to change; "" otherwise.
+    """
+
+    matrix: pd.DataFrame | None
+    earlier: pd.DataFrame | None
+    earlier_date: pd.Timestamp
+    later_date: pd.Timestamp
+    new_customers: int
+    note: str = ""
+
+    def stayed(self, segment: str) -> float | None:
+        """Share of the earlier ``segment`` still in it later; None if nobody was in it earlier."""
+        if self.matrix is None or segment not in self.matrix.index:
+            return None
+        row = self.matrix.loc[segment]
+        return float(row.get(segment, 0) / row.sum())
+
+    def summary(self, segment: str) -> str:
+        """One sentence for the report: how many of ``segment`` stayed, how many customers are new."""
+        if self.matrix is None:
+            return self.note
+        kept = self.stayed(segment)
+        head = (f"Between {self.earlier_date:%Y-%m-%d} and {self.later_date:%Y-%m-%d}, "
+                + (f"no customer was {segment} at the earlier date" if kept is None
+                   else f"{kept:.0%} of {segment} stayed {segment}"))
+        if self.new_customers:
+            return f"{head}; {self.new_customers:,} customers are new since then."
+        return (f"{head}; no customer is new since then: every customer had bought before "
+                f"{self.earlier_date:%Y-%m-%d} (a closed cohort), so the matrix has no '{NOT_YET_A_CUSTOMER}' row.")
+
+
+def migration_study(
+    clean: pd.DataFrame,
+    later: pd.DataFrame,
+    *,
+    days: int,
+    snapshot: str | pd.Timestamp | None = None,
+    **options,
+) -> Migration:
+    """Segment the customers again ``days`` before the snapshot and build the migration matrix.
+
+    Each snapshot is scored against its own customer base, as the CRM would have seen it then.
+    When the data cannot give an earlier snapshot (it starts after the earlier date, or fewer than
+    :data:`MIN_MIGRATION_CUSTOMERS` customers had bought by then, or their revenue is 0), the
+    result has no matrix and a ``note`` that says why and which ``days`` would work.
+
+    Parameters
+    ----------
+    clean : DataFrame
+        Clean transactions (:func:`segkit.data.load_clean`).
+    later : DataFrame
+        The current segmentation, :func:`rfm_segments` of ``customer_table(clean, snapshot_date=snapshot)``.
+    days : int
+        Days between the two snapshots (the notebooks' ``migration_days``).
+    snapshot : date-like, optional
+        The later snapshot; default the day after the last transaction, as in :func:`segkit.data.customer_table`.
+    **options
+        Passed to :func:`rfm_segments` for the earlier snapshot (``bins``, ``rules``, ...).
+
+    Returns
+    -------
+    Migration
+    """
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
+        raise DataError(f"days={days!r} must be a whole number of days of at least 1 (e.g. 90 for a quarter).")
+    later_date = (pd.Timestamp(snapshot).normalize() if snapshot not in (None, "")
+                  else clean["order_date"].max().normalize() + pd.Timedelta(days=1))
+    earlier_date = later_date - pd.Timedelta(days=int(days))
+    first = clean["order_date"].min().normalize()
+    history = (later_date - first).days
+    note = ""
+    if earlier_date <= first:
+        note = (f"No migration matrix: the data start on {first:%Y-%m-%d}, {history:,} days before the snapshot, "
+                f"so there is no customer base {days:,} days earlier to compare with. "
+                f"Set migration_days below {history:,} to compare with an earlier date inside the data.")
+    else:
+        table = customer_table(clean, snapshot_date=earlier_date)
+        if len(table) < MIN_MIGRATION_CUSTOMERS or table["revenue"].sum() <= 0:
+            note = (f"No migration matrix: on {earlier_date:%Y-%m-%d} ({days:,} days before the snapshot) only "
+                    f"{len(table):,} customers had bought, with revenue {table['revenue'].sum():,.2f}; scores need at "
+                    f"least {MIN_MIGRATION_CUSTOMERS} customers with revenue. Set migration_days lower to compare "
+                    "with a later date.")
+    if note:
+        return Migration(None, None, earlier_date, later_date, int(len(later)), note)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RFMWarning)
+        earlier = rfm_segments(table, **{"warn": False, **options})
+    matrix = segment_migration(earlier, later)
+    new = int(len(later.index.difference(earlier.index)))
+    return Migration(matrix, earlier, earlier_date, later_date, new)
 
 
 def _categories(s: pd.Series) -> list[str]:

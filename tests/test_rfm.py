@@ -505,3 +505,77 @@ def test_segment_summary_matches_an_independent_groupby(default_customers):
     present = summary[summary["customers"] > 0]
     assert np.allclose(present["revenue"], revenue.reindex(present.index.astype(str)))
     assert np.allclose(present["revenue_pct"], 100 * revenue.reindex(present.index.astype(str)) / revenue.sum())
+
+
+# --- migration study: the earlier snapshot as real data allow it ------------------------------
+
+
+def clean_lines(first_days, n_orders, *, span_days: int, start: str = "2024-01-01", seed: int = 0) -> pd.DataFrame:
+    """Clean transactions: customer i first buys on day first_days[i], then n_orders[i] - 1 more times."""
+    from segkit.data import clean_transactions, load_transactions
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, (first, n) in enumerate(zip(first_days, n_orders)):
+        days = np.sort(np.r_[first, rng.integers(first, span_days, n - 1)])
+        rows += [(f"c{i}", f"o{i}-{j}", pd.Timestamp(start) + pd.Timedelta(days=int(d)), 1, float(rng.integers(5, 200)))
+                 for j, d in enumerate(days)]
+    raw = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "quantity", "unit_price"])
+    return clean_transactions(load_transactions(raw))[0]
+
+
+def test_migration_study_of_a_closed_cohort_has_no_new_customers():
+    """Everyone bought first long ago: no '(not yet a customer)' row, and the prose says so."""
+    from segkit.data import customer_table
+    from segkit.rfm import migration_study
+
+    rng = np.random.default_rng(1)
+    clean = clean_lines(rng.integers(0, 60, 300), rng.integers(1, 8, 300), span_days=540)
+    customers = customer_table(clean)
+    later = rfm_segments(customers, warn=False)
+    study = migration_study(clean, later, days=90)
+    assert study.matrix is not None and NOT_YET_A_CUSTOMER not in study.matrix.index
+    assert study.new_customers == 0
+    assert study.matrix.to_numpy().sum() == len(customers)
+    assert (study.matrix.sum(axis=1) == study.earlier["segment"].value_counts().reindex(study.matrix.index)).all()
+    text = study.summary("Champions")
+    assert "no customer is new" in text and "nan" not in text.lower()
+
+
+def test_migration_study_with_a_short_history_says_why_there_is_no_matrix():
+    from segkit.data import customer_table
+    from segkit.rfm import migration_study
+
+    rng = np.random.default_rng(2)
+    clean = clean_lines(rng.integers(0, 40, 200), rng.integers(1, 4, 200), span_days=61)
+    study = migration_study(clean, rfm_segments(customer_table(clean), warn=False), days=90)
+    assert study.matrix is None and study.earlier is None
+    assert "migration_days" in study.note and "61" in study.summary("Champions")
+
+
+def test_migration_study_matches_segment_migration_and_handles_an_absent_segment():
+    from segkit.data import customer_table
+    from segkit.rfm import migration_study
+
+    rng = np.random.default_rng(3)
+    clean = clean_lines(rng.integers(0, 700, 400), rng.integers(1, 6, 400), span_days=730)
+    customers = customer_table(clean)
+    later = rfm_segments(customers, warn=False)
+    study = migration_study(clean, later, days=90, snapshot=customers.attrs["snapshot_date"])
+    earlier = rfm_segments(customer_table(clean, snapshot_date=study.earlier_date), warn=False)
+    pd.testing.assert_frame_equal(study.matrix, segment_migration(earlier, later))
+    assert study.new_customers == study.matrix.loc[NOT_YET_A_CUSTOMER].sum() > 0
+    assert study.stayed("no such segment") is None
+    assert "no customer was no such segment" in study.summary("no such segment")
+    assert f"{study.new_customers:,} customers are new" in study.summary("Champions")
+
+
+def test_migration_study_with_too_few_earlier_customers():
+    from segkit.data import customer_table
+    from segkit.rfm import migration_study
+
+    rng = np.random.default_rng(4)
+    first = np.r_[[0, 1], rng.integers(300, 360, 200)]  # two early customers, then everyone else
+    clean = clean_lines(first, np.ones(len(first), dtype=int), span_days=365)
+    study = migration_study(clean, rfm_segments(customer_table(clean), warn=False), days=90)
+    assert study.matrix is None and "2 customers" in study.note
