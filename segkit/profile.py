@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from segkit.data import robust_log_z
+from segkit.data import is_return, robust_log_z
 from segkit.plots import PALETTE
 
 EXTRA_COLUMNS: tuple[str, ...] = ("country", "channel", "category")
@@ -41,12 +41,12 @@ def schema_table(tx: pd.DataFrame) -> pd.DataFrame:
 
 def overview(tx: pd.DataFrame) -> pd.DataFrame:
     """Headline counts of a transaction table: lines, orders, customers, revenue and dates."""
-    purchases = tx[tx["quantity"] > 0]
+    purchases = tx[~is_return(tx)]
     values = {
         "order lines": len(tx),
         "orders (invoices)": tx["order_id"].nunique(),
         "customers (with an id)": tx["customer_id"].nunique(),
-        "products": tx["product_id"].nunique() if "product_id" in tx else np.nan,
+        "products": tx["product_id"].nunique() if "product_id" in tx else "no product column",
         "gross sales": round(float(purchases["amount"].sum()), 2),
         "net revenue (all lines)": round(float(tx["amount"].sum()), 2),
         "first order": f"{tx['order_date'].min():%Y-%m-%d}",
@@ -59,7 +59,7 @@ def overview(tx: pd.DataFrame) -> pd.DataFrame:
 def monthly_activity(tx: pd.DataFrame) -> pd.DataFrame:
     """Orders, customers and net revenue per calendar month (purchases only for orders)."""
     month = tx["order_date"].dt.to_period("M").rename("month")
-    purchases = tx["quantity"] > 0
+    purchases = ~is_return(tx)
     table = pd.DataFrame(
         {
             "orders": tx.loc[purchases, "order_id"].groupby(month[purchases]).nunique(),
@@ -73,22 +73,25 @@ def monthly_activity(tx: pd.DataFrame) -> pd.DataFrame:
 def returns_summary(tx: pd.DataFrame) -> pd.DataFrame:
     """Cancellations (invoice numbers starting with C) and other returns: lines, orders, value.
 
+    A return is a line with a negative quantity or a negative amount (a refund in an amount-only
+    file), as in :func:`segkit.data.is_return`.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"order_id": ["1", "C2", "3"], "quantity": [2, -2, -1], "amount": [4.0, -4.0, -1.0]})
     >>> returns_summary(tx)["lines"].tolist()
     [1, 1, 2]
     """
-    negative = tx["quantity"] < 0
-    cancelled = negative & tx["order_id"].str.upper().str.startswith("C")
-    gross = tx.loc[tx["quantity"] > 0, "amount"].sum()
+    negative = is_return(tx)
+    cancelled = negative & tx["order_id"].astype("string").str.upper().str.startswith("C").fillna(False).astype(bool)
+    gross = tx.loc[~negative, "amount"].sum()
     kinds = {"cancelled invoices (C...)": cancelled, "other returns": negative & ~cancelled, "all returns": negative}
     rows = {
         kind: {
             "lines": int(mask.sum()),
             "orders": int(tx.loc[mask, "order_id"].nunique()),
-            "value": round(float(-tx.loc[mask, "amount"].sum()), 2),
-            "pct_of_gross_sales": round(float(-tx.loc[mask, "amount"].sum() / gross * 100), 2) if gross else np.nan,
+            "value": round(float(-tx.loc[mask, "amount"].sum()), 2) + 0.0,  # + 0.0 turns -0.0 into 0.0
+            "pct_of_gross_sales": round(float(-tx.loc[mask, "amount"].sum() / gross * 100), 2) + 0.0 if gross else np.nan,
         }
         for kind, mask in kinds.items()
     }
@@ -121,7 +124,7 @@ def top_lines(tx: pd.DataFrame, *, n: int = 8) -> pd.DataFrame:
     :func:`segkit.data.clean_transactions` compares with ``outlier_z``; here it is taken against all
     purchase lines of the file, the rule takes it against the lines left by the earlier rules.
     """
-    purchases = tx[(tx["quantity"] > 0) & (tx["amount"] > 0)]
+    purchases = tx[~is_return(tx) & (tx["amount"] > 0)]
     z = robust_log_z(purchases["amount"], pd.Series(True, index=purchases.index))
     columns = [c for c in ("order_id", "customer_id", "product_id", "order_date", "quantity", "unit_price", "amount")
                if c in tx]
@@ -177,10 +180,12 @@ def findings(tx: pd.DataFrame, log: pd.DataFrame, customers: pd.DataFrame) -> li
     by_rule = log.set_index("rule")
     points = []
     missing_rev = by_rule.loc["missing_customer", "revenue"]
+    returns = is_return(tx)
+    gross = tx.loc[~returns, "amount"].sum()
     if by_rule.loc["missing_customer", "rows"]:
         points.append(
             f"{by_rule.loc['missing_customer', 'rows'] / totals['rows_in']:.1%} of lines "
-            f"({missing_rev / max(tx.loc[tx['quantity'] > 0, 'amount'].sum(), 1):.1%} of gross sales) have no customer id: "
+            f"({missing_rev / max(gross, 1):.1%} of gross sales) have no customer id: "
             "segments describe identified customers only. Ask whether guest checkouts can be linked by e-mail."
         )
     if by_rule.loc["duplicate", "rows"]:
@@ -193,9 +198,8 @@ def findings(tx: pd.DataFrame, log: pd.DataFrame, customers: pd.DataFrame) -> li
             f"{by_rule.loc['outlier', 'rows']} extreme line(s) worth {by_rule.loc['outlier', 'revenue']:,.0f} "
             "were excluded as keying errors; confirm with the order system before trusting revenue totals."
         )
-    returned = -tx.loc[tx["quantity"] < 0, "amount"].sum()
-    gross = tx.loc[tx["quantity"] > 0, "amount"].sum()
-    if returned:
+    returned = -tx.loc[returns, "amount"].sum()
+    if returned and gross > 0:
         points.append(
             f"Returns and cancellations are {returned / gross:.1%} of gross sales; "
             f"{by_rule.loc['unmatched_return', 'rows']} return lines had no matching purchase "
@@ -205,6 +209,7 @@ def findings(tx: pd.DataFrame, log: pd.DataFrame, customers: pd.DataFrame) -> li
     points.append(
         f"{one_off:.0%} of customers ordered once: frequency scores will be heavily tied, "
         "and buy-till-you-die models will rest on the repeat buyers."
+        if one_off >= 0.5 else f"{one_off:.0%} of customers ordered once; the others are repeat buyers."
     )
     if by_rule.loc["test_account", "rows"]:
         points.append(
