@@ -1262,7 +1262,8 @@ def compare_allocations(
     Returns
     -------
     DataFrame
-        Indexed by ``strategy``: ``segments``, ``contacts``, ``spend``, ``expected_profit``, ``roi``.
+        Indexed by ``strategy``: ``segments``, ``contacts``, ``spend``, ``expected_profit``, ``roi``
+        (expected profit per unit spent; 0 for a strategy that spends nothing).
 
     Examples
     --------
@@ -1287,7 +1288,8 @@ def compare_allocations(
          for name, t in rows.items()}
     ).T
     out["segments"] = out["segments"].astype(int)
-    out["roi"] = out["expected_profit"] / out["spend"].where(out["spend"] > 0)
+    # nothing spent, nothing earned: ROI 0 rather than 0/0 (the plan that contacts nobody)
+    out["roi"] = (out["expected_profit"] / out["spend"].where(out["spend"] > 0)).fillna(0.0)
     out.index.name = "strategy"
     return out
 
@@ -1357,6 +1359,41 @@ def budget_curve(
 
 def _result(amount: float) -> str:
     return f"a loss of {-amount:,.0f}" if amount < 0 else f"a profit of {amount:,.0f}"
+
+
+def budget_curve_words(curve: pd.DataFrame) -> str:
+    """One sentence on a :func:`budget_curve`: where the optimum stops growing and what contacting everyone earns.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"size": [100, 100], "contact_cost": [1.0, 1.0],
+    ...                      "profit_per_contact": [2.0, -0.5]}, index=["A", "B"])
+    >>> budget_curve_words(budget_curve(plan))  # doctest: +NORMALIZE_WHITESPACE
+    'The expected profit stops growing at a budget of 100, when every segment that pays is fully contacted;
+     contacting every customer would cost 200 and is expected to bring a profit of 150.'
+    """
+    everyone = (f"contacting every customer would cost {curve.attrs['full_cost']:,.0f} and is expected to bring "
+                f"{_result(float(curve['mass_profit'].iloc[-1]))}")
+    if curve.attrs["saturation"] <= 0:
+        return (f"No segment pays at this uplift and these costs, so the best budget is 0: contact nobody; "
+                f"{everyone}.")
+    return (f"The expected profit stops growing at a budget of {curve.attrs['saturation']:,.0f}, when every "
+            f"segment that pays is fully contacted; {everyone}.")
+
+
+def multiple_testing_words(model: CampaignLift | None) -> str:
+    """The caution that goes with testing many segments at once, for the recommendations.
+
+    ``model`` is the fitted :class:`CampaignLift`, or None when no campaign was measured.
+    """
+    if model is None:
+        return ("No campaign was measured, so no segment's lift has been tested yet. Measure one with a random "
+                "control group, and remember that at the 5% level one segment in twenty without any real lift "
+                "looks \"significant\" by chance alone.")
+    n_tested = len(model.lift_) - 1
+    return (f"{n_tested} segments were tested at once at the {model.alpha:.0%} level: even if the campaign did "
+            f"nothing, {n_tested * model.alpha:.1f} of them would be expected to look \"significant\" by chance "
+            "alone. Act firmly on large, clear lifts and re-test borderline ones.")
 
 
 def _plan_words(allocations: pd.DataFrame, budget: float) -> str:

@@ -563,3 +563,29 @@ def test_campaign_study_measures_once_and_plans(experiment, customers, tmp_path)
     assumed = roi.campaign_study(roi.match_campaign("", customers), customers, budget=2000, planned_uplift=0.08)
     assert assumed.model is None and assumed.headline.startswith("**No campaign was measured")
     assert "8.0 percentage points" in assumed.headline
+
+
+def test_nothing_pays_gives_a_zero_plan_in_words_and_numbers():
+    """An uplift too small for any segment: ROI 0 (not NaN) when nothing is spent, and the curve's
+    sentence says that the best budget is 0 instead of "stops growing at a budget of 0"."""
+    plan = _plan([100, 50], [1.5, 1.5], [-1.1, -0.4])
+    choices = roi.compare_allocations(plan, budget=100)
+    assert choices.loc["optimal (targeted)", "spend"] == 0
+    assert choices["roi"].notna().all() and choices.loc["optimal (targeted)", "roi"] == 0
+    text = roi.budget_curve_words(roi.budget_curve(plan))
+    assert text.startswith("No segment pays") and "a loss of 130" in text and "nan" not in text.lower()
+
+
+def test_budget_curve_words_when_some_segments_pay():
+    plan = _plan([100, 50, 10], [1.0, 2.0, 1.0], [2.0, 1.0, -1.0])
+    text = roi.budget_curve_words(roi.budget_curve(plan))
+    assert "stops growing at a budget of 200" in text and "cost 210" in text and "a profit of 240" in text
+
+
+def test_multiple_testing_words_with_and_without_a_measured_campaign(fitted):
+    text = roi.multiple_testing_words(fitted)
+    n = len(fitted.lift_) - 1
+    assert text.startswith(f"{n} segments were tested at once at the 5% level")
+    assert f"{n * 0.05:.1f} of them" in text
+    none = roi.multiple_testing_words(None)
+    assert none.startswith("No campaign was measured") and "control group" in none
