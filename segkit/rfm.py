@@ -1136,7 +1136,10 @@ def migration_study(
                 f"Set migration_days below {history:,} to compare with an earlier date inside the data.")
     else:
         table = customer_table(clean, snapshot_date=earlier_date)
-        if len(table) < MIN_MIGRATION_CUSTOMERS or table["revenue"].sum() <= 0:
+        if len(later) < MIN_MIGRATION_CUSTOMERS:
+            note = (f"No migration matrix: the data have only {len(later):,} customers in all; rank scores of so few "
+                    f"say little about segments (a migration matrix needs at least {MIN_MIGRATION_CUSTOMERS}).")
+        elif len(table) < MIN_MIGRATION_CUSTOMERS or table["revenue"].sum() <= 0:
             note = (f"No migration matrix: on {earlier_date:%Y-%m-%d} ({days:,} days before the snapshot) only "
                     f"{len(table):,} customers had bought, with revenue {table['revenue'].sum():,.2f}; scores need at "
                     f"least {MIN_MIGRATION_CUSTOMERS} customers with revenue. Set migration_days lower to compare "

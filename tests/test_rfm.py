@@ -579,3 +579,13 @@ def test_migration_study_with_too_few_earlier_customers():
     clean = clean_lines(first, np.ones(len(first), dtype=int), span_days=365)
     study = migration_study(clean, rfm_segments(customer_table(clean), warn=False), days=90)
     assert study.matrix is None and "2 customers" in study.note
+
+
+def test_migration_study_on_a_tiny_customer_base_does_not_suggest_a_shorter_window():
+    from segkit.data import customer_table
+    from segkit.rfm import migration_study
+
+    clean = clean_lines(np.arange(12), np.full(12, 3), span_days=365)
+    study = migration_study(clean, rfm_segments(customer_table(clean), warn=False), days=90)
+    assert study.matrix is None and "only 12 customers in all" in study.note
+    assert "migration_days lower" not in study.note
