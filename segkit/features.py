@@ -57,6 +57,7 @@ __all__ = [
     "make_preprocessor",
     "PreparedFeatures",
     "prepare_features",
+    "revenue_skew_words",
 ]
 
 FeatureSet = Literal["rfm", "lrfmc", "extended"]
@@ -571,3 +572,26 @@ def prepare_features(
     raw = customer_features(customers, clean, feature_set=feature_set)
     preprocessor = make_preprocessor()
     return PreparedFeatures(raw=raw, scaled=preprocessor.fit_transform(raw), preprocessor=preprocessor)
+
+
+def revenue_skew_words(revenue: pd.Series) -> str:
+    """One sentence on how skewed revenue is: the biggest spender against the median, and the top 1%'s share.
+
+    With fewer than 100 customers the top 1% is one customer, so the sentence names the biggest
+    customer's share instead; when the median customer has no revenue it says so instead of a ratio.
+
+    Examples
+    --------
+    >>> revenue_skew_words(pd.Series([10.0, 20.0, 30.0, 40.0, 400.0]))
+    "The biggest spender bought 13 times the median customer's revenue; the biggest customer alone holds 80% of it."
+    """
+    values = pd.Series(revenue, dtype=float)
+    total, median, top = values.sum(), values.median(), values.max()
+    if total <= 0:
+        return "No customer has net revenue, so there is no revenue distribution to describe."
+    n_top = len(values) // 100
+    share = (f"the top 1% of customers ({n_top:,}) hold {values.nlargest(n_top).sum() / total:.0%} of it" if n_top
+             else f"the biggest customer alone holds {top / total:.0%} of it")
+    if median <= 0:
+        return f"At least half of the customers have no net revenue; {share}."
+    return f"The biggest spender bought {top / median:,.0f} times the median customer's revenue; {share}."

@@ -284,3 +284,26 @@ def test_preprocessing_is_monotone_per_column(values):
     for col in X.columns:
         order = np.argsort(X[col].to_numpy(), kind="stable")
         assert np.all(np.diff(Z[col].to_numpy()[order]) >= -1e-12)
+
+
+# --- words on the revenue distribution --------------------------------------------------------
+
+
+def test_revenue_skew_words_for_a_large_and_a_small_customer_base():
+    from segkit.features import revenue_skew_words
+
+    big = pd.Series(np.r_[np.full(990, 10.0), np.full(10, 1000.0)])
+    text = revenue_skew_words(big)
+    assert text == ("The biggest spender bought 100 times the median customer's revenue; "
+                    "the top 1% of customers (10) hold 50% of it.")
+    small = pd.Series([10.0, 20.0, 30.0, 40.0, 400.0])
+    text = revenue_skew_words(small)
+    assert "the top 1%" not in text and "the biggest customer alone holds 80% of it" in text
+
+
+def test_revenue_skew_words_when_the_median_customer_has_no_revenue():
+    from segkit.features import revenue_skew_words
+
+    text = revenue_skew_words(pd.Series([0.0, 0.0, 0.0, 5.0, 50.0]))
+    assert "inf" not in text and "nan" not in text.lower()
+    assert text.startswith("At least half of the customers have no net revenue")
