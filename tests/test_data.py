@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from segkit import DataError
@@ -137,28 +137,36 @@ def test_unusable_file_is_named(tmp_path, name, content, message):
 
 def test_unparseable_dates_show_examples_and_count():
     frame = lines(InvoiceDate=["2024-01-05", "not a date", "2024-02-01", "31/31/2024", "2024-02-10"])
-    with pytest.raises(DataError, match=r"2 value\(s\) that are not dates, e\.g\. 'not a date', '31/31/2024'"):
+    with pytest.raises(DataError, match=r"'InvoiceDate'.*2 value\(s\).*not dates.*e\.g\. 'not a date', '31/31/2024'.*date_format"):
         data.load_transactions(frame)
 
 
-def test_missing_dates():
+def test_missing_dates_are_excluded_by_a_rule_and_reconcile():
     frame = lines(InvoiceDate=["2024-01-05", None, "2024-02-01", "2024-02-03", "2024-02-10"])
-    with pytest.raises(DataError, match=r"'order_date' is empty in 1 row"):
-        data.load_transactions(frame)
+    tx = data.load_transactions(frame)
+    assert tx["order_date"].isna().sum() == 1
+    clean, log = data.clean_transactions(tx)
+    by_rule = log.set_index("rule")
+    assert by_rule.loc["missing_date", "rows"] == 1
+    assert by_rule.loc["missing_date", "revenue"] == pytest.approx(tx.loc[tx["order_date"].isna(), "amount"].sum())
+    assert (data.reconcile(log)["difference"] == 0).all()
 
 
-def test_non_numeric_amounts():
-    frame = lines(Price=["2.5", "10", "£2.50", "7", "2.5"])
-    with pytest.raises(DataError, match=r"'unit_price' has 1 non-numeric value\(s\), e\.g\. '£2\.50'"):
-        data.load_transactions(frame)
+def test_currency_signs_are_read_and_text_is_refused_with_the_column_and_examples():
+    assert data.load_transactions(lines(Price=["2.5", "10", "£2.50", "7", "2.5"]))["unit_price"].tolist() == [
+        2.5, 10.0, 2.5, 7.0, 2.5]
+    with pytest.raises(DataError, match=r"'Price'.*1 value.*'abc'"):
+        data.load_transactions(lines(Price=["2.5", "10", "abc", "7", "2.5"]))
 
 
-def test_wrong_encoding_suggests_latin1(tmp_path):
+def test_latin1_file_is_detected_and_a_wrong_encoding_is_named(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes(lines(Country=["Côte d'Ivoire"] * 5).to_csv(index=False).encode("latin-1"))
-    with pytest.raises(DataError, match=r"not valid utf-8 text.*encoding='latin-1'"):
-        data.load_transactions(path)
-    assert data.load_transactions(path, encoding="latin-1")["country"].iloc[0] == "Côte d'Ivoire"
+    read = data.read_transactions(path)
+    assert read.lines["country"].iloc[0] == "Côte d'Ivoire"
+    assert read.decisions.set_index("aspect").loc["encoding", "value"] == "cp1252"
+    with pytest.raises(DataError, match=r"'orders.csv' is not valid utf-8 text.*reading: \{encoding"):
+        data.load_transactions(path, encoding="utf-8")
 
 
 def test_missing_file():
@@ -166,9 +174,12 @@ def test_missing_file():
         data.load_transactions("no/such/orders.csv")
 
 
-def test_missing_order_id():
-    with pytest.raises(DataError, match=r"'order_id' is empty in 1 row"):
-        data.load_transactions(lines(Invoice=["1", None, "2", "3", "C4"]))
+def test_blank_order_ids_become_one_order_per_customer_and_timestamp():
+    read = data.read_transactions(lines(Invoice=["1", None, "2", "3", "C4"]))
+    tx = read.lines
+    assert tx["order_id"].notna().all()
+    assert tx.loc[1, "order_id"] == f"{tx.loc[1, 'customer_id']} @ {tx.loc[1, 'order_date']:%Y-%m-%d %H:%M:%S}"
+    assert "1 line(s) have no order id" in read.decisions.set_index("aspect").loc["order id", "evidence"]
 
 
 def test_customer_table_rejects_raw_lines_without_customers():
@@ -267,6 +278,7 @@ def test_clean_customers_match_ground_truth(default_clean):
 )
 def test_log_always_reconciles(quantities, customers, returns):
     n = len(quantities)
+    assume(any(c is not None for c in customers[:n]))  # a file without any customer id is refused: tested below
     frame = pd.DataFrame({
         "order_id": [f"{i}" for i in range(n)], "customer_id": customers[:n],
         "order_date": pd.date_range("2024-01-01", periods=n, freq="D"),
@@ -280,6 +292,13 @@ def test_log_always_reconciles(quantities, customers, returns):
         table = data.customer_table(clean)
         assert (table["revenue"] > 0).all()
         assert table.index.is_unique
+
+
+def test_a_file_whose_rows_all_lack_a_customer_says_so(tmp_path):
+    path = tmp_path / "guests.csv"
+    lines(**{"Customer ID": [None] * 5}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"'guests.csv': the customer column 'Customer ID' is empty in every one of its 5 rows"):
+        data.load_transactions(path)
 
 
 # --- the customer table ------------------------------------------------------------------

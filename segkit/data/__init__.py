@@ -37,7 +37,7 @@ from segkit.data.customers import (
     customer_table,
 )
 from segkit.data.decisions import Decision, decisions_table, describe_reading
-from segkit.data.load import load_transactions
+from segkit.data.load import Transactions, load_transactions, read_transactions
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -47,6 +47,7 @@ __all__ = [
     "FLAGS",
     "RULES",
     "Decision",
+    "Transactions",
     "calibration_holdout",
     "check_customer_table",
     "clean_transactions",
@@ -59,6 +60,7 @@ __all__ = [
     "is_return",
     "load_clean",
     "load_transactions",
+    "read_transactions",
     "reconcile",
     "robust_log_z",
     "split_transactions",

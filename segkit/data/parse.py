@@ -225,10 +225,14 @@ def _show(number: float) -> str:
     return np.format_float_positional(number, trim="-")
 
 
+class AmbiguousDecimal(DataError):
+    """A number column that reads with either decimal mark: another column of the file may settle it."""
+
+
 def _ambiguous_decimal(where: str, point: _Reading, comma: _Reading, texts: np.ndarray) -> DataError:
     differ = np.flatnonzero(point.numbers != comma.numbers)
     i = differ[0]
-    return DataError(
+    return AmbiguousDecimal(
         f"{where}: the decimal mark cannot be told from the values. Every value reads with decimal '.' "
         f"and with decimal ',' ({differ.size:,} distinct values differ), e.g. {texts[i]!r} is "
         f"{_show(point.numbers[i])} with decimal '.' but {_show(comma.numbers[i])} with decimal ','. "
