@@ -49,6 +49,8 @@ from segkit.plots import DIVERGING_CMAP, PALETTE, palette
 __all__ = [
     "DECISION_RULE",
     "MINIBATCH_THRESHOLD",
+    "MIN_CUSTOMERS_TO_SEGMENT",
+    "feasible_k_range",
     "Method",
     "SegmentKMeans",
     "check_order_by",
@@ -158,6 +160,56 @@ def _check_k_range(k_range: Sequence[int], X: np.ndarray) -> list[int]:
         )
     _check_k(ks[-1], X, what="largest k in k_range")
     return ks
+
+
+#: Fewest customers (with distinct features) for which two numbers of clusters can be compared.
+MIN_CUSTOMERS_TO_SEGMENT: int = 4
+
+
+def feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tuple[list[int], str]:
+    """The k of ``k_range`` the data can support, and a sentence when that is not all of them.
+
+    A k needs more customers than clusters and at least k distinct feature rows. A small customer
+    base shortens the range from above; when fewer than two k would remain, the range is extended
+    down to 2, so that there is still a choice to make.
+
+    Returns
+    -------
+    (list of int, str)
+        The k to try and a note for the report ("" when ``k_range`` is kept as given).
+
+    Raises
+    ------
+    DataError
+        Fewer than :data:`MIN_CUSTOMERS_TO_SEGMENT` customers with distinct features, or a bad ``k_range``.
+
+    Examples
+    --------
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> feasible_k_range(range(3, 9), X)[0]
+    [3, 4, 5]
+    """
+    ks = sorted({int(k) for k in k_range})
+    if not ks or ks[0] < 2:
+        raise DataError(f"k_range={list(k_range)} must hold values of k from 2 up (e.g. range(2, 9)).")
+    arr = np.asarray(X, dtype=float)
+    n = arr.shape[0]
+    n_distinct = len(np.unique(arr, axis=0)) if n <= 200_000 else n
+    top = min(n - 1, n_distinct)
+    if top < 3:
+        raise DataError(
+            f"there are only {n} customers ({n_distinct} with distinct features): segmenting needs at least "
+            f"{MIN_CUSTOMERS_TO_SEGMENT} customers with distinct features, to compare at least two numbers of "
+            "clusters. Use more data (a longer period, or all channels)."
+        )
+    if ks[-1] <= top:
+        return ks, ""
+    kept = [k for k in ks if k <= top]
+    if len(kept) < 2:
+        kept = list(range(max(2, top - 1), top + 1))
+    note = (f" k was tried from {kept[0]} to {kept[-1]} instead of {ks[0]} to {ks[-1]}: the data have only {n} "
+            f"customers ({n_distinct} with distinct features), and a segment needs more than one customer.")
+    return kept, note.strip()
 
 
 def _resolve_method(method: Method, n: int) -> str:
@@ -1295,6 +1347,8 @@ class KMeansSegmentation:
         The final model (labels ordered by revenue).
     summary : DataFrame
         :func:`cluster_summary` of the final model.
+    k_range_note : str
+        Why fewer k were tried than ``k_range`` asked for (:func:`feasible_k_range`); "" when all were.
     """
 
     features: pd.DataFrame
@@ -1305,6 +1359,7 @@ class KMeansSegmentation:
     k: int
     model: SegmentKMeans = field(repr=False)
     summary: pd.DataFrame
+    k_range_note: str = ""
 
     @property
     def labels(self) -> np.ndarray:
@@ -1368,6 +1423,7 @@ def kmeans_segmentation(
     """
     prepared = prepare_features(customers, clean, feature_set=feature_set)
     scaled = prepared.scaled
+    k_range, k_range_note = feasible_k_range(k_range, scaled)
     stab = stability(scaled, k_range=k_range, n_refits=stability_refits, n_init=n_init,
                      threshold=stability_threshold, random_state=random_state)
     selection = choose_k(scaled, k_range=k_range, n_init=n_init, gap_references=gap_references,
@@ -1378,7 +1434,8 @@ def kmeans_segmentation(
     summary = cluster_summary(prepared.raw.assign(revenue=customers["revenue"]), model.labels_, scaled,
                               segments=segments)
     return KMeansSegmentation(features=prepared.raw, scaled=scaled, preprocessor=prepared.preprocessor,
-                              stability=stab, selection=selection, k=k, model=model, summary=summary)
+                              stability=stab, selection=selection, k=k, model=model, summary=summary,
+                              k_range_note=k_range_note)
 
 
 #: The first action per segment of :func:`segment_actions`, by rule.

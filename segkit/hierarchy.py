@@ -275,7 +275,8 @@ def merge_gaps(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> pd.DataF
 def largest_gap_k(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> int:
     """Number of clusters whose cut sits in the largest gap between merge heights (:func:`merge_gaps`).
 
-    Ties go to the smaller k; a tree too small for ``k_range`` gets as many clusters as it can.
+    Ties go to the smaller k; a tree too small for ``k_range`` gets as many clusters as it can short
+    of one per customer (which would be no segmentation, and which k-means refuses).
 
     Examples
     --------
@@ -284,8 +285,8 @@ def largest_gap_k(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> int:
     (2, 3)
     """
     gaps = merge_gaps(Z, k_range=k_range)
-    if gaps.empty:
-        return min(int(k_range[0]), len(Z) + 1)
+    if gaps.empty:  # fewer customers than k_range asks for: the most clusters short of one per customer
+        return max(min(int(k_range[0]), len(Z)), 1)
     return int(gaps["gap"].idxmax())
 
 

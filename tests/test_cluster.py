@@ -478,3 +478,28 @@ def test_most_correlated_pair_and_advice():
     assert "nearly redundant" in keep[2]
     loose = cluster.pca_advice(res, Z, agreement, n_components=3, redundancy_threshold=0.999)
     assert loose[2].startswith("No two features are strongly redundant")
+
+
+# --- tiny customer bases: k_range adapted to the data ----------------------------------------------
+
+
+def test_feasible_k_range_clips_to_the_customers_and_says_so():
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    ks, note = cluster.feasible_k_range(range(3, 9), X)
+    assert ks == [3, 4, 5] and "6 customers" in note and "3 to 5" in note
+    assert cluster.feasible_k_range(range(3, 9), np.random.default_rng(0).normal(size=(50, 3))) == (list(range(3, 9)), "")
+    ks, note = cluster.feasible_k_range(range(3, 9), X[:4])
+    assert ks == [2, 3] and note
+    with pytest.raises(DataError, match="at least 4"):
+        cluster.feasible_k_range(range(3, 9), X[:3])
+
+
+def test_kmeans_segmentation_on_six_customers():
+    customers = pd.DataFrame(
+        {"days_since_last_purchase": [3, 40, 200, 10, 90, 300], "n_orders": [12, 3, 1, 6, 2, 1],
+         "revenue": [1500.0, 210.0, 35.0, 640.0, 120.0, 20.0]},
+        index=pd.Index([f"c{i}" for i in range(6)], name="customer_id"))
+    result = cluster.kmeans_segmentation(customers, k_range=range(3, 9), n_init=2, gap_references=2,
+                                         stability_refits=2, random_state=0)
+    assert 3 <= result.k <= 5 and len(result.labels) == 6
+    assert "6 customers" in result.k_range_note

@@ -341,3 +341,12 @@ def test_two_stage_check_reuses_a_fitted_exact_model(planted):
     two_stage = WardClustering(n_clusters=N_GROUPS, max_exact=0, n_micro=100, random_state=0).fit(X)
     with pytest.raises(DataError, match="got two-stage Ward"):
         two_stage_check(X, n_clusters=N_GROUPS, exact=two_stage)
+
+
+def test_a_tree_smaller_than_k_range_is_cut_below_one_customer_per_cluster():
+    """Three customers and k_range (3, 8): two segments, not three singletons (which k-means then refuses)."""
+    Z = weighted_ward_linkage(np.array([[0.0], [0.1], [5.0]]))
+    assert largest_gap_k(Z, k_range=(3, 8)) == 2
+    X = pd.DataFrame({"a": [0.0, 0.1, 5.0], "b": [1.0, 1.2, 3.0]})
+    model = WardClustering(k_range=(3, 8)).fit(X)
+    assert model.n_clusters_ == 2 and len(set(model.labels_)) == 2
