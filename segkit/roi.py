@@ -124,7 +124,8 @@ def segment_customers(
       segmentation the default campaign was planted on;
     - ``"cluster"``: k-means on the preprocessed RFM features (:class:`segkit.cluster.SegmentKMeans`),
       clusters named from their profile (:func:`segkit.cluster.name_clusters`);
-    - ``"clv_tier"``: top 20% / middle 60% / bottom 20% of historical CLV (:mod:`segkit.clv`).
+    - ``"clv_tier"``: top 20% / middle 60% / bottom 20% of historical CLV (:mod:`segkit.clv`), ranked
+      by :func:`annual_values` (the lifetime factor is the same for everyone).
 
     Parameters
     ----------
@@ -165,10 +166,30 @@ def segment_customers(
     elif by == "cluster":
         labels = _cluster_segments(customers, n_clusters=n_clusters, random_state=random_state)
     else:
-        from segkit.clv import historical_clv, value_tiers
+        from segkit.clv import value_tiers
 
-        labels = value_tiers(historical_clv(customers, margin=margin)["historical_clv"])
+        labels = value_tiers(annual_values(customers, margin=margin))
     return labels.rename("segment")
+
+
+def annual_values(customers: pd.DataFrame, *, margin: float = DEFAULT_MARGIN) -> pd.Series:
+    """One year of historical value per customer: average order value × orders per year × margin.
+
+    This is :func:`segkit.clv.historical_clv`'s ``annual_value``. Historical CLV multiplies it by
+    an expected lifetime that is the same for every customer, so ranks, tiers and the value of a
+    response do not depend on the churn rate; it is not estimated here, which keeps the CLV
+    tiers and ``value_basis="clv"`` working on histories shorter than a year or without churn.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"avg_order_value": [50.0, 20.0], "n_orders": [4, 1],
+    ...                       "tenure_days": [730, 100], "days_since_last_purchase": [10, 90]})
+    >>> annual_values(table, margin=0.5).round(2).tolist()
+    [50.03, 10.01]
+    """
+    from segkit.clv import historical_clv
+
+    return historical_clv(customers, margin=margin, churn_rate=1.0)["annual_value"].rename("annual_value")
 
 
 def _cluster_segments(customers: pd.DataFrame, *, n_clusters: int, random_state: int) -> pd.Series:

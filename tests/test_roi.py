@@ -589,3 +589,28 @@ def test_multiple_testing_words_with_and_without_a_measured_campaign(fitted):
     assert f"{n * 0.05:.1f} of them" in text
     none = roi.multiple_testing_words(None)
     assert none.startswith("No campaign was measured") and "control group" in none
+
+
+def _short_history_customers(n: int = 60, *, max_tenure: int = 62) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    tenure = rng.integers(1, max_tenure, n)
+    days = (tenure * rng.uniform(0, 1, n)).astype(int)
+    orders = rng.integers(1, 5, n)
+    revenue = orders * rng.gamma(2.0, 30.0, n)
+    return pd.DataFrame({"days_since_last_purchase": days, "n_orders": orders, "revenue": revenue,
+                         "avg_order_value": revenue / orders, "tenure_days": tenure},
+                        index=pd.Index([f"c{i}" for i in range(n)], name="customer_id"))
+
+
+@pytest.mark.parametrize("max_tenure", [62, 1000])
+def test_clv_tiers_need_no_churn_rate(max_tenure):
+    """Tiers rank one year of value; the churn rate (unobservable in 2 months of data, or 0 when nobody
+    churned) scales every customer alike, so the segmentation must not depend on estimating it."""
+    customers = _short_history_customers(max_tenure=max_tenure)
+    if max_tenure > 365:
+        customers["days_since_last_purchase"] = np.minimum(customers["days_since_last_purchase"], 30)  # churn 0
+    tiers = roi.segment_customers(customers, by="clv_tier")
+    assert tiers.notna().all() and tiers.nunique() == 3
+    values = roi.annual_values(customers, margin=0.3)
+    top = values.nlargest(int(0.2 * len(customers))).index
+    assert (tiers[top] == tiers[values.idxmax()]).all()
