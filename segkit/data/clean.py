@@ -109,21 +109,39 @@ def _outliers(tx: pd.DataFrame, kept: pd.Series, z: float) -> pd.Series:
     return candidates & (robust_log_z(tx["amount"], candidates) > z)
 
 
+def _group_codes(tx: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, int]:
+    """One integer code per distinct combination of ``keys`` (-1 where a key is missing), and how many."""
+    code = np.zeros(len(tx), dtype=np.int64)
+    size = 1
+    missing = np.zeros(len(tx), dtype=bool)
+    for key in keys:
+        part, uniques = pd.factorize(tx[key])
+        missing |= part < 0
+        code = code * (len(uniques) + 1) + part
+        size *= len(uniques) + 1
+    if size > 2**62 // 2:
+        code, uniques = pd.factorize(code)
+        size = len(uniques)
+    code[missing] = -1
+    return code, size
+
+
 def _matched_returns(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
     """True for return lines whose customer bought at least that quantity of the product in the data.
 
     Matching is on (customer, product) when product ids exist, else on the customer's revenue.
     """
     keys = ["customer_id", "product_id"] if "product_id" in tx else ["customer_id"]
-    measure = "quantity" if "product_id" in tx else "amount"
-    live = tx[kept]
-    back = is_return(live)
-    bought = live[~back].groupby(keys, observed=True)[measure].sum().rename("bought")
-    returned = live[back][measure].abs().groupby([live.loc[back, k] for k in keys], observed=True).sum().rename("returned")
-    totals = pd.concat([bought, returned], axis=1).fillna(0.0)
-    ok = totals.index[totals["returned"] <= totals["bought"] + 1e-9]
-    return pd.Series(pd.MultiIndex.from_frame(tx[keys]).isin(ok) if len(keys) > 1 else tx[keys[0]].isin(ok),
-                     index=tx.index)
+    measure = tx["quantity" if "product_id" in tx else "amount"].abs().to_numpy(dtype=float)
+    group, _ = _group_codes(tx, keys)
+    group, n_groups = pd.factorize(group)[0], None
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    live = kept.to_numpy() & (group >= 0)
+    back = is_return(tx).to_numpy()
+    bought = np.bincount(group[live & ~back], weights=measure[live & ~back], minlength=n_groups)
+    returned = np.bincount(group[live & back], weights=measure[live & back], minlength=n_groups)
+    ok = returned <= bought + 1e-9
+    return pd.Series(np.where(group >= 0, ok[group.clip(min=0)], False), index=tx.index)
 
 
 def _customers_without_net_revenue(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
@@ -208,14 +226,17 @@ def split_transactions(tx: pd.DataFrame, **options) -> tuple[pd.DataFrame, pd.Da
 
 
 def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
-    kept = reason == "kept"
-    customers_in = tx["customer_id"].dropna().unique()
-    kept_customers = set(tx.loc[kept, "customer_id"].unique())
-    lost = tx[tx["customer_id"].notna() & ~tx["customer_id"].isin(kept_customers)]
+    kept = (reason == "kept").to_numpy()
+    customer, customers = pd.factorize(tx["customer_id"])
+    identified = customer >= 0
+    kept_any = np.bincount(customer[kept & identified], minlength=len(customers)) > 0
+    lost = identified & ~kept_any[customer.clip(min=0)]
     # a lost customer is charged to the last rule (in rule order) that removed any of their lines
-    rule_rank = {rule: i for i, rule in enumerate(RULES)}
-    lost_by = reason[lost.index].map(rule_rank).groupby(lost["customer_id"]).max().map(dict(enumerate(RULES)))
-    grouped = tx.assign(reason=reason)[~kept].groupby("reason")
+    rank = reason.map({rule: i for i, rule in enumerate(RULES)}).to_numpy()
+    last_rule = np.full(len(customers), -1)
+    np.maximum.at(last_rule, customer[lost], rank[lost].astype(int))
+    lost_by = pd.Series(last_rule[last_rule >= 0]).map(dict(enumerate(RULES)))
+    grouped = tx[~kept].assign(reason=reason[~kept]).groupby("reason")
     log = pd.DataFrame({
         "rows": grouped.size(),
         "customers": grouped["customer_id"].nunique(),
@@ -231,10 +252,10 @@ def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
     log.attrs = {
         "rows_in": int(len(tx)),
         "revenue_in": float(tx["amount"].sum()),
-        "customers_in": int(len(customers_in)),
+        "customers_in": int(len(customers)),
         "rows_kept": int(kept.sum()),
         "revenue_kept": float(tx.loc[kept, "amount"].sum()),
-        "customers_kept": int(len(kept_customers)),
+        "customers_kept": int(kept_any.sum()),
     }
     return log
 

@@ -73,16 +73,18 @@ def _blank_missing(values: pd.Series) -> pd.Series:
 
 
 def _order_ids(renamed: pd.DataFrame, lines: pd.DataFrame, raw_name: str | None) -> tuple[pd.Series, Decision | None]:
-    derived = lines["customer_id"].fillna("") + " @ " + lines["order_date"].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    def derived() -> pd.Series:
+        return lines["customer_id"].fillna("") + " @ " + lines["order_date"].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+
     if raw_name is None:
-        return derived, Decision(
+        return derived(), Decision(
             "file", "order id", "one order = one customer at one timestamp",
             "the file has no order id column; lines of a customer with the same date and time form one order")
     ids = _parse_ids(renamed["order_id"])
     blank = ids.isna()
     if not blank.any():
         return ids, None
-    return ids.fillna(derived), Decision(
+    return ids.fillna(derived()), Decision(
         f"column {raw_name!r}", "order id", "blanks filled: one order = one customer at one timestamp",
         f"{int(blank.sum()):,} line(s) have no order id")
 

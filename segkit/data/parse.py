@@ -561,8 +561,32 @@ def _refuse_mixed_order(where: str, dates: pd.Series, best: str, results: dict, 
         )
 
 
+#: Year-first layouts, where day and month cannot be confused: tried whole before any splitting,
+#: because a machine export in one of them is the common case and this is ten times faster.
+_YEAR_FIRST: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+)
+
+
+def _year_first(text: pd.Series) -> tuple[np.ndarray, str] | None:
+    """The dates, if every text fits one year-first layout exactly."""
+    sample = text.iloc[:: max(1, len(text) // _SAMPLE)]
+    for fmt in _YEAR_FIRST:
+        if np.isnat(_strict(sample, fmt)).any():
+            continue
+        dates = _strict(text, fmt)
+        if not np.isnat(dates).any():
+            return dates, fmt
+    return None
+
+
 def _infer_text_dates(text: pd.Series, rows: np.ndarray, raw: np.ndarray, where: str) -> tuple[np.ndarray, str, str]:
     """Dates of distinct non-blank texts, their format and the evidence."""
+    fast = _year_first(text)
+    if fast is not None:
+        dates, fmt = fast
+        return dates, fmt, f"all {len(text):,} distinct dates match {fmt} (year first: day and month cannot be confused)"
     main, tz, tz_evidence = _offsets(text)
     parts = main.str.extract(_SPLIT)
     clock, clock_ok, clock_fmt = _clock(parts)
