@@ -131,3 +131,141 @@ def test_empty_and_unknown_files_are_refused_by_name(tmp_path):
     (tmp_path / "orders.json").write_text("{}")
     with pytest.raises(DataError, match="Unknown file type for 'orders.json'"):
         read_raw(tmp_path / "orders.json")
+
+
+# --- what the rows mean -------------------------------------------------------------------------
+
+
+def test_day_first_dates_are_right_in_every_row_not_only_those_with_a_day_above_12(tmp_path):
+    days = pd.date_range("2024-01-01", "2024-12-31", freq="7D")
+    frame = pd.DataFrame({"Kunde": [f"k{i % 9}" for i in range(len(days))], "Datum": days.strftime("%d.%m.%Y"),
+                          "Betrag": "10,50"})
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, sep=";", index=False)
+    read = data.read_transactions(path, columns={"Kunde": "customer_id", "Datum": "order_date", "Betrag": "amount"})
+    assert (read.lines["order_date"].to_numpy() == days.to_numpy()).all()
+    assert read.decisions.set_index("aspect").loc["date format", "value"] == "%d.%m.%Y"
+    assert (read.lines["amount"] == 10.5).all()
+
+
+def _amount_only(tmp_path, rows):
+    path = tmp_path / "payments.csv"
+    pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount"]).to_csv(path, index=False)
+    return path
+
+
+def test_refunds_in_an_amount_only_file_are_netted_or_dropped_not_called_bad_prices(tmp_path):
+    path = _amount_only(tmp_path, [("a", "1", "2024-01-02", 100.0), ("a", "2", "2024-01-09", -40.0),
+                                   ("b", "3", "2024-01-03", 20.0)])
+    read = data.read_transactions(path)
+    assert read.lines["unit_price"].isna().all()  # no price column: none invented
+    assert read.lines["quantity"].tolist() == [1.0, -1.0, 1.0]
+    clean, log = data.clean_transactions(read.lines, returns="net")
+    assert data.customer_table(clean).loc["a", "revenue"] == 60.0
+    assert data.customer_table(clean).loc["a", "n_orders"] == 1  # a refund is not a purchase
+    clean, log = data.clean_transactions(read.lines, returns="drop")
+    by_rule = log.set_index("rule")
+    assert by_rule.loc["return", "rows"] == 1 and by_rule.loc["return", "revenue"] == -40.0
+    assert by_rule.loc["negative_price", "rows"] == 0
+
+
+def test_a_free_purchase_keeps_its_customer_and_its_place_as_first_purchase(tmp_path):
+    path = _amount_only(tmp_path, [("a", "1", "2024-01-02", 0.0), ("a", "2", "2024-02-01", 30.0),
+                                   ("b", "3", "2024-01-05", 0.0), ("c", "4", "2024-01-06", 12.0)])
+    clean, log = data.clean_transactions(data.load_transactions(path))
+    table = data.customer_table(clean, snapshot_date="2024-03-01")
+    assert set(table.index) == {"a", "b", "c"}
+    assert table.loc["a", "first_purchase"] == pd.Timestamp("2024-01-02")
+    assert (table.loc["a", ["frequency", "recency", "T"]] == [1, 30, 59]).all()
+    assert table.loc["b", "revenue"] == 0 and table.loc["b", "n_orders"] == 1
+    flagged = log.set_index("rule").loc["zero_value"]
+    assert flagged["action"] == "kept" and flagged["rows"] == 2 and flagged["customers"] == 2
+    assert (data.reconcile(log)["difference"] == 0).all()
+
+
+def test_without_order_ids_one_order_is_one_customer_at_one_timestamp(tmp_path):
+    path = tmp_path / "cdnow.csv"
+    path.write_text("customer_id,date,number_of_cds,dollar_value\n"
+                    "00001,19970101,1,11.77\n00001,19970101,2,0.00\n00001,19970118,1,9.99\n00002,19970102,3,29.33\n")
+    read = data.read_transactions(path)
+    assert read.lines["order_id"].nunique() == 3
+    assert read.decisions.set_index("aspect").loc["order id", "value"] == "one order = one customer at one timestamp"
+    table = data.customer_table(data.clean_transactions(read.lines)[0])
+    assert table.loc["00001", "n_orders"] == 2 and table.loc["00001", "frequency"] == 1
+    assert table.index.tolist() == ["00001", "00002"]  # leading zeros kept
+
+
+def test_a_1c_export_in_cp1251_with_decimal_commas_and_no_break_space_thousands(tmp_path):
+    text = ("Документ;Дата;Контрагент;Количество;Цена;Сумма\n"
+            "Реализация 00001 от 05.03.2024;05.03.2024 14:02:11;ООО Ромашка;2;1\u00a0234,50;2\u00a0469,00\n"
+            "Реализация 00002 от 15.03.2024;15.03.2024 09:00:00;ИП Иванов;1,5;99,90;149,85\n"
+            "Возврат 00003;16.03.2024 10:00:00;ООО Ромашка;-1;1\u00a0234,50;-1\u00a0234,50\n")
+    path = tmp_path / "1c.csv"
+    path.write_bytes(text.encode("cp1251"))
+    read = data.read_transactions(path)
+    decided = read.decisions.set_index(["subject", "aspect"])["value"]
+    assert decided[("file", "encoding")] == "cp1251" and decided[("file", "delimiter")] == "';'"
+    assert read.lines["amount"].tolist() == [2469.0, 149.85, -1234.5]
+    assert read.lines["quantity"].tolist() == [2.0, 1.5, -1.0]
+    assert read.lines["order_date"].tolist() == pd.to_datetime(
+        ["2024-03-05 14:02:11", "2024-03-15 09:00:00", "2024-03-16 10:00:00"]).tolist()
+    clean, log = data.clean_transactions(read.lines)
+    assert data.customer_table(clean).loc["ООО Ромашка", "revenue"] == 2469.0 - 1234.5
+
+
+def test_a_chinese_export_takes_the_order_time_before_the_payment_time(tmp_path):
+    text = ("订单编号,买家会员名,付款时间,下单时间,数量,单价\n"
+            "1001,张伟,2024/3/6 10:00,2024/3/5 14:02,2,\"￥1,234.50\"\n"
+            "1002,李娜,2024/3/16 09:30,2024/3/15 9:30,1,￥88.00\n")
+    path = tmp_path / "taobao.csv"
+    path.write_bytes(text.encode("gbk"))
+    read = data.read_transactions(path)
+    assert read.lines["order_date"].tolist() == pd.to_datetime(["2024-03-05 14:02", "2024-03-15 09:30"]).tolist()
+    assert read.lines["amount"].tolist() == [2469.0, 88.0]
+    meaning = read.decisions[read.decisions["aspect"] == "meaning"]
+    assert "付款时间" in meaning.set_index("value").loc["order_date", "evidence"]
+
+
+def test_shopify_line_revenue_is_quantity_times_price_not_the_order_total(tmp_path):
+    frame = pd.DataFrame({
+        "Name": ["#1001", "#1001", "#1002"], "Email": ["a@x.com", "a@x.com", "b@y.com"],
+        "Created at": ["2024-03-05 14:02:11 +0100", "2024-03-05 14:02:11 +0100", "2024-07-01 09:00:00 +0200"],
+        "Total": ["59.90", "", "10.00"], "Lineitem quantity": [1, 2, 1], "Lineitem price": ["19.90", "20.00", "10.00"],
+        "Lineitem sku": ["A", "B", "A"],
+    })
+    path = tmp_path / "orders_export.csv"
+    frame.to_csv(path, index=False)
+    read = data.read_transactions(path)
+    assert read.lines["amount"].tolist() == [19.9, 40.0, 10.0]
+    assert read.lines["order_date"].tolist() == pd.to_datetime(
+        ["2024-03-05 14:02:11", "2024-03-05 14:02:11", "2024-07-01 09:00:00"]).tolist()  # local clock time
+    assert "Total" in read.lines.columns  # kept as it was, not used as revenue
+
+
+def test_reading_options_reach_load_clean_and_the_log_says_what_was_read(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("Customer;Date;Amount\nÅsa;01/02/2024;1,5\nBjörn;03/02/2024;2\n".encode("cp1252"))
+    with pytest.raises(DataError, match=r"day and month"):
+        data.load_clean(path, cache=False)
+    clean, log = data.load_clean(path, cache=False, date_format="%d/%m/%Y", decimal=",", encoding="cp1252")
+    assert clean["order_date"].tolist() == pd.to_datetime(["2024-02-01", "2024-02-03"]).tolist()
+    assert clean["amount"].tolist() == [1.5, 2.0] and clean["customer_id"].tolist() == ["Åsa", "Björn"]
+    reading = pd.DataFrame(log.attrs["reading"]).set_index("aspect")
+    assert reading.loc["encoding", "given"] and reading.loc["date format", "value"] == "%d/%m/%Y"
+
+
+def test_every_notebook_takes_the_reading_parameter():
+    import papermill
+
+    from segkit.report import list_notebooks
+
+    for notebook in list_notebooks():
+        assert "reading" in papermill.inspect_notebook(str(notebook)), notebook.name
+
+
+def test_missing_values_written_as_text_are_blank_and_excluded_by_their_rule(tmp_path):
+    path = _amount_only(tmp_path, [("a", "1", "2024-01-02", "NULL"), ("a", "2", "NULL", 5.0), ("b", "3", "2024-01-03", 7.0)])
+    clean, log = data.load_clean(path, cache=False)
+    by_rule = log.set_index("rule")
+    assert by_rule.loc["missing_amount", "rows"] == 1 and by_rule.loc["missing_date", "rows"] == 1
+    assert np.isclose(clean["amount"].sum(), 7.0)
