@@ -1443,17 +1443,17 @@ def assumed_headline(
     **No campaign was measured for these customers: the budget plan rests on an assumed uplift of 2.0
     percentage points of response per contact (parameter `planned_uplift`), not on a measurement.** At
     that uplift no segment earns back its contact cost, so the plan spends nothing; a mass campaign of
-    500 is expected to earn -120. Measure the real uplift with a campaign that keeps a random control group.
+    500 is expected to bring a loss of 120. Measure the real uplift with a campaign that keeps a random control group.
     """
     first = (f"**No campaign was measured for these customers: the budget plan rests on "
              f"{_uplift_words(assumed_uplift)} (parameter `planned_uplift`), not on a measurement.**")
     optimal, mass = allocations["expected_profit"].iloc[0], allocations["expected_profit"].iloc[1]
     if int(allocations["segments"].iloc[0]) == 0:
         plan = (f"At that uplift no segment earns back its contact cost, so the plan spends nothing; a mass "
-                f"campaign of {budget:,.0f} is expected to earn {mass:,.0f}.")
+                f"campaign of {budget:,.0f} is expected to bring {_result(mass)}.")
     else:
-        plan = (f"At that uplift, {_plan_words(allocations, budget)} is expected to earn {optimal:,.0f}, "
-                f"against {mass:,.0f} from a mass campaign of the same budget.")
+        plan = (f"At that uplift, {_plan_words(allocations, budget)} is expected to bring {_result(optimal)}, "
+                f"against {_result(mass)} from a mass campaign of the same budget.")
     return f"{first} {plan} Measure the real uplift with a campaign that keeps a random control group."
 
 
@@ -1479,7 +1479,8 @@ def headline(
     **Targeting only the 2 segments with a profitable measured lift would have turned a loss of 100 into a
     profit of 300.** The campaign as run made a loss of 50 once the control group's purchases are netted out;
     a report without a control group would have claimed a profit of 900. For the next campaign, a budget of
-    500 spread over 2 segments is expected to earn 250, against 20 from a mass campaign of the same budget.
+    500 spread over 2 segments is expected to bring a profit of 250, against a profit of 20 from a mass
+    campaign of the same budget.
     """
     if targeting is None:
         if assumed_uplift is None:
@@ -1501,7 +1502,7 @@ def headline(
     return (
         f"**{first}** The campaign as run made {_result(run)} once the control group's purchases are netted "
         f"out; a report without a control group would have claimed {_result(naive)}. For the next campaign, "
-        f"{plan} is expected to earn {optimal:,.0f}, against {mass_budget:,.0f} from a mass campaign of the "
+        f"{plan} is expected to bring {_result(optimal)}, against {_result(mass_budget)} from a mass campaign of the "
         f"same budget."
     )
 
