@@ -287,7 +287,7 @@ def _read_text(path: Path, compression: str | None, *, encoding: str | None, del
         decisions.append(Decision("file", "delimiter", repr(delimiter), "given", given=True))
     else:
         decisions.append(detect_delimiter(text.lstrip("\ufeff"), name=f"'{path.name}'"))
-    sep = delimiter or eval(decisions[-1].value)  # the repr of a one-character string
+    sep = delimiter or {repr(d): d for d in DELIMITERS}[decisions[-1].value]
     try:
         frame = pd.read_csv(
             path, sep=sep, dtype=str, encoding=chosen, keep_default_na=False, na_values=[""],
