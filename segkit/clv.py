@@ -308,12 +308,13 @@ def _purchases_to_horizon(model, frequency, recency, T, *, horizon, discount_rat
         raise DataError(f"horizon must be positive (time units, days for segkit tables); got {horizon}.")
     if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
         raise DataError("discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")
+    x, t_x, age = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
     if discount_rate == 0:
-        total = np.asarray(model.expected_purchases(frequency, recency, T, t=horizon), dtype=float)
+        total = np.asarray(model.expected_purchases(x, t_x, age, t=horizon), dtype=float)
         return total, total
     grid = np.linspace(0.0, horizon, n_steps + 1)  # grid[-1] == horizon exactly
-    cumulative = np.stack([np.asarray(model.expected_purchases(frequency, recency, T, t=g), dtype=float)
-                           for g in grid[1:]])
+    # one call for all steps (a row per step): the model shares its per-frequency work between them
+    cumulative = np.asarray(model.expected_purchases(x, t_x, age, t=grid[1:, None]), dtype=float)
     increments = np.diff(np.vstack([np.zeros_like(cumulative[:1]), cumulative]), axis=0)
     factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / periods_per_year)
     return cumulative[-1], factors @ increments
