@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import copy
 import functools
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from segkit.clv_models import (
+    MIN_CUSTOMERS,
+    AverageSpendModel,
     BetaGeoModel,
     FitWarning,
     GammaGammaModel,
@@ -37,33 +41,45 @@ from segkit.clv_models import (
     pareto_nbd_log_likelihood,
 )
 from segkit.clv_simulate import simulate_bgnbd, simulate_gamma_gamma
-from segkit.data import check_customer_table
+from segkit.data import calibration_holdout, check_customer_table
 from segkit.errors import DataError
 
 __all__ = [
     "DAYS_PER_YEAR",
+    "AverageSpendModel",
     "BetaGeoModel",
     "FitWarning",
     "GammaGammaModel",
+    "HoldoutValidation",
     "ParetoNBDModel",
     "bgnbd_log_likelihood",
     "bootstrap_total_clv",
     "check_btyd",
     "compare_models",
+    "compare_on_holdout",
+    "compare_with_pareto",
     "correlation_note",
     "crm_export",
     "discounted_purchases",
     "expected_purchases_matrix",
     "fit_models",
+    "fit_notes",
     "gamma_gamma_log_likelihood",
     "headline",
     "historical_clv",
+    "historical_clv_report",
+    "historical_vs_predicted",
     "holdout_by_frequency",
     "holdout_errors",
+    "holdout_validation",
+    "interval_note",
+    "mean_repeat_spend",
     "naive_holdout_forecast",
     "new_customer_value",
     "observed_churn_rate",
+    "parameter_summary",
     "pareto_nbd_log_likelihood",
+    "population_note",
     "predict_clv",
     "probability_alive_matrix",
     "purchase_tracking",
@@ -79,6 +95,7 @@ __all__ = [
     "truth_check",
     "value_tiers",
     "win_back_list",
+    "win_back_note",
 ]
 
 #: Days in a year, used to turn annual rates into daily ones (and back).
@@ -213,6 +230,50 @@ def historical_clv(
     return out
 
 
+def historical_clv_report(
+    customers: pd.DataFrame,
+    *,
+    margin: float = 1.0,
+    discount_rate: float = 0.0,
+    window_days: int = 365,
+) -> tuple[pd.DataFrame | None, str]:
+    """:func:`historical_clv` with a sentence on the churn it used, or None and why it cannot be computed.
+
+    The formula needs a churn rate observed over ``window_days``: data in which no customer is
+    that old, or in which nobody that old has lapsed (churn 0, an infinite lifetime), give
+    ``None`` and a sentence saying so, instead of an error.
+
+    Returns
+    -------
+    (DataFrame or None, str)
+
+    Examples
+    --------
+    >>> young = pd.DataFrame({"avg_order_value": [10.0], "n_orders": [2], "tenure_days": [90],
+    ...                       "days_since_last_purchase": [5]})
+    >>> historical_clv_report(young)[1].split(":**")[0]
+    '**Not enough history for the historical CLV'
+    """
+    _check_customers(customers, ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"],
+                     "historical_clv_report")
+    _check_margin(margin)
+    _check_discount_rate(discount_rate)
+    period = "a year" if window_days == 365 else f"{window_days} days"
+    if not (customers["tenure_days"] >= window_days).any():
+        return None, (f"**Not enough history for the historical CLV:** it needs the churn observed over {window_days} "
+                      f"days, and the oldest customer is {customers['tenure_days'].max():,} days old. "
+                      "The models below do not need it.")
+    churn = observed_churn_rate(customers, window_days=window_days)
+    if churn == 0:
+        return None, (f"**No historical CLV:** none of the customers of {period} ago has lapsed since, so the observed "
+                      "churn is 0 and the formula's expected lifetime infinite. The models below do not need it.")
+    history = historical_clv(customers, margin=margin, churn_rate=churn, window_days=window_days,
+                             discount_rate=discount_rate)
+    return history, (f"Observed churn: **{churn:.1%}** of the customers of {period} ago have not bought since, so the "
+                     f"expected lifetime is {history['lifetime_years'].iloc[0]:.2f} years in today's money "
+                     f"(discounted at {discount_rate:.0%} a year).")
+
+
 def _rank_tiers(values: pd.Series, shares: dict[str, float]) -> pd.Series:
     """Label customers by rank (largest value first; ties broken by index) with the tier shares."""
     if not isinstance(values, pd.Series):
@@ -330,6 +391,7 @@ def predict_clv(
     discount_rate: float = 0.0,
     periods_per_year: float = DAYS_PER_YEAR,
     n_steps: int = 12,
+    fallback_spend: float | None = None,
 ) -> pd.DataFrame:
     """Per-customer predictions: purchases, P(alive), expected spend and CLV over ``horizon``.
 
@@ -353,11 +415,16 @@ def predict_clv(
         Time units in a year (365.25 for days, 52.18 for weeks).
     n_steps : int, default 12
         Discounting steps across the horizon.
+    fallback_spend : float, optional
+        Spend per purchase where the spend model has no finite answer (see Returns); default
+        :func:`mean_repeat_spend` of ``customers``.
 
     Returns
     -------
     DataFrame indexed like ``customers``: ``predicted_purchases`` (undiscounted), ``p_alive``,
-    ``expected_spend``, ``clv``.
+    ``expected_spend``, ``clv``. Where the spend model has no finite answer (Gamma-Gamma with
+    q <= 1, for customers without repeat purchases) ``expected_spend`` is
+    ``fallback_spend``, which :func:`fit_notes` reports.
     """
     _check_customers(customers, BTYD_COLUMNS, "predict_clv")
     _check_margin(margin)
@@ -368,27 +435,123 @@ def predict_clv(
                                              n_steps=n_steps)
     out["predicted_purchases"] = total
     out["p_alive"] = np.asarray(purchase_model.probability_alive(x, t_x, age), dtype=float)
-    out["expected_spend"] = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
+    spend = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
+    undefined = np.isnan(spend)  # Gamma-Gamma with q <= 1: no finite mean for customers without repeat purchases
+    if undefined.any():
+        spend = np.where(undefined, mean_repeat_spend(customers) if fallback_spend is None else fallback_spend, spend)
+    out["expected_spend"] = spend
     out["clv"] = margin * out["expected_spend"] * purchases
     return out
 
 
-def fit_models(customers: pd.DataFrame) -> tuple[BetaGeoModel, GammaGammaModel]:
-    """Fit BG/NBD on (frequency, recency, T) and Gamma-Gamma on (frequency, monetary_value).
+def mean_repeat_spend(customers: pd.DataFrame) -> float:
+    """Mean value of a paid repeat purchase, Σ frequency·monetary_value / Σ frequency over :func:`repeat_customers`.
+
+    The stand-in for the spend of customers without repeat purchases when the spend model has
+    no finite population mean (Gamma-Gamma with q <= 1); NaN without paid repeat purchases.
+
+    Examples
+    --------
+    >>> mean_repeat_spend(pd.DataFrame({"frequency": [0, 1, 3], "monetary_value": [0.0, 10.0, 30.0]}))
+    25.0
+    """
+    repeat = repeat_customers(customers)
+    weight = repeat["frequency"].to_numpy(dtype=float)
+    return float(weight @ repeat["monetary_value"].to_numpy(dtype=float) / weight.sum()) if weight.sum() else np.nan
+
+
+def fit_models(customers: pd.DataFrame, *,
+               warn: bool = True) -> tuple[BetaGeoModel, GammaGammaModel | AverageSpendModel]:
+    """Fit BG/NBD on (frequency, recency, T) and a spend model on the repeat customers.
+
+    Gamma-Gamma learns from the customers with repeat purchases of positive mean value
+    (:func:`repeat_customers`): free repeat purchases (zero-value lines kept as purchase
+    occasions) say nothing about spend. With fewer than ``MIN_CUSTOMERS`` such customers the
+    spend model is :class:`AverageSpendModel` (their average, or the mean order value when
+    nobody has a paid repeat purchase). :func:`fit_notes` turns what happened into a sentence.
 
     Parameters
     ----------
     customers : DataFrame
         :func:`segkit.data.customer_table` (time in days).
+    warn : bool, default True
+        Emit the models' :class:`FitWarning` (their messages are kept in ``fit_warnings_``
+        either way; reports set ``warn=False`` and print :func:`fit_notes`).
 
     Returns
     -------
-    (BetaGeoModel, GammaGammaModel), both fitted.
+    (BetaGeoModel, GammaGammaModel or AverageSpendModel), both fitted.
+
+    Raises
+    ------
+    DataError
+        BG/NBD cannot be fitted (fewer than ``MIN_CUSTOMERS`` customers, nobody with a repeat
+        purchase, or no convergence).
     """
     _check_customers(customers, BTYD_COLUMNS, "fit_models")
-    purchases = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
-    spend = GammaGammaModel().fit(customers["frequency"], customers["monetary_value"])
+    with warnings.catch_warnings():
+        if not warn:
+            warnings.simplefilter("ignore", FitWarning)
+        purchases = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
+        repeat = repeat_customers(customers)
+        failure = None
+        if len(repeat) >= MIN_CUSTOMERS:
+            try:
+                return purchases, GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"])
+            except DataError as error:  # e.g. no convergence: fall back to the average, and say why
+                failure = f"Gamma-Gamma could not be fitted ({error})"
+        if len(repeat):
+            spend = AverageSpendModel().fit(repeat["frequency"], repeat["monetary_value"])
+        else:
+            spend = AverageSpendModel.from_params(mean_spend=_mean_order_value(customers))
+        if failure:
+            spend.fit_warnings_.append(failure)
     return purchases, spend
+
+
+def _mean_order_value(customers: pd.DataFrame) -> float:
+    if {"revenue", "n_orders"} <= set(customers.columns) and customers["n_orders"].sum() > 0:
+        value = float(customers["revenue"].sum() / customers["n_orders"].sum())
+        if value > 0:
+            return value
+    raise DataError("No customer has a repeat purchase with positive value and the table has no positive revenue: "
+                    "there is nothing to value purchases with. Check the amount column and the cleaning log.")
+
+
+def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
+              customers: pd.DataFrame) -> str:
+    """What the reader should know about the fits, as sentences: unidentified parameters, heavy-tailed
+    spend, the plain-average fallback; or that both fits are well determined.
+
+    Examples
+    --------
+    >>> bg = BetaGeoModel.from_params(r=0.5, alpha=20.0, a=0.8, b=3.0)
+    >>> gg = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)
+    >>> fit_notes(bg, gg, pd.DataFrame({"frequency": [1], "monetary_value": [10.0]}))
+    'Both models are fitted and every parameter is determined by the data (standard errors below).'
+    """
+    notes = []
+    for model, what in ((purchase_model, "purchase"), (spend_model, "spend")):
+        if getattr(model, "unidentified_", ()):
+            names = model.unidentified_
+            notes.append(f"**The data cannot pin down {', '.join(names)} of the {what} model ({model._model_name}):** "
+                         + ("its standard error is" if len(names) == 1 else "their standard errors are")
+                         + " not available and neither is the interval for total CLV; the point predictions remain "
+                         "usable.")
+    if isinstance(spend_model, AverageSpendModel):
+        repeat = repeat_customers(customers)
+        why = (f"{spend_model.fit_warnings_[0]}." if spend_model.fit_warnings_ else
+               f"only {len(repeat):,} customers made a repeat purchase with positive value, and Gamma-Gamma needs at "
+               f"least {MIN_CUSTOMERS}.")
+        notes.append(f"**Spend is a plain average ({spend_model.population_mean_spend():,.2f} per purchase):** {why} "
+                     "Every customer gets the same spend per purchase, and CLV gets no interval.")
+    elif not np.isfinite(spend_model.population_mean_spend()):
+        notes.append(f"**Spend is very heavy-tailed** (Gamma-Gamma q = {spend_model.params_['q']:.2f} <= 1), so the "
+                     "model's mean spend of a customer without repeat purchases is infinite; those customers are "
+                     f"valued at the mean value of a paid repeat purchase, {mean_repeat_spend(customers):,.2f}. Check "
+                     "the largest orders for outliers.")
+    return " ".join(notes) or ("Both models are fitted and every parameter is determined by the data "
+                               "(standard errors below).")
 
 
 def _with_params(model: object, params: pd.Series) -> object:
@@ -399,13 +562,13 @@ def _with_params(model: object, params: pd.Series) -> object:
 
 def bootstrap_total_clv(
     purchase_model: BetaGeoModel | ParetoNBDModel,
-    spend_model: GammaGammaModel,
+    spend_model: GammaGammaModel | AverageSpendModel,
     customers: pd.DataFrame,
     *,
     n_draws: int = 200,
     level: float = 0.9,
     random_state: int | np.random.Generator | None = None,
-    **clv_options: float,
+    **clv_options: float | None,
 ) -> pd.Series:
     """Parametric-bootstrap interval for the total predicted CLV of ``customers``.
 
@@ -415,6 +578,11 @@ def bootstrap_total_clv(
     This is the uncertainty from estimating the parameters; the customers themselves are
     held fixed. Options in ``clv_options`` go to :func:`predict_clv`.
 
+    When a model has no parameter covariance (a parameter the data cannot pin down, a model
+    given by :meth:`~BetaGeoModel.from_params`, or :class:`AverageSpendModel`), there is
+    nothing to draw: the result has the estimate, NaN bounds, ``n_draws`` 0, and the reason
+    in ``.attrs["reason"]`` (None when the interval was computed).
+
     Returns
     -------
     Series: ``estimate`` (at the fitted parameters), ``lower``, ``upper``, ``level``,
@@ -422,22 +590,42 @@ def bootstrap_total_clv(
     """
     if n_draws < 10 or not 0 < level < 1:
         raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
-    rng = np.random.default_rng(random_state)
-    purchase_draws = purchase_model.sample_params(n_draws, random_state=rng)
-    spend_draws = spend_model.sample_params(n_draws, random_state=rng)
-    # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
     _check_customers(customers, BTYD_COLUMNS, "bootstrap_total_clv")
+    # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
     unique = customers[list(BTYD_COLUMNS)].value_counts(sort=False).rename("n").reset_index()
-    totals = np.empty(n_draws)
-    for i in range(n_draws):
-        clv = predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
-                          _with_params(spend_model, spend_draws.iloc[i]), unique, **clv_options)["clv"]
-        totals[i] = clv.to_numpy() @ unique["n"].to_numpy()
+    # the spend stand-in of predict_clv comes from all customers, not from the unique rows
+    clv_options = {"fallback_spend": mean_repeat_spend(customers), **clv_options}
     estimate = float(predict_clv(purchase_model, spend_model, unique, **clv_options)["clv"] @ unique["n"])
-    lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2])
-    out = pd.Series({"estimate": estimate, "lower": lower, "upper": upper, "level": level, "n_draws": n_draws})
-    out.attrs["draws"] = totals
+    reasons = [r for r in (_no_covariance(purchase_model, "purchase"), _no_covariance(spend_model, "spend")) if r]
+    reason = "; and ".join(reasons) or None
+    totals = np.empty(0)
+    if reason is None:
+        rng = np.random.default_rng(random_state)
+        purchase_draws = purchase_model.sample_params(n_draws, random_state=rng)
+        spend_draws = spend_model.sample_params(n_draws, random_state=rng)
+        totals = np.array([
+            predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
+                        _with_params(spend_model, spend_draws.iloc[i]), unique, **clv_options)["clv"].to_numpy()
+            @ unique["n"].to_numpy()
+            for i in range(n_draws)])
+    lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2]) if totals.size else (np.nan, np.nan)
+    out = pd.Series({"estimate": estimate, "lower": lower, "upper": upper, "level": level,
+                     "n_draws": float(totals.size)})
+    out.attrs = {"draws": totals, "reason": reason}
     return out
+
+
+def _no_covariance(model: object, role: str) -> str | None:
+    """Why ``model``'s parameters cannot be sampled (a sentence fragment), or None if they can."""
+    if isinstance(model, AverageSpendModel):
+        return "the spend model is a plain average, without parameter uncertainty"
+    covariance = model.log_covariance_.to_numpy()
+    if np.all(np.isfinite(covariance)):
+        return None
+    if getattr(model, "unidentified_", ()):
+        return (f"the data cannot pin down {', '.join(model.unidentified_)} of the {role} model, so its parameters "
+                "have no standard errors")
+    return f"the {role} model's parameters have no standard errors (they were given, not fitted)"
 
 
 def compare_models(models: dict[str, object]) -> pd.DataFrame:
@@ -450,6 +638,32 @@ def compare_models(models: dict[str, object]) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index")
     table["delta_aic"] = table["aic"] - table["aic"].min()
     return table.sort_values("aic")
+
+
+def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -> tuple[pd.DataFrame | None, str]:
+    """Fit Pareto/NBD to the same customers and compare it with ``purchase_model`` by AIC.
+
+    Returns
+    -------
+    (table or None, sentence): :func:`compare_models` of the two and which fits better, or None
+    and the reason when Pareto/NBD cannot be fitted (too few customers, no convergence).
+    """
+    _check_customers(customers, ["frequency", "recency", "T"], "compare_with_pareto")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            pareto = ParetoNBDModel().fit(customers["frequency"], customers["recency"], customers["T"])
+    except DataError as error:
+        return None, f"**Pareto/NBD could not be fitted to these customers**, so there is no comparison: {error}"
+    table = compare_models({"BG/NBD": purchase_model, "Pareto/NBD": pareto})
+    return table, (f"**{table.index[0]}** fits these customers better (AIC lower by "
+                   f"{table['delta_aic'].iloc[1]:,.1f}); the rest of the notebook uses BG/NBD.")
+
+
+def parameter_summary(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel) -> pd.DataFrame:
+    """Both models' ``summary()`` (estimates, standard errors, 95% intervals) in one table, by model and parameter."""
+    spend_name = "average spend" if isinstance(spend_model, AverageSpendModel) else "Gamma-Gamma"
+    return pd.concat({"BG/NBD": purchase_model.summary(), spend_name: spend_model.summary()})
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,14 +691,15 @@ def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
 
     Returns
     -------
-    Series: ``pearson``, ``spearman``, ``n_customers``.
+    Series: ``pearson``, ``spearman``, ``n_customers``; the correlations are NaN with fewer than
+    three repeat customers, or when frequency or spend does not vary.
     """
     _check_customers(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
     repeat = repeat_customers(customers)
-    if len(repeat) < 3:
-        raise DataError(f"Only {len(repeat)} customer(s) with repeat purchases: too few for a correlation.")
     f, m = repeat["frequency"].astype(float), repeat["monetary_value"].astype(float)
-    return pd.Series({"pearson": f.corr(m), "spearman": f.corr(m, method="spearman"),
+    enough = len(repeat) >= 3 and f.nunique() > 1 and m.nunique() > 1
+    return pd.Series({"pearson": f.corr(m) if enough else np.nan,
+                      "spearman": f.corr(m, method="spearman") if enough else np.nan,
                       "n_customers": float(len(repeat))})
 
 
@@ -546,11 +761,14 @@ def purchase_tracking(
 ) -> pd.DataFrame:
     """Daily and cumulative repeat purchases, actual vs expected, for the calibration customers.
 
-    Customers are those who first bought before ``calibration_end`` (as in
-    :func:`segkit.data.calibration_holdout`); a repeat purchase is a purchase day after the
-    customer's first. The expected cumulative count on day τ sums, over customers, the
-    expected repeat purchases of a new customer of their age,
-    Σ_i E[X(τ + 1 - first_day_i)], which the model gives in closed form.
+    Same conventions as :func:`segkit.data.calibration_holdout`: ``calibration_end`` is the last
+    day of calibration and ``holdout_end`` the last day tracked (default: the day of the last
+    transaction), both included. The customers are those whose first purchase is on or before
+    ``calibration_end``; a repeat purchase is a purchase day after the customer's first. A
+    customer who first bought on day f is of age τ - f on day τ (so of age T_cal on the last
+    calibration day), and the expected cumulative count on day τ sums the expected repeat
+    purchases of a new customer of that age, Σ_i E[X(τ - f_i)], which the model gives in
+    closed form.
 
     Returns
     -------
@@ -558,33 +776,152 @@ def purchase_tracking(
     ``cumulative_expected``; ``.attrs["calibration_end"]``.
     """
     _require(clean, ["customer_id", "order_date", "quantity"], "purchase_tracking")
-    start_cal = pd.Timestamp(calibration_end).normalize()
-    end = (clean["order_date"].max().normalize() + pd.Timedelta(days=1) if holdout_end in (None, "")
-           else pd.Timestamp(holdout_end).normalize())
-    if end <= start_cal:
-        raise DataError(f"holdout_end {end.date()} must be after calibration_end {start_cal.date()}.")
-    buys = clean[(clean["quantity"] > 0) & (clean["order_date"] < end)]
+    last_cal = pd.Timestamp(calibration_end).normalize()
+    last = (clean["order_date"].max().normalize() if holdout_end in (None, "")
+            else pd.Timestamp(holdout_end).normalize())
+    if last <= last_cal:
+        raise DataError(f"holdout_end {last.date()} must be after calibration_end {last_cal.date()}.")
+    buys = clean[(clean["quantity"] > 0) & (clean["order_date"] < last + pd.Timedelta(days=1))]
     days = pd.DataFrame({"customer_id": buys["customer_id"].to_numpy(),
                          "day": buys["order_date"].dt.normalize().to_numpy()}).drop_duplicates()
     first_day = days.groupby("customer_id")["day"].min()
-    first_day = first_day[first_day < start_cal]
+    first_day = first_day[first_day <= last_cal]
     if first_day.empty:
-        raise DataError(f"No customer bought before calibration_end {start_cal.date()}: choose a later date.")
+        raise DataError(f"No customer bought on or before calibration_end {last_cal.date()}: choose a later date.")
     days = days[days["customer_id"].isin(first_day.index)]
     origin = first_day.min()
-    n_days = int((end - origin).days)
+    n_days = int((last - origin).days) + 1
     is_repeat = days["day"].to_numpy() > days["customer_id"].map(first_day).to_numpy()
     repeat_day = (days["day"] - origin).dt.days.to_numpy()[is_repeat]
     actual = np.bincount(repeat_day, minlength=n_days)[:n_days].astype(float)
     cohort = np.bincount((first_day - origin).dt.days.to_numpy(), minlength=n_days)[:n_days].astype(float)
-    curve = np.asarray(model.expected_purchases_new_customer(np.arange(1, n_days + 1, dtype=float)))
+    curve = np.asarray(model.expected_purchases_new_customer(np.arange(n_days, dtype=float)))  # ages 0, 1, ...
     cumulative_expected = np.convolve(cohort, curve)[:n_days]
     dates = pd.date_range(origin, periods=n_days, freq="D", name="date")
     out = pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
                         "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
                        index=dates)
-    out.attrs["calibration_end"] = start_cal
+    out.attrs["calibration_end"] = last_cal
     return out
+
+
+@dataclass
+class HoldoutValidation:
+    """What :func:`holdout_validation` found. The tables and the model are None when it was skipped;
+    ``summary`` always says what happened, with numbers."""
+
+    summary: str
+    calibration_end: pd.Timestamp | None = None
+    holdout_end: pd.Timestamp | None = None
+    cal_hold: pd.DataFrame | None = None
+    model: BetaGeoModel | None = None
+    predicted: pd.Series | None = None
+    by_frequency: pd.DataFrame | None = None
+    errors: pd.Series | None = None
+    naive: pd.Series | None = None
+    tracking: pd.DataFrame | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the model was fitted on the calibration period and checked on the holdout."""
+        return self.model is not None
+
+
+def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp,
+                       holdout_days: int) -> HoldoutValidation:
+    """Fit BG/NBD on all but the last ``holdout_days`` days before ``snapshot_date`` and check it on them.
+
+    ``snapshot_date`` is exclusive, as in :func:`segkit.data.customer_table` (the day after the
+    data): the holdout is the ``holdout_days`` days before it, and calibration everything up to
+    the day before the holdout (:func:`segkit.data.calibration_holdout`, whose dates are the
+    last days of their periods). The result holds the calibration table, the model, its
+    predictions, :func:`holdout_by_frequency`, :func:`holdout_errors` of the model and of
+    :func:`naive_holdout_forecast`, :func:`purchase_tracking`, and a summary sentence.
+
+    Validation is skipped, with the reason in ``summary`` and no error, when ``holdout_days``
+    is 0, when the data do not reach back before the holdout (history too short), or when the
+    model cannot be fitted on the calibration period.
+    """
+    snapshot = pd.Timestamp(snapshot_date).normalize()
+    if holdout_days <= 0:
+        return HoldoutValidation("holdout_days is 0: the holdout validation is skipped.")
+    holdout_end = snapshot - pd.Timedelta(days=1)
+    calibration_end = holdout_end - pd.Timedelta(days=int(holdout_days))
+    first = clean["order_date"].min().normalize()
+    if calibration_end < first:
+        span = (holdout_end - first).days + 1
+        return HoldoutValidation(
+            f"**Not enough history to validate on a {holdout_days}-day holdout:** the data cover {span:,} days "
+            f"({first:%Y-%m-%d} to {holdout_end:%Y-%m-%d}), so nothing would be left to fit on. The validation is "
+            f"skipped; a holdout of at most about half the history (here {max(span // 2, 1):,} days) leaves enough "
+            "to fit on.", calibration_end, holdout_end)
+    cal_hold = calibration_holdout(clean, calibration_end=calibration_end, holdout_end=holdout_end)
+    x, r, t = cal_hold["frequency_cal"], cal_hold["recency_cal"], cal_hold["T_cal"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            model = BetaGeoModel().fit(x, r, t)
+    except DataError as error:
+        return HoldoutValidation(
+            f"**The model cannot be fitted on the calibration period** (up to {calibration_end:%Y-%m-%d}), so the "
+            f"holdout validation is skipped: {error}", calibration_end, holdout_end, cal_hold)
+    predicted = model.expected_purchases(x, r, t, t=float(holdout_days))
+    result = HoldoutValidation(
+        "", calibration_end, holdout_end, cal_hold, model, predicted, holdout_by_frequency(cal_hold, predicted),
+        holdout_errors(cal_hold["frequency_holdout"], predicted),
+        holdout_errors(cal_hold["frequency_holdout"], naive_holdout_forecast(cal_hold, t=holdout_days)),
+        purchase_tracking(model, clean, calibration_end=calibration_end, holdout_end=holdout_end))
+    result.summary = _validation_sentence(result, holdout_days)
+    return result
+
+
+def _validation_sentence(result: HoldoutValidation, holdout_days: int) -> str:
+    errors, naive, table = result.errors, result.naive, result.by_frequency
+    if errors["total_actual"] == 0:
+        return (f"In the {holdout_days}-day holdout the {errors['customers']:,.0f} calibration customers made no "
+                f"repeat purchase at all; the model predicted {errors['total_predicted']:,.1f}. With nothing to "
+                "compare, the validation says little: try a longer holdout.")
+    worst = (table["predicted"] - table["actual"]).abs().idxmax()
+    correlation = "n/a" if np.isnan(errors["correlation"]) else f"{errors['correlation']:.2f}"
+    caveat = (f" The calibration fit could not pin down {', '.join(result.model.unidentified_)}: the predictions are "
+              "usable, their uncertainty is unknown." if result.model.unidentified_ else "")
+    return (
+        f"In the {holdout_days}-day holdout the {errors['customers']:,.0f} calibration customers made "
+        f"{errors['total_actual']:,.0f} repeat purchases; the model, which never saw them, predicted "
+        f"{errors['total_predicted']:,.0f} (**{errors['total_error_pct']:+.1f}%**). Per customer the mean absolute "
+        f"error is {errors['mae']:.2f} purchases (RMSE {errors['rmse']:.2f}; correlation with the actual counts "
+        f"{correlation}), against {naive['mae']:.2f} for the naive forecast \"same rate as before\", which misses the "
+        f"total by {naive['total_error_pct']:+.1f}% because it ignores customers who leave. The largest gap is for "
+        f"customers with {worst} calibration repeat purchases: predicted {table.loc[worst, 'predicted']:.2f}, actual "
+        f"{table.loc[worst, 'actual']:.2f} per customer.{caveat}"
+    )
+
+
+def compare_on_holdout(validation: HoldoutValidation) -> tuple[pd.DataFrame | None, str]:
+    """Pareto/NBD fitted on the same calibration period as ``validation`` and both models' holdout errors.
+
+    Returns
+    -------
+    (table or None, sentence): :func:`holdout_errors` (total error %, MAE, RMSE, correlation)
+    of BG/NBD and Pareto/NBD side by side; None and the reason when there is no validation or
+    Pareto/NBD cannot be fitted.
+    """
+    if not validation.done:
+        return None, validation.summary
+    columns = [validation.cal_hold[c] for c in ("frequency_cal", "recency_cal", "T_cal")]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            pareto = ParetoNBDModel().fit(*columns)
+    except DataError as error:
+        return None, f"Pareto/NBD could not be fitted on the calibration period: {error}"
+    duration = float(validation.cal_hold["duration_holdout"].iloc[0])
+    predicted = pareto.expected_purchases(*columns, t=duration)
+    table = pd.DataFrame({"BG/NBD": validation.errors,
+                          "Pareto/NBD": holdout_errors(validation.cal_hold["frequency_holdout"], predicted)})
+    table = table.loc[["total_error_pct", "mae", "rmse", "correlation"]]
+    better = table.loc["mae"].idxmin()
+    return table, f"On the holdout, **{better}** has the smaller mean absolute error ({table.loc['mae', better]:.3f})."
 
 
 def probability_alive_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20,
@@ -703,15 +1040,20 @@ def naive_holdout_forecast(cal_hold: pd.DataFrame, *, t: float) -> pd.Series:
     return cal_hold["frequency_cal"] / cal_hold["T_cal"].clip(lower=1) * t
 
 
-def new_customer_value(purchase_model: BetaGeoModel, spend_model: GammaGammaModel, *, horizon: float,
-                       margin: float) -> pd.Series:
+def new_customer_value(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel, *,
+                       horizon: float, margin: float, customers: pd.DataFrame | None = None) -> pd.Series:
     """Expected repeat purchases of a new customer in ``horizon`` and the margin of first plus repeat orders.
 
     Undiscounted: margin × mean order value of a new customer × (1 + expected repeat purchases).
+    When the spend model's mean is infinite (Gamma-Gamma with q <= 1) the order value is
+    :func:`mean_repeat_spend` of ``customers`` (NaN without them), as in :func:`predict_clv`.
     """
     _check_margin(margin)
     repeat = purchase_model.expected_purchases_new_customer(horizon)
-    return pd.Series({"repeat_purchases": repeat, "value": margin * spend_model.population_mean_spend() * (1 + repeat)})
+    spend = spend_model.population_mean_spend()
+    if not np.isfinite(spend):
+        spend = mean_repeat_spend(customers) if customers is not None else np.nan
+    return pd.Series({"repeat_purchases": repeat, "value": margin * spend * (1 + repeat)})
 
 
 def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.DataFrame,
@@ -749,8 +1091,56 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
     return table, f"P(alive) ranks truly active customers above lapsed ones with AUC **{auc:.3f}**."
 
 
+def historical_vs_predicted(history: pd.DataFrame | None, predictions: pd.DataFrame) -> str:
+    """How far the spreadsheet formula and the model agree on who matters: rank correlation and top-tier overlap.
+
+    ``history`` from :func:`historical_clv_report` (None gives a sentence saying there is
+    nothing to compare), ``predictions`` from :func:`predict_clv` with ``clv``.
+    """
+    if history is None:
+        return "The historical formula could not be computed on these data (section 2), so there is nothing to compare."
+    model_tier, formula_tier = value_tiers(predictions["clv"]), value_tiers(history["historical_clv"])
+    top = model_tier == model_tier.cat.categories[0]
+    overlap = (top & (formula_tier == formula_tier.cat.categories[0])).sum() / top.sum()
+    rho = history["historical_clv"].corr(predictions["clv"], method="spearman")
+    return (f"Rank correlation {rho:.2f}; {overlap:.0%} of the model's {model_tier.cat.categories[0]} are also in "
+            f"the historical {formula_tier.cat.categories[0]}. The difference is mostly customers who used to buy a "
+            "lot and have gone quiet: the formula still counts their full lifetime, the model discounts them by "
+            "P(alive).")
+
+
+def population_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
+                    customers: pd.DataFrame) -> str:
+    """The fitted population in words: purchase rate, drop-out probability, value of a new customer's order."""
+    means = purchase_model.population_means()
+    spend = spend_model.population_mean_spend()
+    if isinstance(spend_model, AverageSpendModel):
+        order = f"{spend:,.2f} (the plain average of paid repeat purchases)"
+    elif np.isfinite(spend):
+        order = f"{spend:,.2f} (p·v / (q − 1))"
+    else:
+        order = (f"{mean_repeat_spend(customers):,.2f}, the mean paid repeat purchase (Gamma-Gamma's own mean, "
+                 "p·v / (q − 1), is infinite here: q <= 1)")
+    return (f"While active, customers buy on average {means['purchase_rate']:.4f} times a day (about once every "
+            f"{1 / means['purchase_rate']:,.0f} days); after a repeat purchase a customer leaves with probability "
+            f"{means['dropout_prob']:.1%} on average. A new customer's average order is worth {order}.")
+
+
+def win_back_note(win_back: pd.DataFrame, customers: pd.DataFrame) -> str:
+    """Size, past revenue and typical silence of the win-back list (from :func:`win_back_list`)."""
+    if win_back.empty:
+        return "No customer is on the win-back list today: every high-value customer still looks active."
+    silence = customers.loc[win_back.index, "days_since_last_purchase"].median()
+    return (f"{len(win_back):,} customers, {win_back['revenue'].sum():,.0f} of past revenue; median {silence:.0f} days "
+            "since their last purchase.")
+
+
 def correlation_note(correlation: pd.Series) -> str:
     """A sentence on :func:`spend_frequency_correlation`: weak (|ρ| < 0.3), moderate (< 0.5) or strong."""
+    if np.isnan(correlation["pearson"]):
+        return (f"Only {correlation['n_customers']:,.0f} customers made a paid repeat purchase"
+                + (", too few" if correlation["n_customers"] < 3 else ", and their frequency or spend does not vary:")
+                + " the assumption cannot be checked on these data.")
     pearson = abs(correlation["pearson"])
     strength = "weak" if pearson < 0.3 else "moderate" if pearson < 0.5 else "strong"
     return (
@@ -766,17 +1156,39 @@ def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *
              discount_rate: float, top_share: float, max_p_alive: float) -> str:
     """The notebook's headline: total CLV with its interval, the top tier's share, the win-back list.
 
-    ``interval`` from :func:`bootstrap_total_clv`, ``tiers`` from :func:`tier_summary` or
-    :func:`tier_profile` (top tier first), ``win_back`` from :func:`win_back_list` with ``revenue``.
+    ``interval`` from :func:`bootstrap_total_clv` (without an interval the headline gives the
+    reason instead), ``tiers`` from :func:`tier_summary` or :func:`tier_profile` (top tier
+    first), ``win_back`` from :func:`win_back_list` with ``revenue``.
     """
+    if np.isnan(interval["lower"]):
+        uncertainty = f"no interval: {interval.attrs.get('reason') or 'the bootstrap was not run'}"
+    else:
+        uncertainty = f"{interval['level']:.0%} interval {interval['lower']:,.0f} to {interval['upper']:,.0f}"
     return (
         f"**The {tiers['customers'].sum():,} customers will bring in about {interval['estimate']:,.0f} of gross "
-        f"margin over the next {horizon:g} days** ({interval['level']:.0%} interval {interval['lower']:,.0f} to "
-        f"{interval['upper']:,.0f}; margin {margin:.0%}, discounted at {discount_rate:.0%} a year). The "
-        f"{tiers.index[0]} of customers hold {tiers['value_share'].iloc[0]:.0%} of it. **{len(win_back):,} of the top "
-        f"{top_share:.0%} by past revenue have probably left** (P(alive) below {max_p_alive:.0%}; "
-        f"{win_back['revenue'].sum():,.0f} of past revenue): they are the win-back list."
+        f"margin over the next {horizon:g} days** ({uncertainty}; margin {margin:.0%}, discounted at "
+        f"{discount_rate:.0%} a year). The {tiers.index[0]} of customers hold {tiers['value_share'].iloc[0]:.0%} "
+        f"of it. **{len(win_back):,} of the top {top_share:.0%} by past revenue have probably left** (P(alive) below "
+        f"{max_p_alive:.0%}; {win_back['revenue'].sum():,.0f} of past revenue): they are the win-back list."
     )
+
+
+def interval_note(interval: pd.Series) -> str:
+    """A sentence on :func:`bootstrap_total_clv`: the interval and its half-width, or why there is none.
+
+    Examples
+    --------
+    >>> interval = pd.Series({"estimate": 1000.0, "lower": 900.0, "upper": 1100.0, "level": 0.9, "n_draws": 200.0})
+    >>> interval_note(interval)
+    'Total predicted CLV 1,000, 90% interval 900 to 1,100 (±10.0%).'
+    """
+    if np.isnan(interval["lower"]):
+        return (f"Total predicted CLV {interval['estimate']:,.0f}. **No interval:** "
+                f"{interval.attrs.get('reason') or 'the bootstrap was not run'}. The total is a point estimate; "
+                "treat it with more caution than a total with an interval.")
+    width = (interval["upper"] - interval["lower"]) / 2 / interval["estimate"]
+    return (f"Total predicted CLV {interval['estimate']:,.0f}, {interval['level']:.0%} interval "
+            f"{interval['lower']:,.0f} to {interval['upper']:,.0f} (±{width:.1%}).")
 
 
 def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
@@ -789,11 +1201,14 @@ def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: p
         f"* **{middle} ({tiers['value_share'].iloc[1]:.0%} of value):** grow them: cross-sell and reminders timed "
         f"to their purchase rhythm; move the best into the top tier.",
         f"* **{bottom} (mean CLV {tiers['mean_clv'].iloc[2]:,.2f}):** low-cost channels only (e-mail, no paid media).",
-        f"* **Win-back list ({len(win_back):,} customers):** a personal reactivation offer now, then re-score: P(alive) "
-        f"jumps back after one purchase (exercise 3).",
+        (f"* **Win-back list ({len(win_back):,} customers):** a personal reactivation offer now, then re-score: "
+         "P(alive) jumps back after one purchase (exercise 3)." if len(win_back) else
+         "* **Win-back list:** empty today: no high-value customer looks lapsed. Re-score every month."),
         f"* **Acquisition:** a new customer brings {margin:.0%} margin on a first order plus "
-        f"{new_customer['repeat_purchases']:.2f} expected repeat purchases in {horizon:g} days, about "
-        f"{new_customer['value']:,.2f} in margin (undiscounted): the ceiling on first-year acquisition cost per customer.",
+        f"{new_customer['repeat_purchases']:.2f} expected repeat purchases in {horizon:g} days"
+        + (f", about {new_customer['value']:,.2f} in margin (undiscounted): the ceiling on first-year acquisition cost "
+           "per customer." if np.isfinite(new_customer["value"]) else
+           "; their value cannot be put in money here (no finite spend per purchase)."),
     ])
 
 

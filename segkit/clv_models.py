@@ -41,6 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 from segkit.errors import DataError
 
 __all__ = [
+    "AverageSpendModel",
     "BetaGeoModel",
     "FitWarning",
     "GammaGammaModel",
@@ -55,6 +56,8 @@ __all__ = [
 MIN_CUSTOMERS: int = 10
 _LOG_BOUND = 23.0  # |log parameter| limit (1e-10 .. 1e10 in scaled units)
 _GRAD_TOL = 1e-6  # max |gradient| of the mean log-likelihood w.r.t. log-parameters at a solution
+_RIDGE_GRAD_TOL = 1e-4  # ... on a flat ridge, where the optimiser cannot get lower (see _on_a_ridge)
+_FLAT = 1e-12  # Hessian eigenvalue, relative to the largest, below which a direction counts as flat
 
 
 class FitWarning(UserWarning):
@@ -255,6 +258,16 @@ def _maximise(nll_grad, x0: np.ndarray, *, max_iter: int, tol: float) -> _FitRes
     return _FitResult(x, -float(value), hessian, n_iter, converged, grad_norm)
 
 
+def _on_a_ridge(fit: _FitResult) -> bool:
+    """Whether an unconverged fit stopped on a flat ridge of the likelihood: gradient nearly 0 and a Hessian
+    with a flat (or downhill) direction, along which the optimiser drifts without end. The predictions are
+    determined there, the parameters along the ridge are not: such a fit is kept and warns (see _store)."""
+    if fit.grad_norm >= _RIDGE_GRAD_TOL or not np.all(np.isfinite(fit.hessian)):
+        return False
+    eigenvalues = np.linalg.eigvalsh(fit.hessian)
+    return bool(eigenvalues.min() <= _FLAT * abs(eigenvalues.max()))
+
+
 class _MLEModel(BaseEstimator):
     """Shared hyper-parameters (``compress``, ``max_iter``, ``tol``) and fitted state: parameters,
     covariance, standard errors, summary."""
@@ -269,7 +282,7 @@ class _MLEModel(BaseEstimator):
 
     def _store(self, fit: _FitResult, params: np.ndarray, loglik: float, n_customers: float, n_rows: int) -> None:
         names = list(self._param_names)
-        if not fit.converged:
+        if not fit.converged and not _on_a_ridge(fit):
             limit = fit.n_iter >= self.max_iter
             raise DataError(
                 f"The {self._model_name} fit did not converge: after {fit.n_iter} iterations the gradient of "
@@ -279,6 +292,8 @@ class _MLEModel(BaseEstimator):
                    "(time in days), that enough customers made repeat purchases, and try a longer observation period.")
             )
         self.params_ = pd.Series(params, index=names, name="estimate")
+        self.fit_warnings_: list[str] = []
+        self.unidentified_: tuple[str, ...] = ()
         self.log_likelihood_ = float(loglik)
         self.n_customers_ = float(n_customers)
         self.n_unique_ = int(n_rows)
@@ -288,18 +303,15 @@ class _MLEModel(BaseEstimator):
         hessian = fit.hessian * n_customers  # of the total negative log-likelihood
         finite = bool(np.all(np.isfinite(hessian)))
         eigenvalues, eigenvectors = np.linalg.eigh(hessian) if finite else (np.array([-1.0]), None)
-        if at_bound.any() or eigenvalues.min() <= 0:
+        if at_bound.any() or eigenvalues.min() <= _FLAT * abs(eigenvalues.max()):
             if at_bound.any() or eigenvectors is None:
                 runaway = [n for n, hit in zip(names, at_bound) if hit] or names
             else:  # the flat direction of the likelihood: parameters that move along it
                 runaway = [n for n, c in zip(names, eigenvectors[:, 0]) if abs(c) > 0.3]
             estimates = ", ".join(f"{n}={v:.4g}" for n, v in zip(names, params))
-            warnings.warn(
-                f"{self._model_name}: the data cannot pin down {', '.join(runaway)} (estimates {estimates}); "
-                f"standard errors are set to NaN. {self._identification_hint()}",
-                FitWarning,
-                stacklevel=3,
-            )
+            self.unidentified_ = tuple(runaway)
+            self._warn(f"{self._model_name}: the data cannot pin down {', '.join(runaway)} (estimates {estimates}); "
+                       f"standard errors are set to NaN. {self._identification_hint()}", stacklevel=4)
             cov_log = np.full((len(names), len(names)), np.nan)
         else:
             cov_log = np.linalg.inv(hessian)
@@ -309,6 +321,11 @@ class _MLEModel(BaseEstimator):
 
     def _identification_hint(self) -> str:
         return "More customers or a longer observation period usually fixes this."
+
+    def _warn(self, message: str, *, stacklevel: int) -> None:
+        """Warn with :class:`FitWarning` and keep the message in ``fit_warnings_`` (for the report's prose)."""
+        self.fit_warnings_.append(message)
+        warnings.warn(message, FitWarning, stacklevel=stacklevel + 1)
 
     @classmethod
     def from_params(cls, **params: float):
@@ -335,6 +352,7 @@ class _MLEModel(BaseEstimator):
         model.log_covariance_ = model.covariance_.copy()
         model.log_likelihood_ = model.aic_ = model.n_customers_ = float("nan")
         model.n_unique_ = model.n_iter_ = 0
+        model.fit_warnings_, model.unidentified_ = [], ()
         return model
 
     def summary(self) -> pd.DataFrame:
@@ -488,6 +506,11 @@ class BetaGeoModel(_MLEModel):
         Maximised log-likelihood (in the data's time unit) and Akaike's criterion.
     n_customers_ : float
         Customers (total weight) fitted; ``n_unique_`` the rows the optimiser actually saw.
+    unidentified_ : tuple of str
+        Parameters the data cannot pin down (their standard errors are NaN); empty after a
+        well-identified fit.
+    fit_warnings_ : list of str
+        The :class:`FitWarning` messages of the fit, kept for reports.
 
     Examples
     --------
@@ -904,13 +927,9 @@ class GammaGammaModel(_MLEModel):
         loglik = fit.mean_loglik * n + np.log(scale) * w.sum()  # density of m: Jacobian of the rescaling
         self._store(fit, params, loglik, n, len(x))
         if params[1] <= 1:
-            warnings.warn(
-                f"Gamma-Gamma: q = {params[1]:.3f} <= 1, so the mean spend of a new customer is infinite; "
-                "expected_spend of customers without repeat purchases is undefined (NaN). "
-                "Spend is very heavy-tailed: check for outliers.",
-                FitWarning,
-                stacklevel=2,
-            )
+            self._warn(f"Gamma-Gamma: q = {params[1]:.3f} <= 1, so the mean spend of a new customer is infinite; "
+                       "expected_spend of customers without repeat purchases is undefined (NaN). "
+                       "Spend is very heavy-tailed: check for outliers.", stacklevel=2)
         return self
 
     def _identification_hint(self) -> str:
@@ -943,6 +962,80 @@ def _check_spend(frequency: object, monetary_value: object) -> tuple[np.ndarray,
     x, m = _check_columns(frequency=frequency, monetary_value=monetary_value).values()
     _count_bad(x < 0, "frequency", "negative value(s)", "frequency counts repeat purchases, so it is >= 0.")
     return x, m
+
+
+class AverageSpendModel(BaseEstimator):
+    """Spend per purchase as one plain average: the fallback when data are too thin for Gamma-Gamma.
+
+    Every customer is expected to spend the mean value of a paid repeat purchase, Σ x·m_x / Σ x
+    over the customers with repeat purchases and positive mean spend. There is nothing to
+    shrink and no parameter covariance: :meth:`sample_params` raises, so CLV gets no interval.
+    :meth:`from_params` sets the average directly (e.g. the mean order value when nobody has
+    a paid repeat purchase).
+
+    Attributes
+    ----------
+    params_ : Series
+        ``mean_spend``.
+    standard_errors_, covariance_, log_covariance_ : NaN
+        As for a model without standard errors.
+    n_customers_ : float
+        Repeat customers averaged (NaN after :meth:`from_params`).
+    """
+
+    _param_names = ("mean_spend",)
+    _model_name = "average spend"
+
+    def fit(self, frequency: object, monetary_value: object, *, sample_weight: object = None) -> AverageSpendModel:
+        """Average the paid repeat purchases; DataError if there are none."""
+        x, m = _check_spend(frequency, monetary_value)
+        w = _check_weights(sample_weight, x.size)
+        paid = (x > 0) & (m > 0) & (w > 0)
+        if not paid.any():
+            raise DataError("No customer has a repeat purchase with positive value, so the average spend per repeat "
+                            "purchase is undefined. Use the mean order value: "
+                            "AverageSpendModel.from_params(mean_spend=...).")
+        self._set(float((w * x * m)[paid].sum() / (w * x)[paid].sum()), float(w[paid].sum()))
+        return self
+
+    @classmethod
+    def from_params(cls, *, mean_spend: float) -> AverageSpendModel:
+        """A model spending ``mean_spend`` per purchase (positive and finite)."""
+        if not (np.isfinite(mean_spend) and mean_spend > 0):
+            raise DataError(f"mean_spend must be positive and finite; got {mean_spend}.")
+        model = cls()
+        model._set(float(mean_spend), float("nan"))
+        return model
+
+    def _set(self, mean_spend: float, n_customers: float) -> None:
+        nan = pd.DataFrame([[np.nan]], index=["mean_spend"], columns=["mean_spend"])
+        self.params_ = pd.Series({"mean_spend": mean_spend}, name="estimate")
+        self.standard_errors_ = pd.Series({"mean_spend": np.nan}, name="standard_error")
+        self.covariance_, self.log_covariance_ = nan, nan.copy()
+        self.n_customers_ = n_customers
+        self.fit_warnings_, self.unidentified_ = [], ()
+
+    def expected_spend(self, frequency: object, monetary_value: object) -> object:
+        """The average, for every customer."""
+        check_is_fitted(self, "params_")
+        x, _ = _check_spend(frequency, monetary_value)
+        return _wrap(np.full(x.size, float(self.params_["mean_spend"])), frequency, "expected_spend")
+
+    def population_mean_spend(self) -> float:
+        """The average (the spend of a new customer's purchases too)."""
+        check_is_fitted(self, "params_")
+        return float(self.params_["mean_spend"])
+
+    def summary(self) -> pd.DataFrame:
+        """The average, with NaN standard error and interval."""
+        check_is_fitted(self, "params_")
+        return pd.DataFrame({"estimate": self.params_, "standard_error": self.standard_errors_,
+                             "lower_95": np.nan, "upper_95": np.nan})
+
+    def sample_params(self, n_draws: int, *, random_state: object = None) -> pd.DataFrame:
+        """Always raises: a plain average has no parameter covariance here."""
+        raise DataError("average spend: the spend model is a plain average without a parameter covariance, so "
+                        "parameters cannot be sampled.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -50,9 +50,9 @@ def plot_tracking(tracking: pd.DataFrame, *, cumulative: bool = True, ax: plt.Ax
         what = "repeat purchases per week"
     ax.plot(frame.index, frame.iloc[:, 0], color=PALETTE[0], label="actual")
     ax.plot(frame.index, frame.iloc[:, 1], color=PALETTE[1], linestyle="--", label="expected (BG/NBD)")
-    end = tracking.attrs.get("calibration_end")
+    end = tracking.attrs.get("calibration_end")  # the last calibration day: the period ends at its midnight
     if end is not None:
-        ax.axvline(end, color="grey", linestyle=":", label="end of calibration")
+        ax.axvline(end + pd.Timedelta(days=1), color="grey", linestyle=":", label="end of calibration")
     ax.set_xlabel("date")
     ax.set_ylabel(f"{what} (count)")
     ax.set_title(f"Tracking: {what}")
@@ -106,21 +106,35 @@ def plot_spend_vs_frequency(customers: pd.DataFrame, *, ax: plt.Axes | None = No
     ax.scatter(repeat["frequency"], repeat["monetary_value"], s=6, alpha=0.3, color=PALETTE[0])
     means = repeat.groupby(np.minimum(repeat["frequency"], 30))["monetary_value"].median()
     ax.plot(means.index, means.to_numpy(), color=PALETTE[5], label="median spend (30 = 30 or more)")
-    ax.set_yscale("log")
+    if len(repeat):
+        ax.set_yscale("log")
+        ax.legend()
+    else:
+        ax.text(0.5, 0.5, "no paid repeat purchases", transform=ax.transAxes, ha="center", va="center")
     ax.set_xlabel("frequency (repeat purchases)")
     ax.set_ylabel("mean spend per repeat purchase (money, log scale)")
     ax.set_title("Gamma-Gamma check: spend vs frequency")
-    ax.legend()
     return ax
 
 
 def plot_bootstrap(interval: pd.Series, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Histogram of bootstrap totals (from :func:`bootstrap_total_clv`) with the interval marked."""
+    """Histogram of bootstrap totals (from :func:`bootstrap_total_clv`) with the interval marked.
+
+    Without draws (no parameter covariance) only the estimate is drawn, with the reason as text.
+    """
     ax = ax or plt.gca()
-    ax.hist(interval.attrs["draws"], bins=30, color=PALETTE[4])
+    draws = interval.attrs.get("draws", np.empty(0))
+    if len(draws):
+        ax.hist(draws, bins=30, color=PALETTE[4])
     for key, style in (("lower", ":"), ("estimate", "-"), ("upper", ":")):
-        ax.axvline(interval[key], color=PALETTE[0], linestyle=style)
+        if np.isfinite(interval[key]):
+            ax.axvline(interval[key], color=PALETTE[0], linestyle=style)
     ax.set_xlabel("total predicted CLV (money)")
     ax.set_ylabel("parameter draws (count)")
-    ax.set_title(f"Total CLV: {interval['level']:.0%} interval from parameter uncertainty")
+    if len(draws):
+        ax.set_title(f"Total CLV: {interval['level']:.0%} interval from parameter uncertainty")
+    else:
+        ax.set_title("Total CLV: no interval")
+        reason = interval.attrs.get("reason") or "no parameter draws"
+        ax.text(0.5, 0.5, f"no interval:\n{reason}", transform=ax.transAxes, ha="center", va="center", wrap=True)
     return ax

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.special import beta as beta_fn
 from scipy.special import gamma as gamma_fn
 
-from segkit import clv
+from segkit import clv, data
 from segkit.clv import (
     BetaGeoModel,
     FitWarning,
@@ -24,6 +24,7 @@ from segkit.clv import (
     simulate_bgnbd,
     simulate_gamma_gamma,
 )
+from segkit.clv_simulate import simulate_transactions
 from segkit.errors import DataError
 
 TRUE_BG = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0}  # alpha in days
@@ -351,10 +352,22 @@ def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.Data
     assert not np.array_equal(other.attrs["draws"], draws)
     narrow = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
     assert first["lower"] < narrow["lower"] < narrow["upper"] < first["upper"]
-    with pytest.raises(DataError, match="covariance is not available"):
-        clv.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
+    assert first.attrs["reason"] is None
     direct = clv.predict_clv(bg, gg, table, horizon=180.0)["clv"].sum()
     assert first["estimate"] == pytest.approx(direct, rel=1e-10)
+
+
+def test_bootstrap_without_covariance_reports_the_estimate_and_why(bg, gg, sim: pd.DataFrame) -> None:
+    table = sim.head(300)
+    given = clv.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
+    direct = clv.predict_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, horizon=180.0)["clv"].sum()
+    assert given["estimate"] == pytest.approx(direct, rel=1e-10)
+    assert np.isnan(given["lower"]) and np.isnan(given["upper"]) and given["n_draws"] == 0
+    assert "given, not fitted" in given.attrs["reason"] and len(given.attrs["draws"]) == 0
+    average = clv.bootstrap_total_clv(bg, clv.AverageSpendModel.from_params(mean_spend=30.0), table, n_draws=10,
+                                      horizon=180.0)
+    assert "plain average" in average.attrs["reason"]
+    assert "**No interval:** the spend model is a plain average" in clv.interval_note(average)
 
 
 def test_pareto_nbd_fits_and_predicts(daily: pd.DataFrame) -> None:
@@ -556,12 +569,17 @@ def test_purchase_tracking_counts_repeat_days_and_sums_expectations() -> None:
         "quantity": [1.0, 2.0, 1.0, 1.0, 1.0, -1.0, 1.0],
     })
     model = BetaGeoModel.from_params(**CDNOW)
-    track = clv.purchase_tracking(model, clean, calibration_end="2024-01-05", holdout_end="2024-01-10")
-    # customers a and b first bought before Jan 5 (c did not); b's Jan 6 line is a return, not a purchase
+    track = clv.purchase_tracking(model, clean, calibration_end="2024-01-04", holdout_end="2024-01-09")
+    # calibration ends with Jan 4: customers a and b first bought by then (c did not); b's Jan 6 line is a
+    # return, not a purchase; the tracked days run from the first purchase to Jan 9 inclusive
     assert track.index[0] == pd.Timestamp("2024-01-01") and len(track) == 9
     assert track["actual"].sum() == 2 and track.loc["2024-01-03", "actual"] == 1
-    ages = np.array([9.0, 8.0])  # days a and b have been customers at the end of Jan 9
+    ages = np.array([8.0, 7.0])  # on Jan 9, as T is counted by calibration_holdout: days since the first purchase
     assert track["cumulative_expected"].iloc[-1] == pytest.approx(model.expected_purchases_new_customer(ages).sum())
+    # on the last calibration day the expectation is the model's for the calibration table (T_cal = Jan 4 - first)
+    cal = pd.DataFrame({"T_cal": [3.0, 2.0]})
+    assert track.loc["2024-01-04", "cumulative_expected"] == pytest.approx(
+        model.expected_purchases_new_customer(cal["T_cal"].to_numpy()).sum())
 
 
 def test_warnings_do_not_leak_from_a_good_fit(sim: pd.DataFrame) -> None:
@@ -736,3 +754,185 @@ def test_repeat_customers_are_those_gamma_gamma_learns_from(sim: pd.DataFrame) -
     repeat = clv.repeat_customers(sim)
     assert len(repeat) == int((sim["frequency"] > 0).sum()) and (repeat["monetary_value"] > 0).all()
     assert clv.spend_frequency_correlation(sim)["n_customers"] == len(repeat)
+
+
+# --------------------------------------------------------------------------------------------
+# Data shapes the CLV notebook must survive (segkit.clv functions on simulated transactions)
+# --------------------------------------------------------------------------------------------
+
+
+def _notebook_chain(clean: pd.DataFrame, *, holdout_days: int = 180, n_draws: int = 20) -> dict:
+    """What notebook 05 computes, through segkit only; every step must run without an error or a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return _chain(clean, holdout_days=holdout_days, n_draws=n_draws)
+
+
+def _chain(clean: pd.DataFrame, *, holdout_days: int, n_draws: int) -> dict:
+    customers = data.customer_table(clean)
+    bg, gg = clv.fit_models(customers, warn=False)
+    options = dict(horizon=365.0, margin=0.3, discount_rate=0.1)
+    predictions = clv.predict_clv(bg, gg, customers, **options)
+    predictions["tier"] = clv.value_tiers(predictions["clv"])
+    tiers = clv.tier_profile(predictions)
+    interval = clv.bootstrap_total_clv(bg, gg, customers, n_draws=n_draws, random_state=0, **options)
+    win_back = clv.win_back_list(predictions.join(customers["revenue"]))
+    history, history_note = clv.historical_clv_report(customers, margin=0.3, discount_rate=0.1)
+    validation = clv.holdout_validation(clean, snapshot_date=customers.attrs["snapshot_date"],
+                                        holdout_days=holdout_days)
+    new_customer = clv.new_customer_value(bg, gg, horizon=365.0, margin=0.3, customers=customers)
+    text = " ".join([
+        clv.headline(interval, tiers, win_back, horizon=365.0, margin=0.3, discount_rate=0.1, top_share=0.2,
+                     max_p_alive=0.5),
+        clv.fit_notes(bg, gg, customers), clv.population_note(bg, gg, customers), history_note,
+        clv.compare_with_pareto(customers, bg)[1], validation.summary, clv.compare_on_holdout(validation)[1],
+        clv.correlation_note(clv.spend_frequency_correlation(customers)), clv.interval_note(interval),
+        clv.historical_vs_predicted(history, predictions), clv.win_back_note(win_back, customers),
+        clv.recommendations(tiers, win_back, new_customer, margin=0.3, horizon=365.0),
+    ])
+    assert np.isfinite(predictions.drop(columns="tier").to_numpy()).all()
+    assert "nan" not in text.replace("nan%", "").lower().split() and "inf" not in text.split()
+    return {"customers": customers, "bg": bg, "gg": gg, "predictions": predictions, "interval": interval,
+            "history": history, "validation": validation, "text": text}
+
+
+def _shape(n: int, seed: int, **options) -> pd.DataFrame:
+    params = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0, "days": 730, **options}
+    return simulate_transactions(n, **params, random_state=seed)
+
+
+def test_notebook_chain_on_150_customers_mostly_one_time_buyers() -> None:
+    clean = _shape(150, 2, r=0.25, alpha=60.0, a=1.5, b=1.5)
+    result = _notebook_chain(clean)
+    assert len(result["customers"]) == 150 and (result["customers"]["frequency"] == 0).mean() > 0.6
+    assert result["validation"].done
+
+
+def test_notebook_chain_on_a_closed_cohort() -> None:
+    """Everyone arrived in the first two months: no new customers in the last 16."""
+    clean = _shape(800, 3, days=540, acquisition_days=60)
+    result = _notebook_chain(clean)
+    validation = result["validation"]
+    assert validation.done and np.isfinite(result["interval"]["lower"])
+    # the tracking counts the calibration table's repeat purchases, day by day
+    tracking = validation.tracking
+    in_calibration = tracking.loc[tracking.index <= validation.calibration_end, "actual"].sum()
+    assert in_calibration == validation.cal_hold["frequency_cal"].sum()
+    assert tracking.loc[validation.calibration_end, "cumulative_expected"] == pytest.approx(
+        validation.model.expected_purchases_new_customer(validation.cal_hold["T_cal"].to_numpy()).sum())
+
+
+def test_history_too_short_for_the_holdout_and_the_churn_window() -> None:
+    clean = _shape(400, 8, days=120)
+    result = _notebook_chain(clean, holdout_days=180)
+    validation = result["validation"]
+    assert not validation.done and validation.summary.startswith("**Not enough history to validate on a 180-day")
+    assert "the data cover 120 days" in validation.summary
+    assert result["history"] is None and "**Not enough history for the historical CLV:**" in result["text"]
+    assert clv.compare_on_holdout(validation) == (None, validation.summary)
+    skipped = clv.holdout_validation(clean, snapshot_date="2024-05-01", holdout_days=0)
+    assert not skipped.done and "holdout_days is 0" in skipped.summary
+
+
+def test_calibration_period_the_model_cannot_fit_is_skipped_with_the_reason() -> None:
+    """The holdout leaves 10 days of calibration, in which nobody has bought twice yet."""
+    clean = _shape(300, 11, days=200, r=0.2, alpha=100.0)
+    snapshot = clean["order_date"].max().normalize() + pd.Timedelta(days=1)
+    validation = clv.holdout_validation(clean, snapshot_date=snapshot, holdout_days=190)
+    assert not validation.done and "cannot be fitted on the calibration period" in validation.summary
+    assert "nobody made a repeat purchase" in validation.summary
+
+
+def test_fits_that_cannot_pin_down_drop_out_give_point_estimates_and_say_why() -> None:
+    """Almost nobody drops out in a year: a and b are not identified."""
+    clean = _shape(500, 7, r=2.0, alpha=20.0, a=0.02, b=200.0, days=365)
+    customers = data.customer_table(clean)
+    with pytest.warns(FitWarning, match="cannot pin down"):
+        clv.fit_models(customers)
+    result = _notebook_chain(clean)
+    assert result["bg"].unidentified_ and result["bg"].fit_warnings_
+    assert np.isnan(result["interval"]["lower"]) and "cannot pin down" in result["interval"].attrs["reason"]
+    assert "(no interval: the data cannot pin down" in result["text"]
+    assert "**The data cannot pin down" in clv.fit_notes(result["bg"], result["gg"], result["customers"])
+
+
+def test_heavy_tailed_spend_values_new_customers_at_the_mean_repeat_purchase() -> None:
+    clean = _shape(1500, 4, q=0.7)
+    result = _notebook_chain(clean)
+    gg, customers = result["gg"], result["customers"]
+    assert isinstance(gg, GammaGammaModel) and gg.params_["q"] <= 1
+    one_timers = result["predictions"][customers["frequency"] == 0]
+    np.testing.assert_allclose(one_timers["expected_spend"], clv.mean_repeat_spend(customers), rtol=1e-12)
+    assert "**Spend is very heavy-tailed**" in result["text"]
+
+
+def test_few_paid_repeat_customers_fall_back_to_the_average_spend() -> None:
+    clean = _shape(120, 5, r=0.05, alpha=60.0, a=3.0, b=1.0, days=400)
+    customers = data.customer_table(clean)
+    paid = clv.repeat_customers(customers)
+    top = paid.index[:3]  # keep three paid repeat customers, make the others' repeat purchases free
+    first_day = clean.groupby("customer_id")["order_date"].transform("min")
+    clean.loc[(clean["order_date"] > first_day) & ~clean["customer_id"].isin(top), "amount"] = 0.0
+    result = _notebook_chain(clean)
+    spend = result["gg"]
+    assert isinstance(spend, clv.AverageSpendModel)
+    paid = clv.repeat_customers(result["customers"])
+    expected = (paid["frequency"] * paid["monetary_value"]).sum() / paid["frequency"].sum()
+    assert spend.population_mean_spend() == pytest.approx(expected)
+    np.testing.assert_allclose(result["predictions"]["expected_spend"], expected, rtol=1e-12)
+    assert "plain average" in result["interval"].attrs["reason"] and "**Spend is a plain average" in result["text"]
+
+
+def test_free_repeat_purchases_do_not_stop_the_spend_model() -> None:
+    """Zero-value repeat purchases are purchase occasions with no information on spend."""
+    clean = _shape(600, 6)
+    first_day = clean.groupby("customer_id")["order_date"].transform("min")
+    free = (clean["order_date"] > first_day) & (np.random.default_rng(0).uniform(size=len(clean)) < 0.5)
+    clean.loc[free, "amount"] = 0.0
+    customers = data.customer_table(clean)
+    assert ((customers["frequency"] > 0) & (customers["monetary_value"] == 0)).any()
+    result = _notebook_chain(clean)
+    assert isinstance(result["gg"], GammaGammaModel)
+    assert result["gg"].n_customers_ == len(clv.repeat_customers(customers))
+
+
+def test_pareto_comparison_that_cannot_be_fitted_says_so(monkeypatch, bg: BetaGeoModel, daily: pd.DataFrame) -> None:
+    def refuse(self, *args, **kwargs):
+        raise DataError("The Pareto/NBD fit did not converge: (test)")
+
+    monkeypatch.setattr(ParetoNBDModel, "fit", refuse)
+    table, note = clv.compare_with_pareto(daily.head(500), bg)
+    assert table is None and note.startswith("**Pareto/NBD could not be fitted") and "(test)" in note
+
+
+def test_sentences_for_empty_and_missing_results() -> None:
+    correlation = clv.spend_frequency_correlation(pd.DataFrame({"frequency": [0, 2], "monetary_value": [0.0, 5.0]}))
+    assert np.isnan(correlation["pearson"]) and correlation["n_customers"] == 1
+    assert "too few" in clv.correlation_note(correlation)
+    customers = pd.DataFrame({"days_since_last_purchase": [3]}, index=pd.Index(["a"], name="customer_id"))
+    empty = pd.DataFrame({"revenue": []}, index=pd.Index([], name="customer_id"))
+    assert clv.win_back_note(empty, customers).startswith("No customer is on the win-back list")
+    tiers = pd.DataFrame({"value_share": [0.7, 0.25, 0.05], "mean_clv": [50.0, 5.0, 0.5]},
+                         index=["top 20%", "middle 60%", "bottom 20%"])
+    bullets = clv.recommendations(tiers, empty, pd.Series({"repeat_purchases": 1.5, "value": np.nan}), margin=0.3,
+                                  horizon=365)
+    assert "**Win-back list:** empty today" in bullets and "cannot be put in money" in bullets
+    assert "nan" not in bullets
+
+
+def test_plots_without_an_interval_or_repeat_customers() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from segkit import clv_plots
+
+    interval = pd.Series({"estimate": 100.0, "lower": np.nan, "upper": np.nan, "level": 0.9, "n_draws": 0.0})
+    interval.attrs = {"draws": np.empty(0), "reason": "the data cannot pin down a, b of the purchase model"}
+    fig, ax = plt.subplots()
+    assert clv_plots.plot_bootstrap(interval, ax=ax) is ax and ax.lines and "no interval" in ax.get_title()
+    fig2, ax2 = plt.subplots()
+    clv_plots.plot_spend_vs_frequency(pd.DataFrame({"frequency": [0, 0], "monetary_value": [0.0, 0.0]}), ax=ax2)
+    assert ax2.texts
+    plt.close("all")

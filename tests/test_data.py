@@ -344,21 +344,51 @@ def test_customer_table_matches_a_naive_groupby(default_clean):
 
 
 def test_calibration_holdout_split(default_clean):
+    """calibration_end is the last calibration day; T_cal counts days from the first purchase to it (lifetimes)."""
     clean, _ = default_clean
-    split = data.calibration_holdout(clean, calibration_end="2025-07-01")
-    cal = data.customer_table(clean, snapshot_date="2025-07-01")
-    assert split.index.equals(cal.index)
-    assert (split["duration_holdout"] == 184).all()
-    holdout = clean[(clean["order_date"] >= "2025-07-01") & ~clean["is_return"]
-                    & clean["customer_id"].isin(cal.index)]
-    expected = holdout.groupby("customer_id")["order_date"].apply(lambda d: d.dt.normalize().nunique())
-    assert split["frequency_holdout"].sum() == expected.sum()
+    last_day = pd.Timestamp("2025-06-30")
+    split = data.calibration_holdout(clean, calibration_end=last_day)
+    buys = clean[clean["quantity"] > 0].assign(day=lambda f: f["order_date"].dt.normalize())
+    cal, hold = buys[buys["day"] <= last_day], buys[buys["day"] > last_day]
+    naive = cal.groupby("customer_id")["day"].agg(["min", "max", "nunique"])
+    assert set(split.index) == set(naive.index)
+    naive = naive.reindex(split.index)
+    assert (split["T_cal"] == (last_day - naive["min"]).dt.days).all()
+    assert (split["recency_cal"] == (naive["max"] - naive["min"]).dt.days).all()
+    assert (split["frequency_cal"] == naive["nunique"] - 1).all()
+    assert (split["duration_holdout"] == (clean["order_date"].max().normalize() - last_day).days).all()
+    holdout_days = hold[hold["customer_id"].isin(split.index)].groupby("customer_id")["day"].nunique()
+    assert (split["frequency_holdout"] == holdout_days.reindex(split.index, fill_value=0)).all()
+    assert split.attrs == {"calibration_end": last_day, "holdout_end": clean["order_date"].max().normalize()}
+
+
+def test_calibration_end_day_belongs_to_calibration():
+    """A purchase on calibration_end (at any time of day) is calibration; holdout_end is inclusive."""
+    clean = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "c"], "order_id": ["1", "2", "3", "4", "5"],
+        "order_date": pd.to_datetime(["2024-01-01 12:00", "2024-01-10 18:30", "2024-01-15 08:00",
+                                      "2024-01-10 09:00", "2024-01-11 10:00"]),
+        "amount": [10.0, 20.0, 30.0, 5.0, 7.0], "quantity": [1, 1, 1, 1, 1]})
+    split = data.calibration_holdout(clean, calibration_end="2024-01-10", holdout_end="2024-01-15")
+    assert split.index.tolist() == ["a", "b"]  # c first bought after the calibration period
+    assert split.loc["a", ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout"]].tolist() == [1, 9, 9, 1]
+    assert split.loc["b", ["frequency_cal", "recency_cal", "T_cal"]].tolist() == [0, 0, 0]  # first purchase on D
+    assert (split["duration_holdout"] == 5).all()
+    shorter = data.calibration_holdout(clean, calibration_end="2024-01-10", holdout_end="2024-01-14")
+    assert shorter.loc["a", "frequency_holdout"] == 0 and (shorter["duration_holdout"] == 4).all()
 
 
 def test_calibration_end_after_data_is_an_error(default_clean):
     clean, _ = default_clean
     with pytest.raises(DataError, match=r"holdout_end .* must be after calibration_end"):
         data.calibration_holdout(clean, calibration_end="2026-06-01")
+    last_day = clean["order_date"].max().normalize()
+    with pytest.raises(DataError, match=r"holdout_end .* must be after calibration_end"):
+        data.calibration_holdout(clean, calibration_end=last_day)  # the holdout would be empty
+    with pytest.raises(DataError, match="before the first transaction"):
+        data.calibration_holdout(clean, calibration_end="2000-01-01")
+    with pytest.raises(DataError, match="is not a date"):
+        data.calibration_holdout(clean, calibration_end="mid-June")
 
 
 def test_load_clean_cache_returns_the_same_result(tmp_path, monkeypatch):

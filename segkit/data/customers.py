@@ -198,34 +198,83 @@ def calibration_holdout(
     calibration_end: str | pd.Timestamp,
     holdout_end: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Split purchase histories into a calibration and a holdout period, as lifetimes does.
+    """Split purchase histories into a calibration and a holdout period, with lifetimes' conventions.
 
-    Calibration covers purchases before ``calibration_end``; the holdout covers
-    ``calibration_end <= date < holdout_end`` (default: the day after the last transaction).
-    Only customers who bought in the calibration period are kept: they are the ones a
-    model fitted on calibration data can predict.
+    ``calibration_end`` is the **last day** of the calibration period: purchases dated on that
+    day belong to calibration, as with lifetimes' ``calibration_and_holdout_data(...,
+    calibration_period_end=D)`` and ``summary_data_from_transaction_data(...,
+    observation_period_end=D)``. ``T_cal`` is measured as lifetimes measures it, in days from
+    the customer's first purchase day to D (0 for a customer whose first purchase is on D);
+    ``frequency_cal``, ``recency_cal`` and ``monetary_value_cal`` are those of
+    :func:`customer_table` on the purchases up to and including D. ``holdout_end`` is the last
+    day of the holdout (lifetimes' ``observation_period_end``, default the day of the last
+    transaction): the holdout covers the days after D up to and including it, and
+    ``duration_holdout`` is their number, holdout_end - D.
+
+    Dates count as days. (lifetimes compares timestamps with D at midnight, so with times of
+    day a purchase made during day D falls in its holdout; here the whole of day D is calibration.)
+    Note that :func:`customer_table` takes the opposite, exclusive end: its ``snapshot_date`` is
+    the first day *after* the data, so ``calibration_holdout(clean, calibration_end=D)`` matches
+    ``customer_table(clean, snapshot_date=D + 1 day)`` except that ``T_cal`` is one day less than ``T``.
+
+    Only customers who bought in the calibration period are kept: they are the ones a model
+    fitted on calibration data can predict.
 
     Returns
     -------
     DataFrame indexed by ``customer_id`` with ``frequency_cal``, ``recency_cal``, ``T_cal``,
-    ``monetary_value_cal`` (as in :func:`customer_table` at ``calibration_end``) and
-    ``frequency_holdout`` (purchase days in the holdout), ``monetary_value_holdout`` (mean
-    value of those days, 0 if none), ``duration_holdout`` (days).
+    ``monetary_value_cal``, ``frequency_holdout`` (purchase days in the holdout),
+    ``monetary_value_holdout`` (mean value of those days, 0 if none) and ``duration_holdout``
+    (days); ``.attrs`` holds ``calibration_end`` and ``holdout_end`` (both inclusive days).
+
+    Raises
+    ------
+    DataError
+        A date that is not a date, a calibration period without purchases (``calibration_end``
+        before the first transaction), or ``holdout_end`` not after ``calibration_end``.
+
+    Examples
+    --------
+    >>> clean = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "order_id": ["1", "2", "3", "4"],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-01-12", "2024-01-10"]),
+    ...     "amount": [10.0, 20.0, 30.0, 5.0], "quantity": [1, 1, 1, 1]})
+    >>> split = calibration_holdout(clean, calibration_end="2024-01-10")
+    >>> columns = ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"]
+    >>> split[columns].to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'a': {'frequency_cal': 1, 'recency_cal': 9, 'T_cal': 9, 'frequency_holdout': 1, 'duration_holdout': 2},
+     'b': {'frequency_cal': 0, 'recency_cal': 0, 'T_cal': 0, 'frequency_holdout': 0, 'duration_holdout': 2}}
     """
     _check_clean(clean)
-    start = _snapshot(clean, calibration_end)
-    end = _snapshot(clean, holdout_end)
+
+    def day(value: object, name: str) -> pd.Timestamp:
+        try:
+            return pd.Timestamp(value).normalize()
+        except (ValueError, TypeError):
+            raise DataError(f"{name} {value!r} is not a date. Use 'YYYY-MM-DD'.") from None
+
+    start = day(calibration_end, "calibration_end")
+    end = clean["order_date"].max().normalize() if holdout_end is None or holdout_end == "" else day(
+        holdout_end, "holdout_end")
+    first = clean["order_date"].min().normalize()
+    if start < first:
+        raise DataError(
+            f"calibration_end {start.date()} is before the first transaction ({first.date()}): the calibration "
+            "period would have no purchases. Choose a later date."
+        )
     if end <= start:
         raise DataError(
-            f"holdout_end {end.date()} must be after calibration_end {start.date()}. "
-            "Choose a calibration_end inside the data's date range."
+            f"holdout_end {end.date()} must be after calibration_end {start.date()} (both are the last day of their "
+            "period). Choose a calibration_end inside the data's date range."
         )
-    cal = customer_table(clean, snapshot_date=start)
-    holdout = clean[(clean["order_date"] >= start) & (clean["order_date"] < end) & (clean["quantity"] > 0)]
+    next_day = pd.Timedelta(days=1)
+    cal = customer_table(clean, snapshot_date=start + next_day)
+    holdout = clean[(clean["order_date"] >= start + next_day) & (clean["order_date"] < end + next_day)
+                    & (clean["quantity"] > 0)]
     holdout = holdout[holdout["customer_id"].isin(cal.index)]
     by_day = holdout.groupby(["customer_id", holdout["order_date"].dt.normalize()])["amount"].sum()
     per_customer = by_day.groupby(level="customer_id").agg(["size", "mean"])
     out = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
+    out["T_cal"] -= 1  # lifetimes: days from the first purchase to the last calibration day
     out["frequency_holdout"] = per_customer["size"].reindex(out.index, fill_value=0).astype(int)
     out["monetary_value_holdout"] = per_customer["mean"].reindex(out.index, fill_value=0.0)
     out["duration_holdout"] = (end - start).days
