@@ -15,6 +15,12 @@ Two approaches, from simple to model-based:
 Time is in the data's unit: **days** for :func:`segkit.data.customer_table`. Horizons are in
 days; discount rates are annual and converted with ``periods_per_year`` (default 365.25),
 never with a hidden "30 days = 1 month" factor.
+
+The report helpers (:func:`historical_clv_report`, :func:`holdout_validation`,
+:func:`compare_with_pareto`, :func:`bootstrap_total_clv`, :func:`fit_notes`, ...) do not stop
+on thin data: a history too short for the holdout or for the churn window, parameters the
+data cannot pin down, too few paid repeat purchases. They return what can be computed and a
+sentence that says what could not, and why.
 """
 
 from __future__ import annotations
