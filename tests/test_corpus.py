@@ -7,8 +7,6 @@ Two roads into each file:
   the corpus itself, and feeds the method code a canonical frame of each shape (closed cohort, 150
   customers, 70% one-time buyers, amount only, no product ids, ...) whatever the reader can do.
 * ``segkit.data.load_transactions`` / ``load_clean`` on the file: the reader's own decisions.
-
-Files the reader cannot read are marked ``xfail(strict=False)`` in NOT_YET_READ (none since the reader landed).
 """
 
 from __future__ import annotations
@@ -30,27 +28,6 @@ from segkit.hierarchy import WardClustering
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MANIFEST: dict[str, dict] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 FILES = list(MANIFEST)
-
-#: Files the current reader cannot read yet (the lead removes names as the new reader lands).
-NOT_YET_READ: set[str] = set()
-#: Shapes on which segkit.clv.fit_models refuses (DataError): repeat customers whose repeat purchases
-#: were all free (zero-value lines kept as purchases) have monetary_value 0, and Gamma-Gamma needs > 0.
-CLV_REFUSES: set[str] = {"gbk_taobao.csv", "cdnow_style.csv"}
-#: Files whose reading decisions (number and date formats) the reader does not record yet.
-NO_DECISIONS_YET: set[str] = set()
-
-
-def _reader_param(name: str, pending: set[str]):
-    marks = [pytest.mark.xfail(strict=False, reason="reader not yet landed")] if name in pending else []
-    return pytest.param(name, marks=marks, id=name)
-
-
-READER_FILES = [_reader_param(name, NOT_YET_READ) for name in FILES]
-CLV_FILES = [pytest.param(name, id=name, marks=[pytest.mark.xfail(
-    strict=False, reason="clv.fit_models: zero monetary_value of free repeat purchases")] if name in CLV_REFUSES else [])
-    for name in FILES]
-DECISION_FILES = [_reader_param(name, NOT_YET_READ | NO_DECISIONS_YET) for name in FILES]
-
 
 # --- the files read by hand, with the parameters the manifest says are right ------------------
 
@@ -158,7 +135,7 @@ def _read(name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return tx, clean, log
 
 
-@pytest.mark.parametrize("name", READER_FILES)
+@pytest.mark.parametrize("name", FILES)
 def test_reader_totals_match_the_manifest(name):
     truth = MANIFEST[name]
     tx, _, log = _read(name)
@@ -190,7 +167,7 @@ def _unquote(value: str | None) -> str | None:
         return value
 
 
-@pytest.mark.parametrize("name", DECISION_FILES)
+@pytest.mark.parametrize("name", FILES)
 def test_reader_decisions_match_the_manifest(name):
     truth, expected = MANIFEST[name], MANIFEST[name]["expected"]
     decisions = _decisions(name)
@@ -278,15 +255,14 @@ def test_api_path_on_each_shape(name):
     _check_api_path(_api_path(clean))
 
 
-@pytest.mark.parametrize("name", CLV_FILES)
+@pytest.mark.parametrize("name", FILES)
 def test_clv_fit_on_each_shape(name):
     clean, _ = data.clean_transactions(data.load_transactions(by_hand(name)))
     _check_clv_fit(clean)
 
 
-@pytest.mark.parametrize("name", READER_FILES)
+@pytest.mark.parametrize("name", FILES)
 def test_api_path_from_the_file(name):
     clean, _ = data.load_clean(CORPUS / "files" / name, cache=False)
     _check_api_path(_api_path(clean))
-    if name not in CLV_REFUSES:
-        _check_clv_fit(clean)
+    _check_clv_fit(clean)
