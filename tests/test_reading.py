@@ -53,6 +53,17 @@ def test_unicode_files_with_and_without_byte_order_mark(tmp_path, encoding, expe
     assert table.frame.iloc[0, 3] == "儿童玩具汽车"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "gbk", "utf-8", "big5"])
+def test_a_file_larger_than_the_sample_is_decided_from_the_sample_and_read_whole(tmp_path, monkeypatch, encoding):
+    import segkit.data.read as read
+
+    monkeypatch.setattr(read.read_sample, "__defaults__", (1001,))  # a sample that ends inside a character
+    text = "customer_id,order_date,amount\n" + "".join(f"客户{i},2024-01-{1 + i % 28:02d},{i}.5\n" for i in range(500))
+    path = _write(tmp_path, "big.csv", text, encoding)
+    lines = data.read_transactions(path).lines
+    assert len(lines) == 500 and lines["customer_id"].iloc[-1] == "客戶499" and lines["amount"].iloc[-1] == 499.5
+
+
 def test_body_text_decides_when_the_header_is_plain_ascii():
     russian = ("id,name\n" + "".join(f"{i},Молоко пастеризованное {i}\n" for i in range(20))).encode("cp1251")
     chinese = ("id,name\n" + "".join(f"{i},北京市朝阳区儿童玩具 {i}\n" for i in range(20))).encode("gbk")

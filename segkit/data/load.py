@@ -150,8 +150,8 @@ def read_transactions(
             "so no line can be attributed to a customer. Export the customer id (or e-mail) with the orders, or map "
             "another column with column_map: {'<column>': 'customer_id'}."
         )
-    lines["order_date"], decision = parse_dates(_blank_missing(renamed["order_date"]), column=raw_of["order_date"], source=name,
-                                                date_format=date_format)
+    lines["order_date"], decision = parse_dates(
+        _blank_missing(renamed["order_date"]), column=raw_of["order_date"], source=name, date_format=date_format)
     decisions.append(decision)
     numbers, made = _numbers(renamed, raw_of, source=name, decimal=decimal, thousands=thousands)
     decisions += made

@@ -13,6 +13,7 @@ stacked, or the one ``sheet`` named. Every decision is returned as a :class:`Dec
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import gzip
 import io
@@ -280,7 +281,8 @@ def _read_text(path: Path, compression: str | None, *, encoding: str | None, del
         decisions.append(detect_encoding(sample, whole=whole, name=f"'{path.name}'"))
     chosen = decisions[-1].value
     try:
-        text = _trim_partial_line(sample, whole).decode(chosen)
+        # an incremental decoder leaves a character cut at the sample's end undecoded, in any encoding
+        text = codecs.getincrementaldecoder(chosen)().decode(sample, final=whole)
     except (UnicodeDecodeError, LookupError) as error:
         raise DataError(_encoding_message(path, chosen, error)) from None
     if delimiter:
