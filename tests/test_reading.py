@@ -58,7 +58,7 @@ def test_a_file_larger_than_the_sample_is_decided_from_the_sample_and_read_whole
     import segkit.data.read as read
 
     monkeypatch.setattr(read.read_sample, "__defaults__", (1001,))  # a sample that ends inside a character
-    text = "customer_id,order_date,amount\n" + "".join(f"客户{i},2024-01-{1 + i % 28:02d},{i}.5\n" for i in range(500))
+    text = "customer_id,order_date,amount\n" + "".join(f"客戶{i},2024-01-{1 + i % 28:02d},{i}.5\n" for i in range(500))
     path = _write(tmp_path, "big.csv", text, encoding)
     lines = data.read_transactions(path).lines
     assert len(lines) == 500 and lines["customer_id"].iloc[-1] == "客戶499" and lines["amount"].iloc[-1] == 499.5
