@@ -71,6 +71,17 @@ def test_body_text_decides_when_the_header_is_plain_ascii():
     assert detect_encoding(chinese).value == "gb18030"
 
 
+@pytest.mark.parametrize("body, encoding", [
+    ("张伟,1\n李娜,2\n王芳,3\n", "gbk"), ("王小明,1\n陳美玲,2\n", "big5"),
+    ("".join(f"客戶{i},1\n" for i in range(30)), "gbk"), ("".join(f"客戶{i},1\n" for i in range(30)), "big5"),
+    ("ООО Ромашка,1\nИП Сидоров,2\n", "cp1251"), ("".join(f"Иванов И.И.,{i}\n" for i in range(5)), "cp1251"),
+    ("José,1\nFrançois,2\nZoë,3\n", "cp1252"), ("Müller Straße café,12€\n", "cp1252"),
+])
+def test_short_customer_names_decide_the_encoding(body, encoding):
+    expected = "gb18030" if encoding == "gbk" else encoding
+    assert detect_encoding(("name,orders\n" + body).encode(encoding)).value == expected
+
+
 def test_unsure_encoding_names_the_likeliest_and_the_parameter():
     # two bytes that are a common hanzi in GBK and a capitalised Cyrillic pair in cp1251
     with pytest.raises(DataError, match=r"(?s)orders\.csv.*likeliest is (gb18030|cp1251).*reading: \{encoding: "):

@@ -133,8 +133,9 @@ def _script_score(text: str, encoding: str) -> float:
         return _cjk_score(wide, encoding)
     words = re.findall(r"[A-Za-z\u00c0-\u00ff\u0400-\u04ff]+", text)
     if encoding == "cp1251":
-        natural = sum(len(w) for w in words if re.fullmatch(r"[А-ЯЁ]?[а-яё]+|[А-ЯЁ]+", w))
-        symbols = sum(ch in "№«»–—\u00a0’“”…" for ch in wide)
+        # words as Russian writes them: capitalised or lower case, or capitals of two letters or more
+        natural = sum(len(w) for w in words if re.fullmatch(r"[А-ЯЁ]?[а-яё]{2,}|[вксоуаия]|[А-ЯЁ]{2,}", w))
+        symbols = sum(ch in "№«»–—\u00a0‘’“”…" for ch in wide)
         return (natural + symbols) / len(wide)
     # cp1252: accented letters sit inside words written mostly in ASCII letters
     accented = sum(sum(not ch.isascii() for ch in w) for w in words if sum(ch.isascii() for ch in w) >= len(w) / 2)
@@ -143,28 +144,25 @@ def _script_score(text: str, encoding: str) -> float:
 
 
 def _cjk_score(wide: list[str], encoding: str) -> float:
-    """Share of characters that are common hanzi or CJK punctuation for this encoding.
+    """Share of characters that are hanzi or CJK punctuation for this encoding, the frequent ones
+    counting in full and the rare ones half.
 
-    GB2312's first level (bytes B0-D7 A1-FE) holds the 3,755 most frequent simplified
-    characters; Big5's frequent block is A440-C67E, where about half the characters have a
-    second byte below 0x7F, which GB2312 text never has.
+    GB2312's first level (bytes B0-D7 A1-FE) holds the 3,755 most frequent simplified characters,
+    Big5's first block (A440-C67E) the 5,401 most frequent traditional ones. Text in one of the two
+    encodings read as the other lands largely outside that block, or on symbols and kana.
     """
-    common = 0
-    low_trail = 0
+    score = 0.0
     for ch in wide:
         raw = ch.encode(encoding, errors="ignore")
-        if len(raw) != 2:
+        if len(raw) != 2 or not ("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"):
             continue
         lead, trail = raw
         if encoding == "gb18030":
-            common += (0xB0 <= lead <= 0xD7 and trail >= 0xA1) or lead in (0xA1, 0xA3)
+            frequent = (0xB0 <= lead <= 0xD7 and trail >= 0xA1) or lead in (0xA1, 0xA3)
         else:
-            common += (0xA4 <= lead <= 0xC6) or lead in (0xA1, 0xA2)
-            low_trail += trail < 0x7F
-    score = common / len(wide)
-    if encoding == "big5" and low_trail < 0.1 * len(wide):
-        score *= 0.5  # no second bytes below 0x7F: looks like GB2312 text read as Big5
-    return score
+            frequent = 0xA4 <= lead <= 0xC6 or lead in (0xA1, 0xA2)
+        score += 1.0 if frequent else 0.5
+    return score / len(wide)
 
 
 def detect_encoding(sample: bytes, *, whole: bool = True, name: str = "the file") -> Decision:
