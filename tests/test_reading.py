@@ -64,6 +64,25 @@ def test_a_file_larger_than_the_sample_is_decided_from_the_sample_and_read_whole
     assert len(lines) == 500 and lines["customer_id"].iloc[-1] == "客戶499" and lines["amount"].iloc[-1] == 499.5
 
 
+def test_a_plain_sample_then_other_bytes_deep_in_the_file_is_decided_again_from_the_whole_file(
+        tmp_path, monkeypatch):
+    import segkit.data.read as read
+
+    monkeypatch.setattr(read._read_text, "__kwdefaults__", {"sample_bytes": 300})  # the sample is all ASCII
+    text = "customer,date,amount\n" + "".join(f"c{i},2024-01-0{1 + i % 9},{i}\n" for i in range(100)) + "Müller,2024-01-02,5\n"
+    path = _write(tmp_path, "late.csv", text, "cp1252")
+    read_back = data.read_transactions(path)
+    assert read_back.lines["customer_id"].iloc[-1] == "Müller"
+    assert read_back.decisions.set_index("aspect").loc["encoding", "value"] == "cp1252"
+
+
+def test_a_wrong_encoding_given_names_the_likely_one(tmp_path):
+    header, lines = ROWS["cp1251"]
+    path = _write(tmp_path, "1c.csv", "\n".join([header, *lines]) + "\n", "cp1251")
+    with pytest.raises(DataError, match=r"'1c.csv' is not valid utf-8 text.*reads best as cp1251.*encoding: cp1251"):
+        data.load_transactions(path, encoding="utf-8")
+
+
 def test_body_text_decides_when_the_header_is_plain_ascii():
     russian = ("id,name\n" + "".join(f"{i},Молоко пастеризованное {i}\n" for i in range(20))).encode("cp1251")
     chinese = ("id,name\n" + "".join(f"{i},北京市朝阳区儿童玩具 {i}\n" for i in range(20))).encode("gbk")

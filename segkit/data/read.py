@@ -82,9 +82,11 @@ def _open_bytes(path: Path, compression: str | None):
     return COMPRESSION[compression](path, "rb")
 
 
-def read_sample(path: Path, compression: str | None, size: int = SAMPLE_BYTES) -> tuple[bytes, bool]:
-    """The first ``size`` bytes of the (decompressed) file and whether that is the whole file."""
+def read_sample(path: Path, compression: str | None, size: int | None = SAMPLE_BYTES) -> tuple[bytes, bool]:
+    """The first ``size`` bytes of the (decompressed) file (all of it for ``None``) and whether that is all."""
     with _open_bytes(path, compression) as handle:
+        if size is None:
+            return handle.read(), True
         sample = handle.read(size + 1)
     return sample[:size], len(sample) <= size
 
@@ -268,8 +270,9 @@ def detect_delimiter(text: str, *, name: str = "the file", max_lines: int = 200)
 # --------------------------------------------------------------------------------------------
 
 
-def _read_text(path: Path, compression: str | None, *, encoding: str | None, delimiter: str | None) -> RawTable:
-    sample, whole = read_sample(path, compression)
+def _read_text(path: Path, compression: str | None, *, encoding: str | None, delimiter: str | None,
+               sample_bytes: int | None = SAMPLE_BYTES) -> RawTable:
+    sample, whole = read_sample(path, compression, sample_bytes)
     if not sample.strip():
         raise DataError(f"The file '{path.name}' is empty. Export the transactions again.")
     decisions = []
@@ -295,7 +298,10 @@ def _read_text(path: Path, compression: str | None, *, encoding: str | None, del
             skipinitialspace=False,
         )
     except UnicodeDecodeError as error:
-        raise DataError(_encoding_message(path, chosen, error)) from None
+        if encoding or whole:
+            raise DataError(_encoding_message(path, chosen, error)) from None
+        # the sample was plain but the rest is not: decide again from the whole file
+        return _read_text(path, compression, encoding=None, delimiter=delimiter, sample_bytes=None)
     except pd.errors.EmptyDataError:
         raise DataError(f"The file '{path.name}' has no header and no rows. Export the transactions again.") from None
     except pd.errors.ParserError as error:
@@ -310,10 +316,14 @@ def _read_text(path: Path, compression: str | None, *, encoding: str | None, del
 
 def _encoding_message(path: Path, encoding: str, error: Exception) -> str:
     detail = f"byte {error.start} cannot be decoded" if isinstance(error, UnicodeDecodeError) else str(error)
+    try:
+        likely = detect_encoding(read_sample(path, file_kind(path)[1])[0]).value
+    except DataError:
+        likely = "cp1252"
     return (
-        f"'{path.name}' is not valid {encoding} text ({detail}). Part of the file may be in another encoding. "
-        "Set the encoding with the reading parameter, e.g. reading: {encoding: cp1252} "
-        "(in Python: encoding='cp1252'), or re-save the file as UTF-8."
+        f"'{path.name}' is not valid {encoding} text ({detail}). The file reads best as {likely}: set it with the "
+        f"reading parameter, reading: {{encoding: {likely}}} (in Python: encoding='{likely}'), or re-save the "
+        "file as UTF-8."
     )
 
 
