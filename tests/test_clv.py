@@ -24,7 +24,7 @@ from segkit.clv import (
     simulate_bgnbd,
     simulate_gamma_gamma,
 )
-from segkit.clv_simulate import simulate_transactions
+from segkit.clv.simulate import simulate_transactions
 from segkit.errors import DataError
 
 TRUE_BG = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0}  # alpha in days
@@ -595,7 +595,7 @@ def test_plot_functions_draw_on_the_given_axes(bg: BetaGeoModel, gg: GammaGammaM
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from segkit import clv_plots
+    from segkit.clv import plots as clv_plots
 
     table = sim.head(400)
     predictions = clv.predict_clv(bg, gg, table, horizon=90.0)
@@ -628,15 +628,15 @@ def test_plot_functions_draw_on_the_given_axes(bg: BetaGeoModel, gg: GammaGammaM
 
 
 def test_likelihood_pieces_are_shared_by_the_fit_and_the_per_customer_formulas(sim: pd.DataFrame) -> None:
-    from segkit import clv_models
+    from segkit.clv import bgnbd, gamma_gamma
 
     x = np.arange(0.0, 6.0)
     params = tuple(TRUE_BG.values())
     # the fit's objective at any parameters equals the mean per-customer log-likelihood
     head = sim.head(2000)
-    data = clv_models._bg_data(head["frequency"].to_numpy(float), head["recency"].to_numpy(),
-                               head["T"].to_numpy(), np.ones(len(head)))
-    value, _ = clv_models._bgnbd_nll_grad(np.log(params), data)
+    data = bgnbd._bg_data(head["frequency"].to_numpy(float), head["recency"].to_numpy(),
+                          head["T"].to_numpy(), np.ones(len(head)))
+    value, _ = bgnbd._bgnbd_nll_grad(np.log(params), data)
     assert -value == pytest.approx(bgnbd_log_likelihood(*params, head["frequency"], head["recency"], head["T"]).mean(),
                                    rel=1e-12)
     # Pareto/NBD P(alive) is 1 for a customer observed for no time and below 1 afterwards
@@ -645,7 +645,7 @@ def test_likelihood_pieces_are_shared_by_the_fit_and_the_per_customer_formulas(s
     assert np.all(np.diff(pareto.probability_alive(np.zeros(4), np.zeros(4), [1.0, 10, 100, 1000])) < 0)
     with pytest.raises(DataError, match="must be finite and >= 0"):
         BetaGeoModel.from_params(**TRUE_BG).expected_purchases_new_customer(-1.0)
-    assert clv_models._gg_frequency_terms(6.0, 4.0, 15.0, x).shape == x.shape
+    assert gamma_gamma._gg_frequency_terms(6.0, 4.0, 15.0, x).shape == x.shape
 
 
 def test_spend_inputs_are_checked_like_purchase_inputs() -> None:
@@ -926,7 +926,7 @@ def test_plots_without_an_interval_or_repeat_customers() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from segkit import clv_plots
+    from segkit.clv import plots as clv_plots
 
     interval = pd.Series({"estimate": 100.0, "lower": np.nan, "upper": np.nan, "level": 0.9, "n_draws": 0.0})
     interval.attrs = {"draws": np.empty(0), "reason": "the data cannot pin down a, b of the purchase model"}

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from segkit.clv import repeat_customers
+from segkit.clv.predict import repeat_customers
 from segkit.plots import PALETTE, SEQUENTIAL_CMAP, plot_share_bars
 
 __all__ = [

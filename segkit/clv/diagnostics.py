@@ -1,0 +1,367 @@
+"""How far to trust the models: holdout validation, tracking, model comparison, assumption checks, matrices.
+
+The helpers that may meet thin data (:func:`holdout_validation`, :func:`compare_with_pareto`,
+:func:`compare_on_holdout`, :func:`truth_check`) do not stop on it: a history too short for
+the holdout, a model that cannot be fitted. They return what can be computed and a sentence
+that says what could not, and why.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from segkit.clv._common import _check_customers, _require
+from segkit.clv._fit import FitWarning
+from segkit.clv.bgnbd import BetaGeoModel
+from segkit.clv.gamma_gamma import GammaGammaModel
+from segkit.clv.pareto import ParetoNBDModel
+from segkit.clv.predict import repeat_customers
+from segkit.clv.text import _validation_sentence
+from segkit.data import calibration_holdout
+from segkit.errors import DataError
+
+__all__ = [
+    "HoldoutValidation",
+    "compare_models",
+    "compare_on_holdout",
+    "compare_with_pareto",
+    "expected_purchases_matrix",
+    "holdout_by_frequency",
+    "holdout_errors",
+    "holdout_validation",
+    "naive_holdout_forecast",
+    "probability_alive_matrix",
+    "purchase_tracking",
+    "spend_frequency_correlation",
+    "truth_check",
+]
+
+
+def compare_models(models: dict[str, object]) -> pd.DataFrame:
+    """Log-likelihood, number of parameters and AIC of fitted models (lower AIC is better).
+
+    The models must have been fitted to the same customers, in the same time unit.
+    """
+    rows = {name: {"log_likelihood": m.log_likelihood_, "n_params": len(m.params_), "aic": m.aic_}
+            for name, m in models.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table["delta_aic"] = table["aic"] - table["aic"].min()
+    return table.sort_values("aic")
+
+
+def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -> tuple[pd.DataFrame | None, str]:
+    """Fit Pareto/NBD to the same customers and compare it with ``purchase_model`` by AIC.
+
+    Returns
+    -------
+    (table or None, sentence): :func:`compare_models` of the two and which fits better, or None
+    and the reason when Pareto/NBD cannot be fitted (too few customers, no convergence).
+    """
+    _check_customers(customers, ["frequency", "recency", "T"], "compare_with_pareto")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            pareto = ParetoNBDModel().fit(customers["frequency"], customers["recency"], customers["T"])
+    except DataError as error:
+        return None, f"**Pareto/NBD could not be fitted to these customers**, so there is no comparison: {error}"
+    table = compare_models({"BG/NBD": purchase_model, "Pareto/NBD": pareto})
+    return table, (f"**{table.index[0]}** fits these customers better (AIC lower by "
+                   f"{table['delta_aic'].iloc[1]:,.1f}); the rest of the notebook uses BG/NBD.")
+
+
+def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
+    """Correlation of ``frequency`` and ``monetary_value`` among repeat customers.
+
+    Gamma-Gamma assumes spend per purchase is independent of how often a customer buys;
+    a correlation near 0 (say |ρ| < 0.3) supports the assumption.
+
+    Returns
+    -------
+    Series: ``pearson``, ``spearman``, ``n_customers``; the correlations are NaN with fewer than
+    three repeat customers, or when frequency or spend does not vary.
+    """
+    _check_customers(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
+    repeat = repeat_customers(customers)
+    f, m = repeat["frequency"].astype(float), repeat["monetary_value"].astype(float)
+    enough = len(repeat) >= 3 and f.nunique() > 1 and m.nunique() > 1
+    return pd.Series({"pearson": f.corr(m) if enough else np.nan,
+                      "spearman": f.corr(m, method="spearman") if enough else np.nan,
+                      "n_customers": float(len(repeat))})
+
+
+def holdout_by_frequency(cal_hold: pd.DataFrame, predicted: pd.Series | np.ndarray, *,
+                         max_frequency: int = 7) -> pd.DataFrame:
+    """Mean actual vs predicted holdout purchases, by calibration frequency (last bucket "N+").
+
+    Parameters
+    ----------
+    cal_hold : DataFrame
+        :func:`segkit.data.calibration_holdout` output.
+    predicted : array-like
+        Predicted holdout purchases per row of ``cal_hold`` (e.g.
+        ``model.expected_purchases(..._cal, t=cal_hold["duration_holdout"])``).
+    max_frequency : int, default 7
+        Frequencies at or above this share one bucket.
+    """
+    _require(cal_hold, ["frequency_cal", "frequency_holdout"], "holdout_by_frequency")
+    bucket = np.minimum(cal_hold["frequency_cal"].to_numpy(), max_frequency).astype(int)
+    labels = [str(i) for i in range(max_frequency)] + [f"{max_frequency}+"]
+    frame = pd.DataFrame({
+        "frequency_cal": pd.Categorical.from_codes(bucket, categories=labels, ordered=True),
+        "actual": cal_hold["frequency_holdout"].to_numpy(dtype=float),
+        "predicted": np.asarray(predicted, dtype=float),
+    })
+    return frame.groupby("frequency_cal", observed=True).agg(
+        customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean"))
+
+
+def holdout_errors(actual: object, predicted: object) -> pd.Series:
+    """Error figures for holdout predictions: totals, total error, MAE, RMSE and correlation.
+
+    Examples
+    --------
+    >>> holdout_errors([0, 2, 4], [1, 2, 3])[["total_actual", "total_predicted", "mae"]].tolist()
+    [6.0, 6.0, 0.6666666666666666]
+    """
+    a, p = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    if a.shape != p.shape or a.size == 0:
+        raise DataError(f"actual and predicted must have the same, non-zero length; got {a.size} and {p.size}.")
+    error = p - a
+    return pd.Series({
+        "customers": float(a.size),
+        "total_actual": a.sum(),
+        "total_predicted": p.sum(),
+        "total_error_pct": 100 * (p.sum() - a.sum()) / a.sum() if a.sum() else np.nan,
+        "mae": np.abs(error).mean(),
+        "rmse": np.sqrt((error ** 2).mean()),
+        "correlation": np.corrcoef(a, p)[0, 1] if a.std() > 0 and p.std() > 0 else np.nan,
+    })
+
+
+def purchase_tracking(
+    model: BetaGeoModel | ParetoNBDModel,
+    clean: pd.DataFrame,
+    *,
+    calibration_end: str | pd.Timestamp,
+    holdout_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Daily and cumulative repeat purchases, actual vs expected, for the calibration customers.
+
+    Same conventions as :func:`segkit.data.calibration_holdout`: ``calibration_end`` is the last
+    day of calibration and ``holdout_end`` the last day tracked (default: the day of the last
+    transaction), both included. The customers are those whose first purchase is on or before
+    ``calibration_end``; a repeat purchase is a purchase day after the customer's first. A
+    customer who first bought on day f is of age τ - f on day τ (so of age T_cal on the last
+    calibration day), and the expected cumulative count on day τ sums the expected repeat
+    purchases of a new customer of that age, Σ_i E[X(τ - f_i)], which the model gives in
+    closed form.
+
+    Returns
+    -------
+    DataFrame indexed by ``date``: ``actual``, ``expected``, ``cumulative_actual``,
+    ``cumulative_expected``; ``.attrs["calibration_end"]``.
+    """
+    _require(clean, ["customer_id", "order_date", "quantity"], "purchase_tracking")
+    last_cal = pd.Timestamp(calibration_end).normalize()
+    last = (clean["order_date"].max().normalize() if holdout_end in (None, "")
+            else pd.Timestamp(holdout_end).normalize())
+    if last <= last_cal:
+        raise DataError(f"holdout_end {last.date()} must be after calibration_end {last_cal.date()}.")
+    buys = clean[(clean["quantity"] > 0) & (clean["order_date"] < last + pd.Timedelta(days=1))]
+    days = pd.DataFrame({"customer_id": buys["customer_id"].to_numpy(),
+                         "day": buys["order_date"].dt.normalize().to_numpy()}).drop_duplicates()
+    first_day = days.groupby("customer_id")["day"].min()
+    first_day = first_day[first_day <= last_cal]
+    if first_day.empty:
+        raise DataError(f"No customer bought on or before calibration_end {last_cal.date()}: choose a later date.")
+    days = days[days["customer_id"].isin(first_day.index)]
+    origin = first_day.min()
+    n_days = int((last - origin).days) + 1
+    is_repeat = days["day"].to_numpy() > days["customer_id"].map(first_day).to_numpy()
+    repeat_day = (days["day"] - origin).dt.days.to_numpy()[is_repeat]
+    actual = np.bincount(repeat_day, minlength=n_days)[:n_days].astype(float)
+    cohort = np.bincount((first_day - origin).dt.days.to_numpy(), minlength=n_days)[:n_days].astype(float)
+    curve = np.asarray(model.expected_purchases_new_customer(np.arange(n_days, dtype=float)))  # ages 0, 1, ...
+    cumulative_expected = np.convolve(cohort, curve)[:n_days]
+    dates = pd.date_range(origin, periods=n_days, freq="D", name="date")
+    out = pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
+                        "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
+                       index=dates)
+    out.attrs["calibration_end"] = last_cal
+    return out
+
+
+@dataclass
+class HoldoutValidation:
+    """What :func:`holdout_validation` found. The tables and the model are None when it was skipped;
+    ``summary`` always says what happened, with numbers."""
+
+    summary: str
+    calibration_end: pd.Timestamp | None = None
+    holdout_end: pd.Timestamp | None = None
+    cal_hold: pd.DataFrame | None = None
+    model: BetaGeoModel | None = None
+    predicted: pd.Series | None = None
+    by_frequency: pd.DataFrame | None = None
+    errors: pd.Series | None = None
+    naive: pd.Series | None = None
+    tracking: pd.DataFrame | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the model was fitted on the calibration period and checked on the holdout."""
+        return self.model is not None
+
+
+def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp,
+                       holdout_days: int) -> HoldoutValidation:
+    """Fit BG/NBD on all but the last ``holdout_days`` days before ``snapshot_date`` and check it on them.
+
+    ``snapshot_date`` is exclusive, as in :func:`segkit.data.customer_table` (the day after the
+    data): the holdout is the ``holdout_days`` days before it, and calibration everything up to
+    the day before the holdout (:func:`segkit.data.calibration_holdout`, whose dates are the
+    last days of their periods). The result holds the calibration table, the model, its
+    predictions, :func:`holdout_by_frequency`, :func:`holdout_errors` of the model and of
+    :func:`naive_holdout_forecast`, :func:`purchase_tracking`, and a summary sentence.
+
+    Validation is skipped, with the reason in ``summary`` and no error, when ``holdout_days``
+    is 0, when the data do not reach back before the holdout (history too short), or when the
+    model cannot be fitted on the calibration period.
+    """
+    snapshot = pd.Timestamp(snapshot_date).normalize()
+    if holdout_days <= 0:
+        return HoldoutValidation("holdout_days is 0: the holdout validation is skipped.")
+    holdout_end = snapshot - pd.Timedelta(days=1)
+    calibration_end = holdout_end - pd.Timedelta(days=int(holdout_days))
+    first = clean["order_date"].min().normalize()
+    if calibration_end < first:
+        span = (holdout_end - first).days + 1
+        return HoldoutValidation(
+            f"**Not enough history to validate on a {holdout_days}-day holdout:** the data cover {span:,} days "
+            f"({first:%Y-%m-%d} to {holdout_end:%Y-%m-%d}), so nothing would be left to fit on. The validation is "
+            f"skipped; a holdout of at most about half the history (here {max(span // 2, 1):,} days) leaves enough "
+            "to fit on.", calibration_end, holdout_end)
+    cal_hold = calibration_holdout(clean, calibration_end=calibration_end, holdout_end=holdout_end)
+    x, r, t = cal_hold["frequency_cal"], cal_hold["recency_cal"], cal_hold["T_cal"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            model = BetaGeoModel().fit(x, r, t)
+    except DataError as error:
+        return HoldoutValidation(
+            f"**The model cannot be fitted on the calibration period** (up to {calibration_end:%Y-%m-%d}), so the "
+            f"holdout validation is skipped: {error}", calibration_end, holdout_end, cal_hold)
+    predicted = model.expected_purchases(x, r, t, t=float(holdout_days))
+    result = HoldoutValidation(
+        "", calibration_end, holdout_end, cal_hold, model, predicted, holdout_by_frequency(cal_hold, predicted),
+        holdout_errors(cal_hold["frequency_holdout"], predicted),
+        holdout_errors(cal_hold["frequency_holdout"], naive_holdout_forecast(cal_hold, t=holdout_days)),
+        purchase_tracking(model, clean, calibration_end=calibration_end, holdout_end=holdout_end))
+    result.summary = _validation_sentence(result, holdout_days)
+    return result
+
+
+def compare_on_holdout(validation: HoldoutValidation) -> tuple[pd.DataFrame | None, str]:
+    """Pareto/NBD fitted on the same calibration period as ``validation`` and both models' holdout errors.
+
+    Returns
+    -------
+    (table or None, sentence): :func:`holdout_errors` (total error %, MAE, RMSE, correlation)
+    of BG/NBD and Pareto/NBD side by side; None and the reason when there is no validation or
+    Pareto/NBD cannot be fitted.
+    """
+    if not validation.done:
+        return None, validation.summary
+    columns = [validation.cal_hold[c] for c in ("frequency_cal", "recency_cal", "T_cal")]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            pareto = ParetoNBDModel().fit(*columns)
+    except DataError as error:
+        return None, f"Pareto/NBD could not be fitted on the calibration period: {error}"
+    duration = float(validation.cal_hold["duration_holdout"].iloc[0])
+    predicted = pareto.expected_purchases(*columns, t=duration)
+    table = pd.DataFrame({"BG/NBD": validation.errors,
+                          "Pareto/NBD": holdout_errors(validation.cal_hold["frequency_holdout"], predicted)})
+    table = table.loc[["total_error_pct", "mae", "rmse", "correlation"]]
+    better = table.loc["mae"].idxmin()
+    return table, f"On the holdout, **{better}** has the smaller mean absolute error ({table.loc['mae', better]:.3f})."
+
+
+def probability_alive_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20,
+                             n_recency: int = 25) -> pd.DataFrame:
+    """P(alive) for customers of age ``T`` by frequency (rows) and recency (columns).
+
+    Cells with frequency 0 and recency > 0 are impossible and left empty (NaN).
+    """
+    return _history_matrix(model.probability_alive, T=T, max_frequency=max_frequency, n_recency=n_recency)
+
+
+def expected_purchases_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, t: float, max_frequency: int = 20,
+                              n_recency: int = 25) -> pd.DataFrame:
+    """Expected purchases in the next ``t`` time units by frequency (rows) and recency (columns)."""
+    return _history_matrix(functools.partial(model.expected_purchases, t=t), T=T, max_frequency=max_frequency,
+                           n_recency=n_recency)
+
+
+def _history_matrix(predict, *, T: float, max_frequency: int, n_recency: int) -> pd.DataFrame:
+    """``predict(frequency, recency, T)`` on a (frequency × recency) grid for customers of age ``T``.
+
+    Cells with frequency 0 and recency > 0 are impossible and left empty (NaN).
+    """
+    if T <= 0 or max_frequency < 1 or n_recency < 2:
+        raise DataError("Use T > 0, max_frequency >= 1 and n_recency >= 2 for the matrix.")
+    grid_x, grid_r = np.arange(max_frequency + 1, dtype=float), np.round(np.linspace(0, T, n_recency), 1)
+    x, r = np.meshgrid(grid_x, grid_r, indexing="ij")
+    values = np.asarray(predict(x.ravel(), np.where(x.ravel() > 0, r.ravel(), 0.0), np.full(x.size, float(T))),
+                        dtype=float).reshape(x.shape)
+    values[(x == 0) & (r > 0)] = np.nan
+    return pd.DataFrame(values, index=pd.Index(grid_x.astype(int), name="frequency"),
+                        columns=pd.Index(grid_r, name="recency"))
+
+
+def naive_holdout_forecast(cal_hold: pd.DataFrame, *, t: float) -> pd.Series:
+    """The benchmark forecast "same rate as before": calibration repeat purchases per day × ``t``."""
+    _require(cal_hold, ["frequency_cal", "T_cal"], "naive_holdout_forecast")
+    return cal_hold["frequency_cal"] / cal_hold["T_cal"].clip(lower=1) * t
+
+
+def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.DataFrame,
+                purchase_model: BetaGeoModel, spend_model: GammaGammaModel) -> tuple[pd.DataFrame | None, str]:
+    """Fitted population means against the ground truth of synthetic data, and the AUC of P(alive).
+
+    Parameters
+    ----------
+    truth_path : path or None
+        CSV with ``customer_id``, ``purchase_rate_per_day``, ``dropout_prob``, ``mean_order_value``,
+        ``alive_at_end`` (as written by :mod:`segkit.synth`). Missing file, None, or a file that
+        covers fewer than half of ``customers`` skips the check.
+
+    Returns
+    -------
+    (table or None, sentence): the table compares the fitted values with the truth of all
+    customers and of the repeat customers; the sentence gives the AUC or says the check was skipped.
+    """
+    from pathlib import Path
+
+    columns = ["purchase_rate_per_day", "dropout_prob", "mean_order_value", "alive_at_end"]
+    truth = (pd.read_csv(truth_path, dtype={"customer_id": str}, index_col="customer_id").reindex(customers.index)
+             if truth_path is not None and Path(truth_path).exists() else None)
+    if truth is None or truth["purchase_rate_per_day"].isna().mean() > 0.5:
+        return None, "No ground truth for these customers: check skipped."
+    repeat = customers["frequency"] > 0
+    means = purchase_model.population_means()
+    table = pd.DataFrame({
+        "fitted": [means["purchase_rate"], means["dropout_prob"], spend_model.population_mean_spend(),
+                   predictions["p_alive"].mean()],
+        "truth, all customers": [truth[c].mean() for c in columns],
+        "truth, repeat customers": [truth.loc[repeat, c].mean() for c in columns],
+    }, index=["mean purchase rate per day", "mean drop-out probability", "mean order value", "share still active"])
+    auc = roc_auc_score(truth["alive_at_end"].astype(bool), predictions["p_alive"])
+    return table, f"P(alive) ranks truly active customers above lapsed ones with AUC **{auc:.3f}**."

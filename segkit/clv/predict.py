@@ -1,0 +1,322 @@
+"""Probabilistic CLV: fit BG/NBD and a spend model to a customer table, predict, and bound the total.
+
+The BG/NBD model (:class:`~segkit.clv.BetaGeoModel`) predicts purchases and the probability
+that a customer is still active; the Gamma-Gamma model (:class:`~segkit.clv.GammaGammaModel`)
+predicts the value of those purchases; :func:`predict_clv` combines them over a horizon, with
+margin and discounting, and :func:`bootstrap_total_clv` puts an interval around the total.
+
+Time is in the data's unit: **days** for :func:`segkit.data.customer_table`. Horizons are in
+days; discount rates are annual and converted with ``periods_per_year`` (default 365.25),
+never with a hidden "30 days = 1 month" factor.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from segkit.clv._common import BTYD_COLUMNS, DAYS_PER_YEAR, _check_customers, _check_margin
+from segkit.clv._fit import MIN_CUSTOMERS, FitWarning
+from segkit.clv.bgnbd import BetaGeoModel
+from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
+from segkit.clv.pareto import ParetoNBDModel
+from segkit.errors import DataError
+
+__all__ = [
+    "bootstrap_total_clv",
+    "discounted_purchases",
+    "fit_models",
+    "mean_repeat_spend",
+    "new_customer_value",
+    "parameter_summary",
+    "predict_clv",
+    "repeat_customers",
+]
+
+
+def discounted_purchases(
+    model: BetaGeoModel | ParetoNBDModel,
+    frequency: object,
+    recency: object,
+    T: object,
+    *,
+    horizon: float,
+    discount_rate: float = 0.0,
+    periods_per_year: float = DAYS_PER_YEAR,
+    n_steps: int = 12,
+) -> np.ndarray:
+    """Expected purchases in the next ``horizon`` time units, each discounted to today.
+
+    The horizon is cut into ``n_steps`` equal steps; purchases expected in a step are
+    discounted by (1 + discount_rate) ** -(mid-step time / periods_per_year). Without
+    discounting this is exactly ``model.expected_purchases(..., t=horizon)``.
+    """
+    return _purchases_to_horizon(model, frequency, recency, T, horizon=horizon, discount_rate=discount_rate,
+                                 periods_per_year=periods_per_year, n_steps=n_steps)[1]
+
+
+def _purchases_to_horizon(model, frequency, recency, T, *, horizon, discount_rate, periods_per_year,
+                          n_steps) -> tuple[np.ndarray, np.ndarray]:
+    """Expected purchases in the next ``horizon``: undiscounted and discounted (see :func:`discounted_purchases`)."""
+    if horizon <= 0:
+        raise DataError(f"horizon must be positive (time units, days for segkit tables); got {horizon}.")
+    if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
+        raise DataError("discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")
+    x, t_x, age = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
+    if discount_rate == 0:
+        total = np.asarray(model.expected_purchases(x, t_x, age, t=horizon), dtype=float)
+        return total, total
+    grid = np.linspace(0.0, horizon, n_steps + 1)  # grid[-1] == horizon exactly
+    # one call for all steps (a row per step): the model shares its per-frequency work between them
+    cumulative = np.asarray(model.expected_purchases(x, t_x, age, t=grid[1:, None]), dtype=float)
+    increments = np.diff(np.vstack([np.zeros_like(cumulative[:1]), cumulative]), axis=0)
+    factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / periods_per_year)
+    return cumulative[-1], factors @ increments
+
+
+def predict_clv(
+    purchase_model: BetaGeoModel | ParetoNBDModel,
+    spend_model: GammaGammaModel,
+    customers: pd.DataFrame,
+    *,
+    horizon: float = 365.0,
+    margin: float = 1.0,
+    discount_rate: float = 0.0,
+    periods_per_year: float = DAYS_PER_YEAR,
+    n_steps: int = 12,
+    fallback_spend: float | None = None,
+) -> pd.DataFrame:
+    """Per-customer predictions: purchases, P(alive), expected spend and CLV over ``horizon``.
+
+    CLV = margin × E[spend per purchase] × Σ_steps E[purchases in step] / (1 + d)^(t_step / year).
+
+    Parameters
+    ----------
+    purchase_model : BetaGeoModel or ParetoNBDModel
+        Fitted on the same time unit as ``customers`` (days).
+    spend_model : GammaGammaModel
+        Fitted spend model.
+    customers : DataFrame
+        ``frequency``, ``recency``, ``T``, ``monetary_value`` per customer.
+    horizon : float, default 365
+        Prediction horizon in the data's time unit (days).
+    margin : float, default 1
+        Gross margin as a fraction of revenue.
+    discount_rate : float, default 0
+        Annual discount rate (0.1 = 10% a year).
+    periods_per_year : float, default 365.25
+        Time units in a year (365.25 for days, 52.18 for weeks).
+    n_steps : int, default 12
+        Discounting steps across the horizon.
+    fallback_spend : float, optional
+        Spend per purchase where the spend model has no finite answer (see Returns); default
+        :func:`mean_repeat_spend` of ``customers``.
+
+    Returns
+    -------
+    DataFrame indexed like ``customers``: ``predicted_purchases`` (undiscounted), ``p_alive``,
+    ``expected_spend``, ``clv``. Where the spend model has no finite answer (Gamma-Gamma with
+    q <= 1, for customers without repeat purchases) ``expected_spend`` is
+    ``fallback_spend``, which :func:`fit_notes` reports.
+    """
+    _check_customers(customers, BTYD_COLUMNS, "predict_clv")
+    _check_margin(margin)
+    x, t_x, age = (customers[c] for c in ("frequency", "recency", "T"))
+    out = pd.DataFrame(index=customers.index)
+    total, purchases = _purchases_to_horizon(purchase_model, x, t_x, age, horizon=horizon,
+                                             discount_rate=discount_rate, periods_per_year=periods_per_year,
+                                             n_steps=n_steps)
+    out["predicted_purchases"] = total
+    out["p_alive"] = np.asarray(purchase_model.probability_alive(x, t_x, age), dtype=float)
+    spend = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
+    undefined = np.isnan(spend)  # Gamma-Gamma with q <= 1: no finite mean for customers without repeat purchases
+    if undefined.any():
+        spend = np.where(undefined, mean_repeat_spend(customers) if fallback_spend is None else fallback_spend, spend)
+    out["expected_spend"] = spend
+    out["clv"] = margin * out["expected_spend"] * purchases
+    return out
+
+
+def mean_repeat_spend(customers: pd.DataFrame) -> float:
+    """Mean value of a paid repeat purchase, Σ frequency·monetary_value / Σ frequency over :func:`repeat_customers`.
+
+    The stand-in for the spend of customers without repeat purchases when the spend model has
+    no finite population mean (Gamma-Gamma with q <= 1); NaN without paid repeat purchases.
+
+    Examples
+    --------
+    >>> mean_repeat_spend(pd.DataFrame({"frequency": [0, 1, 3], "monetary_value": [0.0, 10.0, 30.0]}))
+    25.0
+    """
+    repeat = repeat_customers(customers)
+    weight = repeat["frequency"].to_numpy(dtype=float)
+    return float(weight @ repeat["monetary_value"].to_numpy(dtype=float) / weight.sum()) if weight.sum() else np.nan
+
+
+def fit_models(customers: pd.DataFrame, *,
+               warn: bool = True) -> tuple[BetaGeoModel, GammaGammaModel | AverageSpendModel]:
+    """Fit BG/NBD on (frequency, recency, T) and a spend model on the repeat customers.
+
+    Gamma-Gamma learns from the customers with repeat purchases of positive mean value
+    (:func:`repeat_customers`): free repeat purchases (zero-value lines kept as purchase
+    occasions) say nothing about spend. With fewer than ``MIN_CUSTOMERS`` such customers the
+    spend model is :class:`AverageSpendModel` (their average, or the mean order value when
+    nobody has a paid repeat purchase). :func:`fit_notes` turns what happened into a sentence.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        :func:`segkit.data.customer_table` (time in days).
+    warn : bool, default True
+        Emit the models' :class:`FitWarning` (their messages are kept in ``fit_warnings_``
+        either way; reports set ``warn=False`` and print :func:`fit_notes`).
+
+    Returns
+    -------
+    (BetaGeoModel, GammaGammaModel or AverageSpendModel), both fitted.
+
+    Raises
+    ------
+    DataError
+        BG/NBD cannot be fitted (fewer than ``MIN_CUSTOMERS`` customers, nobody with a repeat
+        purchase, or no convergence).
+    """
+    _check_customers(customers, BTYD_COLUMNS, "fit_models")
+    with warnings.catch_warnings():
+        if not warn:
+            warnings.simplefilter("ignore", FitWarning)
+        purchases = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
+        repeat = repeat_customers(customers)
+        failure = None
+        if len(repeat) >= MIN_CUSTOMERS:
+            try:
+                return purchases, GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"])
+            except DataError as error:  # e.g. no convergence: fall back to the average, and say why
+                failure = f"Gamma-Gamma could not be fitted ({error})"
+        if len(repeat):
+            spend = AverageSpendModel().fit(repeat["frequency"], repeat["monetary_value"])
+        else:
+            spend = AverageSpendModel.from_params(mean_spend=_mean_order_value(customers))
+        if failure:
+            spend.fit_warnings_.append(failure)
+    return purchases, spend
+
+
+def _mean_order_value(customers: pd.DataFrame) -> float:
+    if {"revenue", "n_orders"} <= set(customers.columns) and customers["n_orders"].sum() > 0:
+        value = float(customers["revenue"].sum() / customers["n_orders"].sum())
+        if value > 0:
+            return value
+    raise DataError("No customer has a repeat purchase with positive value and the table has no positive revenue: "
+                    "there is nothing to value purchases with. Check the amount column and the cleaning log.")
+
+
+def _with_params(model: object, params: pd.Series) -> object:
+    clone = copy.copy(model)
+    clone.params_ = params
+    return clone
+
+
+def bootstrap_total_clv(
+    purchase_model: BetaGeoModel | ParetoNBDModel,
+    spend_model: GammaGammaModel | AverageSpendModel,
+    customers: pd.DataFrame,
+    *,
+    n_draws: int = 200,
+    level: float = 0.9,
+    random_state: int | np.random.Generator | None = None,
+    **clv_options: float | None,
+) -> pd.Series:
+    """Parametric-bootstrap interval for the total predicted CLV of ``customers``.
+
+    Parameter sets are drawn from the asymptotic normal distribution of each model's
+    log-parameters (their covariance from the observed information), the total CLV is
+    recomputed for each draw, and the interval is the central ``level`` share of the draws.
+    This is the uncertainty from estimating the parameters; the customers themselves are
+    held fixed. Options in ``clv_options`` go to :func:`predict_clv`.
+
+    When a model has no parameter covariance (a parameter the data cannot pin down, a model
+    given by :meth:`~BetaGeoModel.from_params`, or :class:`AverageSpendModel`), there is
+    nothing to draw: the result has the estimate, NaN bounds, ``n_draws`` 0, and the reason
+    in ``.attrs["reason"]`` (None when the interval was computed).
+
+    Returns
+    -------
+    Series: ``estimate`` (at the fitted parameters), ``lower``, ``upper``, ``level``,
+    ``n_draws``; the draws are in ``.attrs["draws"]``.
+    """
+    if n_draws < 10 or not 0 < level < 1:
+        raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
+    _check_customers(customers, BTYD_COLUMNS, "bootstrap_total_clv")
+    # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
+    unique = customers[list(BTYD_COLUMNS)].value_counts(sort=False).rename("n").reset_index()
+    # the spend stand-in of predict_clv comes from all customers, not from the unique rows
+    clv_options = {"fallback_spend": mean_repeat_spend(customers), **clv_options}
+    estimate = float(predict_clv(purchase_model, spend_model, unique, **clv_options)["clv"] @ unique["n"])
+    reasons = [r for r in (_no_covariance(purchase_model, "purchase"), _no_covariance(spend_model, "spend")) if r]
+    reason = "; and ".join(reasons) or None
+    totals = np.empty(0)
+    if reason is None:
+        rng = np.random.default_rng(random_state)
+        purchase_draws = purchase_model.sample_params(n_draws, random_state=rng)
+        spend_draws = spend_model.sample_params(n_draws, random_state=rng)
+        totals = np.array([
+            predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
+                        _with_params(spend_model, spend_draws.iloc[i]), unique, **clv_options)["clv"].to_numpy()
+            @ unique["n"].to_numpy()
+            for i in range(n_draws)])
+    lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2]) if totals.size else (np.nan, np.nan)
+    out = pd.Series({"estimate": estimate, "lower": lower, "upper": upper, "level": level,
+                     "n_draws": float(totals.size)})
+    out.attrs = {"draws": totals, "reason": reason}
+    return out
+
+
+def _no_covariance(model: object, role: str) -> str | None:
+    """Why ``model``'s parameters cannot be sampled (a sentence fragment), or None if they can."""
+    if isinstance(model, AverageSpendModel):
+        return "the spend model is a plain average, without parameter uncertainty"
+    covariance = model.log_covariance_.to_numpy()
+    if np.all(np.isfinite(covariance)):
+        return None
+    if getattr(model, "unidentified_", ()):
+        return (f"the data cannot pin down {', '.join(model.unidentified_)} of the {role} model, so its parameters "
+                "have no standard errors")
+    return f"the {role} model's parameters have no standard errors (they were given, not fitted)"
+
+
+def parameter_summary(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel) -> pd.DataFrame:
+    """Both models' ``summary()`` (estimates, standard errors, 95% intervals) in one table, by model and parameter."""
+    spend_name = "average spend" if isinstance(spend_model, AverageSpendModel) else "Gamma-Gamma"
+    return pd.concat({"BG/NBD": purchase_model.summary(), spend_name: spend_model.summary()})
+
+
+def repeat_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """The rows with repeat purchases and a positive mean repeat spend: what Gamma-Gamma learns from.
+
+    Examples
+    --------
+    >>> repeat_customers(pd.DataFrame({"frequency": [0, 2, 3], "monetary_value": [0.0, 10.0, 0.0]})).index.tolist()
+    [1]
+    """
+    _check_customers(customers, ["frequency", "monetary_value"], "repeat_customers")
+    return customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
+
+
+def new_customer_value(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel, *,
+                       horizon: float, margin: float, customers: pd.DataFrame | None = None) -> pd.Series:
+    """Expected repeat purchases of a new customer in ``horizon`` and the margin of first plus repeat orders.
+
+    Undiscounted: margin × mean order value of a new customer × (1 + expected repeat purchases).
+    When the spend model's mean is infinite (Gamma-Gamma with q <= 1) the order value is
+    :func:`mean_repeat_spend` of ``customers`` (NaN without them), as in :func:`predict_clv`.
+    """
+    _check_margin(margin)
+    repeat = purchase_model.expected_purchases_new_customer(horizon)
+    spend = spend_model.population_mean_spend()
+    if not np.isfinite(spend):
+        spend = mean_repeat_spend(customers) if customers is not None else np.nan
+    return pd.Series({"repeat_purchases": repeat, "value": margin * spend * (1 + repeat)})

@@ -1,0 +1,210 @@
+"""The words the CLV report shows, written from the numbers: headline, notes, recommendations.
+
+Each function takes results computed elsewhere in :mod:`segkit.clv` and returns Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from segkit.clv._fit import MIN_CUSTOMERS
+from segkit.clv.bgnbd import BetaGeoModel
+from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
+from segkit.clv.predict import mean_repeat_spend, repeat_customers
+from segkit.clv.value import value_tiers
+
+if TYPE_CHECKING:
+    from segkit.clv.diagnostics import HoldoutValidation
+
+__all__ = [
+    "correlation_note",
+    "fit_notes",
+    "headline",
+    "historical_vs_predicted",
+    "interval_note",
+    "population_note",
+    "recommendations",
+    "win_back_note",
+]
+
+
+def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
+              customers: pd.DataFrame) -> str:
+    """What the reader should know about the fits, as sentences: unidentified parameters, heavy-tailed
+    spend, the plain-average fallback; or that both fits are well determined.
+
+    Examples
+    --------
+    >>> bg = BetaGeoModel.from_params(r=0.5, alpha=20.0, a=0.8, b=3.0)
+    >>> gg = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)
+    >>> fit_notes(bg, gg, pd.DataFrame({"frequency": [1], "monetary_value": [10.0]}))
+    'Both models are fitted and every parameter is determined by the data (standard errors below).'
+    """
+    notes = []
+    for model, what in ((purchase_model, "purchase"), (spend_model, "spend")):
+        if getattr(model, "unidentified_", ()):
+            names = model.unidentified_
+            notes.append(f"**The data cannot pin down {', '.join(names)} of the {what} model ({model._model_name}):** "
+                         + ("its standard error is" if len(names) == 1 else "their standard errors are")
+                         + " not available and neither is the interval for total CLV; the point predictions remain "
+                         "usable.")
+    if isinstance(spend_model, AverageSpendModel):
+        repeat = repeat_customers(customers)
+        why = (f"{spend_model.fit_warnings_[0]}." if spend_model.fit_warnings_ else
+               f"only {len(repeat):,} customers made a repeat purchase with positive value, and Gamma-Gamma needs at "
+               f"least {MIN_CUSTOMERS}.")
+        notes.append(f"**Spend is a plain average ({spend_model.population_mean_spend():,.2f} per purchase):** {why} "
+                     "Every customer gets the same spend per purchase, and CLV gets no interval.")
+    elif not np.isfinite(spend_model.population_mean_spend()):
+        notes.append(f"**Spend is very heavy-tailed** (Gamma-Gamma q = {spend_model.params_['q']:.2f} <= 1), so the "
+                     "model's mean spend of a customer without repeat purchases is infinite; those customers are "
+                     f"valued at the mean value of a paid repeat purchase, {mean_repeat_spend(customers):,.2f}. Check "
+                     "the largest orders for outliers.")
+    return " ".join(notes) or ("Both models are fitted and every parameter is determined by the data "
+                               "(standard errors below).")
+
+
+def _validation_sentence(result: HoldoutValidation, holdout_days: int) -> str:
+    errors, naive, table = result.errors, result.naive, result.by_frequency
+    if errors["total_actual"] == 0:
+        return (f"In the {holdout_days}-day holdout the {errors['customers']:,.0f} calibration customers made no "
+                f"repeat purchase at all; the model predicted {errors['total_predicted']:,.1f}. With nothing to "
+                "compare, the validation says little: try a longer holdout.")
+    worst = (table["predicted"] - table["actual"]).abs().idxmax()
+    correlation = "n/a" if np.isnan(errors["correlation"]) else f"{errors['correlation']:.2f}"
+    caveat = (f" The calibration fit could not pin down {', '.join(result.model.unidentified_)}: the predictions are "
+              "usable, their uncertainty is unknown." if result.model.unidentified_ else "")
+    return (
+        f"In the {holdout_days}-day holdout the {errors['customers']:,.0f} calibration customers made "
+        f"{errors['total_actual']:,.0f} repeat purchases; the model, which never saw them, predicted "
+        f"{errors['total_predicted']:,.0f} (**{errors['total_error_pct']:+.1f}%**). Per customer the mean absolute "
+        f"error is {errors['mae']:.2f} purchases (RMSE {errors['rmse']:.2f}; correlation with the actual counts "
+        f"{correlation}), against {naive['mae']:.2f} for the naive forecast \"same rate as before\", which misses the "
+        f"total by {naive['total_error_pct']:+.1f}% because it ignores customers who leave. The largest gap is for "
+        f"customers with {worst} calibration repeat purchases: predicted {table.loc[worst, 'predicted']:.2f}, actual "
+        f"{table.loc[worst, 'actual']:.2f} per customer.{caveat}"
+    )
+
+
+def historical_vs_predicted(history: pd.DataFrame | None, predictions: pd.DataFrame) -> str:
+    """How far the spreadsheet formula and the model agree on who matters: rank correlation and top-tier overlap.
+
+    ``history`` from :func:`historical_clv_report` (None gives a sentence saying there is
+    nothing to compare), ``predictions`` from :func:`predict_clv` with ``clv``.
+    """
+    if history is None:
+        return "The historical formula could not be computed on these data (section 2), so there is nothing to compare."
+    model_tier, formula_tier = value_tiers(predictions["clv"]), value_tiers(history["historical_clv"])
+    top = model_tier == model_tier.cat.categories[0]
+    overlap = (top & (formula_tier == formula_tier.cat.categories[0])).sum() / top.sum()
+    rho = history["historical_clv"].corr(predictions["clv"], method="spearman")
+    return (f"Rank correlation {rho:.2f}; {overlap:.0%} of the model's {model_tier.cat.categories[0]} are also in "
+            f"the historical {formula_tier.cat.categories[0]}. The difference is mostly customers who used to buy a "
+            "lot and have gone quiet: the formula still counts their full lifetime, the model discounts them by "
+            "P(alive).")
+
+
+def population_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
+                    customers: pd.DataFrame) -> str:
+    """The fitted population in words: purchase rate, drop-out probability, value of a new customer's order."""
+    means = purchase_model.population_means()
+    spend = spend_model.population_mean_spend()
+    if isinstance(spend_model, AverageSpendModel):
+        order = f"{spend:,.2f} (the plain average of paid repeat purchases)"
+    elif np.isfinite(spend):
+        order = f"{spend:,.2f} (p·v / (q − 1))"
+    else:
+        order = (f"{mean_repeat_spend(customers):,.2f}, the mean paid repeat purchase (Gamma-Gamma's own mean, "
+                 "p·v / (q − 1), is infinite here: q <= 1)")
+    return (f"While active, customers buy on average {means['purchase_rate']:.4f} times a day (about once every "
+            f"{1 / means['purchase_rate']:,.0f} days); after a repeat purchase a customer leaves with probability "
+            f"{means['dropout_prob']:.1%} on average. A new customer's average order is worth {order}.")
+
+
+def win_back_note(win_back: pd.DataFrame, customers: pd.DataFrame) -> str:
+    """Size, past revenue and typical silence of the win-back list (from :func:`win_back_list`)."""
+    if win_back.empty:
+        return "No customer is on the win-back list today: every high-value customer still looks active."
+    silence = customers.loc[win_back.index, "days_since_last_purchase"].median()
+    return (f"{len(win_back):,} customers, {win_back['revenue'].sum():,.0f} of past revenue; median {silence:.0f} days "
+            "since their last purchase.")
+
+
+def correlation_note(correlation: pd.Series) -> str:
+    """A sentence on :func:`spend_frequency_correlation`: weak (|ρ| < 0.3), moderate (< 0.5) or strong."""
+    if np.isnan(correlation["pearson"]):
+        return (f"Only {correlation['n_customers']:,.0f} customers made a paid repeat purchase"
+                + (", too few" if correlation["n_customers"] < 3 else ", and their frequency or spend does not vary:")
+                + " the assumption cannot be checked on these data.")
+    pearson = abs(correlation["pearson"])
+    strength = "weak" if pearson < 0.3 else "moderate" if pearson < 0.5 else "strong"
+    return (
+        f"Among the {correlation['n_customers']:,.0f} repeat customers the correlation of frequency and mean spend is "
+        f"{correlation['pearson']:.2f} (Pearson; Spearman {correlation['spearman']:.2f}): **{strength}**. "
+        + ("The assumption is reasonable." if strength == "weak" else
+           "Frequent buyers also spend more per purchase here, so Gamma-Gamma's shrinkage toward the population "
+           "mean slightly undervalues them: read their expected spend as a conservative figure.")
+    )
+
+
+def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
+             discount_rate: float, top_share: float, max_p_alive: float) -> str:
+    """The notebook's headline: total CLV with its interval, the top tier's share, the win-back list.
+
+    ``interval`` from :func:`bootstrap_total_clv` (without an interval the headline gives the
+    reason instead), ``tiers`` from :func:`tier_summary` or :func:`tier_profile` (top tier
+    first), ``win_back`` from :func:`win_back_list` with ``revenue``.
+    """
+    if np.isnan(interval["lower"]):
+        uncertainty = f"no interval: {interval.attrs.get('reason') or 'the bootstrap was not run'}"
+    else:
+        uncertainty = f"{interval['level']:.0%} interval {interval['lower']:,.0f} to {interval['upper']:,.0f}"
+    return (
+        f"**The {tiers['customers'].sum():,} customers will bring in about {interval['estimate']:,.0f} of gross "
+        f"margin over the next {horizon:g} days** ({uncertainty}; margin {margin:.0%}, discounted at "
+        f"{discount_rate:.0%} a year). The {tiers.index[0]} of customers hold {tiers['value_share'].iloc[0]:.0%} "
+        f"of it. **{len(win_back):,} of the top {top_share:.0%} by past revenue have probably left** (P(alive) below "
+        f"{max_p_alive:.0%}; {win_back['revenue'].sum():,.0f} of past revenue): they are the win-back list."
+    )
+
+
+def interval_note(interval: pd.Series) -> str:
+    """A sentence on :func:`bootstrap_total_clv`: the interval and its half-width, or why there is none.
+
+    Examples
+    --------
+    >>> interval = pd.Series({"estimate": 1000.0, "lower": 900.0, "upper": 1100.0, "level": 0.9, "n_draws": 200.0})
+    >>> interval_note(interval)
+    'Total predicted CLV 1,000, 90% interval 900 to 1,100 (±10.0%).'
+    """
+    if np.isnan(interval["lower"]):
+        return (f"Total predicted CLV {interval['estimate']:,.0f}. **No interval:** "
+                f"{interval.attrs.get('reason') or 'the bootstrap was not run'}. The total is a point estimate; "
+                "treat it with more caution than a total with an interval.")
+    width = (interval["upper"] - interval["lower"]) / 2 / interval["estimate"]
+    return (f"Total predicted CLV {interval['estimate']:,.0f}, {interval['level']:.0%} interval "
+            f"{interval['lower']:,.0f} to {interval['upper']:,.0f} (±{width:.1%}).")
+
+
+def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
+                    horizon: float) -> str:
+    """Actions per value tier (top, middle, bottom from :func:`tier_profile`), win-back and acquisition, as bullets."""
+    top, middle, bottom = (str(label).capitalize() for label in tiers.index[:3])
+    return "\n".join([
+        f"* **{top} ({tiers['value_share'].iloc[0]:.0%} of predicted value, mean CLV "
+        f"{tiers['mean_clv'].iloc[0]:,.0f}):** protect them: priority service, early access, no blanket discounts.",
+        f"* **{middle} ({tiers['value_share'].iloc[1]:.0%} of value):** grow them: cross-sell and reminders timed "
+        f"to their purchase rhythm; move the best into the top tier.",
+        f"* **{bottom} (mean CLV {tiers['mean_clv'].iloc[2]:,.2f}):** low-cost channels only (e-mail, no paid media).",
+        (f"* **Win-back list ({len(win_back):,} customers):** a personal reactivation offer now, then re-score: "
+         "P(alive) jumps back after one purchase (exercise 3)." if len(win_back) else
+         "* **Win-back list:** empty today: no high-value customer looks lapsed. Re-score every month."),
+        f"* **Acquisition:** a new customer brings {margin:.0%} margin on a first order plus "
+        f"{new_customer['repeat_purchases']:.2f} expected repeat purchases in {horizon:g} days"
+        + (f", about {new_customer['value']:,.2f} in margin (undiscounted): the ceiling on first-year acquisition cost "
+           "per customer." if np.isfinite(new_customer["value"]) else
+           "; their value cannot be put in money here (no finite spend per purchase)."),
+    ])
