@@ -1,4 +1,4 @@
-"""Benchmark of segkit.hierarchy: exact Ward at 50,000 customers and two-stage Ward at 1,000,000.
+"""Benchmark of segkit.cluster.ward: exact Ward at 50,000 customers and two-stage Ward at 1,000,000.
 
 Every case runs in its own subprocess, so its peak resident memory (``ru_maxrss``) is its own.
 References measured in the same run:
@@ -62,7 +62,7 @@ def run_case(name: str, labels_path: str) -> dict:
     import fastcluster
     from scipy.cluster.hierarchy import linkage
 
-    from segkit.hierarchy import WardClustering
+    from segkit.cluster import WardClustering
 
     X, _ = planted(CASES[name][1])
     baseline = _rss_mb()
@@ -106,7 +106,7 @@ def main() -> None:
         outputs = {name: np.load(r["output"]) for name, r in results.items()}
     truth = {n: planted(n)[1] for n in (50_000, 1_000_000)}
 
-    print(f"\nsegkit.hierarchy benchmark (seed {SEED}, {N_GROUPS} planted groups, 6 features, 1 thread)\n")
+    print(f"\nsegkit.cluster.ward benchmark (seed {SEED}, {N_GROUPS} planted groups, 6 features, 1 thread)\n")
     print("peak RSS: the case's whole process (interpreter, libraries, data); above data: peak RSS minus the peak")
     print("reached before the clustering started (a lower bound on what the clustering itself needed)\n")
     print(f"{'case':<16}{'method':<42}{'customers':>11}{'time (s)':>10}{'peak RSS (MB)':>15}{'above data (MB)':>17}")

@@ -31,8 +31,7 @@ import pandas as pd  # noqa: E402
 from sklearn.metrics import adjusted_rand_score, silhouette_score  # noqa: E402
 
 import segkit.data  # noqa: E402
-from segkit.cluster import SegmentKMeans, choose_k  # noqa: E402
-from segkit.features import customer_features, make_preprocessor  # noqa: E402
+from segkit.cluster import SegmentKMeans, choose_k, customer_features, make_preprocessor  # noqa: E402
 from segkit.paths import DEFAULT_TRANSACTIONS  # noqa: E402
 
 K_RANGE = range(2, 11)

@@ -18,17 +18,19 @@ from segkit.cluster import (  # noqa: E402
     choose_k,
     closest_segment,
     cluster_profile,
+    customer_features,
     describe_components,
     find_knee,
     gap_statistic,
+    make_preprocessor,
     name_clusters,
     principal_components,
     relative_importance,
     stability,
     standardised_means,
 )
+from segkit.cluster.select import _gap_choice  # noqa: E402
 from segkit.errors import DataError  # noqa: E402
-from segkit.features import customer_features, make_preprocessor  # noqa: E402
 
 # planted groups: (days since last purchase, orders, revenue per order) medians; well apart in log space
 GROUPS = {
@@ -111,7 +113,7 @@ def test_inertia_decreases_and_knee_matches(selection):
 def test_gap_statistic_rule_finds_planted_k(planted):
     _, Z, _ = planted
     gap = gap_statistic(Z, k_range=range(2, 8), n_references=5, random_state=0)
-    assert cluster._gap_choice(gap) == 4
+    assert _gap_choice(gap) == 4
     assert (gap["gap_se"] > 0).all()
 
 

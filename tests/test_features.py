@@ -1,4 +1,4 @@
-"""Tests for segkit.features: the feature builder and the preprocessing pipeline."""
+"""Tests for segkit.cluster.features and segkit.cluster.preprocess: the feature builder and the preprocessing pipeline."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from segkit.errors import DataError
-from segkit.features import (
+from segkit.cluster import (
     LRFMC_FEATURES,
     RFM_FEATURES,
     QuantileClipper,
@@ -290,7 +290,7 @@ def test_preprocessing_is_monotone_per_column(values):
 
 
 def test_revenue_skew_words_for_a_large_and_a_small_customer_base():
-    from segkit.features import revenue_skew_words
+    from segkit.cluster import revenue_skew_words
 
     big = pd.Series(np.r_[np.full(990, 10.0), np.full(10, 1000.0)])
     text = revenue_skew_words(big)
@@ -302,7 +302,7 @@ def test_revenue_skew_words_for_a_large_and_a_small_customer_base():
 
 
 def test_revenue_skew_words_when_the_median_customer_has_no_revenue():
-    from segkit.features import revenue_skew_words
+    from segkit.cluster import revenue_skew_words
 
     text = revenue_skew_words(pd.Series([0.0, 0.0, 0.0, 5.0, 50.0]))
     assert "inf" not in text and "nan" not in text.lower()

@@ -1,4 +1,4 @@
-"""Tests for segkit.hierarchy: Ward (exact and two-stage) against planted groups and reference libraries."""
+"""Tests for segkit.cluster.ward and segkit.cluster.compare: Ward (exact and two-stage) against planted groups and reference libraries."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 from segkit.errors import DataError
-from segkit.hierarchy import (
+from segkit.cluster import (
     WardClustering,
     agreement,
     compare_linkages,

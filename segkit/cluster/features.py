@@ -1,0 +1,263 @@
+"""Customer features for clustering: the feature sets and the builder that picks and derives them.
+
+:func:`customer_features` returns the columns that describe a customer: the RFM trio by default
+(:data:`RFM_FEATURES`), the LRFMC set of the airline customer-value study (:data:`LRFMC_FEATURES`),
+or an "extended" set with tenure, order value, discount and channel/category mix. The pipeline that
+makes them k-means ready is in :mod:`segkit.cluster.preprocess`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+import pandas as pd
+
+from segkit.data import check_customer_table
+from segkit.errors import DataError
+
+__all__ = [
+    "RFM_FEATURES",
+    "LRFMC_FEATURES",
+    "SKEWED_FEATURES",
+    "FEATURE_LABELS",
+    "FeatureSet",
+    "customer_features",
+    "feature_label",
+    "average_discount",
+    "channel_shares",
+    "category_shares",
+]
+
+FeatureSet = Literal["rfm", "lrfmc", "extended"]
+
+#: The RFM trio: recency (lower is better), frequency and monetary value.
+RFM_FEATURES: list[str] = ["days_since_last_purchase", "n_orders", "revenue"]
+
+#: LRFMC (Length, Recency, Frequency, Monetary, discount Coefficient), after the airline
+#: customer-value study; ``avg_discount`` comes from the clean transactions' ``discount`` column.
+LRFMC_FEATURES: list[str] = ["tenure_days", "days_since_last_purchase", "n_orders", "revenue", "avg_discount"]
+
+#: Money and count columns whose right-skew the default preprocessor removes with log1p.
+SKEWED_FEATURES: list[str] = [
+    "n_orders",
+    "revenue",
+    "avg_order_value",
+    "frequency",
+    "monetary_value",
+    "n_items",
+]
+
+#: Plain-language names of the features, for tables, plots and generated sentences.
+FEATURE_LABELS: dict[str, str] = {
+    "days_since_last_purchase": "days since last purchase",
+    "n_orders": "number of orders",
+    "revenue": "revenue",
+    "avg_order_value": "average order value",
+    "tenure_days": "tenure (days since first purchase)",
+    "avg_discount": "average discount",
+    "frequency": "repeat purchase days",
+    "recency": "age at last purchase",
+    "T": "customer age",
+    "monetary_value": "mean repeat spend",
+}
+
+_EXTENDED_BASE: list[str] = [
+    "days_since_last_purchase",
+    "n_orders",
+    "revenue",
+    "tenure_days",
+    "avg_order_value",
+]
+
+
+def feature_label(name: str) -> str:
+    """Plain-language label of a feature column.
+
+    Examples
+    --------
+    >>> feature_label("n_orders"), feature_label("channel_share_web")
+    ('number of orders', 'share of orders via web')
+    """
+    if name in FEATURE_LABELS:
+        return FEATURE_LABELS[name]
+    match = re.fullmatch(r"(channel|category)_share_(.+)", name)
+    if match:
+        kind, level = match.groups()
+        level = level.replace("_", " ")
+        return f"share of orders via {level}" if kind == "channel" else f"share of revenue in {level}"
+    return name.replace("_", " ")
+
+
+def _slug(value: object) -> str:
+    text = re.sub(r"[^0-9a-z]+", "_", str(value).strip().lower()).strip("_")
+    return text or "missing"
+
+
+def _purchases(clean: pd.DataFrame) -> pd.DataFrame:
+    if "is_return" in clean.columns:
+        return clean.loc[~clean["is_return"].astype(bool)]
+    return clean.loc[clean["amount"] > 0]
+
+
+def _check_clean(clean: pd.DataFrame | None, needed: Sequence[str], why: str) -> pd.DataFrame:
+    if clean is None:
+        raise DataError(
+            f"{why} needs the clean transactions: pass clean=<the frame from segkit.data.load_clean>, "
+            "or use feature_set='rfm'."
+        )
+    missing = [c for c in needed if c not in clean.columns]
+    if missing:
+        raise DataError(
+            f"{why} needs column(s) {missing} in the clean transactions, which has {list(clean.columns)}; "
+            "map them with column_map, or use a feature set without them (feature_set='rfm')."
+        )
+    return clean
+
+
+def average_discount(clean: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """Revenue-weighted mean ``discount`` of each customer's purchase lines.
+
+    Customers without any recorded discount get the median of the others (counted in
+    ``.attrs["n_imputed"]``), so that one missing field does not drop a customer.
+    """
+    lines = _purchases(clean).loc[lambda d: d["discount"].notna() & (d["amount"] > 0)]
+    weighted = lines["discount"].astype(float) * lines["amount"]
+    sums = pd.DataFrame({"w": weighted, "a": lines["amount"], "id": lines["customer_id"]}).groupby("id").sum()
+    disc = (sums["w"] / sums["a"]).reindex(index)
+    n_missing = int(disc.isna().sum())
+    if n_missing == len(disc):
+        raise DataError(
+            "the 'discount' column is empty for every customer; use feature_set='rfm' or fill discount with 0."
+        )
+    disc = disc.fillna(disc.median()).rename("avg_discount")
+    disc.attrs["n_imputed"] = n_missing
+    return disc
+
+
+def _top_levels(values: pd.Series, weights: pd.Series, max_levels: int) -> pd.Series:
+    """Keep the ``max_levels - 1`` heaviest levels (ties by name), pool the rest as 'other'."""
+    totals = weights.groupby(values).sum().sort_index()
+    if len(totals) <= max_levels:
+        return values
+    keep = totals.sort_values(ascending=False, kind="stable").index[: max_levels - 1]
+    return values.where(values.isin(keep), "other")
+
+
+def channel_shares(
+    clean: pd.DataFrame, index: pd.Index, *, column: str = "channel", max_levels: int = 5
+) -> pd.DataFrame:
+    """Share of each customer's purchase orders placed in each ``column`` level (rows sum to 1)."""
+    orders = _purchases(clean)[["customer_id", "order_id", column]].dropna()
+    orders = orders.drop_duplicates(["customer_id", "order_id"])
+    levels = _top_levels(orders[column].astype(str), pd.Series(1.0, index=orders.index), max_levels)
+    counts = pd.crosstab(orders["customer_id"], levels.map(_slug))
+    shares = counts.div(counts.sum(axis=1), axis=0).reindex(index).fillna(0.0)
+    shares.columns = [f"{column}_share_{c}" for c in shares.columns]
+    return shares.sort_index(axis=1)
+
+
+def category_shares(
+    clean: pd.DataFrame, index: pd.Index, *, column: str = "category", max_levels: int = 5
+) -> pd.DataFrame:
+    """Share of each customer's purchase revenue spent in each ``column`` level (rows sum to 1)."""
+    lines = _purchases(clean).loc[lambda d: d[column].notna() & (d["amount"] > 0)]
+    levels = _top_levels(lines[column].astype(str), lines["amount"], max_levels).map(_slug)
+    revenue = lines.groupby(["customer_id", levels.rename("level")])["amount"].sum().unstack(fill_value=0.0)
+    shares = revenue.div(revenue.sum(axis=1), axis=0).reindex(index).fillna(0.0)
+    shares.columns = [f"{column}_share_{c}" for c in shares.columns]
+    return shares.sort_index(axis=1)
+
+
+def _drop_redundant_share(shares: pd.DataFrame) -> pd.DataFrame:
+    """Shares sum to 1, so one level is redundant: drop the pooled "other" level, else the smallest."""
+    if shares.shape[1] < 2:
+        return shares.iloc[:, :0]
+    other = [c for c in shares.columns if c.endswith("_share_other")]
+    drop = other[0] if other else shares.mean().sort_values(kind="stable").index[0]
+    return shares.drop(columns=drop)
+
+
+def customer_features(
+    customers: pd.DataFrame,
+    clean: pd.DataFrame | None = None,
+    *,
+    feature_set: FeatureSet = "rfm",
+    include: Sequence[str] = (),
+    max_levels: int = 5,
+) -> pd.DataFrame:
+    """Feature matrix (one row per customer) for clustering.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The customer table from :func:`segkit.data.customer_table`, indexed by ``customer_id``.
+    clean : DataFrame, optional
+        Clean transactions (from :func:`segkit.data.load_clean`); needed for ``avg_discount`` and the
+        channel/category shares.
+    feature_set : {"rfm", "lrfmc", "extended"}
+        ``"rfm"``: days_since_last_purchase, n_orders, revenue.
+        ``"lrfmc"``: tenure_days (Length), days_since_last_purchase (Recency), n_orders (Frequency),
+        revenue (Monetary), avg_discount (discount Coefficient); requires a ``discount`` column.
+        ``"extended"``: RFM + tenure_days + avg_order_value, plus, when ``clean`` has them,
+        avg_discount, ``channel_share_<level>`` (share of orders) and ``category_share_<level>``
+        (share of revenue). One share column per variable is dropped (the pooled "other" level, else
+        the smallest), since the shares sum to 1.
+    include : sequence of str
+        Extra customer-table columns to append (e.g. ``["frequency"]``).
+    max_levels : int
+        At most this many channel/category levels; the rest are pooled into "other".
+
+    Returns
+    -------
+    DataFrame
+        Float columns, same index as ``customers``; ``.attrs["feature_set"]`` names the set and
+        ``.attrs["skipped"]`` lists optional features the data could not provide.
+
+    Raises
+    ------
+    DataError
+        Unknown feature set, missing columns, or LRFMC without a discount column.
+    """
+    if feature_set not in ("rfm", "lrfmc", "extended"):
+        raise DataError(f"feature_set={feature_set!r} is unknown; use 'rfm', 'lrfmc' or 'extended'.")
+    if max_levels < 2:
+        raise DataError(f"max_levels={max_levels} must be at least 2.")
+    lrfmc = [c for c in LRFMC_FEATURES if c != "avg_discount"]
+    base = {"rfm": RFM_FEATURES, "lrfmc": lrfmc, "extended": _EXTENDED_BASE}
+    columns = list(dict.fromkeys([*base[feature_set], *include]))
+    check_customer_table(customers, columns)
+    parts = [customers[columns].astype(float)]
+    skipped: list[str] = []
+    if feature_set == "lrfmc":
+        clean = _check_clean(clean, ["customer_id", "amount", "discount"], "feature_set='lrfmc'")
+        parts.append(average_discount(clean, customers.index).to_frame())
+    elif feature_set == "extended":
+        parts_extra, skipped = _extended_extras(customers.index, clean, max_levels=max_levels)
+        parts.extend(parts_extra)
+    features = pd.concat(parts, axis=1)
+    features.index.name = customers.index.name or "customer_id"
+    features.attrs = {"feature_set": feature_set, "skipped": skipped}
+    return features
+
+
+def _extended_extras(
+    index: pd.Index, clean: pd.DataFrame | None, *, max_levels: int
+) -> tuple[list[pd.DataFrame], list[str]]:
+    if clean is None:
+        return [], ["avg_discount", "channel shares", "category shares"]
+    parts: list[pd.DataFrame] = []
+    skipped: list[str] = []
+    if "discount" in clean.columns and clean["discount"].notna().any():
+        parts.append(average_discount(clean, index).to_frame())
+    else:
+        skipped.append("avg_discount")
+    for column, builder in (("channel", channel_shares), ("category", category_shares)):
+        if column in clean.columns and clean[column].notna().any():
+            shares = _drop_redundant_share(builder(clean, index, column=column, max_levels=max_levels))
+            if shares.shape[1]:
+                parts.append(shares)
+                continue
+        skipped.append(f"{column} shares")
+    return parts, skipped

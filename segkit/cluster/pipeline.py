@@ -1,0 +1,200 @@
+"""The k-means segmentation chain, from a customer table to named segments, and rule-based actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from segkit.cluster.describe import _labels_series, cluster_summary
+from segkit.cluster.features import FeatureSet
+from segkit.cluster.kmeans import SegmentKMeans
+from segkit.cluster.preprocess import prepare_features
+from segkit.cluster.select import KSelection, choose_k, feasible_k_range, stability
+from segkit.data import check_customer_table
+
+__all__ = [
+    "KMeansSegmentation",
+    "kmeans_segmentation",
+    "SEGMENT_ACTIONS",
+    "segment_actions",
+]
+
+
+@dataclass
+class KMeansSegmentation:
+    """Result of :func:`kmeans_segmentation`.
+
+    Attributes
+    ----------
+    features : DataFrame
+        Raw features (:func:`segkit.cluster.customer_features`).
+    scaled : DataFrame
+        Preprocessed features the clusters are fitted on.
+    preprocessor : Pipeline
+        The fitted preprocessing pipeline.
+    stability : DataFrame
+        :func:`stability` table for every k tried.
+    selection : KSelection
+        :func:`choose_k` result among the stable k.
+    k : int
+        Number of clusters used: ``n_clusters`` if given, else ``selection.chosen_k``.
+    model : SegmentKMeans
+        The final model (labels ordered by revenue).
+    summary : DataFrame
+        :func:`cluster_summary` of the final model.
+    k_range_note : str
+        Why fewer k were tried than ``k_range`` asked for (:func:`feasible_k_range`); "" when all were.
+    """
+
+    features: pd.DataFrame
+    scaled: pd.DataFrame
+    preprocessor: Pipeline = field(repr=False)
+    stability: pd.DataFrame
+    selection: KSelection
+    k: int
+    model: SegmentKMeans = field(repr=False)
+    summary: pd.DataFrame
+    k_range_note: str = ""
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Cluster of each customer (0 = most revenue)."""
+        return self.model.labels_
+
+    def segment_names(self, *, name: str = "segment") -> pd.Series:
+        """Each customer's cluster name, a categorical in cluster order (0 first), indexed like the features."""
+        codes = pd.Categorical.from_codes(self.model.labels_, self.summary["cluster_name"])
+        return pd.Series(codes, index=self.features.index, name=name)
+
+
+def kmeans_segmentation(
+    customers: pd.DataFrame,
+    clean: pd.DataFrame | None = None,
+    *,
+    feature_set: FeatureSet = "rfm",
+    n_clusters: int = 0,
+    k_range: Sequence[int] = range(2, 9),
+    n_init: int = 10,
+    gap_references: int = 5,
+    stability_refits: int = 8,
+    stability_threshold: float = 0.8,
+    silhouette_sample: int = 5000,
+    segments: pd.Series | None = None,
+    random_state: int = 0,
+) -> KMeansSegmentation:
+    """The k-means segmentation of notebooks 02 and 04, in one call.
+
+    Steps: features and preprocessing (:func:`segkit.cluster.prepare_features`), subsample
+    stability for every k in ``k_range`` (:func:`stability`), the vote among the stable k
+    (:func:`choose_k`), the final :class:`SegmentKMeans` with labels ordered by the customers'
+    ``revenue`` and the stakeholder table (:func:`cluster_summary`).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The customer table (:func:`segkit.data.customer_table`); ``revenue`` orders the clusters.
+    clean : DataFrame, optional
+        Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
+    feature_set : {"rfm", "lrfmc", "extended"}
+        See :func:`segkit.cluster.customer_features`.
+    n_clusters : int
+        Number of clusters; 0 uses the k chosen by :data:`DECISION_RULE` (the evidence is computed
+        either way, so a notebook can show it).
+    k_range, n_init, gap_references, silhouette_sample : see :func:`choose_k`.
+    stability_refits, stability_threshold : ``n_refits`` and ``threshold`` of :func:`stability`.
+    segments : Series, optional
+        A segment per customer (e.g. RFM); adds the closest segment to the summary.
+    random_state : int
+        Seed of every random step.
+
+    Returns
+    -------
+    KMeansSegmentation
+
+    Raises
+    ------
+    DataError
+        Bad customer table or features, or a ``k_range`` the data cannot support.
+    """
+    prepared = prepare_features(customers, clean, feature_set=feature_set)
+    scaled = prepared.scaled
+    k_range, k_range_note = feasible_k_range(k_range, scaled)
+    stab = stability(scaled, k_range=k_range, n_refits=stability_refits, n_init=n_init,
+                     threshold=stability_threshold, random_state=random_state)
+    selection = choose_k(scaled, k_range=k_range, n_init=n_init, gap_references=gap_references,
+                         silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
+                         random_state=random_state)
+    k = n_clusters if n_clusters > 0 else selection.chosen_k
+    model = SegmentKMeans(k, n_init=n_init, random_state=random_state).fit(scaled, order_by=customers["revenue"])
+    summary = cluster_summary(prepared.raw.assign(revenue=customers["revenue"]), model.labels_, scaled,
+                              segments=segments)
+    return KMeansSegmentation(features=prepared.raw, scaled=scaled, preprocessor=prepared.preprocessor,
+                              stability=stab, selection=selection, k=k, model=model, summary=summary,
+                              k_range_note=k_range_note)
+
+#: The first action per segment of :func:`segment_actions`, by rule.
+SEGMENT_ACTIONS: dict[str, str] = {
+    "protect": "protect: VIP service and early access, no blanket discounts",
+    "win back": "win back: a reactivation offer, then stop mailing non-responders",
+    "grow": "grow: cross-sell and a second-order incentive",
+}
+
+
+def segment_actions(
+    customers: pd.DataFrame,
+    labels: Sequence[int],
+    *,
+    names: pd.Series | None = None,
+    value_ratio: float = 1.5,
+    lapsed_ratio: float = 1.5,
+) -> pd.DataFrame:
+    """A first action per segment from two numbers (rules in :data:`SEGMENT_ACTIONS`, first match wins).
+
+    *protect* when the segment's share of revenue is at least ``value_ratio`` times its share of
+    customers; else *win back* when its median days since last purchase is at least ``lapsed_ratio``
+    times the median customer's; else *grow*.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Customer table with ``revenue`` and ``days_since_last_purchase``, one row per labelled customer.
+    labels : array-like
+        Segment of each customer.
+    names : Series, optional
+        Segment name per label, shown in a ``name`` column.
+    value_ratio, lapsed_ratio : float
+        The two rule thresholds.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``segment``: [``name``], ``customer_share``, ``revenue_share``,
+        ``median_days_since_last_purchase``, ``action``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"revenue": [90.0, 5.0, 5.0, 5.0], "days_since_last_purchase": [5, 10, 400, 500]})
+    >>> segment_actions(c, [0, 2, 1, 1])["action"].str.split(":").str[0].tolist()
+    ['protect', 'win back', 'grow']
+    """
+    check_customer_table(customers, ["revenue", "days_since_last_purchase"])
+    lab = _labels_series(labels, customers.index)
+    grouped = customers.groupby(lab)
+    sizes = grouped.size()
+    out = pd.DataFrame({"customer_share": sizes / sizes.sum()})
+    out["revenue_share"] = grouped["revenue"].sum() / customers["revenue"].sum()
+    recency = grouped["days_since_last_purchase"].median()
+    out["median_days_since_last_purchase"] = recency
+    out["action"] = np.select(
+        [out["revenue_share"] >= value_ratio * out["customer_share"],
+         recency >= lapsed_ratio * customers["days_since_last_purchase"].median()],
+        [SEGMENT_ACTIONS["protect"], SEGMENT_ACTIONS["win back"]],
+        default=SEGMENT_ACTIONS["grow"],
+    )
+    if names is not None:
+        out.insert(0, "name", names.reindex(out.index))
+    return out.rename_axis("segment")

@@ -1,0 +1,91 @@
+"""The sentences the clustering reports show, written from computed numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from segkit.cluster.features import feature_label
+from segkit.cluster.pca import PCAResult, describe_components, most_correlated_pair
+
+__all__ = [
+    "DECISION_RULE",
+    "pca_advice",
+    "revenue_skew_words",
+]
+
+#: How :func:`choose_k` decides, in words (shown in the notebook).
+DECISION_RULE: str = (
+    "Each of five criteria names a best k: the elbow (the knee of the inertia curve, found with "
+    "Kneedle), the highest silhouette, the highest Calinski-Harabasz index, the lowest "
+    "Davies-Bouldin index, and the gap statistic (the smallest k with gap(k) >= gap(k+1) - s(k+1), "
+    "Tibshirani's one-standard-error rule). When stability results are given, only the k whose "
+    "partitions are stable under subsampling (mean adjusted Rand index between refits >= 0.8) are "
+    "candidates, and the elbow abstains if its knee is not one of them. The chosen k is the one named "
+    "most often; a tie goes to the tied k with the highest silhouette."
+)
+
+
+def pca_advice(
+    result: PCAResult,
+    scaled: pd.DataFrame,
+    agreement: pd.DataFrame,
+    *,
+    n_components: int,
+    ari_threshold: float = 0.9,
+    redundancy_threshold: float = 0.8,
+) -> list[str]:
+    """Three recommendations from a PCA, in words: the customer map, segmenting on fewer components, redundancy.
+
+    Parameters
+    ----------
+    result : PCAResult
+        :func:`principal_components` of ``scaled``.
+    scaled : DataFrame
+        The preprocessed features.
+    agreement : DataFrame
+        :func:`component_agreement` table.
+    n_components : int
+        The number of components one would keep (a row of ``agreement``).
+    ari_threshold : float
+        ARI from which segmenting on ``n_components`` components is called safe.
+    redundancy_threshold : float
+        Absolute correlation from which two features are called nearly redundant.
+    """
+    share = result.explained["cumulative"].iloc[1]
+    meaning = describe_components(result, n_components=1)["meaning"].iloc[0]
+    ari = agreement.at[n_components, "ARI_vs_all_features"]
+    a, b, r = most_correlated_pair(scaled)
+    return [
+        f"Use PC1-PC2 as the customer map in reports: they hold {share:.0%} of the variance; {meaning}",
+        (f"Segmenting on the first {n_components} components is safe here (ARI {ari:.2f} with all features)."
+         if ari >= ari_threshold else
+         f"Keep segmenting on all features: the first {n_components} components change the segments (ARI {ari:.2f})."),
+        (f"{feature_label(a).capitalize()} and {feature_label(b)} are nearly redundant "
+         f"(correlation {r:+.2f}): one of them carries most of the information of both."
+         if abs(r) >= redundancy_threshold else
+         f"No two features are strongly redundant (largest |correlation| {abs(r):.2f}, "
+         f"{feature_label(a)} and {feature_label(b)}), so each adds its own information."),
+    ]
+
+
+def revenue_skew_words(revenue: pd.Series) -> str:
+    """One sentence on how skewed revenue is: the biggest spender against the median, and the top 1%'s share.
+
+    With fewer than 100 customers the top 1% is one customer, so the sentence names the biggest
+    customer's share instead; when the median customer has no revenue it says so instead of a ratio.
+
+    Examples
+    --------
+    >>> revenue_skew_words(pd.Series([10.0, 20.0, 30.0, 40.0, 400.0]))
+    "The biggest spender bought 13 times the median customer's revenue; the biggest customer alone holds 80% of it."
+    """
+    values = pd.Series(revenue, dtype=float)
+    total, median, top = values.sum(), values.median(), values.max()
+    if total <= 0:
+        return "No customer has net revenue, so there is no revenue distribution to describe."
+    n_top = len(values) // 100
+    share = (f"the top 1% of customers ({n_top:,}) hold {values.nlargest(n_top).sum() / total:.0%} of it" if n_top
+             else f"the biggest customer alone holds {top / total:.0%} of it")
+    if median <= 0:
+        return f"At least half of the customers have no net revenue; {share}."
+    return f"The biggest spender bought {top / median:,.0f} times the median customer's revenue; {share}."
