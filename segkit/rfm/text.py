@@ -1,0 +1,84 @@
+"""The words the RFM reports show, written from numbers: score-level notes and migration sentences.
+
+Functions here compute nothing; they turn numbers the other modules computed into sentences (with
+the number, its unit and the parameter to change), so that report prose lives in one place.
+The two labels of the migration matrix's extra row and column are words the reports show too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from segkit.rfm.migration import Migration
+
+#: Origin row of the migration matrix for customers whose first purchase is after the earlier snapshot.
+NOT_YET_A_CUSTOMER: str = "(not yet a customer)"
+#: Destination column for earlier customers missing from the later table (e.g. returns netted revenue to 0).
+NO_LONGER_IN_TABLE: str = "(no longer in the table)"
+
+
+def _example_cuts(dim: str, bins: int) -> list[int]:
+    base = {"R": [30, 90, 180, 365], "F": [2, 3, 5, 10], "M": [50, 100, 250, 1000]}[dim]
+    return base[: bins - 1] if bins <= 5 else base + [base[-1] * (i + 2) for i in range(bins - 5)]
+
+
+def _level_note(dim, col, method, bins, used, top_value, top_share, n_distinct) -> str:
+    if len(used) >= bins:
+        return ""
+    empty = ", ".join(str(s) for s in range(1, bins + 1) if s not in set(used.tolist()))
+    if n_distinct == 1 and method == "rank":
+        return (
+            f"{dim} ({col}): every customer has the same value ({top_value:g}), so {dim} cannot rank "
+            f"anyone and all customers get score {used[0]}. Check the input and the snapshot date, "
+            f"or set fixed thresholds={{'{dim}': [...]}}."
+        )
+    if method == "thresholds":
+        return (
+            f"{dim} ({col}): the fixed thresholds leave score(s) {empty} empty on this data "
+            f"({len(used)} of {bins} levels used). Adjust thresholds['{dim}'] if those levels should exist."
+        )
+    return (
+        f"{dim} ({col}) supports only {len(used)} of {bins} score levels (score(s) {empty} empty): "
+        f"{top_share:.0%} of customers share the value {top_value:g}, and customers with the same value "
+        f"must get the same score. Read {dim} as a coarse scale; use fewer bins or fixed "
+        f"thresholds={{'{dim}': {_example_cuts(dim, bins)}}} if you need more levels."
+    )
+
+
+def _no_history_note(first: pd.Timestamp, history: int, days: int) -> str:
+    """Why there is no migration matrix when the data start after the earlier snapshot."""
+    return (f"No migration matrix: the data start on {first:%Y-%m-%d}, {history:,} days before the snapshot, "
+            f"so there is no customer base {days:,} days earlier to compare with. "
+            f"Set migration_days below {history:,} to compare with an earlier date inside the data.")
+
+
+def _too_few_customers_note(n_customers: int, minimum: int) -> str:
+    """Why there is no migration matrix when the whole table is too small."""
+    return (f"No migration matrix: the data have only {n_customers:,} customers in all; rank scores of so few "
+            f"say little about segments (a migration matrix needs at least {minimum}).")
+
+
+def _too_few_buyers_note(earlier_date: pd.Timestamp, days: int, n_customers: int, revenue: float,
+                         minimum: int) -> str:
+    """Why there is no migration matrix when too few customers had bought by the earlier snapshot."""
+    return (f"No migration matrix: on {earlier_date:%Y-%m-%d} ({days:,} days before the snapshot) only "
+            f"{n_customers:,} customers had bought, with revenue {revenue:,.2f}; scores need at "
+            f"least {minimum} customers with revenue. Set migration_days lower to compare "
+            "with a later date.")
+
+
+def _migration_summary(migration: Migration, segment: str) -> str:
+    """One sentence for the report: how many of ``segment`` stayed, how many customers are new."""
+    if migration.matrix is None:
+        return migration.note
+    kept = migration.stayed(segment)
+    head = (f"Between {migration.earlier_date:%Y-%m-%d} and {migration.later_date:%Y-%m-%d}, "
+            + (f"no customer was {segment} at the earlier date" if kept is None
+               else f"{kept:.0%} of {segment} stayed {segment}"))
+    if migration.new_customers:
+        return f"{head}; {migration.new_customers:,} customers are new since then."
+    return (f"{head}; no customer is new since then: every customer had bought before "
+            f"{migration.earlier_date:%Y-%m-%d} (a closed cohort), so the matrix has no '{NOT_YET_A_CUSTOMER}' row.")
