@@ -51,7 +51,7 @@ notebooks: ## re-execute the stored notebooks in place after changing segkit (th
 
 data: ## regenerate the default data set under data/raw/ (deterministic)
 	$(BIN)/python -m segkit.synth
-	@if [ -f segkit/campaign.py ]; then $(BIN)/python -m segkit.campaign; fi
+	@if [ -f segkit/campaign/__main__.py ]; then $(BIN)/python -m segkit.campaign; fi
 
 bench: ## run the benchmarks (prints timings and ratios against a reference measured in the same run)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

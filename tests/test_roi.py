@@ -1,4 +1,4 @@
-"""Tests for segkit.roi (campaign ROI) and segkit.campaign (the campaign simulator).
+"""Tests for segkit.campaign: campaign ROI (as ``roi``) and its simulator (``sim``).
 
 All data is generated here: a segmented customer table with known history, and campaign
 experiments simulated from it with planted uplift, so estimates can be checked against truth.
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segkit import campaign as sim
-from segkit import roi
+from segkit import campaign as roi
+from segkit.campaign import simulate as sim
 from segkit.errors import DataError
 
 # segment -> (mean orders, mean days since last purchase, mean order value); names as in RFM

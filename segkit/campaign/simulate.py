@@ -7,7 +7,7 @@ after the send, each customer buys or not; the campaign file records the outcome
 ``customer_id, group, responded, revenue``
 
 The segment at send time is deliberately *not* in the file (a real export would not have it):
-the analyst recomputes segments from the transactions, as :mod:`segkit.roi` does.
+the analyst recomputes segments from the transactions, as :class:`~segkit.campaign.lift.CampaignLift` does.
 
 How the outcomes are generated (all vectorised, one seeded generator):
 
@@ -44,9 +44,9 @@ from segkit.paths import DEFAULT_TRANSACTIONS, RAW_DIR
 
 #: Planted absolute uplift (change in response probability, 0.05 = +5 points) and uplift-modelling
 #: scenario per RFM segment name (the names of ``segkit/resources/rfm_segments.csv``). Whether a
-#: lift "pays" is judged at the default economics of :mod:`segkit.roi` (margin 0.30, contact cost
-#: 1.50): a contact pays when ``uplift × avg order value × 0.30 > 1.50``. Segments not listed get
-#: :data:`FALLBACK_UPLIFT`.
+#: lift "pays" is judged at the default economics of :mod:`segkit.campaign.economics` (margin 0.30,
+#: contact cost 1.50): a contact pays when ``uplift × avg order value × 0.30 > 1.50``. Segments not
+#: listed get :data:`FALLBACK_UPLIFT`.
 DEFAULT_UPLIFT: dict[str, tuple[float, str]] = {
     "Champions": (-0.02, "sleeping dogs: buy anyway, the contact backfires slightly"),
     "Loyal Customers": (0.02, "sure things: buy anyway, lift too small to pay"),
@@ -66,7 +66,6 @@ FALLBACK_UPLIFT: tuple[float, str] = (0.03, "unlisted segment: weak lift")
 WINDOW_DAYS: int = 30
 RECENCY_SCALE_DAYS: float = 180.0
 ORDER_SHAPE: float = 4.0  # gamma shape of a responder's spend around their average order value
-CAMPAIGN_COLUMNS: tuple[str, ...] = ("customer_id", "group", "responded", "revenue")
 HISTORY_COLUMNS: tuple[str, ...] = ("n_orders", "days_since_last_purchase", "tenure_days", "avg_order_value")
 TRUTH_COLUMNS: tuple[str, ...] = (
     "customer_id", "segment", "scenario", "planted_uplift", "p_control", "p_treatment", "order_value",
@@ -388,7 +387,7 @@ def compare_with_truth(
     Parameters
     ----------
     lift : DataFrame
-        ``segkit.roi.CampaignLift.lift_`` (its total row is left out).
+        ``segkit.campaign.CampaignLift.lift_`` (its total row is left out).
     true_lift : DataFrame
         :func:`truth_by_segment` for the same segments.
     truth : DataFrame, optional
@@ -445,7 +444,3 @@ def main(argv: Sequence[str] | None = None) -> dict[str, int]:
     table = truth_by_segment(truth)[["customers", "response_control", "abs_lift", "revenue_lift", "scenario"]]
     print(table.round(3).to_string())
     return summary
-
-
-if __name__ == "__main__":
-    main()

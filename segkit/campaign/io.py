@@ -1,0 +1,388 @@
+"""Campaign files: read and validate them, join segments, and decide whether a file belongs to the customers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segkit.campaign._checks import _MAX_EXAMPLES, _check_columns, _examples, _segments
+from segkit.campaign.simulate import DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH
+from segkit.errors import DataError
+
+GROUP_LABELS: tuple[str, str] = ("treatment", "control")
+CAMPAIGN_COLUMNS: tuple[str, ...] = ("customer_id", "group", "responded", "revenue")
+
+
+def validate_campaign(campaign: pd.DataFrame, *, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Check a campaign results file and return it in canonical form.
+
+    Parameters
+    ----------
+    campaign : DataFrame
+        One row per customer of the campaign: customer id, group (``"treatment"`` = contacted,
+        ``"control"`` = held out; case and surrounding spaces are ignored), responded (0/1 or
+        True/False) and revenue in the response window (blank = 0).
+    column_map : mapping, optional
+        Raw column name -> canonical name (``customer_id``, ``group``, ``responded``, ``revenue``).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` (string), ``group`` (string), ``responded`` (int 0/1), ``revenue`` (float).
+
+    Raises
+    ------
+    DataError
+        Missing columns, missing or duplicated customer ids, unknown group labels (listed),
+        responded values other than 0/1, non-numeric or negative revenue.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"id": [1, 2], "group": ["Treatment ", "control"],
+    ...                     "responded": [True, False], "revenue": [25.0, None]})
+    >>> validate_campaign(raw, column_map={"id": "customer_id"}).to_dict("list")
+    {'customer_id': ['1', '2'], 'group': ['treatment', 'control'], 'responded': [1, 0], 'revenue': [25.0, 0.0]}
+    """
+    frame = campaign.rename(columns=dict(column_map or {}))
+    _check_columns(
+        frame, CAMPAIGN_COLUMNS, "campaign file",
+        "rename your columns or pass column_map={'your name': 'customer_id', ...}",
+    )
+    frame = frame[list(CAMPAIGN_COLUMNS)]
+    ids = frame["customer_id"].astype("string").str.strip()
+    n_missing = int((ids.isna() | (ids == "")).sum())
+    if n_missing:
+        raise DataError(f"{n_missing} campaign row(s) have no customer_id; drop them or fill in the id")
+    duplicated = ids[ids.duplicated()]
+    if len(duplicated):
+        raise DataError(
+            f"{len(duplicated)} customer_id(s) appear more than once in the campaign file, e.g. "
+            f"{_examples(duplicated.unique())}; keep one row per customer (sum revenue over the window)"
+        )
+    group = frame["group"].astype("string").str.strip().str.lower()
+    unknown = group[~group.isin(GROUP_LABELS)].fillna("<missing>").value_counts()
+    if len(unknown):
+        listed = ", ".join(f"{label!r} ({count} rows)" for label, count in unknown.items())
+        raise DataError(
+            f"unknown group label(s) in the campaign file: {listed}; the group must be 'treatment' "
+            "(contacted) or 'control' (held out). Map yours first, e.g. "
+            "campaign['group'].replace({'test': 'treatment', 'holdout': 'control'})"
+        )
+    responded = _as_binary(frame["responded"])
+    revenue = _as_revenue(frame["revenue"])
+    return pd.DataFrame(
+        {"customer_id": ids.astype(str).to_numpy(), "group": group.astype(str).to_numpy(),
+         "responded": responded, "revenue": revenue}
+    )
+
+
+def _as_binary(raw: pd.Series) -> np.ndarray:
+    text = raw.astype("string").str.strip().str.lower()
+    mapping = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0}
+    values = text.map(mapping)
+    bad = text[values.isna()].fillna("<missing>").unique()
+    if len(bad):
+        raise DataError(
+            f"column 'responded' must be 0/1 (or True/False), found {_examples(bad)}; "
+            "recode it so that 1 = bought in the response window"
+        )
+    return values.to_numpy(dtype=np.int64)
+
+
+def _as_revenue(raw: pd.Series) -> np.ndarray:
+    text = raw.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    numbers = pd.to_numeric(text.where(~blank), errors="coerce")
+    bad = text[numbers.isna() & ~blank].unique()
+    if len(bad):
+        raise DataError(
+            f"column 'revenue' has non-numeric values {_examples(bad)}; write plain numbers (no currency signs)"
+        )
+    numbers = numbers.fillna(0.0).to_numpy(dtype=float)
+    n_negative = int((numbers < 0).sum())
+    if n_negative:
+        raise DataError(
+            f"{n_negative} campaign row(s) have negative revenue; revenue in the response window must be "
+            ">= 0 (net returns inside the window but floor each customer at 0)"
+        )
+    return numbers
+
+
+def load_campaign(path: str | Path, *, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a campaign results CSV and validate it (see :func:`validate_campaign`).
+
+    Every column is read as text first, so customer ids keep leading zeros.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"campaign file {path.name!r} not found; run `python -m segkit.campaign` for the default one")
+    return validate_campaign(pd.read_csv(path, dtype=str, keep_default_na=False), column_map=column_map)
+
+
+def attach_segments(
+    campaign: pd.DataFrame, customers: pd.DataFrame, *, segment_col: str = "segment"
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Join the recomputed segment of every campaign customer and check each segment is measurable.
+
+    Campaign customers missing from the customer table are dropped, counted and reported.
+
+    Returns
+    -------
+    joined : DataFrame
+        The validated campaign with a categorical ``segment`` column.
+    report : dict
+        ``campaign_rows``, ``matched``, ``unknown_customer_ids`` (count), ``unknown_examples``,
+        ``customers_not_in_campaign``.
+
+    Raises
+    ------
+    DataError
+        If no campaign id is in the customer table, or a segment has no control (or no treatment) customers.
+    """
+    segments = _segments(customers, segment_col)
+    mapped = campaign["customer_id"].map(segments)
+    unknown = mapped.isna().to_numpy()
+    if unknown.all():
+        raise DataError(
+            f"none of the {len(campaign)} campaign customer ids is in the customer table (campaign ids e.g. "
+            f"{_examples(campaign['customer_id'].head(3))}, table ids e.g. {_examples(segments.index[:3])}); "
+            "check the id format (leading zeros, '.0' suffixes) and that both files cover the same customers"
+        )
+    joined = campaign.loc[~unknown].assign(segment=pd.Categorical(mapped[~unknown], categories=segments.cat.categories))
+    joined["segment"] = joined["segment"].cat.remove_unused_categories()
+    counts = pd.crosstab(joined["segment"], joined["group"]).reindex(columns=list(GROUP_LABELS), fill_value=0)
+    for label, role in (("control", "held-out control"), ("treatment", "contacted treatment")):
+        empty = counts.index[counts[label] == 0]
+        if len(empty):
+            raise DataError(
+                f"segment(s) {_examples(map(str, empty))} have no {role} customers, so their lift cannot be "
+                "measured; merge them into a neighbouring segment (a coarser segmentation) or drop them "
+                "from the campaign file"
+            )
+    report = {
+        "campaign_rows": len(campaign),
+        "matched": int((~unknown).sum()),
+        "unknown_customer_ids": int(unknown.sum()),
+        "unknown_examples": campaign.loc[unknown, "customer_id"].head(_MAX_EXAMPLES).tolist(),
+        "customers_not_in_campaign": int(len(segments) - (~unknown).sum()),
+    }
+    return joined.reset_index(drop=True), report
+
+# --------------------------------------------------------------------------------------------
+# Does the campaign file belong to these customers?
+# --------------------------------------------------------------------------------------------
+
+#: A campaign file is measured in a report only when at least this share of its customers is in the
+#: customer table. A campaign run on these customers loses only the few that cleaning removes (test
+#: accounts, customers whose only purchases were returned or were outliers): a few percent at most
+#: (none on the default data). 90% leaves room for that and for a file exported a little before or
+#: after the transactions, while a file run on other customers whose numeric ids overlap these by
+#: accident (the sample campaign on another shop's data matches about 7%) stays well below it.
+MIN_CAMPAIGN_MATCH: float = 0.9
+#: :class:`CampaignLift` refuses to fit below this share (its ``min_match``). Below one half most of
+#: the campaign was run on other customers, so no estimate from it describes these customers;
+#: between this and :data:`MIN_CAMPAIGN_MATCH` an analyst calling the estimator directly may have a
+#: reason (a strict cleaning, a snapshot before the campaign) and gets the unknown ids reported.
+FIT_MIN_MATCH: float = 0.5
+
+
+def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[str, int | float]:
+    """How many customers of a campaign file are in the customer table.
+
+    Ids are compared as text with surrounding spaces removed (as :func:`validate_campaign` does).
+
+    Parameters
+    ----------
+    campaign : DataFrame
+        Campaign file with a ``customer_id`` column (raw or validated).
+    customers : DataFrame
+        Customer table indexed by ``customer_id``.
+
+    Returns
+    -------
+    dict
+        ``campaign_rows``, ``matched`` (campaign customers in the table), ``unknown_customer_ids``,
+        ``customers_not_in_campaign`` and ``match_share = matched / campaign_rows`` (0 for an empty file).
+
+    Raises
+    ------
+    DataError
+        If the campaign has no ``customer_id`` column.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n_orders": [1, 2, 3]}, index=pd.Index(["1", "2", "3"], name="customer_id"))
+    >>> campaign_coverage(pd.DataFrame({"customer_id": [1, 2, 9, 8]}), table)
+    {'campaign_rows': 4, 'matched': 2, 'unknown_customer_ids': 2, 'customers_not_in_campaign': 1, 'match_share': 0.5}
+    """
+    _check_columns(campaign, ["customer_id"], "campaign file",
+                   "rename its customer column or pass column_map={'your name': 'customer_id'}")
+    ids = campaign["customer_id"].astype("string").str.strip()
+    known = pd.Index(customers.index.astype(str))
+    matched = int(ids.isin(known).sum())
+    rows = len(campaign)
+    return {
+        "campaign_rows": rows,
+        "matched": matched,
+        "unknown_customer_ids": rows - matched,
+        "customers_not_in_campaign": int((~known.isin(ids.dropna())).sum()),
+        "match_share": matched / rows if rows else 0.0,
+    }
+
+
+def _coverage_words(coverage: Mapping[str, float]) -> str:
+    return (f"{coverage['matched']:,} of {coverage['campaign_rows']:,} campaign customers "
+            f"({coverage['match_share']:.1%})")
+
+
+def check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FIT_MIN_MATCH) -> None:
+    """Raise DataError when fewer than ``min_match`` of the campaign customers are in the customer table.
+
+    Examples
+    --------
+    >>> check_campaign_match({"campaign_rows": 10, "matched": 3, "match_share": 0.3})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segkit.errors.DataError: only 3 of 10 campaign customers (30.0%) are in the customer table (at least 50% ...
+    """
+    if not 0.0 <= min_match <= 1.0:
+        raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
+    if coverage["match_share"] < min_match:
+        raise DataError(
+            f"only {_coverage_words(coverage)} are in the customer table (at least {min_match:.0%} needed): "
+            "this campaign file does not belong to these transactions; pass the campaign run on these "
+            "customers (campaign_path) or leave it empty"
+        )
+
+
+@dataclass(frozen=True)
+class CampaignChoice:
+    """Which campaign (if any) a report measures, and why, from :func:`match_campaign`.
+
+    Attributes
+    ----------
+    campaign : DataFrame or None
+        The validated campaign when it belongs to the customers, else None.
+    truth : DataFrame or None
+        Per-customer planted truth (simulations), only when the campaign is used and the truth covers it.
+    coverage : dict or None
+        :func:`campaign_coverage` of the file (None when there is no file).
+    reason : str
+        ``"used"``, ``"no file"``, ``"not found"``, ``"other customers"`` or ``"sample campaign"``.
+    note : str
+        One Markdown paragraph for the reader saying what was decided and why.
+    """
+
+    campaign: pd.DataFrame | None
+    truth: pd.DataFrame | None
+    coverage: dict | None
+    reason: str
+    note: str
+
+    @property
+    def used(self) -> bool:
+        """True when a campaign is measured."""
+        return self.campaign is not None
+
+
+_NOT_MEASURED = (
+    " **No campaign is measured:** the measurement, the comparison with a planted truth and the targeting "
+    "sections are skipped, and the budget plan rests on an assumed uplift per contact (parameter "
+    "`planned_uplift`), not on a measurement. To measure a campaign, pass the results of one run on these "
+    "customers, with a random control group, as `campaign_path`."
+)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
+
+
+def _load_truth(truth_path: Path | None, campaign: pd.DataFrame, campaign_path: Path, min_match: float):
+    """The planted truth when it exists and describes this campaign, else None."""
+    if truth_path is None or not truth_path.is_file():
+        return None
+    if _same_file(truth_path, DEFAULT_CAMPAIGN_TRUTH_PATH) and not _same_file(campaign_path, DEFAULT_CAMPAIGN_PATH):
+        return None  # the shipped truth describes the shipped campaign only
+    truth = pd.read_csv(truth_path, dtype={"customer_id": str})
+    covered = campaign["customer_id"].isin(truth["customer_id"].astype(str).str.strip()).mean()
+    return truth if covered >= min_match else None
+
+
+def match_campaign(
+    campaign_path: str | Path | None,
+    customers: pd.DataFrame,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    truth_path: str | Path | None = None,
+    data_path: str | Path | None = None,
+    min_match: float = MIN_CAMPAIGN_MATCH,
+) -> CampaignChoice:
+    """Decide whether a campaign file belongs to the customers of a report, and load it if it does.
+
+    The rule: a campaign is measured only when the file exists and at least ``min_match`` of its
+    customers are in the customer table (:func:`campaign_coverage`). One more guard catches ids that
+    coincide by accident: the simulated sample campaign shipped in ``data/raw`` is used only with the
+    sample transactions it was simulated from (when ``data_path`` is given). Otherwise the report says
+    why in :attr:`CampaignChoice.note` and plans from an assumed uplift; nothing is raised, so a report
+    on data without a campaign still runs. A file that exists and belongs but is malformed still raises.
+
+    Parameters
+    ----------
+    campaign_path : str, Path or None
+        Campaign results file; empty or None means no campaign.
+    customers : DataFrame
+        Customer table indexed by ``customer_id``.
+    column_map : mapping, optional
+        Passed to :func:`load_campaign`.
+    truth_path : str or Path, optional
+        Planted truth of a simulated campaign; loaded only when the campaign is used and the truth
+        covers at least ``min_match`` of its customers.
+    data_path : str or Path, optional
+        The transactions file the customer table was built from (for the sample-campaign guard).
+    min_match : float, default 0.9
+        Smallest share of campaign customers that must be in the customer table, see
+        :data:`MIN_CAMPAIGN_MATCH` for why 0.9.
+
+    Returns
+    -------
+    CampaignChoice
+
+    Raises
+    ------
+    DataError
+        If the file is used but malformed (see :func:`validate_campaign`), or ``min_match`` is outside [0, 1].
+    """
+    from segkit.paths import DEFAULT_TRANSACTIONS
+
+    if not 0.0 <= min_match <= 1.0:
+        raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
+    if not campaign_path or not str(campaign_path).strip():
+        return CampaignChoice(None, None, None, "no file", "No campaign file was given (`campaign_path` is empty)."
+                              + _NOT_MEASURED)
+    path = Path(campaign_path)
+    if not path.is_file():
+        return CampaignChoice(None, None, None, "not found",
+                              f"The campaign file `{path.name}` does not exist." + _NOT_MEASURED)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=dict(column_map or {}))
+    coverage = campaign_coverage(raw, customers)
+    if coverage["match_share"] < min_match:
+        note = (f"Only {_coverage_words(coverage)} in `{path.name}` are in the customer table; a campaign is "
+                f"measured only when at least {min_match:.0%} are, so this file was run on other customers.")
+        return CampaignChoice(None, None, coverage, "other customers", note + _NOT_MEASURED)
+    if (data_path is not None and _same_file(path, DEFAULT_CAMPAIGN_PATH)
+            and not _same_file(Path(data_path), DEFAULT_TRANSACTIONS)):
+        note = (f"{_coverage_words(coverage)} in `{path.name}` match customer ids of these transactions, but "
+                "this file is the simulated campaign of the sample transactions: the ids coincide by chance.")
+        return CampaignChoice(None, None, coverage, "sample campaign", note + _NOT_MEASURED)
+    campaign = validate_campaign(raw)
+    truth = _load_truth(Path(truth_path) if truth_path else None, campaign, path, min_match)
+    note = (f"{_coverage_words(coverage)} in `{path.name}` are in the customer table (at least {min_match:.0%} "
+            "needed), so the campaign belongs to these customers and is measured below.")
+    return CampaignChoice(campaign, truth, coverage, "used", note)
