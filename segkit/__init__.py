@@ -2,7 +2,8 @@
 
 Data flows one way: raw file -> :func:`load_transactions` -> :func:`clean_transactions`
 (clean frame and quality log) -> :func:`customer_table` -> a method module
-(:mod:`segkit.rfm`, :mod:`segkit.cluster`, :mod:`segkit.hierarchy`, :mod:`segkit.clv`, :mod:`segkit.roi`).
+(:mod:`segkit.rfm`, :mod:`segkit.cluster`, :mod:`segkit.clv`, :mod:`segkit.campaign`), one subpackage per
+method family, each re-exporting its public API.
 """
 
 from segkit.data import (

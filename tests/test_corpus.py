@@ -21,9 +21,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit import clv, data, features, rfm, roi
-from segkit.cluster import SegmentKMeans, choose_k, kmeans_segmentation, principal_components
-from segkit.hierarchy import WardClustering
+from segkit import campaign, clv, data, rfm
+from segkit.cluster import (
+    SegmentKMeans,
+    WardClustering,
+    choose_k,
+    kmeans_segmentation,
+    prepare_features,
+    principal_components,
+)
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MANIFEST: dict[str, dict] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -209,7 +215,7 @@ def _api_path(clean: pd.DataFrame) -> dict:
         summary = rfm.segment_summary(segments)
         earlier = data.customer_table(clean, snapshot_date=customers.attrs["snapshot_date"] - pd.Timedelta(days=90))
         migration = rfm.segment_migration(rfm.rfm_segments(earlier, warn=False), segments)
-        prepared = features.prepare_features(customers, clean, feature_set="extended")
+        prepared = prepare_features(customers, clean, feature_set="extended")
         selection = choose_k(prepared.scaled, k_range=range(2, 7), random_state=0)
         labels = SegmentKMeans(n_clusters=selection.chosen_k, random_state=0).fit(prepared.scaled).labels_
         # the notebooks' own chains: k-means with stability (02, 04), Ward (03), PCA (04), the campaign plan (06)
@@ -218,8 +224,8 @@ def _api_path(clean: pd.DataFrame) -> dict:
         ward = WardClustering(k_range=(3, 8), random_state=0).fit(prepared.scaled, order_by=customers["revenue"])
         pca = principal_components(kmeans.scaled, random_state=0)
         migration_study = rfm.migration_study(clean, segments, days=90)
-        customers = customers.assign(segment=roi.segment_customers(customers, by="rfm"))
-        study = roi.campaign_study(roi.match_campaign(None, customers), customers, budget=1000.0,
+        customers = customers.assign(segment=campaign.segment_customers(customers, by="rfm"))
+        study = campaign.campaign_study(campaign.match_campaign(None, customers), customers, budget=1000.0,
                                    planned_uplift=0.02, n_boot=50, random_state=0)
     return {"customers": customers, "segments": segments, "summary": summary, "migration": migration,
             "features": prepared, "labels": labels, "kmeans": kmeans, "ward": ward, "pca": pca,
