@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from segkit import DataError
 from segkit.data.decisions import Decision
-from segkit.data.parse import parse_dates, parse_numbers
+from segkit.data.dates import parse_dates
+from segkit.data.numeric import parse_numbers
 
 SOURCE = "'orders.csv'"
 

@@ -1,7 +1,9 @@
 """Load, validate and clean transactions; build the customer table.
 
-Modules: ``columns`` (which raw column is which), ``load`` (the front door), ``clean`` (rules and
-quality log), ``cache`` (load then clean, cached), ``customers`` (customer table, calibration/holdout).
+Modules: ``read`` (a file's encoding, delimiter and sheets), ``columns`` (which raw column is which),
+``numeric`` and ``dates`` (one number or date format per column), ``load`` (the front door,
+:func:`read_transactions`), ``decisions`` (what was decided, for the reports), ``clean`` (rules and
+quality log), ``cache`` (read then clean, cached), ``customers`` (customer table, calibration/holdout).
 
 The data flows one way::
 

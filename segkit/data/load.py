@@ -2,7 +2,7 @@
 
 :func:`read_transactions` reads the file (:mod:`segkit.data.read` decides encoding, delimiter
 and sheets), recognises the columns (:mod:`segkit.data.columns`), and decides each number and
-date column's format once from all its values (:mod:`segkit.data.parse`). It returns the lines
+date column's format once from all its values (:mod:`segkit.data.numeric`, :mod:`segkit.data.dates`). It returns the lines
 and every decision it made, for the profiling report and the quality log.
 
 A customer, a date and either an amount or quantity × unit price are enough:
@@ -25,7 +25,8 @@ import pandas as pd
 
 from segkit.data.columns import COLUMN_ALIASES, NUMERIC, check_required, map_columns
 from segkit.data.decisions import Decision, decisions_table
-from segkit.data.parse import AmbiguousDecimal, parse_dates, parse_numbers
+from segkit.data.dates import parse_dates
+from segkit.data.numeric import AmbiguousDecimal, parse_numbers
 from segkit.data.read import read_raw
 from segkit.errors import DataError
 

@@ -2,7 +2,7 @@
 
 Text files (CSV, TSV, TXT, optionally compressed) are read with every column as text, so that
 ids keep their leading zeros and numbers and dates are decided per column afterwards
-(:mod:`segkit.data.parse`). The encoding is decided from the bytes: a byte-order mark, else
+(:mod:`segkit.data.numeric`, :mod:`segkit.data.dates`). The encoding is decided from the bytes: a byte-order mark, else
 UTF-8 if the whole sample is valid UTF-8, else the candidate among GB18030 (GBK), Big5,
 cp1251 and cp1252 whose text looks like its script (:func:`detect_encoding`). The delimiter is
 the one of ``,`` ``;`` tab ``|`` that splits the header and every sampled line into the same
