@@ -11,7 +11,7 @@ import pandas as pd
 from segkit.data import customer_table
 from segkit.errors import DataError
 from segkit.rfm.scores import RFMWarning
-from segkit.rfm.segments import rfm_segments
+from segkit.rfm.segments import _segment_trusted
 from segkit.rfm.text import (
     NO_LONGER_IN_TABLE,
     NOT_YET_A_CUSTOMER,
@@ -159,7 +159,7 @@ def migration_study(
         return Migration(None, None, earlier_date, later_date, int(len(later)), note)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RFMWarning)
-        earlier = rfm_segments(table, **{"warn": False, **options})
+        earlier = _segment_trusted(table, **{"warn": False, **options})
     matrix = segment_migration(earlier, later)
     new = int(len(later.index.difference(earlier.index)))
     return Migration(matrix, earlier, earlier_date, later_date, new)

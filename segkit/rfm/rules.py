@@ -73,6 +73,13 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     >>> load_rules()[["segment", "cells"]].head(2).to_numpy().tolist()
     [['Champions', 8], ['Loyal Customers', 19]]
     """
+    table = _parse_rules(_read_rules(rules))
+    table["cells"] = _rule_lattice(table)[1]
+    return table
+
+
+def _read_rules(rules: str | Path | pd.DataFrame | None) -> pd.DataFrame:
+    """The rules as text: read from the CSV (default the shipped one) or copied from a DataFrame; columns checked."""
     if rules is None:
         rules = DEFAULT_RULES
     if isinstance(rules, (str, Path)):
@@ -92,7 +99,11 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
         )
     if len(table) == 0:
         raise DataError("the rules table has no rows; add at least one rule (e.g. a catch-all '*,*,*').")
-    table = table[_RULE_COLUMNS].reset_index(drop=True)
+    return table[_RULE_COLUMNS].reset_index(drop=True)
+
+
+def _parse_rules(table: pd.DataFrame) -> pd.DataFrame:
+    """Numeric priorities, stripped names and integer ``r_min`` … ``m_max`` bounds, sorted by priority."""
     priority = pd.to_numeric(table["priority"], errors="coerce")
     if priority.isna().any():
         row = int(priority.isna().idxmax()) + 1
@@ -105,9 +116,7 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
         bounds = [_parse_range(v, row=i + 1, column=dim) for i, v in enumerate(table[dim])]
         table[f"{dim.lower()}_min"] = [b[0] for b in bounds]
         table[f"{dim.lower()}_max"] = [b[1] for b in bounds]
-    table = table.sort_values("priority", kind="stable").reset_index(drop=True)
-    table["cells"] = _rule_lattice(table)[1]
-    return table
+    return table.sort_values("priority", kind="stable").reset_index(drop=True)
 
 
 def _rule_lattice(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -176,7 +176,7 @@ def _score(customers: pd.DataFrame, bins: int, fixed: dict[str, np.ndarray]) -> 
 
 def _warn_levels(scores: pd.DataFrame, *, stacklevel: int) -> None:
     """Warn for rank-scored dimensions that use fewer levels than requested (fixed scales only report)."""
-    report = score_report(scores)
+    report = _score_report(scores, scores.attrs["rfm"]["bins"])
     for note in report.loc[(report["scoring"] == "rank") & (report["note"] != ""), "note"]:
         warnings.warn(note, RFMWarning, stacklevel=stacklevel)
 
@@ -205,7 +205,11 @@ def score_report(scores: pd.DataFrame, *, bins: int | None = None) -> pd.DataFra
     >>> score_report(s).loc["F", ["levels_requested", "levels_used"]].tolist()
     [5, 4]
     """
-    bins = _bins_of(scores, bins)
+    return _score_report(scores, _bins_of(scores, bins))
+
+
+def _score_report(scores: pd.DataFrame, bins: int) -> pd.DataFrame:
+    """:func:`score_report` of checked scores (no validation here)."""
     scoring = scores.attrs.get("rfm", {}).get("scoring", {})
     rows = {}
     for dim, col in RAW_COLUMNS.items():

@@ -99,10 +99,8 @@ def rfm_segments(
         ``center`` and ``basis`` of :func:`value_types`.
     abc : (float, float)
         Cumulative revenue shares closing tiers A and B, see :func:`abc_tiers`.
-    lifecycle : {"gap", "fixed"} or None
-        Lifecycle method (see :func:`lifecycle_stages`); None skips the column.
-    new_days, gap_multiples, day_thresholds
-        Lifecycle options.
+    lifecycle, new_days, gap_multiples, day_thresholds
+        ``method`` ("gap", "fixed" or None to skip the column) and options of :func:`lifecycle_stages`.
 
     Returns
     -------
@@ -125,21 +123,60 @@ def rfm_segments(
     ['days_since_last_purchase', 'n_orders', 'revenue', 'R', 'F', 'M', 'segment', 'value_type',
      'abc_tier', 'lifecycle_stage']
     """
-    # validate everything once, at the boundary
+    bins, fixed, table = _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc,
+                                       lifecycle, gap_multiples, day_thresholds)
+    return _segment(customers, bins, fixed, table, _rules_label(rules), value_center, value_basis, abc, lifecycle,
+                    new_days, gap_multiples, day_thresholds, warn=warn, stacklevel=4)
+
+
+def _segment_trusted(
+    customers: pd.DataFrame,
+    *,
+    bins: int = 5,
+    thresholds: Mapping[str, Sequence[float]] | None = None,
+    rules: str | Path | pd.DataFrame | None = None,
+    value_center: str = "mean",
+    value_basis: str = "values",
+    abc: tuple[float, float] = (0.80, 0.95),
+    lifecycle: str | None = "gap",
+    new_days: int = 60,
+    gap_multiples: Sequence[float] = (1.5, 3.0, 6.0),
+    day_thresholds: Sequence[float] = (60, 180, 365),
+    warn: bool = True,
+) -> pd.DataFrame:
+    """:func:`rfm_segments` of a customer table segkit built itself: the options are checked, the table trusted."""
+    bins, fixed, table = _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc,
+                                       lifecycle, gap_multiples, day_thresholds, trusted=True)
+    return _segment(customers, bins, fixed, table, _rules_label(rules), value_center, value_basis, abc, lifecycle,
+                    new_days, gap_multiples, day_thresholds, warn=warn, stacklevel=4)
+
+
+def _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc, lifecycle, gap_multiples,
+                  day_thresholds, *, trusted: bool = False) -> tuple[int, dict, pd.DataFrame]:
+    """Check every input of :func:`rfm_segments` once; return the bins, the fixed cut points and the rules table.
+
+    ``trusted=True`` skips the customer-table checks (for tables made by ``segkit.data.customer_table``).
+    """
     bins = _check_bins(bins)
-    _check_customers(customers, [*RAW_COLUMNS.values(), *(["tenure_days"] if lifecycle is not None else [])])
+    if not trusted:
+        _check_customers(customers, [*RAW_COLUMNS.values(), *(["tenure_days"] if lifecycle is not None else [])])
     fixed = _check_thresholds(thresholds, bins, n_customers=len(customers))
     _check_value_options(value_center, value_basis)
     _check_abc(*abc)
-    _check_revenue_total(customers["revenue"].to_numpy(dtype=float))
+    if not trusted:
+        _check_revenue_total(customers["revenue"].to_numpy(dtype=float))
     if lifecycle is not None:
         _check_lifecycle_options(lifecycle, gap_multiples, day_thresholds)
-    table = load_rules(rules)
+    return bins, fixed, load_rules(rules)
 
+
+def _segment(customers, bins, fixed, table, rules_label, value_center, value_basis, abc, lifecycle, new_days,
+             gap_multiples, day_thresholds, *, warn: bool, stacklevel: int) -> pd.DataFrame:
+    """Score, segment and tier checked input (no validation here); warnings point ``stacklevel`` frames up."""
     out = _score(customers, bins, fixed)
     if warn:
-        _warn_levels(out, stacklevel=3)
-    out.attrs["rfm"]["rules"] = _rules_label(rules)
+        _warn_levels(out, stacklevel=stacklevel)
+    out.attrs["rfm"]["rules"] = rules_label
     out["segment"] = _segments(out, bins, table)
     out["value_type"] = _value_types(out, value_center, value_basis)
     out["abc_tier"] = _abc(out["revenue"].to_numpy(dtype=float), abc[0], abc[1], out.index)
@@ -147,7 +184,8 @@ def rfm_segments(
         with warnings.catch_warnings():
             if not warn:
                 warnings.simplefilter("ignore", RFMWarning)
-            out["lifecycle_stage"] = _lifecycle(customers, lifecycle, new_days, gap_multiples, day_thresholds)
+            out["lifecycle_stage"] = _lifecycle(customers, lifecycle, new_days, gap_multiples, day_thresholds,
+                                                stacklevel=stacklevel)
     return out
 
 

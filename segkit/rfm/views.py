@@ -188,7 +188,7 @@ def _check_lifecycle_options(method: str, gap_multiples: Sequence[float], day_th
             )
 
 
-def _lifecycle(customers, method, new_days, gap_multiples, day_thresholds) -> pd.Series:
+def _lifecycle(customers, method, new_days, gap_multiples, day_thresholds, *, stacklevel: int = 3) -> pd.Series:
     cuts = np.asarray(gap_multiples if method == "gap" else day_thresholds, dtype=float)
     days = customers["days_since_last_purchase"].to_numpy(dtype=float)
     tenure = customers["tenure_days"].to_numpy(dtype=float)
@@ -201,7 +201,7 @@ def _lifecycle(customers, method, new_days, gap_multiples, day_thresholds) -> pd
                 "no repeat buyers, so no typical gap between purchases can be learned; "
                 "lifecycle stages use fixed day thresholds instead (method='fixed').",
                 RFMWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
             return _lifecycle(customers, "fixed", new_days, gap_multiples, day_thresholds)
         g0 = max(float(np.median(span[repeat] / (n[repeat] - 1))), 1.0)
