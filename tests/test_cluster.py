@@ -16,12 +16,9 @@ from segkit import cluster  # noqa: E402
 from segkit.cluster import (  # noqa: E402
     SegmentKMeans,
     choose_k,
-    closest_segment,
     cluster_profile,
     customer_features,
     describe_components,
-    find_knee,
-    gap_statistic,
     make_preprocessor,
     name_clusters,
     principal_components,
@@ -29,7 +26,11 @@ from segkit.cluster import (  # noqa: E402
     stability,
     standardised_means,
 )
-from segkit.cluster.select import _gap_choice  # noqa: E402
+from segkit.cluster import plots as cluster_plots  # noqa: E402
+from segkit.cluster.describe import _cluster_names, closest_segment  # noqa: E402
+from segkit.cluster.kmeans import _check_order_by, _order_labels  # noqa: E402
+from segkit.cluster.pca import _most_correlated_pair  # noqa: E402
+from segkit.cluster.select import _find_knee, _gap_choice, _gap_statistic  # noqa: E402
 from segkit.errors import DataError  # noqa: E402
 
 # planted groups: (days since last purchase, orders, revenue per order) medians; well apart in log space
@@ -112,7 +113,7 @@ def test_inertia_decreases_and_knee_matches(selection):
 
 def test_gap_statistic_rule_finds_planted_k(planted):
     _, Z, _ = planted
-    gap = gap_statistic(Z, k_range=range(2, 8), n_references=5, random_state=0)
+    gap = _gap_statistic(Z, k_range=range(2, 8), n_references=5, random_state=0)
     assert _gap_choice(gap) == 4
     assert (gap["gap_se"] > 0).all()
 
@@ -226,12 +227,12 @@ def test_missing_values_in_dataframe_name_the_column(planted):
 
 
 def test_find_knee():
-    assert find_knee([1, 2, 3, 4, 5, 6], [100, 40, 20, 15, 12, 10]) == 3
-    assert find_knee(range(2, 10), [10 / k for k in range(2, 10)]) in (3, 4)
-    assert find_knee([1, 2, 3, 4], [4, 3, 2, 1]) is None  # a straight line has no knee
-    assert find_knee([1, 2, 3], [5, 5, 5]) is None
+    assert _find_knee([1, 2, 3, 4, 5, 6], [100, 40, 20, 15, 12, 10]) == 3
+    assert _find_knee(range(2, 10), [10 / k for k in range(2, 10)]) in (3, 4)
+    assert _find_knee([1, 2, 3, 4], [4, 3, 2, 1]) is None  # a straight line has no knee
+    assert _find_knee([1, 2, 3], [5, 5, 5]) is None
     with pytest.raises(DataError, match="increasing x"):
-        find_knee([1, 3, 2], [3, 2, 1])
+        _find_knee([1, 3, 2], [3, 2, 1])
 
 
 # -------------------------------------------------------------------------------------- stability
@@ -352,13 +353,13 @@ def test_plots_return_axes(planted, selection):
     names = name_clusters(standardised_means(Z, labels))
     res = principal_components(Z)
     calls = [
-        lambda ax: cluster.plot_k_metric(selection.table, "gap", chosen_k=4, best_k=4, ax=ax),
-        lambda ax: cluster.plot_stability(stability(Z, k_range=[2, 3], n_refits=2), ax=ax),
-        lambda ax: cluster.plot_snake(standardised_means(Z, labels), names=names, ax=ax),
-        lambda ax: cluster.plot_importance(relative_importance(X, labels), names=names, ax=ax),
-        lambda ax: cluster.plot_scree(res.explained, ax=ax),
-        lambda ax: cluster.plot_loadings(res.loadings, ax=ax),
-        lambda ax: cluster.plot_biplot(res, hue=pd.Series(labels, name="cluster"), max_points=100, ax=ax),
+        lambda ax: cluster_plots.plot_k_metric(selection.table, "gap", chosen_k=4, best_k=4, ax=ax),
+        lambda ax: cluster_plots.plot_stability(stability(Z, k_range=[2, 3], n_refits=2), ax=ax),
+        lambda ax: cluster_plots.plot_snake(standardised_means(Z, labels), names=names, ax=ax),
+        lambda ax: cluster_plots.plot_importance(relative_importance(X, labels), names=names, ax=ax),
+        lambda ax: cluster_plots.plot_scree(res.explained, ax=ax),
+        lambda ax: cluster_plots.plot_loadings(res.loadings, ax=ax),
+        lambda ax: cluster_plots.plot_biplot(res, hue=pd.Series(labels, name="cluster"), max_points=100, ax=ax),
     ]
     for call in calls:
         fig, ax = plt.subplots()
@@ -376,23 +377,23 @@ def test_order_labels_rule_total_then_size_then_tiebreak():
     order_by = np.array([10.0, 10.0, 1.0, 1.0, 1.0, 10.0, 10.0, 1.0, 1.0])
     centres = np.array([[5.0, 0.0], [0.0, 0.0], [1.0, 9.0], [0.0, 0.0]])
     # 0 and 2 tie on total and size: the smaller centroid (2: x = 1 < 5) comes first
-    assert cluster.order_labels(labels, order_by, tiebreak=centres).tolist() == [1, 2, 0, 3]
+    assert _order_labels(labels, order_by, tiebreak=centres).tolist() == [1, 2, 0, 3]
     # the same tie by first customer: label 0's first customer (row 0) comes before label 2's (row 5)
-    assert cluster.order_labels(labels, order_by).tolist() == [0, 2, 1, 3]
+    assert _order_labels(labels, order_by).tolist() == [0, 2, 1, 3]
     # no order_by: by size (1 has 3 customers), then first customer
-    assert cluster.order_labels(labels).tolist() == [1, 0, 2, 3]
+    assert _order_labels(labels).tolist() == [1, 0, 2, 3]
     # an empty raw label goes last
-    assert cluster.order_labels(np.array([0, 2, 2]), n_labels=3).tolist() == [1, 2, 0]
+    assert _order_labels(np.array([0, 2, 2]), n_labels=3).tolist() == [1, 2, 0]
 
 
 def test_kmeans_labels_use_the_shared_order(planted):
     X, Z, _ = planted
     model = SegmentKMeans(4, random_state=0).fit(Z, order_by=X["revenue"])
     raw = model.estimator_.labels_
-    mapping = cluster.order_labels(raw, X["revenue"].to_numpy(), tiebreak=model.estimator_.cluster_centers_)
+    mapping = _order_labels(raw, X["revenue"].to_numpy(), tiebreak=model.estimator_.cluster_centers_)
     np.testing.assert_array_equal(model.labels_, mapping[raw])
     with pytest.raises(DataError, match=r"one finite number per customer \(600\)"):
-        cluster.check_order_by(np.r_[X["revenue"].to_numpy()[:-1], np.nan], len(X))
+        _check_order_by(np.r_[X["revenue"].to_numpy()[:-1], np.nan], len(X))
 
 
 # ------------------------------------------------------------------------------ the whole workflow
@@ -421,10 +422,10 @@ def test_kmeans_segmentation_is_the_documented_steps():
 def test_cluster_names_are_the_summary_names(planted):
     X, Z, _ = planted
     labels = SegmentKMeans(4, random_state=0).fit(Z, order_by=X["revenue"]).labels_
-    names = cluster.cluster_names(X, labels, Z)
+    names = _cluster_names(X, labels, Z)
     pd.testing.assert_series_equal(names, cluster.cluster_summary(X, labels, Z)["cluster_name"], check_names=False)
     assert any("one-off" in n for n in names)  # the planted one-off group
-    assert not any("one-off" in n for n in cluster.cluster_names(X.drop(columns="n_orders"), labels, Z))
+    assert not any("one-off" in n for n in _cluster_names(X.drop(columns="n_orders"), labels, Z))
 
 
 def test_segment_actions_rules():
@@ -470,7 +471,7 @@ def test_most_correlated_pair_and_advice():
     base = rng.normal(size=300)
     Z = pd.DataFrame({"n_orders": base + rng.normal(0, 0.1, 300), "revenue": base + rng.normal(0, 0.1, 300),
                       "avg_discount": rng.normal(size=300)})
-    a, b, r = cluster.most_correlated_pair(Z)
+    a, b, r = _most_correlated_pair(Z)
     assert {a, b} == {"n_orders", "revenue"} and r > 0.95
     res = principal_components(Z)
     agreement = pd.DataFrame({"ARI_vs_all_features": [0.5, 0.95]}, index=pd.Index([2, 3], name="components"))

@@ -13,13 +13,12 @@ from segkit.errors import DataError
 from segkit.cluster import (
     LRFMC_FEATURES,
     RFM_FEATURES,
-    QuantileClipper,
     customer_features,
     feature_label,
     make_preprocessor,
     prepare_features,
-    validate_features,
 )
+from segkit.cluster.preprocess import QuantileClipper, validate_features
 
 
 @pytest.fixture

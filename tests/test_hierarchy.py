@@ -19,15 +19,13 @@ from segkit.cluster import (
     agreement,
     compare_linkages,
     cut_linkage,
-    largest_gap_k,
     linkage_trees,
     merge_gaps,
-    micro_clusters,
-    plot_dendrogram,
     sample_rows,
     two_stage_check,
-    weighted_ward_linkage,
 )
+from segkit.cluster.plots import plot_dendrogram
+from segkit.cluster.ward import _largest_gap_k, _micro_clusters, _weighted_ward_linkage
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -73,7 +71,7 @@ def test_two_stage_ward_recovers_planted_groups(planted, two_stage_model):
 def test_largest_gap_finds_the_planted_number_of_groups(planted):
     model = WardClustering(k_range=(2, 10)).fit(planted[0])
     assert model.n_clusters_ == N_GROUPS
-    assert largest_gap_k(model.linkage_, k_range=(2, 10)) == N_GROUPS
+    assert _largest_gap_k(model.linkage_, k_range=(2, 10)) == N_GROUPS
 
 
 def test_labels_are_ordered_by_size_and_cover_every_customer(planted, exact_model, two_stage_model):
@@ -101,7 +99,7 @@ def test_order_by_puts_the_largest_total_first(planted, exact_model):
 def test_weighted_ward_with_unit_weights_equals_fastcluster():
     X = np.random.default_rng(0).normal(size=(400, 4))
     expected = fastcluster.linkage_vector(X, method="ward")
-    got = weighted_ward_linkage(X, np.ones(len(X)))
+    got = _weighted_ward_linkage(X, np.ones(len(X)))
     assert is_valid_linkage(got)
     np.testing.assert_array_equal(got[:, [0, 1, 3]], expected[:, [0, 1, 3]])
     np.testing.assert_allclose(got[:, 2], expected[:, 2], rtol=1e-10)
@@ -112,7 +110,7 @@ def test_weighted_ward_equals_exact_ward_on_repeated_points():
     rng = np.random.default_rng(1)
     points, weights = rng.normal(size=(150, 3)), rng.integers(1, 6, size=150)
     expanded = fastcluster.linkage_vector(np.repeat(points, weights, axis=0), method="ward")
-    weighted = weighted_ward_linkage(points, weights)
+    weighted = _weighted_ward_linkage(points, weights)
     np.testing.assert_allclose(expanded[weights.sum() - len(points) :, 2], weighted[:, 2], rtol=1e-10)
     labels_weighted = fcluster(weighted, 6, criterion="maxclust")
     labels_expanded = fcluster(expanded, 6, criterion="maxclust")
@@ -129,7 +127,7 @@ def test_two_stage_with_single_point_micro_clusters_equals_exact(planted, exact_
 
 def test_micro_cluster_centres_are_exact_means(planted):
     X = planted[0].to_numpy()
-    micro = micro_clusters(X, n_micro=60, random_state=0)
+    micro = _micro_clusters(X, n_micro=60, random_state=0)
     assert micro.sizes.sum() == len(X) and (micro.sizes > 0).all()
     k = 5
     np.testing.assert_allclose(micro.centers[k], X[micro.labels == k].mean(axis=0))
@@ -152,7 +150,7 @@ def test_cut_gives_exactly_k_clusters_consistent_with_fcluster(n, k, seed):
 
 def test_cut_handles_tied_heights():
     grid = np.array([[x, y] for x in range(4) for y in range(4)], dtype=float)  # many equal merge heights
-    Z = weighted_ward_linkage(grid)
+    Z = _weighted_ward_linkage(grid)
     for k in range(1, 17):
         assert len(np.unique(cut_linkage(Z, n_clusters=k)[0])) == k
 
@@ -204,7 +202,7 @@ def test_bad_array_shape_and_hyper_parameters(planted):
     with pytest.raises(DataError, match=r"n_clusters=0 must be a positive integer"):
         WardClustering(n_clusters=0).fit(planted[0])
     with pytest.raises(DataError, match=r"weights must be 3 positive"):
-        weighted_ward_linkage(np.zeros((3, 2)), np.array([1.0, 0.0, 2.0]))
+        _weighted_ward_linkage(np.zeros((3, 2)), np.array([1.0, 0.0, 2.0]))
 
 
 def test_pairwise_linkages_refuse_too_many_rows():
@@ -285,7 +283,7 @@ def test_merge_gaps_table_matches_the_tree(exact_model):
     assert gaps.index.tolist() == [2, 3, 4, 5, 6]
     assert gaps.loc[2, "next_merge"] == Z[-1, 2] and gaps.loc[2, "last_merge"] == Z[-2, 2]
     assert (gaps["gap"] >= 0).all()
-    assert int(gaps["gap"].idxmax()) == largest_gap_k(Z, k_range=(2, 6)) == N_GROUPS
+    assert int(gaps["gap"].idxmax()) == _largest_gap_k(Z, k_range=(2, 6)) == N_GROUPS
     with pytest.raises(DataError, match=r"k_range=\(5, 2\) must be \(low, high\)"):
         merge_gaps(Z, k_range=(5, 2))
 
@@ -295,7 +293,7 @@ def test_two_stage_tree_is_weighted_ward_of_its_micro_cluster_means(planted, two
     sizes = np.bincount(micro)
     centres = np.column_stack([np.bincount(micro, weights=X[:, j]) for j in range(X.shape[1])]) / sizes[:, None]
     np.testing.assert_array_equal(two_stage_model.leaf_weights_, sizes)
-    np.testing.assert_allclose(two_stage_model.linkage_, weighted_ward_linkage(centres, sizes))
+    np.testing.assert_allclose(two_stage_model.linkage_, _weighted_ward_linkage(centres, sizes))
     np.testing.assert_array_equal(two_stage_model.labels_, two_stage_model.leaf_labels_[micro])
 
 
@@ -345,8 +343,8 @@ def test_two_stage_check_reuses_a_fitted_exact_model(planted):
 
 def test_a_tree_smaller_than_k_range_is_cut_below_one_customer_per_cluster():
     """Three customers and k_range (3, 8): two segments, not three singletons (which k-means then refuses)."""
-    Z = weighted_ward_linkage(np.array([[0.0], [0.1], [5.0]]))
-    assert largest_gap_k(Z, k_range=(3, 8)) == 2
+    Z = _weighted_ward_linkage(np.array([[0.0], [0.1], [5.0]]))
+    assert _largest_gap_k(Z, k_range=(3, 8)) == 2
     X = pd.DataFrame({"a": [0.0, 0.1, 5.0], "b": [1.0, 1.2, 3.0]})
     model = WardClustering(k_range=(3, 8)).fit(X)
     assert model.n_clusters_ == 2 and len(set(model.labels_)) == 2

@@ -1,7 +1,7 @@
 """Profiles and names: turn cluster labels into something a stakeholder reads.
 
 :func:`cluster_profile`, :func:`standardised_means`, :func:`relative_importance`,
-:func:`name_clusters`, :func:`cluster_names`, :func:`closest_segment` and :func:`cluster_summary`.
+:func:`name_clusters`, :func:`_cluster_names`, :func:`closest_segment` and :func:`cluster_summary`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ __all__ = [
     "name_clusters",
     "closest_segment",
     "cluster_summary",
-    "cluster_names",
 ]
 
 
@@ -201,7 +200,7 @@ def _make_unique(names: pd.Series, scaled_means: pd.DataFrame, adjectives: dict,
     return names.rename("cluster_name")
 
 
-def cluster_names(features: pd.DataFrame, labels: Sequence[int], scaled: pd.DataFrame) -> pd.Series:
+def _cluster_names(features: pd.DataFrame, labels: Sequence[int], scaled: pd.DataFrame) -> pd.Series:
     """Name of each cluster (:func:`name_clusters`) from its standardised means and, when ``features`` has
     ``n_orders``, the "one-off" trait of clusters whose median customer ordered once.
 
@@ -222,7 +221,7 @@ def cluster_names(features: pd.DataFrame, labels: Sequence[int], scaled: pd.Data
     Examples
     --------
     >>> f = pd.DataFrame({"n_orders": [1.0, 1.0, 9.0, 7.0], "revenue": [5.0, 6.0, 90.0, 80.0]})
-    >>> cluster_names(f, [1, 1, 0, 0], (f - f.mean()) / f.std()).tolist()
+    >>> _cluster_names(f, [1, 1, 0, 0], (f - f.mean()) / f.std()).tolist()
     ['frequent high spenders', 'one-off buyers']
     """
     one_off = (features["n_orders"].groupby(np.asarray(labels)).median() <= 1) if "n_orders" in features else None
@@ -280,7 +279,7 @@ def cluster_summary(
         [``closest_segment``, ``closest_segment_share``], ``mean_<feature>``.
     """
     profile = cluster_profile(features, labels, revenue=revenue)
-    names = cluster_names(features, labels, scaled)
+    names = _cluster_names(features, labels, scaled)
     out = profile.drop(columns="revenue")
     out.insert(0, "cluster_name", names)
     if segments is not None:

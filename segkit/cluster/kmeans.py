@@ -1,7 +1,6 @@
 """k-means with a stable label order: :class:`SegmentKMeans` and the label-ordering rule.
 
-Full (Lloyd) KMeans by default, MiniBatchKMeans on request (see :data:`MINIBATCH_THRESHOLD` for why
-"auto" does not switch); labels are ordered by :func:`order_labels` (cluster revenue, largest first).
+Full (Lloyd) KMeans by default, MiniBatchKMeans on request; labels are ordered by :func:`_order_labels` (cluster revenue, largest first).
 """
 
 from __future__ import annotations
@@ -19,22 +18,16 @@ from segkit.cluster.preprocess import validate_features
 from segkit.errors import DataError
 
 __all__ = [
-    "MINIBATCH_THRESHOLD",
     "Method",
     "SegmentKMeans",
-    "check_order_by",
-    "order_labels",
 ]
 
 Method = Literal["auto", "kmeans", "minibatch"]
 
-#: From this many customers ``method="auto"`` would use MiniBatchKMeans; None = never.
-#: benchmarks/bench_kmeans.py measured it on 1M customers: scikit-learn's MiniBatchKMeans was not
-#: faster than full (Lloyd) KMeans there and its partitions differed from full KMeans' by more than
-#: two full-KMeans seeds differ (and had higher inertia), so it *does* lose something measurable and
-#: "auto" keeps full KMeans. What makes the k sweep fast on a million customers is sampling the
-#: O(n²) silhouette and the gap statistic's reference fits. ``method="minibatch"`` stays available.
-MINIBATCH_THRESHOLD: int | None = None
+#: ``"auto"`` is full (Lloyd) KMeans. benchmarks/bench_kmeans.py measured MiniBatchKMeans on 1M customers:
+#: it was not faster there and its partitions differed from full KMeans' by more than two full-KMeans
+#: seeds differ (with higher inertia). What makes the k sweep fast on a million customers is sampling
+#: the O(n²) silhouette and the gap statistic's reference fits. ``method="minibatch"`` stays available.
 
 
 def _as_matrix(X: pd.DataFrame | np.ndarray, *, min_rows: int, what: str = "feature matrix") -> np.ndarray:
@@ -63,9 +56,7 @@ def _check_k(n_clusters: int, X: np.ndarray, *, what: str = "n_clusters") -> Non
 def _resolve_method(method: Method, n: int) -> str:
     if method not in ("auto", "kmeans", "minibatch"):
         raise DataError(f"method={method!r} is unknown; use 'auto', 'kmeans' or 'minibatch'.")
-    if method == "auto":
-        return "minibatch" if MINIBATCH_THRESHOLD is not None and n >= MINIBATCH_THRESHOLD else "kmeans"
-    return method
+    return "kmeans" if method == "auto" else method
 
 
 def _kmeans(k: int, *, method: str, n_init: int, random_state: int, max_iter: int = 300, batch_size: int = 4096):
@@ -86,7 +77,7 @@ def _inertia(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> float:
     return float(((X - centers[labels]) ** 2).sum())
 
 
-def check_order_by(order_by: Sequence[float] | None, n: int) -> np.ndarray | None:
+def _check_order_by(order_by: Sequence[float] | None, n: int) -> np.ndarray | None:
     """``order_by`` as a float array of one finite value per customer (None passes through).
 
     The boundary check shared by :class:`SegmentKMeans` and :class:`segkit.cluster.WardClustering`.
@@ -107,7 +98,7 @@ def check_order_by(order_by: Sequence[float] | None, n: int) -> np.ndarray | Non
     return values
 
 
-def order_labels(
+def _order_labels(
     labels: Sequence[int] | np.ndarray,
     order_by: Sequence[float] | np.ndarray | None = None,
     *,
@@ -126,7 +117,7 @@ def order_labels(
     labels : array-like of int
         Raw labels 0 .. n_labels − 1, one per customer.
     order_by : array-like of float, optional
-        One value per customer (validated by the caller, see :func:`check_order_by`).
+        One value per customer (validated by the caller, see :func:`_check_order_by`).
     tiebreak : "first" or array of shape (n_labels,) or (n_labels, d)
         The last tie-breaker (see above).
     n_labels : int, optional
@@ -139,11 +130,11 @@ def order_labels(
 
     Examples
     --------
-    >>> order_labels([0, 1, 1, 2, 2, 2]).tolist()  # by size
+    >>> _order_labels([0, 1, 1, 2, 2, 2]).tolist()  # by size
     [2, 1, 0]
-    >>> order_labels([0, 1, 1, 2, 2, 2], [10.0, 1.0, 1.0, 1.0, 1.0, 1.0]).tolist()  # by total
+    >>> _order_labels([0, 1, 1, 2, 2, 2], [10.0, 1.0, 1.0, 1.0, 1.0, 1.0]).tolist()  # by total
     [0, 2, 1]
-    >>> order_labels([0, 1], tiebreak=np.array([[5.0], [1.0]])).tolist()  # tie: smaller centroid first
+    >>> _order_labels([0, 1], tiebreak=np.array([[5.0], [1.0]])).tolist()  # tie: smaller centroid first
     [1, 0]
     """
     labels = np.asarray(labels, dtype=np.intp)
@@ -178,7 +169,7 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
     max_iter : int
         Maximum Lloyd (or mini-batch) iterations per run.
     method : {"auto", "kmeans", "minibatch"}
-        ``"auto"`` uses MiniBatchKMeans from :data:`MINIBATCH_THRESHOLD` customers on (never, by default).
+        ``"auto"`` is full KMeans (MiniBatchKMeans measured no faster on 1M customers).
     batch_size : int
         Mini-batch size for MiniBatchKMeans.
     random_state : int
@@ -245,12 +236,12 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
         """
         arr = _as_matrix(X, min_rows=2)
         _check_k(self.n_clusters, arr)
-        weights = check_order_by(order_by, arr.shape[0])
+        weights = _check_order_by(order_by, arr.shape[0])
         self.method_ = _resolve_method(self.method, arr.shape[0])
         est = _kmeans(self.n_clusters, method=self.method_, n_init=self.n_init, random_state=self.random_state,
                       max_iter=self.max_iter, batch_size=self.batch_size)
         raw = est.fit_predict(arr)
-        self.mapping_ = order_labels(raw, weights, tiebreak=est.cluster_centers_)
+        self.mapping_ = _order_labels(raw, weights, tiebreak=est.cluster_centers_)
         self.estimator_ = est
         self.labels_ = self.mapping_[raw]
         self.cluster_centers_ = est.cluster_centers_[np.argsort(self.mapping_)]

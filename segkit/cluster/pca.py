@@ -18,7 +18,6 @@ from segkit.errors import DataError
 __all__ = [
     "components_for_variance",
     "component_agreement",
-    "most_correlated_pair",
     "PCAResult",
     "principal_components",
     "communalities",
@@ -163,12 +162,12 @@ def component_agreement(
     return pd.DataFrame(rows).set_index("components")
 
 
-def most_correlated_pair(scaled: pd.DataFrame) -> tuple[str, str, float]:
+def _most_correlated_pair(scaled: pd.DataFrame) -> tuple[str, str, float]:
     """The two features with the largest absolute correlation, and that correlation.
 
     Examples
     --------
-    >>> most_correlated_pair(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 6, 9], "c": [1.0, -1, 1, -1]}))[:2]
+    >>> _most_correlated_pair(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 6, 9], "c": [1.0, -1, 1, -1]}))[:2]
     ('a', 'b')
     """
     corr = scaled.corr().where(~np.eye(scaled.shape[1], dtype=bool))

@@ -1,8 +1,8 @@
 """Choosing k with evidence: the knee, the gap statistic, five criteria side by side, stability.
 
 :func:`choose_k` fits k-means for every k in a range and puts five criteria side by side (elbow of
-the inertia with its knee found by :func:`find_knee`, sampled silhouette, Calinski-Harabasz,
-Davies-Bouldin and :func:`gap_statistic`); each names a best k and the k named most often wins
+the inertia with its knee found by :func:`_find_knee`, sampled silhouette, Calinski-Harabasz,
+Davies-Bouldin and :func:`_gap_statistic`); each names a best k and the k named most often wins
 (:data:`segkit.cluster.text.DECISION_RULE`). :func:`stability` refits on subsamples and compares the
 partitions by adjusted Rand index.
 """
@@ -29,8 +29,6 @@ __all__ = [
     "MIN_CUSTOMERS_TO_SEGMENT",
     "feasible_k_range",
     "KSelection",
-    "find_knee",
-    "gap_statistic",
     "choose_k",
     "stability",
 ]
@@ -108,7 +106,7 @@ def feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tu
     return kept, note.strip()
 
 
-def find_knee(x: Sequence[float], y: Sequence[float], *, sensitivity: float = 1.0) -> float | None:
+def _find_knee(x: Sequence[float], y: Sequence[float], *, sensitivity: float = 1.0) -> float | None:
     """Knee of a decreasing convex curve (e.g. inertia against k) with the Kneedle algorithm.
 
     Kneedle (Satopää et al. 2011): scale x and y to [0, 1], take the difference curve
@@ -130,15 +128,15 @@ def find_knee(x: Sequence[float], y: Sequence[float], *, sensitivity: float = 1.
 
     Examples
     --------
-    >>> find_knee([1, 2, 3, 4, 5, 6], [100, 40, 20, 15, 12, 10])
+    >>> _find_knee([1, 2, 3, 4, 5, 6], [100, 40, 20, 15, 12, 10])
     3
-    >>> find_knee([1, 2, 3, 4], [4, 3, 2, 1]) is None
+    >>> _find_knee([1, 2, 3, 4], [4, 3, 2, 1]) is None
     True
     """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     if xs.shape != ys.shape or xs.size < 3 or np.any(np.diff(xs) <= 0):
-        raise DataError("find_knee needs at least 3 points with strictly increasing x and one y per x.")
+        raise DataError("The knee needs at least 3 points with strictly increasing x and one y per x.")
     if np.ptp(ys) == 0:
         return None
     xn = (xs - xs.min()) / np.ptp(xs)
@@ -165,7 +163,7 @@ def _reference_box(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return mean, vt, rotated.min(axis=0), rotated.max(axis=0)
 
 
-def gap_statistic(
+def _gap_statistic(
     X: pd.DataFrame | np.ndarray,
     *,
     k_range: Sequence[int] = range(2, 9),
@@ -287,14 +285,13 @@ def choose_k(
     n_init : int
         k-means++ initialisations per k.
     method : {"auto", "kmeans", "minibatch"}
-        k-means variant; ``"auto"`` uses MiniBatchKMeans from :data:`MINIBATCH_THRESHOLD` customers
-        (never, by default).
+        k-means variant; ``"auto"`` is full KMeans.
     silhouette_sample : int
         Silhouette on a seeded random sample of at most this many customers (it costs O(n²)).
     gap_references : int
         B, the number of reference data sets of the gap statistic.
     gap_sample : int
-        Sample size for the gap statistic (see :func:`gap_statistic`).
+        Sample size for the gap statistic (see :func:`_gap_statistic`).
     candidates : sequence of int, optional
         Restrict the vote to these k (e.g. the stable ones, ``stab.index[stab["stable"]]`` from
         :func:`stability`); every criterion then names its best k among them (the elbow abstains when
@@ -330,10 +327,10 @@ def choose_k(
             }
         )
     table = pd.DataFrame(rows).set_index("k")
-    gap = gap_statistic(arr, k_range=ks, n_references=gap_references, sample_size=gap_sample, n_init=n_init,
+    gap = _gap_statistic(arr, k_range=ks, n_references=gap_references, sample_size=gap_sample, n_init=n_init,
                         method=method, random_state=random_state)
     table = table.join(gap[["gap", "gap_se"]])
-    knee = find_knee(table.index, table["inertia"])
+    knee = _find_knee(table.index, table["inertia"])
     votes = _vote(table, gap, knee, _candidates(candidates, ks))
     counts = votes["best_k"].value_counts()
     tied = counts.index[counts == counts.max()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.cluster.features import feature_label
-from segkit.cluster.pca import PCAResult, describe_components, most_correlated_pair
+from segkit.cluster.pca import PCAResult, describe_components, _most_correlated_pair
 
 __all__ = [
     "DECISION_RULE",
@@ -54,7 +54,7 @@ def pca_advice(
     share = result.explained["cumulative"].iloc[1]
     meaning = describe_components(result, n_components=1)["meaning"].iloc[0]
     ari = agreement.at[n_components, "ARI_vs_all_features"]
-    a, b, r = most_correlated_pair(scaled)
+    a, b, r = _most_correlated_pair(scaled)
     return [
         f"Use PC1-PC2 as the customer map in reports: they hold {share:.0%} of the variance; {meaning}",
         (f"Segmenting on the first {n_components} components is safe here (ARI {ari:.2f} with all features)."

@@ -14,7 +14,7 @@ Two paths, chosen by :class:`WardClustering` from the number of customers:
 - **exact**: ``fastcluster.linkage_vector`` builds Ward's full tree in O(N·d) memory (SciPy's
   ``linkage`` needs the N(N−1)/2 distance matrix: 10 GB at 50,000 customers, 40 GB at 100,000);
 - **two-stage**: above ``max_exact`` customers, MiniBatchKMeans makes ``n_micro`` micro-clusters,
-  :func:`weighted_ward_linkage` merges their centroids with their sizes as weights (Δ above is exact for
+  :func:`_weighted_ward_linkage` merges their centroids with their sizes as weights (Δ above is exact for
   clusters of any size, so this *is* Ward restricted to unions of micro-clusters), and every customer
   takes the segment of its micro-cluster.
 
@@ -41,7 +41,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.cluster.kmeans import check_order_by, order_labels
+from segkit.cluster.kmeans import _check_order_by, _order_labels
 from segkit.cluster.preprocess import validate_features
 from segkit.errors import DataError
 
@@ -49,10 +49,7 @@ __all__ = [
     "MicroClusters",
     "WardClustering",
     "cut_linkage",
-    "largest_gap_k",
     "merge_gaps",
-    "micro_clusters",
-    "weighted_ward_linkage",
 ]
 
 
@@ -75,7 +72,7 @@ def _as_frame(X: pd.DataFrame | np.ndarray, *, n_clusters: int | None = None) ->
     return validate_features(X, min_rows=min_rows, what="feature matrix")
 
 
-def weighted_ward_linkage(points: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+def _weighted_ward_linkage(points: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Ward linkage of weighted points (cluster centroids with their sizes), in SciPy's format.
 
     Point ``i`` stands for ``weights[i]`` customers sitting at ``points[i]``; merging clusters A and B
@@ -103,7 +100,7 @@ def weighted_ward_linkage(points: np.ndarray, weights: np.ndarray | None = None)
 
     Examples
     --------
-    >>> Z = weighted_ward_linkage(np.array([[0.0], [1.0], [10.0]]), np.array([1.0, 1.0, 2.0]))
+    >>> Z = _weighted_ward_linkage(np.array([[0.0], [1.0], [10.0]]), np.array([1.0, 1.0, 2.0]))
     >>> Z[:, :2].tolist(), Z[:, 2].round(3).tolist()  # 13.435 = √(2 × 2·2/(2+2) × 9.5²)
     ([[0.0, 1.0], [2.0, 3.0]], [1.0, 13.435])
     """
@@ -185,7 +182,7 @@ def merge_gaps(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> pd.DataF
 
     Examples
     --------
-    >>> Z = weighted_ward_linkage(np.array([[0.0], [0.1], [5.0], [5.1], [20.0]]))
+    >>> Z = _weighted_ward_linkage(np.array([[0.0], [0.1], [5.0], [5.1], [20.0]]))
     >>> merge_gaps(Z, k_range=(2, 4)).round(2)
        last_merge  next_merge    gap
     k                               
@@ -207,7 +204,7 @@ def merge_gaps(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> pd.DataF
     return table
 
 
-def largest_gap_k(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> int:
+def _largest_gap_k(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> int:
     """Number of clusters whose cut sits in the largest gap between merge heights (:func:`merge_gaps`).
 
     Ties go to the smaller k; a tree too small for ``k_range`` gets as many clusters as it can short
@@ -215,8 +212,8 @@ def largest_gap_k(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> int:
 
     Examples
     --------
-    >>> Z = weighted_ward_linkage(np.array([[0.0], [0.1], [5.0], [5.1], [20.0]]))
-    >>> largest_gap_k(Z, k_range=(2, 4)), largest_gap_k(Z, k_range=(3, 4))
+    >>> Z = _weighted_ward_linkage(np.array([[0.0], [0.1], [5.0], [5.1], [20.0]]))
+    >>> _largest_gap_k(Z, k_range=(2, 4)), _largest_gap_k(Z, k_range=(3, 4))
     (2, 3)
     """
     gaps = merge_gaps(Z, k_range=k_range)
@@ -238,7 +235,7 @@ def cut_linkage(Z: np.ndarray, *, n_clusters: int) -> tuple[np.ndarray, float]:
 
     Examples
     --------
-    >>> Z = weighted_ward_linkage(np.array([[0.0], [0.1], [5.0], [5.1], [20.0]]))
+    >>> Z = _weighted_ward_linkage(np.array([[0.0], [0.1], [5.0], [5.1], [20.0]]))
     >>> labels, height = cut_linkage(Z, n_clusters=3)
     >>> labels.tolist(), round(height, 2)
     ([0, 0, 1, 1, 2], 3.59)
@@ -273,7 +270,7 @@ class MicroClusters:
     sizes: np.ndarray
 
 
-def micro_clusters(X: np.ndarray, *, n_micro: int, random_state: int | None = None) -> MicroClusters:
+def _micro_clusters(X: np.ndarray, *, n_micro: int, random_state: int | None = None) -> MicroClusters:
     """Many small k-means clusters (MiniBatchKMeans), summarised by their exact centroids and sizes.
 
     Centroids are recomputed as the exact means of the customers assigned at the end, and empty
@@ -319,7 +316,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
     ----------
     n_clusters : int or None
         Number of segments; ``None`` cuts the tree in the largest gap between merge heights
-        (:func:`largest_gap_k`) with k in ``k_range``.
+        (:func:`_largest_gap_k`) with k in ``k_range``.
     k_range : (int, int)
         Smallest and largest k the largest-gap rule may choose.
     max_exact : int
@@ -392,9 +389,9 @@ class WardClustering(ClusterMixin, BaseEstimator):
         frame = _as_frame(X, n_clusters=self.n_clusters)
         values = np.ascontiguousarray(frame.to_numpy(dtype=float))
         n = len(values)
-        weights_by = check_order_by(order_by, n)
+        weights_by = _check_order_by(order_by, n)
         Z, weights, micro = self._tree(values)
-        k = self.n_clusters or largest_gap_k(Z, k_range=self.k_range)
+        k = self.n_clusters or _largest_gap_k(Z, k_range=self.k_range)
         self.linkage_, self.leaf_weights_ = Z, weights
         self.micro_labels_ = None if micro is None else micro.labels
         self.labels_, self.leaf_labels_, self.cut_height_ = self._cut(k, weights_by)
@@ -404,10 +401,10 @@ class WardClustering(ClusterMixin, BaseEstimator):
         return self
 
     def _cut(self, k: int, order_by: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
-        """Customer labels, leaf labels (both in :func:`segkit.cluster.order_labels` order) and cut height."""
+        """Customer labels, leaf labels (both in :func:`segkit.cluster.kmeans._order_labels` order) and cut height."""
         leaf_raw, height = cut_linkage(self.linkage_, n_clusters=k)
         raw = leaf_raw if self.micro_labels_ is None else leaf_raw[self.micro_labels_]
-        rank = order_labels(raw, order_by, tiebreak="first")
+        rank = _order_labels(raw, order_by, tiebreak="first")
         return rank[raw], rank[leaf_raw], height
 
     def cut_labels(self, n_clusters: int, *, order_by: Sequence[float] | None = None) -> np.ndarray:
@@ -434,7 +431,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
         [0, 0, 2, 1, 1]
         """
         check_is_fitted(self)
-        return self._cut(n_clusters, check_order_by(order_by, self.n_customers_))[0]
+        return self._cut(n_clusters, _check_order_by(order_by, self.n_customers_))[0]
 
     def _tree(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, MicroClusters | None]:
         """Ward tree (exact or over micro-clusters), its leaf weights and the micro-clusters; sets method_."""
@@ -446,7 +443,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
                 "fastcluster.linkage_vector builds the full tree in memory proportional to customers × features."
             )
             return fastcluster.linkage_vector(values, method="ward"), np.ones(n), None
-        micro = micro_clusters(values, n_micro=self.n_micro, random_state=self.random_state)
+        micro = _micro_clusters(values, n_micro=self.n_micro, random_state=self.random_state)
         how = (
             "every customer is its own micro-cluster (n_micro ≥ customers), so size-weighted Ward on them is exact Ward."
             if self.n_micro >= n
@@ -455,7 +452,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
         )
         self.method_ = "two-stage"
         self.method_reason_ = f"two-stage Ward ({n:,} customers > max_exact = {self.max_exact:,}): {how}"
-        return weighted_ward_linkage(micro.centers, micro.sizes), micro.sizes, micro
+        return _weighted_ward_linkage(micro.centers, micro.sizes), micro.sizes, micro
 
     def fit_predict(self, X, y=None, *, order_by: Sequence[float] | None = None) -> np.ndarray:
         """Fit and return :attr:`labels_`."""
