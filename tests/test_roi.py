@@ -471,7 +471,7 @@ def test_allocation_is_feasible_optimal_and_agrees_with_greedy(args):
     assert best >= mass["expected_profit"].sum() - tol
     assert best >= single["expected_profit"].max() - tol
     assert best >= -tol
-    curve = roi.budget_curve(plan, budgets=[budget])
+    curve = roi.budget_curve(plan, budgets=[budget]).table
     assert curve.loc[0, "optimal_profit"] == pytest.approx(best, abs=tol)
     assert curve.loc[0, "mass_profit"] == pytest.approx(mass["expected_profit"].sum(), abs=tol)
 
@@ -488,7 +488,7 @@ def test_allocation_on_measured_lift(fitted, customers):
     greedy = roi.allocate_budget(plan, budget=budget, method="greedy")
     pd.testing.assert_series_equal(lp["contacts"].round(6), greedy["contacts"].round(6))
     assert (lp.loc[lp["profit_per_contact"] < 0, "contacts"] == 0).all()
-    curve = roi.budget_curve(plan, budgets=np.linspace(0, 2 * budget, 21))
+    curve = roi.budget_curve(plan, budgets=np.linspace(0, 2 * budget, 21)).table
     assert (np.diff(curve["optimal_profit"]) >= -1e-9).all()  # more budget never hurts the optimum
     assert (curve["optimal_profit"] >= curve["mass_profit"] - 1e-9).all()
 
@@ -539,8 +539,9 @@ def test_segment_economics_matches_an_independent_groupby(customers):
 
 def test_budget_curve_default_budgets_and_limits():
     plan = _plan([100, 50, 10], [1.0, 2.0, 1.0], [2.0, 1.0, -1.0])
-    curve = roi.budget_curve(plan, n_points=11)
-    assert curve.attrs["full_cost"] == 210.0 and curve.attrs["saturation"] == 200.0
+    result = roi.budget_curve(plan, n_points=11)
+    assert result.full_cost == 210.0 and result.saturation == 200.0
+    curve = result.table
     assert curve["budget"].tolist() == pytest.approx(np.linspace(0, 210, 11).tolist())
     assert curve["optimal_profit"].iloc[-1] == pytest.approx(250.0)  # 100 × 2 + 50 × 1; the loser left out
 

@@ -75,6 +75,7 @@ from segkit.campaign.io import (
 from segkit.campaign.stats import bootstrap_mean_difference, two_proportion_test, wilson_interval
 from segkit.campaign.lift import CampaignLift
 from segkit.campaign.budget import (
+    BudgetCurve,
     allocate_budget,
     budget_curve,
     compare_allocations,
@@ -114,6 +115,7 @@ __all__ = [
     "TOTAL_LABEL",
     "TRUTH_COLUMNS",
     "WINDOW_DAYS",
+    "BudgetCurve",
     "CampaignChoice",
     "CampaignLift",
     "CampaignStudy",

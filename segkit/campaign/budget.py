@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -272,9 +273,29 @@ def compare_allocations(
     return out
 
 
+@dataclass(frozen=True)
+class BudgetCurve:
+    """Expected profit by budget, from :func:`budget_curve`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``budget``, ``optimal_profit``, ``optimal_spend``, ``mass_profit``, one row per budget.
+    full_cost : float
+        What contacting every customer costs.
+    saturation : float
+        The budget at which every segment that pays is fully contacted, beyond which the optimum
+        stops growing (0 when no segment pays).
+    """
+
+    table: pd.DataFrame
+    full_cost: float
+    saturation: float
+
+
 def budget_curve(
     plan: pd.DataFrame, *, budgets: np.ndarray | list[float] | None = None, n_points: int = 301
-) -> pd.DataFrame:
+) -> BudgetCurve:
     """Expected incremental profit of the optimal and the mass allocation for many budgets at once.
 
     The optimal profit is the concave, piecewise-linear curve through the cumulative (spend,
@@ -292,8 +313,8 @@ def budget_curve(
 
     Returns
     -------
-    DataFrame
-        ``budget``, ``optimal_profit``, ``optimal_spend``, ``mass_profit``; ``attrs`` hold
+    BudgetCurve
+        The ``table`` of ``budget``, ``optimal_profit``, ``optimal_spend``, ``mass_profit``, with
         ``full_cost`` (contacting every customer) and ``saturation`` (the budget at which every
         segment that pays is fully contacted, beyond which the optimum stops growing).
 
@@ -301,7 +322,7 @@ def budget_curve(
     --------
     >>> plan = pd.DataFrame({"size": [100, 100], "contact_cost": [1.0, 1.0],
     ...                      "profit_per_contact": [2.0, -0.5]}, index=["A", "B"])
-    >>> budget_curve(plan, budgets=[0, 50, 200])[["optimal_profit", "mass_profit"]].values.tolist()
+    >>> budget_curve(plan, budgets=[0, 50, 200]).table[["optimal_profit", "mass_profit"]].values.tolist()
     [[0.0, 0.0], [100.0, 37.5], [200.0, 150.0]]
     """
     given = None if budgets is None else np.asarray(budgets, dtype=float)
@@ -318,7 +339,7 @@ def budget_curve(
     knots_spend = np.concatenate([[0.0], np.cumsum(size[paid] * cost[paid])])
     knots_profit = (size[free] * profit[free]).sum() + np.concatenate([[0.0], np.cumsum(size[paid] * profit[paid])])
     share = np.ones_like(budgets) if full == 0 else np.minimum(1.0, budgets / full)
-    curve = pd.DataFrame(
+    table = pd.DataFrame(
         {
             "budget": budgets,
             "optimal_profit": np.interp(budgets, knots_spend, knots_profit),
@@ -326,5 +347,4 @@ def budget_curve(
             "mass_profit": share * (size * profit).sum(),
         }
     )
-    curve.attrs = {"full_cost": full, "saturation": float(knots_spend[-1])}
-    return curve
+    return BudgetCurve(table, full_cost=full, saturation=float(knots_spend[-1]))

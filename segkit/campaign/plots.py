@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from segkit.campaign.budget import BudgetCurve
 from segkit.campaign.economics import TOTAL_LABEL
 from segkit.plots import PALETTE
 
@@ -65,11 +66,12 @@ def plot_allocation(allocation: pd.DataFrame, *, ax: plt.Axes | None = None) -> 
     return ax
 
 
-def plot_budget_curve(curve: pd.DataFrame, *, budget: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
-    """Expected incremental profit against budget: optimal targeting vs a mass campaign."""
+def plot_budget_curve(curve: BudgetCurve, *, budget: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Expected incremental profit against budget (a :func:`budget_curve`): optimal targeting vs a mass campaign."""
     ax = ax or plt.gca()
-    ax.plot(curve["budget"], curve["optimal_profit"], color=PALETTE[2], label="optimal allocation")
-    ax.plot(curve["budget"], curve["mass_profit"], color=PALETTE[5], linestyle="--", label="mass campaign")
+    table = curve.table
+    ax.plot(table["budget"], table["optimal_profit"], color=PALETTE[2], label="optimal allocation")
+    ax.plot(table["budget"], table["mass_profit"], color=PALETTE[5], linestyle="--", label="mass campaign")
     if budget is not None:
         ax.axvline(budget, color="grey", linewidth=1, linestyle=":", label="chosen budget")
     ax.axhline(0, color="black", linewidth=0.8)

@@ -12,6 +12,7 @@ from segkit.campaign.economics import TOTAL_LABEL
 from segkit.errors import DataError
 
 if TYPE_CHECKING:
+    from segkit.campaign.budget import BudgetCurve
     from segkit.campaign.lift import CampaignLift
 
 
@@ -19,7 +20,7 @@ def _result(amount: float) -> str:
     return f"a loss of {-amount:,.0f}" if amount < 0 else f"a profit of {amount:,.0f}"
 
 
-def budget_curve_words(curve: pd.DataFrame) -> str:
+def budget_curve_words(curve: BudgetCurve) -> str:
     """One sentence on a :func:`budget_curve`: where the optimum stops growing and what contacting everyone earns.
 
     Examples
@@ -31,12 +32,12 @@ def budget_curve_words(curve: pd.DataFrame) -> str:
     'The expected profit stops growing at a budget of 100, when every segment that pays is fully contacted;
      contacting every customer would cost 200 and is expected to bring a profit of 150.'
     """
-    everyone = (f"contacting every customer would cost {curve.attrs['full_cost']:,.0f} and is expected to bring "
-                f"{_result(float(curve['mass_profit'].iloc[-1]))}")
-    if curve.attrs["saturation"] <= 0:
+    everyone = (f"contacting every customer would cost {curve.full_cost:,.0f} and is expected to bring "
+                f"{_result(float(curve.table['mass_profit'].iloc[-1]))}")
+    if curve.saturation <= 0:
         return (f"No segment pays at this uplift and these costs, so the best budget is 0: contact nobody; "
                 f"{everyone}.")
-    return (f"The expected profit stops growing at a budget of {curve.attrs['saturation']:,.0f}, when every "
+    return (f"The expected profit stops growing at a budget of {curve.saturation:,.0f}, when every "
             f"segment that pays is fully contacted; {everyone}.")
 
 
