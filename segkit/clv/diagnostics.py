@@ -21,7 +21,7 @@ from segkit.clv._fit import FitWarning
 from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import GammaGammaModel
 from segkit.clv.pareto import ParetoNBDModel
-from segkit.clv.predict import repeat_customers
+from segkit.clv.predict import _repeat_customers
 from segkit.clv.text import _validation_sentence
 from segkit.data import calibration_holdout
 from segkit.errors import DataError
@@ -87,7 +87,7 @@ def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
     three repeat customers, or when frequency or spend does not vary.
     """
     _check_customers(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
-    repeat = repeat_customers(customers)
+    repeat = _repeat_customers(customers)
     f, m = repeat["frequency"].astype(float), repeat["monetary_value"].astype(float)
     enough = len(repeat) >= 3 and f.nunique() > 1 and m.nunique() > 1
     return pd.Series({"pearson": f.corr(m) if enough else np.nan,

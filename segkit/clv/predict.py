@@ -124,6 +124,15 @@ def predict_clv(
     """
     _check_customers(customers, BTYD_COLUMNS, "predict_clv")
     _check_margin(margin)
+    return _predict_clv(purchase_model, spend_model, customers, horizon=horizon, margin=margin,
+                        discount_rate=discount_rate, periods_per_year=periods_per_year, n_steps=n_steps,
+                        fallback_spend=fallback_spend)
+
+
+def _predict_clv(purchase_model, spend_model, customers: pd.DataFrame, *, horizon: float = 365.0,
+                 margin: float = 1.0, discount_rate: float = 0.0, periods_per_year: float = DAYS_PER_YEAR,
+                 n_steps: int = 12, fallback_spend: float | None = None) -> pd.DataFrame:
+    """:func:`predict_clv` without the table and margin checks: for callers that made them already."""
     x, t_x, age = (customers[c] for c in ("frequency", "recency", "T"))
     out = pd.DataFrame(index=customers.index)
     total, purchases = _purchases_to_horizon(purchase_model, x, t_x, age, horizon=horizon,
@@ -134,7 +143,7 @@ def predict_clv(
     spend = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
     undefined = np.isnan(spend)  # Gamma-Gamma with q <= 1: no finite mean for customers without repeat purchases
     if undefined.any():
-        spend = np.where(undefined, mean_repeat_spend(customers) if fallback_spend is None else fallback_spend, spend)
+        spend = np.where(undefined, _mean_repeat_spend(customers) if fallback_spend is None else fallback_spend, spend)
     out["expected_spend"] = spend
     out["clv"] = margin * out["expected_spend"] * purchases
     return out
@@ -151,7 +160,13 @@ def mean_repeat_spend(customers: pd.DataFrame) -> float:
     >>> mean_repeat_spend(pd.DataFrame({"frequency": [0, 1, 3], "monetary_value": [0.0, 10.0, 30.0]}))
     25.0
     """
-    repeat = repeat_customers(customers)
+    _check_customers(customers, ["frequency", "monetary_value"], "mean_repeat_spend")
+    return _mean_repeat_spend(customers)
+
+
+def _mean_repeat_spend(customers: pd.DataFrame) -> float:
+    """:func:`mean_repeat_spend` without the table check."""
+    repeat = _repeat_customers(customers)
     weight = repeat["frequency"].to_numpy(dtype=float)
     return float(weight @ repeat["monetary_value"].to_numpy(dtype=float) / weight.sum()) if weight.sum() else np.nan
 
@@ -189,7 +204,7 @@ def fit_models(customers: pd.DataFrame, *,
         if not warn:
             warnings.simplefilter("ignore", FitWarning)
         purchases = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
-        repeat = repeat_customers(customers)
+        repeat = _repeat_customers(customers)
         failure = None
         if len(repeat) >= MIN_CUSTOMERS:
             try:
@@ -254,8 +269,10 @@ def bootstrap_total_clv(
     # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
     unique = customers[list(BTYD_COLUMNS)].value_counts(sort=False).rename("n").reset_index()
     # the spend stand-in of predict_clv comes from all customers, not from the unique rows
-    clv_options = {"fallback_spend": mean_repeat_spend(customers), **clv_options}
-    estimate = float(predict_clv(purchase_model, spend_model, unique, **clv_options)["clv"] @ unique["n"])
+    if "margin" in clv_options:
+        _check_margin(clv_options["margin"])
+    clv_options = {"fallback_spend": _mean_repeat_spend(customers), **clv_options}
+    estimate = float(_predict_clv(purchase_model, spend_model, unique, **clv_options)["clv"] @ unique["n"])
     reasons = [r for r in (_no_covariance(purchase_model, "purchase"), _no_covariance(spend_model, "spend")) if r]
     reason = "; and ".join(reasons) or None
     totals = np.empty(0)
@@ -264,7 +281,7 @@ def bootstrap_total_clv(
         purchase_draws = purchase_model.sample_params(n_draws, random_state=rng)
         spend_draws = spend_model.sample_params(n_draws, random_state=rng)
         totals = np.array([
-            predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
+            _predict_clv(_with_params(purchase_model, purchase_draws.iloc[i]),
                         _with_params(spend_model, spend_draws.iloc[i]), unique, **clv_options)["clv"].to_numpy()
             @ unique["n"].to_numpy()
             for i in range(n_draws)])
@@ -303,6 +320,11 @@ def repeat_customers(customers: pd.DataFrame) -> pd.DataFrame:
     [1]
     """
     _check_customers(customers, ["frequency", "monetary_value"], "repeat_customers")
+    return _repeat_customers(customers)
+
+
+def _repeat_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """:func:`repeat_customers` without the table check."""
     return customers[(customers["frequency"] > 0) & (customers["monetary_value"] > 0)]
 
 
