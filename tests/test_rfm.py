@@ -371,6 +371,23 @@ def test_lifecycle_gap_method_uses_each_customers_rhythm():
     assert stages.iloc[2] == "new" and stages.iloc[3] == "churned"
 
 
+def test_lifecycle_fixed_boundaries_are_inclusive():
+    # "<= 60 days active, <= 180 at risk, <= 365 lapsed": each threshold day belongs to the earlier stage;
+    # "new" is a first purchase at most new_days (60) ago, so tenure 60 is new and 61 is not
+    days = [60, 61, 180, 181, 365, 366, 5, 5]
+    c = table(days, [2] * 8, [1] * 8, tenure=[400] * 6 + [60, 61])
+    assert lifecycle_stages(c, method="fixed").tolist() == [
+        "active", "at risk", "at risk", "lapsed", "lapsed", "churned", "new", "active"]
+
+
+def test_lifecycle_gap_boundaries_are_inclusive():
+    # every customer: 2 orders 100 days apart, so g0 = 100 and the typical gap = (100 + 100) / 2 = 100 days;
+    # silence q = days / 100 against 1.5, 3, 6: q = 1.5 is still active, 3 still at risk, 6 still lapsed
+    days = [150, 151, 300, 301, 600, 601]
+    c = table(days, [2] * 6, [1] * 6, tenure=np.asarray(days) + 100)
+    assert lifecycle_stages(c).tolist() == ["active", "at risk", "at risk", "lapsed", "lapsed", "churned"]
+
+
 def test_lifecycle_without_repeat_buyers_falls_back_to_fixed_days():
     c = table([10, 100, 400], [1, 1, 1], [1, 1, 1], tenure=[100, 200, 500])
     with pytest.warns(RFMWarning, match="no repeat buyers"):
@@ -485,10 +502,30 @@ def test_rfm_segments_rejects_bad_options_up_front(customers, kwargs, match):
         rfm_segments(customers, **kwargs)
 
 
-def test_value_types_on_scores_basis(customers):
-    seg = rfm_segments(customers, value_basis="scores", warn=False)
-    important = seg["value_type"].str.startswith("important")
-    assert (important == (seg["M"] > seg["M"].mean())).all()
+def test_value_types_on_scores_basis_hand_computed():
+    # score means are R 3, F 3, M 3; "high" is strictly above, so M = 3 is not important
+    scores = pd.DataFrame({"R": [5, 1, 5, 1], "F": [5, 5, 1, 1], "M": [5, 1, 3, 3]}, index=list("abcd"))
+    assert value_types(scores, basis="scores").tolist() == [
+        "important value", "general retention", "general development", "general recovery"]
+
+
+def test_segment_summary_hand_computed_with_an_empty_group():
+    seg = pd.DataFrame(
+        {"days_since_last_purchase": [10, 30, 200], "n_orders": [4, 2, 1], "revenue": [100.0, 300.0, 600.0],
+         "R": [5, 4, 1], "F": [5, 3, 1], "M": [2, 3, 5],
+         "segment": pd.Categorical(["x", "x", "y"], categories=["x", "y", "z"])},
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )
+    s = segment_summary(seg)
+    assert s.index.tolist() == ["x", "y", "z"]
+    assert s["customers"].tolist() == [2, 1, 0]
+    assert s["customers_pct"].round(4).tolist() == [66.6667, 33.3333, 0.0]
+    assert s["revenue"].tolist() == [400.0, 600.0, 0.0]
+    assert s["revenue_pct"].tolist() == [40.0, 60.0, 0.0]
+    assert s["revenue_per_customer"].tolist()[:2] == [200.0, 600.0] and np.isnan(s.loc["z", "revenue_per_customer"])
+    assert s.loc["x", ["median_days_since_last_purchase", "median_orders", "median_revenue"]].tolist() == [
+        20.0, 3.0, 200.0]
+    assert s.loc["x", ["median_R", "median_F", "median_M"]].tolist() == [4.5, 4.0, 2.5]
 
 
 def test_score_table_errors_name_the_scoring_step():

@@ -1,0 +1,112 @@
+"""Smoke tests of the five RFM charts that check what is drawn: bars and their heights, labels, titles."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from segkit.rfm import (  # noqa: E402
+    plot_migration,
+    plot_pareto,
+    plot_rf_heatmap,
+    plot_score_distributions,
+    plot_segment_shares,
+    rfm_scores,
+    rfm_segments,
+)
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+@pytest.fixture
+def four() -> pd.DataFrame:
+    """Four customers whose bins=4 scores are worked out by hand in rfm_scores' docstring:
+    R = 4, 3, 2, 1; F = 4, 1, 1, 3 (b and c tie on 1 order); M = 4, 1, 3, 2."""
+    return pd.DataFrame(
+        {"days_since_last_purchase": [3, 40, 200, 400], "n_orders": [5, 1, 1, 2],
+         "revenue": [500.0, 40.0, 80.0, 60.0]},
+        index=pd.Index(["a", "b", "c", "d"], name="customer_id"),
+    )
+
+
+def bar_heights(ax) -> list[float]:
+    return [round(p.get_height(), 6) for p in ax.patches]
+
+
+def test_score_distributions_draws_one_bar_per_dimension_and_level(four, ax):
+    scores = rfm_scores(four, bins=4, warn=False)
+    out = plot_score_distributions(scores, ax=ax)
+    assert out is ax
+    assert len(ax.patches) == 3 * 4  # R, F, M at levels 1..4
+    # bars are drawn dimension by dimension, levels 1..4 within each; F: 2 of 4 tie at 1, level 2 empty
+    assert bar_heights(ax) == [25.0] * 4 + [50.0, 0.0, 25.0, 25.0] + [25.0] * 4
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "R (days_since_last_purchase)", "F (n_orders)", "M (revenue)"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
+    assert ax.get_title() == "How customers spread over the R, F and M scores"
+    assert ax.get_xlabel() == "score (higher is better)" and ax.get_ylabel() == "customers (%)"
+
+
+def test_rf_heatmap_writes_the_mean_in_filled_cells_only(four, ax):
+    segments = rfm_segments(four, bins=4, lifecycle=None, warn=False)
+    plot_rf_heatmap(segments, value="revenue", ax=ax)
+    # (R, F) cells: a (4, 4) 500, b (3, 1) 40, c (2, 1) 80, d (1, 3) 60; the other 12 cells are blank
+    assert sorted(t.get_text() for t in ax.texts) == ["40", "500", "60", "80"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["4", "3", "2", "1"]  # R from best down
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
+    mesh = ax.collections[0].get_array()
+    assert int(np.ma.count(mesh)) == 4 and float(np.ma.max(mesh)) == 500.0
+    assert ax.get_title() == "Mean revenue per customer by recency and frequency score"
+    assert ax.get_xlabel() == "F score (more orders →)" and ax.get_ylabel() == "R score (more recent ↑)"
+
+
+def test_segment_shares_draws_two_bars_per_group_in_the_given_order(ax):
+    summary = pd.DataFrame({"customers_pct": [10.0, 30.0, 60.0], "revenue_pct": [50.0, 30.0, 20.0]},
+                           index=pd.Index(["Champions", "At Risk", "Lost"], name="segment"))
+    plot_segment_shares(summary, ax=ax)
+    assert len(ax.patches) == 6
+    assert [round(p.get_width(), 6) for p in ax.patches] == [10.0, 30.0, 60.0, 50.0, 30.0, 20.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Champions", "At Risk", "Lost"]
+    assert ax.yaxis_inverted()  # the first group is drawn at the top
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["share of customers", "share of revenue"]
+    assert ax.get_title() == "Customers and revenue by segment"
+
+
+def test_pareto_marks_the_abc_boundaries_worked_out_by_hand(ax):
+    # revenue 50, 30, 10, 6, 4 (total 100): A = 50 and 30 (crosses 80%), B = 10 and 6, C = 4
+    revenue = pd.Series([50.0, 30.0, 10.0, 6.0, 4.0])
+    plot_pareto(revenue, ax=ax)
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in dotted] == [40.0, 80.0]  # A ends at 2 of 5, B at 4 of 5
+    labels = {t.get_text(): t.get_position()[0] for t in ax.texts}
+    assert labels == {"A": 20.0, "B": 60.0, "C": 90.0}  # each letter centred in its tier
+    assert ax.get_title() == "Concentration of revenue and the ABC tiers"
+    curve = ax.get_lines()[0]
+    assert curve.get_ydata()[-1] == pytest.approx(100.0) and curve.get_xdata()[-1] == pytest.approx(100.0)
+
+
+def test_pareto_uses_the_tiers_it_is_given(ax):
+    revenue = pd.Series([50.0, 30.0, 10.0, 6.0, 4.0])
+    plot_pareto(revenue, tiers=pd.Series(["A", "B", "B", "C", "C"]), ax=ax)
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in dotted] == [20.0, 60.0]
+
+
+def test_migration_heatmap_colours_row_shares_and_writes_counts(ax):
+    matrix = pd.DataFrame([[3, 1], [0, 4]], index=pd.Index(["x", "y"], name="earlier segment"),
+                          columns=pd.Index(["x", "y"], name="later segment"))
+    plot_migration(matrix, ax=ax)
+    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "4"]
+    assert np.asarray(ax.collections[0].get_array()).ravel().tolist() == [75.0, 25.0, 0.0, 100.0]
+    assert ax.get_xlabel() == "later segment" and ax.get_ylabel() == "earlier segment"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "y"]
+    assert ax.get_title() == "Where customers moved between the two snapshots"
