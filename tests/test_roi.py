@@ -466,14 +466,15 @@ def test_allocation_is_feasible_optimal_and_agrees_with_greedy(args):
     assert (allocate["contacts"] <= allocate["size"] + 1e-9).all()
     assert lp["expected_profit"].sum() == pytest.approx(greedy["expected_profit"].sum(), abs=tol)
     best = lp["expected_profit"].sum()
-    mass = roi.mass_allocation(plan, budget=budget)
-    single = roi.single_segment_allocations(plan, budget=budget)
-    assert best >= mass["expected_profit"].sum() - tol
-    assert best >= single["expected_profit"].max() - tol
+    strategies = roi.compare_allocations(plan, budget=budget)["expected_profit"]
+    optimal, mass, single = strategies.iloc[0], strategies.iloc[1], strategies.iloc[2]
+    assert optimal == pytest.approx(best, abs=tol)
+    assert best >= mass - tol
+    assert best >= single - tol
     assert best >= -tol
     curve = roi.budget_curve(plan, budgets=[budget]).table
     assert curve.loc[0, "optimal_profit"] == pytest.approx(best, abs=tol)
-    assert curve.loc[0, "mass_profit"] == pytest.approx(mass["expected_profit"].sum(), abs=tol)
+    assert curve.loc[0, "mass_profit"] == pytest.approx(mass, abs=tol)
 
 
 def test_allocation_on_measured_lift(fitted, customers):

@@ -77,11 +77,28 @@ def planning_table(
         Negative costs, missing segments in ``uplift``/costs/values, uplift outside [-1, 1].
     """
     segments = _segments(customers, segment_col)
+    _check_margin(margin)
+    if value_per_response is None:
+        check_customer_table(customers, [value_col or "avg_order_value"], fix="pass value_col= or value_per_response=")
+    return _planning_table(segments, customers, uplift=uplift, contact_cost=contact_cost, margin=margin,
+                           value_per_response=value_per_response, value_col=value_col)
+
+
+def _planning_table(
+    segments: pd.Series,
+    customers: pd.DataFrame,
+    *,
+    uplift: float | Mapping[str, float] | pd.Series,
+    contact_cost: float | Mapping[str, float] | pd.Series,
+    margin: float,
+    value_per_response: float | Mapping[str, float] | pd.Series | None,
+    value_col: str | None,
+) -> pd.DataFrame:
+    """:func:`planning_table` on checked input: ``segments`` from ``_segments``, the value column present."""
     labels = pd.Index(segments.cat.categories.astype(str), name="segment")
     size = segments.value_counts().reindex(labels).astype(int)
     cost = _per_segment(contact_cost, labels, "contact_cost")
     _check_costs(contact_cost=cost)
-    _check_margin(margin)
     lift = _per_segment(uplift, labels, "uplift")
     if (lift.abs() > 1).any() or lift.isna().any():
         bad = lift[~(lift.abs() <= 1)]
@@ -89,12 +106,9 @@ def planning_table(
     if value_per_response is not None:
         value = _per_segment(value_per_response, labels, "value_per_response")
     else:
-        column = value_col or "avg_order_value"
-        check_customer_table(customers, [column], fix="pass value_col= or value_per_response=")
         scale = 1.0 if value_col else margin
-        values = pd.Series(customers[column].to_numpy(float), index=segments.to_numpy())
-        means = values.groupby(level=0).mean()
-        value = means.reindex(labels) * scale
+        values = pd.Series(customers[value_col or "avg_order_value"].to_numpy(float), index=segments.to_numpy())
+        value = values.groupby(level=0).mean().reindex(labels) * scale
     plan = pd.DataFrame({"size": size, "contact_cost": cost, "uplift": lift, "value_per_response": value})
     plan["profit_per_contact"] = plan["uplift"] * plan["value_per_response"] - plan["contact_cost"]
     plan["roi_per_contact"] = plan["profit_per_contact"] / plan["contact_cost"].where(plan["contact_cost"] > 0)
@@ -170,6 +184,13 @@ def allocate_budget(plan: pd.DataFrame, *, budget: float, method: str = "linprog
     [100.0, 50.0]
     """
     _check_plan(plan, budget)
+    if method not in ("linprog", "greedy"):
+        raise DataError(f"method must be 'linprog' or 'greedy', got {method!r}")
+    return _allocate(plan, budget, method)
+
+
+def _allocate(plan: pd.DataFrame, budget: float, method: str = "linprog") -> pd.DataFrame:
+    """:func:`allocate_budget` on a checked plan and budget."""
     profit = plan["profit_per_contact"].to_numpy(float)
     cost = plan["contact_cost"].to_numpy(float)
     size = plan["size"].to_numpy(float)
@@ -180,10 +201,8 @@ def allocate_budget(plan: pd.DataFrame, *, budget: float, method: str = "linprog
         if result.status != 0:
             raise DataError(f"linprog failed ({result.message}); check the plan for infinite values")
         x = np.clip(result.x, 0.0, size)
-    elif method == "greedy":
-        x = _greedy(profit, cost, size, float(budget))
     else:
-        raise DataError(f"method must be 'linprog' or 'greedy', got {method!r}")
+        x = _greedy(profit, cost, size, float(budget))
     out = plan.copy()
     out["contacts"] = x
     out["share_contacted"] = np.divide(x, size, out=np.zeros_like(x), where=size > 0)
@@ -195,12 +214,11 @@ def allocate_budget(plan: pd.DataFrame, *, budget: float, method: str = "linprog
     return out.iloc[np.argsort(-sort_key.fillna(np.inf).to_numpy(), kind="stable")]
 
 
-def mass_allocation(plan: pd.DataFrame, *, budget: float) -> pd.DataFrame:
+def _mass_allocation(plan: pd.DataFrame, budget: float) -> pd.DataFrame:
     """The same budget spent without segments: the same share of every segment is contacted.
 
     ``share = min(1, budget / Σ_s size_s × contact_cost_s)``: a mass campaign to a random sample of the base.
     """
-    _check_plan(plan, budget)
     full = float((plan["size"] * plan["contact_cost"]).sum())
     share = 1.0 if full <= budget else budget / full
     out = plan.copy()
@@ -211,9 +229,8 @@ def mass_allocation(plan: pd.DataFrame, *, budget: float) -> pd.DataFrame:
     return out
 
 
-def single_segment_allocations(plan: pd.DataFrame, *, budget: float) -> pd.DataFrame:
+def _single_segment_allocations(plan: pd.DataFrame, budget: float) -> pd.DataFrame:
     """For each segment alone: contact as many of it as the budget allows; the expected profit."""
-    _check_plan(plan, budget)
     cost = plan["contact_cost"].to_numpy(float)
     with np.errstate(divide="ignore"):
         affordable = np.where(cost > 0, budget / cost, np.inf)
@@ -251,10 +268,14 @@ def compare_allocations(
     >>> compare_allocations(plan, budget=100)["expected_profit"].tolist()
     [200.0, 75.0, 200.0]
     """
-    if optimal is None:
-        optimal = allocate_budget(plan, budget=budget)
-    mass = mass_allocation(plan, budget=budget)
-    single = single_segment_allocations(plan, budget=budget)
+    _check_plan(plan, budget)
+    return _compare_allocations(plan, budget, _allocate(plan, budget) if optimal is None else optimal)
+
+
+def _compare_allocations(plan: pd.DataFrame, budget: float, optimal: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compare_allocations` on a checked plan and budget."""
+    mass = _mass_allocation(plan, budget)
+    single = _single_segment_allocations(plan, budget)
     best = single["expected_profit"].idxmax()
     rows = {
         "optimal (targeted)": optimal,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segkit.campaign._checks import _MAX_EXAMPLES, _check_columns, _examples, _segments
+from segkit.campaign._checks import _MAX_EXAMPLES, _check_columns, _examples
 from segkit.campaign.simulate import DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH
 from segkit.errors import DataError
 
@@ -123,10 +123,11 @@ def load_campaign(path: str | Path, *, column_map: Mapping[str, str] | None = No
     return validate_campaign(pd.read_csv(path, dtype=str, keep_default_na=False), column_map=column_map)
 
 
-def attach_segments(
-    campaign: pd.DataFrame, customers: pd.DataFrame, *, segment_col: str = "segment"
-) -> tuple[pd.DataFrame, dict[str, object]]:
+def _attach_segments(campaign: pd.DataFrame, segments: pd.Series) -> tuple[pd.DataFrame, dict[str, object]]:
     """Join the recomputed segment of every campaign customer and check each segment is measurable.
+
+    ``campaign`` is validated (:func:`validate_campaign`) and ``segments`` is the checked segment
+    column (``_segments``): nothing is validated again here.
 
     Campaign customers missing from the customer table are dropped, counted and reported.
 
@@ -143,7 +144,6 @@ def attach_segments(
     DataError
         If no campaign id is in the customer table, or a segment has no control (or no treatment) customers.
     """
-    segments = _segments(customers, segment_col)
     mapped = campaign["customer_id"].map(segments)
     unknown = mapped.isna().to_numpy()
     if unknown.all():

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import BaseEstimator
 
-from segkit.campaign._checks import _check_costs, _check_margin
+from segkit.campaign._checks import _check_costs, _check_margin, _segments
 from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN, TOTAL_LABEL
 from segkit.campaign.io import (
     FIT_MIN_MATCH,
-    attach_segments,
+    _attach_segments,
     campaign_coverage,
     check_campaign_match,
     validate_campaign,
@@ -117,7 +119,11 @@ class CampaignLift(BaseEstimator):
         valid = validate_campaign(campaign)
         coverage = campaign_coverage(valid, customers)
         check_campaign_match(coverage, min_match=self.min_match)
-        joined, report = attach_segments(valid, customers, segment_col=self.segment_col)
+        return self._fit(valid, _segments(customers, self.segment_col), coverage)
+
+    def _fit(self, valid: pd.DataFrame, segments: pd.Series, coverage: Mapping[str, float]) -> CampaignLift:
+        """:meth:`fit` on checked input: a validated campaign that matches, the checked segment column."""
+        joined, report = _attach_segments(valid, segments)
         self.campaign_, self.report_ = joined, {**report, "match_share": coverage["match_share"]}
         self.n_unknown_customers_ = report["unknown_customer_ids"]
         labels = [str(s) for s in joined["segment"].cat.categories]

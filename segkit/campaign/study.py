@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from segkit.campaign.budget import allocate_budget, compare_allocations, planning_table
+from segkit.campaign._checks import _check_margin, _segments
+from segkit.campaign.budget import _allocate, _check_plan, _compare_allocations, _planning_table
 from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN, TOTAL_LABEL
-from segkit.campaign.io import CampaignChoice
+from segkit.campaign.io import CampaignChoice, check_campaign_match
 from segkit.campaign.lift import CampaignLift
 from segkit.campaign.simulate import truth_by_segment
 from segkit.campaign.text import headline
+from segkit.data import check_customer_table
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ def campaign_study(
 ) -> CampaignStudy:
     """Measure the campaign of ``choice`` (if it is used) and plan the next budget, each step once.
 
+    The customer table is checked once here; ``choice.campaign`` was validated by
+    :func:`match_campaign` and is trusted.
+
     With a campaign: :class:`CampaignLift` is fitted, the plan uses the measured ``abs_lift``, and
     the planted truth (when ``choice.truth`` exists) is summarised per recomputed segment and added
     to the targeting table. Without one: the plan uses ``planned_uplift`` and the headline says so.
@@ -84,18 +89,38 @@ def campaign_study(
     -------
     CampaignStudy
     """
-    economics = {"margin": margin, "contact_cost": contact_cost}
+    segments = _segments(customers, segment_col)
+    _check_margin(margin)
+    check_customer_table(customers, [value_col or "avg_order_value"], fix="pass value_col= a column of the table")
     model = lift = true_lift = targeting = None
     if choice.used:
-        model = CampaignLift(segment_col=segment_col, n_boot=n_boot, random_state=random_state, **economics)
-        lift = model.fit(choice.campaign, customers).lift_
-        if choice.truth is not None:
-            true_lift = truth_by_segment(choice.truth, segments=customers[segment_col])
-            true_lift = true_lift.reindex(lift.index.drop(TOTAL_LABEL))
-        targeting = model.targeting(true_revenue_lift=None if true_lift is None else true_lift["revenue_lift"])
+        model, lift, true_lift, targeting = _measure(
+            choice, customers[segment_col], segments, margin=margin, contact_cost=contact_cost, n_boot=n_boot,
+            random_state=random_state,
+        )
     uplift = planned_uplift if lift is None else lift["abs_lift"]
-    plan = planning_table(customers, uplift=uplift, segment_col=segment_col, value_col=value_col, **economics)
-    allocation = allocate_budget(plan, budget=budget)
-    choices = compare_allocations(plan, budget=budget, optimal=allocation)
+    plan = _planning_table(segments, customers, uplift=uplift, contact_cost=contact_cost, margin=margin,
+                           value_per_response=None, value_col=value_col)
+    _check_plan(plan, budget)
+    allocation = _allocate(plan, budget)
+    choices = _compare_allocations(plan, budget, allocation)
     text = headline(targeting, choices, budget=budget, assumed_uplift=None if model else planned_uplift)
     return CampaignStudy(model, lift, true_lift, targeting, plan, allocation, choices, text)
+
+
+def _measure(choice: CampaignChoice, labels: pd.Series, segments: pd.Series, *, margin: float, contact_cost: float,
+             n_boot: int, random_state: int | None):
+    """Fit :class:`CampaignLift` on the trusted campaign of ``choice``; add the planted truth when known.
+
+    ``labels`` is the raw segment column, ``segments`` the same checked by ``_segments``.
+    """
+    model = CampaignLift(segment_col=labels.name, margin=margin, contact_cost=contact_cost, n_boot=n_boot,
+                         random_state=random_state)
+    model._check_params()
+    check_campaign_match(choice.coverage, min_match=model.min_match)
+    lift = model._fit(choice.campaign, segments, choice.coverage).lift_
+    true_lift = None
+    if choice.truth is not None:
+        true_lift = truth_by_segment(choice.truth, segments=labels).reindex(lift.index.drop(TOTAL_LABEL))
+    targeting = model.targeting(true_revenue_lift=None if true_lift is None else true_lift["revenue_lift"])
+    return model, lift, true_lift, targeting
