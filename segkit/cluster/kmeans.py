@@ -234,7 +234,11 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
         DataError
             Fewer customers (or distinct rows) than clusters, missing/infinite values, constant columns.
         """
-        arr = _as_matrix(X, min_rows=2)
+        columns = X.columns if isinstance(X, pd.DataFrame) else None
+        return self._fit(_as_matrix(X, min_rows=2), order_by=order_by, columns=columns)
+
+    def _fit(self, arr: np.ndarray, *, order_by: Sequence[float] | None = None, columns=None) -> SegmentKMeans:
+        """:meth:`fit` without input validation: ``arr`` is a finite float matrix checked by the caller."""
         _check_k(self.n_clusters, arr)
         weights = _check_order_by(order_by, arr.shape[0])
         self.method_ = _resolve_method(self.method, arr.shape[0])
@@ -248,8 +252,8 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
         self.inertia_ = _inertia(arr, self.cluster_centers_, self.labels_)
         self.n_iter_ = int(est.n_iter_)
         self.n_features_in_ = arr.shape[1]
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        if columns is not None:
+            self.feature_names_in_ = np.asarray(columns, dtype=object)
         return self
 
     def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from segkit.cluster.describe import _labels_series, cluster_summary
 from segkit.cluster.features import FeatureSet
 from segkit.cluster.kmeans import SegmentKMeans
 from segkit.cluster.preprocess import prepare_features
-from segkit.cluster.select import KSelection, choose_k, feasible_k_range, stability
+from segkit.cluster.select import KSelection, _choose_k, _stability, feasible_k_range
 from segkit.data import check_customer_table
 
 __all__ = [
@@ -120,16 +120,18 @@ def kmeans_segmentation(
     DataError
         Bad customer table or features, or a ``k_range`` the data cannot support.
     """
-    prepared = prepare_features(customers, clean, feature_set=feature_set)
+    prepared = prepare_features(customers, clean, feature_set=feature_set)  # the one validation of the features
     scaled = prepared.scaled
+    arr = scaled.to_numpy(dtype=float)
     k_range, k_range_note = feasible_k_range(k_range, scaled)
-    stab = stability(scaled, k_range=k_range, n_refits=stability_refits, n_init=n_init,
-                     threshold=stability_threshold, random_state=random_state)
-    selection = choose_k(scaled, k_range=k_range, n_init=n_init, gap_references=gap_references,
-                         silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
-                         random_state=random_state)
+    stab = _stability(arr, k_range=k_range, n_refits=stability_refits, n_init=n_init,
+                      threshold=stability_threshold, random_state=random_state)
+    selection = _choose_k(arr, k_range=k_range, n_init=n_init, gap_references=gap_references,
+                          silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
+                          random_state=random_state)
     k = n_clusters if n_clusters > 0 else selection.chosen_k
-    model = SegmentKMeans(k, n_init=n_init, random_state=random_state).fit(scaled, order_by=customers["revenue"])
+    model = SegmentKMeans(k, n_init=n_init, random_state=random_state)._fit(
+        arr, order_by=customers["revenue"], columns=scaled.columns)
     summary = cluster_summary(prepared.raw.assign(revenue=customers["revenue"]), model.labels_, scaled,
                               segments=segments)
     return KMeansSegmentation(features=prepared.raw, scaled=scaled, preprocessor=prepared.preprocessor,

@@ -141,7 +141,14 @@ class FeatureCheck(TransformerMixin, BaseEstimator):
         self.allow_constant = allow_constant
 
     def fit(self, X: pd.DataFrame, y=None) -> FeatureCheck:
+        return self._remember(validate_features(X, allow_constant=self.allow_constant))
+
+    def fit_transform(self, X: pd.DataFrame, y=None) -> pd.DataFrame:
+        """:meth:`fit` then :meth:`transform`, validating ``X`` once."""
         X = validate_features(X, allow_constant=self.allow_constant)
+        return X[list(self._remember(X).feature_names_in_)]
+
+    def _remember(self, X: pd.DataFrame) -> FeatureCheck:
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
         return self

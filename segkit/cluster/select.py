@@ -179,14 +179,15 @@ def _gap_statistic(
     and W*_kb that of reference data drawn uniformly in the data's principal-component bounding box;
     s(k) = sd_b(log W*_kb) × √(1 + 1/B). On more than ``sample_size`` customers both are computed on
     a seeded random sample of that size (the statistic compares like with like, so this keeps it
-    cheap on a million customers).
+    cheap on a million customers). No input validation: ``X`` is a finite float matrix checked by the
+    caller (:func:`choose_k`).
 
     Returns
     -------
     DataFrame
         Indexed by ``k``: ``gap``, ``gap_se``, ``log_w``, ``log_w_ref``.
     """
-    arr = _as_matrix(X, min_rows=3)
+    arr = np.asarray(X, dtype=float)
     ks = _check_k_range(k_range, arr)
     if n_references < 2:
         raise DataError(f"n_references={n_references} must be >= 2 to estimate the gap's standard error.")
@@ -308,12 +309,20 @@ def choose_k(
     DataError
         Bad ``k_range`` for the data, too few customers, missing values, constant columns.
     """
-    arr = _as_matrix(X, min_rows=3)
+    return _choose_k(_as_matrix(X, min_rows=3), k_range=k_range, n_init=n_init, method=method,
+                     silhouette_sample=silhouette_sample, gap_references=gap_references, gap_sample=gap_sample,
+                     candidates=candidates, random_state=random_state)
+
+
+def _choose_k(arr: np.ndarray, *, k_range: Sequence[int], n_init: int, silhouette_sample: int, gap_references: int,
+              candidates: Sequence[int] | None, random_state: int, method: Method = "auto",
+              gap_sample: int = 5000) -> KSelection:
+    """:func:`choose_k` without input validation: ``arr`` is a finite float matrix checked by the caller."""
     ks = _check_k_range(k_range, arr)
     algo = _resolve_method(method, arr.shape[0])
     rows, labels = [], {}
     for k in ks:
-        model = SegmentKMeans(k, n_init=n_init, method=algo, random_state=random_state).fit(arr)
+        model = SegmentKMeans(k, n_init=n_init, method=algo, random_state=random_state)._fit(arr)
         labels[k] = model.labels_
         rows.append(
             {
@@ -407,7 +416,13 @@ def stability(
         Indexed by ``k``: ``ari_mean``, ``ari_min``, ``ari_sd`` over the refit pairs and ``stable``
         (``ari_mean >= threshold``; 0.8 is a common cut, cf. Hennig 2007's 0.75-0.85 for Jaccard).
     """
-    arr = _as_matrix(X, min_rows=3)
+    return _stability(_as_matrix(X, min_rows=3), k_range=k_range, n_refits=n_refits, sample_fraction=sample_fraction, n_init=n_init,
+                      method=method, threshold=threshold, random_state=random_state)
+
+
+def _stability(arr: np.ndarray, *, k_range: Sequence[int], n_refits: int, n_init: int, threshold: float,
+               random_state: int, sample_fraction: float = 0.8, method: Method = "auto") -> pd.DataFrame:
+    """:func:`stability` without input validation: ``arr`` is a finite float matrix checked by the caller."""
     ks = _check_k_range(k_range, arr)
     if n_refits < 2 or not 0.1 <= sample_fraction <= 1.0:
         raise DataError(
