@@ -22,7 +22,7 @@ Examples
 """
 
 from segkit.rfm.example import example_customers
-from segkit.rfm.migration import MIN_MIGRATION_CUSTOMERS, Migration, migration_study, segment_migration
+from segkit.rfm.migration import Migration, migration_study, segment_migration
 from segkit.rfm.plots import (
     plot_migration,
     plot_pareto,
@@ -30,13 +30,12 @@ from segkit.rfm.plots import (
     plot_score_distributions,
     plot_segment_shares,
 )
-from segkit.rfm.rules import DEFAULT_RULES, RULE_SCALE, load_rules, rule_to_scale
+from segkit.rfm.rules import load_rules, rule_to_scale
 from segkit.rfm.scores import RAW_COLUMNS, RFMWarning, rfm_scores, score_report
-from segkit.rfm.segments import assign_segments, rf_grid, rfm_segments, segment_summary
+from segkit.rfm.segments import assign_segments, rfm_segments, segment_summary
 from segkit.rfm.text import NO_LONGER_IN_TABLE, NOT_YET_A_CUSTOMER
 from segkit.rfm.views import (
     ABC_TIERS,
-    DEFAULT_PLAYBOOK,
     LIFECYCLE_STAGES,
     VALUE_TYPES,
     abc_tiers,
@@ -48,13 +47,10 @@ from segkit.rfm.views import (
 
 __all__ = [
     "ABC_TIERS",
-    "DEFAULT_PLAYBOOK",
-    "DEFAULT_RULES",
     "LIFECYCLE_STAGES",
     "NOT_YET_A_CUSTOMER",
     "NO_LONGER_IN_TABLE",
     "RAW_COLUMNS",
-    "RULE_SCALE",
     "RFMWarning",
     "VALUE_TYPES",
     "abc_tiers",
@@ -62,7 +58,6 @@ __all__ = [
     "example_customers",
     "lifecycle_stages",
     "Migration",
-    "MIN_MIGRATION_CUSTOMERS",
     "migration_study",
     "load_playbook",
     "load_rules",
@@ -72,7 +67,6 @@ __all__ = [
     "plot_rf_heatmap",
     "plot_score_distributions",
     "plot_segment_shares",
-    "rf_grid",
     "rfm_scores",
     "rfm_segments",
     "rule_to_scale",

@@ -23,7 +23,7 @@ from segkit.rfm.text import (
 
 #: Fewest customers at the earlier snapshot for a migration matrix: below it, rank scores of a
 #: handful of customers say nothing about segments.
-MIN_MIGRATION_CUSTOMERS: int = 20
+_MIN_MIGRATION_CUSTOMERS: int = 20
 
 
 def segment_migration(
@@ -118,7 +118,7 @@ def migration_study(
 
     Each snapshot is scored against its own customer base, as the CRM would have seen it then.
     When the data cannot give an earlier snapshot (it starts after the earlier date, or fewer than
-    :data:`MIN_MIGRATION_CUSTOMERS` customers had bought by then, or their revenue is 0), the
+    20 customers had bought by then, or their revenue is 0), the
     result has no matrix and a ``note`` that says why and which ``days`` would work.
 
     Parameters
@@ -150,11 +150,11 @@ def migration_study(
         note = _no_history_note(first, history, days)
     else:
         table = customer_table(clean, snapshot_date=earlier_date)
-        if len(later) < MIN_MIGRATION_CUSTOMERS:
-            note = _too_few_customers_note(len(later), MIN_MIGRATION_CUSTOMERS)
-        elif len(table) < MIN_MIGRATION_CUSTOMERS or table["revenue"].sum() <= 0:
+        if len(later) < _MIN_MIGRATION_CUSTOMERS:
+            note = _too_few_customers_note(len(later), _MIN_MIGRATION_CUSTOMERS)
+        elif len(table) < _MIN_MIGRATION_CUSTOMERS or table["revenue"].sum() <= 0:
             note = _too_few_buyers_note(earlier_date, days, len(table), table["revenue"].sum(),
-                                        MIN_MIGRATION_CUSTOMERS)
+                                        _MIN_MIGRATION_CUSTOMERS)
     if note:
         return Migration(None, None, earlier_date, later_date, int(len(later)), note)
     with warnings.catch_warnings():

@@ -9,7 +9,7 @@ import seaborn as sns
 
 from segkit.rfm._validation import _bins_of
 from segkit.rfm.scores import RAW_COLUMNS
-from segkit.rfm.segments import rf_grid
+from segkit.rfm.segments import _rf_grid
 from segkit.rfm.views import ABC_TIERS, abc_tiers
 
 
@@ -36,7 +36,7 @@ def plot_score_distributions(scores: pd.DataFrame, *, bins: int | None = None, a
 def plot_rf_heatmap(segments: pd.DataFrame, *, value: str = "revenue", ax: plt.Axes | None = None) -> plt.Axes:
     """Heatmap of mean ``value`` per R × F cell (empty cells blank), with values written in."""
     ax = ax or plt.gca()
-    grid = rf_grid(segments, value=value)
+    grid = _rf_grid(segments, value=value)
     sns.heatmap(grid, annot=True, fmt=".0f", cmap="cividis", cbar_kws={"label": f"mean {value}"}, ax=ax)
     ax.set_title(f"Mean {value} per customer by recency and frequency score")
     ax.set_xlabel("F score (more orders →)")

@@ -21,8 +21,8 @@ from segkit.errors import DataError
 from segkit.paths import RESOURCES_DIR
 
 #: The score scale on which segment rules are written.
-RULE_SCALE: int = 5
-DEFAULT_RULES: Path = RESOURCES_DIR / "rfm_segments.csv"
+_RULE_SCALE: int = 5
+_DEFAULT_RULES: Path = RESOURCES_DIR / "rfm_segments.csv"
 
 _RULE_COLUMNS = ["priority", "segment", "R", "F", "M"]
 
@@ -30,15 +30,15 @@ _RULE_COLUMNS = ["priority", "segment", "R", "F", "M"]
 def _parse_range(text: object, *, row: int, column: str) -> tuple[int, int]:
     raw = str(text).strip().replace("–", "-")
     if raw in {"*", "any"}:
-        return 1, RULE_SCALE
+        return 1, _RULE_SCALE
     parts = raw.split("-")
     try:
         low, high = (int(parts[0]), int(parts[-1])) if len(parts) <= 2 else (None, None)
     except ValueError:
         low = high = None
-    if low is None or not (1 <= low <= high <= RULE_SCALE):
+    if low is None or not (1 <= low <= high <= _RULE_SCALE):
         raise DataError(
-            f"rules row {row} column {column!r} has {text!r}; write a score range on the 1..{RULE_SCALE} "
+            f"rules row {row} column {column!r} has {text!r}; write a score range on the 1..{_RULE_SCALE} "
             "scale such as '4-5', a single score such as '3', or '*' for any score."
         )
     return low, high
@@ -81,7 +81,7 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
 def _read_rules(rules: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     """The rules as text: read from the CSV (default the shipped one) or copied from a DataFrame; columns checked."""
     if rules is None:
-        rules = DEFAULT_RULES
+        rules = _DEFAULT_RULES
     if isinstance(rules, (str, Path)):
         path = Path(rules)
         if not path.exists():
@@ -95,7 +95,7 @@ def _read_rules(rules: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     if missing:
         raise DataError(
             f"the rules lack column(s) {missing}; the file needs columns {_RULE_COLUMNS} "
-            f"(see {DEFAULT_RULES.name} for an example)."
+            f"(see {_DEFAULT_RULES.name} for an example)."
         )
     if len(table) == 0:
         raise DataError("the rules table has no rows; add at least one rule (e.g. a catch-all '*,*,*').")
@@ -121,7 +121,7 @@ def _parse_rules(table: pd.DataFrame) -> pd.DataFrame:
 
 def _rule_lattice(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Winning rule per cell of the 5×5×5 lattice and the number of cells each rule wins."""
-    levels = np.arange(1, RULE_SCALE + 1)
+    levels = np.arange(1, _RULE_SCALE + 1)
     grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
     lo = table[["r_min", "f_min", "m_min"]].to_numpy()
     hi = table[["r_max", "f_max", "m_max"]].to_numpy()
@@ -168,4 +168,4 @@ def rule_to_scale(scores: np.ndarray | pd.Series, bins: int) -> np.ndarray:
     [1, 3, 5]
     """
     s = np.asarray(scores, dtype=np.int64)
-    return (RULE_SCALE * (2 * s - 1)) // (2 * bins) + 1
+    return (_RULE_SCALE * (2 * s - 1)) // (2 * bins) + 1

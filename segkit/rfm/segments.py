@@ -10,7 +10,7 @@ import pandas as pd
 
 from segkit.errors import DataError
 from segkit.rfm._validation import _SCORES_FIX, _bins_of, _check_bins, _check_customers
-from segkit.rfm.rules import RULE_SCALE, _rule_lattice, load_rules, rule_to_scale
+from segkit.rfm.rules import _RULE_SCALE, _rule_lattice, load_rules, rule_to_scale
 from segkit.rfm.scores import RAW_COLUMNS, RFMWarning, _check_thresholds, _score, _warn_levels
 from segkit.rfm.views import (
     _abc,
@@ -61,7 +61,7 @@ def assign_segments(
 def _segments(scores: pd.DataFrame, bins: int, table: pd.DataFrame) -> pd.Series:
     winner, _ = _rule_lattice(table)
     names = list(dict.fromkeys(table["segment"]))
-    seg_code = pd.Index(names).get_indexer(table["segment"])[winner].reshape((RULE_SCALE,) * 3)
+    seg_code = pd.Index(names).get_indexer(table["segment"])[winner].reshape((_RULE_SCALE,) * 3)
     r, f, m = (rule_to_scale(scores[d].to_numpy(), bins) - 1 for d in "RFM")
     return pd.Series(
         pd.Categorical.from_codes(seg_code[r, f, m], categories=names), index=scores.index, name="segment"
@@ -238,7 +238,7 @@ def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFr
     return table
 
 
-def rf_grid(
+def _rf_grid(
     segments: pd.DataFrame, *, value: str = "revenue", agg: str = "mean", bins: int | None = None
 ) -> pd.DataFrame:
     """R × F table of ``agg`` of ``value`` (rows R from ``bins`` down to 1, columns F 1..``bins``).
@@ -246,7 +246,7 @@ def rf_grid(
     Examples
     --------
     >>> from segkit.rfm import example_customers
-    >>> g = rf_grid(rfm_segments(example_customers(300, seed=0), warn=False))
+    >>> g = _rf_grid(rfm_segments(example_customers(300, seed=0), warn=False))
     >>> g.shape
     (5, 5)
     """

@@ -14,7 +14,7 @@ from segkit.paths import RESOURCES_DIR
 from segkit.rfm._validation import _SCORES_FIX, _check_customers
 from segkit.rfm.scores import _LOWER_IS_BETTER, RAW_COLUMNS, RFMWarning
 
-DEFAULT_PLAYBOOK: Path = RESOURCES_DIR / "rfm_playbook.csv"
+_DEFAULT_PLAYBOOK: Path = RESOURCES_DIR / "rfm_playbook.csv"
 #: The classic eight RFM value types (M high = "important"; R, F high/low = value, development, retention, recovery).
 VALUE_TYPES: list[str] = [
     "important value",
@@ -222,7 +222,7 @@ def load_playbook(playbook: str | Path | pd.DataFrame | None = None) -> pd.DataF
     ['abc_tier', 'lifecycle_stage', 'segment', 'value_type']
     """
     if playbook is None:
-        playbook = DEFAULT_PLAYBOOK
+        playbook = _DEFAULT_PLAYBOOK
     if isinstance(playbook, (str, Path)):
         if not Path(playbook).exists():
             raise DataError(f"playbook file {str(playbook)!r} does not exist; pass an existing CSV or None.")
