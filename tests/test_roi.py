@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 
 from segkit import campaign as roi
 from segkit.campaign import simulate as sim
+from segkit.campaign import text as roi_text
+from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN
+from segkit.campaign.io import campaign_coverage
+from segkit.campaign.stats import bootstrap_mean_difference, two_proportion_test
 from segkit.errors import DataError
 
 # segment -> (mean orders, mean days since last purchase, mean order value); names as in RFM
@@ -95,7 +99,7 @@ def test_baseline_response_follows_history(customers):
 def test_default_plant_has_a_backfire_and_a_segment_that_does_not_pay(customers):
     truth = sim.truth_by_segment(sim.campaign_truth(customers))
     assert (truth["abs_lift"] < 0).any(), "one segment must backfire"
-    profit = truth["revenue_lift"] * roi.DEFAULT_MARGIN - roi.DEFAULT_CONTACT_COST
+    profit = truth["revenue_lift"] * DEFAULT_MARGIN - DEFAULT_CONTACT_COST
     assert ((truth["abs_lift"] > 0) & (profit < 0)).any(), "a positive lift that does not pay"
     assert (profit > 0).any()
     # clipping p_treatment to [0, 1] moves the true mean lift only slightly off the planted value
@@ -156,7 +160,7 @@ def test_response_interval_coverage_is_near_nominal(customers):
     true = sim.truth_by_segment(truth)["abs_lift"].to_numpy()  # sorted like the categorical codes
     draw = sim.draw_outcomes(truth, n_reps=200, seed=5)
     n, x, _ = _cell_sums(draw, codes, len(true))
-    out = roi.two_proportion_test(x[..., 1], n[..., 1], x[..., 0], n[..., 0], alpha=0.05)
+    out = two_proportion_test(x[..., 1], n[..., 1], x[..., 0], n[..., 0], alpha=0.05)
     covered = (out["low"] <= true) & (true <= out["high"])
     assert 0.90 <= covered.mean() <= 0.99
     assert covered.mean(axis=0).min() >= 0.85  # no segment badly off
@@ -171,7 +175,7 @@ def test_revenue_bootstrap_coverage_is_near_nominal():
     rng = np.random.default_rng(0)
     covered = np.empty((200, len(true)), dtype=bool)
     for rep in range(200):  # replications of the experiment; the bootstrap inside is vectorised
-        boot = roi.bootstrap_mean_difference(draw["revenue"][rep], draw["treated"][rep], codes, n_boot=300,
+        boot = bootstrap_mean_difference(draw["revenue"][rep], draw["treated"][rep], codes, n_boot=300,
                                              random_state=rng)
         low, high = np.quantile(boot, [0.025, 0.975], axis=0)
         covered[rep] = (low <= true) & (true <= high)
@@ -290,14 +294,14 @@ def _foreign(campaign: pd.DataFrame, n_foreign: int) -> pd.DataFrame:
 def test_campaign_coverage_counts_matches(experiment, customers):
     campaign, _ = experiment
     half = customers.iloc[: len(customers) // 2]
-    cov = roi.campaign_coverage(_foreign(campaign, 100), half)
+    cov = campaign_coverage(_foreign(campaign, 100), half)
     in_half = campaign["customer_id"].iloc[100:].isin(half.index).sum()
     assert cov["campaign_rows"] == len(campaign)
     assert cov["matched"] == in_half and cov["unknown_customer_ids"] == len(campaign) - in_half
     assert cov["match_share"] == pytest.approx(in_half / len(campaign))
     assert cov["customers_not_in_campaign"] == len(half) - in_half
     padded = campaign.assign(customer_id=" " + campaign["customer_id"] + " ")
-    assert roi.campaign_coverage(padded, customers)["match_share"] == 1.0
+    assert campaign_coverage(padded, customers)["match_share"] == 1.0
 
 
 def test_fit_refuses_a_campaign_of_other_customers_and_keeps_a_mostly_matching_one(experiment, customers):
@@ -348,7 +352,7 @@ def test_match_campaign_without_a_file_does_not_raise(customers, tmp_path):
 
 
 def test_match_campaign_refuses_the_sample_campaign_on_other_data(tmp_path):
-    from segkit.campaign import DEFAULT_CAMPAIGN_PATH
+    from segkit.campaign.simulate import DEFAULT_CAMPAIGN_PATH
     from segkit.paths import DEFAULT_TRANSACTIONS
 
     if not DEFAULT_CAMPAIGN_PATH.is_file():
@@ -373,11 +377,11 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
     plan = roi.planning_table(customers, uplift=0.08)
     allocation = roi.allocate_budget(plan, budget=2000)
     choices = roi.compare_allocations(plan, budget=2000)
-    text = roi.headline(None, choices, budget=2000, assumed_uplift=0.08)
+    text = roi_text.headline(None, choices, budget=2000, assumed_uplift=0.08)
     assert text.startswith("**No campaign was measured") and "8.0 percentage points" in text
     assert f"{choices['expected_profit'].iloc[0]:,.0f}" in text
     with pytest.raises(DataError, match="assumed_uplift"):
-        roi.headline(None, choices, budget=2000)
+        roi_text.headline(None, choices, budget=2000)
     actions = roi.segment_actions(None, allocation)
     assert (actions["verdict"] == "not measured").all()
     funded = actions["contacts"] > 0
@@ -389,7 +393,7 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
     # an uplift too small to pay for anything: nothing is spent and the headline says so
     none = roi.compare_allocations(roi.planning_table(customers, uplift=0.001), budget=2000)
     assert none["spend"].iloc[0] == 0
-    assert "the plan spends nothing" in roi.headline(None, none, budget=2000, assumed_uplift=0.001)
+    assert "the plan spends nothing" in roi_text.headline(None, none, budget=2000, assumed_uplift=0.001)
 
 
 def test_measured_export_keeps_the_lift(fitted, customers):
@@ -480,7 +484,7 @@ def test_allocation_is_feasible_optimal_and_agrees_with_greedy(args):
 def test_allocation_on_measured_lift(fitted, customers):
     plan = roi.planning_table(customers, uplift=fitted.lift_["abs_lift"])
     assert np.allclose(plan["value_per_response"],
-                       customers.groupby("segment", observed=True)["avg_order_value"].mean() * roi.DEFAULT_MARGIN)
+                       customers.groupby("segment", observed=True)["avg_order_value"].mean() * DEFAULT_MARGIN)
     budget = 0.3 * (plan["size"] * plan["contact_cost"]).sum()
     table = roi.compare_allocations(plan, budget=budget)
     optimal, mass, single = table["expected_profit"]
@@ -558,7 +562,7 @@ def test_campaign_study_measures_once_and_plans(experiment, customers, tmp_path)
     plan = roi.planning_table(customers, uplift=direct.lift_["abs_lift"])
     pd.testing.assert_frame_equal(study.choices, roi.compare_allocations(plan, budget=2000))
     pd.testing.assert_frame_equal(study.allocation, roi.allocate_budget(plan, budget=2000))
-    assert study.headline == roi.headline(direct.targeting(), study.choices, budget=2000)
+    assert study.headline == roi_text.headline(direct.targeting(), study.choices, budget=2000)
     compare = sim.compare_with_truth(study.lift, study.true_lift, truth=choice.truth)
     covered = (compare["low"] <= compare["true_lift"]) & (compare["true_lift"] <= compare["high"])
     assert compare["covered"].equals(covered) and compare["planted scenario"].notna().all()
