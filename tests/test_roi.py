@@ -382,7 +382,7 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
     assert f"{choices['expected_profit'].iloc[0]:,.0f}" in text
     with pytest.raises(DataError, match="assumed_uplift"):
         roi_text.headline(None, choices, budget=2000)
-    actions = roi.segment_actions(None, allocation)
+    actions = roi.campaign_actions(None, allocation)
     assert (actions["verdict"] == "not measured").all()
     funded = actions["contacts"] > 0
     assert funded.any() and (~funded).any()
@@ -399,7 +399,7 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
 def test_measured_export_keeps_the_lift(fitted, customers):
     plan = roi.planning_table(customers, uplift=fitted.lift_["abs_lift"])
     allocation = roi.allocate_budget(plan, budget=2000)
-    export = roi.plan_export(allocation, roi.segment_actions(fitted.lift_, allocation), lift=fitted.lift_)
+    export = roi.plan_export(allocation, roi.campaign_actions(fitted.lift_, allocation), lift=fitted.lift_)
     assert (export["uplift_source"] == "measured").all()
     assert export["abs_lift_low"].tolist() == fitted.lift_["abs_lift_low"].reindex(export.index).tolist()
 

@@ -38,7 +38,7 @@ from segkit.campaign.segments import segment_customers
 from segkit.campaign.io import MIN_CAMPAIGN_MATCH, CampaignChoice, load_campaign, match_campaign, validate_campaign
 from segkit.campaign.lift import CampaignLift
 from segkit.campaign.budget import BudgetCurve, allocate_budget, budget_curve, compare_allocations, planning_table
-from segkit.campaign.text import budget_curve_words, multiple_testing_words, segment_actions
+from segkit.campaign.text import budget_curve_words, campaign_actions, multiple_testing_words
 from segkit.campaign.export import plan_export
 from segkit.campaign.study import CampaignStudy, campaign_study
 from segkit.campaign.plots import plot_allocation, plot_budget_curve, plot_lift, plot_segment_profit
@@ -54,6 +54,7 @@ __all__ = [
     "annual_values",
     "budget_curve",
     "budget_curve_words",
+    "campaign_actions",
     "campaign_study",
     "campaign_truth",
     "compare_allocations",
@@ -67,7 +68,6 @@ __all__ = [
     "plot_budget_curve",
     "plot_lift",
     "plot_segment_profit",
-    "segment_actions",
     "segment_customers",
     "segment_economics",
     "simulate_campaign",

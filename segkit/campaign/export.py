@@ -14,7 +14,7 @@ def plan_export(allocation: pd.DataFrame, actions: pd.DataFrame, *, lift: pd.Dat
     Columns: the :func:`allocate_budget` plan, ``uplift_source`` ("measured" from the campaign in
     ``lift``, or "assumed" when ``lift`` is None), the measured interval columns
     :data:`MEASURED_EXPORT_COLUMNS` (empty when assumed), then ``verdict``, ``pays``, ``contacts``
-    (rounded down to whole customers) and ``action`` from :func:`segment_actions`; ``spend`` and
+    (rounded down to whole customers) and ``action`` from :func:`campaign_actions`; ``spend`` and
     ``expected_profit`` are recomputed for the whole contacts.
     """
     export = allocation.drop(columns=["contacts"])

@@ -166,7 +166,7 @@ def _assumed_actions(allocation: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def segment_actions(lift: pd.DataFrame | None, allocation: pd.DataFrame) -> pd.DataFrame:
+def campaign_actions(lift: pd.DataFrame | None, allocation: pd.DataFrame) -> pd.DataFrame:
     """A plain-language action per segment from the measured lift and the budget allocation.
 
     Parameters
