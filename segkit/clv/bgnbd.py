@@ -226,8 +226,11 @@ class BetaGeoModel(_MLEModel):
         a repeat purchase).
         """
         x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
-        values = _p_alive(self._params(), x, t_x, age)
-        return _wrap(values, frequency, "p_alive")
+        return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
+
+    def _probability_alive(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """:meth:`probability_alive` of checked float arrays, without input validation."""
+        return _p_alive(self._params(), x, t_x, age)
 
     def expected_purchases(self, frequency: object, recency: object, T: object, *, t: float | np.ndarray) -> object:
         """Expected number of purchases in the next ``t`` time units, given the history.
@@ -242,8 +245,12 @@ class BetaGeoModel(_MLEModel):
         ``(n_horizons, 1)`` gives one row per horizon (and an array, not a Series).
         """
         x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
-        values = _conditional_purchases(self._params(), x, t_x, age, _horizon(t))
-        return _wrap(values, frequency, "expected_purchases")
+        return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
+
+    def _expected_purchases(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray,
+                            t: float | np.ndarray) -> np.ndarray:
+        """:meth:`expected_purchases` of checked float arrays, without input validation."""
+        return _conditional_purchases(self._params(), x, t_x, age, _horizon(t))
 
     def expected_purchases_new_customer(self, t: float | np.ndarray) -> object:
         """Expected repeat purchases of a new customer in the first ``t`` time units (FHL eq. 9).

@@ -161,11 +161,14 @@ class GammaGammaModel(_MLEModel):
         """
         check_is_fitted(self, "params_")
         x, m = _check_spend(frequency, monetary_value)
+        return _wrap(self._expected_spend(x, m), frequency, "expected_spend")
+
+    def _expected_spend(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """:meth:`expected_spend` of checked float arrays, without input validation."""
         p, q, v = (float(s) for s in self.params_)
         m = np.where(x > 0, m, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = np.where(q + p * x > 1, p * (v + x * m) / (p * x + q - 1), np.nan)
-        return _wrap(values, frequency, "expected_spend")
+            return np.where(q + p * x > 1, p * (v + x * m) / (p * x + q - 1), np.nan)
 
     def population_mean_spend(self) -> float:
         """Mean order value of a new customer, p·v/(q-1) (infinite when q <= 1)."""
@@ -233,8 +236,12 @@ class AverageSpendModel(BaseEstimator):
     def expected_spend(self, frequency: object, monetary_value: object) -> object:
         """The average, for every customer."""
         check_is_fitted(self, "params_")
-        x, _ = _check_spend(frequency, monetary_value)
-        return _wrap(np.full(x.size, float(self.params_["mean_spend"])), frequency, "expected_spend")
+        x, m = _check_spend(frequency, monetary_value)
+        return _wrap(self._expected_spend(x, m), frequency, "expected_spend")
+
+    def _expected_spend(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """:meth:`expected_spend` of checked float arrays, without input validation."""
+        return np.full(x.size, float(self.params_["mean_spend"]))
 
     def population_mean_spend(self) -> float:
         """The average (the spend of a new customer's purchases too)."""

@@ -163,8 +163,11 @@ class ParetoNBDModel(_MLEModel):
         """
         check_is_fitted(self, "params_")
         x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
-        values = _pareto_p_alive(tuple(float(v) for v in self.params_), x, t_x, age)
-        return _wrap(values, frequency, "p_alive")
+        return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
+
+    def _probability_alive(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """:meth:`probability_alive` of checked float arrays, without input validation."""
+        return _pareto_p_alive(tuple(float(v) for v in self.params_), x, t_x, age)
 
     def expected_purchases(self, frequency: object, recency: object, T: object, *, t: float | np.ndarray) -> object:
         """Expected purchases in the next ``t`` time units.
@@ -176,12 +179,16 @@ class ParetoNBDModel(_MLEModel):
         """
         check_is_fitted(self, "params_")
         x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
+
+    def _expected_purchases(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray,
+                            t: float | np.ndarray) -> np.ndarray:
+        """:meth:`expected_purchases` of checked float arrays, without input validation."""
         horizon = _horizon(t)
         r, alpha, s, beta = params = tuple(float(v) for v in self.params_)
         log_growth = np.log1p(horizon / (beta + age))
         decay = (beta + age) * log_growth * exprel(-(s - 1) * log_growth)
-        values = _pareto_p_alive(params, x, t_x, age) * (r + x) / (alpha + age) * decay
-        return _wrap(values, frequency, "expected_purchases")
+        return _pareto_p_alive(params, x, t_x, age) * (r + x) / (alpha + age) * decay
 
 
 def _pareto_p_alive(params: tuple[float, ...], x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:

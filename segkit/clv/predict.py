@@ -17,11 +17,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from segkit.clv._common import BTYD_COLUMNS, DAYS_PER_YEAR, _check_customers, _check_margin
-from segkit.clv._fit import MIN_CUSTOMERS, FitWarning
+from segkit.clv._fit import MIN_CUSTOMERS, FitWarning, check_btyd
 from segkit.clv.bgnbd import BetaGeoModel
-from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
+from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel, _check_spend
 from segkit.clv.pareto import ParetoNBDModel
 from segkit.errors import DataError
 
@@ -54,24 +55,25 @@ def discounted_purchases(
     discounted by (1 + discount_rate) ** -(mid-step time / periods_per_year). Without
     discounting this is exactly ``model.expected_purchases(..., t=horizon)``.
     """
-    return _purchases_to_horizon(model, frequency, recency, T, horizon=horizon, discount_rate=discount_rate,
+    x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+    return _purchases_to_horizon(model, x, t_x, age, horizon=horizon, discount_rate=discount_rate,
                                  periods_per_year=periods_per_year, n_steps=n_steps)[1]
 
 
-def _purchases_to_horizon(model, frequency, recency, T, *, horizon, discount_rate, periods_per_year,
-                          n_steps) -> tuple[np.ndarray, np.ndarray]:
-    """Expected purchases in the next ``horizon``: undiscounted and discounted (see :func:`discounted_purchases`)."""
+def _purchases_to_horizon(model, x: np.ndarray, t_x: np.ndarray, age: np.ndarray, *, horizon, discount_rate,
+                          periods_per_year, n_steps) -> tuple[np.ndarray, np.ndarray]:
+    """Expected purchases in the next ``horizon`` of checked float arrays: undiscounted and discounted
+    (see :func:`discounted_purchases`)."""
     if horizon <= 0:
         raise DataError(f"horizon must be positive (time units, days for segkit tables); got {horizon}.")
     if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
         raise DataError("discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")
-    x, t_x, age = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
     if discount_rate == 0:
-        total = np.asarray(model.expected_purchases(x, t_x, age, t=horizon), dtype=float)
+        total = np.asarray(model._expected_purchases(x, t_x, age, horizon), dtype=float)
         return total, total
     grid = np.linspace(0.0, horizon, n_steps + 1)  # grid[-1] == horizon exactly
     # one call for all steps (a row per step): the model shares its per-frequency work between them
-    cumulative = np.asarray(model.expected_purchases(x, t_x, age, t=grid[1:, None]), dtype=float)
+    cumulative = np.asarray(model._expected_purchases(x, t_x, age, grid[1:, None]), dtype=float)
     increments = np.diff(np.vstack([np.zeros_like(cumulative[:1]), cumulative]), axis=0)
     factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / periods_per_year)
     return cumulative[-1], factors @ increments
@@ -124,6 +126,7 @@ def predict_clv(
     """
     _check_customers(customers, BTYD_COLUMNS, "predict_clv")
     _check_margin(margin)
+    _check_model_inputs(customers, purchase_model, spend_model)
     return _predict_clv(purchase_model, spend_model, customers, horizon=horizon, margin=margin,
                         discount_rate=discount_rate, periods_per_year=periods_per_year, n_steps=n_steps,
                         fallback_spend=fallback_spend)
@@ -133,20 +136,28 @@ def _predict_clv(purchase_model, spend_model, customers: pd.DataFrame, *, horizo
                  margin: float = 1.0, discount_rate: float = 0.0, periods_per_year: float = DAYS_PER_YEAR,
                  n_steps: int = 12, fallback_spend: float | None = None) -> pd.DataFrame:
     """:func:`predict_clv` without the table and margin checks: for callers that made them already."""
-    x, t_x, age = (customers[c] for c in ("frequency", "recency", "T"))
+    x, t_x, age, m = (customers[c].to_numpy(dtype=float) for c in BTYD_COLUMNS)
     out = pd.DataFrame(index=customers.index)
     total, purchases = _purchases_to_horizon(purchase_model, x, t_x, age, horizon=horizon,
                                              discount_rate=discount_rate, periods_per_year=periods_per_year,
                                              n_steps=n_steps)
     out["predicted_purchases"] = total
-    out["p_alive"] = np.asarray(purchase_model.probability_alive(x, t_x, age), dtype=float)
-    spend = np.asarray(spend_model.expected_spend(x, customers["monetary_value"]), dtype=float)
+    out["p_alive"] = np.asarray(purchase_model._probability_alive(x, t_x, age), dtype=float)
+    spend = np.asarray(spend_model._expected_spend(x, m), dtype=float)
     undefined = np.isnan(spend)  # Gamma-Gamma with q <= 1: no finite mean for customers without repeat purchases
     if undefined.any():
         spend = np.where(undefined, _mean_repeat_spend(customers) if fallback_spend is None else fallback_spend, spend)
     out["expected_spend"] = spend
     out["clv"] = margin * out["expected_spend"] * purchases
     return out
+
+
+def _check_model_inputs(customers: pd.DataFrame, *models: object) -> None:
+    """The models' own checks (fitted; the BTYD columns, as their public methods make them), once per table."""
+    for model in models:
+        check_is_fitted(model, "params_")
+    check_btyd(customers["frequency"], customers["recency"], customers["T"], require_integer=False)
+    _check_spend(customers["frequency"], customers["monetary_value"])
 
 
 def mean_repeat_spend(customers: pd.DataFrame) -> float:
@@ -266,6 +277,7 @@ def bootstrap_total_clv(
     if n_draws < 10 or not 0 < level < 1:
         raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
     _check_customers(customers, BTYD_COLUMNS, "bootstrap_total_clv")
+    _check_model_inputs(customers, purchase_model, spend_model)
     # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
     unique = customers[list(BTYD_COLUMNS)].value_counts(sort=False).rename("n").reset_index()
     # the spend stand-in of predict_clv comes from all customers, not from the unique rows
