@@ -29,7 +29,7 @@ __all__ = [
     "MAX_PAIRWISE_ROWS",
 ]
 
-#: The four classic linkages, compared in the notebook.
+#: The four classic linkages, compared by :func:`compare_linkages`.
 LINKAGE_METHODS: tuple[str, ...] = ("ward", "complete", "average", "single")
 
 #: Linkages fastcluster computes from the vectors in O(N·d) memory; the others need all pairwise distances.
@@ -198,7 +198,7 @@ def two_stage_check(
     max_customers : int
         Refuse larger ``X``.
     exact : WardClustering, optional
-        Exact Ward already fitted on this ``X`` (e.g. the notebook's model, whatever its ``order_by``: the
+        Exact Ward already fitted on this ``X`` (e.g. the model being checked, whatever its ``order_by``: the
         ARI ignores segment numbers), reused instead of being fitted again.
 
     Returns

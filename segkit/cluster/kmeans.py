@@ -1,6 +1,7 @@
 """k-means with a stable label order: :class:`SegmentKMeans` and the label-ordering rule.
 
-Full (Lloyd) KMeans by default, MiniBatchKMeans on request; labels are ordered by :func:`_order_labels` (cluster revenue, largest first).
+Full (Lloyd) KMeans by default, MiniBatchKMeans on request; labels are ordered by :func:`_order_labels`
+(cluster revenue, largest first).
 """
 
 from __future__ import annotations

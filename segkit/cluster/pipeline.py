@@ -14,12 +14,12 @@ from segkit.cluster.features import FeatureSet
 from segkit.cluster.kmeans import SegmentKMeans
 from segkit.cluster.preprocess import prepare_features
 from segkit.cluster.select import KSelection, _choose_k, _stability, feasible_k_range
+from segkit.cluster.text import SEGMENT_ACTIONS
 from segkit.data import check_customer_table
 
 __all__ = [
     "KMeansSegmentation",
     "kmeans_segmentation",
-    "SEGMENT_ACTIONS",
     "segment_actions",
 ]
 
@@ -86,7 +86,7 @@ def kmeans_segmentation(
     segments: pd.Series | None = None,
     random_state: int = 0,
 ) -> KMeansSegmentation:
-    """The k-means segmentation of notebooks 02 and 04, in one call.
+    """A k-means segmentation with its evidence, in one call.
 
     Steps: features and preprocessing (:func:`segkit.cluster.prepare_features`), subsample
     stability for every k in ``k_range`` (:func:`stability`), the vote among the stable k
@@ -103,7 +103,7 @@ def kmeans_segmentation(
         See :func:`segkit.cluster.customer_features`.
     n_clusters : int
         Number of clusters; 0 uses the k chosen by :data:`DECISION_RULE` (the evidence is computed
-        either way, so a notebook can show it).
+        either way, so a report can show it).
     k_range, n_init, gap_references, silhouette_sample : see :func:`choose_k`.
     stability_refits, stability_threshold : ``n_refits`` and ``threshold`` of :func:`stability`.
     segments : Series, optional
@@ -138,14 +138,6 @@ def kmeans_segmentation(
                               stability=stab, selection=selection, k=k, model=model, summary=summary,
                               k_range_note=k_range_note)
 
-#: The first action per segment of :func:`segment_actions`, by rule.
-SEGMENT_ACTIONS: dict[str, str] = {
-    "protect": "protect: VIP service and early access, no blanket discounts",
-    "win back": "win back: a reactivation offer, then stop mailing non-responders",
-    "grow": "grow: cross-sell and a second-order incentive",
-}
-
-
 def segment_actions(
     customers: pd.DataFrame,
     labels: Sequence[int],
@@ -154,7 +146,8 @@ def segment_actions(
     value_ratio: float = 1.5,
     lapsed_ratio: float = 1.5,
 ) -> pd.DataFrame:
-    """A first action per segment from two numbers (rules in :data:`SEGMENT_ACTIONS`, first match wins).
+    """A first action per segment from two numbers (first match wins; the words are in
+    :data:`segkit.cluster.text.SEGMENT_ACTIONS`).
 
     *protect* when the segment's share of revenue is at least ``value_ratio`` times its share of
     customers; else *win back* when its median days since last purchase is at least ``lapsed_ratio``

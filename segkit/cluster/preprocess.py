@@ -311,7 +311,7 @@ def prepare_features(
 ) -> PreparedFeatures:
     """Customer features and their k-means-ready (preprocessed) version, in one step.
 
-    The start of every clustering notebook: :func:`customer_features` then the default
+    The start of every clustering analysis: :func:`customer_features` then the default
     :func:`make_preprocessor` pipeline, fitted on these customers.
 
     Parameters

@@ -22,7 +22,7 @@ from sklearn.metrics import (
 )
 
 from segkit.cluster.kmeans import Method, SegmentKMeans, _as_matrix, _check_k, _kmeans, _resolve_method
-from segkit.cluster.text import DECISION_RULE
+from segkit.cluster.text import CRITERION_LABELS, DECISION_RULE, k_choice_reason, k_range_note
 from segkit.errors import DataError
 
 __all__ = [
@@ -32,15 +32,6 @@ __all__ = [
     "choose_k",
     "stability",
 ]
-
-_CRITERIA: dict[str, str] = {
-    "elbow": "elbow (Kneedle knee of inertia)",
-    "silhouette": "silhouette (max)",
-    "calinski_harabasz": "Calinski-Harabasz (max)",
-    "davies_bouldin": "Davies-Bouldin (min)",
-    "gap": "gap statistic (1-SE rule)",
-}
-
 
 def _check_k_range(k_range: Sequence[int], X: np.ndarray) -> list[int]:
     ks = sorted({int(k) for k in k_range})
@@ -101,9 +92,7 @@ def feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tu
     kept = [k for k in ks if k <= top]
     if len(kept) < 2:
         kept = list(range(max(2, top - 1), top + 1))
-    note = (f" k was tried from {kept[0]} to {kept[-1]} instead of {ks[0]} to {ks[-1]}: the data have only {n} "
-            f"customers ({n_distinct} with distinct features), and a segment needs more than one customer.")
-    return kept, note.strip()
+    return kept, k_range_note(kept, ks, n_customers=n, n_distinct=n_distinct)
 
 
 def _find_knee(x: Sequence[float], y: Sequence[float], *, sensitivity: float = 1.0) -> float | None:
@@ -247,20 +236,7 @@ class KSelection:
 
     def reason(self) -> str:
         """Why ``chosen_k``: which criteria named it and what the others preferred."""
-        named = self.votes.index[self.votes["best_k"] == self.chosen_k].map(_CRITERIA.get).tolist()
-        others = self.votes.loc[self.votes["best_k"] != self.chosen_k, "best_k"]
-        text = f"k = {self.chosen_k} is named by {len(named)} of {len(self.votes)} criteria ({', '.join(named)})"
-        if not self.table["candidate"].all():
-            stable = ", ".join(str(k) for k in self.table.index[self.table["candidate"]])
-            text = f"Among the candidate k ({stable}), {text}"
-        if len(others):
-            text += "; the others prefer " + ", ".join(f"k = {int(k)} ({_CRITERIA[c]})" for c, k in others.items())
-        text += "."
-        if self.knee_k is None:
-            text += " The elbow abstains: the inertia curve has no knee."
-        elif "elbow" not in self.votes.index:
-            text += f" The elbow abstains: its knee, k = {self.knee_k}, is not a candidate."
-        return text
+        return k_choice_reason(self.votes, self.table, chosen_k=self.chosen_k, knee_k=self.knee_k)
 
 
 def choose_k(
@@ -368,7 +344,7 @@ def _vote(table: pd.DataFrame, gap: pd.DataFrame, knee: int | None, cands: list[
     }
     votes = pd.DataFrame({"best_k": pd.Series(best, dtype="Int64")})
     votes.index.name = "criterion"
-    votes["criterion_label"] = votes.index.map(_CRITERIA.get)
+    votes["criterion_label"] = votes.index.map(CRITERION_LABELS.get)
     votes = votes.dropna(subset=["best_k"])
     return votes.astype({"best_k": int})
 
@@ -416,8 +392,9 @@ def stability(
         Indexed by ``k``: ``ari_mean``, ``ari_min``, ``ari_sd`` over the refit pairs and ``stable``
         (``ari_mean >= threshold``; 0.8 is a common cut, cf. Hennig 2007's 0.75-0.85 for Jaccard).
     """
-    return _stability(_as_matrix(X, min_rows=3), k_range=k_range, n_refits=n_refits, sample_fraction=sample_fraction, n_init=n_init,
-                      method=method, threshold=threshold, random_state=random_state)
+    return _stability(_as_matrix(X, min_rows=3), k_range=k_range, n_refits=n_refits, n_init=n_init,
+                      threshold=threshold, random_state=random_state, sample_fraction=sample_fraction,
+                      method=method)
 
 
 def _stability(arr: np.ndarray, *, k_range: Sequence[int], n_refits: int, n_init: int, threshold: float,

@@ -8,12 +8,32 @@ from segkit.cluster.features import feature_label
 from segkit.cluster.pca import PCAResult, describe_components, _most_correlated_pair
 
 __all__ = [
+    "CRITERION_LABELS",
     "DECISION_RULE",
+    "SEGMENT_ACTIONS",
+    "k_choice_reason",
+    "k_range_note",
     "pca_advice",
     "revenue_skew_words",
 ]
 
-#: How :func:`choose_k` decides, in words (shown in the notebook).
+#: Each criterion of :func:`choose_k`, as a report names it.
+CRITERION_LABELS: dict[str, str] = {
+    "elbow": "elbow (Kneedle knee of inertia)",
+    "silhouette": "silhouette (max)",
+    "calinski_harabasz": "Calinski-Harabasz (max)",
+    "davies_bouldin": "Davies-Bouldin (min)",
+    "gap": "gap statistic (1-SE rule)",
+}
+
+#: The first action per segment of :func:`segment_actions`, by rule.
+SEGMENT_ACTIONS: dict[str, str] = {
+    "protect": "protect: VIP service and early access, no blanket discounts",
+    "win back": "win back: a reactivation offer, then stop mailing non-responders",
+    "grow": "grow: cross-sell and a second-order incentive",
+}
+
+#: How :func:`choose_k` decides, in words, for a report.
 DECISION_RULE: str = (
     "Each of five criteria names a best k: the elbow (the knee of the inertia curve, found with "
     "Kneedle), the highest silhouette, the highest Calinski-Harabasz index, the lowest "
@@ -89,3 +109,38 @@ def revenue_skew_words(revenue: pd.Series) -> str:
     if median <= 0:
         return f"At least half of the customers have no net revenue; {share}."
     return f"The biggest spender bought {top / median:,.0f} times the median customer's revenue; {share}."
+
+
+def k_choice_reason(votes: pd.DataFrame, table: pd.DataFrame, *, chosen_k: int, knee_k: int | None) -> str:
+    """Why ``chosen_k``: which criteria named it and what the others preferred (see ``KSelection.reason``).
+
+    Parameters
+    ----------
+    votes : DataFrame
+        Indexed by criterion, with ``best_k``.
+    table : DataFrame
+        Indexed by k, with the bool column ``candidate``.
+    chosen_k, knee_k : int
+        The chosen k and the knee of the inertia curve (None when it has none).
+    """
+    named = votes.index[votes["best_k"] == chosen_k].map(CRITERION_LABELS.get).tolist()
+    others = votes.loc[votes["best_k"] != chosen_k, "best_k"]
+    text = f"k = {chosen_k} is named by {len(named)} of {len(votes)} criteria ({', '.join(named)})"
+    if not table["candidate"].all():
+        stable = ", ".join(str(k) for k in table.index[table["candidate"]])
+        text = f"Among the candidate k ({stable}), {text}"
+    if len(others):
+        text += "; the others prefer " + ", ".join(f"k = {int(k)} ({CRITERION_LABELS[c]})" for c, k in others.items())
+    text += "."
+    if knee_k is None:
+        text += " The elbow abstains: the inertia curve has no knee."
+    elif "elbow" not in votes.index:
+        text += f" The elbow abstains: its knee, k = {knee_k}, is not a candidate."
+    return text
+
+
+def k_range_note(kept: list[int], asked: list[int], *, n_customers: int, n_distinct: int) -> str:
+    """The sentence saying that k was tried over ``kept`` instead of ``asked`` (see ``feasible_k_range``)."""
+    return (f"k was tried from {kept[0]} to {kept[-1]} instead of {asked[0]} to {asked[-1]}: the data have only "
+            f"{n_customers} customers ({n_distinct} with distinct features), and a segment needs more than one "
+            "customer.")

@@ -1,4 +1,4 @@
-"""Hierarchical (agglomerative) segmentation: Ward and its rivals, from a workshop sample to a million customers.
+"""Hierarchical (agglomerative) segmentation: Ward and its rivals, from a few hundred to a million customers.
 
 Agglomerative clustering starts with every customer alone and repeatedly merges the two closest
 clusters; the *linkage* says what "closest" means. Ward merges the pair whose union increases the
