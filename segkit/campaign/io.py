@@ -11,6 +11,7 @@ import pandas as pd
 
 from segkit.campaign._checks import _MAX_EXAMPLES, _check_columns, _examples
 from segkit.campaign.simulate import DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH
+from segkit.campaign.text import coverage_words, match_note
 from segkit.errors import DataError
 
 GROUP_LABELS: tuple[str, str] = ("treatment", "control")
@@ -234,11 +235,6 @@ def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[s
     }
 
 
-def _coverage_words(coverage: Mapping[str, float]) -> str:
-    return (f"{coverage['matched']:,} of {coverage['campaign_rows']:,} campaign customers "
-            f"({coverage['match_share']:.1%})")
-
-
 def check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FIT_MIN_MATCH) -> None:
     """Raise DataError when fewer than ``min_match`` of the campaign customers are in the customer table.
 
@@ -253,7 +249,7 @@ def check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FI
         raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
     if coverage["match_share"] < min_match:
         raise DataError(
-            f"only {_coverage_words(coverage)} are in the customer table (at least {min_match:.0%} needed): "
+            f"only {coverage_words(coverage)} are in the customer table (at least {min_match:.0%} needed): "
             "this campaign file does not belong to these transactions; pass the campaign run on these "
             "customers (campaign_path) or leave it empty"
         )
@@ -274,7 +270,8 @@ class CampaignChoice:
     reason : str
         ``"used"``, ``"no file"``, ``"not found"``, ``"other customers"`` or ``"sample campaign"``.
     note : str
-        One Markdown paragraph for the reader saying what was decided and why.
+        One Markdown paragraph for the reader saying what was decided and why
+        (:func:`segkit.campaign.text.match_note`).
     """
 
     campaign: pd.DataFrame | None
@@ -287,14 +284,6 @@ class CampaignChoice:
     def used(self) -> bool:
         """True when a campaign is measured."""
         return self.campaign is not None
-
-
-_NOT_MEASURED = (
-    " **No campaign is measured:** the measurement, the comparison with a planted truth and the targeting "
-    "sections are skipped, and the budget plan rests on an assumed uplift per contact (parameter "
-    "`planned_uplift`), not on a measurement. To measure a campaign, pass the results of one run on these "
-    "customers, with a random control group, as `campaign_path`."
-)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -364,25 +353,22 @@ def match_campaign(
     if not 0.0 <= min_match <= 1.0:
         raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
     if not campaign_path or not str(campaign_path).strip():
-        return CampaignChoice(None, None, None, "no file", "No campaign file was given (`campaign_path` is empty)."
-                              + _NOT_MEASURED)
+        return CampaignChoice(None, None, None, "no file", match_note("no file"))
     path = Path(campaign_path)
     if not path.is_file():
-        return CampaignChoice(None, None, None, "not found",
-                              f"The campaign file `{path.name}` does not exist." + _NOT_MEASURED)
+        return CampaignChoice(None, None, None, "not found", match_note("not found", file_name=path.name))
     raw = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=dict(column_map or {}))
     coverage = campaign_coverage(raw, customers)
     if coverage["match_share"] < min_match:
-        note = (f"Only {_coverage_words(coverage)} in `{path.name}` are in the customer table; a campaign is "
-                f"measured only when at least {min_match:.0%} are, so this file was run on other customers.")
-        return CampaignChoice(None, None, coverage, "other customers", note + _NOT_MEASURED)
-    if (data_path is not None and _same_file(path, DEFAULT_CAMPAIGN_PATH)
+        reason = "other customers"
+    elif (data_path is not None and _same_file(path, DEFAULT_CAMPAIGN_PATH)
             and not _same_file(Path(data_path), DEFAULT_TRANSACTIONS)):
-        note = (f"{_coverage_words(coverage)} in `{path.name}` match customer ids of these transactions, but "
-                "this file is the simulated campaign of the sample transactions: the ids coincide by chance.")
-        return CampaignChoice(None, None, coverage, "sample campaign", note + _NOT_MEASURED)
+        reason = "sample campaign"
+    else:
+        reason = "used"
+    note = match_note(reason, file_name=path.name, coverage=coverage, min_match=min_match)
+    if reason != "used":
+        return CampaignChoice(None, None, coverage, reason, note)
     campaign = validate_campaign(raw)
     truth = _load_truth(Path(truth_path) if truth_path else None, campaign, path, min_match)
-    note = (f"{_coverage_words(coverage)} in `{path.name}` are in the customer table (at least {min_match:.0%} "
-            "needed), so the campaign belongs to these customers and is measured below.")
     return CampaignChoice(campaign, truth, coverage, "used", note)

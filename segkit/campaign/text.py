@@ -20,6 +20,43 @@ def _result(amount: float) -> str:
     return f"a loss of {-amount:,.0f}" if amount < 0 else f"a profit of {amount:,.0f}"
 
 
+def coverage_words(coverage: Mapping[str, float]) -> str:
+    """How many campaign customers are in the customer table, e.g. ``'9 of 10 campaign customers (90.0%)'``."""
+    return (f"{coverage['matched']:,} of {coverage['campaign_rows']:,} campaign customers "
+            f"({coverage['match_share']:.1%})")
+
+
+_NOT_MEASURED = (
+    " **No campaign is measured:** there is no measured lift, no comparison with a planted truth and no "
+    "targeting result, and the budget plan rests on an assumed uplift per contact (parameter "
+    "`planned_uplift`), not on a measurement. To measure a campaign, pass the results of one run on these "
+    "customers, with a random control group, as `campaign_path`."
+)
+
+
+def match_note(
+    reason: str, *, file_name: str = "", coverage: Mapping[str, float] | None = None, min_match: float = 0.0
+) -> str:
+    """One Markdown paragraph saying whether a campaign file is measured and why (see :func:`match_campaign`).
+
+    ``reason`` is a :attr:`CampaignChoice.reason`; ``coverage`` (from :func:`campaign_coverage`) and
+    ``min_match`` are needed for the reasons that follow reading the file.
+    """
+    if reason == "no file":
+        return "No campaign file was given (`campaign_path` is empty)." + _NOT_MEASURED
+    if reason == "not found":
+        return f"The campaign file `{file_name}` does not exist." + _NOT_MEASURED
+    matched = f"{coverage_words(coverage)} in `{file_name}`"
+    if reason == "other customers":
+        return (f"Only {matched} are in the customer table; a campaign is measured only when at least "
+                f"{min_match:.0%} are, so this file was run on other customers." + _NOT_MEASURED)
+    if reason == "sample campaign":
+        return (f"{matched} match customer ids of these transactions, but this file is the simulated campaign "
+                "of the sample transactions: the ids coincide by chance." + _NOT_MEASURED)
+    return (f"{matched} are in the customer table (at least {min_match:.0%} needed), so the campaign belongs "
+            "to these customers and is measured below.")
+
+
 def budget_curve_words(curve: BudgetCurve) -> str:
     """One sentence on a :func:`budget_curve`: where the optimum stops growing and what contacting everyone earns.
 
@@ -103,7 +140,7 @@ def headline(
     budget: float,
     assumed_uplift: float | Mapping[str, float] | pd.Series | None = None,
 ) -> str:
-    """The notebook's headline, in words, from :meth:`CampaignLift.targeting` and :func:`compare_allocations`.
+    """The report's headline, in words, from :meth:`CampaignLift.targeting` and :func:`compare_allocations`.
 
     With ``targeting=None`` (no campaign measured) the headline is :func:`assumed_headline` for
     ``assumed_uplift``.
