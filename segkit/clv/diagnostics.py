@@ -22,7 +22,7 @@ from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import GammaGammaModel
 from segkit.clv.pareto import ParetoNBDModel
 from segkit.clv.predict import _repeat_customers
-from segkit.clv.text import _validation_sentence
+from segkit.clv import text
 from segkit.data import calibration_holdout
 from segkit.errors import DataError
 
@@ -69,10 +69,9 @@ def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -
             warnings.simplefilter("ignore", FitWarning)
             pareto = ParetoNBDModel().fit(customers["frequency"], customers["recency"], customers["T"])
     except DataError as error:
-        return None, f"**Pareto/NBD could not be fitted to these customers**, so there is no comparison: {error}"
+        return None, text._pareto_not_fitted(error)
     table = compare_models({"BG/NBD": purchase_model, "Pareto/NBD": pareto})
-    return table, (f"**{table.index[0]}** fits these customers better (AIC lower by "
-                   f"{table['delta_aic'].iloc[1]:,.1f}); the rest of the notebook uses BG/NBD.")
+    return table, text._pareto_comparison(table)
 
 
 def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
@@ -236,17 +235,13 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
     """
     snapshot = pd.Timestamp(snapshot_date).normalize()
     if holdout_days <= 0:
-        return HoldoutValidation("holdout_days is 0: the holdout validation is skipped.")
+        return HoldoutValidation(text._holdout_skipped())
     holdout_end = snapshot - pd.Timedelta(days=1)
     calibration_end = holdout_end - pd.Timedelta(days=int(holdout_days))
     first = clean["order_date"].min().normalize()
     if calibration_end < first:
-        span = (holdout_end - first).days + 1
-        return HoldoutValidation(
-            f"**Not enough history to validate on a {holdout_days}-day holdout:** the data cover {span:,} days "
-            f"({first:%Y-%m-%d} to {holdout_end:%Y-%m-%d}), so nothing would be left to fit on. The validation is "
-            f"skipped; a holdout of at most about half the history (here {max(span // 2, 1):,} days) leaves enough "
-            "to fit on.", calibration_end, holdout_end)
+        return HoldoutValidation(text._holdout_too_short(holdout_days, first, holdout_end), calibration_end,
+                                 holdout_end)
     cal_hold = calibration_holdout(clean, calibration_end=calibration_end, holdout_end=holdout_end)
     x, r, t = cal_hold["frequency_cal"], cal_hold["recency_cal"], cal_hold["T_cal"]
     try:
@@ -254,16 +249,15 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
             warnings.simplefilter("ignore", FitWarning)
             model = BetaGeoModel().fit(x, r, t)
     except DataError as error:
-        return HoldoutValidation(
-            f"**The model cannot be fitted on the calibration period** (up to {calibration_end:%Y-%m-%d}), so the "
-            f"holdout validation is skipped: {error}", calibration_end, holdout_end, cal_hold)
+        return HoldoutValidation(text._holdout_not_fitted(calibration_end, error), calibration_end, holdout_end,
+                                 cal_hold)
     predicted = model.expected_purchases(x, r, t, t=float(holdout_days))
     result = HoldoutValidation(
         "", calibration_end, holdout_end, cal_hold, model, predicted, holdout_by_frequency(cal_hold, predicted),
         holdout_errors(cal_hold["frequency_holdout"], predicted),
         holdout_errors(cal_hold["frequency_holdout"], naive_holdout_forecast(cal_hold, t=holdout_days)),
         purchase_tracking(model, clean, calibration_end=calibration_end, holdout_end=holdout_end))
-    result.summary = _validation_sentence(result, holdout_days)
+    result.summary = text._validation_sentence(result, holdout_days)
     return result
 
 
@@ -284,14 +278,13 @@ def compare_on_holdout(validation: HoldoutValidation) -> tuple[pd.DataFrame | No
             warnings.simplefilter("ignore", FitWarning)
             pareto = ParetoNBDModel().fit(*columns)
     except DataError as error:
-        return None, f"Pareto/NBD could not be fitted on the calibration period: {error}"
+        return None, text._holdout_pareto_not_fitted(error)
     duration = float(validation.cal_hold["duration_holdout"].iloc[0])
     predicted = pareto.expected_purchases(*columns, t=duration)
     table = pd.DataFrame({"BG/NBD": validation.errors,
                           "Pareto/NBD": holdout_errors(validation.cal_hold["frequency_holdout"], predicted)})
     table = table.loc[["total_error_pct", "mae", "rmse", "correlation"]]
-    better = table.loc["mae"].idxmin()
-    return table, f"On the holdout, **{better}** has the smaller mean absolute error ({table.loc['mae', better]:.3f})."
+    return table, text._holdout_comparison(table)
 
 
 def probability_alive_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20,
@@ -354,7 +347,7 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
     truth = (pd.read_csv(truth_path, dtype={"customer_id": str}, index_col="customer_id").reindex(customers.index)
              if truth_path is not None and Path(truth_path).exists() else None)
     if truth is None or truth["purchase_rate_per_day"].isna().mean() > 0.5:
-        return None, "No ground truth for these customers: check skipped."
+        return None, text._NO_TRUTH
     repeat = customers["frequency"] > 0
     means = purchase_model.population_means()
     table = pd.DataFrame({
@@ -364,4 +357,4 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
         "truth, repeat customers": [truth.loc[repeat, c].mean() for c in columns],
     }, index=["mean purchase rate per day", "mean drop-out probability", "mean order value", "share still active"])
     auc = roc_auc_score(truth["alive_at_end"].astype(bool), predictions["p_alive"])
-    return table, f"P(alive) ranks truly active customers above lapsed ones with AUC **{auc:.3f}**."
+    return table, text._truth_auc(auc)

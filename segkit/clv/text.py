@@ -67,6 +67,69 @@ def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
                                "(standard errors below).")
 
 
+def _period(window_days: int) -> str:
+    return "a year" if window_days == 365 else f"{window_days} days"
+
+
+def _history_too_short(window_days: int, oldest: int) -> str:
+    return (f"**Not enough history for the historical CLV:** it needs the churn observed over {window_days} "
+            f"days, and the oldest customer is {oldest:,} days old. The model-based CLV does not need it.")
+
+
+def _history_no_churn(window_days: int) -> str:
+    return (f"**No historical CLV:** none of the customers of {_period(window_days)} ago has lapsed since, so the "
+            "observed churn is 0 and the formula's expected lifetime infinite. The model-based CLV does not need it.")
+
+
+def _history_churn(churn: float, window_days: int, lifetime_years: float, discount_rate: float) -> str:
+    return (f"Observed churn: **{churn:.1%}** of the customers of {_period(window_days)} ago have not bought since, "
+            f"so the expected lifetime is {lifetime_years:.2f} years in today's money "
+            f"(discounted at {discount_rate:.0%} a year).")
+
+
+def _pareto_not_fitted(error: Exception) -> str:
+    return f"**Pareto/NBD could not be fitted to these customers**, so there is no comparison: {error}"
+
+
+def _pareto_comparison(table: pd.DataFrame) -> str:
+    return (f"**{table.index[0]}** fits these customers better (AIC lower by "
+            f"{table['delta_aic'].iloc[1]:,.1f}); the rest of the notebook uses BG/NBD.")
+
+
+def _holdout_skipped() -> str:
+    return "holdout_days is 0: the holdout validation is skipped."
+
+
+def _holdout_too_short(holdout_days: int, first: pd.Timestamp, holdout_end: pd.Timestamp) -> str:
+    span = (holdout_end - first).days + 1
+    return (f"**Not enough history to validate on a {holdout_days}-day holdout:** the data cover {span:,} days "
+            f"({first:%Y-%m-%d} to {holdout_end:%Y-%m-%d}), so nothing would be left to fit on. The validation is "
+            f"skipped; a holdout of at most about half the history (here {max(span // 2, 1):,} days) leaves enough "
+            "to fit on.")
+
+
+def _holdout_not_fitted(calibration_end: pd.Timestamp, error: Exception) -> str:
+    return (f"**The model cannot be fitted on the calibration period** (up to {calibration_end:%Y-%m-%d}), so the "
+            f"holdout validation is skipped: {error}")
+
+
+def _holdout_pareto_not_fitted(error: Exception) -> str:
+    return f"Pareto/NBD could not be fitted on the calibration period: {error}"
+
+
+def _holdout_comparison(table: pd.DataFrame) -> str:
+    better = table.loc["mae"].idxmin()
+    return f"On the holdout, **{better}** has the smaller mean absolute error ({table.loc['mae', better]:.3f})."
+
+
+#: What :func:`~segkit.clv.truth_check` says without a ground truth.
+_NO_TRUTH = "No ground truth for these customers: check skipped."
+
+
+def _truth_auc(auc: float) -> str:
+    return f"P(alive) ranks truly active customers above lapsed ones with AUC **{auc:.3f}**."
+
+
 def _validation_sentence(result: HoldoutValidation, holdout_days: int) -> str:
     errors, naive, table = result.errors, result.naive, result.by_frequency
     if errors["total_actual"] == 0:
@@ -96,7 +159,8 @@ def historical_vs_predicted(history: pd.DataFrame | None, predictions: pd.DataFr
     nothing to compare), ``predictions`` from :func:`predict_clv` with ``clv``.
     """
     if history is None:
-        return "The historical formula could not be computed on these data (section 2), so there is nothing to compare."
+        return ("The historical formula could not be computed on these data (too little history, or no observed "
+                "churn), so there is nothing to compare.")
     model_tier, formula_tier = value_tiers(predictions["clv"]), value_tiers(history["historical_clv"])
     top = model_tier == model_tier.cat.categories[0]
     overlap = (top & (formula_tier == formula_tier.cat.categories[0])).sum() / top.sum()
@@ -152,7 +216,7 @@ def correlation_note(correlation: pd.Series) -> str:
 
 def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
              discount_rate: float, top_share: float, max_p_alive: float) -> str:
-    """The notebook's headline: total CLV with its interval, the top tier's share, the win-back list.
+    """The report's headline: total CLV with its interval, the top tier's share, the win-back list.
 
     ``interval`` from :func:`bootstrap_total_clv` (without an interval the headline gives the
     reason instead), ``tiers`` from :func:`tier_summary` or :func:`tier_profile` (top tier
@@ -200,7 +264,7 @@ def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: p
         f"to their purchase rhythm; move the best into the top tier.",
         f"* **{bottom} (mean CLV {tiers['mean_clv'].iloc[2]:,.2f}):** low-cost channels only (e-mail, no paid media).",
         (f"* **Win-back list ({len(win_back):,} customers):** a personal reactivation offer now, then re-score: "
-         "P(alive) jumps back after one purchase (exercise 3)." if len(win_back) else
+         "P(alive) jumps back after one purchase." if len(win_back) else
          "* **Win-back list:** empty today: no high-value customer looks lapsed. Re-score every month."),
         f"* **Acquisition:** a new customer brings {margin:.0%} margin on a first order plus "
         f"{new_customer['repeat_purchases']:.2f} expected repeat purchases in {horizon:g} days"

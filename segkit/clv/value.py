@@ -156,20 +156,16 @@ def historical_clv_report(
                      "historical_clv_report")
     _check_margin(margin)
     _check_discount_rate(discount_rate)
-    period = "a year" if window_days == 365 else f"{window_days} days"
+    from segkit.clv import text  # text reads value's tiers: imported here, not at the top
+
     if not (customers["tenure_days"] >= window_days).any():
-        return None, (f"**Not enough history for the historical CLV:** it needs the churn observed over {window_days} "
-                      f"days, and the oldest customer is {customers['tenure_days'].max():,} days old. "
-                      "The models below do not need it.")
+        return None, text._history_too_short(window_days, customers["tenure_days"].max())
     churn = observed_churn_rate(customers, window_days=window_days)
     if churn == 0:
-        return None, (f"**No historical CLV:** none of the customers of {period} ago has lapsed since, so the observed "
-                      "churn is 0 and the formula's expected lifetime infinite. The models below do not need it.")
+        return None, text._history_no_churn(window_days)
     history = historical_clv(customers, margin=margin, churn_rate=churn, window_days=window_days,
                              discount_rate=discount_rate)
-    return history, (f"Observed churn: **{churn:.1%}** of the customers of {period} ago have not bought since, so the "
-                     f"expected lifetime is {history['lifetime_years'].iloc[0]:.2f} years in today's money "
-                     f"(discounted at {discount_rate:.0%} a year).")
+    return history, text._history_churn(churn, window_days, history["lifetime_years"].iloc[0], discount_rate)
 
 
 def _rank_tiers(values: pd.Series, shares: dict[str, float]) -> pd.Series:
