@@ -220,15 +220,7 @@ def two_stage_check(
         )
     if not jitter > 0:
         raise DataError(f"jitter={jitter} must be a positive standard deviation, e.g. 0.01.")
-    if exact is None:
-        exact = WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame)
-    elif not (exact.method_ == "exact" and exact.n_customers_ == len(frame) and exact.n_clusters_ == n_clusters
-              and exact.n_features_in_ == frame.shape[1]):
-        raise DataError(
-            f"exact must be exact Ward fitted on these {len(frame):,} customers with {n_clusters} segments, got "
-            f"{exact.method_} Ward on {exact.n_customers_:,} customers with {exact.n_clusters_}; "
-            "leave exact=None to fit it here."
-        )
+    exact = _exact_reference(exact, frame, n_clusters)
     two_stage = WardClustering(n_clusters=n_clusters, max_exact=0, n_micro=n_micro, random_state=random_state).fit(frame)
     noise = np.random.default_rng(random_state).normal(scale=jitter, size=frame.shape)
     jittered = WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame + noise)
@@ -239,3 +231,17 @@ def two_stage_check(
         },
         name="ari",
     ).rename_axis("comparison")
+
+
+def _exact_reference(exact: WardClustering | None, frame: pd.DataFrame, n_clusters: int) -> WardClustering:
+    """``exact`` when it is exact Ward fitted on ``frame`` with ``n_clusters`` segments, or exact Ward fitted here."""
+    if exact is None:
+        return WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame)
+    if not (exact.method_ == "exact" and exact.n_customers_ == len(frame) and exact.n_clusters_ == n_clusters
+            and exact.n_features_in_ == frame.shape[1]):
+        raise DataError(
+            f"exact must be exact Ward fitted on these {len(frame):,} customers with {n_clusters} segments, got "
+            f"{exact.method_} Ward on {exact.n_customers_:,} customers with {exact.n_clusters_}; "
+            "leave exact=None to fit it here."
+        )
+    return exact

@@ -280,17 +280,22 @@ def plot_dendrogram(
         for tick, leaf in zip(ax.get_xticklabels(), info["leaves"]):
             tick.set_color(colours[model.leaf_labels_[_first_leaf(Z, leaf)]])
     ax.axhline(model.cut_height_, color="black", linestyle="--", linewidth=1)
+    _dendrogram_legend(ax, model, colours, names)
+    ax.set_xlabel("customer groups (number of customers)" if truncated else f"{model.n_customers_:,} customers")
+    ax.set_ylabel("Ward merge height (√(2 × Δ within-SS), std. units)")
+    ax.set_title(f"Ward dendrogram: {model.n_customers_:,} customers, {model.n_clusters_} segments")
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+def _dendrogram_legend(ax: plt.Axes, model, colours: list, names: dict | None) -> None:
+    """One legend entry per segment (label, name, customers) and one for the cut."""
     sizes = np.bincount(model.labels_, minlength=model.n_clusters_)
     handles = [Line2D([], [], color=c, linewidth=3) for c in colours]
     labels = [f"{s}: {(names or {}).get(s, f'segment {s}')} ({sizes[s]:,})" for s in range(model.n_clusters_)]
     handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1))
     labels.append(f"cut: {model.n_clusters_} segments")
     ax.legend(handles, labels, loc="upper right", fontsize="small")
-    ax.set_xlabel("customer groups (number of customers)" if truncated else f"{model.n_customers_:,} customers")
-    ax.set_ylabel("Ward merge height (√(2 × Δ within-SS), std. units)")
-    ax.set_title(f"Ward dendrogram: {model.n_customers_:,} customers, {model.n_clusters_} segments")
-    ax.grid(axis="x", visible=False)
-    return ax
 
 
 def plot_merge_gaps(gaps: pd.DataFrame, *, chosen_k: int | None = None, ax: plt.Axes | None = None) -> plt.Axes:

@@ -109,13 +109,17 @@ def validate_features(
         )
     _check_finite(values, what)
     if not allow_constant:
-        constant = [str(c) for c in values.columns if values[c].nunique() <= 1]
-        if constant:
-            raise DataError(
-                f"{what} column(s) {constant} are constant (a single value across {len(values)} customers) "
-                "and carry no information; drop them, or use data where they vary."
-            )
+        _check_not_constant(values, what)
     return values
+
+
+def _check_not_constant(values: pd.DataFrame, what: str) -> None:
+    constant = [str(c) for c in values.columns if values[c].nunique() <= 1]
+    if constant:
+        raise DataError(
+            f"{what} column(s) {constant} are constant (a single value across {len(values)} customers) "
+            "and carry no information; drop them, or use data where they vary."
+        )
 
 
 def _check_finite(values: pd.DataFrame, what: str) -> None:

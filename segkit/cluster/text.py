@@ -15,6 +15,7 @@ __all__ = [
     "k_range_note",
     "pca_advice",
     "revenue_skew_words",
+    "ward_method_reason",
 ]
 
 #: Each criterion of :func:`choose_k`, as a report names it.
@@ -144,3 +145,27 @@ def k_range_note(kept: list[int], asked: list[int], *, n_customers: int, n_disti
     return (f"k was tried from {kept[0]} to {kept[-1]} instead of {asked[0]} to {asked[-1]}: the data have only "
             f"{n_customers} customers ({n_distinct} with distinct features), and a segment needs more than one "
             "customer.")
+
+
+def ward_method_reason(*, n_customers: int, max_exact: int, n_micro: int = 0, n_micro_made: int = 0) -> str:
+    """Why Ward ran exact or two-stage, in words (``WardClustering.method_reason_``).
+
+    Exact when ``n_customers <= max_exact``; otherwise two-stage over ``n_micro_made`` micro-clusters
+    (``n_micro`` asked for).
+
+    Examples
+    --------
+    >>> ward_method_reason(n_customers=1_000, max_exact=60_000).split(":")[0]
+    'exact Ward on all 1,000 customers (1,000 ≤ max_exact = 60,000)'
+    """
+    n = n_customers
+    if n <= max_exact:
+        return (f"exact Ward on all {n:,} customers ({n:,} ≤ max_exact = {max_exact:,}): "
+                "fastcluster.linkage_vector builds the full tree in memory proportional to customers × features.")
+    how = (
+        "every customer is its own micro-cluster (n_micro ≥ customers), so size-weighted Ward on them is exact Ward."
+        if n_micro >= n
+        else f"MiniBatchKMeans made {n_micro_made:,} micro-clusters, size-weighted Ward merged their "
+        "centroids, and every customer took the segment of its micro-cluster."
+    )
+    return f"two-stage Ward ({n:,} customers > max_exact = {max_exact:,}): {how}"

@@ -43,6 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from segkit.cluster.kmeans import _check_order_by, _order_labels
 from segkit.cluster.preprocess import validate_features
+from segkit.cluster.text import ward_method_reason
 from segkit.errors import DataError
 
 __all__ = [
@@ -438,20 +439,12 @@ class WardClustering(ClusterMixin, BaseEstimator):
         n = len(values)
         if n <= self.max_exact:
             self.method_ = "exact"
-            self.method_reason_ = (
-                f"exact Ward on all {n:,} customers ({n:,} ≤ max_exact = {self.max_exact:,}): "
-                "fastcluster.linkage_vector builds the full tree in memory proportional to customers × features."
-            )
+            self.method_reason_ = ward_method_reason(n_customers=n, max_exact=self.max_exact)
             return fastcluster.linkage_vector(values, method="ward"), np.ones(n), None
         micro = _micro_clusters(values, n_micro=self.n_micro, random_state=self.random_state)
-        how = (
-            "every customer is its own micro-cluster (n_micro ≥ customers), so size-weighted Ward on them is exact Ward."
-            if self.n_micro >= n
-            else f"MiniBatchKMeans made {len(micro.sizes):,} micro-clusters, size-weighted Ward merged their "
-            "centroids, and every customer took the segment of its micro-cluster."
-        )
         self.method_ = "two-stage"
-        self.method_reason_ = f"two-stage Ward ({n:,} customers > max_exact = {self.max_exact:,}): {how}"
+        self.method_reason_ = ward_method_reason(n_customers=n, max_exact=self.max_exact, n_micro=self.n_micro,
+                                                 n_micro_made=len(micro.sizes))
         return _weighted_ward_linkage(micro.centers, micro.sizes), micro.sizes, micro
 
     def fit_predict(self, X, y=None, *, order_by: Sequence[float] | None = None) -> np.ndarray:
