@@ -364,6 +364,9 @@ def test_match_campaign_refuses_the_sample_campaign_on_other_data(tmp_path):
     assert not other.used and other.reason == "sample campaign" and "coincide by chance" in other.note
     same = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=DEFAULT_TRANSACTIONS)
     assert same.used
+    unguarded = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=tmp_path / "their_orders.csv",
+                                   simulated=None)
+    assert unguarded.used  # the guard is a parameter: None turns it off
 
 
 def test_a_malformed_campaign_of_these_customers_still_raises(experiment, customers, tmp_path):

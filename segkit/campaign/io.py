@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.campaign._checks import _MAX_EXAMPLES, _check_columns, _examples
-from segkit.campaign.simulate import DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH
+from segkit.campaign.simulate import SAMPLE_CAMPAIGN, SimulatedFiles
 from segkit.campaign.text import coverage_words, match_note
 from segkit.errors import DataError
 
@@ -293,12 +293,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _load_truth(truth_path: Path | None, campaign: pd.DataFrame, campaign_path: Path, min_match: float):
+def _load_truth(truth_path: Path | None, campaign: pd.DataFrame, campaign_path: Path, min_match: float,
+                simulated: SimulatedFiles | None):
     """The planted truth when it exists and describes this campaign, else None."""
     if truth_path is None or not truth_path.is_file():
         return None
-    if _same_file(truth_path, DEFAULT_CAMPAIGN_TRUTH_PATH) and not _same_file(campaign_path, DEFAULT_CAMPAIGN_PATH):
-        return None  # the shipped truth describes the shipped campaign only
+    if (simulated is not None and _same_file(truth_path, simulated.truth)
+            and not _same_file(campaign_path, simulated.campaign)):
+        return None  # that truth describes its own campaign only
     truth = pd.read_csv(truth_path, dtype={"customer_id": str})
     covered = campaign["customer_id"].isin(truth["customer_id"].astype(str).str.strip()).mean()
     return truth if covered >= min_match else None
@@ -312,13 +314,15 @@ def match_campaign(
     truth_path: str | Path | None = None,
     data_path: str | Path | None = None,
     min_match: float = MIN_CAMPAIGN_MATCH,
+    simulated: SimulatedFiles | None = SAMPLE_CAMPAIGN,
 ) -> CampaignChoice:
     """Decide whether a campaign file belongs to the customers of a report, and load it if it does.
 
     The rule: a campaign is measured only when the file exists and at least ``min_match`` of its
     customers are in the customer table (:func:`campaign_coverage`). One more guard catches ids that
-    coincide by accident: the simulated sample campaign shipped in ``data/raw`` is used only with the
-    sample transactions it was simulated from (when ``data_path`` is given). Otherwise the report says
+    coincide by accident: the simulated campaign ``simulated`` (by default the sample shipped in
+    ``data/raw``) is used only with the transactions it was simulated from (when ``data_path`` is
+    given), and its truth only with it. Otherwise the report says
     why in :attr:`CampaignChoice.note` and plans from an assumed uplift; nothing is raised, so a report
     on data without a campaign still runs. A file that exists and belongs but is malformed still raises.
 
@@ -334,10 +338,13 @@ def match_campaign(
         Planted truth of a simulated campaign; loaded only when the campaign is used and the truth
         covers at least ``min_match`` of its customers.
     data_path : str or Path, optional
-        The transactions file the customer table was built from (for the sample-campaign guard).
+        The transactions file the customer table was built from (for the simulated-campaign guard).
     min_match : float, default 0.9
         Smallest share of campaign customers that must be in the customer table, see
         :data:`MIN_CAMPAIGN_MATCH` for why 0.9.
+    simulated : SimulatedFiles or None, default the shipped sample
+        A simulated campaign, its truth and the transactions it was drawn from
+        (:data:`~segkit.campaign.simulate.SAMPLE_CAMPAIGN`); None turns the guard off.
 
     Returns
     -------
@@ -348,8 +355,6 @@ def match_campaign(
     DataError
         If the file is used but malformed (see :func:`validate_campaign`), or ``min_match`` is outside [0, 1].
     """
-    from segkit.paths import DEFAULT_TRANSACTIONS
-
     if not 0.0 <= min_match <= 1.0:
         raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
     if not campaign_path or not str(campaign_path).strip():
@@ -361,8 +366,8 @@ def match_campaign(
     coverage = campaign_coverage(raw, customers)
     if coverage["match_share"] < min_match:
         reason = "other customers"
-    elif (data_path is not None and _same_file(path, DEFAULT_CAMPAIGN_PATH)
-            and not _same_file(Path(data_path), DEFAULT_TRANSACTIONS)):
+    elif (simulated is not None and data_path is not None and _same_file(path, simulated.campaign)
+            and not _same_file(Path(data_path), simulated.transactions)):
         reason = "sample campaign"
     else:
         reason = "used"
@@ -370,5 +375,5 @@ def match_campaign(
     if reason != "used":
         return CampaignChoice(None, None, coverage, reason, note)
     campaign = validate_campaign(raw)
-    truth = _load_truth(Path(truth_path) if truth_path else None, campaign, path, min_match)
+    truth = _load_truth(Path(truth_path) if truth_path else None, campaign, path, min_match, simulated)
     return CampaignChoice(campaign, truth, coverage, "used", note)

@@ -34,6 +34,8 @@ Run ``python -m segkit.campaign`` to write ``data/raw/campaign.csv`` and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -72,6 +74,24 @@ TRUTH_COLUMNS: tuple[str, ...] = (
 )
 DEFAULT_CAMPAIGN_PATH = RAW_DIR / "campaign.csv"
 DEFAULT_CAMPAIGN_TRUTH_PATH = RAW_DIR / "campaign_truth.csv"
+
+
+@dataclass(frozen=True)
+class SimulatedFiles:
+    """A simulated campaign file, its planted truth and the transactions its customers were drawn from.
+
+    :func:`~segkit.campaign.io.match_campaign` measures such a campaign only on those transactions
+    (other data may share its numeric customer ids by chance) and reads that truth only with that
+    campaign.
+    """
+
+    campaign: Path
+    truth: Path
+    transactions: Path
+
+
+#: The sample written by ``python -m segkit.campaign``: the default ``simulated`` of ``match_campaign``.
+SAMPLE_CAMPAIGN = SimulatedFiles(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH, DEFAULT_TRANSACTIONS)
 
 
 def _check_history(customers: pd.DataFrame, segment_col: str) -> None:
