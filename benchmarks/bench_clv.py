@@ -29,7 +29,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import optimize  # noqa: E402
 
-from segkit.clv import BetaGeoModel, bgnbd_log_likelihood, simulate_bgnbd  # noqa: E402
+from segkit.clv import BetaGeoModel, simulate_bgnbd  # noqa: E402
+from segkit.clv.bgnbd import _bgnbd_log_likelihood  # noqa: E402
 
 TRUE = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0}  # per day
 SIZES = (10_000, 100_000, 1_000_000)
@@ -59,7 +60,7 @@ def reference_fit(data: pd.DataFrame) -> np.ndarray:
     scale = 10.0 / age.max()
 
     def nll(log_params: np.ndarray) -> float:
-        value = -bgnbd_log_likelihood(*np.exp(log_params), x, t_x * scale, age * scale).mean()
+        value = -_bgnbd_log_likelihood(*np.exp(log_params), x, t_x * scale, age * scale).mean()
         return value if np.isfinite(value) else 1e10
 
     result = optimize.minimize(nll, np.zeros(4), method="BFGS", options={"gtol": 1e-6})

@@ -18,12 +18,14 @@ from segkit.clv import (
     FitWarning,
     GammaGammaModel,
     ParetoNBDModel,
-    bgnbd_log_likelihood,
-    gamma_gamma_log_likelihood,
-    pareto_nbd_log_likelihood,
     simulate_bgnbd,
     simulate_gamma_gamma,
 )
+from segkit.clv.bgnbd import _bgnbd_log_likelihood
+from segkit.clv.diagnostics import _compare_models, _naive_holdout_forecast
+from segkit.clv.gamma_gamma import _gamma_gamma_log_likelihood
+from segkit.clv.pareto import _pareto_nbd_log_likelihood
+from segkit.clv.predict import _discounted_purchases
 from segkit.clv.simulate import simulate_transactions
 from segkit.errors import DataError
 
@@ -165,33 +167,33 @@ def test_bgnbd_log_likelihood_matches_naive_formula() -> None:
     t_x = np.where(x > 0, T * rng.uniform(size=500), 0.0)
     for params in (CDNOW, TRUE_BG, {"r": 2.0, "alpha": 0.5, "a": 3.0, "b": 0.7}):
         naive = np.log(_naive_bgnbd_likelihood(*params.values(), x, t_x, T))
-        np.testing.assert_allclose(bgnbd_log_likelihood(*params.values(), x, t_x, T), naive, rtol=1e-10)
+        np.testing.assert_allclose(_bgnbd_log_likelihood(*params.values(), x, t_x, T), naive, rtol=1e-10)
 
 
 def test_log_likelihood_is_finite_for_huge_frequencies() -> None:
     """The naive formula overflows (gamma(r + x) for x in the thousands); ours does not."""
     x = np.array([500.0, 5000.0, 20000.0])
-    ll = bgnbd_log_likelihood(*CDNOW.values(), x, np.array([90.0, 99.0, 99.5]), np.array([100.0] * 3))
+    ll = _bgnbd_log_likelihood(*CDNOW.values(), x, np.array([90.0, 99.0, 99.5]), np.array([100.0] * 3))
     assert np.all(np.isfinite(ll))
     model = BetaGeoModel.from_params(**CDNOW)
     p_alive = model.probability_alive(x, [90.0, 99.0, 99.5], [100.0] * 3)
     purchases = model.expected_purchases(x, [90.0, 99.0, 99.5], [100.0] * 3, t=10.0)
     assert np.all((p_alive >= 0) & (p_alive <= 1)) and np.all(np.isfinite(purchases) & (purchases >= 0))
-    assert np.all(np.isfinite(gamma_gamma_log_likelihood(6.0, 4.0, 15.0, x, np.array([30.0] * 3))))
+    assert np.all(np.isfinite(_gamma_gamma_log_likelihood(6.0, 4.0, 15.0, x, np.array([30.0] * 3))))
 
 
 def test_reported_log_likelihood_is_the_sum_at_the_estimate(bg: BetaGeoModel, sim: pd.DataFrame,
                                                             gg: GammaGammaModel) -> None:
-    total = bgnbd_log_likelihood(*bg.params_, sim["frequency"], sim["recency"], sim["T"]).sum()
+    total = _bgnbd_log_likelihood(*bg.params_, sim["frequency"], sim["recency"], sim["T"]).sum()
     assert bg.log_likelihood_ == pytest.approx(total, rel=1e-10)
     repeat = sim[sim["frequency"] > 0]
-    total_gg = gamma_gamma_log_likelihood(*gg.params_, repeat["frequency"], repeat["monetary_value"]).sum()
+    total_gg = _gamma_gamma_log_likelihood(*gg.params_, repeat["frequency"], repeat["monetary_value"]).sum()
     assert gg.log_likelihood_ == pytest.approx(total_gg, rel=1e-10)
 
 
 def test_estimate_is_a_maximum(bg: BetaGeoModel, sim: pd.DataFrame) -> None:
     def total(params: np.ndarray) -> float:
-        return float(bgnbd_log_likelihood(*params, sim["frequency"], sim["recency"], sim["T"]).sum())
+        return float(_bgnbd_log_likelihood(*params, sim["frequency"], sim["recency"], sim["T"]).sum())
 
     best = total(bg.params_.to_numpy())
     for i in range(4):
@@ -204,7 +206,7 @@ def test_estimate_is_a_maximum(bg: BetaGeoModel, sim: pd.DataFrame) -> None:
 def test_gamma_gamma_log_likelihood_is_a_density_in_mean_spend() -> None:
     """For x = 1 the mean spend is one purchase, so the density must integrate to 1."""
     grid = np.linspace(1e-6, 2000.0, 400_001)
-    density = np.exp(gamma_gamma_log_likelihood(6.0, 4.0, 15.0, np.ones_like(grid), grid))
+    density = np.exp(_gamma_gamma_log_likelihood(6.0, 4.0, 15.0, np.ones_like(grid), grid))
     assert np.trapezoid(density, grid) == pytest.approx(1.0, abs=1e-3)
 
 
@@ -224,7 +226,7 @@ def test_pareto_nbd_log_likelihood_matches_naive_formula() -> None:
     T = rng.uniform(1, 40, 300)
     t_x = np.where(x > 0, T * rng.uniform(size=300), 0.0)
     for params in ((0.553, 10.578, 0.606, 11.669), (0.553, 10.578, 0.606, 4.0)):
-        np.testing.assert_allclose(pareto_nbd_log_likelihood(*params, x, t_x, T), naive(*params, x, t_x, T),
+        np.testing.assert_allclose(_pareto_nbd_log_likelihood(*params, x, t_x, T), naive(*params, x, t_x, T),
                                    rtol=1e-9)
 
 
@@ -378,10 +380,10 @@ def test_pareto_nbd_fits_and_predicts(daily: pd.DataFrame) -> None:
     assert ((p >= 0) & (p <= 1)).all()
     assert (p[part["frequency"] == 0] < 1).any()  # Pareto/NBD customers can die before buying again
     bg_model = BetaGeoModel().fit(part["frequency"], part["recency"], part["T"])
-    table = clv.compare_models({"BG/NBD": bg_model, "Pareto/NBD": model})
+    table = _compare_models({"BG/NBD": bg_model, "Pareto/NBD": model})
     assert table["delta_aic"].min() == 0 and set(table.index) == {"BG/NBD", "Pareto/NBD"}
     # the reported log-likelihood is the per-customer sum at the estimate, and AIC = 2k - 2 log L
-    total = pareto_nbd_log_likelihood(*model.params_, part["frequency"], part["recency"], part["T"]).sum()
+    total = _pareto_nbd_log_likelihood(*model.params_, part["frequency"], part["recency"], part["T"]).sum()
     assert model.log_likelihood_ == pytest.approx(total, rel=1e-8)
     assert table.loc["Pareto/NBD", "aic"] == pytest.approx(8 - 2 * total, rel=1e-8)
     assert table["delta_aic"].max() == pytest.approx(abs(model.aic_ - bg_model.aic_))
@@ -637,7 +639,7 @@ def test_likelihood_pieces_are_shared_by_the_fit_and_the_per_customer_formulas(s
     data = bgnbd._bg_data(head["frequency"].to_numpy(float), head["recency"].to_numpy(),
                           head["T"].to_numpy(), np.ones(len(head)))
     value, _ = bgnbd._bgnbd_nll_grad(np.log(params), data)
-    assert -value == pytest.approx(bgnbd_log_likelihood(*params, head["frequency"], head["recency"], head["T"]).mean(),
+    assert -value == pytest.approx(_bgnbd_log_likelihood(*params, head["frequency"], head["recency"], head["T"]).mean(),
                                    rel=1e-12)
     # Pareto/NBD P(alive) is 1 for a customer observed for no time and below 1 afterwards
     pareto = ParetoNBDModel.from_params(r=0.55, alpha=10.6, s=0.61, beta=11.7)
@@ -663,7 +665,7 @@ def test_predict_clv_reports_undiscounted_purchases_when_discounting(bg, gg, sim
     plain = clv.predict_clv(bg, gg, table, horizon=365.0)
     np.testing.assert_array_equal(discounted["predicted_purchases"], plain["predicted_purchases"])
     np.testing.assert_allclose(discounted["clv"] / discounted["expected_spend"],
-                               clv.discounted_purchases(bg, table["frequency"], table["recency"], table["T"],
+                               _discounted_purchases(bg, table["frequency"], table["recency"], table["T"],
                                                         horizon=365.0, discount_rate=0.1), rtol=1e-12)
     assert (discounted["clv"] < plain["clv"]).all()
     with pytest.raises(DataError, match="margin"):
@@ -696,7 +698,7 @@ def test_tier_profile_and_segment_value(predictions: pd.DataFrame) -> None:
 
 def test_naive_forecast_and_new_customer_value(bg, gg) -> None:
     cal_hold = pd.DataFrame({"frequency_cal": [0.0, 4.0, 2.0], "T_cal": [0.0, 200.0, 50.0]})
-    assert clv.naive_holdout_forecast(cal_hold, t=100).tolist() == [0.0, 2.0, 4.0]
+    assert _naive_holdout_forecast(cal_hold, t=100).tolist() == [0.0, 2.0, 4.0]
     value = clv.new_customer_value(bg, gg, horizon=365.0, margin=0.3)
     assert value["repeat_purchases"] == pytest.approx(bg.expected_purchases_new_customer(365.0))
     assert value["value"] == pytest.approx(0.3 * gg.population_mean_spend() * (1 + value["repeat_purchases"]))

@@ -39,28 +39,25 @@ Modules (the public names are re-exported here; import them from :mod:`segkit.cl
 """
 
 from segkit.clv._common import DAYS_PER_YEAR
-from segkit.clv._fit import FitWarning, check_btyd
-from segkit.clv.bgnbd import BetaGeoModel, bgnbd_log_likelihood
+from segkit.clv._fit import FitWarning
+from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.diagnostics import (
     HoldoutValidation,
-    compare_models,
     compare_on_holdout,
     compare_with_pareto,
     expected_purchases_matrix,
     holdout_by_frequency,
     holdout_errors,
     holdout_validation,
-    naive_holdout_forecast,
     probability_alive_matrix,
     purchase_tracking,
     spend_frequency_correlation,
     truth_check,
 )
-from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel, gamma_gamma_log_likelihood
-from segkit.clv.pareto import ParetoNBDModel, pareto_nbd_log_likelihood
+from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
+from segkit.clv.pareto import ParetoNBDModel
 from segkit.clv.predict import (
     bootstrap_total_clv,
-    discounted_purchases,
     fit_models,
     mean_repeat_spend,
     new_customer_value,
@@ -100,19 +97,14 @@ __all__ = [
     "GammaGammaModel",
     "HoldoutValidation",
     "ParetoNBDModel",
-    "bgnbd_log_likelihood",
     "bootstrap_total_clv",
-    "check_btyd",
-    "compare_models",
     "compare_on_holdout",
     "compare_with_pareto",
     "correlation_note",
     "crm_export",
-    "discounted_purchases",
     "expected_purchases_matrix",
     "fit_models",
     "fit_notes",
-    "gamma_gamma_log_likelihood",
     "headline",
     "historical_clv",
     "historical_clv_report",
@@ -122,11 +114,9 @@ __all__ = [
     "holdout_validation",
     "interval_note",
     "mean_repeat_spend",
-    "naive_holdout_forecast",
     "new_customer_value",
     "observed_churn_rate",
     "parameter_summary",
-    "pareto_nbd_log_likelihood",
     "population_note",
     "predict_clv",
     "probability_alive_matrix",

@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from segkit.errors import DataError
 
-__all__ = ["FitWarning", "check_btyd"]
+__all__ = ["FitWarning"]
 
 
 #: Fewest customers (BG/NBD, Pareto/NBD) or repeat customers (Gamma-Gamma) a fit accepts.
@@ -69,7 +69,7 @@ def _count_bad(mask: np.ndarray, name: str, what: str, fix: str) -> None:
         raise DataError(f"'{name}' has {int(mask.sum())} {what} (of {mask.size}). {fix}")
 
 
-def check_btyd(
+def _check_btyd(
     frequency: object, recency: object, T: object, *, require_integer: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate buy-till-you-die inputs and return them as float arrays.
@@ -90,9 +90,9 @@ def check_btyd(
 
     Examples
     --------
-    >>> check_btyd([0, 2], [0, 30], [50, 40])[1]
+    >>> _check_btyd([0, 2], [0, 30], [50, 40])[1]
     array([ 0., 30.])
-    >>> check_btyd([1], [60], [40])
+    >>> _check_btyd([1], [60], [40])
     Traceback (most recent call last):
     ...
     segkit.errors.DataError: 'recency' is greater than 'T' for 1 customer(s) ...

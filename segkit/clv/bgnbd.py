@@ -20,14 +20,14 @@ import pandas as pd
 from scipy.special import expit, gammaln, psi
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.clv._fit import MIN_CUSTOMERS, _check_weights, _compress, _horizon, _maximise, _MLEModel, _wrap, check_btyd
+from segkit.clv._fit import MIN_CUSTOMERS, _check_btyd, _check_weights, _compress, _horizon, _maximise, _MLEModel, _wrap
 from segkit.clv._quadrature import _alive_purchases
 from segkit.errors import DataError
 
-__all__ = ["BetaGeoModel", "bgnbd_log_likelihood"]
+__all__ = ["BetaGeoModel"]
 
 
-def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency: object, recency: object,
+def _bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency: object, recency: object,
                          T: object) -> np.ndarray:
     """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, equation 6).
 
@@ -38,7 +38,7 @@ def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency: 
     --------
     A customer without repeat purchases contributes r·log(alpha / (alpha + T)):
 
-    >>> ll = bgnbd_log_likelihood(0.243, 4.414, 0.793, 2.426, 0, 0, 38.86)
+    >>> ll = _bgnbd_log_likelihood(0.243, 4.414, 0.793, 2.426, 0, 0, 38.86)
     >>> bool(np.isclose(ll[0], 0.243 * np.log(4.414 / (4.414 + 38.86))))
     True
     """
@@ -176,10 +176,10 @@ class BetaGeoModel(_MLEModel):
         Raises
         ------
         DataError
-            Invalid inputs (see :func:`check_btyd`), fewer than ``MIN_CUSTOMERS`` customers,
+            Invalid inputs (see :func:`_check_btyd`), fewer than ``MIN_CUSTOMERS`` customers,
             no repeat purchases at all, or an optimisation that does not converge.
         """
-        x, t_x, age = check_btyd(frequency, recency, T)
+        x, t_x, age = _check_btyd(frequency, recency, T)
         w = _check_weights(sample_weight, x.size)
         n = w.sum()
         if n < MIN_CUSTOMERS:
@@ -225,7 +225,7 @@ class BetaGeoModel(_MLEModel):
         which is 1 for customers without repeat purchases (in BG/NBD drop-out can only follow
         a repeat purchase).
         """
-        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
 
     def _probability_alive(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
@@ -244,7 +244,7 @@ class BetaGeoModel(_MLEModel):
         ``t`` may be an array that broadcasts against the customers: ``t`` of shape
         ``(n_horizons, 1)`` gives one row per horizon (and an array, not a Series).
         """
-        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
 
     def _expected_purchases(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray,

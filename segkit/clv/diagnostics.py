@@ -28,14 +28,12 @@ from segkit.errors import DataError
 
 __all__ = [
     "HoldoutValidation",
-    "compare_models",
     "compare_on_holdout",
     "compare_with_pareto",
     "expected_purchases_matrix",
     "holdout_by_frequency",
     "holdout_errors",
     "holdout_validation",
-    "naive_holdout_forecast",
     "probability_alive_matrix",
     "purchase_tracking",
     "spend_frequency_correlation",
@@ -43,7 +41,7 @@ __all__ = [
 ]
 
 
-def compare_models(models: dict[str, object]) -> pd.DataFrame:
+def _compare_models(models: dict[str, object]) -> pd.DataFrame:
     """Log-likelihood, number of parameters and AIC of fitted models (lower AIC is better).
 
     The models must have been fitted to the same customers, in the same time unit.
@@ -60,7 +58,7 @@ def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -
 
     Returns
     -------
-    (table or None, sentence): :func:`compare_models` of the two and which fits better, or None
+    (table or None, sentence): :func:`_compare_models` of the two and which fits better, or None
     and the reason when Pareto/NBD cannot be fitted (too few customers, no convergence).
     """
     _check_customers(customers, ["frequency", "recency", "T"], "compare_with_pareto")
@@ -70,7 +68,7 @@ def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -
             pareto = ParetoNBDModel().fit(customers["frequency"], customers["recency"], customers["T"])
     except DataError as error:
         return None, text._pareto_not_fitted(error)
-    table = compare_models({"BG/NBD": purchase_model, "Pareto/NBD": pareto})
+    table = _compare_models({"BG/NBD": purchase_model, "Pareto/NBD": pareto})
     return table, text._pareto_comparison(table)
 
 
@@ -227,7 +225,7 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
     the day before the holdout (:func:`segkit.data.calibration_holdout`, whose dates are the
     last days of their periods). The result holds the calibration table, the model, its
     predictions, :func:`holdout_by_frequency`, :func:`holdout_errors` of the model and of
-    :func:`naive_holdout_forecast`, :func:`purchase_tracking`, and a summary sentence.
+    :func:`_naive_holdout_forecast`, :func:`purchase_tracking`, and a summary sentence.
 
     Validation is skipped, with the reason in ``summary`` and no error, when ``holdout_days``
     is 0, when the data do not reach back before the holdout (history too short), or when the
@@ -255,7 +253,7 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
     result = HoldoutValidation(
         "", calibration_end, holdout_end, cal_hold, model, predicted, holdout_by_frequency(cal_hold, predicted),
         holdout_errors(cal_hold["frequency_holdout"], predicted),
-        holdout_errors(cal_hold["frequency_holdout"], naive_holdout_forecast(cal_hold, t=holdout_days)),
+        holdout_errors(cal_hold["frequency_holdout"], _naive_holdout_forecast(cal_hold, t=holdout_days)),
         purchase_tracking(model, clean, calibration_end=calibration_end, holdout_end=holdout_end))
     result.summary = text._validation_sentence(result, holdout_days)
     return result
@@ -319,9 +317,8 @@ def _history_matrix(predict, *, T: float, max_frequency: int, n_recency: int) ->
                         columns=pd.Index(grid_r, name="recency"))
 
 
-def naive_holdout_forecast(cal_hold: pd.DataFrame, *, t: float) -> pd.Series:
+def _naive_holdout_forecast(cal_hold: pd.DataFrame, *, t: float) -> pd.Series:
     """The benchmark forecast "same rate as before": calibration repeat purchases per day × ``t``."""
-    _require(cal_hold, ["frequency_cal", "T_cal"], "naive_holdout_forecast")
     return cal_hold["frequency_cal"] / cal_hold["T_cal"].clip(lower=1) * t
 
 

@@ -26,15 +26,15 @@ from segkit.clv._fit import (
 )
 from segkit.errors import DataError
 
-__all__ = ["AverageSpendModel", "GammaGammaModel", "gamma_gamma_log_likelihood"]
+__all__ = ["AverageSpendModel", "GammaGammaModel"]
 
 
-def gamma_gamma_log_likelihood(p: float, q: float, v: float, frequency: object, monetary_value: object) -> np.ndarray:
+def _gamma_gamma_log_likelihood(p: float, q: float, v: float, frequency: object, monetary_value: object) -> np.ndarray:
     """Per-customer Gamma-Gamma log-likelihood of the mean spend ``monetary_value`` over x purchases.
 
     Examples
     --------
-    >>> round(float(gamma_gamma_log_likelihood(6.25, 3.74, 15.44, 2, 30.0)[0]), 4)
+    >>> round(float(_gamma_gamma_log_likelihood(6.25, 3.74, 15.44, 2, 30.0)[0]), 4)
     -3.847
     """
     x, m = (np.atleast_1d(np.asarray(v_, dtype=float)) for v_ in (frequency, monetary_value))

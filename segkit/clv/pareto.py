@@ -10,13 +10,13 @@ import numpy as np
 from scipy.special import expit, exprel, gammaln
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.clv._fit import MIN_CUSTOMERS, _check_weights, _compress, _horizon, _maximise, _MLEModel, _wrap, check_btyd
+from segkit.clv._fit import MIN_CUSTOMERS, _check_btyd, _check_weights, _compress, _horizon, _maximise, _MLEModel, _wrap
 from segkit.errors import DataError
 
-__all__ = ["ParetoNBDModel", "pareto_nbd_log_likelihood"]
+__all__ = ["ParetoNBDModel"]
 
 
-def pareto_nbd_log_likelihood(r: float, alpha: float, s: float, beta: float, frequency: object, recency: object,
+def _pareto_nbd_log_likelihood(r: float, alpha: float, s: float, beta: float, frequency: object, recency: object,
                               T: object) -> np.ndarray:
     """Per-customer Pareto/NBD log-likelihood (Fader & Hardie 2005 note, equation 22), in log space.
 
@@ -121,7 +121,7 @@ class ParetoNBDModel(_MLEModel):
 
     def fit(self, frequency: object, recency: object, T: object, *, sample_weight: object = None) -> ParetoNBDModel:
         """Fit by maximum likelihood; same inputs and errors as :meth:`BetaGeoModel.fit`."""
-        x, t_x, age = check_btyd(frequency, recency, T)
+        x, t_x, age = _check_btyd(frequency, recency, T)
         w = _check_weights(sample_weight, x.size)
         n = w.sum()
         if n < MIN_CUSTOMERS or w @ x == 0:
@@ -138,7 +138,7 @@ class ParetoNBDModel(_MLEModel):
 
         def nll_grad(z: np.ndarray) -> tuple[float, np.ndarray]:
             def nll(zz: np.ndarray) -> float:
-                value = -(w @ pareto_nbd_log_likelihood(*np.exp(zz), x, ts, Ts)) / n
+                value = -(w @ _pareto_nbd_log_likelihood(*np.exp(zz), x, ts, Ts)) / n
                 return value if np.isfinite(value) else 1e10
 
             value = nll(z)
@@ -159,10 +159,10 @@ class ParetoNBDModel(_MLEModel):
         """P(alive | x, t_x, T): the share of the likelihood that comes from "alive at T".
 
         Computed as expit(log alive - log dropped-out), both in log space
-        (:func:`pareto_nbd_log_likelihood`), so it stays accurate down to the smallest floats.
+        (:func:`_pareto_nbd_log_likelihood`), so it stays accurate down to the smallest floats.
         """
         check_is_fitted(self, "params_")
-        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
 
     def _probability_alive(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
@@ -178,7 +178,7 @@ class ParetoNBDModel(_MLEModel):
         ``t`` may broadcast against the customers, as in :meth:`BetaGeoModel.expected_purchases`.
         """
         check_is_fitted(self, "params_")
-        x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+        x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
 
     def _expected_purchases(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray,

@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from segkit.clv._common import BTYD_COLUMNS, DAYS_PER_YEAR, _check_customers, _check_margin
-from segkit.clv._fit import MIN_CUSTOMERS, FitWarning, check_btyd
+from segkit.clv._fit import MIN_CUSTOMERS, FitWarning, _check_btyd
 from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel, _check_spend
 from segkit.clv.pareto import ParetoNBDModel
@@ -28,7 +28,6 @@ from segkit.errors import DataError
 
 __all__ = [
     "bootstrap_total_clv",
-    "discounted_purchases",
     "fit_models",
     "mean_repeat_spend",
     "new_customer_value",
@@ -38,7 +37,7 @@ __all__ = [
 ]
 
 
-def discounted_purchases(
+def _discounted_purchases(
     model: BetaGeoModel | ParetoNBDModel,
     frequency: object,
     recency: object,
@@ -55,7 +54,7 @@ def discounted_purchases(
     discounted by (1 + discount_rate) ** -(mid-step time / periods_per_year). Without
     discounting this is exactly ``model.expected_purchases(..., t=horizon)``.
     """
-    x, t_x, age = check_btyd(frequency, recency, T, require_integer=False)
+    x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
     return _purchases_to_horizon(model, x, t_x, age, horizon=horizon, discount_rate=discount_rate,
                                  periods_per_year=periods_per_year, n_steps=n_steps)[1]
 
@@ -63,7 +62,7 @@ def discounted_purchases(
 def _purchases_to_horizon(model, x: np.ndarray, t_x: np.ndarray, age: np.ndarray, *, horizon, discount_rate,
                           periods_per_year, n_steps) -> tuple[np.ndarray, np.ndarray]:
     """Expected purchases in the next ``horizon`` of checked float arrays: undiscounted and discounted
-    (see :func:`discounted_purchases`)."""
+    (see :func:`_discounted_purchases`)."""
     if horizon <= 0:
         raise DataError(f"horizon must be positive (time units, days for segkit tables); got {horizon}.")
     if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
@@ -156,7 +155,7 @@ def _check_model_inputs(customers: pd.DataFrame, *models: object) -> None:
     """The models' own checks (fitted; the BTYD columns, as their public methods make them), once per table."""
     for model in models:
         check_is_fitted(model, "params_")
-    check_btyd(customers["frequency"], customers["recency"], customers["T"], require_integer=False)
+    _check_btyd(customers["frequency"], customers["recency"], customers["T"], require_integer=False)
     _check_spend(customers["frequency"], customers["monetary_value"])
 
 
