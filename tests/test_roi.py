@@ -380,11 +380,11 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
     plan = roi.planning_table(customers, uplift=0.08)
     allocation = roi.allocate_budget(plan, budget=2000)
     choices = roi.compare_allocations(plan, budget=2000)
-    text = roi_text.headline(None, choices, budget=2000, assumed_uplift=0.08)
+    text = roi_text.campaign_headline(None, choices, budget=2000, assumed_uplift=0.08)
     assert text.startswith("**No campaign was measured") and "8.0 percentage points" in text
     assert f"{choices['expected_profit'].iloc[0]:,.0f}" in text
     with pytest.raises(DataError, match="assumed_uplift"):
-        roi_text.headline(None, choices, budget=2000)
+        roi_text.campaign_headline(None, choices, budget=2000)
     actions = roi.campaign_actions(None, allocation)
     assert (actions["verdict"] == "not measured").all()
     funded = actions["contacts"] > 0
@@ -396,7 +396,7 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
     # an uplift too small to pay for anything: nothing is spent and the headline says so
     none = roi.compare_allocations(roi.planning_table(customers, uplift=0.001), budget=2000)
     assert none["spend"].iloc[0] == 0
-    assert "the plan spends nothing" in roi_text.headline(None, none, budget=2000, assumed_uplift=0.001)
+    assert "the plan spends nothing" in roi_text.campaign_headline(None, none, budget=2000, assumed_uplift=0.001)
 
 
 def test_measured_export_keeps_the_lift(fitted, customers):
@@ -565,7 +565,7 @@ def test_campaign_study_measures_once_and_plans(experiment, customers, tmp_path)
     plan = roi.planning_table(customers, uplift=direct.lift_["abs_lift"])
     pd.testing.assert_frame_equal(study.choices, roi.compare_allocations(plan, budget=2000))
     pd.testing.assert_frame_equal(study.allocation, roi.allocate_budget(plan, budget=2000))
-    assert study.headline == roi_text.headline(direct.targeting(), study.choices, budget=2000)
+    assert study.headline == roi_text.campaign_headline(direct.targeting(), study.choices, budget=2000)
     compare = sim.compare_with_truth(study.lift, study.true_lift, truth=choice.truth)
     covered = (compare["low"] <= compare["true_lift"]) & (compare["true_lift"] <= compare["high"])
     assert compare["covered"].equals(covered) and compare["planted scenario"].notna().all()

@@ -235,12 +235,12 @@ def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[s
     }
 
 
-def check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FIT_MIN_MATCH) -> None:
+def _check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FIT_MIN_MATCH) -> None:
     """Raise DataError when fewer than ``min_match`` of the campaign customers are in the customer table.
 
     Examples
     --------
-    >>> check_campaign_match({"campaign_rows": 10, "matched": 3, "match_share": 0.3})  # doctest: +ELLIPSIS
+    >>> _check_campaign_match({"campaign_rows": 10, "matched": 3, "match_share": 0.3})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     segkit.errors.DataError: only 3 of 10 campaign customers (30.0%) are in the customer table (at least 50% ...

@@ -15,7 +15,7 @@ from segkit.campaign.io import (
     FIT_MIN_MATCH,
     _attach_segments,
     campaign_coverage,
-    check_campaign_match,
+    _check_campaign_match,
     validate_campaign,
 )
 from segkit.campaign.stats import bootstrap_mean_difference, two_proportion_test
@@ -118,7 +118,7 @@ class CampaignLift(BaseEstimator):
         self._check_params()
         valid = validate_campaign(campaign)
         coverage = campaign_coverage(valid, customers)
-        check_campaign_match(coverage, min_match=self.min_match)
+        _check_campaign_match(coverage, min_match=self.min_match)
         return self._fit(valid, _segments(customers, self.segment_col), coverage)
 
     def _fit(self, valid: pd.DataFrame, segments: pd.Series, coverage: Mapping[str, float]) -> CampaignLift:

@@ -230,7 +230,7 @@ def campaign_truth(
     return truth.sort_values("customer_id", kind="stable").reset_index(drop=True)
 
 
-def assign_groups(
+def _assign_groups(
     strata: np.ndarray, *, treatment_share: float, rng: np.random.Generator, n_reps: int = 1
 ) -> np.ndarray:
     """Complete randomisation within strata: exactly ``round(share × n)`` treated per stratum.
@@ -240,7 +240,7 @@ def assign_groups(
 
     Examples
     --------
-    >>> treated = assign_groups(np.array([0, 0, 0, 0, 1, 1]), treatment_share=0.5,
+    >>> treated = _assign_groups(np.array([0, 0, 0, 0, 1, 1]), treatment_share=0.5,
     ...                         rng=np.random.default_rng(0))
     >>> treated.shape, int(treated[0, :4].sum()), int(treated[0, 4:].sum())
     ((1, 6), 2, 1)
@@ -280,7 +280,7 @@ def draw_outcomes(
     if not 0.0 < treatment_share < 1.0:
         raise DataError(f"treatment_share must be strictly between 0 and 1, got {treatment_share}")
     rng = np.random.default_rng(seed)
-    treated = assign_groups(truth["segment"].to_numpy(), treatment_share=treatment_share, rng=rng, n_reps=n_reps)
+    treated = _assign_groups(truth["segment"].to_numpy(), treatment_share=treatment_share, rng=rng, n_reps=n_reps)
     p = np.where(treated, truth["p_treatment"].to_numpy(), truth["p_control"].to_numpy())
     responded = (rng.random(p.shape) < p).astype(np.int64)
     spend = rng.gamma(ORDER_SHAPE, truth["order_value"].to_numpy() / ORDER_SHAPE, size=p.shape)

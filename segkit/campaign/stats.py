@@ -8,12 +8,12 @@ from scipy import stats
 from segkit.errors import DataError
 
 
-def wilson_interval(x, n, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def _wilson_interval(x, n, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion ``x / n`` (arrays broadcast).
 
     Examples
     --------
-    >>> [round(float(v), 3) for v in wilson_interval(10, 100)]
+    >>> [round(float(v), 3) for v in _wilson_interval(10, 100)]
     [0.055, 0.174]
     """
     x, n = np.asarray(x, float), np.asarray(n, float)
@@ -44,8 +44,8 @@ def two_proportion_test(x1, n1, x0, n0, *, alpha: float = 0.05) -> dict[str, np.
     """
     x1, n1, x0, n0 = (np.asarray(v, float) for v in (x1, n1, x0, n0))
     p1, p0 = x1 / n1, x0 / n0
-    l1, u1 = wilson_interval(x1, n1, alpha=alpha)
-    l0, u0 = wilson_interval(x0, n0, alpha=alpha)
+    l1, u1 = _wilson_interval(x1, n1, alpha=alpha)
+    l0, u0 = _wilson_interval(x0, n0, alpha=alpha)
     diff = p1 - p0
     low = diff - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
     high = diff + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)

@@ -10,10 +10,10 @@ import pandas as pd
 from segkit.campaign._checks import _check_margin, _segments
 from segkit.campaign.budget import _allocate, _check_plan, _compare_allocations, _planning_table
 from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN, TOTAL_LABEL
-from segkit.campaign.io import CampaignChoice, check_campaign_match
+from segkit.campaign.io import CampaignChoice, _check_campaign_match
 from segkit.campaign.lift import CampaignLift
 from segkit.campaign.simulate import truth_by_segment
-from segkit.campaign.text import headline
+from segkit.campaign.text import campaign_headline
 from segkit.data import check_customer_table
 
 
@@ -35,7 +35,7 @@ class CampaignStudy:
         :func:`planning_table` (measured or assumed uplift), :func:`allocate_budget` and
         :func:`compare_allocations` at the budget.
     headline : str
-        :func:`headline` in Markdown.
+        :func:`~segkit.campaign.text.campaign_headline` in Markdown.
     """
 
     model: CampaignLift | None
@@ -104,7 +104,7 @@ def campaign_study(
     _check_plan(plan, budget)
     allocation = _allocate(plan, budget)
     choices = _compare_allocations(plan, budget, allocation)
-    text = headline(targeting, choices, budget=budget, assumed_uplift=None if model else planned_uplift)
+    text = campaign_headline(targeting, choices, budget=budget, assumed_uplift=None if model else planned_uplift)
     return CampaignStudy(model, lift, true_lift, targeting, plan, allocation, choices, text)
 
 
@@ -117,7 +117,7 @@ def _measure(choice: CampaignChoice, labels: pd.Series, segments: pd.Series, *, 
     model = CampaignLift(segment_col=labels.name, margin=margin, contact_cost=contact_cost, n_boot=n_boot,
                          random_state=random_state)
     model._check_params()
-    check_campaign_match(choice.coverage, min_match=model.min_match)
+    _check_campaign_match(choice.coverage, min_match=model.min_match)
     lift = model._fit(choice.campaign, segments, choice.coverage).lift_
     true_lift = None
     if choice.truth is not None:

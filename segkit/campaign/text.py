@@ -107,7 +107,7 @@ def _uplift_words(assumed_uplift: float | Mapping[str, float] | pd.Series) -> st
     return "an assumed uplift per segment"
 
 
-def assumed_headline(
+def _assumed_headline(
     allocations: pd.DataFrame, *, budget: float, assumed_uplift: float | Mapping[str, float] | pd.Series
 ) -> str:
     """The headline when no campaign was measured: the plan, labelled as resting on an assumption.
@@ -115,7 +115,7 @@ def assumed_headline(
     Examples
     --------
     >>> allocations = pd.DataFrame({"expected_profit": [0.0, -120.0], "segments": [0, 5], "spend": [0.0, 500.0]})
-    >>> print(assumed_headline(allocations, budget=500, assumed_uplift=0.02))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(_assumed_headline(allocations, budget=500, assumed_uplift=0.02))  # doctest: +NORMALIZE_WHITESPACE
     **No campaign was measured for these customers: the budget plan rests on an assumed uplift of 2.0
     percentage points of response per contact (parameter `planned_uplift`), not on a measurement.** At
     that uplift no segment earns back its contact cost, so the plan spends nothing; a mass campaign of
@@ -133,7 +133,7 @@ def assumed_headline(
     return f"{first} {plan} Measure the real uplift with a campaign that keeps a random control group."
 
 
-def headline(
+def campaign_headline(
     targeting: pd.DataFrame | None,
     allocations: pd.DataFrame,
     *,
@@ -142,7 +142,7 @@ def headline(
 ) -> str:
     """The report's headline, in words, from :meth:`CampaignLift.targeting` and :func:`compare_allocations`.
 
-    With ``targeting=None`` (no campaign measured) the headline is :func:`assumed_headline` for
+    With ``targeting=None`` (no campaign measured) the headline is :func:`_assumed_headline` for
     ``assumed_uplift``.
 
     Examples
@@ -151,7 +151,7 @@ def headline(
     ...     index=["as run (naive attribution)", "as run (incremental)", "mass: every customer",
     ...            "targeted: positive segments"])
     >>> allocations = pd.DataFrame({"expected_profit": [250.0, 20.0, 200.0], "segments": [2, 5, 1]})
-    >>> print(headline(targeting, allocations, budget=500))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(campaign_headline(targeting, allocations, budget=500))  # doctest: +NORMALIZE_WHITESPACE
     **Targeting only the 2 segments with a profitable measured lift would have turned a loss of 100 into a
     profit of 300.** The campaign as run made a loss of 50 once the control group's purchases are netted out;
     a report without a control group would have claimed a profit of 900. For the next campaign, a budget of
@@ -161,7 +161,7 @@ def headline(
     if targeting is None:
         if assumed_uplift is None:
             raise DataError("no campaign was measured (targeting is None): pass the assumed_uplift the plan used")
-        return assumed_headline(allocations, budget=budget, assumed_uplift=assumed_uplift)
+        return _assumed_headline(allocations, budget=budget, assumed_uplift=assumed_uplift)
     mass = targeting.loc["mass: every customer", "incremental_profit"]
     targeted = targeting.loc["targeted: positive segments"]
     n, targeted_profit = int(targeted["segments"]), targeted["incremental_profit"]
