@@ -626,3 +626,26 @@ def test_migration_study_on_a_tiny_customer_base_does_not_suggest_a_shorter_wind
     study = migration_study(clean, rfm_segments(customer_table(clean), warn=False), days=90)
     assert study.matrix is None and "only 12 customers in all" in study.note
     assert "migration_days lower" not in study.note
+
+
+# --- hand-computed cases for mutants that survived the tests above ----------------------------
+
+
+def test_value_types_a_customer_exactly_at_the_mean_is_low_on_every_dimension():
+    # means: 30 days, 2 orders, 20 revenue; "high" is strictly better than the mean, for recency too
+    c = table([10, 30, 50], [3, 2, 1], [30, 20, 10])
+    assert value_types(c).tolist() == ["important value", "general recovery", "general recovery"]
+
+
+def test_lifecycle_gap_prior_is_the_median_repeat_gap_not_the_mean():
+    # repeat gaps 100, 100, 400: median g0 = 100 (the mean would be 200). The one-time buyer's typical
+    # gap is g0, so silent 200 days means q = 2: at risk (with the mean it would be q = 1, active)
+    c = table([10, 10, 10, 200], [2, 2, 2, 1], [1, 1, 1, 1], tenure=[110, 110, 410, 200])
+    assert lifecycle_stages(c).tolist() == ["active", "active", "active", "at risk"]
+
+
+def test_playbook_for_skips_empty_groups():
+    seg = pd.DataFrame({"segment": pd.Categorical(["Lost", "Champions", "Lost"],
+                                                  categories=["Champions", "Lost", "No Such Segment"])})
+    table = playbook_for(seg)
+    assert table.index.tolist() == ["Lost", "Champions"] and table["customers"].tolist() == [2, 1]
