@@ -345,30 +345,31 @@ def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.Data
     table = sim.head(500)
     first = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
     again = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
-    assert first.equals(again)
-    assert first["lower"] < first["estimate"] < first["upper"]
-    draws = first.attrs["draws"]
-    assert len(draws) == first["n_draws"] == 50 and np.std(draws) > 0
-    assert (first["lower"], first["upper"]) == tuple(np.quantile(draws, [0.05, 0.95]))
+    assert (first.estimate, first.lower, first.upper) == (again.estimate, again.lower, again.upper)
+    assert np.array_equal(first.draws, again.draws)
+    assert first.lower < first.estimate < first.upper
+    draws = first.draws
+    assert len(draws) == first.n_draws == 50 and np.std(draws) > 0
+    assert (first.lower, first.upper) == tuple(np.quantile(draws, [0.05, 0.95]))
     other = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=8, horizon=180.0)
-    assert not np.array_equal(other.attrs["draws"], draws)
+    assert not np.array_equal(other.draws, draws)
     narrow = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
-    assert first["lower"] < narrow["lower"] < narrow["upper"] < first["upper"]
-    assert first.attrs["reason"] is None
+    assert first.lower < narrow.lower < narrow.upper < first.upper
+    assert first.reason is None
     direct = clv.predict_clv(bg, gg, table, horizon=180.0)["clv"].sum()
-    assert first["estimate"] == pytest.approx(direct, rel=1e-10)
+    assert first.estimate == pytest.approx(direct, rel=1e-10)
 
 
 def test_bootstrap_without_covariance_reports_the_estimate_and_why(bg, gg, sim: pd.DataFrame) -> None:
     table = sim.head(300)
     given = clv.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
     direct = clv.predict_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, horizon=180.0)["clv"].sum()
-    assert given["estimate"] == pytest.approx(direct, rel=1e-10)
-    assert np.isnan(given["lower"]) and np.isnan(given["upper"]) and given["n_draws"] == 0
-    assert "given, not fitted" in given.attrs["reason"] and len(given.attrs["draws"]) == 0
+    assert given.estimate == pytest.approx(direct, rel=1e-10)
+    assert np.isnan(given.lower) and np.isnan(given.upper) and given.n_draws == 0
+    assert "given, not fitted" in given.reason and len(given.draws) == 0
     average = clv.bootstrap_total_clv(bg, clv.AverageSpendModel.from_params(mean_spend=30.0), table, n_draws=10,
                                       horizon=180.0)
-    assert "plain average" in average.attrs["reason"]
+    assert "plain average" in average.reason
     assert "**No interval:** the spend model is a plain average" in clv.interval_note(average)
 
 
@@ -729,7 +730,8 @@ def test_sentences_are_built_from_the_numbers(predictions: pd.DataFrame, sim: pd
     assert "**strong**" in clv.correlation_note(pd.Series({**weak, "pearson": 0.6}))
     assert "**moderate**" in clv.correlation_note(pd.Series({**weak, "pearson": -0.4}))
     tiers = clv.tier_profile(predictions)
-    interval = pd.Series({"estimate": 1234.4, "lower": 1000.0, "upper": 1500.0, "level": 0.9, "n_draws": 10})
+    interval = clv.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
+                                    draws=np.empty(0))
     win_back = pd.DataFrame({"revenue": [500.0, 250.0]})
     text = clv.headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
                         max_p_alive=0.5)
@@ -815,7 +817,7 @@ def test_notebook_chain_on_a_closed_cohort() -> None:
     clean = _shape(800, 3, days=540, acquisition_days=60)
     result = _notebook_chain(clean)
     validation = result["validation"]
-    assert validation.done and np.isfinite(result["interval"]["lower"])
+    assert validation.done and np.isfinite(result["interval"].lower)
     # the tracking counts the calibration table's repeat purchases, day by day
     tracking = validation.tracking
     in_calibration = tracking.loc[tracking.index <= validation.calibration_end, "actual"].sum()
@@ -853,7 +855,7 @@ def test_fits_that_cannot_pin_down_drop_out_give_point_estimates_and_say_why() -
         clv.fit_models(customers)
     result = _notebook_chain(clean)
     assert result["bg"].unidentified_ and result["bg"].fit_warnings_
-    assert np.isnan(result["interval"]["lower"]) and "cannot pin down" in result["interval"].attrs["reason"]
+    assert np.isnan(result["interval"].lower) and "cannot pin down" in result["interval"].reason
     assert "(no interval: the data cannot pin down" in result["text"]
     assert "**The data cannot pin down" in clv.fit_notes(result["bg"], result["gg"], result["customers"])
 
@@ -882,7 +884,7 @@ def test_few_paid_repeat_customers_fall_back_to_the_average_spend() -> None:
     expected = (paid["frequency"] * paid["monetary_value"]).sum() / paid["frequency"].sum()
     assert spend.population_mean_spend() == pytest.approx(expected)
     np.testing.assert_allclose(result["predictions"]["expected_spend"], expected, rtol=1e-12)
-    assert "plain average" in result["interval"].attrs["reason"] and "**Spend is a plain average" in result["text"]
+    assert "plain average" in result["interval"].reason and "**Spend is a plain average" in result["text"]
 
 
 def test_free_repeat_purchases_do_not_stop_the_spend_model() -> None:
@@ -930,8 +932,8 @@ def test_plots_without_an_interval_or_repeat_customers() -> None:
 
     from segkit.clv import plots as clv_plots
 
-    interval = pd.Series({"estimate": 100.0, "lower": np.nan, "upper": np.nan, "level": 0.9, "n_draws": 0.0})
-    interval.attrs = {"draws": np.empty(0), "reason": "the data cannot pin down a, b of the purchase model"}
+    interval = clv.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
+                                    draws=np.empty(0), reason="the data cannot pin down a, b of the purchase model")
     fig, ax = plt.subplots()
     assert clv_plots.plot_bootstrap(interval, ax=ax) is ax and ax.lines and "no interval" in ax.get_title()
     fig2, ax2 = plt.subplots()

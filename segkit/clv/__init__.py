@@ -57,6 +57,7 @@ from segkit.clv.diagnostics import (
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
 from segkit.clv.pareto import ParetoNBDModel
 from segkit.clv.predict import (
+    TotalCLVInterval,
     bootstrap_total_clv,
     fit_models,
     mean_repeat_spend,
@@ -97,6 +98,7 @@ __all__ = [
     "GammaGammaModel",
     "HoldoutValidation",
     "ParetoNBDModel",
+    "TotalCLVInterval",
     "bootstrap_total_clv",
     "compare_on_holdout",
     "compare_with_pareto",

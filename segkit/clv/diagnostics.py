@@ -8,6 +8,7 @@ that says what could not, and why.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from dataclasses import dataclass
@@ -162,7 +163,7 @@ def purchase_tracking(
     Returns
     -------
     DataFrame indexed by ``date``: ``actual``, ``expected``, ``cumulative_actual``,
-    ``cumulative_expected``; ``.attrs["calibration_end"]``.
+    ``cumulative_expected``.
     """
     _require(clean, ["customer_id", "order_date", "quantity"], "purchase_tracking")
     last_cal = pd.Timestamp(calibration_end).normalize()
@@ -187,14 +188,12 @@ def purchase_tracking(
     curve = np.asarray(model.expected_purchases_new_customer(np.arange(n_days, dtype=float)))  # ages 0, 1, ...
     cumulative_expected = np.convolve(cohort, curve)[:n_days]
     dates = pd.date_range(origin, periods=n_days, freq="D", name="date")
-    out = pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
-                        "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
-                       index=dates)
-    out.attrs["calibration_end"] = last_cal
-    return out
+    return pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
+                         "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
+                        index=dates)
 
 
-@dataclass
+@dataclass(frozen=True)
 class HoldoutValidation:
     """What :func:`holdout_validation` found. The tables and the model are None when it was skipped;
     ``summary`` always says what happened, with numbers."""
@@ -255,8 +254,7 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
         holdout_errors(cal_hold["frequency_holdout"], predicted),
         holdout_errors(cal_hold["frequency_holdout"], _naive_holdout_forecast(cal_hold, t=holdout_days)),
         purchase_tracking(model, clean, calibration_end=calibration_end, holdout_end=holdout_end))
-    result.summary = text._validation_sentence(result, holdout_days)
-    return result
+    return dataclasses.replace(result, summary=text._validation_sentence(result, holdout_days))
 
 
 def compare_on_holdout(validation: HoldoutValidation) -> tuple[pd.DataFrame | None, str]:

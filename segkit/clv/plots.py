@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from segkit.clv.predict import repeat_customers
+from segkit.clv.predict import TotalCLVInterval, repeat_customers
 from segkit.plots import PALETTE, SEQUENTIAL_CMAP, plot_share_bars
 
 __all__ = [
@@ -37,10 +37,13 @@ def plot_holdout_by_frequency(table: pd.DataFrame, *, ax: plt.Axes | None = None
     return ax
 
 
-def plot_tracking(tracking: pd.DataFrame, *, cumulative: bool = True, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_tracking(tracking: pd.DataFrame, *, calibration_end: pd.Timestamp | None = None, cumulative: bool = True,
+                  ax: plt.Axes | None = None) -> plt.Axes:
     """Repeat purchases over time, actual vs expected, with the end of calibration marked.
 
-    With ``cumulative=False`` the daily counts are summed by week to be readable.
+    ``tracking`` from :func:`purchase_tracking`; ``calibration_end`` (its last calibration day,
+    e.g. ``HoldoutValidation.calibration_end``) is marked when given. With ``cumulative=False``
+    the daily counts are summed by week to be readable.
     """
     ax = ax or plt.gca()
     if cumulative:
@@ -50,9 +53,8 @@ def plot_tracking(tracking: pd.DataFrame, *, cumulative: bool = True, ax: plt.Ax
         what = "repeat purchases per week"
     ax.plot(frame.index, frame.iloc[:, 0], color=PALETTE[0], label="actual")
     ax.plot(frame.index, frame.iloc[:, 1], color=PALETTE[1], linestyle="--", label="expected (BG/NBD)")
-    end = tracking.attrs.get("calibration_end")  # the last calibration day: the period ends at its midnight
-    if end is not None:
-        ax.axvline(end + pd.Timedelta(days=1), color="grey", linestyle=":", label="end of calibration")
+    if calibration_end is not None:  # the last calibration day: the period ends at its midnight
+        ax.axvline(pd.Timestamp(calibration_end) + pd.Timedelta(days=1), color="grey", linestyle=":", label="end of calibration")
     ax.set_xlabel("date")
     ax.set_ylabel(f"{what} (count)")
     ax.set_title(f"Tracking: {what}")
@@ -117,24 +119,24 @@ def plot_spend_vs_frequency(customers: pd.DataFrame, *, ax: plt.Axes | None = No
     return ax
 
 
-def plot_bootstrap(interval: pd.Series, *, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_bootstrap(interval: TotalCLVInterval, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Histogram of bootstrap totals (from :func:`bootstrap_total_clv`) with the interval marked.
 
     Without draws (no parameter covariance) only the estimate is drawn, with the reason as text.
     """
     ax = ax or plt.gca()
-    draws = interval.attrs.get("draws", np.empty(0))
+    draws = interval.draws
     if len(draws):
         ax.hist(draws, bins=30, color=PALETTE[4])
     for key, style in (("lower", ":"), ("estimate", "-"), ("upper", ":")):
-        if np.isfinite(interval[key]):
-            ax.axvline(interval[key], color=PALETTE[0], linestyle=style)
+        if np.isfinite(getattr(interval, key)):
+            ax.axvline(getattr(interval, key), color=PALETTE[0], linestyle=style)
     ax.set_xlabel("total predicted CLV (money)")
     ax.set_ylabel("parameter draws (count)")
     if len(draws):
-        ax.set_title(f"Total CLV: {interval['level']:.0%} interval from parameter uncertainty")
+        ax.set_title(f"Total CLV: {interval.level:.0%} interval from parameter uncertainty")
     else:
         ax.set_title("Total CLV: no interval")
-        reason = interval.attrs.get("reason") or "no parameter draws"
+        reason = interval.reason or "no parameter draws"
         ax.text(0.5, 0.5, f"no interval:\n{reason}", transform=ax.transAxes, ha="center", va="center", wrap=True)
     return ax

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from segkit.clv.pareto import ParetoNBDModel
 from segkit.errors import DataError
 
 __all__ = [
+    "TotalCLVInterval",
     "bootstrap_total_clv",
     "fit_models",
     "mean_repeat_spend",
@@ -245,6 +247,23 @@ def _with_params(model: object, params: pd.Series) -> object:
     return clone
 
 
+@dataclass(frozen=True)
+class TotalCLVInterval:
+    """What :func:`bootstrap_total_clv` found: the total CLV, its interval and the draws behind it.
+
+    Without parameter draws ``lower`` and ``upper`` are NaN, ``n_draws`` is 0 and ``reason``
+    says why (None when the interval was computed).
+    """
+
+    estimate: float
+    lower: float
+    upper: float
+    level: float
+    n_draws: int
+    draws: np.ndarray = field(repr=False)
+    reason: str | None = None
+
+
 def bootstrap_total_clv(
     purchase_model: BetaGeoModel | ParetoNBDModel,
     spend_model: GammaGammaModel | AverageSpendModel,
@@ -254,7 +273,7 @@ def bootstrap_total_clv(
     level: float = 0.9,
     random_state: int | np.random.Generator | None = None,
     **clv_options: float | None,
-) -> pd.Series:
+) -> TotalCLVInterval:
     """Parametric-bootstrap interval for the total predicted CLV of ``customers``.
 
     Parameter sets are drawn from the asymptotic normal distribution of each model's
@@ -265,13 +284,13 @@ def bootstrap_total_clv(
 
     When a model has no parameter covariance (a parameter the data cannot pin down, a model
     given by :meth:`~BetaGeoModel.from_params`, or :class:`AverageSpendModel`), there is
-    nothing to draw: the result has the estimate, NaN bounds, ``n_draws`` 0, and the reason
-    in ``.attrs["reason"]`` (None when the interval was computed).
+    nothing to draw: the result has the estimate, NaN bounds, ``n_draws`` 0, and the reason.
 
     Returns
     -------
-    Series: ``estimate`` (at the fitted parameters), ``lower``, ``upper``, ``level``,
-    ``n_draws``; the draws are in ``.attrs["draws"]``.
+    TotalCLVInterval: ``estimate`` (at the fitted parameters), ``lower``, ``upper``, ``level``,
+    ``n_draws``, ``draws`` (the total of each draw) and ``reason`` (None when the interval was
+    computed).
     """
     if n_draws < 10 or not 0 < level < 1:
         raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
@@ -297,10 +316,7 @@ def bootstrap_total_clv(
             @ unique["n"].to_numpy()
             for i in range(n_draws)])
     lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2]) if totals.size else (np.nan, np.nan)
-    out = pd.Series({"estimate": estimate, "lower": lower, "upper": upper, "level": level,
-                     "n_draws": float(totals.size)})
-    out.attrs = {"draws": totals, "reason": reason}
-    return out
+    return TotalCLVInterval(estimate, float(lower), float(upper), level, int(totals.size), totals, reason)
 
 
 def _no_covariance(model: object, role: str) -> str | None:

@@ -13,7 +13,7 @@ import pandas as pd
 from segkit.clv._fit import MIN_CUSTOMERS
 from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
-from segkit.clv.predict import mean_repeat_spend, repeat_customers
+from segkit.clv.predict import TotalCLVInterval, mean_repeat_spend, repeat_customers
 from segkit.clv.value import value_tiers
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ def correlation_note(correlation: pd.Series) -> str:
     )
 
 
-def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
+def headline(interval: TotalCLVInterval, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
              discount_rate: float, top_share: float, max_p_alive: float) -> str:
     """The report's headline: total CLV with its interval, the top tier's share, the win-back list.
 
@@ -222,12 +222,12 @@ def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *
     reason instead), ``tiers`` from :func:`tier_summary` or :func:`tier_profile` (top tier
     first), ``win_back`` from :func:`win_back_list` with ``revenue``.
     """
-    if np.isnan(interval["lower"]):
-        uncertainty = f"no interval: {interval.attrs.get('reason') or 'the bootstrap was not run'}"
+    if np.isnan(interval.lower):
+        uncertainty = f"no interval: {interval.reason or 'the bootstrap was not run'}"
     else:
-        uncertainty = f"{interval['level']:.0%} interval {interval['lower']:,.0f} to {interval['upper']:,.0f}"
+        uncertainty = f"{interval.level:.0%} interval {interval.lower:,.0f} to {interval.upper:,.0f}"
     return (
-        f"**The {tiers['customers'].sum():,} customers will bring in about {interval['estimate']:,.0f} of gross "
+        f"**The {tiers['customers'].sum():,} customers will bring in about {interval.estimate:,.0f} of gross "
         f"margin over the next {horizon:g} days** ({uncertainty}; margin {margin:.0%}, discounted at "
         f"{discount_rate:.0%} a year). The {tiers.index[0]} of customers hold {tiers['value_share'].iloc[0]:.0%} "
         f"of it. **{len(win_back):,} of the top {top_share:.0%} by past revenue have probably left** (P(alive) below "
@@ -235,22 +235,22 @@ def headline(interval: pd.Series, tiers: pd.DataFrame, win_back: pd.DataFrame, *
     )
 
 
-def interval_note(interval: pd.Series) -> str:
+def interval_note(interval: TotalCLVInterval) -> str:
     """A sentence on :func:`bootstrap_total_clv`: the interval and its half-width, or why there is none.
 
     Examples
     --------
-    >>> interval = pd.Series({"estimate": 1000.0, "lower": 900.0, "upper": 1100.0, "level": 0.9, "n_draws": 200.0})
+    >>> interval = TotalCLVInterval(estimate=1000.0, lower=900.0, upper=1100.0, level=0.9, n_draws=0, draws=np.empty(0))
     >>> interval_note(interval)
     'Total predicted CLV 1,000, 90% interval 900 to 1,100 (±10.0%).'
     """
-    if np.isnan(interval["lower"]):
-        return (f"Total predicted CLV {interval['estimate']:,.0f}. **No interval:** "
-                f"{interval.attrs.get('reason') or 'the bootstrap was not run'}. The total is a point estimate; "
+    if np.isnan(interval.lower):
+        return (f"Total predicted CLV {interval.estimate:,.0f}. **No interval:** "
+                f"{interval.reason or 'the bootstrap was not run'}. The total is a point estimate; "
                 "treat it with more caution than a total with an interval.")
-    width = (interval["upper"] - interval["lower"]) / 2 / interval["estimate"]
-    return (f"Total predicted CLV {interval['estimate']:,.0f}, {interval['level']:.0%} interval "
-            f"{interval['lower']:,.0f} to {interval['upper']:,.0f} (±{width:.1%}).")
+    width = (interval.upper - interval.lower) / 2 / interval.estimate
+    return (f"Total predicted CLV {interval.estimate:,.0f}, {interval.level:.0%} interval "
+            f"{interval.lower:,.0f} to {interval.upper:,.0f} (±{width:.1%}).")
 
 
 def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
