@@ -25,9 +25,6 @@ __all__ = [
     "FeatureSet",
     "customer_features",
     "feature_label",
-    "average_discount",
-    "channel_shares",
-    "category_shares",
 ]
 
 FeatureSet = Literal["rfm", "lrfmc", "extended"]
@@ -116,7 +113,7 @@ def _check_clean(clean: pd.DataFrame | None, needed: Sequence[str], why: str) ->
     return clean
 
 
-def average_discount(clean: pd.DataFrame, index: pd.Index) -> pd.Series:
+def _average_discount(clean: pd.DataFrame, index: pd.Index) -> pd.Series:
     """Revenue-weighted mean ``discount`` of each customer's purchase lines.
 
     Customers without any recorded discount get the median of the others (counted in
@@ -145,7 +142,7 @@ def _top_levels(values: pd.Series, weights: pd.Series, max_levels: int) -> pd.Se
     return values.where(values.isin(keep), "other")
 
 
-def channel_shares(
+def _channel_shares(
     clean: pd.DataFrame, index: pd.Index, *, column: str = "channel", max_levels: int = 5
 ) -> pd.DataFrame:
     """Share of each customer's purchase orders placed in each ``column`` level (rows sum to 1)."""
@@ -158,7 +155,7 @@ def channel_shares(
     return shares.sort_index(axis=1)
 
 
-def category_shares(
+def _category_shares(
     clean: pd.DataFrame, index: pd.Index, *, column: str = "category", max_levels: int = 5
 ) -> pd.DataFrame:
     """Share of each customer's purchase revenue spent in each ``column`` level (rows sum to 1)."""
@@ -232,7 +229,7 @@ def customer_features(
     skipped: list[str] = []
     if feature_set == "lrfmc":
         clean = _check_clean(clean, ["customer_id", "amount", "discount"], "feature_set='lrfmc'")
-        parts.append(average_discount(clean, customers.index).to_frame())
+        parts.append(_average_discount(clean, customers.index).to_frame())
     elif feature_set == "extended":
         parts_extra, skipped = _extended_extras(customers.index, clean, max_levels=max_levels)
         parts.extend(parts_extra)
@@ -250,10 +247,10 @@ def _extended_extras(
     parts: list[pd.DataFrame] = []
     skipped: list[str] = []
     if "discount" in clean.columns and clean["discount"].notna().any():
-        parts.append(average_discount(clean, index).to_frame())
+        parts.append(_average_discount(clean, index).to_frame())
     else:
         skipped.append("avg_discount")
-    for column, builder in (("channel", channel_shares), ("category", category_shares)):
+    for column, builder in (("channel", _channel_shares), ("category", _category_shares)):
         if column in clean.columns and clean[column].notna().any():
             shares = _drop_redundant_share(builder(clean, index, column=column, max_levels=max_levels))
             if shares.shape[1]:
