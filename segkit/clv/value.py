@@ -97,8 +97,8 @@ def historical_clv(
     Returns
     -------
     DataFrame indexed like ``customers``: ``avg_order_value``, ``orders_per_year``,
-    ``annual_value``, ``lifetime_years``, ``historical_clv``; the churn rate used is in
-    ``.attrs["churn_rate"]``.
+    ``annual_value``, ``lifetime_years``, ``historical_clv``. The churn rate used is the
+    ``churn_rate`` given or :func:`observed_churn_rate` (:func:`historical_clv_report` states it).
 
     Examples
     --------
@@ -124,7 +124,6 @@ def historical_clv(
     out["annual_value"] = out["avg_order_value"] * out["orders_per_year"] * margin
     out["lifetime_years"] = (1 + discount_rate) / (discount_rate + churn)
     out["historical_clv"] = out["annual_value"] * out["lifetime_years"]
-    out.attrs["churn_rate"] = churn
     return out
 
 
