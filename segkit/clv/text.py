@@ -41,7 +41,7 @@ def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
     >>> bg = BetaGeoModel.from_params(r=0.5, alpha=20.0, a=0.8, b=3.0)
     >>> gg = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)
     >>> fit_notes(bg, gg, pd.DataFrame({"frequency": [1], "monetary_value": [10.0]}))
-    'Both models are fitted and every parameter is determined by the data (standard errors below).'
+    'Both models are fitted and every parameter is determined by the data (standard errors in the parameter table).'
     """
     notes = []
     for model, what in ((purchase_model, "purchase"), (spend_model, "spend")):
@@ -64,7 +64,7 @@ def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
                      f"valued at the mean value of a paid repeat purchase, {mean_repeat_spend(customers):,.2f}. Check "
                      "the largest orders for outliers.")
     return " ".join(notes) or ("Both models are fitted and every parameter is determined by the data "
-                               "(standard errors below).")
+                               "(standard errors in the parameter table).")
 
 
 def _period(window_days: int) -> str:
@@ -93,7 +93,7 @@ def _pareto_not_fitted(error: Exception) -> str:
 
 def _pareto_comparison(table: pd.DataFrame) -> str:
     return (f"**{table.index[0]}** fits these customers better (AIC lower by "
-            f"{table['delta_aic'].iloc[1]:,.1f}); the rest of the notebook uses BG/NBD.")
+            f"{table['delta_aic'].iloc[1]:,.1f}); the other CLV figures use BG/NBD.")
 
 
 def _holdout_skipped() -> str:

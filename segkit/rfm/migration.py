@@ -128,7 +128,7 @@ def migration_study(
     later : DataFrame
         The current segmentation, :func:`rfm_segments` of ``customer_table(clean, snapshot_date=snapshot)``.
     days : int
-        Days between the two snapshots (the notebooks' ``migration_days``).
+        Days between the two snapshots.
     snapshot : date-like, optional
         The later snapshot; default the day after the last transaction, as in :func:`segkit.data.customer_table`.
     **options
