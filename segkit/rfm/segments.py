@@ -123,32 +123,23 @@ def rfm_segments(
     ['days_since_last_purchase', 'n_orders', 'revenue', 'R', 'F', 'M', 'segment', 'value_type',
      'abc_tier', 'lifecycle_stage']
     """
-    bins, fixed, table = _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc,
-                                       lifecycle, gap_multiples, day_thresholds)
-    return _segment(customers, bins, fixed, table, _rules_label(rules), value_center, value_basis, abc, lifecycle,
-                    new_days, gap_multiples, day_thresholds, warn=warn, stacklevel=4)
+    options = {name: value for name, value in locals().items() if name != "customers"}
+    return _run(customers, options, trusted=False)
 
 
-def _segment_trusted(
-    customers: pd.DataFrame,
-    *,
-    bins: int = 5,
-    thresholds: Mapping[str, Sequence[float]] | None = None,
-    rules: str | Path | pd.DataFrame | None = None,
-    value_center: str = "mean",
-    value_basis: str = "values",
-    abc: tuple[float, float] = (0.80, 0.95),
-    lifecycle: str | None = "gap",
-    new_days: int = 60,
-    gap_multiples: Sequence[float] = (1.5, 3.0, 6.0),
-    day_thresholds: Sequence[float] = (60, 180, 365),
-    warn: bool = True,
-) -> pd.DataFrame:
+def _segment_trusted(customers: pd.DataFrame, **options) -> pd.DataFrame:
     """:func:`rfm_segments` of a customer table segkit built itself: the options are checked, the table trusted."""
-    bins, fixed, table = _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc,
-                                       lifecycle, gap_multiples, day_thresholds, trusted=True)
-    return _segment(customers, bins, fixed, table, _rules_label(rules), value_center, value_basis, abc, lifecycle,
-                    new_days, gap_multiples, day_thresholds, warn=warn, stacklevel=4)
+    return _run(customers, options, trusted=True)
+
+
+def _run(customers: pd.DataFrame, options: dict, *, trusted: bool) -> pd.DataFrame:
+    o = {**rfm_segments.__kwdefaults__, **options}
+    bins, fixed, table = _check_inputs(customers, o["bins"], o["thresholds"], o["rules"], o["value_center"],
+                                       o["value_basis"], o["abc"], o["lifecycle"], o["gap_multiples"],
+                                       o["day_thresholds"], trusted=trusted)
+    return _segment(customers, bins, fixed, table, _rules_label(o["rules"]), o["value_center"], o["value_basis"],
+                    o["abc"], o["lifecycle"], o["new_days"], o["gap_multiples"], o["day_thresholds"], warn=o["warn"],
+                    stacklevel=5)
 
 
 def _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc, lifecycle, gap_multiples,
