@@ -57,4 +57,4 @@ bench: ## run the benchmarks (prints timings and ratios against a reference meas
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## remove generated reports, handouts and caches (keeps .venv)
-	rm -rf reports/*.html reports/*.csv reports/notebooks reports/failed handouts data/interim/*.pkl .pytest_cache
+	rm -rf reports/*.html reports/*.csv reports/*.csv.gz reports/notebooks reports/failed handouts data/interim/clean-* .pytest_cache

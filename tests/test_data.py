@@ -396,11 +396,11 @@ def test_load_clean_cache_returns_the_same_result(tmp_path, monkeypatch):
     path = tmp_path / "orders.csv"
     lines().to_csv(path, index=False)
     first_clean, first_log = data.load_clean(path)
-    assert len(list((tmp_path / "interim").glob("clean-*.pkl"))) == 1
+    assert len(list((tmp_path / "interim").glob("clean-*"))) == 1
     second_clean, second_log = data.load_clean(path)
     pd.testing.assert_frame_equal(first_clean, second_clean)
     assert first_log.attrs == second_log.attrs
     # a different option is a different cache entry, never a stale hit
     drop_clean, _ = data.load_clean(path, returns="drop")
-    assert len(list((tmp_path / "interim").glob("clean-*.pkl"))) == 2
+    assert len(list((tmp_path / "interim").glob("clean-*"))) == 2
     assert drop_clean["amount"].sum() != first_clean["amount"].sum()

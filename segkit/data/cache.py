@@ -1,13 +1,18 @@
-"""Read then clean, cached under ``data/interim/`` by content hash, options and code version."""
+"""Read then clean, cached under ``data/interim/`` by content hash, options and code version.
+
+A cache entry is a folder of Parquet files (the clean lines and the quality log) and the log's
+totals and reading decisions as JSON: nothing is unpickled from disk.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
-import pickle
+import shutil
 import tempfile
 from collections.abc import Mapping
-import functools
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +40,7 @@ def _cache_key(path: Path, options: dict) -> Path:
         for block in iter(lambda: handle.read(1 << 24), b""):
             digest.update(block)
     digest.update(repr((_code_version(), sorted((k, repr(v)) for k, v in options.items()))).encode())
-    return INTERIM_DIR / f"clean-{digest.hexdigest()[:20]}.pkl"
+    return INTERIM_DIR / f"clean-{digest.hexdigest()[:20]}"
 
 
 def load_clean(
@@ -54,23 +59,32 @@ def load_clean(
     in ``log.attrs["reading"]`` (records of :func:`segkit.data.decisions_table`).
     """
     path = Path(source)
-    reading = {k: options.pop(k) for k in READING_OPTIONS if options.get(k) not in (None, "")}
-    options = {k: v for k, v in options.items() if k not in READING_OPTIONS}
+    reading = {k: v for k in READING_OPTIONS if (v := options.pop(k, None)) not in (None, "")}
     key = _cache_key(path, {"columns": dict(columns or {}), **reading, **options}) if cache and path.is_file() else None
     if key is not None and key.exists():
-        with open(key, "rb") as handle:
-            return pickle.load(handle)
+        return _read_entry(key)
     read = read_transactions(path, columns=columns, **reading)
     clean, log = clean_transactions(read.lines, **options)
     log.attrs["reading"] = read.decisions.to_dict("records")
     if key is not None:
-        _atomic_pickle((clean, log), key)
+        _write_entry(clean, log, key)
     return clean, log
 
 
-def _atomic_pickle(obj: object, path: Path) -> None:
-    """Write then rename, so notebooks running in parallel never read a half-written cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-        pickle.dump(obj, handle)
-    os.replace(handle.name, path)
+def _read_entry(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    log = pd.read_parquet(folder / "log.parquet")
+    log.attrs = json.loads((folder / "log_attrs.json").read_text(encoding="utf-8"))
+    return pd.read_parquet(folder / "clean.parquet"), log
+
+
+def _write_entry(clean: pd.DataFrame, log: pd.DataFrame, folder: Path) -> None:
+    """Write into a temporary folder, then rename it, so notebooks running in parallel never read half an entry."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
+    clean.to_parquet(staging / "clean.parquet", index=False)
+    log.to_parquet(staging / "log.parquet", index=False)
+    (staging / "log_attrs.json").write_text(json.dumps(log.attrs), encoding="utf-8")
+    try:
+        os.replace(staging, folder)
+    except OSError:  # another process wrote the same entry first
+        shutil.rmtree(staging, ignore_errors=True)
