@@ -109,21 +109,15 @@ def _outliers(tx: pd.DataFrame, kept: pd.Series, z: float) -> pd.Series:
     return candidates & (robust_log_z(tx["amount"], candidates) > z)
 
 
-def _group_codes(tx: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, int]:
-    """One integer code per distinct combination of ``keys`` (-1 where a key is missing), and how many."""
-    code = np.zeros(len(tx), dtype=np.int64)
-    size = 1
-    missing = np.zeros(len(tx), dtype=bool)
-    for key in keys:
-        part, uniques = pd.factorize(tx[key])
-        missing |= part < 0
-        code = code * (len(uniques) + 1) + part
-        size *= len(uniques) + 1
-    if size > 2**62 // 2:
-        code, uniques = pd.factorize(code)
-        size = len(uniques)
-    code[missing] = -1
-    return code, size
+def _group_codes(tx: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """A dense integer code for each line's combination of ``keys``; -1 where a key is missing."""
+    parts = [pd.factorize(tx[key]) for key in keys]
+    combined = np.zeros(len(tx), dtype=np.int64)
+    for codes, uniques in parts:
+        combined = combined * (len(uniques) + 1) + codes + 1
+    group = pd.factorize(combined)[0]
+    group[np.any([codes < 0 for codes, _ in parts], axis=0)] = -1
+    return group
 
 
 def _matched_returns(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
@@ -133,8 +127,7 @@ def _matched_returns(tx: pd.DataFrame, kept: pd.Series) -> pd.Series:
     """
     keys = ["customer_id", "product_id"] if "product_id" in tx else ["customer_id"]
     measure = tx["quantity" if "product_id" in tx else "amount"].abs().to_numpy(dtype=float)
-    group, _ = _group_codes(tx, keys)
-    group, n_groups = pd.factorize(group)[0], None
+    group = _group_codes(tx, keys)
     n_groups = int(group.max()) + 1 if len(group) else 0
     live = kept.to_numpy() & (group >= 0)
     back = is_return(tx).to_numpy()
