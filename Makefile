@@ -50,7 +50,7 @@ notebooks: ## re-execute the stored notebooks in place after changing segkit (th
 	$(BIN)/python -m segkit.report --inplace --jobs $(JOBS)
 
 data: ## regenerate the default data set under data/raw/ (deterministic)
-	$(BIN)/python -m segkit.synth
+	$(BIN)/python -m segkit.datasets
 	@if [ -f segkit/campaign/__main__.py ]; then $(BIN)/python -m segkit.campaign; fi
 
 bench: ## run the benchmarks (prints timings and ratios against a reference measured in the same run)

@@ -5,7 +5,7 @@ Run from the project root:  python benchmarks/bench_rfm.py [--max-naive 1000000]
 The naive reference is how RFM is often written in public notebooks: pandas ranks for the
 scores, then ``DataFrame.apply(axis=1)`` testing the segment rules row by row (first match
 by priority). Both are timed in the same run on the same synthetic customer tables
-(``segkit.rfm.example_customers``) and their segments are checked to agree.
+(``segkit.datasets.example_customers``) and their segments are checked to agree.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from segkit.datasets import example_customers  # noqa: E402
 from segkit.rfm import (  # noqa: E402
     RAW_COLUMNS,
     RFMWarning,
     assign_segments,
-    example_customers,
     load_rules,
     rfm_scores,
     rfm_segments,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from segkit.errors import DataError
 from segkit.paths import DEFAULT_TRANSACTIONS
+from segkit.datasets import example_customers
 from segkit.rfm import (
     ABC_TIERS,
     LIFECYCLE_STAGES,
@@ -21,7 +22,6 @@ from segkit.rfm import (
     RFMWarning,
     abc_tiers,
     assign_segments,
-    example_customers,
     lifecycle_stages,
     load_playbook,
     load_rules,

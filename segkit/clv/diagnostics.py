@@ -328,7 +328,7 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
     ----------
     truth_path : path or None
         CSV with ``customer_id``, ``purchase_rate_per_day``, ``dropout_prob``, ``mean_order_value``,
-        ``alive_at_end`` (as written by :mod:`segkit.synth`). Missing file, None, or a file that
+        ``alive_at_end`` (as written by :mod:`segkit.datasets`). Missing file, None, or a file that
         covers fewer than half of ``customers`` skips the check.
 
     Returns

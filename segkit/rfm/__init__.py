@@ -15,13 +15,13 @@ The public API is re-exported here: write ``rfm.rfm_segments``, not the module p
 
 Examples
 --------
->>> from segkit.rfm import example_customers, rfm_segments
+>>> from segkit.datasets import example_customers
+>>> from segkit.rfm import rfm_segments
 >>> seg = rfm_segments(example_customers(500, seed=1), warn=False)
 >>> int(seg["segment"].notna().sum()), seg["R"].between(1, 5).all()
 (500, np.True_)
 """
 
-from segkit.rfm.example import example_customers
 from segkit.rfm.migration import Migration, migration_study, segment_migration
 from segkit.rfm.plots import (
     plot_migration,
@@ -55,7 +55,6 @@ __all__ = [
     "VALUE_TYPES",
     "abc_tiers",
     "assign_segments",
-    "example_customers",
     "lifecycle_stages",
     "Migration",
     "migration_study",

@@ -200,7 +200,7 @@ def score_report(scores: pd.DataFrame, *, bins: int | None = None) -> pd.DataFra
 
     Examples
     --------
-    >>> from segkit.rfm import example_customers
+    >>> from segkit.datasets import example_customers
     >>> s = rfm_scores(example_customers(300, seed=0), warn=False)
     >>> score_report(s).loc["F", ["levels_requested", "levels_used"]].tolist()
     [5, 4]

@@ -117,7 +117,7 @@ def rfm_segments(
 
     Examples
     --------
-    >>> from segkit.rfm import example_customers
+    >>> from segkit.datasets import example_customers
     >>> seg = rfm_segments(example_customers(2000, seed=0), warn=False)
     >>> list(seg.columns)  # doctest: +NORMALIZE_WHITESPACE
     ['days_since_last_purchase', 'n_orders', 'revenue', 'R', 'F', 'M', 'segment', 'value_type',
@@ -205,7 +205,7 @@ def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFr
 
     Examples
     --------
-    >>> from segkit.rfm import example_customers
+    >>> from segkit.datasets import example_customers
     >>> s = segment_summary(rfm_segments(example_customers(400, seed=2), warn=False))
     >>> int(s["customers"].sum()), round(float(s["revenue_pct"].sum()), 6)
     (400, 100.0)
@@ -236,7 +236,7 @@ def _rf_grid(
 
     Examples
     --------
-    >>> from segkit.rfm import example_customers
+    >>> from segkit.datasets import example_customers
     >>> g = _rf_grid(rfm_segments(example_customers(300, seed=0), warn=False))
     >>> g.shape
     (5, 5)

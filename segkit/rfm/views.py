@@ -57,7 +57,7 @@ def value_types(
 
     Examples
     --------
-    >>> from segkit.rfm import example_customers
+    >>> from segkit.datasets import example_customers
     >>> value_types(example_customers(50, seed=3)).value_counts().sum()
     np.int64(50)
     """
@@ -248,7 +248,8 @@ def playbook_for(
 
     Examples
     --------
-    >>> from segkit.rfm import example_customers, rfm_segments
+    >>> from segkit.datasets import example_customers
+    >>> from segkit.rfm import rfm_segments
     >>> seg = rfm_segments(example_customers(500, seed=0), warn=False)
     >>> playbook_for(seg).columns.tolist()
     ['customers', 'description', 'action']

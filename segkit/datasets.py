@@ -1,4 +1,12 @@
-"""A deterministic generator of realistic, messy retail transactions with known ground truth.
+"""Every generator of example or synthetic data, with known ground truth.
+
+- :func:`generate_transactions` / :func:`write_default_data`: the default shop (below).
+- :func:`example_customers`: a ready-made customer table for RFM examples, tests and benchmarks.
+- The model simulators stay beside the model they simulate and are re-exported here:
+  :func:`simulate_bgnbd` and :func:`simulate_transactions` (BG/NBD, :mod:`segkit.clv.simulate`),
+  :func:`simulate_campaign` (a randomised campaign, :mod:`segkit.campaign.simulate`).
+
+The default shop is a deterministic generator of realistic, messy retail transactions.
 
 Customers come from planted behavioural groups. Purchase timing follows the BG/NBD
 buy-till-you-die process (Fader, Hardie & Lee 2005): while active, a customer buys at a
@@ -13,7 +21,7 @@ quantities, zero and negative prices, and internal test accounts. Its columns fo
 UCI "Online Retail II" layout (``Invoice``, ``StockCode``, ``Quantity``, ``InvoiceDate``,
 ``Price``, ``Customer ID``, ``Country``) plus ``Channel``, ``Category`` and ``Discount``.
 
-Run ``python -m segkit.synth`` to rewrite the default data set under ``data/raw/``.
+Run ``python -m segkit.datasets`` to rewrite the default data set under ``data/raw/``.
 """
 
 from __future__ import annotations
@@ -27,7 +35,19 @@ import pandas as pd
 
 from pathlib import Path
 
+from segkit.campaign.simulate import simulate_campaign
+from segkit.clv.simulate import simulate_bgnbd, simulate_transactions
 from segkit.paths import DEFAULT_GROUND_TRUTH, DEFAULT_TRANSACTIONS, RAW_DIR
+
+__all__ = [
+    "example_customers",
+    "generate_transactions",
+    "group_parameters",
+    "simulate_bgnbd",
+    "simulate_campaign",
+    "simulate_transactions",
+    "write_default_data",
+]
 
 
 @dataclass(frozen=True)
@@ -398,6 +418,46 @@ def write_default_data(*, n_customers: int = 5000, seed: int = 2024, target: Pat
                     "mess": MESS, "groups": params.round(6).to_dict(orient="index")}, indent=2) + "\n"
     )
     return {"lines": len(raw), "customers": n_customers}
+
+
+def example_customers(n_customers: int = 1000, *, seed: int = 0, horizon_days: int = 730) -> pd.DataFrame:
+    """A synthetic customer table with the columns of ``segkit.data.customer_table`` used by RFM.
+
+    Heavy ties as in real shops (about half the customers have one order), skewed
+    revenue, a mix of active and lapsed customers. For examples, tests and benchmarks.
+
+    Examples
+    --------
+    >>> c = example_customers(100, seed=0)
+    >>> c.index.name, int((c["n_orders"] == 1).mean() > 0.3)
+    ('customer_id', 1)
+    """
+    rng = np.random.default_rng(seed)
+    tenure = rng.integers(1, horizon_days + 1, n_customers)
+    rate = rng.gamma(0.5, 1 / 50, n_customers)  # orders per day while active
+    active_share = rng.beta(1.2, 1.0, n_customers)
+    active_days = np.maximum(tenure * active_share, 1)
+    n_orders = 1 + rng.poisson(rate * active_days)
+    span = np.where(n_orders > 1, np.floor(active_days * rng.beta(5, 1, n_customers)), 0).astype(np.int64)
+    span = np.minimum(span, tenure)
+    days_since = tenure - span
+    aov = rng.lognormal(np.log(45), 0.7, n_customers)
+    revenue = np.round(n_orders * aov * rng.lognormal(0, 0.2, n_customers), 2)
+    snapshot = pd.Timestamp("2025-01-01")
+    table = pd.DataFrame(
+        {
+            "first_purchase": snapshot - pd.to_timedelta(tenure, unit="D"),
+            "last_purchase": snapshot - pd.to_timedelta(days_since, unit="D"),
+            "days_since_last_purchase": days_since,
+            "n_orders": n_orders,
+            "revenue": revenue,
+            "avg_order_value": np.round(revenue / n_orders, 2),
+            "tenure_days": tenure,
+        },
+        index=pd.Index([f"C{i:07d}" for i in range(n_customers)], name="customer_id"),
+    )
+    table.attrs["snapshot_date"] = snapshot
+    return table
 
 
 if __name__ == "__main__":
