@@ -17,7 +17,7 @@ REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-code test-notebooks lab handouts notebooks data bench clean
+.PHONY: help setup report test test-code test-notebooks lab handouts notebooks data bench clean mutants
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -58,3 +58,6 @@ bench: ## run the benchmarks (prints timings and ratios against a reference meas
 
 clean: ## remove generated reports, handouts and caches (keeps .venv)
 	rm -rf reports/*.html reports/*.csv reports/*.csv.gz reports/notebooks reports/failed handouts data/interim/clean-* .pytest_cache
+
+mutants: ## mutation testing of one family with mutmut, in build/mutants/ (FAMILY=data|rfm|cluster|clv|campaign; slow, not in CI)
+	$(BIN)/python tools/mutants.py $(FAMILY)

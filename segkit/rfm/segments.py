@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -133,7 +134,9 @@ def _segment_trusted(customers: pd.DataFrame, **options) -> pd.DataFrame:
 
 
 def _run(customers: pd.DataFrame, options: dict, *, trusted: bool) -> pd.DataFrame:
-    o = {**rfm_segments.__kwdefaults__, **options}
+    defaults = {name: p.default for name, p in inspect.signature(rfm_segments).parameters.items()
+                if p.kind is p.KEYWORD_ONLY}
+    o = {**defaults, **options}
     bins, fixed, table = _check_inputs(customers, o["bins"], o["thresholds"], o["rules"], o["value_center"],
                                        o["value_basis"], o["abc"], o["lifecycle"], o["gap_multiples"],
                                        o["day_thresholds"], trusted=trusted)

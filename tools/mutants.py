@@ -1,0 +1,92 @@
+"""Mutation testing of one segkit subpackage with mutmut, in a private copy of the working tree.
+
+Usage: ``python tools/mutants.py FAMILY [--max-children N] [--keep]`` (``make mutants FAMILY=rfm``).
+
+FAMILY is one of data, rfm, cluster, clv, campaign. The working tree (tracked and
+untracked, not ignored files) is copied to ``build/mutants/FAMILY/`` with mutmut's
+configuration narrowed to ``segkit/FAMILY/``, so that several families can be checked at
+the same time and the checkout itself is never touched. mutmut then plants one small bug
+at a time and runs the unit tests that cover the mutated function (``make test-code``'s
+tests, without the notebooks). The score is killed / (killed + survived + timeouts + not covered by any test); the
+surviving mutants are listed with ``mutmut show NAME`` run in the copy.
+
+``--keep`` reuses the copy's earlier results: only mutants of functions whose code changed,
+and those not yet checked, are run again. After new tests, leave ``--keep`` off (or pass the
+survivors' names with ``--only``) so that old survivors are checked against the new tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FAMILIES = ("data", "rfm", "cluster", "clv", "campaign")
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+
+def _tree_files() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()
+    return [name for name in listed if (ROOT / name).is_file()]
+
+
+def _copy_tree(target: Path, *, keep: bool) -> None:
+    if target.exists() and not keep:
+        shutil.rmtree(target)
+    for name in _tree_files():
+        source, destination = ROOT / name, target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, destination)
+
+
+def _narrow_config(target: Path, family: str) -> None:
+    pyproject = target / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    text = re.sub(r"only_mutate = \[.*?\]", f'only_mutate = ["segkit/{family}/*"]', text, count=1, flags=re.S)
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def _score(target: Path) -> dict[str, int]:
+    subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=target, check=True, capture_output=True)
+    return json.loads((target / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
+
+
+def _survivors(target: Path) -> list[str]:
+    listed = subprocess.run([str(MUTMUT), "results"], cwd=target, check=True, capture_output=True, text=True).stdout
+    return [line.split(":")[0].strip() for line in listed.splitlines() if line.strip().endswith(("survived", "timeout"))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("family", choices=FAMILIES)
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="reuse earlier results in the copy")
+    parser.add_argument("--only", nargs="*", default=(), help="mutant names (globs) to run")
+    args = parser.parse_args(argv)
+
+    target = ROOT / "build" / "mutants" / args.family
+    _copy_tree(target, keep=args.keep or bool(args.only))
+    _narrow_config(target, args.family)
+    run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.only]
+    subprocess.run(run, cwd=target, check=False)
+    stats = _score(target)
+    counted = stats["killed"] + stats["survived"] + stats.get("timeout", 0) + stats.get("no_tests", 0)
+    survivors = _survivors(target)
+    print(f"\n{len(survivors)} surviving mutants (see them with: cd {target.relative_to(ROOT)} && mutmut show NAME):")
+    print("\n".join(f"  {name}" for name in survivors))
+    print(f"\nsegkit.{args.family}: {stats['killed']} of {counted} mutants killed "
+          f"({stats['killed'] / max(counted, 1):.1%}; {stats.get('no_tests', 0)} of the others not covered by any test), "
+          f"{stats.get('skipped', 0)} skipped; totals {json.dumps(stats)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
