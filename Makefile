@@ -17,7 +17,7 @@ REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-code test-notebooks lab handouts notebooks data bench clean mutants
+.PHONY: help setup report test test-code test-notebooks lab handouts notebooks data bench clean mutants shape
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,3 +61,6 @@ clean: ## remove generated reports, handouts and caches (keeps .venv)
 
 mutants: ## mutation testing of one family with mutmut, in build/mutants/ (FAMILY=data|rfm|cluster|clv|campaign; slow, not in CI)
 	$(BIN)/python tools/mutants.py $(FAMILY)
+
+shape: ## print module sizes, public names and the longest functions of segkit
+	$(BIN)/python tools/shape.py
