@@ -76,8 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     _copy_tree(target, keep=args.keep or bool(args.only))
     _narrow_config(target, args.family)
     run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.only]
-    subprocess.run(run, cwd=target, check=False)
+    if subprocess.run(run, cwd=target, check=False).returncode != 0:
+        print(f"mutmut stopped early (see above); results so far are in {target.relative_to(ROOT)}", file=sys.stderr)
     stats = _score(target)
+    if stats["killed"] + stats["survived"] == 0:
+        print("no mutant was checked: the unmutated tests must pass first", file=sys.stderr)
+        return 1
     counted = stats["killed"] + stats["survived"] + stats.get("timeout", 0) + stats.get("no_tests", 0)
     survivors = _survivors(target)
     print(f"\n{len(survivors)} surviving mutants (see them with: cd {target.relative_to(ROOT)} && mutmut show NAME):")
