@@ -11,8 +11,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from segkit import report
 from segkit.paths import NOTEBOOKS_DIR
-
-_real_data_summary = report._data_summary
+from segkit.report.__main__ import main
+from segkit.report.execute import notebook_parameters
+from segkit.report.index import _differences
+from segkit.report.records import read_record
+from segkit.report.render import render_html
+from segkit.report.stored import KERNELSPEC, make_handout
+from segkit.report.summary import safe_data_summary
 
 
 def small_notebook(body: str) -> nbformat.NotebookNode:
@@ -25,23 +30,39 @@ def small_notebook(body: str) -> nbformat.NotebookNode:
         new_code_cell(body),
         new_code_cell("print('the answer is 42')", metadata={"tags": ["solution"]}),
     ])
-    notebook.metadata["kernelspec"] = dict(report.KERNELSPEC)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     return notebook
 
 
+class Project:
+    """A throwaway notebooks/ and reports/ pair, and a two-order export the index summarises."""
+
+    def __init__(self, tmp_path):
+        self.folders = report.Folders(notebooks=tmp_path / "notebooks", reports=tmp_path / "reports")
+        self.folders.notebooks.mkdir()
+        orders = tmp_path / "orders.csv"
+        orders.write_text("Invoice,Customer ID,InvoiceDate,Quantity,Price\n"
+                          "A1,C1,2024-01-02,2,5.00\nA2,C2,2024-01-03,1,7.50\n")
+        self.params = tmp_path / "params.yaml"
+        self.params.write_text(f"data_path: {orders}\n")
+
+    def __iter__(self):
+        return iter((self.folders.notebooks, self.folders.reports))
+
+    def build(self, **options):
+        return report.build_reports(params_file=str(self.params), folders=self.folders, **options)
+
+    def main(self, argv):
+        return main([*argv, "--params", str(self.params)], folders=self.folders)
+
+
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A throwaway notebooks/ and reports/ pair for the pipeline to work in."""
-    notebooks, reports = tmp_path / "notebooks", tmp_path / "reports"
-    notebooks.mkdir()
-    monkeypatch.setattr(report, "NOTEBOOKS_DIR", notebooks)
-    monkeypatch.setattr(report, "REPORTS_DIR", reports)
-    monkeypatch.setattr(report, "_data_summary", lambda params: {"file": "x.csv"})
-    return notebooks, reports
+def project(tmp_path):
+    return Project(tmp_path)
 
 
 def test_stakeholder_html_hides_code_and_loads_nothing_from_the_network():
-    html = report.render_html(NOTEBOOKS_DIR / "00_data_profiling.ipynb")
+    html = render_html(NOTEBOOKS_DIR / "00_data_profiling.ipynb")
     assert "load_transactions(" not in html  # code is hidden
     assert "clean_drop" not in html  # solution cells are removed
     assert "data quality log" in html.lower() or "data-quality log" in html.lower()
@@ -53,7 +74,7 @@ def test_stakeholder_html_hides_code_and_loads_nothing_from_the_network():
 def test_handout_drops_solutions_and_outputs():
     notebook = nbformat.read(NOTEBOOKS_DIR / "00_data_profiling.ipynb", as_version=4)
     n_solutions = sum("solution" in c.metadata.get("tags", []) for c in notebook.cells)
-    handout = report.make_handout(notebook)
+    handout = make_handout(notebook)
     assert n_solutions > 0
     assert not any("solution" in c.metadata.get("tags", []) for c in handout.cells)
     assert all(not c.outputs for c in handout.cells if c.cell_type == "code")
@@ -63,10 +84,10 @@ def test_parameters_are_filtered_to_what_a_notebook_declares(project, tmp_path):
     notebooks, _ = project
     nbformat.write(small_notebook("1 + 1"), notebooks / "01_small.ipynb")
     params = {"data_path": "d.csv", "seed": 7, "returns": "net", "notebooks": {"01_small": {"seed": 9}}}
-    values = report.notebook_parameters(notebooks / "01_small.ipynb", params, output_dir=tmp_path)
+    values = notebook_parameters(notebooks / "01_small.ipynb", params, output_dir=tmp_path)
     assert values == {"data_path": "d.csv", "seed": 9, "output_dir": str(tmp_path)}
     with pytest.raises(report.ReportError, match=r"has no parameter\(s\) \['n_clusters'\]"):
-        report.notebook_parameters(notebooks / "01_small.ipynb", {"notebooks": {"01_small": {"n_clusters": 3}}},
+        notebook_parameters(notebooks / "01_small.ipynb", {"notebooks": {"01_small": {"n_clusters": 3}}},
                                    output_dir=tmp_path)
 
 
@@ -83,7 +104,7 @@ def test_a_failing_notebook_withholds_nothing_else_and_leaves_nothing_stale(proj
     notebooks, reports = project
     nbformat.write(small_notebook(exporting("good.csv")), notebooks / "01_good.ipynb")
     nbformat.write(small_notebook(exporting("bad.csv")), notebooks / "02_bad.ipynb")
-    assert report.main(["--jobs", "2"]) == 0
+    assert project.main(["--jobs", "2"]) == 0
     assert (reports / "02_bad.html").exists() and (reports / "bad.csv").exists()
     (reports / "legacy.csv").write_text("from a run before runs were recorded")
     good_before = (reports / "01_good.html").read_text()
@@ -91,7 +112,7 @@ def test_a_failing_notebook_withholds_nothing_else_and_leaves_nothing_stale(proj
     # the second run: 02 now writes a new partial export, then fails; 01 writes another export
     nbformat.write(small_notebook(exporting("bad_partial.csv", PLANTED)), notebooks / "02_bad.ipynb")
     nbformat.write(small_notebook(exporting("good_v2.csv")), notebooks / "01_good.ipynb")
-    assert report.main(["--jobs", "2"]) == 1
+    assert project.main(["--jobs", "2"]) == 1
     err = capsys.readouterr().err
     assert "02_bad.ipynb failed in cell" in err and "ValueError: planted failure" in err
     assert f"executed copy: {reports / 'failed' / '02_bad.ipynb'}" in err
@@ -123,12 +144,12 @@ def test_only_runs_a_subset_and_keeps_the_other_reports(project):
     nbformat.write(small_notebook(exporting("good.csv")), notebooks / "01_good.ipynb")
     nbformat.write(small_notebook(PLANTED), notebooks / "02_fixed.ipynb")
     with pytest.raises(report.ReportError, match=r"1 of 2 notebook\(s\) failed"):
-        report.build_reports(jobs=2)
+        project.build(jobs=2)
     assert (reports / "failed" / "02_fixed.ipynb").exists()
     good = (reports / "01_good.html").read_text()
 
     nbformat.write(small_notebook("print('fixed')"), notebooks / "02_fixed.ipynb")
-    report.build_reports(jobs=1, only=["02"])
+    project.build(jobs=1, only=["02"])
     assert (reports / "01_good.html").read_text() == good  # not run: left as it was
     assert (reports / "good.csv").exists()
     assert (reports / "02_fixed.html").exists()
@@ -140,23 +161,25 @@ def test_only_runs_a_subset_and_keeps_the_other_reports(project):
     assert "this run" in rows["02_fixed"]
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows["01_good"])  # with its date
     assert "other parameters" not in rows["01_good"]  # same parameters and data as this run
-    record = report.read_record(reports / "notebooks" / "01_good.ipynb")
-    params = report.load_parameters()
-    assert report._differences("01_good", record, {**params, "seed": 7}, {"data_sha256": record["data_sha256"]}) \
+    record = read_record(reports / "notebooks" / "01_good.ipynb")
+    params = report.load_parameters(str(project.params))
+    same_data = {"data_sha256": record["data_sha256"]}
+    assert _differences("01_good", record, {**params, "seed": 7}, same_data, project.folders) \
         == "other parameters than this run"
+    assert _differences("01_good", record, params, {"data_sha256": "other"}, project.folders) \
+        == "other data than this run"
 
 
-def test_index_is_written_when_the_data_cannot_be_read(project, monkeypatch, tmp_path):
+def test_index_is_written_when_the_data_cannot_be_read(project, tmp_path):
     notebooks, reports = project
-    bad = tmp_path / "orders.csv"
+    bad = tmp_path / "not_orders.csv"
     bad.write_text("this is not,an order export\n1,2\n")
-    monkeypatch.setattr(report, "_data_summary", _real_data_summary)
-    summary = report._safe_data_summary({"data_path": str(bad)})
+    summary = safe_data_summary({"data_path": str(bad)})
     assert "error" in summary and "Error" in summary["error"]
 
     nbformat.write(small_notebook("print('fine')"), notebooks / "01_good.ipynb")
     with pytest.raises(report.ReportError, match="data summary"):
-        report.build_reports(jobs=1, data=str(bad))
+        project.build(jobs=1, data=str(bad))
     page = (reports / "index.html").read_text()
     assert 'href="01_good.html"' in page
     assert "could not be computed" in page and html.escape(summary["error"]) in page
@@ -167,7 +190,7 @@ def test_exports_that_would_overwrite_another_reports_file_fail_the_later_notebo
     nbformat.write(small_notebook(exporting("same.csv")), notebooks / "01_first.ipynb")
     nbformat.write(small_notebook(exporting("same.csv")), notebooks / "02_second.ipynb")
     with pytest.raises(report.ReportError, match=r"02_second.ipynb ran, but its exports would overwrite .*same.csv"):
-        report.build_reports(jobs=2)
+        project.build(jobs=2)
     assert (reports / "01_first.html").exists() and (reports / "same.csv").exists()
     assert not (reports / "02_second.html").exists()
 
@@ -175,9 +198,12 @@ def test_exports_that_would_overwrite_another_reports_file_fail_the_later_notebo
 def test_successful_run_writes_reports_and_index_with_headlines(project):
     notebooks, reports = project
     nbformat.write(small_notebook("print('fine')"), notebooks / "01_good.ipynb")
-    index = report.build_reports(jobs=1)
+    index = project.build(jobs=1)
     page = index.read_text()
     assert "A small report" in page and "Seed is 42" in page  # seed from params/default.yaml
+    # the data summary of the two-order export the run was given
+    assert "orders.csv" in page and "2024-01-02 to 2024-01-03" in page
+    assert "<th>rows in / kept</th><td>2 / 2</td>" in page and "<th>customers kept</th><td>2</td>" in page
     html = (reports / "01_good.html").read_text()
     assert "the answer is 42" not in html and "print(" not in html
     assert not list(reports.glob(".staging-*"))
@@ -186,7 +212,7 @@ def test_successful_run_writes_reports_and_index_with_headlines(project):
 def test_reports_show_the_final_export_folder_not_the_staging_one(project):
     notebooks, reports = project
     nbformat.write(small_notebook("print(f'wrote {output_dir}/plan.csv')"), notebooks / "01_exports.ipynb")
-    report.build_reports(jobs=1)
+    project.build(jobs=1)
     html = (reports / "01_exports.html").read_text()
     executed = nbformat.read(reports / "notebooks" / "01_exports.ipynb", as_version=4)
     outputs = str([cell.get("outputs", []) for cell in executed.cells])

@@ -1,0 +1,45 @@
+"""Run the notebooks with papermill and render stakeholder reports, offline and reproducibly.
+
+``python -m segkit.report`` (what ``make report`` calls) executes every ``notebooks/NN_*.ipynb``
+(or those named by ``--only``) with the parameters of ``params/default.yaml`` (a ``--params``
+file and ``--data`` override them), renders one HTML page per notebook with the code hidden, and
+writes ``reports/index.html``.
+
+One notebook's failure never withholds the others. Every notebook runs into a staging folder,
+writing its exports into a folder of its own, so what each notebook wrote is known exactly. Then,
+notebook by notebook:
+
+- a success replaces its HTML report, its executed notebook (``reports/notebooks/``) and its
+  exports, and removes the exports its previous run wrote and this one did not;
+- a failure removes its previous report, executed notebook and exports (nothing stale is shown
+  as if current) and keeps the executed copy in ``reports/failed/`` for inspection. A notebook
+  whose export would overwrite another report's file counts as failed (the later one, in
+  analyst order, so the outcome does not depend on ``--jobs``).
+
+Each executed notebook records in its metadata (key ``segkit``) when it was built, from which
+parameters and data, and which exports it wrote; that record is how a later run knows what to
+remove. Reports of notebooks not run (``--only``) stay as they are. The index lists every report
+present, whether it comes from this run or an earlier one (with its date, and a note when it was
+built from other parameters or data), every failure with its error, cell and executed copy, and
+files in ``reports/`` that no report accounts for. The run exits non-zero, after writing all that
+worked, when a notebook failed or the data summary of the index could not be computed.
+
+``python -m segkit.report --inplace`` re-executes the stored notebooks in place (their stored
+outputs are what nbval compares against), and ``python -m segkit.report --handouts`` writes
+workshop copies without solutions or outputs to ``handouts/``.
+
+The package's modules, in the order of a run: :mod:`~segkit.report.execute` (find notebooks,
+fill parameters, run papermill), :mod:`~segkit.report.render` (the HTML page),
+:mod:`~segkit.report.publish` (staging to ``reports/``), :mod:`~segkit.report.index` and
+:mod:`~segkit.report.summary` (the index page), :mod:`~segkit.report.build` (the whole run),
+:mod:`~segkit.report.stored` (stored notebooks and handouts). :class:`Folders` says where all of
+it happens, so that a run can be pointed at another project (the tests use throwaway folders).
+"""
+
+from segkit.report.build import build_reports
+from segkit.report.execute import ReportError, list_notebooks, load_parameters
+from segkit.report.folders import Folders
+from segkit.report.stored import refresh_stored, write_handouts
+
+__all__ = ["Folders", "ReportError", "build_reports", "list_notebooks", "load_parameters", "refresh_stored",
+           "write_handouts"]

@@ -1,0 +1,67 @@
+"""The stored notebooks (re-executed in place for nbval) and the workshop handouts made from them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from segkit.paths import PROJECT_ROOT
+from segkit.report.execute import DEFAULT_TIMEOUT_S, KERNEL_NAME, ReportError, execute_one, list_notebooks
+from segkit.report.folders import Folders
+
+KERNELSPEC: dict[str, str] = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def strip_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop papermill's timings and status, and pin the kernel, so stored notebooks diff cleanly."""
+    notebook.metadata.pop("papermill", None)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def refresh_stored(notebooks: list[Path], *, timeout: int = DEFAULT_TIMEOUT_S, jobs: int = 2,
+                   folders: Folders = Folders()) -> None:
+    """Re-execute notebooks in place with their own default parameters (the outputs nbval checks).
+
+    They run in a staging folder under ``folders.reports``; each replaces its stored file only when it succeeded.
+    """
+    staging = folders.reports / f".refresh-{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    try:
+        tasks = [(nb, staging / nb.name, {}, timeout) for nb in notebooks]
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
+            for stored, result in zip(notebooks, pool.map(execute_one, *zip(*tasks))):
+                if result.error:
+                    raise ReportError(result.error)
+                nbformat.write(strip_run_metadata(nbformat.read(result.executed, as_version=4)), stored)
+                print(f"refreshed {result.name} ({result.seconds:.0f} s)", flush=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def make_handout(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A workshop copy: cells tagged ``solution`` removed, every output and count cleared."""
+    notebook.cells = [c for c in notebook.cells if "solution" not in c.get("metadata", {}).get("tags", [])]
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return strip_run_metadata(notebook)
+
+
+def write_handouts(target: Path = PROJECT_ROOT / "handouts", *, folders: Folders = Folders()) -> list[Path]:
+    """Write a handout of every notebook to ``target`` and return their paths."""
+    target.mkdir(exist_ok=True)
+    written = []
+    for path in list_notebooks(folders=folders):
+        handout = make_handout(nbformat.read(path, as_version=4))
+        nbformat.write(handout, target / path.name)
+        written.append(target / path.name)
+    return written

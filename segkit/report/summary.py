@@ -1,0 +1,47 @@
+"""The data summary of the index: which file the reports were built from, and what cleaning kept."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from segkit.paths import project_path
+from segkit.report.folders import shown
+
+
+def data_summary(params: dict) -> dict[str, str]:
+    """File, size, content hash and date range of the data the reports were built from."""
+    from segkit.data import load_clean
+
+    path = project_path(params["data_path"])
+    clean, log = load_clean(path, columns=params.get("column_map") or None, returns=params.get("returns", "net"),
+                            **(params.get("reading") or {}))
+    dates = clean["order_date"]
+    return {
+        "file": shown(path),
+        "size": f"{path.stat().st_size / 1e6:.1f} MB",
+        "sha256": (file_sha256(path) or "")[:12],
+        "date range": f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}",
+        "rows in / kept": f"{log.attrs['rows_in']:,} / {log.attrs['rows_kept']:,}",
+        "customers kept": f"{log.attrs['customers_kept']:,}",
+    }
+
+
+def safe_data_summary(params: dict) -> dict[str, str]:
+    """:func:`data_summary`, or the file and the error when the data cannot be read or summarised."""
+    try:
+        return data_summary(params)
+    except Exception as error:  # the index is written all the same, with the error in place of the summary
+        return {"file": str(params.get("data_path", "")), "error": f"{type(error).__name__}: {error}"}
+
+
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a file, read in chunks; None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
