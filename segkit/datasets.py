@@ -456,7 +456,6 @@ def example_customers(n_customers: int = 1000, *, seed: int = 0, horizon_days: i
         },
         index=pd.Index([f"C{i:07d}" for i in range(n_customers)], name="customer_id"),
     )
-    table.attrs["snapshot_date"] = snapshot
     return table
 
 

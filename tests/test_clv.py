@@ -782,7 +782,7 @@ def _chain(clean: pd.DataFrame, *, holdout_days: int, n_draws: int) -> dict:
     interval = clv.bootstrap_total_clv(bg, gg, customers, n_draws=n_draws, random_state=0, **options)
     win_back = clv.win_back_list(predictions.join(customers["revenue"]))
     history, history_note = clv.historical_clv_report(customers, margin=0.3, discount_rate=0.1)
-    validation = clv.holdout_validation(clean, snapshot_date=customers.attrs["snapshot_date"],
+    validation = clv.holdout_validation(clean, snapshot_date=data.snapshot_date(customers),
                                         holdout_days=holdout_days)
     new_customer = clv.new_customer_value(bg, gg, horizon=365.0, margin=0.3, customers=customers)
     text = " ".join([

@@ -154,6 +154,18 @@ def test_reader_totals_match_the_manifest(name):
     assert tx["order_date"].max() == pd.Timestamp(truth["date_max"])
 
 
+@pytest.mark.parametrize("name", FILES)
+def test_snapshot_date_is_read_back_from_the_customer_table(name):
+    """The default snapshot is the day after the manifest's last line; an explicit one comes back as given."""
+    truth = MANIFEST[name]
+    _, clean, _ = _read(name)
+    assert data.snapshot_date(data.customer_table(clean)) == pd.Timestamp(truth["date_max"]).normalize() + pd.Timedelta(days=1)
+    middle = pd.Timestamp(truth["date_min"]) + (pd.Timestamp(truth["date_max"]) - pd.Timestamp(truth["date_min"])) / 2
+    earlier = data.customer_table(clean, snapshot_date=middle)
+    assert data.snapshot_date(earlier) == middle.normalize()
+    assert data.snapshot_date(earlier.iloc[::-1].head(5)) == middle.normalize()
+
+
 def _decisions(name: str) -> pd.DataFrame:
     """The reader's decisions for a corpus file, as segkit.data.decisions_table gives them."""
     return data.read_transactions(CORPUS / "files" / name).decisions
@@ -213,7 +225,7 @@ def _api_path(clean: pd.DataFrame) -> dict:
         warnings.simplefilter("ignore")
         segments = rfm.rfm_segments(customers, warn=False)
         summary = rfm.segment_summary(segments)
-        earlier = data.customer_table(clean, snapshot_date=customers.attrs["snapshot_date"] - pd.Timedelta(days=90))
+        earlier = data.customer_table(clean, snapshot_date=data.snapshot_date(customers) - pd.Timedelta(days=90))
         migration = rfm.segment_migration(rfm.rfm_segments(earlier, warn=False), segments)
         prepared = prepare_features(customers, clean, feature_set="extended")
         selection = choose_k(prepared.scaled, k_range=range(2, 7), random_state=0)

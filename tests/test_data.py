@@ -324,7 +324,33 @@ def test_earlier_snapshot_ignores_later_lines():
     table = data.customer_table(clean, snapshot_date="2024-01-10")
     assert list(table.index) == ["17850"]
     assert table.loc["17850", "n_orders"] == 1
-    assert table.attrs["snapshot_date"] == pd.Timestamp("2024-01-10")
+    assert data.snapshot_date(table) == pd.Timestamp("2024-01-10")
+
+
+def test_snapshot_date_default_and_explicit(default_clean):
+    clean, _ = default_clean
+    last = clean["order_date"].max()
+    assert data.snapshot_date(data.customer_table(clean)) == last.normalize() + pd.Timedelta(days=1)
+    assert data.snapshot_date(data.customer_table(clean, snapshot_date="2025-03-15")) == pd.Timestamp("2025-03-15")
+    # a time of day is dropped: the snapshot is a day
+    assert data.snapshot_date(data.customer_table(clean, snapshot_date="2025-03-15 18:00")) == pd.Timestamp("2025-03-15")
+
+
+def test_snapshot_date_by_hand_and_its_errors():
+    from segkit.datasets import example_customers
+
+    table = pd.DataFrame({"last_purchase": pd.to_datetime(["2024-02-27", "2024-01-31"]),
+                          "days_since_last_purchase": [3, 30]}, index=["a", "b"])
+    assert data.snapshot_date(table) == pd.Timestamp("2024-03-01")  # 2024 is a leap year
+    assert data.snapshot_date(example_customers(50, seed=1)) == pd.Timestamp("2025-01-01")
+    with pytest.raises(DataError, match="gives 2024-03-01, 2024-03-02\\)"):
+        data.snapshot_date(table.assign(days_since_last_purchase=[3, 31]))
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['days_since_last_purchase'\]"):
+        data.snapshot_date(table.drop(columns="days_since_last_purchase"))
+    with pytest.raises(DataError, match="empty"):
+        data.snapshot_date(table.iloc[:0])
+    with pytest.raises(DataError, match="gives missing\\)"):
+        data.snapshot_date(table.assign(last_purchase=pd.NaT))
 
 
 def test_customer_table_matches_a_naive_groupby(default_clean):

@@ -449,12 +449,12 @@ def test_migration_rows_sum_to_earlier_counts(customers):
 
 
 def test_migration_on_two_snapshots_of_the_default_data(default_customers):
-    from segkit.data import customer_table, load_clean
+    from segkit.data import customer_table, load_clean, snapshot_date
 
     if not DEFAULT_TRANSACTIONS.exists():
         pytest.skip("default data not generated yet")
     clean, _ = load_clean(DEFAULT_TRANSACTIONS)
-    snapshot = default_customers.attrs["snapshot_date"]
+    snapshot = snapshot_date(default_customers)
     earlier_table = customer_table(clean, snapshot_date=snapshot - pd.Timedelta(days=90))
     earlier = rfm_segments(earlier_table, warn=False)
     matrix = segment_migration(earlier, rfm_segments(default_customers, warn=False))
@@ -591,14 +591,14 @@ def test_migration_study_with_a_short_history_says_why_there_is_no_matrix():
 
 
 def test_migration_study_matches_segment_migration_and_handles_an_absent_segment():
-    from segkit.data import customer_table
+    from segkit.data import customer_table, snapshot_date
     from segkit.rfm import migration_study
 
     rng = np.random.default_rng(3)
     clean = clean_lines(rng.integers(0, 700, 400), rng.integers(1, 6, 400), span_days=730)
     customers = customer_table(clean)
     later = rfm_segments(customers, warn=False)
-    study = migration_study(clean, later, days=90, snapshot=customers.attrs["snapshot_date"])
+    study = migration_study(clean, later, days=90, snapshot=snapshot_date(customers))
     earlier = rfm_segments(customer_table(clean, snapshot_date=study.earlier_date), warn=False)
     pd.testing.assert_frame_equal(study.matrix, segment_migration(earlier, later))
     assert study.new_customers == study.matrix.loc[NOT_YET_A_CUSTOMER].sum() > 0

@@ -37,6 +37,7 @@ from segkit.data.customers import (
     calibration_holdout,
     check_customer_table,
     customer_table,
+    snapshot_date,
 )
 from segkit.data.decisions import Decision, decisions_table, describe_reading
 from segkit.data.load import Transactions, load_transactions, read_transactions
@@ -65,5 +66,6 @@ __all__ = [
     "read_transactions",
     "reconcile",
     "robust_log_z",
+    "snapshot_date",
     "split_transactions",
 ]

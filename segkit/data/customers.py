@@ -140,7 +140,7 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
 
     Returns
     -------
-    DataFrame indexed by ``customer_id``; the snapshot is in ``.attrs["snapshot_date"]``.
+    DataFrame indexed by ``customer_id``; :func:`snapshot_date` reads the snapshot back from its columns.
 
     Examples
     --------
@@ -188,8 +188,40 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
         },
         index=customers.rename("customer_id"),
     )[days["n_days"] > 0]
-    table.attrs["snapshot_date"] = snapshot
     return table
+
+
+def snapshot_date(customers: pd.DataFrame) -> pd.Timestamp:
+    """The snapshot date of a customer table, read from its own columns.
+
+    In a table from :func:`customer_table` every row has ``last_purchase`` +
+    ``days_since_last_purchase`` days = the snapshot (the first day after the data), so the
+    date travels with the table, through copies, selections and joins, without metadata.
+
+    Raises
+    ------
+    DataError
+        The table lacks ``last_purchase`` or ``days_since_last_purchase``, is empty, or its rows
+        disagree on the snapshot (not one snapshot's table).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"last_purchase": pd.to_datetime(["2024-01-10", "2024-01-04"]),
+    ...                       "days_since_last_purchase": [1, 7]}, index=["a", "b"])
+    >>> snapshot_date(table)
+    Timestamp('2024-01-11 00:00:00')
+    """
+    check_customer_table(customers, ["last_purchase", "days_since_last_purchase"])
+    snapshots = (pd.to_datetime(customers["last_purchase"])
+                 + pd.to_timedelta(customers["days_since_last_purchase"], unit="D")).unique()
+    if len(snapshots) != 1 or pd.isna(snapshots[0]):
+        shown = ", ".join(str(pd.Timestamp(d).date()) if pd.notna(d) else "missing" for d in snapshots[:3])
+        raise DataError(
+            f"the customer table's rows do not give one snapshot date (last_purchase + days_since_last_purchase "
+            f"gives {shown}{', ...' if len(snapshots) > 3 else ''}); build it with "
+            "segkit.data.customer_table(clean, snapshot_date=...)."
+        )
+    return pd.Timestamp(snapshots[0])
 
 
 def calibration_holdout(

@@ -170,7 +170,7 @@ def _score(customers: pd.DataFrame, bins: int, fixed: dict[str, np.ndarray]) -> 
             info["scoring"][dim] = "rank"
         out[dim] = scores.astype(np.int64)
         info["thresholds"][dim] = sorted(float(c) for c in _goodness(cuts_good, dim))
-    out.attrs = {"rfm": info, **{k: v for k, v in customers.attrs.items() if k == "snapshot_date"}}
+    out.attrs = {"rfm": info}
     return out
 
 
