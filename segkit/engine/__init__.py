@@ -1,0 +1,19 @@
+"""The data layer's transforms on an analytical engine: DuckDB in process by default.
+
+Why SQL, and not pandas, ibis or polars
+---------------------------------------
+Cleaning (every rule and the quality log) and the customer table are written once, as SQL
+text (:mod:`segkit.engine.sql`), and run by DuckDB (:mod:`segkit.engine.duck`): out of core
+(it spills to ``data/interim/duckdb-spill`` past memory), on all cores, reading pandas frames,
+Arrow and Parquet without copies. The same text is the one a Spark cluster would run: it keeps
+to what Spark SQL also has, so that sqlglot can translate it, rather than being expressed a
+second time in another API.
+
+- pandas, the first implementation, holds every order line in memory and runs on one core.
+- ibis would express each transform once for both engines too, but as Python that compiles to
+  SQL: one more layer between the rule and what runs, a large dependency whose backends move
+  at their own pace, and queries an analyst cannot read in the log.
+- polars is as fast as DuckDB on one machine but has no Spark path.
+
+Money is summed as decimals, so a total does not depend on how many threads added it up.
+"""

@@ -1,0 +1,216 @@
+"""The transforms of the data layer, written once as SQL: cleaning rules, quality log, customer table.
+
+Each function returns the text of one query over a named relation of order lines in segkit's
+canonical columns (``customer_id``, ``order_id``, ``order_date``, ``quantity``, ``unit_price``,
+``amount``, optional ``product_id`` and extra columns) plus ``line_no``, the line's position in
+the source. The text is DuckDB's dialect and stays inside what Spark SQL also has (window
+functions, ``median``, ``count(DISTINCT)``, ``NULLS LAST`` spelled out, explicit column lists
+instead of ``SELECT * REPLACE``), so that sqlglot can translate it for Spark.
+
+Money is summed as ``DECIMAL(38, 9)``: a decimal sum is exact, so it does not depend on the
+order in which threads or executors add up their parts. The same data gives the same numbers
+on one core or many, in DuckDB or in Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: The exclusion rules in the order they are applied (the rank charges a lost customer to a rule).
+RULE_ORDER: tuple[str, ...] = (
+    "missing_customer", "missing_date", "missing_amount", "test_account", "duplicate", "negative_price",
+    "outlier", "return", "unmatched_return", "no_net_revenue",
+)
+#: Scale of the robust standard deviation: 1.4826 × MAD estimates sigma for normal data.
+MAD_TO_SIGMA: float = 1.4826
+#: Tolerances of the pandas rules they replace: returned quantity within rounding of what was
+#: bought; a customer's net revenue at or below a micro-unit counts as nothing.
+MATCH_TOLERANCE: float = 1e-9
+NET_REVENUE_FLOOR: float = 1e-6
+
+MONEY = "DECIMAL(38, 9)"
+IS_RETURN = "(coalesce(quantity < 0, FALSE) OR coalesce(amount < 0, FALSE))"
+
+
+def quote(name: str) -> str:
+    """A column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """A string as a SQL literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _select(columns: Sequence[str], reason: str) -> str:
+    return ", ".join([*(quote(c) for c in columns), "line_no", f"{reason} AS reason"])
+
+
+def reasons_query(
+    source: str,
+    columns: Sequence[str],
+    *,
+    returns: str,
+    test_account_pattern: str | None,
+    test_accounts: Sequence[str],
+    outlier_z: float | None,
+) -> str:
+    """Every line of ``source`` with ``reason``: the first rule that excludes it, NULL when kept.
+
+    The rules and their order are those of :data:`segkit.data.clean.RULES`. ``columns`` are the
+    line columns to carry through (all of them: an exact duplicate is equal in every column).
+    """
+    keyed = ", ".join(quote(c) for c in columns)
+    test = ["FALSE"]
+    if test_accounts:
+        test.append(f"customer_id IN ({', '.join(literal(a) for a in test_accounts)})")
+    if test_account_pattern:
+        test.append(f"coalesce(regexp_matches(customer_id, {literal(test_account_pattern)}), FALSE)")
+    first_rules = f"""CASE
+        WHEN customer_id IS NULL THEN 'missing_customer'
+        WHEN order_date IS NULL THEN 'missing_date'
+        WHEN amount IS NULL THEN 'missing_amount'
+        WHEN {' OR '.join(test)} THEN 'test_account'
+        WHEN row_number() OVER (PARTITION BY {keyed} ORDER BY line_no) > 1 THEN 'duplicate'
+        WHEN coalesce(unit_price < 0, FALSE) THEN 'negative_price'
+    END"""
+    candidate = "reason IS NULL AND quantity > 0 AND amount > 0"
+    outlier = "reason" if outlier_z is None else (
+        f"CASE WHEN {candidate} AND spread.mad > 0 AND (ln(amount) - centre.median) / spread.mad > {float(outlier_z)!r}"
+        " THEN 'outlier' ELSE reason END")
+    has_product = "product_id" in columns
+    measure = "abs(quantity)" if has_product else "abs(amount)"
+    keys = "customer_id, product_id" if has_product else "customer_id"
+    join_keys = " AND ".join(f"r.{k} = g.{k}" for k in keys.split(", "))
+    r_is_return = IS_RETURN.replace("quantity", "r.quantity").replace("amount", "r.amount")
+    if returns == "drop":
+        returned = f"CASE WHEN r.reason IS NULL AND {r_is_return} THEN 'return' ELSE r.reason END"
+    else:
+        returned = (f"CASE WHEN r.reason IS NULL AND {r_is_return} AND NOT coalesce(g.returned <= g.bought + "
+                    f"{MATCH_TOLERANCE!r}, FALSE) THEN 'unmatched_return' ELSE r.reason END")
+    r_columns = [f"r.{quote(c)}" for c in columns]
+    return f"""
+WITH first_rules AS (
+    SELECT {_select(columns, first_rules)} FROM {source}
+),
+centre AS (
+    SELECT median(ln(amount)) AS median FROM first_rules WHERE {candidate}
+),
+spread AS (
+    SELECT {MAD_TO_SIGMA!r} * median(abs(ln(amount) - centre.median)) AS mad
+    FROM first_rules CROSS JOIN centre WHERE {candidate}
+),
+outliers AS (
+    SELECT {_select(columns, outlier)} FROM first_rules CROSS JOIN centre CROSS JOIN spread
+),
+groups AS (
+    SELECT {keys},
+        sum(CASE WHEN {IS_RETURN} THEN 0 ELSE {measure} END) AS bought,
+        sum(CASE WHEN {IS_RETURN} THEN {measure} ELSE 0 END) AS returned
+    FROM outliers WHERE reason IS NULL AND {' AND '.join(f'{k} IS NOT NULL' for k in keys.split(', '))}
+    GROUP BY {keys}
+),
+returns AS (
+    SELECT {', '.join(r_columns)}, r.line_no, {returned} AS reason
+    FROM outliers AS r LEFT JOIN groups AS g ON {join_keys}
+),
+net AS (
+    SELECT customer_id FROM returns WHERE reason IS NULL GROUP BY customer_id
+    HAVING sum(CAST(amount AS {MONEY})) <= {NET_REVENUE_FLOOR!r} AND bool_or({IS_RETURN})
+)
+SELECT {', '.join(r_columns)}, r.line_no,
+    CASE WHEN r.reason IS NULL AND n.customer_id IS NOT NULL THEN 'no_net_revenue' ELSE r.reason END AS reason
+FROM returns AS r LEFT JOIN net AS n ON r.customer_id = n.customer_id
+"""
+
+
+def clean_query(reasons: str, columns: Sequence[str]) -> str:
+    """The kept lines with ``is_return``, in order of date, then order id, then source line."""
+    return f"""
+SELECT {', '.join(quote(c) for c in columns)}, {IS_RETURN} AS is_return
+FROM {reasons} WHERE reason IS NULL
+ORDER BY order_date ASC NULLS LAST, order_id ASC NULLS LAST, line_no
+"""
+
+
+def excluded_query(reasons: str, columns: Sequence[str]) -> str:
+    """The excluded lines as they came in, with the rule that excluded each, in source order."""
+    return f"""
+SELECT {', '.join(quote(c) for c in columns)}, reason AS excluded_by
+FROM {reasons} WHERE reason IS NOT NULL ORDER BY line_no
+"""
+
+
+def _rank() -> str:
+    return "CASE reason " + " ".join(f"WHEN {literal(r)} THEN {i}" for i, r in enumerate(RULE_ORDER)) + " END"
+
+
+def log_query(reasons: str) -> str:
+    """Per rule: excluded ``rows``, ``customers`` with a line excluded, ``customers_lost`` (customers
+    left with no line, each charged to the last rule in rule order that removed one of theirs),
+    ``revenue``; and a ``zero_value`` row for kept free purchases."""
+    return f"""
+WITH lost AS (
+    SELECT max({_rank()}) AS rank FROM {reasons} WHERE customer_id IS NOT NULL
+    GROUP BY customer_id HAVING count(*) FILTER (WHERE reason IS NULL) = 0
+),
+lost_by AS (SELECT rank, count(*) AS customers_lost FROM lost GROUP BY rank),
+excluded AS (
+    SELECT reason AS rule, {_rank()} AS rank, count(*) AS rows, count(DISTINCT customer_id) AS customers,
+        coalesce(sum(CAST(amount AS {MONEY})), 0) AS revenue
+    FROM {reasons} WHERE reason IS NOT NULL GROUP BY reason
+)
+SELECT e.rule, e.rows, e.customers, coalesce(l.customers_lost, 0) AS customers_lost, CAST(e.revenue AS DOUBLE) AS revenue
+FROM excluded AS e LEFT JOIN lost_by AS l ON e.rank = l.rank
+UNION ALL
+SELECT 'zero_value', count(*), count(DISTINCT customer_id), 0, 0.0
+FROM {reasons} WHERE reason IS NULL AND amount = 0 AND NOT {IS_RETURN}
+"""
+
+
+def totals_query(reasons: str) -> str:
+    """Rows, customers and revenue in the source and among the kept lines."""
+    return f"""
+SELECT count(*) AS rows_in,
+    CAST(coalesce(sum(CAST(amount AS {MONEY})), 0) AS DOUBLE) AS revenue_in,
+    count(DISTINCT customer_id) AS customers_in,
+    count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
+    CAST(coalesce(sum(CAST(amount AS {MONEY})) FILTER (WHERE reason IS NULL), 0) AS DOUBLE) AS revenue_kept,
+    count(DISTINCT customer_id) FILTER (WHERE reason IS NULL) AS customers_kept
+FROM {reasons}
+"""
+
+
+def customer_query(clean: str, snapshot: str) -> str:
+    """One row per customer with a purchase before ``snapshot`` (a SQL date literal), both conventions.
+
+    Days are whole calendar days before the snapshot (``day`` < 0). A purchase occasion is a
+    day with a line that is not a return (a free line counts). ``revenue`` is net of returns;
+    ``monetary_value`` is the mean of the repeat purchase days' value, with returns spread over
+    the purchase days in proportion. Raw sums: the caller rounds.
+    """
+    return f"""
+WITH lines AS (
+    SELECT customer_id, order_id, CAST(amount AS {MONEY}) AS amount, {IS_RETURN} AS is_return,
+        date_diff('day', {snapshot}, CAST(order_date AS DATE)) AS day
+    FROM {clean} WHERE order_date < {snapshot}
+),
+days AS (
+    SELECT customer_id, day, sum(amount) AS value FROM lines WHERE NOT is_return GROUP BY customer_id, day
+),
+per_day AS (
+    SELECT customer_id, count(*) AS n_days, min(day) AS first_day, max(day) AS last_day,
+        min_by(value, day) AS first_value, sum(value) AS gross
+    FROM days GROUP BY customer_id
+),
+orders AS (
+    SELECT customer_id, count(DISTINCT order_id) AS n_orders FROM lines WHERE NOT is_return GROUP BY customer_id
+),
+net AS (
+    SELECT customer_id, sum(amount) AS net FROM lines GROUP BY customer_id
+)
+SELECT p.customer_id, p.n_days, p.first_day, p.last_day, o.n_orders,
+    CAST(n.net AS DOUBLE) AS net, CAST(p.gross AS DOUBLE) AS gross, CAST(p.first_value AS DOUBLE) AS first_value
+FROM per_day AS p JOIN orders AS o ON p.customer_id = o.customer_id JOIN net AS n ON p.customer_id = n.customer_id
+ORDER BY p.customer_id
+"""
