@@ -12,12 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pathlib import Path
+
 from segkit import campaign as roi
 from segkit.campaign import simulate as sim
 from segkit.campaign import text as roi_text
-from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN
-from segkit.campaign.io import campaign_coverage
+from segkit.campaign.budget import compare_allocations
+from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN, TOTAL_LABEL
+from segkit.campaign.export import plan_export
+from segkit.campaign.io import campaign_coverage, load_campaign
+from segkit.campaign.simulate import SimulatedFiles
 from segkit.campaign.stats import bootstrap_mean_difference, two_proportion_test
+from segkit.campaign.text import budget_curve_words, campaign_actions, multiple_testing_words
 from segkit.errors import DataError
 
 # segment -> (mean orders, mean days since last purchase, mean order value); names as in RFM
@@ -122,7 +128,7 @@ def test_truth_by_any_segmentation(customers):
 def test_estimated_lift_recovers_planted_truth(fitted, experiment):
     _, truth = experiment
     true = sim.truth_by_segment(truth)
-    lift = fitted.lift_.drop(index=roi.TOTAL_LABEL)
+    lift = fitted.lift_.drop(index=TOTAL_LABEL)
     t = true.reindex(lift.index)
     covered = (lift["abs_lift_low"] <= t["abs_lift"]) & (t["abs_lift"] <= lift["abs_lift_high"])
     assert covered.sum() >= len(lift) - 1
@@ -134,23 +140,23 @@ def test_estimated_lift_recovers_planted_truth(fitted, experiment):
 
 
 def test_total_row_is_the_size_weighted_average(fitted):
-    per = fitted.lift_.drop(index=roi.TOTAL_LABEL)
-    total = fitted.lift_.loc[roi.TOTAL_LABEL]
+    per = fitted.lift_.drop(index=TOTAL_LABEL)
+    total = fitted.lift_.loc[TOTAL_LABEL]
     w = per["customers"] / per["customers"].sum()
     assert total["abs_lift"] == pytest.approx((w * per["abs_lift"]).sum())
     assert total["incremental_revenue"] == pytest.approx(per["incremental_revenue"].sum())
     assert total["abs_lift_low"] < total["abs_lift"] < total["abs_lift_high"]
 
 
-def _cell_sums(draw: dict[str, np.ndarray], codes: np.ndarray, n_segments: int):
+def _cell_sums(draw: sim.Outcomes, codes: np.ndarray, n_segments: int):
     """Per replicate, segment and group: customers, responders and revenue (vectorised)."""
-    n_reps = draw["treated"].shape[0]
-    cell = (np.arange(n_reps)[:, None] * n_segments * 2 + 2 * codes[None, :] + draw["treated"]).ravel()
+    n_reps = draw.treated.shape[0]
+    cell = (np.arange(n_reps)[:, None] * n_segments * 2 + 2 * codes[None, :] + draw.treated).ravel()
     size = n_reps * n_segments * 2
     shape = (n_reps, n_segments, 2)
     n = np.bincount(cell, minlength=size).reshape(shape)
-    x = np.bincount(cell, weights=draw["responded"].ravel(), minlength=size).reshape(shape)
-    rev = np.bincount(cell, weights=draw["revenue"].ravel(), minlength=size).reshape(shape)
+    x = np.bincount(cell, weights=draw.responded.ravel(), minlength=size).reshape(shape)
+    rev = np.bincount(cell, weights=draw.revenue.ravel(), minlength=size).reshape(shape)
     return n, x, rev
 
 
@@ -161,7 +167,7 @@ def test_response_interval_coverage_is_near_nominal(customers):
     draw = sim.draw_outcomes(truth, n_reps=200, seed=5)
     n, x, _ = _cell_sums(draw, codes, len(true))
     out = two_proportion_test(x[..., 1], n[..., 1], x[..., 0], n[..., 0], alpha=0.05)
-    covered = (out["low"] <= true) & (true <= out["high"])
+    covered = (out.low <= true) & (true <= out.high)
     assert 0.90 <= covered.mean() <= 0.99
     assert covered.mean(axis=0).min() >= 0.85  # no segment badly off
 
@@ -175,7 +181,7 @@ def test_revenue_bootstrap_coverage_is_near_nominal():
     rng = np.random.default_rng(0)
     covered = np.empty((200, len(true)), dtype=bool)
     for rep in range(200):  # replications of the experiment; the bootstrap inside is vectorised
-        boot = bootstrap_mean_difference(draw["revenue"][rep], draw["treated"][rep], codes, n_boot=300,
+        boot = bootstrap_mean_difference(draw.revenue[rep], draw.treated[rep], codes, n_boot=300,
                                              random_state=rng)
         low, high = np.quantile(boot, [0.025, 0.975], axis=0)
         covered[rep] = (low <= true) & (true <= high)
@@ -201,7 +207,7 @@ def test_money_columns_are_consistent(fitted):
 
 def test_targeting_compares_mass_and_positive_segments(fitted):
     table = fitted.targeting()
-    per = fitted.lift_.drop(index=roi.TOTAL_LABEL)
+    per = fitted.lift_.drop(index=TOTAL_LABEL)
     unit = per["revenue_lift"] * fitted.margin - fitted.contact_cost
     assert table.loc["mass: every customer", "incremental_profit"] == pytest.approx((unit * per["customers"]).sum())
     targeted = table.loc["targeted: positive segments"]
@@ -270,9 +276,9 @@ def test_unknown_customer_ids_are_counted_and_dropped(experiment, customers):
     extra = pd.DataFrame({"customer_id": ["X1", "X2", "X3"], "group": "control", "responded": 0, "revenue": 0.0})
     model = roi.CampaignLift(n_boot=200, random_state=0).fit(pd.concat([campaign, extra]), customers)
     assert model.n_unknown_customers_ == 3
-    assert model.report_["unknown_examples"] == ["X1", "X2", "X3"]
-    assert model.lift_.loc[roi.TOTAL_LABEL, "customers"] == len(campaign)
-    assert model.report_["match_share"] == pytest.approx(len(campaign) / (len(campaign) + 3))
+    assert model.report_.unknown_examples == ("X1", "X2", "X3")
+    assert model.lift_.loc[TOTAL_LABEL, "customers"] == len(campaign)
+    assert model.report_.match_share == pytest.approx(len(campaign) / (len(campaign) + 3))
     with pytest.raises(DataError, match="only 0 of 3 campaign customers"):
         roi.CampaignLift().fit(extra, customers)
     with pytest.raises(DataError, match="none of the 3 campaign customer ids"):
@@ -296,12 +302,12 @@ def test_campaign_coverage_counts_matches(experiment, customers):
     half = customers.iloc[: len(customers) // 2]
     cov = campaign_coverage(_foreign(campaign, 100), half)
     in_half = campaign["customer_id"].iloc[100:].isin(half.index).sum()
-    assert cov["campaign_rows"] == len(campaign)
-    assert cov["matched"] == in_half and cov["unknown_customer_ids"] == len(campaign) - in_half
-    assert cov["match_share"] == pytest.approx(in_half / len(campaign))
-    assert cov["customers_not_in_campaign"] == len(half) - in_half
+    assert cov.campaign_rows == len(campaign)
+    assert cov.matched == in_half and cov.unknown_customer_ids == len(campaign) - in_half
+    assert cov.match_share == pytest.approx(in_half / len(campaign))
+    assert cov.customers_not_in_campaign == len(half) - in_half
     padded = campaign.assign(customer_id=" " + campaign["customer_id"] + " ")
-    assert campaign_coverage(padded, customers)["match_share"] == 1.0
+    assert campaign_coverage(padded, customers).match_share == 1.0
 
 
 def test_fit_refuses_a_campaign_of_other_customers_and_keeps_a_mostly_matching_one(experiment, customers):
@@ -309,7 +315,7 @@ def test_fit_refuses_a_campaign_of_other_customers_and_keeps_a_mostly_matching_o
     n = len(campaign)
     mostly = roi.CampaignLift(n_boot=200, random_state=0).fit(_foreign(campaign, n // 4), customers)
     assert mostly.n_unknown_customers_ == n // 4
-    assert mostly.report_["match_share"] == pytest.approx(1 - (n // 4) / n)
+    assert mostly.report_.match_share == pytest.approx(1 - (n // 4) / n)
     other = r"only 1,440 of 3,600 campaign customers \(40\.0%\).*does not belong"
     with pytest.raises(DataError, match=other):
         roi.CampaignLift(n_boot=200).fit(_foreign(campaign, int(0.6 * n)), customers)
@@ -351,22 +357,29 @@ def test_match_campaign_without_a_file_does_not_raise(customers, tmp_path):
         assert "planned_uplift" in choice.note
 
 
-def test_match_campaign_refuses_the_sample_campaign_on_other_data(tmp_path):
-    from segkit.campaign.simulate import DEFAULT_CAMPAIGN_PATH
-    from segkit.paths import DEFAULT_TRANSACTIONS
-
-    if not DEFAULT_CAMPAIGN_PATH.is_file():
-        pytest.skip("sample campaign not generated")
-    sample = pd.read_csv(DEFAULT_CAMPAIGN_PATH, dtype=str)
-    # another shop whose numeric ids happen to include every id of the sample campaign
-    lookalike = make_customers(n_per_segment=900).iloc[: len(sample)].set_axis(pd.Index(sample["customer_id"], name="customer_id"))
-    other = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=tmp_path / "their_orders.csv")
+def test_match_campaign_refuses_a_simulated_campaign_on_other_data(experiment, customers, tmp_path):
+    """A simulated campaign named in ``simulated`` is measured only on the transactions it was drawn
+    from, and its truth is read only with it; without ``simulated`` nothing is special."""
+    campaign, truth = experiment
+    path, truth_path = _write(campaign, tmp_path / "sample.csv"), _write(truth, tmp_path / "sample_truth.csv")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("x\n")
+    simulated = {"campaign": path, "truth": truth_path, "transactions": orders}
+    other = roi.match_campaign(path, customers, data_path=tmp_path / "their_orders.csv", simulated=simulated)
     assert not other.used and other.reason == "sample campaign" and "coincide by chance" in other.note
-    same = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=DEFAULT_TRANSACTIONS)
-    assert same.used
-    unguarded = roi.match_campaign(DEFAULT_CAMPAIGN_PATH, lookalike, data_path=tmp_path / "their_orders.csv",
-                                   simulated=None)
-    assert unguarded.used  # the guard is a parameter: None turns it off
+    assert other.coverage.match_share == 1.0
+    same = roi.match_campaign(path, customers, data_path=str(orders), truth_path=truth_path, simulated=simulated)
+    assert same.used and same.truth is not None
+    unguarded = roi.match_campaign(path, customers, data_path=tmp_path / "their_orders.csv")
+    assert unguarded.used  # no simulated files named: the guard is off
+    no_data_path = roi.match_campaign(path, customers, simulated=simulated)
+    assert no_data_path.used  # without data_path the guard cannot tell, so it does not refuse
+    # the truth of the simulated campaign is not read with another campaign file, even if ids coincide
+    copy = _write(campaign, tmp_path / "real.csv")
+    real = roi.match_campaign(copy, customers, truth_path=truth_path, data_path=tmp_path / "their_orders.csv",
+                              simulated=SimulatedFiles(Path(path), Path(truth_path), orders))
+    assert real.used and real.truth is None
+    assert roi.match_campaign(copy, customers, truth_path=truth_path).truth is not None
 
 
 def test_a_malformed_campaign_of_these_customers_still_raises(experiment, customers, tmp_path):
@@ -379,22 +392,22 @@ def test_a_malformed_campaign_of_these_customers_still_raises(experiment, custom
 def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
     plan = roi.planning_table(customers, uplift=0.08)
     allocation = roi.allocate_budget(plan, budget=2000)
-    choices = roi.compare_allocations(plan, budget=2000)
+    choices = compare_allocations(plan, budget=2000)
     text = roi_text.campaign_headline(None, choices, budget=2000, assumed_uplift=0.08)
     assert text.startswith("**No campaign was measured") and "8.0 percentage points" in text
     assert f"{choices['expected_profit'].iloc[0]:,.0f}" in text
     with pytest.raises(DataError, match="assumed_uplift"):
         roi_text.campaign_headline(None, choices, budget=2000)
-    actions = roi.campaign_actions(None, allocation)
+    actions = campaign_actions(None, allocation)
     assert (actions["verdict"] == "not measured").all()
     funded = actions["contacts"] > 0
     assert funded.any() and (~funded).any()
     assert actions.loc[funded, "action"].str.startswith("contact (assumed uplift)").all()
-    export = roi.plan_export(allocation, actions)
+    export = plan_export(allocation, actions)
     assert (export["uplift_source"] == "assumed").all() and export["abs_lift_low"].isna().all()
     assert export["spend"].sum() <= 2000 and (export["contacts"] == actions["contacts"]).all()
     # an uplift too small to pay for anything: nothing is spent and the headline says so
-    none = roi.compare_allocations(roi.planning_table(customers, uplift=0.001), budget=2000)
+    none = compare_allocations(roi.planning_table(customers, uplift=0.001), budget=2000)
     assert none["spend"].iloc[0] == 0
     assert "the plan spends nothing" in roi_text.campaign_headline(None, none, budget=2000, assumed_uplift=0.001)
 
@@ -402,7 +415,7 @@ def test_assumed_plan_is_labelled_in_headline_actions_and_export(customers):
 def test_measured_export_keeps_the_lift(fitted, customers):
     plan = roi.planning_table(customers, uplift=fitted.lift_["abs_lift"])
     allocation = roi.allocate_budget(plan, budget=2000)
-    export = roi.plan_export(allocation, roi.campaign_actions(fitted.lift_, allocation), lift=fitted.lift_)
+    export = plan_export(allocation, campaign_actions(fitted.lift_, allocation), lift=fitted.lift_)
     assert (export["uplift_source"] == "measured").all()
     assert export["abs_lift_low"].tolist() == fitted.lift_["abs_lift_low"].reindex(export.index).tolist()
 
@@ -410,7 +423,7 @@ def test_measured_export_keeps_the_lift(fitted, customers):
 def test_load_campaign_keeps_leading_zeros_and_maps_columns(tmp_path):
     path = tmp_path / "campaign.csv"
     path.write_text("cust,arm,bought,sales\n007,Treatment,1,12.5\n008,control,0,\n")
-    out = roi.load_campaign(path, column_map={"cust": "customer_id", "arm": "group", "bought": "responded",
+    out = load_campaign(path, column_map={"cust": "customer_id", "arm": "group", "bought": "responded",
                                               "sales": "revenue"})
     assert out["customer_id"].tolist() == ["007", "008"]
     assert out["revenue"].tolist() == [12.5, 0.0]
@@ -424,12 +437,12 @@ def test_load_campaign_keeps_leading_zeros_and_maps_columns(tmp_path):
 def test_segment_economics_adds_up(customers):
     econ = roi.segment_economics(customers, margin=0.4, cost_per_order=1.0, contact_cost=2.0,
                                  contacts_per_customer=4)
-    per = econ.drop(index=roi.TOTAL_LABEL)
+    per = econ.drop(index=TOTAL_LABEL)
     assert list(per.index) == list(PROFILES)  # segment order kept
-    assert per["customers"].sum() == econ.loc[roi.TOTAL_LABEL, "customers"] == len(customers)
-    assert per["net_profit"].sum() == pytest.approx(econ.loc[roi.TOTAL_LABEL, "net_profit"])
+    assert per["customers"].sum() == econ.loc[TOTAL_LABEL, "customers"] == len(customers)
+    assert per["net_profit"].sum() == pytest.approx(econ.loc[TOTAL_LABEL, "net_profit"])
     expected_gross = customers["revenue"].sum() * 0.4 - customers["n_orders"].sum()
-    assert econ.loc[roi.TOTAL_LABEL, "gross_profit"] == pytest.approx(expected_gross)
+    assert econ.loc[TOTAL_LABEL, "gross_profit"] == pytest.approx(expected_gross)
     assert np.allclose(econ["roi"], (econ["gross_profit"] - econ["marketing_cost"]) / econ["marketing_cost"])
     # break-even: an extra order from that share of contacted customers pays exactly the contacts
     be = econ["break_even_response_rate"]
@@ -473,7 +486,7 @@ def test_allocation_is_feasible_optimal_and_agrees_with_greedy(args):
     assert (allocate["contacts"] <= allocate["size"] + 1e-9).all()
     assert lp["expected_profit"].sum() == pytest.approx(greedy["expected_profit"].sum(), abs=tol)
     best = lp["expected_profit"].sum()
-    strategies = roi.compare_allocations(plan, budget=budget)["expected_profit"]
+    strategies = compare_allocations(plan, budget=budget)["expected_profit"]
     optimal, mass, single = strategies.iloc[0], strategies.iloc[1], strategies.iloc[2]
     assert optimal == pytest.approx(best, abs=tol)
     assert best >= mass - tol
@@ -489,7 +502,7 @@ def test_allocation_on_measured_lift(fitted, customers):
     assert np.allclose(plan["value_per_response"],
                        customers.groupby("segment", observed=True)["avg_order_value"].mean() * DEFAULT_MARGIN)
     budget = 0.3 * (plan["size"] * plan["contact_cost"]).sum()
-    table = roi.compare_allocations(plan, budget=budget)
+    table = compare_allocations(plan, budget=budget)
     optimal, mass, single = table["expected_profit"]
     assert optimal >= mass and optimal >= single
     lp = roi.allocate_budget(plan, budget=budget)
@@ -539,7 +552,7 @@ def test_segment_economics_matches_an_independent_groupby(customers):
     econ = roi.segment_economics(customers, margin=0.4, cost_per_order=1.0, contact_cost=2.0, contacts_per_customer=4)
     grouped = customers.groupby("segment", observed=True).agg(n=("revenue", "size"), revenue=("revenue", "sum"),
                                                               orders=("n_orders", "sum"))
-    per = econ.drop(index=roi.TOTAL_LABEL)
+    per = econ.drop(index=TOTAL_LABEL)
     assert np.allclose(per["gross_profit"], grouped["revenue"] * 0.4 - grouped["orders"])
     assert np.allclose(per["net_profit"], grouped["revenue"] * 0.4 - grouped["orders"] - grouped["n"] * 4 * 2.0)
     assert np.allclose(per["share_of_customers"], grouped["n"] / len(customers))
@@ -563,10 +576,11 @@ def test_campaign_study_measures_once_and_plans(experiment, customers, tmp_path)
     pd.testing.assert_frame_equal(study.lift, direct.lift_)
     assert "true_incremental_profit" in study.targeting.columns
     plan = roi.planning_table(customers, uplift=direct.lift_["abs_lift"])
-    pd.testing.assert_frame_equal(study.choices, roi.compare_allocations(plan, budget=2000))
+    pd.testing.assert_frame_equal(study.choices, compare_allocations(plan, budget=2000))
     pd.testing.assert_frame_equal(study.allocation, roi.allocate_budget(plan, budget=2000))
     assert study.headline == roi_text.campaign_headline(direct.targeting(), study.choices, budget=2000)
-    compare = sim.compare_with_truth(study.lift, study.true_lift, truth=choice.truth)
+    compare = study.comparison
+    pd.testing.assert_frame_equal(compare, sim.compare_with_truth(study.lift, study.true_lift, truth=choice.truth))
     covered = (compare["low"] <= compare["true_lift"]) & (compare["true_lift"] <= compare["high"])
     assert compare["covered"].equals(covered) and compare["planted scenario"].notna().all()
     assumed = roi.campaign_study(roi.match_campaign("", customers), customers, budget=2000, planned_uplift=0.08)
@@ -578,25 +592,25 @@ def test_nothing_pays_gives_a_zero_plan_in_words_and_numbers():
     """An uplift too small for any segment: ROI 0 (not NaN) when nothing is spent, and the curve's
     sentence says that the best budget is 0 instead of "stops growing at a budget of 0"."""
     plan = _plan([100, 50], [1.5, 1.5], [-1.1, -0.4])
-    choices = roi.compare_allocations(plan, budget=100)
+    choices = compare_allocations(plan, budget=100)
     assert choices.loc["optimal (targeted)", "spend"] == 0
     assert choices["roi"].notna().all() and choices.loc["optimal (targeted)", "roi"] == 0
-    text = roi.budget_curve_words(roi.budget_curve(plan))
+    text = budget_curve_words(roi.budget_curve(plan))
     assert text.startswith("No segment pays") and "a loss of 130" in text and "nan" not in text.lower()
 
 
 def test_budget_curve_words_when_some_segments_pay():
     plan = _plan([100, 50, 10], [1.0, 2.0, 1.0], [2.0, 1.0, -1.0])
-    text = roi.budget_curve_words(roi.budget_curve(plan))
+    text = budget_curve_words(roi.budget_curve(plan))
     assert "stops growing at a budget of 200" in text and "cost 210" in text and "a profit of 240" in text
 
 
 def test_multiple_testing_words_with_and_without_a_measured_campaign(fitted):
-    text = roi.multiple_testing_words(fitted)
+    text = multiple_testing_words(fitted)
     n = len(fitted.lift_) - 1
     assert text.startswith(f"{n} segments were tested at once at the 5% level")
     assert f"{n * 0.05:.1f} of them" in text
-    none = roi.multiple_testing_words(None)
+    none = multiple_testing_words(None)
     assert none.startswith("No campaign was measured") and "control group" in none
 
 

@@ -13,9 +13,13 @@ Four questions, four parts:
 4. **Budget allocation** (:func:`planning_table`, :func:`allocate_budget`, :func:`budget_curve`):
    spread a budget over segments to maximise expected incremental profit, capped at segment size.
 
-One module per job; this ``__init__`` re-exports the public API (as scikit-learn does). Names
-used only inside the family (the simulator's building blocks, the interval helpers, the money
-defaults, the headline writer) stay in their modules and are not re-exported:
+One module per job; this ``__init__`` re-exports the public API (as scikit-learn does). A report
+needs one call per step: :func:`match_campaign` (which campaign file, if any, belongs to the
+customers), then :func:`campaign_study` (the measurement, the plan, the actions, the export and
+their words, in a frozen :class:`~segkit.campaign.study.CampaignStudy`). Names used only inside the
+family or by tests (the result types, the simulator's building blocks, the interval helpers, the
+money defaults, the sentence writers) stay in their modules and are not re-exported; the
+simulator itself is :func:`segkit.datasets.simulate_campaign`:
 
 - :mod:`~segkit.campaign.segments`: the segmentation dispatcher (:func:`segment_customers`);
 - :mod:`~segkit.campaign.economics`: the money conventions and :func:`segment_economics`;
@@ -25,44 +29,32 @@ defaults, the headline writer) stay in their modules and are not re-exported:
 - :mod:`~segkit.campaign.lift`: the :class:`CampaignLift` estimator;
 - :mod:`~segkit.campaign.budget`: planning table, budget allocation, budget curve;
 - :mod:`~segkit.campaign.text`: headlines, sentences and per-segment actions, written from numbers;
-- :mod:`~segkit.campaign.export`: the plan a CRM needs (:func:`plan_export`);
+- :mod:`~segkit.campaign.export`: the plan a CRM needs (:func:`~segkit.campaign.export.plan_export`);
 - :mod:`~segkit.campaign.study`: :func:`campaign_study`, measure and plan in one call;
 - :mod:`~segkit.campaign.simulate`: the campaign simulator with planted uplift (``python -m
   segkit.campaign`` writes the default campaign files);
 - :mod:`~segkit.campaign.plots`: axes-level plots.
 """
 
-from segkit.campaign.simulate import campaign_truth, compare_with_truth, simulate_campaign
-from segkit.campaign.economics import TOTAL_LABEL, annual_values, segment_economics
+from segkit.campaign.simulate import compare_with_truth
+from segkit.campaign.economics import annual_values, segment_economics
 from segkit.campaign.segments import segment_customers
-from segkit.campaign.io import MIN_CAMPAIGN_MATCH, CampaignChoice, load_campaign, match_campaign, validate_campaign
+from segkit.campaign.io import match_campaign, validate_campaign
 from segkit.campaign.lift import CampaignLift
-from segkit.campaign.budget import BudgetCurve, allocate_budget, budget_curve, compare_allocations, planning_table
-from segkit.campaign.text import budget_curve_words, campaign_actions, multiple_testing_words
-from segkit.campaign.export import plan_export
-from segkit.campaign.study import CampaignStudy, campaign_study
+from segkit.campaign.budget import allocate_budget, budget_curve, planning_table
+from segkit.campaign.text import export_words
+from segkit.campaign.study import campaign_study
 from segkit.campaign.plots import plot_allocation, plot_budget_curve, plot_lift, plot_segment_profit
 
 __all__ = [
-    "MIN_CAMPAIGN_MATCH",
-    "TOTAL_LABEL",
-    "BudgetCurve",
-    "CampaignChoice",
     "CampaignLift",
-    "CampaignStudy",
     "allocate_budget",
     "annual_values",
     "budget_curve",
-    "budget_curve_words",
-    "campaign_actions",
     "campaign_study",
-    "campaign_truth",
-    "compare_allocations",
     "compare_with_truth",
-    "load_campaign",
+    "export_words",
     "match_campaign",
-    "multiple_testing_words",
-    "plan_export",
     "planning_table",
     "plot_allocation",
     "plot_budget_curve",
@@ -70,6 +62,5 @@ __all__ = [
     "plot_segment_profit",
     "segment_customers",
     "segment_economics",
-    "simulate_campaign",
     "validate_campaign",
 ]

@@ -43,12 +43,16 @@ def _check_columns(frame: pd.DataFrame, needed, what: str, fix: str) -> None:
         raise DataError(f"{what} lacks column(s) {missing} (found {list(frame.columns)}); {fix}")
 
 
-def _segments(customers: pd.DataFrame, segment_col: str) -> pd.Series:
-    """The segment column as an ordered categorical indexed by customer id (as strings)."""
-    check_customer_table(
-        customers, [segment_col],
-        fix="add a per-customer segment column (e.g. segkit.rfm.rfm_segments) or pass segment_col=",
-    )
+_SEGMENT_FIX = "add a per-customer segment column (e.g. segkit.rfm.rfm_segments) or pass segment_col="
+
+
+def _segments(customers: pd.DataFrame, segment_col: str, *, needed=(), fix: str = _SEGMENT_FIX) -> pd.Series:
+    """The segment column as an ordered categorical indexed by customer id (as strings).
+
+    The one check of the customer table: it must have the ``needed`` columns and ``segment_col``
+    (``fix`` says how to get them), and every customer a segment.
+    """
+    check_customer_table(customers, [*needed, segment_col], fix=fix)
     labels = customers[segment_col]
     n_missing = int(labels.isna().sum())
     if n_missing:

@@ -11,7 +11,6 @@ from scipy import optimize
 
 from segkit.campaign._checks import _check_columns, _check_costs, _check_margin, _examples, _segments
 from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN
-from segkit.data import check_customer_table
 from segkit.errors import DataError
 
 
@@ -76,10 +75,11 @@ def planning_table(
     DataError
         Negative costs, missing segments in ``uplift``/costs/values, uplift outside [-1, 1].
     """
-    segments = _segments(customers, segment_col)
+    needed = [value_col or "avg_order_value"] if value_per_response is None else []
+    segments = _segments(customers, segment_col, needed=needed,
+                         fix="pass segment_col= a segment column and value_col= or value_per_response=")
     _check_margin(margin)
-    if value_per_response is None:
-        check_customer_table(customers, [value_col or "avg_order_value"], fix="pass value_col= or value_per_response=")
+    _check_costs(contact_cost=contact_cost)
     return _planning_table(segments, customers, uplift=uplift, contact_cost=contact_cost, margin=margin,
                            value_per_response=value_per_response, value_col=value_col)
 
@@ -94,11 +94,11 @@ def _planning_table(
     value_per_response: float | Mapping[str, float] | pd.Series | None,
     value_col: str | None,
 ) -> pd.DataFrame:
-    """:func:`planning_table` on checked input: ``segments`` from ``_segments``, the value column present."""
+    """:func:`planning_table` on checked input: ``segments`` from ``_segments``, the value column present,
+    costs >= 0 and the margin in (0, 1]; the uplift (possibly an analyst's assumption) is checked here."""
     labels = pd.Index(segments.cat.categories.astype(str), name="segment")
     size = segments.value_counts().reindex(labels).astype(int)
     cost = _per_segment(contact_cost, labels, "contact_cost")
-    _check_costs(contact_cost=cost)
     lift = _per_segment(uplift, labels, "uplift")
     if (lift.abs() > 1).any() or lift.isna().any():
         bad = lift[~(lift.abs() <= 1)]
@@ -348,6 +348,11 @@ def budget_curve(
     """
     given = None if budgets is None else np.asarray(budgets, dtype=float)
     _check_plan(plan, 0.0 if given is None else given)
+    return _budget_curve(plan, given, n_points)
+
+
+def _budget_curve(plan: pd.DataFrame, given: np.ndarray | None = None, n_points: int = 301) -> BudgetCurve:
+    """:func:`budget_curve` on a checked plan and budgets."""
     profit = plan["profit_per_contact"].to_numpy(float)
     cost = plan["contact_cost"].to_numpy(float)
     size = plan["size"].to_numpy(float)

@@ -16,13 +16,14 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit.campaign._checks import _check_costs, _check_margin, _segments
-from segkit.data import check_customer_table
 
 DEFAULT_MARGIN: float = 0.30
 DEFAULT_CONTACT_COST: float = 1.50
 DEFAULT_COST_PER_ORDER: float = 0.0
 DEFAULT_CONTACTS_PER_CUSTOMER: float = 8.0
 TOTAL_LABEL: str = "All customers"
+_TABLE_FIX = ("build it with segkit.data.customer_table(clean) and add a per-customer segment column "
+              "(e.g. segkit.rfm.rfm_segments) or pass segment_col=")
 
 
 def annual_values(customers: pd.DataFrame, *, margin: float = DEFAULT_MARGIN) -> pd.Series:
@@ -105,11 +106,11 @@ def segment_economics(
     >>> econ["roi"].round(2).tolist(), econ["break_even_response_rate"].round(3).tolist()
     ([59.0, 5.0, 23.0], [0.067, 0.167, 0.083])
     """
-    check_customer_table(customers, ["n_orders", "revenue"])
+    segments = _segments(customers, segment_col, needed=["n_orders", "revenue"], fix=_TABLE_FIX)
     _check_costs(cost_per_order=cost_per_order, contact_cost=contact_cost, contacts_per_customer=contacts_per_customer)
     _check_margin(margin)
     frame = pd.DataFrame(
-        {"segment": _segments(customers, segment_col).array,
+        {"segment": segments.array,
          "n_orders": customers["n_orders"].to_numpy(float), "revenue": customers["revenue"].to_numpy(float)}
     )
     table = frame.groupby("segment", observed=True, sort=True).agg(

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.campaign._checks import _MAX_EXAMPLES, _check_columns, _examples
-from segkit.campaign.simulate import SAMPLE_CAMPAIGN, SimulatedFiles
+from segkit.campaign.simulate import SimulatedFiles
 from segkit.campaign.text import coverage_words, match_note
 from segkit.errors import DataError
 
@@ -124,21 +124,17 @@ def load_campaign(path: str | Path, *, column_map: Mapping[str, str] | None = No
     return validate_campaign(pd.read_csv(path, dtype=str, keep_default_na=False), column_map=column_map)
 
 
-def _attach_segments(campaign: pd.DataFrame, segments: pd.Series) -> tuple[pd.DataFrame, dict[str, object]]:
+def _attach_segments(campaign: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
     """Join the recomputed segment of every campaign customer and check each segment is measurable.
 
     ``campaign`` is validated (:func:`validate_campaign`) and ``segments`` is the checked segment
-    column (``_segments``): nothing is validated again here.
-
-    Campaign customers missing from the customer table are dropped, counted and reported.
+    column (``_segments``): nothing is validated again here. Campaign customers missing from the
+    customer table are dropped (:func:`campaign_coverage` counts them).
 
     Returns
     -------
-    joined : DataFrame
-        The validated campaign with a categorical ``segment`` column.
-    report : dict
-        ``campaign_rows``, ``matched``, ``unknown_customer_ids`` (count), ``unknown_examples``,
-        ``customers_not_in_campaign``.
+    DataFrame
+        The validated campaign customers found in the table, with a categorical ``segment`` column.
 
     Raises
     ------
@@ -164,14 +160,7 @@ def _attach_segments(campaign: pd.DataFrame, segments: pd.Series) -> tuple[pd.Da
                 "measured; merge them into a neighbouring segment (a coarser segmentation) or drop them "
                 "from the campaign file"
             )
-    report = {
-        "campaign_rows": len(campaign),
-        "matched": int((~unknown).sum()),
-        "unknown_customer_ids": int(unknown.sum()),
-        "unknown_examples": campaign.loc[unknown, "customer_id"].head(_MAX_EXAMPLES).tolist(),
-        "customers_not_in_campaign": int(len(segments) - (~unknown).sum()),
-    }
-    return joined.reset_index(drop=True), report
+    return joined.reset_index(drop=True)
 
 # --------------------------------------------------------------------------------------------
 # Does the campaign file belong to these customers?
@@ -191,7 +180,40 @@ MIN_CAMPAIGN_MATCH: float = 0.9
 FIT_MIN_MATCH: float = 0.5
 
 
-def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[str, int | float]:
+@dataclass(frozen=True)
+class CampaignCoverage:
+    """How many customers of a campaign file are in the customer table, from :func:`campaign_coverage`.
+
+    Attributes
+    ----------
+    campaign_rows : int
+        Customers (rows) of the campaign file.
+    matched : int
+        Campaign customers found in the customer table.
+    unknown_customer_ids : int
+        Campaign customers not in the table (``campaign_rows − matched``).
+    customers_not_in_campaign : int
+        Customers of the table the campaign did not include.
+    match_share : float
+        ``matched / campaign_rows`` (0 for an empty file).
+    unknown_examples : tuple of str
+        Up to five of the unknown ids, in file order.
+    """
+
+    campaign_rows: int
+    matched: int
+    unknown_customer_ids: int
+    customers_not_in_campaign: int
+    match_share: float
+    unknown_examples: tuple[str, ...] = ()
+
+    def counts(self) -> pd.DataFrame:
+        """The four counts as a one-column table (``count``), for a report."""
+        names = ["campaign_rows", "matched", "unknown_customer_ids", "customers_not_in_campaign"]
+        return pd.Series([getattr(self, name) for name in names], index=names, dtype=object).to_frame("count")
+
+
+def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> CampaignCoverage:
     """How many customers of a campaign file are in the customer table.
 
     Ids are compared as text with surrounding spaces removed (as :func:`validate_campaign` does).
@@ -205,9 +227,7 @@ def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[s
 
     Returns
     -------
-    dict
-        ``campaign_rows``, ``matched`` (campaign customers in the table), ``unknown_customer_ids``,
-        ``customers_not_in_campaign`` and ``match_share = matched / campaign_rows`` (0 for an empty file).
+    CampaignCoverage
 
     Raises
     ------
@@ -217,37 +237,39 @@ def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> dict[s
     Examples
     --------
     >>> table = pd.DataFrame({"n_orders": [1, 2, 3]}, index=pd.Index(["1", "2", "3"], name="customer_id"))
-    >>> campaign_coverage(pd.DataFrame({"customer_id": [1, 2, 9, 8]}), table)
-    {'campaign_rows': 4, 'matched': 2, 'unknown_customer_ids': 2, 'customers_not_in_campaign': 1, 'match_share': 0.5}
+    >>> campaign_coverage(pd.DataFrame({"customer_id": [1, 2, 9, 8]}), table)  # doctest: +NORMALIZE_WHITESPACE
+    CampaignCoverage(campaign_rows=4, matched=2, unknown_customer_ids=2, customers_not_in_campaign=1,
+                     match_share=0.5, unknown_examples=('9', '8'))
     """
     _check_columns(campaign, ["customer_id"], "campaign file",
                    "rename its customer column or pass column_map={'your name': 'customer_id'}")
     ids = campaign["customer_id"].astype("string").str.strip()
     known = pd.Index(customers.index.astype(str))
-    matched = int(ids.isin(known).sum())
-    rows = len(campaign)
-    return {
-        "campaign_rows": rows,
-        "matched": matched,
-        "unknown_customer_ids": rows - matched,
-        "customers_not_in_campaign": int((~known.isin(ids.dropna())).sum()),
-        "match_share": matched / rows if rows else 0.0,
-    }
+    found = ids.isin(known).to_numpy(bool)
+    matched, rows = int(found.sum()), len(campaign)
+    return CampaignCoverage(
+        campaign_rows=rows,
+        matched=matched,
+        unknown_customer_ids=rows - matched,
+        customers_not_in_campaign=int((~known.isin(ids.dropna())).sum()),
+        match_share=matched / rows if rows else 0.0,
+        unknown_examples=tuple(str(i) for i in ids[~found].head(_MAX_EXAMPLES)),
+    )
 
 
-def _check_campaign_match(coverage: Mapping[str, float], *, min_match: float = FIT_MIN_MATCH) -> None:
+def _check_campaign_match(coverage: CampaignCoverage, *, min_match: float = FIT_MIN_MATCH) -> None:
     """Raise DataError when fewer than ``min_match`` of the campaign customers are in the customer table.
 
     Examples
     --------
-    >>> _check_campaign_match({"campaign_rows": 10, "matched": 3, "match_share": 0.3})  # doctest: +ELLIPSIS
+    >>> _check_campaign_match(CampaignCoverage(10, 3, 7, 0, 0.3))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     segkit.errors.DataError: only 3 of 10 campaign customers (30.0%) are in the customer table (at least 50% ...
     """
     if not 0.0 <= min_match <= 1.0:
         raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
-    if coverage["match_share"] < min_match:
+    if coverage.match_share < min_match:
         raise DataError(
             f"only {coverage_words(coverage)} are in the customer table (at least {min_match:.0%} needed): "
             "this campaign file does not belong to these transactions; pass the campaign run on these "
@@ -265,7 +287,7 @@ class CampaignChoice:
         The validated campaign when it belongs to the customers, else None.
     truth : DataFrame or None
         Per-customer planted truth (simulations), only when the campaign is used and the truth covers it.
-    coverage : dict or None
+    coverage : CampaignCoverage or None
         :func:`campaign_coverage` of the file (None when there is no file).
     reason : str
         ``"used"``, ``"no file"``, ``"not found"``, ``"other customers"`` or ``"sample campaign"``.
@@ -276,7 +298,7 @@ class CampaignChoice:
 
     campaign: pd.DataFrame | None
     truth: pd.DataFrame | None
-    coverage: dict | None
+    coverage: CampaignCoverage | None
     reason: str
     note: str
 
@@ -314,14 +336,14 @@ def match_campaign(
     truth_path: str | Path | None = None,
     data_path: str | Path | None = None,
     min_match: float = MIN_CAMPAIGN_MATCH,
-    simulated: SimulatedFiles | None = SAMPLE_CAMPAIGN,
+    simulated: SimulatedFiles | Mapping[str, str | Path] | None = None,
 ) -> CampaignChoice:
     """Decide whether a campaign file belongs to the customers of a report, and load it if it does.
 
     The rule: a campaign is measured only when the file exists and at least ``min_match`` of its
     customers are in the customer table (:func:`campaign_coverage`). One more guard catches ids that
-    coincide by accident: the simulated campaign ``simulated`` (by default the sample shipped in
-    ``data/raw``) is used only with the transactions it was simulated from (when ``data_path`` is
+    coincide by accident: a simulated campaign named in ``simulated`` (e.g. a sample shipped with
+    the data) is used only with the transactions it was simulated from (when ``data_path`` is
     given), and its truth only with it. Otherwise the report says
     why in :attr:`CampaignChoice.note` and plans from an assumed uplift; nothing is raised, so a report
     on data without a campaign still runs. A file that exists and belongs but is malformed still raises.
@@ -342,9 +364,10 @@ def match_campaign(
     min_match : float, default 0.9
         Smallest share of campaign customers that must be in the customer table, see
         :data:`MIN_CAMPAIGN_MATCH` for why 0.9.
-    simulated : SimulatedFiles or None, default the shipped sample
+    simulated : SimulatedFiles or mapping, optional
         A simulated campaign, its truth and the transactions it was drawn from
-        (:data:`~segkit.campaign.simulate.SAMPLE_CAMPAIGN`); None turns the guard off.
+        (:class:`~segkit.campaign.simulate.SimulatedFiles`, or a mapping with the keys ``campaign``,
+        ``truth`` and ``transactions``); None (the default) means no file is known to be simulated.
 
     Returns
     -------
@@ -359,12 +382,14 @@ def match_campaign(
         raise DataError(f"min_match is a share of campaign customers, within [0, 1]; got {min_match}")
     if not campaign_path or not str(campaign_path).strip():
         return CampaignChoice(None, None, None, "no file", match_note("no file"))
+    if simulated is not None and not isinstance(simulated, SimulatedFiles):
+        simulated = SimulatedFiles(**{key: Path(value) for key, value in simulated.items()})
     path = Path(campaign_path)
     if not path.is_file():
         return CampaignChoice(None, None, None, "not found", match_note("not found", file_name=path.name))
     raw = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=dict(column_map or {}))
     coverage = campaign_coverage(raw, customers)
-    if coverage["match_share"] < min_match:
+    if coverage.match_share < min_match:
         reason = "other customers"
     elif (simulated is not None and data_path is not None and _same_file(path, simulated.campaign)
             and not _same_file(Path(data_path), simulated.transactions)):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -13,9 +11,10 @@ from segkit.campaign._checks import _check_costs, _check_margin, _segments
 from segkit.campaign.economics import DEFAULT_CONTACT_COST, DEFAULT_MARGIN, TOTAL_LABEL
 from segkit.campaign.io import (
     FIT_MIN_MATCH,
+    CampaignCoverage,
     _attach_segments,
-    campaign_coverage,
     _check_campaign_match,
+    campaign_coverage,
     validate_campaign,
 )
 from segkit.campaign.stats import bootstrap_mean_difference, two_proportion_test
@@ -60,11 +59,11 @@ class CampaignLift(BaseEstimator):
         Bootstrap draws (n_boot × segments, plus the total) of the revenue lift per customer.
     campaign_ : DataFrame
         The validated campaign joined to segments.
-    report_ : dict
-        Validation report; ``unknown_customer_ids`` counts campaign ids not in the customer table and
-        ``match_share`` is the share that is in it.
+    report_ : CampaignCoverage
+        :func:`campaign_coverage` of the campaign: ``unknown_customer_ids`` counts campaign ids not in
+        the customer table (they are left out), ``match_share`` is the share that is in it.
     n_unknown_customers_ : int
-        Same count, as an attribute.
+        ``report_.unknown_customer_ids``.
     """
 
     def __init__(
@@ -89,6 +88,10 @@ class CampaignLift(BaseEstimator):
     def _check_params(self) -> None:
         _check_costs(contact_cost=self.contact_cost)
         _check_margin(self.margin)
+        self._check_sampling()
+
+    def _check_sampling(self) -> None:
+        """The statistical settings (the money ones are checked with :meth:`_check_params`)."""
         if not 0.0 < self.alpha < 0.5:
             raise DataError(f"alpha must be in (0, 0.5), got {self.alpha}; 0.05 gives 95% intervals")
         if self.n_boot < 100:
@@ -121,11 +124,11 @@ class CampaignLift(BaseEstimator):
         _check_campaign_match(coverage, min_match=self.min_match)
         return self._fit(valid, _segments(customers, self.segment_col), coverage)
 
-    def _fit(self, valid: pd.DataFrame, segments: pd.Series, coverage: Mapping[str, float]) -> CampaignLift:
+    def _fit(self, valid: pd.DataFrame, segments: pd.Series, coverage: CampaignCoverage) -> CampaignLift:
         """:meth:`fit` on checked input: a validated campaign that matches, the checked segment column."""
-        joined, report = _attach_segments(valid, segments)
-        self.campaign_, self.report_ = joined, {**report, "match_share": coverage["match_share"]}
-        self.n_unknown_customers_ = report["unknown_customer_ids"]
+        joined = _attach_segments(valid, segments)
+        self.campaign_, self.report_ = joined, coverage
+        self.n_unknown_customers_ = coverage.unknown_customer_ids
         labels = [str(s) for s in joined["segment"].cat.categories]
         codes = joined["segment"].cat.codes.to_numpy()
         treated = (joined["group"] == "treatment").to_numpy()
@@ -161,10 +164,10 @@ class CampaignLift(BaseEstimator):
                 "n_control": np.append(n0, n0.sum()).astype(int),
                 "response_treatment": np.append(p1, P1),
                 "response_control": np.append(p0, P0),
-                "abs_lift": np.append(test["diff"], diff_all),
-                "abs_lift_low": np.append(test["low"], diff_all - z * se_all),
-                "abs_lift_high": np.append(test["high"], diff_all + z * se_all),
-                "p_value": np.append(test["p_value"], 2 * stats.norm.sf(abs(diff_all) / se_all) if se_all > 0 else 1.0),
+                "abs_lift": np.append(test.diff, diff_all),
+                "abs_lift_low": np.append(test.low, diff_all - z * se_all),
+                "abs_lift_high": np.append(test.high, diff_all + z * se_all),
+                "p_value": np.append(test.p_value, 2 * stats.norm.sf(abs(diff_all) / se_all) if se_all > 0 else 1.0),
             },
             index=pd.Index([*labels, TOTAL_LABEL], name="segment"),
         )

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -80,9 +81,9 @@ DEFAULT_CAMPAIGN_TRUTH_PATH = RAW_DIR / "campaign_truth.csv"
 class SimulatedFiles:
     """A simulated campaign file, its planted truth and the transactions its customers were drawn from.
 
-    :func:`~segkit.campaign.io.match_campaign` measures such a campaign only on those transactions
-    (other data may share its numeric customer ids by chance) and reads that truth only with that
-    campaign.
+    :func:`~segkit.campaign.io.match_campaign` (its ``simulated`` parameter) measures such a
+    campaign only on those transactions (other data may share its numeric customer ids by chance)
+    and reads that truth only with that campaign.
     """
 
     campaign: Path
@@ -90,8 +91,30 @@ class SimulatedFiles:
     transactions: Path
 
 
-#: The sample written by ``python -m segkit.campaign``: the default ``simulated`` of ``match_campaign``.
-SAMPLE_CAMPAIGN = SimulatedFiles(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN_TRUTH_PATH, DEFAULT_TRANSACTIONS)
+class SimulatedCampaign(NamedTuple):
+    """The pair :func:`simulate_campaign` returns: the campaign file and its per-customer truth."""
+
+    campaign: pd.DataFrame
+    truth: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Replications of a campaign experiment from :func:`draw_outcomes`, each of shape ``(n_reps, customers)``.
+
+    Attributes
+    ----------
+    treated : ndarray of bool
+        True = treatment (contacted).
+    responded : ndarray of int
+        1 = bought in the response window.
+    revenue : ndarray of float
+        Spend in the response window (0 without a response).
+    """
+
+    treated: np.ndarray
+    responded: np.ndarray
+    revenue: np.ndarray
 
 
 def _check_history(customers: pd.DataFrame, segment_col: str) -> None:
@@ -265,7 +288,7 @@ def draw_outcomes(
     treatment_share: float = 0.5,
     seed: int = 0,
     n_reps: int = 1,
-) -> dict[str, np.ndarray]:
+) -> Outcomes:
     """Draw ``n_reps`` independent replications of the experiment from the per-customer truth.
 
     Assignment is re-randomised within segments in every replication; responses and spend are
@@ -273,9 +296,9 @@ def draw_outcomes(
 
     Returns
     -------
-    dict
-        ``treated`` (bool), ``responded`` (0/1 int) and ``revenue`` (float), each of shape
-        ``(n_reps, len(truth))`` in the row order of ``truth``.
+    Outcomes
+        ``treated``, ``responded`` and ``revenue``, each of shape ``(n_reps, len(truth))`` in the
+        row order of ``truth``.
     """
     if not 0.0 < treatment_share < 1.0:
         raise DataError(f"treatment_share must be strictly between 0 and 1, got {treatment_share}")
@@ -284,7 +307,7 @@ def draw_outcomes(
     p = np.where(treated, truth["p_treatment"].to_numpy(), truth["p_control"].to_numpy())
     responded = (rng.random(p.shape) < p).astype(np.int64)
     spend = rng.gamma(ORDER_SHAPE, truth["order_value"].to_numpy() / ORDER_SHAPE, size=p.shape)
-    return {"treated": treated, "responded": responded, "revenue": np.round(responded * spend, 2)}
+    return Outcomes(treated, responded, np.round(responded * spend, 2))
 
 
 def simulate_campaign(
@@ -296,7 +319,7 @@ def simulate_campaign(
     window_days: int = WINDOW_DAYS,
     recency_scale_days: float = RECENCY_SCALE_DAYS,
     seed: int = 7,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> SimulatedCampaign:
     """Simulate one past campaign experiment on a segmented customer table.
 
     Parameters
@@ -319,10 +342,9 @@ def simulate_campaign(
 
     Returns
     -------
-    campaign : DataFrame
-        ``customer_id, group, responded, revenue``, one row per customer, sorted by id.
-    truth : DataFrame
-        Per-customer ground truth, see :func:`campaign_truth`.
+    SimulatedCampaign
+        ``campaign``: ``customer_id, group, responded, revenue``, one row per customer, sorted by
+        id; ``truth``: the per-customer ground truth, see :func:`campaign_truth`.
 
     Raises
     ------
@@ -346,12 +368,12 @@ def simulate_campaign(
     campaign = pd.DataFrame(
         {
             "customer_id": truth["customer_id"],
-            "group": np.where(draw["treated"][0], "treatment", "control"),
-            "responded": draw["responded"][0],
-            "revenue": draw["revenue"][0],
+            "group": np.where(draw.treated[0], "treatment", "control"),
+            "responded": draw.responded[0],
+            "revenue": draw.revenue[0],
         }
     )
-    return campaign, truth
+    return SimulatedCampaign(campaign, truth)
 
 
 def truth_by_segment(truth: pd.DataFrame, *, segments: pd.Series | None = None) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
@@ -24,7 +26,24 @@ def _wilson_interval(x, n, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarr
     return centre - half, centre + half
 
 
-def two_proportion_test(x1, n1, x0, n0, *, alpha: float = 0.05) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class ProportionDifference:
+    """A difference of two proportions with its interval and p-value, from :func:`two_proportion_test`.
+
+    Attributes
+    ----------
+    diff, low, high, p_value : ndarray
+        ``x1/n1 − x0/n0``, the Newcombe interval and the two-sided pooled z-test p-value, all of
+        the broadcast shape of the inputs.
+    """
+
+    diff: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    p_value: np.ndarray
+
+
+def two_proportion_test(x1, n1, x0, n0, *, alpha: float = 0.05) -> ProportionDifference:
     """Difference of two proportions ``x1/n1 − x0/n0``: Newcombe interval and pooled z-test.
 
     The interval is Newcombe's hybrid score interval (method 10 of Newcombe 1998), built from the
@@ -33,14 +52,13 @@ def two_proportion_test(x1, n1, x0, n0, *, alpha: float = 0.05) -> dict[str, np.
 
     Returns
     -------
-    dict
-        ``diff``, ``low``, ``high``, ``p_value`` (arrays of the broadcast shape).
+    ProportionDifference
 
     Examples
     --------
     >>> out = two_proportion_test(30, 200, 15, 200)
-    >>> {k: round(float(v), 4) for k, v in out.items()}
-    {'diff': 0.075, 'low': 0.0128, 'high': 0.1381, 'p_value': 0.0176}
+    >>> [round(float(v), 4) for v in (out.diff, out.low, out.high, out.p_value)]
+    [0.075, 0.0128, 0.1381, 0.0176]
     """
     x1, n1, x0, n0 = (np.asarray(v, float) for v in (x1, n1, x0, n0))
     p1, p0 = x1 / n1, x0 / n0
@@ -53,7 +71,7 @@ def two_proportion_test(x1, n1, x0, n0, *, alpha: float = 0.05) -> dict[str, np.
     se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, diff / se, 0.0)
-    return {"diff": diff, "low": low, "high": high, "p_value": 2 * stats.norm.sf(np.abs(z))}
+    return ProportionDifference(diff, low, high, 2 * stats.norm.sf(np.abs(z)))
 
 
 def bootstrap_mean_difference(

@@ -11,8 +11,11 @@ import pandas as pd
 from segkit.campaign.economics import TOTAL_LABEL
 from segkit.errors import DataError
 
+__all__ = ["export_words"]  # the other writers are called by campaign_study and match_campaign
+
 if TYPE_CHECKING:
     from segkit.campaign.budget import BudgetCurve
+    from segkit.campaign.io import CampaignCoverage
     from segkit.campaign.lift import CampaignLift
 
 
@@ -20,10 +23,9 @@ def _result(amount: float) -> str:
     return f"a loss of {-amount:,.0f}" if amount < 0 else f"a profit of {amount:,.0f}"
 
 
-def coverage_words(coverage: Mapping[str, float]) -> str:
+def coverage_words(coverage: CampaignCoverage) -> str:
     """How many campaign customers are in the customer table, e.g. ``'9 of 10 campaign customers (90.0%)'``."""
-    return (f"{coverage['matched']:,} of {coverage['campaign_rows']:,} campaign customers "
-            f"({coverage['match_share']:.1%})")
+    return f"{coverage.matched:,} of {coverage.campaign_rows:,} campaign customers ({coverage.match_share:.1%})"
 
 
 _NOT_MEASURED = (
@@ -35,7 +37,7 @@ _NOT_MEASURED = (
 
 
 def match_note(
-    reason: str, *, file_name: str = "", coverage: Mapping[str, float] | None = None, min_match: float = 0.0
+    reason: str, *, file_name: str = "", coverage: CampaignCoverage | None = None, min_match: float = 0.0
 ) -> str:
     """One Markdown paragraph saying whether a campaign file is measured and why (see :func:`match_campaign`).
 
@@ -76,6 +78,37 @@ def budget_curve_words(curve: BudgetCurve) -> str:
                 f"{everyone}.")
     return (f"The expected profit stops growing at a budget of {curve.saturation:,.0f}, when every "
             f"segment that pays is fully contacted; {everyone}.")
+
+
+def truth_coverage_words(comparison: pd.DataFrame) -> str:
+    """How many response-lift intervals contain the planted truth, from :func:`compare_with_truth`.
+
+    Examples
+    --------
+    >>> truth_coverage_words(pd.DataFrame({"covered": [True, False, True]}))
+    '2 of 3 response-lift intervals contain the true lift.'
+    """
+    return f"{int(comparison['covered'].sum())} of {len(comparison)} response-lift intervals contain the true lift."
+
+
+def export_words(export: pd.DataFrame, *, path: str) -> str:
+    """One sentence on a written campaign plan (:func:`plan_export`): where, how many contacts, spend and profit.
+
+    ``path`` is the file as the reader should see it; the uplift is called measured when every row's
+    ``uplift_source`` is "measured".
+
+    Examples
+    --------
+    >>> export = pd.DataFrame({"uplift_source": "assumed", "contacts": [400, 0], "spend": [600.0, 0.0],
+    ...                        "expected_profit": [1234.4, 0.0]})
+    >>> export_words(export, path="reports/plan.csv")
+    'Wrote 2 segments to `reports/plan.csv`: 400 contacts, spend 600, expected profit 1,234; uplift assumed (planned_uplift), not measured.'
+    """
+    measured = len(export) > 0 and bool((export["uplift_source"] == "measured").all())
+    source = "measured on the campaign" if measured else "assumed (planned_uplift), not measured"
+    return (f"Wrote {len(export)} segments to `{path}`: {int(export['contacts'].sum()):,} contacts, "
+            f"spend {export['spend'].sum():,.0f}, expected profit {export['expected_profit'].sum():,.0f}; "
+            f"uplift {source}.")
 
 
 def multiple_testing_words(model: CampaignLift | None) -> str:
