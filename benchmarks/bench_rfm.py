@@ -22,15 +22,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from segkit.datasets import example_customers  # noqa: E402
-from segkit.rfm import (  # noqa: E402
-    RAW_COLUMNS,
-    RFMWarning,
-    assign_segments,
-    load_rules,
-    rfm_scores,
-    rfm_segments,
-    rule_to_scale,
-)
+from segkit.rfm import load_rules, rfm_segments  # noqa: E402
+from segkit.rfm.rules import rule_to_scale  # noqa: E402
+from segkit.rfm.scores import RAW_COLUMNS, RFMWarning, rfm_scores  # noqa: E402
+from segkit.rfm.segments import assign_segments  # noqa: E402
 
 
 def naive_segments(customers: pd.DataFrame, *, bins: int = 5) -> pd.Series:

@@ -13,27 +13,13 @@ from hypothesis import strategies as st
 from segkit.errors import DataError
 from segkit.paths import DEFAULT_TRANSACTIONS
 from segkit.datasets import example_customers
-from segkit.rfm import (
-    ABC_TIERS,
-    LIFECYCLE_STAGES,
-    NO_LONGER_IN_TABLE,
-    NOT_YET_A_CUSTOMER,
-    VALUE_TYPES,
-    RFMWarning,
-    abc_tiers,
-    assign_segments,
-    lifecycle_stages,
-    load_playbook,
-    load_rules,
-    playbook_for,
-    rfm_scores,
-    rfm_segments,
-    rule_to_scale,
-    score_report,
-    segment_migration,
-    segment_summary,
-    value_types,
-)
+from segkit.rfm import RFMScale, load_playbook, load_rules, playbook_for, rfm_segments, score_report, segment_summary
+from segkit.rfm.migration import segment_migration
+from segkit.rfm.rules import rule_to_scale
+from segkit.rfm.scores import RFMWarning, rfm_scores
+from segkit.rfm.segments import assign_segments
+from segkit.rfm.text import NO_LONGER_IN_TABLE, NOT_YET_A_CUSTOMER
+from segkit.rfm.views import ABC_TIERS, LIFECYCLE_STAGES, VALUE_TYPES, abc_tiers, lifecycle_stages, value_types
 
 SEGMENTS = [
     "Champions", "Loyal Customers", "Potential Loyalists", "New Customers", "Promising", "Need Attention",
@@ -122,12 +108,15 @@ def test_fixed_thresholds_semantics():
     s = rfm_scores(c, thresholds={"R": [365, 30, 180, 90], "F": [2, 3, 5, 10]}, warn=False)
     assert s["R"].tolist() == [5, 5, 4, 4, 2, 1]  # <= 30 days is 5; order of cut points does not matter
     assert s["F"].tolist() == [1, 2, 3, 4, 5, 5]  # 10 or more orders is 5
-    assert s.attrs["rfm"]["scoring"] == {"R": "thresholds", "F": "thresholds", "M": "rank"}
+    scale = RFMScale.fit(c, thresholds={"R": [365, 30, 180, 90], "F": [2, 3, 5, 10]})
+    assert scale.scoring == {"R": "thresholds", "F": "thresholds", "M": "rank"}
+    assert scale.thresholds["R"] == (30.0, 90.0, 180.0, 365.0)  # given cut points, sorted
 
 
 def test_learned_thresholds_reproduce_rank_scores(customers):
     s = rfm_scores(customers, warn=False)
-    again = rfm_scores(customers, thresholds=s.attrs["rfm"]["thresholds"], warn=False)
+    scale = RFMScale.fit(customers)
+    again = rfm_scores(customers, bins=scale.bins, thresholds=scale.thresholds, warn=False)
     pd.testing.assert_frame_equal(s[["R", "F", "M"]], again[["R", "F", "M"]])
 
 
@@ -320,7 +309,7 @@ def test_rank_scores_are_monotone_and_tie_consistent(values, bins):
     assert (np.diff(s["R"].to_numpy()[order]) <= 0).all()  # more days never scores higher
     assert s.groupby("n_orders")["F"].nunique().eq(1).all()
     assert s["F"].min() == 1  # the lowest value always scores 1
-    assert score_report(s).loc["F", "levels_used"] == s["F"].nunique() <= min(bins, len(set(values)))
+    assert score_report(s, bins=bins).loc["F", "levels_used"] == s["F"].nunique() <= min(bins, len(set(values)))
 
 
 # --- value types, ABC, lifecycle ------------------------------------------------------------
@@ -601,6 +590,8 @@ def test_migration_study_matches_segment_migration_and_handles_an_absent_segment
     study = migration_study(clean, later, days=90, snapshot=snapshot_date(customers))
     earlier = rfm_segments(customer_table(clean, snapshot_date=study.earlier_date), warn=False)
     pd.testing.assert_frame_equal(study.matrix, segment_migration(earlier, later))
+    # the earlier snapshot gets rfm_segments' own defaults for every option it is not given
+    pd.testing.assert_frame_equal(study.earlier, earlier)
     assert study.new_customers == study.matrix.loc[NOT_YET_A_CUSTOMER].sum() > 0
     assert study.stayed("no such segment") is None
     assert "no customer was no such segment" in study.summary("no such segment")

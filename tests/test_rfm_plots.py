@@ -15,9 +15,9 @@ from segkit.rfm import (  # noqa: E402
     plot_rf_heatmap,
     plot_score_distributions,
     plot_segment_shares,
-    rfm_scores,
     rfm_segments,
 )
+from segkit.rfm.scores import rfm_scores  # noqa: E402
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def bar_heights(ax) -> list[float]:
 
 def test_score_distributions_draws_one_bar_per_dimension_and_level(four, ax):
     scores = rfm_scores(four, bins=4, warn=False)
-    out = plot_score_distributions(scores, ax=ax)
+    out = plot_score_distributions(scores, bins=4, ax=ax)
     assert out is ax
     assert len(ax.patches) == 3 * 4  # R, F, M at levels 1..4
     # bars are drawn dimension by dimension, levels 1..4 within each; F: 2 of 4 tie at 1, level 2 empty
@@ -58,7 +58,7 @@ def test_score_distributions_draws_one_bar_per_dimension_and_level(four, ax):
 
 def test_rf_heatmap_writes_the_mean_in_filled_cells_only(four, ax):
     segments = rfm_segments(four, bins=4, lifecycle=None, warn=False)
-    plot_rf_heatmap(segments, value="revenue", ax=ax)
+    plot_rf_heatmap(segments, value="revenue", bins=4, ax=ax)
     # (R, F) cells: a (4, 4) 500, b (3, 1) 40, c (2, 1) 80, d (1, 3) 60; the other 12 cells are blank
     assert sorted(t.get_text() for t in ax.texts) == ["40", "500", "60", "80"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["4", "3", "2", "1"]  # R from best down

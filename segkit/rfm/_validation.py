@@ -89,12 +89,17 @@ def _check_min(customers: pd.DataFrame, col: str, minimum: float, fix: str) -> N
         )
 
 
-def _bins_of(scores: pd.DataFrame, bins: int | None) -> int:
-    if bins is not None:
-        return _check_bins(bins)
-    try:
-        return int(scores.attrs["rfm"]["bins"])
-    except (KeyError, TypeError) as exc:
-        raise DataError(
-            "cannot tell how many score levels these scores use; pass bins= (the value given to rfm_scores)."
-        ) from exc
+def _check_scores(scores: pd.DataFrame, bins: int, *, columns: Sequence[str] = ()) -> None:
+    """Scores on 1..``bins``: a non-empty table with ``R``, ``F``, ``M`` (and ``columns``), every score within 1..bins."""
+    if not isinstance(scores, pd.DataFrame) or len(scores) == 0:
+        raise DataError(f"the scores must be a non-empty DataFrame; {_SCORES_FIX}.")
+    missing = [c for c in ["R", "F", "M", *columns] if c not in scores.columns]
+    if missing:
+        raise DataError(f"the scores lack column(s) {missing}; {_SCORES_FIX}.")
+    for dim in "RFM":
+        values = scores[dim].to_numpy()
+        if values.min() < 1 or values.max() > bins:
+            raise DataError(
+                f"score column {dim!r} has values outside 1..{bins} (min {values.min()}, max {values.max()}); "
+                "pass the bins the scores were made with."
+            )

@@ -11,7 +11,7 @@ import pandas as pd
 from segkit.data import customer_table
 from segkit.errors import DataError
 from segkit.rfm.scores import RFMWarning
-from segkit.rfm.segments import _segment_trusted
+from segkit.rfm.segments import _Options, _segment_trusted
 from segkit.rfm.text import (
     NO_LONGER_IN_TABLE,
     NOT_YET_A_CUSTOMER,
@@ -132,7 +132,9 @@ def migration_study(
     snapshot : date-like, optional
         The later snapshot; default the day after the last transaction, as in :func:`segkit.data.customer_table`.
     **options
-        Passed to :func:`rfm_segments` for the earlier snapshot (``bins``, ``rules``, ...).
+        Passed to :func:`rfm_segments` for the earlier snapshot (``bins``, ``rules``, ...). The earlier
+        snapshot is scored against its own customer base; to score it on the later scale instead, pass
+        ``bins=scale.bins, thresholds=scale.thresholds`` of ``RFMScale.fit`` on the later customers.
 
     Returns
     -------
@@ -159,7 +161,7 @@ def migration_study(
         return Migration(None, None, earlier_date, later_date, int(len(later)), note)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RFMWarning)
-        earlier = _segment_trusted(table, **{"warn": False, **options})
+        earlier = _segment_trusted(table, _Options(**{"warn": False, **options}))
     matrix = segment_migration(earlier, later)
     new = int(len(later.index.difference(earlier.index)))
     return Migration(matrix, earlier, earlier_date, later_date, new)

@@ -7,16 +7,17 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from segkit.rfm._validation import _bins_of
+from segkit.rfm._validation import _check_bins, _check_scores
 from segkit.rfm.scores import RAW_COLUMNS
 from segkit.rfm.segments import _rf_grid
 from segkit.rfm.views import ABC_TIERS, abc_tiers
 
 
-def plot_score_distributions(scores: pd.DataFrame, *, bins: int | None = None, ax: plt.Axes | None = None) -> plt.Axes:
-    """Share of customers at each R, F and M score (grouped bars); empty levels show as gaps."""
+def plot_score_distributions(scores: pd.DataFrame, *, bins: int = 5, ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of customers at each R, F and M score 1..``bins`` (grouped bars); empty levels show as gaps."""
+    bins = _check_bins(bins)
+    _check_scores(scores, bins)
     ax = ax or plt.gca()
-    bins = _bins_of(scores, bins)
     levels = pd.RangeIndex(1, bins + 1)
     shares = pd.DataFrame(
         {d: scores[d].value_counts(normalize=True).reindex(levels, fill_value=0) * 100 for d in "RFM"}
@@ -33,10 +34,14 @@ def plot_score_distributions(scores: pd.DataFrame, *, bins: int | None = None, a
     return ax
 
 
-def plot_rf_heatmap(segments: pd.DataFrame, *, value: str = "revenue", ax: plt.Axes | None = None) -> plt.Axes:
-    """Heatmap of mean ``value`` per R × F cell (empty cells blank), with values written in."""
+def plot_rf_heatmap(
+    segments: pd.DataFrame, *, value: str = "revenue", bins: int = 5, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Heatmap of mean ``value`` per R × F cell, scores 1..``bins`` (empty cells blank), with values written in."""
+    bins = _check_bins(bins)
+    _check_scores(segments, bins, columns=[value])
     ax = ax or plt.gca()
-    grid = _rf_grid(segments, value=value)
+    grid = _rf_grid(segments, bins, value=value)
     sns.heatmap(grid, annot=True, fmt=".0f", cmap="cividis", cbar_kws={"label": f"mean {value}"}, ax=ax)
     ax.set_title(f"Mean {value} per customer by recency and frequency score")
     ax.set_xlabel("F score (more orders →)")

@@ -16,20 +16,22 @@ Choices made here (and why)
 * **Fixed thresholds** are an alternative per dimension: ``thresholds={"R": [30, 90,
   180, 365]}`` means "≤ 30 days scores 5, ≤ 90 scores 4, …, more than 365 scores 1";
   for F and M the cut points are lower bounds (``{"F": [2, 3, 5, 10]}``: 10 or more
-  orders score 5). The cut points that reproduce rank scores are returned in
-  ``attrs["rfm"]["thresholds"]``, so another snapshot can be scored on the same scale.
+  orders score 5). Rank scores are reproduced exactly by cut points too: :meth:`RFMScale.fit`
+  returns them (:class:`RFMScale`), so another snapshot can be scored on the same scale with
+  ``rfm_segments(other, bins=scale.bins, thresholds=scale.thresholds)``.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from segkit.errors import DataError
-from segkit.rfm._validation import _bins_of, _check_bins, _check_customers
+from segkit.rfm._validation import _check_bins, _check_customers, _check_scores
 from segkit.rfm.text import _example_cuts, _level_note
 
 #: Score name -> the customer-table column it is computed from.
@@ -47,24 +49,106 @@ def _goodness(values: np.ndarray, dim: str) -> np.ndarray:
     return -values if _LOWER_IS_BETTER[dim] else values
 
 
-def _rank_scores(good: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tie-aware rank scores of ``good`` (higher better) and the cut points that reproduce them.
+@dataclass(frozen=True)
+class RFMScale:
+    """The score scale: the number of levels and the cut points that turn raw values into scores.
 
-    Returns ``(scores, cuts)`` where ``cuts[k-1]`` is the smallest goodness scoring at least
-    ``k+1`` (``inf`` when no customer does).
+    Rank scores and fixed thresholds both come down to cut points, so a scale fitted on one
+    customer table scores any other table the same way, without refitting:
+    ``rfm_segments(other, bins=scale.bins, thresholds=scale.thresholds)``. The fields are
+    plain data (an int, floats and strings), so ``dataclasses.asdict(scale)`` can be saved.
+
+    Attributes
+    ----------
+    bins : int
+        Number of score levels.
+    thresholds : dict of str to tuple of float
+        ``bins - 1`` cut points per dimension ``"R"``, ``"F"``, ``"M"``, ascending, in the
+        column's own units, with the meaning of :func:`~segkit.rfm.rfm_segments`'
+        ``thresholds``: upper bounds in days for R, lower bounds for F and M. An empty level
+        shares its cut point with the next one; levels above the best customer have an
+        infinite cut point (``-inf`` days, ``inf`` orders or money).
+    scoring : dict of str to str
+        Per dimension, ``"rank"`` (cut points learned from the customers' ranks) or
+        ``"thresholds"`` (given).
+
+    Examples
+    --------
+    >>> customers = pd.DataFrame(
+    ...     {"days_since_last_purchase": [3, 40, 200, 400], "n_orders": [5, 1, 1, 2],
+    ...      "revenue": [500.0, 40.0, 80.0, 60.0]}, index=["a", "b", "c", "d"])
+    >>> scale = RFMScale.fit(customers, bins=4, thresholds={"R": [30, 90, 365]})
+    >>> scale.scoring["R"], scale.scoring["F"]
+    ('thresholds', 'rank')
+
+    F ranks 1, 1, 2, 5 orders as 1, 1, 3, 4: score 2 is empty (two of four customers tie on 1
+    order), so 2 orders open both scores 2 and 3.
+
+    >>> scale.thresholds["F"]
+    (2.0, 2.0, 5.0)
     """
+
+    bins: int
+    thresholds: dict[str, tuple[float, ...]]
+    scoring: dict[str, str]
+
+    @classmethod
+    def fit(
+        cls,
+        customers: pd.DataFrame,
+        *,
+        bins: int = 5,
+        thresholds: Mapping[str, Sequence[float]] | None = None,
+    ) -> RFMScale:
+        """Learn the cut points of rank scores from ``customers`` (dimensions not in ``thresholds``).
+
+        Parameters
+        ----------
+        customers : DataFrame
+            Customer table with ``days_since_last_purchase``, ``n_orders`` and ``revenue``.
+        bins, thresholds
+            As in :func:`~segkit.rfm.rfm_segments`.
+
+        Raises
+        ------
+        DataError
+            As :func:`~segkit.rfm.rfm_segments` for unusable columns, ``bins`` or ``thresholds``.
+        """
+        bins = _check_bins(bins)
+        _check_customers(customers, list(RAW_COLUMNS.values()))
+        return _fit_scale(customers, bins, _check_thresholds(thresholds, bins, n_customers=len(customers)))
+
+
+def _fit_scale(customers: pd.DataFrame, bins: int, fixed: dict[str, np.ndarray]) -> RFMScale:
+    """:meth:`RFMScale.fit` of checked input: given cut points kept, the others learned from ranks."""
+    cuts, scoring = {}, {}
+    for dim, col in RAW_COLUMNS.items():
+        if dim in fixed:
+            cuts[dim], scoring[dim] = tuple(float(c) for c in fixed[dim]), "thresholds"
+        else:
+            good = _goodness(customers[col].to_numpy(dtype=float), dim)
+            cuts[dim] = tuple(sorted(float(c) for c in _goodness(_rank_cuts(good, bins), dim)))
+            scoring[dim] = "rank"
+    return RFMScale(bins, cuts, scoring)
+
+
+def _rank_cuts(good: np.ndarray, bins: int) -> np.ndarray:
+    """Cut points (in goodness) of tie-aware rank scores: ``cuts[k-1]`` is the smallest goodness scoring at
+    least ``k+1`` (``inf`` when no customer does), where ``score = 1 + floor(bins × share strictly worse)``."""
     ordered = np.sort(good)
-    n_worse = np.searchsorted(ordered, good, side="left")
-    scores = (n_worse * bins) // len(good) + 1
     sorted_scores = (np.searchsorted(ordered, ordered, side="left") * bins) // len(good) + 1
     first = np.searchsorted(sorted_scores, np.arange(2, bins + 1), side="left")
-    cuts = np.where(first < len(ordered), ordered[np.minimum(first, len(ordered) - 1)], np.inf)
-    return scores, cuts
+    return np.where(first < len(ordered), ordered[np.minimum(first, len(ordered) - 1)], np.inf)
 
 
-def _threshold_scores(good: np.ndarray, cuts_good: np.ndarray) -> np.ndarray:
-    """Score = 1 + number of cut points (in goodness units) at or below the value."""
-    return np.searchsorted(np.sort(cuts_good), good, side="right") + 1
+def _score(customers: pd.DataFrame, scale: RFMScale) -> pd.DataFrame:
+    """The three raw columns and the scores on ``scale``: 1 + the number of cut points at or below the value."""
+    out = customers[list(RAW_COLUMNS.values())].copy()
+    for dim, col in RAW_COLUMNS.items():
+        good = _goodness(customers[col].to_numpy(dtype=float), dim)
+        cuts_good = np.sort(_goodness(np.asarray(scale.thresholds[dim], dtype=float), dim))
+        out[dim] = (np.searchsorted(cuts_good, good, side="right") + 1).astype(np.int64)
+    return out
 
 
 def _check_thresholds(
@@ -108,6 +192,8 @@ def rfm_scores(
 ) -> pd.DataFrame:
     """Score recency, frequency and monetary value from 1 to ``bins`` (higher is always better).
 
+    The scores alone; :func:`~segkit.rfm.rfm_segments` adds the segments and the other views.
+
     Parameters
     ----------
     customers : DataFrame
@@ -127,9 +213,8 @@ def rfm_scores(
     Returns
     -------
     DataFrame
-        Same index; the three raw columns and integer scores ``R``, ``F``, ``M``.
-        ``attrs["rfm"]`` holds ``bins``, the scoring method per dimension and the cut
-        points (``thresholds``) that reproduce these scores on other data.
+        Same index; the three raw columns and integer scores ``R``, ``F``, ``M``. The cut points
+        that reproduce these scores are :meth:`RFMScale.fit`'s.
 
     Raises
     ------
@@ -147,49 +232,32 @@ def rfm_scores(
     >>> rfm_scores(customers, bins=2, thresholds={"R": [30]}, warn=False)["R"].tolist()
     [2, 1, 1, 1]
     """
-    bins = _check_bins(bins)
-    _check_customers(customers, list(RAW_COLUMNS.values()))
-    fixed = _check_thresholds(thresholds, bins, n_customers=len(customers))
-    out = _score(customers, bins, fixed)
+    scale = RFMScale.fit(customers, bins=bins, thresholds=thresholds)
+    out = _score(customers, scale)
     if warn:
-        _warn_levels(out, stacklevel=3)
+        _warn_levels(out, scale, stacklevel=3)
     return out
 
 
-def _score(customers: pd.DataFrame, bins: int, fixed: dict[str, np.ndarray]) -> pd.DataFrame:
-    out = customers[list(RAW_COLUMNS.values())].copy()
-    info: dict = {"bins": bins, "scoring": {}, "thresholds": {}}
-    for dim, col in RAW_COLUMNS.items():
-        good = _goodness(customers[col].to_numpy(dtype=float), dim)
-        if dim in fixed:
-            cuts_good = _goodness(fixed[dim], dim)
-            scores = _threshold_scores(good, cuts_good)
-            info["scoring"][dim] = "thresholds"
-        else:
-            scores, cuts_good = _rank_scores(good, bins)
-            info["scoring"][dim] = "rank"
-        out[dim] = scores.astype(np.int64)
-        info["thresholds"][dim] = sorted(float(c) for c in _goodness(cuts_good, dim))
-    out.attrs = {"rfm": info}
-    return out
-
-
-def _warn_levels(scores: pd.DataFrame, *, stacklevel: int) -> None:
+def _warn_levels(scores: pd.DataFrame, scale: RFMScale, *, stacklevel: int) -> None:
     """Warn for rank-scored dimensions that use fewer levels than requested (fixed scales only report)."""
-    report = _score_report(scores, scores.attrs["rfm"]["bins"])
+    report = _score_report(scores, scale.bins, scale.scoring)
     for note in report.loc[(report["scoring"] == "rank") & (report["note"] != ""), "note"]:
         warnings.warn(note, RFMWarning, stacklevel=stacklevel)
 
 
-def score_report(scores: pd.DataFrame, *, bins: int | None = None) -> pd.DataFrame:
+def score_report(
+    scores: pd.DataFrame, *, bins: int = 5, thresholds: Mapping[str, Sequence[float]] | None = None
+) -> pd.DataFrame:
     """How many distinct score levels each dimension really got, with a plain-words note.
 
     Parameters
     ----------
     scores : DataFrame
-        Output of :func:`rfm_scores` or :func:`rfm_segments`.
-    bins : int, optional
-        Requested levels; read from ``scores.attrs["rfm"]`` when omitted.
+        Output of :func:`~segkit.rfm.rfm_segments` (or of :func:`rfm_scores`).
+    bins, thresholds
+        The ``bins`` and ``thresholds`` the scores were made with; dimensions in ``thresholds``
+        had fixed cut points, the others rank scores (only the keys are read).
 
     Returns
     -------
@@ -205,27 +273,31 @@ def score_report(scores: pd.DataFrame, *, bins: int | None = None) -> pd.DataFra
     >>> score_report(s).loc["F", ["levels_requested", "levels_used"]].tolist()
     [5, 4]
     """
-    return _score_report(scores, _bins_of(scores, bins))
+    bins = _check_bins(bins)
+    _check_scores(scores, bins, columns=list(RAW_COLUMNS.values()))
+    unknown = [k for k in (thresholds or {}) if k not in RAW_COLUMNS]
+    if unknown:
+        raise DataError(f"thresholds has unknown key(s) {unknown}; use 'R', 'F' and/or 'M'.")
+    scoring = {dim: "thresholds" if dim in (thresholds or {}) else "rank" for dim in RAW_COLUMNS}
+    return _score_report(scores, bins, scoring)
 
 
-def _score_report(scores: pd.DataFrame, bins: int) -> pd.DataFrame:
+def _score_report(scores: pd.DataFrame, bins: int, scoring: Mapping[str, str]) -> pd.DataFrame:
     """:func:`score_report` of checked scores (no validation here)."""
-    scoring = scores.attrs.get("rfm", {}).get("scoring", {})
     rows = {}
     for dim, col in RAW_COLUMNS.items():
         used = np.unique(scores[dim].to_numpy())
         counts = scores[col].value_counts(sort=True)
         top_value, top_share = counts.index[0], counts.iloc[0] / len(scores)
-        method = scoring.get(dim, "rank")
         rows[dim] = {
             "column": col,
-            "scoring": method,
+            "scoring": scoring[dim],
             "levels_requested": bins,
             "levels_used": len(used),
             "scores_used": ", ".join(str(s) for s in used),
             "most_common_value": float(top_value),
             "most_common_share": round(float(top_share), 3),
-            "note": _level_note(dim, col, method, bins, used, top_value, top_share, len(counts)),
+            "note": _level_note(dim, col, scoring[dim], bins, used, top_value, top_share, len(counts)),
         }
     report = pd.DataFrame.from_dict(rows, orient="index")
     report.index.name = "dimension"

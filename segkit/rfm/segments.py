@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from segkit.errors import DataError
-from segkit.rfm._validation import _SCORES_FIX, _bins_of, _check_bins, _check_customers
+from segkit.rfm._validation import _SCORES_FIX, _check_bins, _check_customers, _check_scores
 from segkit.rfm.rules import _RULE_SCALE, _rule_lattice, load_rules, rule_to_scale
-from segkit.rfm.scores import RAW_COLUMNS, RFMWarning, _check_thresholds, _score, _warn_levels
+from segkit.rfm.scores import RAW_COLUMNS, RFMWarning, _check_thresholds, _fit_scale, _score, _warn_levels
 from segkit.rfm.views import (
     _abc,
     _check_abc,
@@ -27,7 +27,7 @@ from segkit.rfm.views import (
 def assign_segments(
     scores: pd.DataFrame,
     *,
-    bins: int | None = None,
+    bins: int = 5,
     rules: str | Path | pd.DataFrame | None = None,
 ) -> pd.Series:
     """Give each customer exactly one named segment from its R, F, M scores.
@@ -36,8 +36,8 @@ def assign_segments(
     ----------
     scores : DataFrame
         With integer columns ``R``, ``F``, ``M`` on 1..``bins`` (from :func:`rfm_scores`).
-    bins : int, optional
-        The score scale; read from ``scores.attrs["rfm"]`` when omitted.
+    bins : int, default 5
+        The score scale the scores were made on.
     rules : path or DataFrame, optional
         Segment rules (see :func:`load_rules`); the shipped default when omitted.
 
@@ -46,16 +46,10 @@ def assign_segments(
     Series
         Categorical ``segment`` (categories in rule-priority order), same index.
     """
-    bins = _bins_of(scores, bins)
+    bins = _check_bins(bins)
     table = load_rules(rules)
     _check_customers(scores, ["R", "F", "M"], fix=_SCORES_FIX)
-    for dim in "RFM":
-        values = scores[dim].to_numpy()
-        if values.min() < 1 or values.max() > bins:
-            raise DataError(
-                f"score column {dim!r} has values outside 1..{bins} (min {values.min()}, max {values.max()}); "
-                "pass the bins used by rfm_scores."
-            )
+    _check_scores(scores, bins)
     return _segments(scores, bins, table)
 
 
@@ -67,6 +61,29 @@ def _segments(scores: pd.DataFrame, bins: int, table: pd.DataFrame) -> pd.Series
     return pd.Series(
         pd.Categorical.from_codes(seg_code[r, f, m], categories=names), index=scores.index, name="segment"
     )
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The options of :func:`rfm_segments`, built once at the boundary and passed inward.
+
+    The field defaults are :func:`rfm_segments`' defaults (a test holds the two together), so a caller
+    that forwards only some options (:func:`~segkit.rfm.migration_study`) gets the same defaults.
+    :func:`_checked` returns a copy whose ``bins`` is an int, ``thresholds`` the checked cut points
+    and ``rules`` the checked rules table.
+    """
+
+    bins: int = 5
+    thresholds: Mapping[str, Sequence[float]] | None = None
+    rules: str | Path | pd.DataFrame | None = None
+    value_center: str = "mean"
+    value_basis: str = "values"
+    abc: tuple[float, float] = (0.80, 0.95)
+    lifecycle: str | None = "gap"
+    new_days: int = 60
+    gap_multiples: Sequence[float] = (1.5, 3.0, 6.0)
+    day_thresholds: Sequence[float] = (60, 180, 365)
+    warn: bool = True
 
 
 def rfm_segments(
@@ -92,8 +109,15 @@ def rfm_segments(
         Customer table from ``segkit.data.customer_table`` (index ``customer_id``; needs
         ``days_since_last_purchase``, ``n_orders``, ``revenue``, and ``tenure_days``
         unless ``lifecycle=None``).
-    bins, thresholds, warn
-        Scoring options, see :func:`rfm_scores`.
+    bins : int, default 5
+        Number of score levels (at least 2).
+    thresholds : mapping, optional
+        Fixed cut points per dimension instead of rank scores, ``bins - 1`` numbers each.
+        ``"R"`` in days, upper bounds: ``[30, 90, 180, 365]`` → ≤ 30 days scores 5 … > 365
+        scores 1. ``"F"`` and ``"M"`` lower bounds: ``{"F": [2, 3, 5, 10]}`` → 10+ orders
+        score 5, 1 order scores 1. Dimensions not given are rank-scored. To score on the
+        scale of another table, pass ``bins=scale.bins, thresholds=scale.thresholds`` of
+        its :meth:`RFMScale.fit`.
     rules : path or DataFrame, optional
         Segment rules, see :func:`load_rules`; default ``resources/rfm_segments.csv``.
     value_center, value_basis
@@ -102,14 +126,16 @@ def rfm_segments(
         Cumulative revenue shares closing tiers A and B, see :func:`abc_tiers`.
     lifecycle, new_days, gap_multiples, day_thresholds
         ``method`` ("gap", "fixed" or None to skip the column) and options of :func:`lifecycle_stages`.
+    warn : bool, default True
+        Emit an :class:`RFMWarning` when a rank-scored dimension uses fewer than ``bins``
+        levels (:func:`score_report` says it in any case).
 
     Returns
     -------
     DataFrame
         Index ``customer_id``; columns ``days_since_last_purchase``, ``n_orders``,
         ``revenue``, ``R``, ``F``, ``M`` (int scores, higher better), ``segment``,
-        ``value_type``, ``abc_tier``, ``lifecycle_stage`` (categoricals). ``attrs["rfm"]``
-        holds ``bins``, ``scoring``, ``thresholds`` (reusable cut points) and ``rules``.
+        ``value_type``, ``abc_tier``, ``lifecycle_stage`` (categoricals).
 
     Raises
     ------
@@ -124,69 +150,45 @@ def rfm_segments(
     ['days_since_last_purchase', 'n_orders', 'revenue', 'R', 'F', 'M', 'segment', 'value_type',
      'abc_tier', 'lifecycle_stage']
     """
-    options = {name: value for name, value in locals().items() if name != "customers"}
-    return _run(customers, options, trusted=False)
+    options = _Options(bins, thresholds, rules, value_center, value_basis, abc, lifecycle, new_days, gap_multiples,
+                       day_thresholds, warn)
+    _check_customers(customers, [*RAW_COLUMNS.values(), *(["tenure_days"] if lifecycle is not None else [])])
+    _check_revenue_total(customers["revenue"].to_numpy(dtype=float))
+    return _segment(customers, _checked(options, n_customers=len(customers)), stacklevel=3)
 
 
-def _segment_trusted(customers: pd.DataFrame, **options) -> pd.DataFrame:
+def _segment_trusted(customers: pd.DataFrame, options: _Options) -> pd.DataFrame:
     """:func:`rfm_segments` of a customer table segkit built itself: the options are checked, the table trusted."""
-    return _run(customers, options, trusted=True)
+    return _segment(customers, _checked(options, n_customers=len(customers)), stacklevel=4)
 
 
-def _run(customers: pd.DataFrame, options: dict, *, trusted: bool) -> pd.DataFrame:
-    defaults = {name: p.default for name, p in inspect.signature(rfm_segments).parameters.items()
-                if p.kind is p.KEYWORD_ONLY}
-    o = {**defaults, **options}
-    bins, fixed, table = _check_inputs(customers, o["bins"], o["thresholds"], o["rules"], o["value_center"],
-                                       o["value_basis"], o["abc"], o["lifecycle"], o["gap_multiples"],
-                                       o["day_thresholds"], trusted=trusted)
-    return _segment(customers, bins, fixed, table, _rules_label(o["rules"]), o["value_center"], o["value_basis"],
-                    o["abc"], o["lifecycle"], o["new_days"], o["gap_multiples"], o["day_thresholds"], warn=o["warn"],
-                    stacklevel=5)
+def _checked(options: _Options, *, n_customers: int) -> _Options:
+    """Check every option once; the copy holds the int ``bins``, the checked cut points and the rules table."""
+    bins = _check_bins(options.bins)
+    fixed = _check_thresholds(options.thresholds, bins, n_customers=n_customers)
+    _check_value_options(options.value_center, options.value_basis)
+    _check_abc(*options.abc)
+    if options.lifecycle is not None:
+        _check_lifecycle_options(options.lifecycle, options.gap_multiples, options.day_thresholds)
+    return replace(options, bins=bins, thresholds=fixed, rules=load_rules(options.rules))
 
 
-def _check_inputs(customers, bins, thresholds, rules, value_center, value_basis, abc, lifecycle, gap_multiples,
-                  day_thresholds, *, trusted: bool = False) -> tuple[int, dict, pd.DataFrame]:
-    """Check every input of :func:`rfm_segments` once; return the bins, the fixed cut points and the rules table.
-
-    ``trusted=True`` skips the customer-table checks (for tables made by ``segkit.data.customer_table``).
-    """
-    bins = _check_bins(bins)
-    if not trusted:
-        _check_customers(customers, [*RAW_COLUMNS.values(), *(["tenure_days"] if lifecycle is not None else [])])
-    fixed = _check_thresholds(thresholds, bins, n_customers=len(customers))
-    _check_value_options(value_center, value_basis)
-    _check_abc(*abc)
-    if not trusted:
-        _check_revenue_total(customers["revenue"].to_numpy(dtype=float))
-    if lifecycle is not None:
-        _check_lifecycle_options(lifecycle, gap_multiples, day_thresholds)
-    return bins, fixed, load_rules(rules)
-
-
-def _segment(customers, bins, fixed, table, rules_label, value_center, value_basis, abc, lifecycle, new_days,
-             gap_multiples, day_thresholds, *, warn: bool, stacklevel: int) -> pd.DataFrame:
+def _segment(customers: pd.DataFrame, o: _Options, *, stacklevel: int) -> pd.DataFrame:
     """Score, segment and tier checked input (no validation here); warnings point ``stacklevel`` frames up."""
-    out = _score(customers, bins, fixed)
-    if warn:
-        _warn_levels(out, stacklevel=stacklevel)
-    out.attrs["rfm"]["rules"] = rules_label
-    out["segment"] = _segments(out, bins, table)
-    out["value_type"] = _value_types(out, value_center, value_basis)
-    out["abc_tier"] = _abc(out["revenue"].to_numpy(dtype=float), abc[0], abc[1], out.index)
-    if lifecycle is not None:
+    scale = _fit_scale(customers, o.bins, o.thresholds)
+    out = _score(customers, scale)
+    if o.warn:
+        _warn_levels(out, scale, stacklevel=stacklevel + 1)
+    out["segment"] = _segments(out, o.bins, o.rules)
+    out["value_type"] = _value_types(out, o.value_center, o.value_basis)
+    out["abc_tier"] = _abc(out["revenue"].to_numpy(dtype=float), o.abc[0], o.abc[1], out.index)
+    if o.lifecycle is not None:
         with warnings.catch_warnings():
-            if not warn:
+            if not o.warn:
                 warnings.simplefilter("ignore", RFMWarning)
-            out["lifecycle_stage"] = _lifecycle(customers, lifecycle, new_days, gap_multiples, day_thresholds,
-                                                stacklevel=stacklevel)
+            out["lifecycle_stage"] = _lifecycle(customers, o.lifecycle, o.new_days, o.gap_multiples,
+                                                o.day_thresholds, stacklevel=stacklevel + 1)
     return out
-
-
-def _rules_label(rules: str | Path | pd.DataFrame | None) -> str:
-    if rules is None:
-        return "default"
-    return str(rules) if isinstance(rules, (str, Path)) else "custom table"
 
 
 def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFrame:
@@ -232,19 +234,16 @@ def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFr
     return table
 
 
-def _rf_grid(
-    segments: pd.DataFrame, *, value: str = "revenue", agg: str = "mean", bins: int | None = None
-) -> pd.DataFrame:
+def _rf_grid(segments: pd.DataFrame, bins: int, *, value: str = "revenue", agg: str = "mean") -> pd.DataFrame:
     """R × F table of ``agg`` of ``value`` (rows R from ``bins`` down to 1, columns F 1..``bins``).
 
     Examples
     --------
     >>> from segkit.datasets import example_customers
-    >>> g = _rf_grid(rfm_segments(example_customers(300, seed=0), warn=False))
+    >>> g = _rf_grid(rfm_segments(example_customers(300, seed=0), warn=False), 5)
     >>> g.shape
     (5, 5)
     """
-    bins = _bins_of(segments, bins)
     grid = segments.pivot_table(index="R", columns="F", values=value, aggfunc=agg, observed=False)
     full = pd.RangeIndex(1, bins + 1)
     return grid.reindex(index=full[::-1], columns=full).rename_axis(index="R score", columns="F score")

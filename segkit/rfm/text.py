@@ -1,4 +1,4 @@
-"""The words the RFM reports show, written from numbers: score-level notes and migration sentences.
+"""The words the RFM reports show, written from numbers: the headline, score-level notes and migration sentences.
 
 Functions here compute nothing; they turn numbers the other modules computed into sentences (with
 the number, its unit and the parameter to change), so that report prose lives in one place.
@@ -7,6 +7,7 @@ The two labels of the migration matrix's extra row and column are words the repo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,6 +19,63 @@ if TYPE_CHECKING:
 NOT_YET_A_CUSTOMER: str = "(not yet a customer)"
 #: Destination column for earlier customers missing from the later table (e.g. returns netted revenue to 0).
 NO_LONGER_IN_TABLE: str = "(no longer in the table)"
+
+
+def rfm_headline(
+    summary: pd.DataFrame,
+    tiers: pd.DataFrame,
+    *,
+    segment: str = "Champions",
+    winback: Sequence[str] = ("At Risk", "Can't Lose Them"),
+    a: float = 0.80,
+) -> str:
+    """The report's headline: the share of ``segment``, of the quiet ``winback`` segments and of tier A.
+
+    Parameters
+    ----------
+    summary, tiers : DataFrame
+        :func:`~segkit.rfm.segment_summary` by segment and by ``abc_tier``.
+    segment : str
+        The segment named first.
+    winback : sequence of str
+        Valuable segments that stopped buying, named together as the first win-back target.
+    a : float
+        The cumulative revenue share that closes tier A (``abc[0]`` of :func:`~segkit.rfm.rfm_segments`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"customers_pct": [20.0, 10.0, 9.0, 61.0], "revenue_pct": [60.0, 9.0, 7.0, 24.0]},
+    ...                        index=["Champions", "At Risk", "Can't Lose Them", "Lost"])
+    >>> tiers = pd.DataFrame({"customers_pct": [24.0, 30.0, 46.0]}, index=["A", "B", "C"])
+    >>> rfm_headline(summary, tiers)  # doctest: +NORMALIZE_WHITESPACE
+    "**Champions are 20% of customers and 60% of revenue.** At Risk and Can't Lose Them are 19% of customers
+    and 16% of past revenue but have stopped buying: the first win-back target. 24% of customers (tier A)
+    make 80% of revenue."
+    """
+    top, quiet = summary.loc[segment], summary.reindex(list(winback)).sum()
+    return (
+        f"**{segment} are {top['customers_pct']:.0f}% of customers and {top['revenue_pct']:.0f}% of "
+        f"revenue.** {' and '.join(winback)} are {quiet['customers_pct']:.0f}% of customers and "
+        f"{quiet['revenue_pct']:.0f}% of past revenue but have stopped buying: the first win-back target. "
+        f"{tiers.loc['A', 'customers_pct']:.0f}% of customers (tier A) make {a:.0%} of revenue."
+    )
+
+
+def score_levels_note(report: pd.DataFrame) -> str:
+    """The notes of :func:`~segkit.rfm.score_report` as a Markdown list, or one sentence when every level is used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> score_levels_note(pd.DataFrame({"levels_requested": [5, 5, 5], "note": ["", "", ""]}))
+    'All three dimensions use all 5 score levels.'
+    >>> score_levels_note(pd.DataFrame({"levels_requested": [5, 5, 5], "note": ["", "F is coarse.", ""]}))
+    '* F is coarse.'
+    """
+    notes = [note for note in report["note"] if note]
+    bins = report["levels_requested"].iloc[0]
+    return "\n".join(f"* {note}" for note in notes) or f"All three dimensions use all {bins} score levels."
 
 
 def _example_cuts(dim: str, bins: int) -> list[int]:
