@@ -637,3 +637,489 @@ def test_clv_tiers_need_no_churn_rate(max_tenure):
     values = roi.annual_values(customers, margin=0.3)
     top = values.nlargest(int(0.2 * len(customers))).index
     assert (tiers[top] == tiers[values.idxmax()]).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# hand-computed cases and independent references
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "x1, n1, x0, n0, low, high",
+    [  # Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+        (6, 7, 2, 7, 0.0582, 0.8062),
+        (5, 56, 0, 29, -0.0381, 0.1926),
+        (0, 10, 0, 20, -0.1611, 0.2775),
+        (10, 10, 0, 20, 0.6791, 1.0000),
+    ],
+)
+def test_newcombe_interval_matches_the_published_table(x1, n1, x0, n0, low, high):
+    out = two_proportion_test(x1, n1, x0, n0)
+    assert float(out.diff) == pytest.approx(x1 / n1 - x0 / n0)
+    assert (round(float(out.low), 4), round(float(out.high), 4)) == (low, high)
+
+
+@pytest.mark.parametrize(
+    "x, n, low, high",
+    # Newcombe (1998), Statistics in Medicine 17:857-872, Table I, method 3 (Wilson score)
+    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718),
+     (29, 29, 0.8830, 1.0)],
+)
+def test_wilson_interval_matches_the_published_table(x, n, low, high):
+    from segkit.campaign.stats import _wilson_interval
+
+    got = [round(float(v), 4) for v in _wilson_interval(x, n)]
+    assert got == [low, high]
+    wide = [float(v) for v in _wilson_interval(x, n, alpha=0.01)]
+    assert wide[0] <= low + 1e-9 and wide[1] >= high - 1e-9  # 99% is wider than 95%
+
+
+def test_two_proportion_p_value_is_the_chi_square_test():
+    from scipy.stats import chi2_contingency
+
+    for x1, n1, x0, n0 in [(56, 70, 48, 80), (30, 200, 15, 200), (3, 40, 9, 35)]:
+        expected = chi2_contingency(np.array([[x1, n1 - x1], [x0, n0 - x0]]), correction=False)[1]
+        assert float(two_proportion_test(x1, n1, x0, n0).p_value) == pytest.approx(expected, rel=1e-9)
+    # no responder in either group: no evidence of a difference
+    assert float(two_proportion_test(0, 10, 0, 20).p_value) == 1.0
+    narrow = two_proportion_test(56, 70, 48, 80, alpha=0.2)
+    assert 0.0524 < float(narrow.low) < float(narrow.high) < 0.3339
+
+
+def _hand_campaign():
+    """Two segments with unequal groups: A has 4 contacted and 2 held out, B 2 and 2."""
+    customers = pd.DataFrame(
+        {"segment": ["A"] * 6 + ["B"] * 4}, index=pd.Index([f"c{i}" for i in range(10)], name="customer_id")
+    )
+    campaign = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(10)],
+        "group": ["treatment"] * 4 + ["control"] * 2 + ["treatment"] * 2 + ["control"] * 2,
+        "responded": [1, 1, 0, 0, 0, 0, 1, 0, 1, 0],
+        "revenue": [30.0, 10.0, 0.0, 0.0, 0.0, 0.0, 20.0, 0.0, 10.0, 0.0],
+    })
+    return campaign, customers
+
+
+def test_lift_on_a_hand_computed_two_by_two_case():
+    campaign, customers = _hand_campaign()
+    model = roi.CampaignLift(margin=0.5, contact_cost=3.0, n_boot=200, random_state=0).fit(campaign, customers)
+    lift = model.lift_
+    assert lift.index.tolist() == ["A", "B", TOTAL_LABEL]
+    assert lift["customers"].tolist() == [6, 4, 10]
+    assert lift["n_treatment"].tolist() == [4, 2, 6] and lift["n_control"].tolist() == [2, 2, 4]
+    assert lift["response_treatment"].tolist() == pytest.approx([0.5, 0.5, 0.5])
+    # the total weights segments by their size (6 and 4 of 10), not by their groups
+    assert lift["response_control"].tolist() == pytest.approx([0.0, 0.5, 0.2])
+    assert lift["abs_lift"].tolist() == pytest.approx([0.5, 0.0, 0.3])
+    assert np.isnan(lift.loc["A", "rel_lift"]) and lift.loc["B", "rel_lift"] == 0.0
+    assert lift.loc[TOTAL_LABEL, "rel_lift"] == pytest.approx(1.5)
+    # total: Var = Σ w² p(1-p)/n = 0.36·0.25/4 + 0.16·0.25/2 (treatment) + 0.16·0.25/2 (control) = 0.0625
+    z = 1.959963984540054
+    assert lift.loc[TOTAL_LABEL, "abs_lift_low"] == pytest.approx(0.3 - z * 0.25)
+    assert lift.loc[TOTAL_LABEL, "abs_lift_high"] == pytest.approx(0.3 + z * 0.25)
+    assert lift.loc[TOTAL_LABEL, "p_value"] == pytest.approx(0.2301393, abs=1e-6)  # 2 × (1 − Φ(1.2))
+    se_log = np.sqrt(0.0425 / 0.25 + 0.02 / 0.04)  # delta method on log(0.5 / 0.2)
+    assert lift.loc[TOTAL_LABEL, "rel_lift_low"] == pytest.approx(2.5 * np.exp(-z * se_log) - 1)
+    assert lift.loc[TOTAL_LABEL, "rel_lift_high"] == pytest.approx(2.5 * np.exp(z * se_log) - 1)
+    assert np.isnan(lift.loc["A", "rel_lift_low"]) and np.isnan(lift.loc["A", "rel_lift_high"])
+    # money: revenue per customer 40/4 vs 0/2 in A, 20/2 vs 10/2 in B
+    assert lift["revenue_treatment"].tolist() == pytest.approx([10.0, 10.0, 10.0])
+    assert lift["revenue_control"].tolist() == pytest.approx([0.0, 5.0, 2.0])
+    assert lift["revenue_lift"].tolist() == pytest.approx([10.0, 5.0, 8.0])
+    assert lift["attributed_revenue"].tolist() == pytest.approx([40.0, 20.0, 60.0])
+    # incremental = revenue lift × contacted customers (4 and 2), not × segment or control size
+    assert lift["incremental_revenue"].tolist() == pytest.approx([40.0, 10.0, 50.0])
+    assert lift["incremental_profit"].tolist() == pytest.approx([40 * 0.5 - 12, 10 * 0.5 - 6, 25 - 18])
+    assert lift["roi"].tolist() == pytest.approx([8 / 12, -1 / 6, 7 / 18])
+    assert lift["significant"].tolist() == [False, False, False]
+    assert (lift["verdict"] == "not significant: could be zero").all()
+
+
+def test_bootstrap_intervals_of_the_hand_case_follow_the_resamples():
+    """In B, control revenue is {10, 0} and treatment {20, 0}: every resample mean is 0, 5 or 10 (or
+    0, 10, 20), so the bootstrap revenue lift takes values on a grid; A's control is all zero."""
+    campaign, customers = _hand_campaign()
+    model = roi.CampaignLift(margin=0.5, contact_cost=3.0, n_boot=4000, random_state=1).fit(campaign, customers)
+    draws = model.revenue_lift_draws_
+    assert list(draws.columns) == ["A", "B", TOTAL_LABEL] and len(draws) == 4000
+    assert set(np.round(draws["B"], 9)) <= {-10.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0}
+    assert draws["B"].mean() == pytest.approx(5.0, abs=0.3)
+    a_means = {v / 4 for v in (0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120)}
+    assert set(np.round(draws["A"], 9)) <= a_means and draws["A"].mean() == pytest.approx(10.0, abs=0.4)
+    assert np.allclose(draws[TOTAL_LABEL], 0.6 * draws["A"] + 0.4 * draws["B"])
+    lift = model.lift_
+    low, high = np.quantile(draws, [0.025, 0.975], axis=0)
+    assert lift["revenue_lift_low"].tolist() == pytest.approx(low.tolist())
+    assert lift["revenue_lift_high"].tolist() == pytest.approx(high.tolist())
+    # profit intervals: the same draws × contacted customers × margin − contact cost
+    inc_low, inc_high = np.quantile(np.column_stack([draws["A"] * 4, draws["B"] * 2, draws["A"] * 4 + draws["B"] * 2]),
+                                    [0.025, 0.975], axis=0)
+    cost = np.array([12.0, 6.0, 18.0])
+    assert lift["incremental_profit_low"].tolist() == pytest.approx((inc_low * 0.5 - cost).tolist())
+    assert lift["incremental_profit_high"].tolist() == pytest.approx((inc_high * 0.5 - cost).tolist())
+    assert lift["roi_low"].tolist() == pytest.approx(((inc_low * 0.5 - cost) / cost).tolist())
+    assert lift["roi_high"].tolist() == pytest.approx(((inc_high * 0.5 - cost) / cost).tolist())
+    pays = np.where(inc_low * 0.5 - cost > 0, "yes", np.where(inc_high * 0.5 - cost < 0, "no", "unclear"))
+    assert lift["pays"].tolist() == pays.tolist()
+
+
+def test_targeting_on_the_hand_case():
+    campaign, customers = _hand_campaign()
+    model = roi.CampaignLift(margin=0.5, contact_cost=3.0, n_boot=200, random_state=0).fit(campaign, customers)
+    assert model.targeted_segments() == ["A"]  # 10 × 0.5 > 3 in A; 5 × 0.5 < 3 in B
+    table = model.targeting(true_revenue_lift=pd.Series({"B": 4.0, "A": 8.0}))
+    assert table.index.tolist() == ["as run (naive attribution)", "as run (incremental)", "mass: every customer",
+                                    "targeted: positive segments"]
+    assert table["segments"].tolist() == [2, 2, 2, 1]
+    assert table["contacts"].tolist() == [6.0, 6.0, 10.0, 6.0]
+    assert table["cost"].tolist() == [18.0, 18.0, 30.0, 18.0]
+    assert table["incremental_revenue"].tolist() == pytest.approx([60.0, 50.0, 80.0, 60.0])
+    assert table["incremental_profit"].tolist() == pytest.approx([12.0, 7.0, 10.0, 12.0])
+    assert table["roi"].tolist() == pytest.approx([12 / 18, 7 / 18, 10 / 30, 12 / 18])
+    assert table["true_incremental_profit"].iloc[1:].tolist() == pytest.approx([40 * 0.5 - 18, 64 * 0.5 - 30,
+                                                                              48 * 0.5 - 18])
+    draws = model.revenue_lift_draws_[["A", "B"]].to_numpy()
+    low, high = np.quantile(draws @ np.array([6.0, 4.0]), [0.025, 0.975]) * 0.5 - 30
+    assert table.loc["mass: every customer", "incremental_profit_low"] == pytest.approx(low)
+    assert table.loc["mass: every customer", "incremental_profit_high"] == pytest.approx(high)
+    sized = model.targeting(sizes=pd.Series({"A": 10, "B": 20, "Z": 5}))
+    assert sized.loc["mass: every customer", ["contacts", "cost"]].tolist() == [30.0, 90.0]
+    assert sized.loc["mass: every customer", "incremental_profit"] == pytest.approx(200 * 0.5 - 90)
+    assert sized.loc["targeted: positive segments", "incremental_profit"] == pytest.approx(100 * 0.5 - 30)
+    assert "true_incremental_profit" not in sized.columns
+    # a free contact: ROI is undefined, not infinite
+    free = roi.CampaignLift(margin=0.5, contact_cost=0.0, n_boot=200, random_state=0).fit(campaign, customers)
+    assert free.lift_["roi"].isna().all() and free.targeting()["roi"].isna().all()
+
+
+def test_bootstrap_resamples_within_each_segment_and_group():
+    """Stratum 0: treatment {0, 10} vs control {4, 4, 4}: a resample of two gives 0, 5 or 10 with
+    probabilities 1/4, 1/2, 1/4, so the difference is -4, 1 or 6; stratum 1 is constant: 1 − 2."""
+    values = np.array([0.0, 10.0, 4.0, 4.0, 4.0, 1.0, 2.0, 2.0])
+    treated = np.array([True, True, False, False, False, True, False, False])
+    strata = np.array([0, 0, 0, 0, 0, 1, 1, 1])
+    draws = bootstrap_mean_difference(values, treated, strata, n_boot=4010, random_state=3, chunk=250)
+    assert draws.shape == (4010, 2)
+    assert (draws[:, 1] == -1.0).all()
+    share = pd.Series(draws[:, 0]).round(9).value_counts(normalize=True)
+    assert set(share.index) == {-4.0, 1.0, 6.0}
+    assert share[-4.0] == pytest.approx(0.25, abs=0.03) and share[1.0] == pytest.approx(0.5, abs=0.03)
+    again = bootstrap_mean_difference(values, treated, strata, n_boot=4010, random_state=3, chunk=250)
+    assert np.array_equal(again, draws)
+    one_chunk = bootstrap_mean_difference(values, treated, strata, n_boot=4010, random_state=3, chunk=5000)
+    assert set(np.round(one_chunk[:, 0], 9)) == {-4.0, 1.0, 6.0} and (one_chunk[:, 1] == -1.0).all()
+    with pytest.raises(DataError, match="at least one treatment and one control"):
+        bootstrap_mean_difference(values, treated, np.array([0, 0, 0, 0, 0, 2, 2, 2]), n_boot=10)
+
+
+def test_segment_economics_on_a_hand_table():
+    table = pd.DataFrame({"n_orders": [2, 3, 1, 4], "revenue": [100.0, 200.0, 10.0, 90.0],
+                          "segment": ["gold", "gold", "tin", "silver"]},
+                         index=pd.Index(["a", "b", "c", "d"], name="customer_id"))
+    econ = roi.segment_economics(table, margin=0.5, cost_per_order=4.0, contact_cost=2.0, contacts_per_customer=3)
+    assert econ.index.tolist() == ["gold", "silver", "tin", TOTAL_LABEL]
+    assert econ["customers"].tolist() == [2, 1, 1, 4]
+    assert econ["transactions"].tolist() == [5, 4, 1, 10]
+    assert econ["revenue"].tolist() == [300.0, 90.0, 10.0, 400.0]
+    assert econ["avg_order_value"].tolist() == [60.0, 22.5, 10.0, 40.0]
+    assert econ["avg_profit_per_transaction"].tolist() == [26.0, 7.25, 1.0, 16.0]
+    assert econ["gross_profit"].tolist() == [130.0, 29.0, 1.0, 160.0]
+    assert econ["marketing_cost"].tolist() == [12.0, 6.0, 6.0, 24.0]
+    assert econ["net_profit"].tolist() == [118.0, 23.0, -5.0, 136.0]
+    assert econ["roi"].tolist() == pytest.approx([118 / 12, 23 / 6, -5 / 6, 136 / 24])
+    assert econ["break_even_response_rate"].tolist() == pytest.approx([2 / 26, 2 / 7.25, 2.0, 2 / 16])
+    assert econ["share_of_customers"].tolist() == [0.5, 0.25, 0.25, 1.0]
+    assert econ["share_of_net_profit"].tolist() == pytest.approx([118 / 136, 23 / 136, -5 / 136, 1.0])
+    # no cost of contacts: ROI undefined; an order that earns nothing: no break-even rate
+    free = roi.segment_economics(table, margin=0.5, cost_per_order=5.0, contact_cost=0.0, total=False)
+    assert free.index.tolist() == ["gold", "silver", "tin"] and free["roi"].isna().all()
+    assert np.isnan(free.loc["tin", "break_even_response_rate"])  # 10 × 0.5 − 5 = 0 per order
+    assert free["share_of_customers"].tolist() == [0.5, 0.25, 0.25]
+    defaults = roi.segment_economics(table)
+    assert defaults.loc[TOTAL_LABEL, "marketing_cost"] == 4 * 8 * 1.5  # 8 contacts of 1.50 per customer
+    assert defaults.loc[TOTAL_LABEL, "gross_profit"] == pytest.approx(400 * 0.3)
+    categorical = table.assign(segment=pd.Categorical(table["segment"], categories=["tin", "gold", "silver", "iron"]))
+    assert roi.segment_economics(categorical).index.tolist() == ["tin", "gold", "silver", TOTAL_LABEL]
+
+
+def _brute_force_profit(sizes, costs, profits, budget) -> float:
+    """Best profit over every vertex of {0 <= x <= size, Σ cost·x <= budget}: each segment empty or
+    full, and at most one filled with what the budget has left."""
+    import itertools
+
+    best = 0.0
+    k = len(sizes)
+    for full in itertools.product([0, 1], repeat=k):
+        x = np.array(full, float) * sizes
+        spent = float(x @ costs)
+        if spent > budget + 1e-9:
+            continue
+        best = max(best, float(x @ profits))
+        for j in range(k):
+            if full[j] == 0 and costs[j] > 0:
+                y = x.copy()
+                y[j] = min(sizes[j], (budget - spent) / costs[j])
+                best = max(best, float(y @ profits))
+    return best
+
+
+@settings(max_examples=80, deadline=None)
+@given(plans)
+def test_allocation_matches_a_brute_force_search(args):
+    sizes, costs, profits, budget = args
+    sizes, costs, profits = (np.asarray(v, float) for v in (sizes, costs, profits))
+    plan = _plan(sizes, costs, profits)
+    expected = _brute_force_profit(sizes, costs, profits, budget)
+    tol = 1e-6 * (1 + budget + np.abs(profits * sizes).sum())
+    for method in ("linprog", "greedy"):
+        allocation = roi.allocate_budget(plan, budget=budget, method=method)
+        assert allocation["expected_profit"].sum() == pytest.approx(expected, abs=tol)
+        assert np.allclose(allocation["spend"], allocation["contacts"] * allocation["contact_cost"])
+        share = np.divide(allocation["contacts"], allocation["size"], out=np.zeros(len(plan)),
+                          where=allocation["size"] > 0)
+        assert np.allclose(allocation["share_contacted"], share)
+        assert np.allclose(allocation["expected_responses"], allocation["contacts"] * 0.1)
+    assert roi.budget_curve(plan, budgets=[budget]).table.loc[0, "optimal_profit"] == pytest.approx(expected, abs=tol)
+
+
+def test_allocation_on_a_hand_plan():
+    # s0: 2 per unit of cost; s1: 1.5 per unit; s2: loses; s3: free contacts that pay
+    plan = _plan([10, 20, 5, 4], [2.0, 1.0, 1.0, 1.0], [4.0, 1.5, -1.0, 0.5]).assign(
+        contact_cost=[2.0, 1.0, 1.0, 0.0], roi_per_contact=[2.0, 1.5, -1.0, np.inf])
+    for method in ("linprog", "greedy"):
+        allocation = roi.allocate_budget(plan, budget=30.0, method=method)
+        assert allocation.index.tolist() == ["s3", "s0", "s1", "s2"]  # by ROI per contact
+        assert allocation["contacts"].round(9).tolist() == [4.0, 10.0, 10.0, 0.0]
+        assert allocation["spend"].round(9).tolist() == [0.0, 20.0, 10.0, 0.0]
+        assert allocation["expected_profit"].sum() == pytest.approx(2 + 40 + 15)
+        assert allocation["share_contacted"].round(9).tolist() == [1.0, 1.0, 0.5, 0.0]
+    with pytest.raises(DataError, match="method must be"):
+        roi.allocate_budget(plan, budget=30.0, method="simplex")
+    choices = compare_allocations(plan, budget=30.0)
+    assert choices.index.tolist() == ["optimal (targeted)", "mass (same budget, every segment alike)",
+                                      "best single segment: s0"]
+    assert choices["segments"].tolist() == [3, 4, 1]
+    full = 10 * 2 + 20 + 5  # every customer once: 45
+    assert choices.loc["mass (same budget, every segment alike)", "expected_profit"] == pytest.approx(
+        30 / full * (40 + 30 - 5 + 2))
+    assert choices.loc["best single segment: s0", ["contacts", "spend", "expected_profit"]].tolist() == [10, 20, 40]
+    assert choices["roi"].tolist() == pytest.approx([57 / 30, 30 / full * 67 / 30, 2.0])
+    curve = roi.budget_curve(plan, budgets=[0, 10, 20, 30, 40, 100])
+    assert curve.full_cost == 45.0 and curve.saturation == 40.0
+    assert curve.table["optimal_profit"].tolist() == pytest.approx([2, 22, 42, 57, 72, 72])
+    assert curve.table["optimal_spend"].tolist() == [0, 10, 20, 30, 40, 40]
+    assert curve.table["mass_profit"].tolist() == pytest.approx([0, 67 * 10 / 45, 67 * 20 / 45, 67 * 30 / 45,
+                                                                 67 * 40 / 45, 67])
+    assert len(roi.budget_curve(plan).table) == 301
+
+
+def test_planning_table_on_a_hand_table():
+    customers = pd.DataFrame({"segment": ["A", "A", "B"], "avg_order_value": [10.0, 30.0, 50.0],
+                              "clv": [100.0, 300.0, 60.0]}, index=pd.Index(["x", "y", "z"], name="customer_id"))
+    plan = roi.planning_table(customers, uplift={"A": 0.1, "B": -0.05, TOTAL_LABEL: 0.5}, margin=0.5,
+                              contact_cost={"A": 1.0, "B": 0.0})
+    assert plan.index.tolist() == ["A", "B"] and plan["size"].tolist() == [2, 1]
+    assert plan["value_per_response"].tolist() == [10.0, 25.0]  # mean order value × margin
+    assert plan["profit_per_contact"].tolist() == pytest.approx([0.0, -1.25])
+    assert plan.loc["A", "roi_per_contact"] == 0.0 and np.isnan(plan.loc["B", "roi_per_contact"])
+    by_clv = roi.planning_table(customers, uplift=0.1, value_col="clv", margin=0.5, contact_cost=2.0)
+    assert by_clv["value_per_response"].tolist() == [200.0, 60.0]  # the column's mean, no margin
+    given = roi.planning_table(customers.drop(columns="avg_order_value"), uplift=0.1,
+                               value_per_response=pd.Series({"A": 40.0, "B": 5.0}))
+    assert given["profit_per_contact"].tolist() == pytest.approx([4 - 1.5, 0.5 - 1.5])
+    with pytest.raises(DataError, match=r"uplift is a change in response probability.*1\.5"):
+        roi.planning_table(customers, uplift={"A": 1.5, "B": 0.1})
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['avg_order_value'\]"):
+        roi.planning_table(customers.drop(columns="avg_order_value"), uplift=0.1)
+
+
+def test_campaign_actions_cover_every_case():
+    per = pd.DataFrame(
+        {"significant": [True, True, True, True, False, True], "abs_lift": [0.1, 0.1, 0.1, -0.05, 0.02, 0.01],
+         "pays": ["yes", "unclear", "yes", "no", "unclear", "no"],
+         "verdict": ["lift", "lift", "lift", "backfires", "not significant: could be zero", "lift"]},
+        index=pd.Index(list("abcdef"), name="segment"))
+    lift = pd.concat([per, per.iloc[[0]].rename(index={"a": TOTAL_LABEL})])
+    allocation = pd.DataFrame({"contacts": [5.9999999, 3.2, 0.0, 0.0, 0.0, 0.0],
+                               "profit_per_contact": [1.0, 0.5, 0.2, -1.0, -0.1, -0.3], "size": [6, 10, 7, 8, 9, 4]},
+                              index=list("fedcba")[::-1])
+    actions = campaign_actions(lift, allocation)
+    assert actions.index.tolist() == list("abcdef")
+    assert actions["contacts"].tolist() == [6, 3, 0, 0, 0, 0]
+    assert actions["action"].str.split(":").str[0].tolist() == [
+        "contact", "contact, keeping a control group", "next in line if the budget grows", "do not contact",
+        "do not contact", "do not contact"]
+    assert "backfires" in actions.loc["d", "action"] and "no lift shown" in actions.loc["e", "action"]
+    assert "too small to pay" in actions.loc["f", "action"]
+    assert actions["verdict"].tolist() == per["verdict"].tolist() and actions["size"].tolist() == [6, 10, 7, 8, 9, 4]
+    assumed = campaign_actions(None, allocation.assign(value_per_response=[20.0, 10.0, 0.0, 8.0, 4.0, 2.0],
+                                                       contact_cost=[1.0, 1.0, 1.0, 1.0, 1.0, 0.5]))
+    assert (assumed["verdict"] == "not measured").all() and (assumed["pays"] == "assumed").all()
+    assert assumed.loc["a", "action"].startswith("contact (assumed uplift)")
+    assert assumed.loc["c", "action"].startswith("next in line")
+    assert assumed.loc["c", "contacts"] == 0
+    assert assumed.loc["d", "action"] == "do not contact at the assumed uplift: a contact pays from an uplift of 12.5 points"
+    assert assumed.loc["f", "action"] == "do not contact at the assumed uplift: a contact pays from an uplift of 25.0 points"
+
+
+# ---------------------------------------------------------------------------------------------
+# words
+# ---------------------------------------------------------------------------------------------
+
+
+def _targeting(mass: float, targeted: float, n: int = 2) -> pd.DataFrame:
+    return pd.DataFrame({"incremental_profit": [900.0, -50.0, mass, targeted], "segments": [5, 5, 5, n]},
+                        index=["as run (naive attribution)", "as run (incremental)", "mass: every customer",
+                               "targeted: positive segments"])
+
+
+def test_campaign_headline_words_follow_the_numbers():
+    spent = pd.DataFrame({"expected_profit": [250.0, -20.0, 200.0], "segments": [1, 5, 1], "spend": [499.6, 500, 500]})
+    text = roi_text.campaign_headline(_targeting(-100.0, 300.0, n=1), spent, budget=500)
+    assert text.startswith("**Targeting only the 1 segment with a profitable measured lift would have turned "
+                           "a loss of 100 into a profit of 300.**")
+    assert "made a loss of 50" in text and "claimed a profit of 900" in text
+    assert "a budget of 500 spread over 1 segment is expected to bring a profit of 250, against a loss of 20" in text
+    both_gain = roi_text.campaign_headline(_targeting(100.0, 300.0), spent, budget=500)
+    assert "would have changed the result of contacting everyone from a profit of 100 to a profit of 300" in both_gain
+    both_lose = roi_text.campaign_headline(_targeting(-100.0, -30.0), spent, budget=500)
+    assert "from a loss of 100 to a loss of 30" in both_lose
+    zero = roi_text.campaign_headline(_targeting(-100.0, 0.0), spent, budget=500)
+    assert "from a loss of 100 to a profit of 0" in zero
+    partly = spent.assign(spend=[300.0, 500, 500], segments=[2, 5, 1])
+    assert ("spending 300 of the 500 budget on 2 segments (more would only buy losses) is expected"
+            in roi_text.campaign_headline(_targeting(-1.0, 1.0), partly, budget=500))
+    no_spend_column = spent.drop(columns="spend")
+    assert "a budget of 500 spread over 1 segment" in roi_text.campaign_headline(
+        _targeting(-1.0, 1.0), no_spend_column, budget=500)
+
+
+def test_assumed_headline_words():
+    allocations = pd.DataFrame({"expected_profit": [1500.0, -120.0], "segments": [3, 5], "spend": [1000.0, 1000.0]})
+    text = roi_text.campaign_headline(None, allocations, budget=1000, assumed_uplift=0.025)
+    assert text.startswith("**No campaign was measured for these customers: the budget plan rests on an assumed "
+                           "uplift of 2.5 percentage points of response per contact")
+    assert ("At that uplift, a budget of 1,000 spread over 3 segments is expected to bring a profit of 1,500, "
+            "against a loss of 120 from a mass campaign of the same budget.") in text
+    assert text.endswith("Measure the real uplift with a campaign that keeps a random control group.")
+    per_segment = roi_text.campaign_headline(None, allocations, budget=1000, assumed_uplift={"A": 0.1})
+    assert "rests on an assumed uplift per segment (parameter" in per_segment
+
+
+def test_match_notes_say_why():
+    from segkit.campaign.io import CampaignCoverage
+
+    cov = CampaignCoverage(campaign_rows=2000, matched=150, unknown_customer_ids=1850, customers_not_in_campaign=9,
+                           match_share=0.075)
+    assert roi_text.coverage_words(cov) == "150 of 2,000 campaign customers (7.5%)"
+    other = roi_text.match_note("other customers", file_name="c.csv", coverage=cov, min_match=0.9)
+    assert other.startswith("Only 150 of 2,000 campaign customers (7.5%) in `c.csv` are in the customer table; "
+                            "a campaign is measured only when at least 90% are")
+    assert "No campaign is measured" in other
+    sample = roi_text.match_note("sample campaign", file_name="c.csv", coverage=cov, min_match=0.9)
+    assert sample.startswith("150 of 2,000 campaign customers (7.5%) in `c.csv` match customer ids")
+    used = roi_text.match_note("used", file_name="c.csv", coverage=cov, min_match=0.95)
+    assert "(at least 95% needed)" in used and "No campaign is measured" not in used
+    assert roi_text.match_note("not found", file_name="x.csv").startswith("The campaign file `x.csv` does not exist.")
+    assert roi_text.match_note("no file").startswith("No campaign file was given")
+
+
+def test_export_and_truth_words():
+    export = pd.DataFrame({"uplift_source": ["measured", "measured"], "contacts": [1200, 34], "spend": [1800.4, 51.0],
+                           "expected_profit": [-2500.6, 0.0]})
+    assert roi_text.export_words(export, path="out/plan.csv") == (
+        "Wrote 2 segments to `out/plan.csv`: 1,234 contacts, spend 1,851, expected profit -2,501; "
+        "uplift measured on the campaign.")
+    mixed = export.assign(uplift_source=["measured", "assumed"])
+    assert roi_text.export_words(mixed, path="p").endswith("uplift assumed (planned_uplift), not measured.")
+    assert roi_text.truth_coverage_words(pd.DataFrame({"covered": [True] * 9 + [False]})) == (
+        "9 of 10 response-lift intervals contain the true lift.")
+
+
+# ---------------------------------------------------------------------------------------------
+# plots: what is drawn
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def _labels(ax) -> list[str]:
+    """The y tick labels from the top of the axes down."""
+    return [label.get_text() for _, label in sorted(zip(ax.get_yticks(), ax.get_yticklabels()), key=lambda t: -t[0])]
+
+
+def test_plot_lift_draws_one_interval_per_row_and_the_truth(axes):
+    lift = pd.DataFrame({"abs_lift": [0.05, -0.01, 0.02], "abs_lift_low": [0.01, -0.03, 0.0],
+                         "abs_lift_high": [0.09, 0.01, 0.04], "revenue_lift": [2.0, 1.0, 1.5],
+                         "revenue_lift_low": [1.0, -1.0, 0.5], "revenue_lift_high": [3.0, 3.0, 2.5]},
+                        index=["A", "B", TOTAL_LABEL])
+    ax = roi.plot_lift(lift, truth=pd.Series({"B": 0.0, "A": 0.04}), ax=axes)
+    assert ax is axes
+    assert _labels(ax) == ["A", "B", TOTAL_LABEL]
+    points = ax.lines[0].get_xydata()
+    assert points[:, 0].tolist() == pytest.approx([5.0, -1.0, 2.0])  # percentage points, top row first
+    assert points[:, 1].tolist() == [2, 1, 0]
+    cross = ax.collections[-1].get_offsets()
+    assert np.asarray(cross)[:2, 0].tolist() == pytest.approx([4.0, 0.0]) and np.isnan(np.asarray(cross)[2, 0])
+    assert ax.get_title() == "Campaign lift by segment (treatment − control)"
+    assert ax.get_xlabel() == "lift (percentage points of response rate)"
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"estimate and confidence interval",
+                                                                   "planted truth"}
+    axes.clear()
+    money = roi.plot_lift(lift, column="revenue_lift", ax=axes)
+    assert money.lines[0].get_xydata()[:, 0].tolist() == [2.0, 1.0, 1.5]
+    assert money.get_xlabel() == "lift (revenue per customer)"
+    assert [t.get_text() for t in money.get_legend().get_texts()] == ["estimate and confidence interval"]
+
+
+def test_plot_allocation_draws_size_and_contacts(axes):
+    allocation = pd.DataFrame({"size": [100, 40, 60], "contacts": [100.0, 15.0, 0.0]}, index=["x", "y", "z"])
+    ax = roi.plot_allocation(allocation, ax=axes)
+    bars = ax.patches
+    assert len(bars) == 6
+    assert [b.get_width() for b in bars] == [100, 40, 60, 100.0, 15.0, 0.0]
+    assert [b.get_y() + b.get_height() / 2 for b in bars[:3]] == pytest.approx([2, 1, 0])
+    assert _labels(ax) == ["x", "y", "z"]
+    assert ax.get_title() == "Where the budget goes" and ax.get_xlabel() == "customers"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["customers in segment", "contacts planned"]
+
+
+def test_plot_budget_curve_draws_both_policies_and_the_budget(axes):
+    plan = _plan([100, 50, 10], [1.0, 2.0, 1.0], [2.0, 1.0, -1.0])
+    curve = roi.budget_curve(plan, n_points=21)
+    ax = roi.plot_budget_curve(curve, budget=120.0, ax=axes)
+    optimal, mass, chosen, zero = ax.lines
+    assert optimal.get_xdata().tolist() == curve.table["budget"].tolist()
+    assert optimal.get_ydata().tolist() == curve.table["optimal_profit"].tolist()
+    assert mass.get_ydata().tolist() == curve.table["mass_profit"].tolist()
+    assert list(chosen.get_xdata()) == [120.0, 120.0] and list(zero.get_ydata()) == [0, 0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["optimal allocation", "mass campaign",
+                                                                   "chosen budget"]
+    assert ax.get_title() == "Expected return by budget"
+    axes.clear()
+    assert len(roi.plot_budget_curve(curve, ax=axes).lines) == 3  # no budget line
+
+
+def test_plot_segment_profit_draws_three_bars_per_segment_without_the_total(axes):
+    econ = pd.DataFrame({"gross_profit": [130.0, 29.0, 160.0], "marketing_cost": [12.0, 6.0, 18.0],
+                         "net_profit": [118.0, 23.0, 141.0]}, index=["gold", "silver", TOTAL_LABEL])
+    ax = roi.plot_segment_profit(econ, ax=axes)
+    bars = ax.patches
+    assert len(bars) == 6
+    assert [b.get_width() for b in bars] == [130.0, 29.0, 12.0, 6.0, 118.0, 23.0]
+    assert _labels(ax) == ["gold", "silver"]
+    assert bars[0].get_y() > bars[2].get_y() > bars[4].get_y()  # gross above cost above net
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gross profit", "marketing cost", "net profit"]
+    assert ax.get_title() == "Segment economics"
