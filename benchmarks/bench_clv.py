@@ -29,7 +29,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import optimize  # noqa: E402
 
-from segkit.clv import BetaGeoModel, simulate_bgnbd  # noqa: E402
+from segkit.clv import BetaGeoModel  # noqa: E402
+from segkit.datasets import simulate_bgnbd  # noqa: E402
 from segkit.clv.bgnbd import _bgnbd_log_likelihood  # noqa: E402
 
 TRUE = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0}  # per day

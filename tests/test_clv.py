@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -18,9 +19,15 @@ from segkit.clv import (
     FitWarning,
     GammaGammaModel,
     ParetoNBDModel,
-    simulate_bgnbd,
-    simulate_gamma_gamma,
+    diagnostics,
+    predict,
+    value,
 )
+from segkit.clv import text as clv_text
+from segkit.clv.diagnostics import SpendCorrelation
+from segkit.clv.gamma_gamma import AverageSpendModel
+from segkit.datasets import simulate_bgnbd
+from segkit.clv.simulate import simulate_gamma_gamma
 from segkit.clv.bgnbd import _bgnbd_log_likelihood
 from segkit.clv.diagnostics import _compare_models, _naive_holdout_forecast
 from segkit.clv.gamma_gamma import _gamma_gamma_log_likelihood
@@ -343,17 +350,17 @@ def test_discounting_lowers_clv_within_bounds(bg, gg, sim: pd.DataFrame) -> None
 
 def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.DataFrame) -> None:
     table = sim.head(500)
-    first = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
-    again = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
+    first = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
+    again = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
     assert (first.estimate, first.lower, first.upper) == (again.estimate, again.lower, again.upper)
     assert np.array_equal(first.draws, again.draws)
     assert first.lower < first.estimate < first.upper
     draws = first.draws
     assert len(draws) == first.n_draws == 50 and np.std(draws) > 0
     np.testing.assert_allclose([first.lower, first.upper], np.quantile(draws, [0.05, 0.95]), rtol=1e-12)
-    other = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=8, horizon=180.0)
+    other = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=8, horizon=180.0)
     assert not np.array_equal(other.draws, draws)
-    narrow = clv.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
+    narrow = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
     assert first.lower < narrow.lower < narrow.upper < first.upper
     assert first.reason is None
     direct = clv.predict_clv(bg, gg, table, horizon=180.0)["clv"].sum()
@@ -362,15 +369,15 @@ def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.Data
 
 def test_bootstrap_without_covariance_reports_the_estimate_and_why(bg, gg, sim: pd.DataFrame) -> None:
     table = sim.head(300)
-    given = clv.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
+    given = predict.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
     direct = clv.predict_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, horizon=180.0)["clv"].sum()
     assert given.estimate == pytest.approx(direct, rel=1e-10)
     assert np.isnan(given.lower) and np.isnan(given.upper) and given.n_draws == 0
     assert "given, not fitted" in given.reason and len(given.draws) == 0
-    average = clv.bootstrap_total_clv(bg, clv.AverageSpendModel.from_params(mean_spend=30.0), table, n_draws=10,
+    average = predict.bootstrap_total_clv(bg, AverageSpendModel.from_params(mean_spend=30.0), table, n_draws=10,
                                       horizon=180.0)
     assert "plain average" in average.reason
-    assert "**No interval:** the spend model is a plain average" in clv.interval_note(average)
+    assert "**No interval:** the spend model is a plain average" in clv_text._interval_note(average)
 
 
 def test_pareto_nbd_fits_and_predicts(daily: pd.DataFrame) -> None:
@@ -485,7 +492,7 @@ def table() -> pd.DataFrame:
 
 
 def test_historical_clv_by_hand(table: pd.DataFrame) -> None:
-    churn = clv.observed_churn_rate(table)
+    churn = value.observed_churn_rate(table)
     assert churn == pytest.approx(2 / 3)  # of a, b, c (a year old or more), b and c have not bought in a year
     out = clv.historical_clv(table, margin=0.4)
     expected_a = 100.0 * (10 / (730 / 365.25)) * 0.4 * 1.5
@@ -499,7 +506,7 @@ def test_historical_clv_errors(table: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="margin"):
         clv.historical_clv(table, margin=35)
     with pytest.raises(DataError, match="No customer is 1000 days old"):
-        clv.observed_churn_rate(table, window_days=1000)
+        value.observed_churn_rate(table, window_days=1000)
     with pytest.raises(DataError, match="avg_order_value"):
         clv.historical_clv(table.drop(columns="avg_order_value"))
 
@@ -508,7 +515,7 @@ def test_historical_clv_errors(table: pd.DataFrame) -> None:
 @given(st.lists(st.floats(0, 1e6), min_size=1, max_size=500))
 def test_every_customer_gets_exactly_one_tier(values: list[float]) -> None:
     series = pd.Series(values)
-    pyramid = clv.pyramid_tiers(series)
+    pyramid = value.pyramid_tiers(series)
     tiers = clv.value_tiers(series)
     assert pyramid.notna().all() and tiers.notna().all()
     counts = tiers.value_counts()
@@ -521,8 +528,8 @@ def test_every_customer_gets_exactly_one_tier(values: list[float]) -> None:
 
 def test_pyramid_counts_and_summary() -> None:
     values = pd.Series(np.arange(1000.0, 0.0, -1.0))
-    tiers = clv.pyramid_tiers(values)
-    summary = clv.tier_summary(values, tiers)
+    tiers = value.pyramid_tiers(values)
+    summary = value.tier_summary(values, tiers)
     assert summary["customers"].tolist() == [10, 40, 150, 800]
     assert summary["value_share"].sum() == pytest.approx(1.0)
     assert summary["mean_value"].is_monotonic_decreasing
@@ -530,7 +537,7 @@ def test_pyramid_counts_and_summary() -> None:
 
 def test_win_back_list_picks_valuable_customers_slipping_away(table: pd.DataFrame) -> None:
     predictions = table.assign(p_alive=[0.9, 0.2, 0.1, 0.05])
-    chosen = clv.win_back_list(predictions, top_share=0.5, max_p_alive=0.5)
+    chosen = value.win_back_list(predictions, top_share=0.5, max_p_alive=0.5)
     assert chosen.index.tolist() == ["b"]
 
 
@@ -539,24 +546,23 @@ def test_spend_frequency_correlation_detects_dependence() -> None:
     frequency = rng.integers(1, 20, 2000)
     independent = pd.DataFrame({"frequency": frequency, "monetary_value": rng.gamma(5, 10, 2000)})
     dependent = independent.assign(monetary_value=independent["monetary_value"] * frequency)
-    assert abs(clv.spend_frequency_correlation(independent)["pearson"]) < 0.1
-    assert clv.spend_frequency_correlation(dependent)["pearson"] > 0.5
+    assert abs(clv.spend_frequency_correlation(independent).pearson) < 0.1
+    assert clv.spend_frequency_correlation(dependent).pearson > 0.5
 
 
 def test_holdout_tables(sim: pd.DataFrame) -> None:
     cal_hold = sim.rename(columns={"frequency": "frequency_cal"})
     predicted = BetaGeoModel.from_params(**TRUE_BG).expected_purchases(sim["frequency"], sim["recency"], sim["T"],
                                                                        t=180.0)
-    by_frequency = clv.holdout_by_frequency(cal_hold, predicted, max_frequency=5)
+    by_frequency = diagnostics.holdout_by_frequency(cal_hold, predicted, max_frequency=5)
     assert by_frequency.index.astype(str).tolist() == ["0", "1", "2", "3", "4", "5+"]
     assert by_frequency["customers"].sum() == len(sim)
-    errors = clv.holdout_errors(sim["frequency_holdout"], predicted)
+    errors = diagnostics.holdout_errors(sim["frequency_holdout"], predicted)
     assert abs(errors["total_error_pct"]) < 5 and errors["correlation"] > 0.5
 
 
 def test_matrices_have_the_right_shape_and_order(bg: BetaGeoModel) -> None:
-    alive = clv.probability_alive_matrix(bg, T=365.0, max_frequency=10, n_recency=12)
-    purchases = clv.expected_purchases_matrix(bg, T=365.0, t=90.0, max_frequency=10, n_recency=12)
+    alive, purchases = clv.history_matrices(bg, T=365.0, t=90.0, max_frequency=10, n_recency=12)
     assert alive.shape == purchases.shape == (11, 12)
     assert alive.loc[0].isna().sum() == 11 and alive.loc[0].iloc[0] == 1.0
     # for a repeat customer, a more recent last purchase means more likely alive
@@ -572,7 +578,7 @@ def test_purchase_tracking_counts_repeat_days_and_sums_expectations() -> None:
         "quantity": [1.0, 2.0, 1.0, 1.0, 1.0, -1.0, 1.0],
     })
     model = BetaGeoModel.from_params(**CDNOW)
-    track = clv.purchase_tracking(model, clean, calibration_end="2024-01-04", holdout_end="2024-01-09")
+    track = diagnostics.purchase_tracking(model, clean, calibration_end="2024-01-04", holdout_end="2024-01-09")
     # calibration ends with Jan 4: customers a and b first bought by then (c did not); b's Jan 6 line is a
     # return, not a purchase; the tracked days run from the first purchase to Jan 9 inclusive
     assert track.index[0] == pd.Timestamp("2024-01-01") and len(track) == 9
@@ -592,7 +598,7 @@ def test_warnings_do_not_leak_from_a_good_fit(sim: pd.DataFrame) -> None:
         GammaGammaModel().fit(sim["frequency"], sim["monetary_value"])
 
 
-def test_plot_functions_draw_on_the_given_axes(bg: BetaGeoModel, gg: GammaGammaModel, sim: pd.DataFrame) -> None:
+def test_plots_draw_what_they_are_given(bg: BetaGeoModel, gg: GammaGammaModel, sim: pd.DataFrame) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -602,27 +608,60 @@ def test_plot_functions_draw_on_the_given_axes(bg: BetaGeoModel, gg: GammaGammaM
 
     table = sim.head(400)
     predictions = clv.predict_clv(bg, gg, table, horizon=90.0)
-    cal_hold = table.rename(columns={"frequency": "frequency_cal"})
-    interval = clv.bootstrap_total_clv(bg, gg, table, n_draws=10, random_state=0, horizon=90.0)
-    tracking = pd.DataFrame({"actual": 1.0, "expected": 1.0, "cumulative_actual": np.arange(30.0),
-                             "cumulative_expected": np.arange(30.0)},
-                            index=pd.date_range("2024-01-01", periods=30, name="date"))
-    calls = [
-        lambda ax: clv_plots.plot_holdout_by_frequency(clv.holdout_by_frequency(cal_hold, predictions["predicted_purchases"]), ax=ax),
-        lambda ax: clv_plots.plot_tracking(tracking, ax=ax),
-        lambda ax: clv_plots.plot_tracking(tracking, cumulative=False, ax=ax),
-        lambda ax: clv_plots.plot_matrix(clv.probability_alive_matrix(bg, T=200.0, max_frequency=5), title="t",
-                                         label="p", ax=ax),
-        lambda ax: clv_plots.plot_clv_distribution(predictions["clv"], ax=ax),
-        lambda ax: clv_plots.plot_tiers(clv.tier_summary(predictions["clv"], clv.value_tiers(predictions["clv"])), ax=ax),
-        lambda ax: clv_plots.plot_spend_vs_frequency(table, ax=ax),
-        lambda ax: clv_plots.plot_bootstrap(interval, ax=ax),
-    ]
-    for call in calls:
-        fig, ax = plt.subplots()
-        assert call(ax) is ax and ax.get_xlabel() and ax.get_title()
-        assert ax.lines or ax.patches or ax.images  # something was drawn
-        plt.close(fig)
+    interval = predict.bootstrap_total_clv(bg, gg, table, n_draws=10, random_state=0, horizon=90.0)
+    by_frequency = pd.DataFrame({"customers": [5, 3, 2], "actual": [0.1, 0.5, 1.5], "predicted": [0.2, 0.4, 1.7]},
+                                index=pd.CategoricalIndex(["0", "1", "2+"], name="frequency_cal"))
+    days = pd.date_range("2024-01-01", periods=28, name="date")  # Monday to Sunday, four weeks
+    tracking = pd.DataFrame({"actual": 1.0, "expected": 2.0, "cumulative_actual": np.arange(1.0, 29.0),
+                             "cumulative_expected": np.arange(2.0, 57.0, 2.0)}, index=days)
+    validation = diagnostics.HoldoutValidation("done", calibration_end=pd.Timestamp("2024-01-14"), model=bg,
+                                               by_frequency=by_frequency, tracking=tracking)
+
+    fig, ax = plt.subplots()
+    assert clv_plots.plot_validation(validation, ax=ax) is ax
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2+"]
+    assert [line.get_ydata().tolist() for line in ax.lines] == [[0.1, 0.5, 1.5], [0.2, 0.4, 1.7]]
+    clv_plots.plot_validation(validation, kind="cumulative", ax=(ax := plt.subplots()[1]))
+    actual, expected, end = ax.lines
+    assert actual.get_ydata().tolist() == list(np.arange(1.0, 29.0)) and expected.get_ydata()[-1] == 56.0
+    # the end of calibration is drawn at midnight after its last day
+    assert pd.Timestamp(end.get_xdata()[0]) == pd.Timestamp("2024-01-15")
+    assert "cumulative" in ax.get_title()
+    clv_plots.plot_validation(validation, kind="weekly", ax=(ax := plt.subplots()[1]))
+    # weeks ending on Sundays: 7 purchases a week actual, 14 expected; the last (partial) week is left out
+    assert ax.lines[0].get_ydata().tolist() == [7.0, 7.0, 7.0] and ax.lines[1].get_ydata().tolist() == [14.0] * 3
+    with pytest.raises(ValueError, match="kind must be one of"):
+        clv_plots.plot_validation(validation, kind="daily", ax=ax)
+    with pytest.raises(ValueError, match="skipped"):
+        clv_plots.plot_validation(diagnostics.HoldoutValidation("holdout_days is 0"), ax=ax)
+
+    matrix = clv.history_matrices(bg, T=200.0, t=30.0, max_frequency=5).p_alive
+    clv_plots.plot_matrix(matrix, title="P(alive)", label="probability", ax=(ax := plt.subplots()[1]))
+    np.testing.assert_array_equal(ax.images[0].get_array().filled(np.nan), matrix.to_numpy())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "2", "3", "4", "5"]
+    assert ax.get_xticklabels()[0].get_text() == "0" and ax.get_xticklabels()[-1].get_text() == "200"
+    assert ax.get_title() == "P(alive)" and ax.figure.axes[-1].get_ylabel() == "probability"
+
+    values = pd.Series([0.2, 0.5, 1.0, 3.0, 30.0, 300.0])
+    clv_plots.plot_clv_distribution(values, ax=(ax := plt.subplots()[1]))
+    assert sum(patch.get_height() for patch in ax.patches) == 4  # the four customers with CLV >= 1
+    assert "(2 customers below 1 not shown)" in ax.get_title() and ax.get_xscale() == "log"
+
+    tiers = value.tier_summary(pd.Series([10.0, 5.0, 3.0, 2.0]), pd.Series(["top", "rest", "rest", "rest"]))
+    clv_plots.plot_tiers(tiers, ax=(ax := plt.subplots()[1]))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["rest", "top"]
+    widths = sorted(round(patch.get_width(), 6) for patch in ax.patches)
+    assert widths == [25.0, 50.0, 50.0, 75.0]  # customers 25% / 75%, value 50% / 50%
+
+    clv_plots.plot_spend_vs_frequency(table, ax=(ax := plt.subplots()[1]))
+    assert len(ax.collections[0].get_offsets()) == len(predict.repeat_customers(table))
+    assert ax.get_yscale() == "log"
+
+    clv_plots.plot_bootstrap(interval, ax=(ax := plt.subplots()[1]))
+    assert sum(patch.get_height() for patch in ax.patches) == interval.n_draws == 10
+    assert [line.get_xdata()[0] for line in ax.lines] == [interval.lower, interval.estimate, interval.upper]
+    assert ax.get_title() == "Total CLV: 90% interval from parameter uncertainty"
+    plt.close("all")
 
 
 # --------------------------------------------------------------------------------------------
@@ -681,7 +720,7 @@ def predictions(bg, gg, sim: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_tier_profile_and_segment_value(predictions: pd.DataFrame) -> None:
-    profile = clv.tier_profile(predictions)
+    profile = value.tier_profile(predictions)
     assert profile.index.tolist() == ["top 20%", "middle 60%", "bottom 20%"]
     assert profile["customers"].tolist() == [200, 600, 200]
     top = predictions[predictions["tier"] == "top 20%"]
@@ -690,7 +729,7 @@ def test_tier_profile_and_segment_value(predictions: pd.DataFrame) -> None:
     revenue = pd.Series(1.0, index=predictions.index)
     revenue.iloc[:10] = 99.0  # the first ten customers hold half the past revenue
     segment = pd.Series(np.where(np.arange(len(predictions)) < 10, "few", "many"), index=predictions.index)
-    table = clv.segment_value(predictions, segment, revenue)
+    table = clv.segment_value(predictions, segment, revenue).table
     assert table.loc["few", "revenue_share"] == pytest.approx(0.5)
     assert table.loc["few", "clv_share"] == pytest.approx(predictions["clv"].iloc[:10].sum() / predictions["clv"].sum())
     assert table["customers"].to_dict() == {"few": 10, "many": 990}
@@ -700,7 +739,7 @@ def test_tier_profile_and_segment_value(predictions: pd.DataFrame) -> None:
 def test_naive_forecast_and_new_customer_value(bg, gg) -> None:
     cal_hold = pd.DataFrame({"frequency_cal": [0.0, 4.0, 2.0], "T_cal": [0.0, 200.0, 50.0]})
     assert _naive_holdout_forecast(cal_hold, t=100).tolist() == [0.0, 2.0, 4.0]
-    value = clv.new_customer_value(bg, gg, horizon=365.0, margin=0.3)
+    value = predict.new_customer_value(bg, gg, horizon=365.0, margin=0.3)
     assert value["repeat_purchases"] == pytest.approx(bg.expected_purchases_new_customer(365.0))
     assert value["value"] == pytest.approx(0.3 * gg.population_mean_spend() * (1 + value["repeat_purchases"]))
 
@@ -709,35 +748,36 @@ def test_truth_check_compares_with_the_truth_or_skips(tmp_path, bg, gg, sim: pd.
                                                       predictions: pd.DataFrame) -> None:
     customers = sim.head(1000).rename(index=str)
     preds = predictions.rename(index=str)
-    assert clv.truth_check(None, customers, preds, bg, gg) == (None, "No ground truth for these customers: check skipped.")
+    assert clv.truth_check(None, customers, preds, bg, gg) == diagnostics.TruthCheck(
+        None, "No ground truth for these customers: check skipped.")
     truth = pd.DataFrame({"customer_id": customers.index, "purchase_rate_per_day": customers["purchase_rate"],
                           "dropout_prob": customers["dropout_prob"], "mean_order_value": customers["mean_spend"],
                           "alive_at_end": customers["alive"]})
     truth.to_csv(tmp_path / "truth.csv", index=False)
-    table, note = clv.truth_check(tmp_path / "truth.csv", customers, preds, bg, gg)
+    table, note = dataclasses.astuple(clv.truth_check(tmp_path / "truth.csv", customers, preds, bg, gg))
     assert table.loc["mean purchase rate per day", "truth, all customers"] == pytest.approx(
         customers["purchase_rate"].mean())
     assert table.loc["share still active", "fitted"] == pytest.approx(preds["p_alive"].mean())
     auc = float(note.split("**")[1])
     assert 0.7 < auc <= 1.0
     truth.head(100).to_csv(tmp_path / "partial.csv", index=False)  # covers 10% of the customers
-    assert clv.truth_check(tmp_path / "partial.csv", customers, preds, bg, gg)[0] is None
+    assert clv.truth_check(tmp_path / "partial.csv", customers, preds, bg, gg).table is None
 
 
 def test_sentences_are_built_from_the_numbers(predictions: pd.DataFrame, sim: pd.DataFrame) -> None:
-    weak = pd.Series({"pearson": -0.1, "spearman": 0.05, "n_customers": 1234.0})
-    assert "**weak**" in clv.correlation_note(weak) and "1,234 repeat customers" in clv.correlation_note(weak)
-    assert "**strong**" in clv.correlation_note(pd.Series({**weak, "pearson": 0.6}))
-    assert "**moderate**" in clv.correlation_note(pd.Series({**weak, "pearson": -0.4}))
-    tiers = clv.tier_profile(predictions)
-    interval = clv.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
+    weak = SpendCorrelation(pearson=-0.1, spearman=0.05, n_customers=1234)
+    assert "**weak**" in weak.note and "1,234 repeat customers" in weak.note
+    assert "**strong**" in dataclasses.replace(weak, pearson=0.6).note
+    assert "**moderate**" in dataclasses.replace(weak, pearson=-0.4).note
+    tiers = value.tier_profile(predictions)
+    interval = predict.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
                                     draws=np.empty(0))
     win_back = pd.DataFrame({"revenue": [500.0, 250.0]})
-    text = clv.headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
+    text = clv_text._headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
                         max_p_alive=0.5)
     assert text.startswith("**The 1,000 customers will bring in about 1,234 of gross margin over the next 365 days**")
     assert f"The top 20% of customers hold {tiers['value_share'].iloc[0]:.0%}" in text and "750 of past revenue" in text
-    bullets = clv.recommendations(tiers, win_back, pd.Series({"repeat_purchases": 2.5, "value": 99.0}), margin=0.3,
+    bullets = clv_text._recommendations(tiers, win_back, pd.Series({"repeat_purchases": 2.5, "value": 99.0}), margin=0.3,
                                   horizon=365)
     assert bullets.count("\n* ") == 4 and bullets.startswith("* **Top 20% (")
     assert "Win-back list (2 customers)" in bullets and "2.50 expected repeat purchases in 365 days" in bullets
@@ -755,9 +795,9 @@ def test_crm_export_is_one_row_per_buyer() -> None:
 
 
 def test_repeat_customers_are_those_gamma_gamma_learns_from(sim: pd.DataFrame) -> None:
-    repeat = clv.repeat_customers(sim)
+    repeat = predict.repeat_customers(sim)
     assert len(repeat) == int((sim["frequency"] > 0).sum()) and (repeat["monetary_value"] > 0).all()
-    assert clv.spend_frequency_correlation(sim)["n_customers"] == len(repeat)
+    assert clv.spend_frequency_correlation(sim).n_customers == len(repeat)
 
 
 # --------------------------------------------------------------------------------------------
@@ -774,30 +814,20 @@ def _notebook_chain(clean: pd.DataFrame, *, holdout_days: int = 180, n_draws: in
 
 def _chain(clean: pd.DataFrame, *, holdout_days: int, n_draws: int) -> dict:
     customers = data.customer_table(clean)
-    bg, gg = clv.fit_models(customers, warn=False)
-    options = dict(horizon=365.0, margin=0.3, discount_rate=0.1)
-    predictions = clv.predict_clv(bg, gg, customers, **options)
-    predictions["tier"] = clv.value_tiers(predictions["clv"])
-    tiers = clv.tier_profile(predictions)
-    interval = clv.bootstrap_total_clv(bg, gg, customers, n_draws=n_draws, random_state=0, **options)
-    win_back = clv.win_back_list(predictions.join(customers["revenue"]))
-    history, history_note = clv.historical_clv_report(customers, margin=0.3, discount_rate=0.1)
+    analysis = clv.clv_analysis(customers, horizon=365.0, margin=0.3, discount_rate=0.1, n_draws=n_draws,
+                                random_state=0)
+    bg, gg = analysis.models
     validation = clv.holdout_validation(clean, snapshot_date=data.snapshot_date(customers),
                                         holdout_days=holdout_days)
-    new_customer = clv.new_customer_value(bg, gg, horizon=365.0, margin=0.3, customers=customers)
     text = " ".join([
-        clv.headline(interval, tiers, win_back, horizon=365.0, margin=0.3, discount_rate=0.1, top_share=0.2,
-                     max_p_alive=0.5),
-        clv.fit_notes(bg, gg, customers), clv.population_note(bg, gg, customers), history_note,
-        clv.compare_with_pareto(customers, bg)[1], validation.summary, clv.compare_on_holdout(validation)[1],
-        clv.correlation_note(clv.spend_frequency_correlation(customers)), clv.interval_note(interval),
-        clv.historical_vs_predicted(history, predictions), clv.win_back_note(win_back, customers),
-        clv.recommendations(tiers, win_back, new_customer, margin=0.3, horizon=365.0),
+        *dataclasses.astuple(analysis.notes), clv.compare_with_pareto(customers, bg).note, validation.summary,
+        validation.compare_with_pareto().note, clv.spend_frequency_correlation(customers).note,
     ])
+    predictions = analysis.predictions
     assert np.isfinite(predictions.drop(columns="tier").to_numpy()).all()
     assert "nan" not in text.replace("nan%", "").lower().split() and "inf" not in text.split()
-    return {"customers": customers, "bg": bg, "gg": gg, "predictions": predictions, "interval": interval,
-            "history": history, "validation": validation, "text": text}
+    return {"customers": customers, "bg": bg, "gg": gg, "predictions": predictions, "interval": analysis.interval,
+            "history": analysis.history.table, "validation": validation, "text": text}
 
 
 def _shape(n: int, seed: int, **options) -> pd.DataFrame:
@@ -833,7 +863,7 @@ def test_history_too_short_for_the_holdout_and_the_churn_window() -> None:
     assert not validation.done and validation.summary.startswith("**Not enough history to validate on a 180-day")
     assert "the data cover 120 days" in validation.summary
     assert result["history"] is None and "**Not enough history for the historical CLV:**" in result["text"]
-    assert clv.compare_on_holdout(validation) == (None, validation.summary)
+    assert validation.compare_with_pareto() == diagnostics.ModelComparison(None, validation.summary)
     skipped = clv.holdout_validation(clean, snapshot_date="2024-05-01", holdout_days=0)
     assert not skipped.done and "holdout_days is 0" in skipped.summary
 
@@ -857,7 +887,7 @@ def test_fits_that_cannot_pin_down_drop_out_give_point_estimates_and_say_why() -
     assert result["bg"].unidentified_ and result["bg"].fit_warnings_
     assert np.isnan(result["interval"].lower) and "cannot pin down" in result["interval"].reason
     assert "(no interval: the data cannot pin down" in result["text"]
-    assert "**The data cannot pin down" in clv.fit_notes(result["bg"], result["gg"], result["customers"])
+    assert "**The data cannot pin down" in clv_text._fit_note(result["bg"], result["gg"], result["customers"])
 
 
 def test_heavy_tailed_spend_values_new_customers_at_the_mean_repeat_purchase() -> None:
@@ -866,21 +896,21 @@ def test_heavy_tailed_spend_values_new_customers_at_the_mean_repeat_purchase() -
     gg, customers = result["gg"], result["customers"]
     assert isinstance(gg, GammaGammaModel) and gg.params_["q"] <= 1
     one_timers = result["predictions"][customers["frequency"] == 0]
-    np.testing.assert_allclose(one_timers["expected_spend"], clv.mean_repeat_spend(customers), rtol=1e-12)
+    np.testing.assert_allclose(one_timers["expected_spend"], predict.mean_repeat_spend(customers), rtol=1e-12)
     assert "**Spend is very heavy-tailed**" in result["text"]
 
 
 def test_few_paid_repeat_customers_fall_back_to_the_average_spend() -> None:
     clean = _shape(120, 5, r=0.05, alpha=60.0, a=3.0, b=1.0, days=400)
     customers = data.customer_table(clean)
-    paid = clv.repeat_customers(customers)
+    paid = predict.repeat_customers(customers)
     top = paid.index[:3]  # keep three paid repeat customers, make the others' repeat purchases free
     first_day = clean.groupby("customer_id")["order_date"].transform("min")
     clean.loc[(clean["order_date"] > first_day) & ~clean["customer_id"].isin(top), "amount"] = 0.0
     result = _notebook_chain(clean)
     spend = result["gg"]
-    assert isinstance(spend, clv.AverageSpendModel)
-    paid = clv.repeat_customers(result["customers"])
+    assert isinstance(spend, AverageSpendModel)
+    paid = predict.repeat_customers(result["customers"])
     expected = (paid["frequency"] * paid["monetary_value"]).sum() / paid["frequency"].sum()
     assert spend.population_mean_spend() == pytest.approx(expected)
     np.testing.assert_allclose(result["predictions"]["expected_spend"], expected, rtol=1e-12)
@@ -897,7 +927,7 @@ def test_free_repeat_purchases_do_not_stop_the_spend_model() -> None:
     assert ((customers["frequency"] > 0) & (customers["monetary_value"] == 0)).any()
     result = _notebook_chain(clean)
     assert isinstance(result["gg"], GammaGammaModel)
-    assert result["gg"].n_customers_ == len(clv.repeat_customers(customers))
+    assert result["gg"].n_customers_ == len(predict.repeat_customers(customers))
 
 
 def test_pareto_comparison_that_cannot_be_fitted_says_so(monkeypatch, bg: BetaGeoModel, daily: pd.DataFrame) -> None:
@@ -905,20 +935,20 @@ def test_pareto_comparison_that_cannot_be_fitted_says_so(monkeypatch, bg: BetaGe
         raise DataError("The Pareto/NBD fit did not converge: (test)")
 
     monkeypatch.setattr(ParetoNBDModel, "fit", refuse)
-    table, note = clv.compare_with_pareto(daily.head(500), bg)
+    table, note = dataclasses.astuple(clv.compare_with_pareto(daily.head(500), bg))
     assert table is None and note.startswith("**Pareto/NBD could not be fitted") and "(test)" in note
 
 
 def test_sentences_for_empty_and_missing_results() -> None:
     correlation = clv.spend_frequency_correlation(pd.DataFrame({"frequency": [0, 2], "monetary_value": [0.0, 5.0]}))
-    assert np.isnan(correlation["pearson"]) and correlation["n_customers"] == 1
-    assert "too few" in clv.correlation_note(correlation)
+    assert np.isnan(correlation.pearson) and correlation.n_customers == 1
+    assert "too few" in correlation.note
     customers = pd.DataFrame({"days_since_last_purchase": [3]}, index=pd.Index(["a"], name="customer_id"))
     empty = pd.DataFrame({"revenue": []}, index=pd.Index([], name="customer_id"))
-    assert clv.win_back_note(empty, customers).startswith("No customer is on the win-back list")
+    assert clv_text._win_back_note(empty, customers).startswith("No customer is on the win-back list")
     tiers = pd.DataFrame({"value_share": [0.7, 0.25, 0.05], "mean_clv": [50.0, 5.0, 0.5]},
                          index=["top 20%", "middle 60%", "bottom 20%"])
-    bullets = clv.recommendations(tiers, empty, pd.Series({"repeat_purchases": 1.5, "value": np.nan}), margin=0.3,
+    bullets = clv_text._recommendations(tiers, empty, pd.Series({"repeat_purchases": 1.5, "value": np.nan}), margin=0.3,
                                   horizon=365)
     assert "**Win-back list:** empty today" in bullets and "cannot be put in money" in bullets
     assert "nan" not in bullets
@@ -932,7 +962,7 @@ def test_plots_without_an_interval_or_repeat_customers() -> None:
 
     from segkit.clv import plots as clv_plots
 
-    interval = clv.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
+    interval = predict.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
                                     draws=np.empty(0), reason="the data cannot pin down a, b of the purchase model")
     fig, ax = plt.subplots()
     assert clv_plots.plot_bootstrap(interval, ax=ax) is ax and ax.lines and "no interval" in ax.get_title()

@@ -147,7 +147,7 @@ class BetaGeoModel(_MLEModel):
 
     Examples
     --------
-    >>> from segkit.clv import simulate_bgnbd
+    >>> from segkit.datasets import simulate_bgnbd
     >>> sim = simulate_bgnbd(3000, r=0.5, alpha=20.0, a=0.8, b=3.0, T=365, random_state=1)
     >>> model = BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
     >>> model.params_.round(1).to_dict()  # doctest: +SKIP

@@ -9,9 +9,9 @@ that says what could not, and why.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,18 +28,64 @@ from segkit.data import calibration_holdout
 from segkit.errors import DataError
 
 __all__ = [
+    "HistoryMatrices",
     "HoldoutValidation",
+    "ModelComparison",
+    "SpendCorrelation",
+    "TruthCheck",
     "compare_on_holdout",
     "compare_with_pareto",
-    "expected_purchases_matrix",
+    "history_matrices",
     "holdout_by_frequency",
     "holdout_errors",
     "holdout_validation",
-    "probability_alive_matrix",
     "purchase_tracking",
     "spend_frequency_correlation",
     "truth_check",
 ]
+
+
+@dataclass(frozen=True)
+class ModelComparison:
+    """Two purchase models side by side: the ``table`` (None when the comparison could not be made) and
+    a ``note`` that says which is better, or why there is no table."""
+
+    table: pd.DataFrame | None
+    note: str
+
+
+@dataclass(frozen=True)
+class SpendCorrelation:
+    """Correlation of frequency and mean spend among the repeat customers (:func:`spend_frequency_correlation`).
+
+    The correlations are NaN with fewer than three repeat customers, or when frequency or spend
+    does not vary.
+    """
+
+    pearson: float
+    spearman: float
+    n_customers: int
+
+    @property
+    def note(self) -> str:
+        """The correlation in words: weak (|ρ| < 0.3), moderate (< 0.5) or strong, and what it means."""
+        return text._correlation_note(self)
+
+
+@dataclass(frozen=True)
+class TruthCheck:
+    """Fitted values against the ground truth of synthetic data (:func:`truth_check`): the ``table``
+    (None when there is no truth) and a ``note`` with the AUC of P(alive), or why it was skipped."""
+
+    table: pd.DataFrame | None
+    note: str
+
+
+class HistoryMatrices(NamedTuple):
+    """P(alive) and expected purchases on a (frequency × recency) grid (:func:`history_matrices`)."""
+
+    p_alive: pd.DataFrame
+    purchases: pd.DataFrame
 
 
 def _compare_models(models: dict[str, object]) -> pd.DataFrame:
@@ -54,13 +100,14 @@ def _compare_models(models: dict[str, object]) -> pd.DataFrame:
     return table.sort_values("aic")
 
 
-def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -> tuple[pd.DataFrame | None, str]:
+def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -> ModelComparison:
     """Fit Pareto/NBD to the same customers and compare it with ``purchase_model`` by AIC.
 
     Returns
     -------
-    (table or None, sentence): :func:`_compare_models` of the two and which fits better, or None
-    and the reason when Pareto/NBD cannot be fitted (too few customers, no convergence).
+    ModelComparison: ``table`` (:func:`_compare_models` of the two) and ``note`` (which fits
+    better); the table is None and the note gives the reason when Pareto/NBD cannot be fitted
+    (too few customers, no convergence).
     """
     _check_customers(customers, ["frequency", "recency", "T"], "compare_with_pareto")
     try:
@@ -68,12 +115,12 @@ def compare_with_pareto(customers: pd.DataFrame, purchase_model: BetaGeoModel) -
             warnings.simplefilter("ignore", FitWarning)
             pareto = ParetoNBDModel().fit(customers["frequency"], customers["recency"], customers["T"])
     except DataError as error:
-        return None, text._pareto_not_fitted(error)
+        return ModelComparison(None, text._pareto_not_fitted(error))
     table = _compare_models({"BG/NBD": purchase_model, "Pareto/NBD": pareto})
-    return table, text._pareto_comparison(table)
+    return ModelComparison(table, text._pareto_comparison(table))
 
 
-def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
+def spend_frequency_correlation(customers: pd.DataFrame) -> SpendCorrelation:
     """Correlation of ``frequency`` and ``monetary_value`` among repeat customers.
 
     Gamma-Gamma assumes spend per purchase is independent of how often a customer buys;
@@ -81,16 +128,17 @@ def spend_frequency_correlation(customers: pd.DataFrame) -> pd.Series:
 
     Returns
     -------
-    Series: ``pearson``, ``spearman``, ``n_customers``; the correlations are NaN with fewer than
-    three repeat customers, or when frequency or spend does not vary.
+    SpendCorrelation: ``pearson``, ``spearman``, ``n_customers`` and its ``note``; the
+    correlations are NaN with fewer than three repeat customers, or when frequency or spend
+    does not vary.
     """
     _check_customers(customers, ["frequency", "monetary_value"], "spend_frequency_correlation")
     repeat = _repeat_customers(customers)
     f, m = repeat["frequency"].astype(float), repeat["monetary_value"].astype(float)
     enough = len(repeat) >= 3 and f.nunique() > 1 and m.nunique() > 1
-    return pd.Series({"pearson": f.corr(m) if enough else np.nan,
-                      "spearman": f.corr(m, method="spearman") if enough else np.nan,
-                      "n_customers": float(len(repeat))})
+    return SpendCorrelation(pearson=float(f.corr(m)) if enough else np.nan,
+                            spearman=float(f.corr(m, method="spearman")) if enough else np.nan,
+                            n_customers=len(repeat))
 
 
 def holdout_by_frequency(cal_hold: pd.DataFrame, predicted: pd.Series | np.ndarray, *,
@@ -214,6 +262,10 @@ class HoldoutValidation:
         """Whether the model was fitted on the calibration period and checked on the holdout."""
         return self.model is not None
 
+    def compare_with_pareto(self) -> ModelComparison:
+        """Pareto/NBD fitted on the same calibration period, and both models' holdout errors: :func:`compare_on_holdout`."""
+        return compare_on_holdout(self)
+
 
 def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp,
                        holdout_days: int) -> HoldoutValidation:
@@ -257,46 +309,47 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
     return dataclasses.replace(result, summary=text._validation_sentence(result, holdout_days))
 
 
-def compare_on_holdout(validation: HoldoutValidation) -> tuple[pd.DataFrame | None, str]:
+def compare_on_holdout(validation: HoldoutValidation) -> ModelComparison:
     """Pareto/NBD fitted on the same calibration period as ``validation`` and both models' holdout errors.
 
     Returns
     -------
-    (table or None, sentence): :func:`holdout_errors` (total error %, MAE, RMSE, correlation)
-    of BG/NBD and Pareto/NBD side by side; None and the reason when there is no validation or
-    Pareto/NBD cannot be fitted.
+    ModelComparison: ``table`` with :func:`holdout_errors` (total error %, MAE, RMSE,
+    correlation) of BG/NBD and Pareto/NBD side by side, and ``note``; the table is None and the
+    note gives the reason when there is no validation or Pareto/NBD cannot be fitted.
     """
     if not validation.done:
-        return None, validation.summary
+        return ModelComparison(None, validation.summary)
     columns = [validation.cal_hold[c] for c in ("frequency_cal", "recency_cal", "T_cal")]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitWarning)
             pareto = ParetoNBDModel().fit(*columns)
     except DataError as error:
-        return None, text._holdout_pareto_not_fitted(error)
+        return ModelComparison(None, text._holdout_pareto_not_fitted(error))
     duration = float(validation.cal_hold["duration_holdout"].iloc[0])
     predicted = pareto.expected_purchases(*columns, t=duration)
     table = pd.DataFrame({"BG/NBD": validation.errors,
                           "Pareto/NBD": holdout_errors(validation.cal_hold["frequency_holdout"], predicted)})
     table = table.loc[["total_error_pct", "mae", "rmse", "correlation"]]
-    return table, text._holdout_comparison(table)
+    return ModelComparison(table, text._holdout_comparison(table))
 
 
-def probability_alive_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20,
-                             n_recency: int = 25) -> pd.DataFrame:
-    """P(alive) for customers of age ``T`` by frequency (rows) and recency (columns).
+def history_matrices(model: BetaGeoModel | ParetoNBDModel, *, T: float, t: float, max_frequency: int = 20,
+                     n_recency: int = 25) -> HistoryMatrices:
+    """P(alive) and expected purchases in the next ``t`` time units, for customers of age ``T``,
+    by frequency (rows, 0 to ``max_frequency``) and recency (columns, ``n_recency`` steps from 0 to ``T``).
 
     Cells with frequency 0 and recency > 0 are impossible and left empty (NaN).
+
+    Returns
+    -------
+    HistoryMatrices: ``p_alive`` and ``purchases``.
     """
-    return _history_matrix(model.probability_alive, T=T, max_frequency=max_frequency, n_recency=n_recency)
-
-
-def expected_purchases_matrix(model: BetaGeoModel | ParetoNBDModel, *, T: float, t: float, max_frequency: int = 20,
-                              n_recency: int = 25) -> pd.DataFrame:
-    """Expected purchases in the next ``t`` time units by frequency (rows) and recency (columns)."""
-    return _history_matrix(functools.partial(model.expected_purchases, t=t), T=T, max_frequency=max_frequency,
-                           n_recency=n_recency)
+    return HistoryMatrices(
+        _history_matrix(model.probability_alive, T=T, max_frequency=max_frequency, n_recency=n_recency),
+        _history_matrix(lambda x, r, age: model.expected_purchases(x, r, age, t=t), T=T,
+                        max_frequency=max_frequency, n_recency=n_recency))
 
 
 def _history_matrix(predict, *, T: float, max_frequency: int, n_recency: int) -> pd.DataFrame:
@@ -321,7 +374,7 @@ def _naive_holdout_forecast(cal_hold: pd.DataFrame, *, t: float) -> pd.Series:
 
 
 def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.DataFrame,
-                purchase_model: BetaGeoModel, spend_model: GammaGammaModel) -> tuple[pd.DataFrame | None, str]:
+                purchase_model: BetaGeoModel, spend_model: GammaGammaModel) -> TruthCheck:
     """Fitted population means against the ground truth of synthetic data, and the AUC of P(alive).
 
     Parameters
@@ -333,8 +386,8 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
 
     Returns
     -------
-    (table or None, sentence): the table compares the fitted values with the truth of all
-    customers and of the repeat customers; the sentence gives the AUC or says the check was skipped.
+    TruthCheck: ``table`` compares the fitted values with the truth of all customers and of
+    the repeat customers (None when skipped); ``note`` gives the AUC or says the check was skipped.
     """
     from pathlib import Path
 
@@ -342,7 +395,7 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
     truth = (pd.read_csv(truth_path, dtype={"customer_id": str}, index_col="customer_id").reindex(customers.index)
              if truth_path is not None and Path(truth_path).exists() else None)
     if truth is None or truth["purchase_rate_per_day"].isna().mean() > 0.5:
-        return None, text._NO_TRUTH
+        return TruthCheck(None, text._NO_TRUTH)
     repeat = customers["frequency"] > 0
     means = purchase_model.population_means()
     table = pd.DataFrame({
@@ -352,4 +405,4 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
         "truth, repeat customers": [truth.loc[repeat, c].mean() for c in columns],
     }, index=["mean purchase rate per day", "mean drop-out probability", "mean order value", "share still active"])
     auc = roc_auc_score(truth["alive_at_end"].astype(bool), predictions["p_alive"])
-    return table, text._truth_auc(auc)
+    return TruthCheck(table, text._truth_auc(auc))

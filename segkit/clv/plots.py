@@ -10,23 +10,49 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from segkit.clv.diagnostics import HoldoutValidation
 from segkit.clv.predict import TotalCLVInterval, repeat_customers
 from segkit.plots import PALETTE, SEQUENTIAL_CMAP, plot_share_bars
 
 __all__ = [
     "plot_bootstrap",
     "plot_clv_distribution",
-    "plot_holdout_by_frequency",
     "plot_matrix",
     "plot_spend_vs_frequency",
     "plot_tiers",
-    "plot_tracking",
+    "plot_validation",
 ]
 
+#: The views of a holdout validation that :func:`plot_validation` draws.
+VALIDATION_VIEWS: tuple[str, ...] = ("by_frequency", "cumulative", "weekly")
 
-def plot_holdout_by_frequency(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Mean actual vs predicted holdout purchases per calibration frequency (from :func:`holdout_by_frequency`)."""
+
+def plot_validation(validation: HoldoutValidation, *, kind: str = "by_frequency",
+                    ax: plt.Axes | None = None) -> plt.Axes:
+    """A view of :func:`~segkit.clv.holdout_validation`: predicted against actual holdout purchases.
+
+    ``kind`` is ``"by_frequency"`` (mean purchases per customer in the holdout, by calibration
+    frequency), ``"cumulative"`` (repeat purchases over time, summed, with the end of
+    calibration marked) or ``"weekly"`` (the same per week).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind``, or a validation that was skipped (``validation.done`` is False).
+    """
+    if kind not in VALIDATION_VIEWS:
+        raise ValueError(f"kind must be one of {VALIDATION_VIEWS}; got {kind!r}.")
+    if not validation.done:
+        raise ValueError(f"The validation was skipped, there is nothing to draw: {validation.summary}")
     ax = ax or plt.gca()
+    if kind == "by_frequency":
+        return _plot_by_frequency(validation.by_frequency, ax=ax)
+    return _plot_tracking(validation.tracking, calibration_end=validation.calibration_end,
+                          cumulative=kind == "cumulative", ax=ax)
+
+
+def _plot_by_frequency(table: pd.DataFrame, *, ax: plt.Axes) -> plt.Axes:
+    """Mean actual vs predicted holdout purchases per calibration frequency (from :func:`holdout_by_frequency`)."""
     labels = table.index.astype(str)
     ax.plot(labels, table["actual"], marker="o", color=PALETTE[0], label="actual")
     ax.plot(labels, table["predicted"], marker="s", linestyle="--", color=PALETTE[1], label="predicted (BG/NBD)")
@@ -37,15 +63,13 @@ def plot_holdout_by_frequency(table: pd.DataFrame, *, ax: plt.Axes | None = None
     return ax
 
 
-def plot_tracking(tracking: pd.DataFrame, *, calibration_end: pd.Timestamp | None = None, cumulative: bool = True,
-                  ax: plt.Axes | None = None) -> plt.Axes:
+def _plot_tracking(tracking: pd.DataFrame, *, calibration_end: pd.Timestamp, cumulative: bool,
+                   ax: plt.Axes) -> plt.Axes:
     """Repeat purchases over time, actual vs expected, with the end of calibration marked.
 
-    ``tracking`` from :func:`purchase_tracking`; ``calibration_end`` (its last calibration day,
-    e.g. ``HoldoutValidation.calibration_end``) is marked when given. With ``cumulative=False``
-    the daily counts are summed by week to be readable.
+    ``tracking`` from :func:`purchase_tracking`; ``calibration_end`` is its last calibration
+    day. With ``cumulative=False`` the daily counts are summed by week to be readable.
     """
-    ax = ax or plt.gca()
     if cumulative:
         frame, what = tracking[["cumulative_actual", "cumulative_expected"]], "cumulative repeat purchases"
     else:
@@ -53,8 +77,9 @@ def plot_tracking(tracking: pd.DataFrame, *, calibration_end: pd.Timestamp | Non
         what = "repeat purchases per week"
     ax.plot(frame.index, frame.iloc[:, 0], color=PALETTE[0], label="actual")
     ax.plot(frame.index, frame.iloc[:, 1], color=PALETTE[1], linestyle="--", label="expected (BG/NBD)")
-    if calibration_end is not None:  # the last calibration day: the period ends at its midnight
-        ax.axvline(pd.Timestamp(calibration_end) + pd.Timedelta(days=1), color="grey", linestyle=":", label="end of calibration")
+    # the last calibration day: the period ends at its midnight
+    ax.axvline(pd.Timestamp(calibration_end) + pd.Timedelta(days=1), color="grey", linestyle=":",
+               label="end of calibration")
     ax.set_xlabel("date")
     ax.set_ylabel(f"{what} (count)")
     ax.set_title(f"Tracking: {what}")
@@ -63,7 +88,7 @@ def plot_tracking(tracking: pd.DataFrame, *, calibration_end: pd.Timestamp | Non
 
 
 def plot_matrix(matrix: pd.DataFrame, *, title: str, label: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """Heatmap of a (frequency × recency) matrix from :func:`probability_alive_matrix` and friends."""
+    """Heatmap of a (frequency × recency) matrix from :func:`~segkit.clv.history_matrices`."""
     ax = ax or plt.gca()
     image = ax.imshow(matrix.to_numpy(dtype=float), aspect="auto", origin="lower", cmap=SEQUENTIAL_CMAP,
                       interpolation="nearest")
@@ -96,7 +121,7 @@ def plot_clv_distribution(clv: pd.Series, *, ax: plt.Axes | None = None) -> plt.
 
 
 def plot_tiers(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Share of customers vs share of value per tier (from :func:`tier_summary`)."""
+    """Share of customers vs share of value per tier (``CLVAnalysis.pyramid`` or ``tiers``)."""
     return plot_share_bars(summary["customer_share"] * 100, summary["value_share"] * 100, value_label="value",
                            title="Customers and value by tier", legend_loc="center right", ax=ax)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,12 @@ from segkit.clv.pareto import ParetoNBDModel
 from segkit.errors import DataError
 
 __all__ = [
+    "CLVModels",
     "TotalCLVInterval",
     "bootstrap_total_clv",
     "fit_models",
     "mean_repeat_spend",
     "new_customer_value",
-    "parameter_summary",
     "predict_clv",
     "repeat_customers",
 ]
@@ -123,7 +124,7 @@ def predict_clv(
     DataFrame indexed like ``customers``: ``predicted_purchases`` (undiscounted), ``p_alive``,
     ``expected_spend``, ``clv``. Where the spend model has no finite answer (Gamma-Gamma with
     q <= 1, for customers without repeat purchases) ``expected_spend`` is
-    ``fallback_spend``, which :func:`fit_notes` reports.
+    ``fallback_spend``, which the notes of :func:`segkit.clv.clv_analysis` report.
     """
     _check_customers(customers, BTYD_COLUMNS, "predict_clv")
     _check_margin(margin)
@@ -183,15 +184,26 @@ def _mean_repeat_spend(customers: pd.DataFrame) -> float:
     return float(weight @ repeat["monetary_value"].to_numpy(dtype=float) / weight.sum()) if weight.sum() else np.nan
 
 
-def fit_models(customers: pd.DataFrame, *,
-               warn: bool = True) -> tuple[BetaGeoModel, GammaGammaModel | AverageSpendModel]:
+class CLVModels(NamedTuple):
+    """The fitted pair from :func:`fit_models`: a purchase model and a spend model (unpacks as a pair)."""
+
+    purchase: BetaGeoModel
+    spend: GammaGammaModel | AverageSpendModel
+
+    def summary(self) -> pd.DataFrame:
+        """Both models' ``summary()`` (estimates, standard errors, 95% intervals) in one table, by model and parameter."""
+        spend_name = "average spend" if isinstance(self.spend, AverageSpendModel) else "Gamma-Gamma"
+        return pd.concat({"BG/NBD": self.purchase.summary(), spend_name: self.spend.summary()})
+
+
+def fit_models(customers: pd.DataFrame, *, warn: bool = True) -> CLVModels:
     """Fit BG/NBD on (frequency, recency, T) and a spend model on the repeat customers.
 
     Gamma-Gamma learns from the customers with repeat purchases of positive mean value
     (:func:`repeat_customers`): free repeat purchases (zero-value lines kept as purchase
     occasions) say nothing about spend. With fewer than ``MIN_CUSTOMERS`` such customers the
     spend model is :class:`AverageSpendModel` (their average, or the mean order value when
-    nobody has a paid repeat purchase). :func:`fit_notes` turns what happened into a sentence.
+    nobody has a paid repeat purchase). :func:`segkit.clv.clv_analysis` says in its notes what happened.
 
     Parameters
     ----------
@@ -199,11 +211,12 @@ def fit_models(customers: pd.DataFrame, *,
         :func:`segkit.data.customer_table` (time in days).
     warn : bool, default True
         Emit the models' :class:`FitWarning` (their messages are kept in ``fit_warnings_``
-        either way; reports set ``warn=False`` and print :func:`fit_notes`).
+        either way; reports set ``warn=False`` and show the analysis notes).
 
     Returns
     -------
-    (BetaGeoModel, GammaGammaModel or AverageSpendModel), both fitted.
+    CLVModels: ``purchase`` (BetaGeoModel) and ``spend`` (GammaGammaModel or AverageSpendModel),
+    both fitted; it unpacks as a pair.
 
     Raises
     ------
@@ -212,6 +225,11 @@ def fit_models(customers: pd.DataFrame, *,
         purchase, or no convergence).
     """
     _check_customers(customers, BTYD_COLUMNS, "fit_models")
+    return _fit_models(customers, warn=warn)
+
+
+def _fit_models(customers: pd.DataFrame, *, warn: bool) -> CLVModels:
+    """:func:`fit_models` without the table check."""
     with warnings.catch_warnings():
         if not warn:
             warnings.simplefilter("ignore", FitWarning)
@@ -220,7 +238,7 @@ def fit_models(customers: pd.DataFrame, *,
         failure = None
         if len(repeat) >= MIN_CUSTOMERS:
             try:
-                return purchases, GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"])
+                return CLVModels(purchases, GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"]))
             except DataError as error:  # e.g. no convergence: fall back to the average, and say why
                 failure = f"Gamma-Gamma could not be fitted ({error})"
         if len(repeat):
@@ -229,7 +247,7 @@ def fit_models(customers: pd.DataFrame, *,
             spend = AverageSpendModel.from_params(mean_spend=_mean_order_value(customers))
         if failure:
             spend.fit_warnings_.append(failure)
-    return purchases, spend
+    return CLVModels(purchases, spend)
 
 
 def _mean_order_value(customers: pd.DataFrame) -> float:
@@ -263,6 +281,20 @@ class TotalCLVInterval:
     draws: np.ndarray = field(repr=False)
     reason: str | None = None
 
+    @property
+    def note(self) -> str:
+        """The interval and its half-width in a sentence, or why there is none.
+
+        Examples
+        --------
+        >>> TotalCLVInterval(estimate=1000.0, lower=900.0, upper=1100.0, level=0.9, n_draws=0,
+        ...                  draws=np.empty(0)).note
+        'Total predicted CLV 1,000, 90% interval 900 to 1,100 (±10.0%).'
+        """
+        from segkit.clv import text
+
+        return text._interval_note(self)
+
 
 def bootstrap_total_clv(
     purchase_model: BetaGeoModel | ParetoNBDModel,
@@ -292,15 +324,26 @@ def bootstrap_total_clv(
     ``n_draws``, ``draws`` (the total of each draw) and ``reason`` (None when the interval was
     computed).
     """
-    if n_draws < 10 or not 0 < level < 1:
-        raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
+    _check_bootstrap(n_draws, level)
     _check_customers(customers, BTYD_COLUMNS, "bootstrap_total_clv")
     _check_model_inputs(customers, purchase_model, spend_model)
+    if "margin" in clv_options:
+        _check_margin(clv_options["margin"])
+    return _bootstrap_total_clv(purchase_model, spend_model, customers, n_draws=n_draws, level=level,
+                                random_state=random_state, **clv_options)
+
+
+def _check_bootstrap(n_draws: int, level: float) -> None:
+    if n_draws < 10 or not 0 < level < 1:
+        raise DataError(f"Use n_draws >= 10 and 0 < level < 1; got {n_draws} and {level}.")
+
+
+def _bootstrap_total_clv(purchase_model, spend_model, customers: pd.DataFrame, *, n_draws: int, level: float,
+                         random_state: int | np.random.Generator | None, **clv_options: float | None) -> TotalCLVInterval:
+    """:func:`bootstrap_total_clv` without the input checks: for callers that made them already."""
     # identical (frequency, recency, T, monetary_value) rows give identical CLV: predict each once
     unique = customers[list(BTYD_COLUMNS)].value_counts(sort=False).rename("n").reset_index()
     # the spend stand-in of predict_clv comes from all customers, not from the unique rows
-    if "margin" in clv_options:
-        _check_margin(clv_options["margin"])
     clv_options = {"fallback_spend": _mean_repeat_spend(customers), **clv_options}
     estimate = float(_predict_clv(purchase_model, spend_model, unique, **clv_options)["clv"] @ unique["n"])
     reasons = [r for r in (_no_covariance(purchase_model, "purchase"), _no_covariance(spend_model, "spend")) if r]
@@ -332,12 +375,6 @@ def _no_covariance(model: object, role: str) -> str | None:
     return f"the {role} model's parameters have no standard errors (they were given, not fitted)"
 
 
-def parameter_summary(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel) -> pd.DataFrame:
-    """Both models' ``summary()`` (estimates, standard errors, 95% intervals) in one table, by model and parameter."""
-    spend_name = "average spend" if isinstance(spend_model, AverageSpendModel) else "Gamma-Gamma"
-    return pd.concat({"BG/NBD": purchase_model.summary(), spend_name: spend_model.summary()})
-
-
 def repeat_customers(customers: pd.DataFrame) -> pd.DataFrame:
     """The rows with repeat purchases and a positive mean repeat spend: what Gamma-Gamma learns from.
 
@@ -364,8 +401,16 @@ def new_customer_value(purchase_model: BetaGeoModel, spend_model: GammaGammaMode
     :func:`mean_repeat_spend` of ``customers`` (NaN without them), as in :func:`predict_clv`.
     """
     _check_margin(margin)
+    if customers is not None:
+        _check_customers(customers, ["frequency", "monetary_value"], "new_customer_value")
+    return _new_customer_value(purchase_model, spend_model, horizon=horizon, margin=margin, customers=customers)
+
+
+def _new_customer_value(purchase_model, spend_model, *, horizon: float, margin: float,
+                        customers: pd.DataFrame | None) -> pd.Series:
+    """:func:`new_customer_value` without the input checks."""
     repeat = purchase_model.expected_purchases_new_customer(horizon)
     spend = spend_model.population_mean_spend()
     if not np.isfinite(spend):
-        spend = mean_repeat_spend(customers) if customers is not None else np.nan
+        spend = _mean_repeat_spend(customers) if customers is not None else np.nan
     return pd.Series({"repeat_purchases": repeat, "value": margin * spend * (1 + repeat)})

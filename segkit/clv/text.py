@@ -1,10 +1,14 @@
 """The words the CLV report shows, written from the numbers: headline, notes, recommendations.
 
-Each function takes results computed elsewhere in :mod:`segkit.clv` and returns Markdown.
+Each function takes results computed elsewhere in :mod:`segkit.clv` and returns Markdown. The
+results offer these words themselves (``CLVAnalysis.notes``, ``TotalCLVInterval.note``,
+``SpendCorrelation.note``, ...); :func:`export_note` is the one sentence without a result of
+its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,25 +17,102 @@ import pandas as pd
 from segkit.clv._fit import MIN_CUSTOMERS
 from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
-from segkit.clv.predict import TotalCLVInterval, mean_repeat_spend, repeat_customers
-from segkit.clv.value import value_tiers
+from segkit.clv.predict import TotalCLVInterval, _mean_repeat_spend, _repeat_customers
+from segkit.clv.value import PYRAMID_SHARES, value_tiers
 
 if TYPE_CHECKING:
-    from segkit.clv.diagnostics import HoldoutValidation
+    from segkit.clv.analysis import CLVAnalysis
+    from segkit.clv.diagnostics import HoldoutValidation, SpendCorrelation
 
-__all__ = [
-    "correlation_note",
-    "fit_notes",
-    "headline",
-    "historical_vs_predicted",
-    "interval_note",
-    "population_note",
-    "recommendations",
-    "win_back_note",
-]
+__all__ = ["export_note"]
 
 
-def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
+@dataclass(frozen=True)
+class CLVNotes:
+    """The sentences of a CLV report (:attr:`segkit.clv.CLVAnalysis.notes`), in Markdown."""
+
+    #: total CLV with its interval, the top tier's share and the win-back list
+    headline: str
+    #: how many customers, at which snapshot, and how many never came back
+    customers: str
+    #: the churn the historical formula used, or why there is no historical CLV
+    history: str
+    #: how concentrated the value so far is in the customer pyramid
+    pyramid: str
+    #: what the fits could not pin down, or that every parameter is determined
+    fit: str
+    #: the fitted population: purchase rate, drop-out, value of an order
+    population: str
+    #: how far the historical formula and the model agree on who matters
+    historical_vs_predicted: str
+    #: the interval around total CLV, or why there is none
+    interval: str
+    #: size, past revenue and silence of the win-back list
+    win_back: str
+    #: actions per tier, win-back and acquisition, as bullets
+    recommendations: str
+
+
+def _analysis_notes(analysis: CLVAnalysis) -> CLVNotes:
+    """Every sentence of the report, from the results in ``analysis``."""
+    purchase, spend = analysis.models
+    customers, win_back = analysis.customers, analysis.win_back
+    options = dict(horizon=analysis.horizon, margin=analysis.margin)
+    return CLVNotes(
+        headline=_headline(analysis.interval, analysis.tiers, win_back, discount_rate=analysis.discount_rate,
+                           top_share=analysis.top_share, max_p_alive=analysis.max_p_alive, **options),
+        customers=_customers_note(customers, analysis.snapshot_date),
+        history=analysis.history.note,
+        pyramid=_pyramid_note(analysis.pyramid),
+        fit=_fit_note(purchase, spend, customers),
+        population=_population_note(purchase, spend, customers),
+        historical_vs_predicted=_historical_vs_predicted(analysis.history.table, analysis.predictions),
+        interval=_interval_note(analysis.interval),
+        win_back=_win_back_note(win_back, customers),
+        recommendations=_recommendations(analysis.tiers, win_back, analysis.new_customer, **options),
+    )
+
+
+def export_note(export: pd.DataFrame, path: str) -> str:
+    """What was written where: rows (customers) and columns of ``export``, and ``path`` as the reader sees it.
+
+    Examples
+    --------
+    >>> export_note(pd.DataFrame({"customer_id": ["a", "b"], "clv": [1.0, 2.0]}), "reports/clv.csv")
+    'Wrote 2 customers × 2 columns to `reports/clv.csv`.'
+    """
+    return f"Wrote {len(export):,} customers × {export.shape[1]} columns to `{path}`."
+
+
+def _customers_note(customers: pd.DataFrame, snapshot: pd.Timestamp) -> str:
+    """How many customers at which snapshot, and the share without a repeat purchase day."""
+    return (f"{len(customers):,} customers at the snapshot date {snapshot:%Y-%m-%d}; "
+            f"{(customers['frequency'] == 0).mean():.0%} have not come back after their first purchase day.")
+
+
+def _pyramid_note(pyramid: pd.DataFrame) -> str:
+    """The value share of the top tier, of the tiers above the last together, and of the last tier.
+
+    ``pyramid`` from :func:`~segkit.clv.value.tier_summary` of the pyramid tiers (top first); the
+    tier sizes in the sentence are the pyramid's shares.
+    """
+    shares = np.cumsum(list(PYRAMID_SHARES.values()))
+    value = pyramid["value_share"]
+    return (f"The top {shares[0]:.0%} of customers brought {value.iloc[0]:.0%} of the value so far, and the top "
+            f"{shares[-2]:.0%} together {value.iloc[:-1].sum():.0%}; the bottom {1 - shares[-2]:.0%} brought "
+            f"{value.iloc[-1]:.0%}.")
+
+
+def _segment_note(table: pd.DataFrame) -> str:
+    """The segment with the most future value and the one that drops most from past revenue to CLV share."""
+    drop = (table["revenue_share"] - table["clv_share"]).idxmax()
+    return (f"**{table.index[0]}** hold the most future value ({table['clv_share'].iloc[0]:.0%} of total CLV). "
+            f"The largest drop from past to future is **{drop}**: {table.loc[drop, 'revenue_share']:.1%} of past "
+            f"revenue but {table.loc[drop, 'clv_share']:.1%} of predicted CLV (mean P(alive) "
+            f"{table.loc[drop, 'mean_p_alive']:.2f}).")
+
+
+def _fit_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
               customers: pd.DataFrame) -> str:
     """What the reader should know about the fits, as sentences: unidentified parameters, heavy-tailed
     spend, the plain-average fallback; or that both fits are well determined.
@@ -40,7 +121,7 @@ def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
     --------
     >>> bg = BetaGeoModel.from_params(r=0.5, alpha=20.0, a=0.8, b=3.0)
     >>> gg = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)
-    >>> fit_notes(bg, gg, pd.DataFrame({"frequency": [1], "monetary_value": [10.0]}))
+    >>> _fit_note(bg, gg, pd.DataFrame({"frequency": [1], "monetary_value": [10.0]}))
     'Both models are fitted and every parameter is determined by the data (standard errors in the parameter table).'
     """
     notes = []
@@ -52,7 +133,7 @@ def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
                          + " not available and neither is the interval for total CLV; the point predictions remain "
                          "usable.")
     if isinstance(spend_model, AverageSpendModel):
-        repeat = repeat_customers(customers)
+        repeat = _repeat_customers(customers)
         why = (f"{spend_model.fit_warnings_[0]}." if spend_model.fit_warnings_ else
                f"only {len(repeat):,} customers made a repeat purchase with positive value, and Gamma-Gamma needs at "
                f"least {MIN_CUSTOMERS}.")
@@ -61,7 +142,7 @@ def fit_notes(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
     elif not np.isfinite(spend_model.population_mean_spend()):
         notes.append(f"**Spend is very heavy-tailed** (Gamma-Gamma q = {spend_model.params_['q']:.2f} <= 1), so the "
                      "model's mean spend of a customer without repeat purchases is infinite; those customers are "
-                     f"valued at the mean value of a paid repeat purchase, {mean_repeat_spend(customers):,.2f}. Check "
+                     f"valued at the mean value of a paid repeat purchase, {_mean_repeat_spend(customers):,.2f}. Check "
                      "the largest orders for outliers.")
     return " ".join(notes) or ("Both models are fitted and every parameter is determined by the data "
                                "(standard errors in the parameter table).")
@@ -152,7 +233,7 @@ def _validation_sentence(result: HoldoutValidation, holdout_days: int) -> str:
     )
 
 
-def historical_vs_predicted(history: pd.DataFrame | None, predictions: pd.DataFrame) -> str:
+def _historical_vs_predicted(history: pd.DataFrame | None, predictions: pd.DataFrame) -> str:
     """How far the spreadsheet formula and the model agree on who matters: rank correlation and top-tier overlap.
 
     ``history`` from :func:`historical_clv_report` (None gives a sentence saying there is
@@ -171,7 +252,7 @@ def historical_vs_predicted(history: pd.DataFrame | None, predictions: pd.DataFr
             "P(alive).")
 
 
-def population_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
+def _population_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | AverageSpendModel,
                     customers: pd.DataFrame) -> str:
     """The fitted population in words: purchase rate, drop-out probability, value of a new customer's order."""
     means = purchase_model.population_means()
@@ -181,14 +262,14 @@ def population_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel |
     elif np.isfinite(spend):
         order = f"{spend:,.2f} (p·v / (q − 1))"
     else:
-        order = (f"{mean_repeat_spend(customers):,.2f}, the mean paid repeat purchase (Gamma-Gamma's own mean, "
+        order = (f"{_mean_repeat_spend(customers):,.2f}, the mean paid repeat purchase (Gamma-Gamma's own mean, "
                  "p·v / (q − 1), is infinite here: q <= 1)")
     return (f"While active, customers buy on average {means['purchase_rate']:.4f} times a day (about once every "
             f"{1 / means['purchase_rate']:,.0f} days); after a repeat purchase a customer leaves with probability "
             f"{means['dropout_prob']:.1%} on average. A new customer's average order is worth {order}.")
 
 
-def win_back_note(win_back: pd.DataFrame, customers: pd.DataFrame) -> str:
+def _win_back_note(win_back: pd.DataFrame, customers: pd.DataFrame) -> str:
     """Size, past revenue and typical silence of the win-back list (from :func:`win_back_list`)."""
     if win_back.empty:
         return "No customer is on the win-back list today: every high-value customer still looks active."
@@ -197,24 +278,24 @@ def win_back_note(win_back: pd.DataFrame, customers: pd.DataFrame) -> str:
             "since their last purchase.")
 
 
-def correlation_note(correlation: pd.Series) -> str:
+def _correlation_note(correlation: SpendCorrelation) -> str:
     """A sentence on :func:`spend_frequency_correlation`: weak (|ρ| < 0.3), moderate (< 0.5) or strong."""
-    if np.isnan(correlation["pearson"]):
-        return (f"Only {correlation['n_customers']:,.0f} customers made a paid repeat purchase"
-                + (", too few" if correlation["n_customers"] < 3 else ", and their frequency or spend does not vary:")
+    if np.isnan(correlation.pearson):
+        return (f"Only {correlation.n_customers:,.0f} customers made a paid repeat purchase"
+                + (", too few" if correlation.n_customers < 3 else ", and their frequency or spend does not vary:")
                 + " the assumption cannot be checked on these data.")
-    pearson = abs(correlation["pearson"])
+    pearson = abs(correlation.pearson)
     strength = "weak" if pearson < 0.3 else "moderate" if pearson < 0.5 else "strong"
     return (
-        f"Among the {correlation['n_customers']:,.0f} repeat customers the correlation of frequency and mean spend is "
-        f"{correlation['pearson']:.2f} (Pearson; Spearman {correlation['spearman']:.2f}): **{strength}**. "
+        f"Among the {correlation.n_customers:,.0f} repeat customers the correlation of frequency and mean spend is "
+        f"{correlation.pearson:.2f} (Pearson; Spearman {correlation.spearman:.2f}): **{strength}**. "
         + ("The assumption is reasonable." if strength == "weak" else
            "Frequent buyers also spend more per purchase here, so Gamma-Gamma's shrinkage toward the population "
            "mean slightly undervalues them: read their expected spend as a conservative figure.")
     )
 
 
-def headline(interval: TotalCLVInterval, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
+def _headline(interval: TotalCLVInterval, tiers: pd.DataFrame, win_back: pd.DataFrame, *, horizon: float, margin: float,
              discount_rate: float, top_share: float, max_p_alive: float) -> str:
     """The report's headline: total CLV with its interval, the top tier's share, the win-back list.
 
@@ -235,13 +316,13 @@ def headline(interval: TotalCLVInterval, tiers: pd.DataFrame, win_back: pd.DataF
     )
 
 
-def interval_note(interval: TotalCLVInterval) -> str:
+def _interval_note(interval: TotalCLVInterval) -> str:
     """A sentence on :func:`bootstrap_total_clv`: the interval and its half-width, or why there is none.
 
     Examples
     --------
     >>> interval = TotalCLVInterval(estimate=1000.0, lower=900.0, upper=1100.0, level=0.9, n_draws=0, draws=np.empty(0))
-    >>> interval_note(interval)
+    >>> _interval_note(interval)
     'Total predicted CLV 1,000, 90% interval 900 to 1,100 (±10.0%).'
     """
     if np.isnan(interval.lower):
@@ -253,7 +334,7 @@ def interval_note(interval: TotalCLVInterval) -> str:
             f"{interval.lower:,.0f} to {interval.upper:,.0f} (±{width:.1%}).")
 
 
-def recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
+def _recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
                     horizon: float) -> str:
     """Actions per value tier (top, middle, bottom from :func:`tier_profile`), win-back and acquisition, as bullets."""
     top, middle, bottom = (str(label).capitalize() for label in tiers.index[:3])

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,8 @@ from segkit.clv._common import DAYS_PER_YEAR, _check_customers, _check_discount_
 from segkit.errors import DataError
 
 __all__ = [
+    "HistoricalCLV",
+    "SegmentValue",
     "crm_export",
     "historical_clv",
     "historical_clv_report",
@@ -29,6 +33,9 @@ __all__ = [
     "win_back_list",
 ]
 
+
+#: The columns of a customer table that historical CLV reads.
+HISTORY_COLUMNS: tuple[str, ...] = ("avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase")
 
 #: The customer pyramid: share of customers in each tier, from the top.
 PYRAMID_SHARES: dict[str, float] = {"top 1%": 0.01, "next 4%": 0.04, "next 15%": 0.15, "rest": 0.80}
@@ -53,14 +60,23 @@ def observed_churn_rate(customers: pd.DataFrame, *, window_days: int = 365) -> f
     0.3333333333333333
     """
     _check_customers(customers, ["tenure_days", "days_since_last_purchase"], "observed_churn_rate")
+    _check_window(customers, window_days)
+    return _observed_churn_rate(customers, window_days=window_days)
+
+
+def _check_window(customers: pd.DataFrame, window_days: int) -> None:
     if window_days <= 0:
         raise DataError(f"window_days must be positive, got {window_days}.")
-    old = customers["tenure_days"] >= window_days
-    if not old.any():
+    if not (customers["tenure_days"] >= window_days).any():
         raise DataError(
             f"No customer is {window_days} days old (the longest tenure is {customers['tenure_days'].max()} days), "
             "so churn over that window cannot be observed. Use a shorter window_days, or pass churn_rate."
         )
+
+
+def _observed_churn_rate(customers: pd.DataFrame, *, window_days: int) -> float:
+    """:func:`observed_churn_rate` without the checks: some customer is ``window_days`` old."""
+    old = customers["tenure_days"] >= window_days
     return float((customers.loc[old, "days_since_last_purchase"] >= window_days).mean())
 
 
@@ -107,16 +123,24 @@ def historical_clv(
     >>> historical_clv(table, margin=0.5, churn_rate=0.25)["historical_clv"].round(2).tolist()
     [200.14, 40.03]
     """
-    _check_customers(customers, ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"],
-                     "historical_clv")
+    _check_customers(customers, HISTORY_COLUMNS, "historical_clv")
     _check_margin(margin)
     _check_discount_rate(discount_rate)
-    churn = observed_churn_rate(customers, window_days=window_days) if churn_rate is None else float(churn_rate)
+    if churn_rate is None:
+        _check_window(customers, window_days)
+    churn = _observed_churn_rate(customers, window_days=window_days) if churn_rate is None else float(churn_rate)
     if not 0 < churn <= 1:
         raise DataError(
             f"The churn rate must be in (0, 1]; got {churn}. A churn of 0 means an infinite lifetime: "
             "pass churn_rate explicitly or use a longer window_days."
         )
+    return _historical_clv(customers, margin=margin, churn=churn, window_days=window_days,
+                           discount_rate=discount_rate)
+
+
+def _historical_clv(customers: pd.DataFrame, *, margin: float, churn: float, window_days: int,
+                    discount_rate: float) -> pd.DataFrame:
+    """:func:`historical_clv` without the input checks, for a churn rate in (0, 1]."""
     years = np.maximum(customers["tenure_days"], window_days) / DAYS_PER_YEAR
     out = pd.DataFrame(index=customers.index)
     out["avg_order_value"] = customers["avg_order_value"].astype(float)
@@ -127,44 +151,61 @@ def historical_clv(
     return out
 
 
+@dataclass(frozen=True)
+class HistoricalCLV:
+    """What :func:`historical_clv_report` found: the table (None when it cannot be computed) and a sentence
+    on the churn it used, or on why there is no table."""
+
+    table: pd.DataFrame | None
+    note: str
+
+
 def historical_clv_report(
     customers: pd.DataFrame,
     *,
     margin: float = 1.0,
     discount_rate: float = 0.0,
     window_days: int = 365,
-) -> tuple[pd.DataFrame | None, str]:
+) -> HistoricalCLV:
     """:func:`historical_clv` with a sentence on the churn it used, or None and why it cannot be computed.
 
     The formula needs a churn rate observed over ``window_days``: data in which no customer is
     that old, or in which nobody that old has lapsed (churn 0, an infinite lifetime), give
-    ``None`` and a sentence saying so, instead of an error.
+    a ``table`` of None and a sentence saying so, instead of an error.
 
     Returns
     -------
-    (DataFrame or None, str)
+    HistoricalCLV: ``table`` (DataFrame or None) and ``note``.
 
     Examples
     --------
     >>> young = pd.DataFrame({"avg_order_value": [10.0], "n_orders": [2], "tenure_days": [90],
     ...                       "days_since_last_purchase": [5]})
-    >>> historical_clv_report(young)[1].split(":**")[0]
+    >>> historical_clv_report(young).note.split(":**")[0]
     '**Not enough history for the historical CLV'
     """
-    _check_customers(customers, ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"],
-                     "historical_clv_report")
+    _check_customers(customers, HISTORY_COLUMNS, "historical_clv_report")
     _check_margin(margin)
     _check_discount_rate(discount_rate)
+    if window_days <= 0:
+        raise DataError(f"window_days must be positive, got {window_days}.")
+    return _historical_clv_report(customers, margin=margin, discount_rate=discount_rate, window_days=window_days)
+
+
+def _historical_clv_report(customers: pd.DataFrame, *, margin: float, discount_rate: float,
+                           window_days: int) -> HistoricalCLV:
+    """:func:`historical_clv_report` without the input checks."""
     from segkit.clv import text  # text reads value's tiers: imported here, not at the top
 
     if not (customers["tenure_days"] >= window_days).any():
-        return None, text._history_too_short(window_days, customers["tenure_days"].max())
-    churn = observed_churn_rate(customers, window_days=window_days)
+        return HistoricalCLV(None, text._history_too_short(window_days, customers["tenure_days"].max()))
+    churn = _observed_churn_rate(customers, window_days=window_days)
     if churn == 0:
-        return None, text._history_no_churn(window_days)
-    history = historical_clv(customers, margin=margin, churn_rate=churn, window_days=window_days,
-                             discount_rate=discount_rate)
-    return history, text._history_churn(churn, window_days, history["lifetime_years"].iloc[0], discount_rate)
+        return HistoricalCLV(None, text._history_no_churn(window_days))
+    history = _historical_clv(customers, margin=margin, churn=churn, window_days=window_days,
+                              discount_rate=discount_rate)
+    return HistoricalCLV(history, text._history_churn(churn, window_days, history["lifetime_years"].iloc[0],
+                                                      discount_rate))
 
 
 def _rank_tiers(values: pd.Series, shares: dict[str, float]) -> pd.Series:
@@ -244,13 +285,27 @@ def tier_profile(predictions: pd.DataFrame) -> pd.DataFrame:
     return tier_summary(predictions["clv"], predictions["tier"]).join(profile)
 
 
-def segment_value(predictions: pd.DataFrame, segment: pd.Series, revenue: pd.Series) -> pd.DataFrame:
+@dataclass(frozen=True)
+class SegmentValue:
+    """What :func:`segment_value` found: the table per segment and a sentence on it."""
+
+    table: pd.DataFrame
+
+    @property
+    def note(self) -> str:
+        """Which segment holds the most future value, and which loses the most from past to future."""
+        from segkit.clv import text
+
+        return text._segment_note(self.table)
+
+
+def segment_value(predictions: pd.DataFrame, segment: pd.Series, revenue: pd.Series) -> SegmentValue:
     """Past revenue against predicted CLV per segment (e.g. RFM segments), largest total CLV first.
 
     Returns
     -------
-    DataFrame indexed by segment: ``customers``, ``past_revenue``, ``total_clv``, ``mean_clv``,
-    ``mean_p_alive``, ``clv_share``, ``revenue_share``.
+    SegmentValue: ``table`` indexed by segment, with ``customers``, ``past_revenue``,
+    ``total_clv``, ``mean_clv``, ``mean_p_alive``, ``clv_share``, ``revenue_share``; and ``note``.
     """
     _require(predictions, ["clv", "p_alive"], "segment_value")
     frame = predictions.join(segment.rename("segment")).join(revenue.rename("revenue"))
@@ -259,7 +314,7 @@ def segment_value(predictions: pd.DataFrame, segment: pd.Series, revenue: pd.Ser
         mean_clv=("clv", "mean"), mean_p_alive=("p_alive", "mean"))
     table["clv_share"] = table["total_clv"] / table["total_clv"].sum()
     table["revenue_share"] = table["past_revenue"] / table["past_revenue"].sum()
-    return table.sort_values("total_clv", ascending=False)
+    return SegmentValue(table.sort_values("total_clv", ascending=False))
 
 
 def win_back_list(
@@ -294,8 +349,17 @@ def win_back_list(
     [0, 3]
     """
     _require(predictions, [value, "p_alive"], "win_back_list")
+    _check_win_back(top_share, max_p_alive)
+    return _win_back_list(predictions, value=value, top_share=top_share, max_p_alive=max_p_alive)
+
+
+def _check_win_back(top_share: float, max_p_alive: float) -> None:
     if not 0 < top_share <= 1 or not 0 < max_p_alive <= 1:
         raise DataError(f"top_share and max_p_alive must be in (0, 1]; got {top_share}, {max_p_alive}.")
+
+
+def _win_back_list(predictions: pd.DataFrame, *, value: str, top_share: float, max_p_alive: float) -> pd.DataFrame:
+    """:func:`win_back_list` without the input checks."""
     threshold = predictions[value].quantile(1 - top_share)
     chosen = predictions[(predictions[value] >= threshold) & (predictions["p_alive"] < max_p_alive)]
     return chosen.sort_values(value, ascending=False, kind="stable")
