@@ -47,10 +47,14 @@ def _copy_tree(target: Path, *, keep: bool) -> None:
         shutil.copy2(source, destination)
 
 
-def _narrow_config(target: Path, family: str) -> None:
+def _narrow_config(target: Path, family: str, tests: list[str]) -> None:
     pyproject = target / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     text = re.sub(r"only_mutate = \[.*?\]", f'only_mutate = ["segkit/{family}/*"]', text, count=1, flags=re.S)
+    if tests:
+        selection = ", ".join(f'"{t}"' for t in tests)
+        text = re.sub(r"pytest_add_cli_args_test_selection = \[.*?\]",
+                      f"pytest_add_cli_args_test_selection = [{selection}]", text, count=1, flags=re.S)
     pyproject.write_text(text, encoding="utf-8")
 
 
@@ -70,11 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="reuse earlier results in the copy")
     parser.add_argument("--only", nargs="*", default=(), help="mutant names (globs) to run")
+    parser.add_argument("--tests", nargs="*", default=[],
+                        help="test files to run instead of all of tests/ (a narrower score: kills by other "
+                             "tests are not counted); for when another family's unfinished work breaks a test")
     args = parser.parse_args(argv)
 
     target = ROOT / "build" / "mutants" / args.family
     _copy_tree(target, keep=args.keep or bool(args.only))
-    _narrow_config(target, args.family)
+    _narrow_config(target, args.family, args.tests)
     run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.only]
     if subprocess.run(run, cwd=target, check=False).returncode != 0:
         print(f"mutmut stopped early (see above); results so far are in {target.relative_to(ROOT)}", file=sys.stderr)
