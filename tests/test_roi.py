@@ -1123,3 +1123,217 @@ def test_plot_segment_profit_draws_three_bars_per_segment_without_the_total(axes
     assert bars[0].get_y() > bars[2].get_y() > bars[4].get_y()  # gross above cost above net
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gross profit", "marketing cost", "net profit"]
     assert ax.get_title() == "Segment economics"
+
+
+# ---------------------------------------------------------------------------------------------
+# campaign files and the simulator, by hand
+# ---------------------------------------------------------------------------------------------
+
+
+def test_validate_campaign_normalises_every_column():
+    raw = pd.DataFrame({"customer_id": [" 7 ", "008", 9], "group": [" TREATMENT", "Control ", "control"],
+                        "responded": ["1.0", "false", " TRUE "], "revenue": ["12.5", " ", None]})
+    out = roi.validate_campaign(raw.assign(extra="x"))
+    assert list(out.columns) == ["customer_id", "group", "responded", "revenue"]
+    assert out["customer_id"].tolist() == ["7", "008", "9"]
+    assert out["group"].tolist() == ["treatment", "control", "control"]
+    assert out["responded"].tolist() == [1, 0, 1] and out["responded"].dtype == np.int64
+    assert out["revenue"].tolist() == [12.5, 0.0, 0.0]
+    with pytest.raises(DataError, match="2 campaign row"):
+        roi.validate_campaign(raw.assign(customer_id=["1", " ", None]))
+    with pytest.raises(DataError, match=r"'<missing>' \(1 rows\)"):
+        roi.validate_campaign(raw.assign(group=["treatment", None, "control"]))
+    with pytest.raises(DataError, match=r"found '2', '<missing>'"):
+        roi.validate_campaign(raw.assign(responded=["2", None, "1"]))
+    with pytest.raises(DataError, match=r"non-numeric values '€5'"):
+        roi.validate_campaign(raw.assign(revenue=["€5", "1", "2"]))
+    with pytest.raises(DataError, match=r"^1 campaign row\(s\) have negative revenue"):
+        roi.validate_campaign(raw.assign(revenue=["-1", "1", "2"]))
+    with pytest.raises(DataError, match=r"appear more than once.*'7'"):
+        roi.validate_campaign(raw.assign(customer_id=["7", " 7", "8"]))
+    many = pd.DataFrame({"customer_id": [str(i) for i in range(8)] * 2, "group": "control", "responded": 0,
+                         "revenue": 0.0})
+    with pytest.raises(DataError, match=r"^8 customer_id\(s\) .* '4' \(and 3 more\)"):
+        roi.validate_campaign(many)
+
+
+def test_load_campaign_refuses_a_missing_file(tmp_path):
+    with pytest.raises(DataError, match="campaign file 'none.csv' not found"):
+        load_campaign(tmp_path / "none.csv")
+
+
+def test_coverage_and_match_on_a_hand_case(tmp_path):
+    customers = pd.DataFrame({"n_orders": [1, 1, 1, 1], "segment": ["A", "A", "B", "B"]},
+                             index=pd.Index(["1", "2", "3", "4"], name="customer_id"))
+    campaign = pd.DataFrame({"customer_id": ["1", "2", "3", "9", "8", "7", "6", "5", "10", "11", "12"]})
+    cov = campaign_coverage(campaign, customers)
+    assert (cov.campaign_rows, cov.matched, cov.unknown_customer_ids, cov.customers_not_in_campaign) == (11, 3, 8, 1)
+    assert cov.unknown_examples == ("9", "8", "7", "6", "5") and cov.match_share == pytest.approx(3 / 11)
+    assert cov.counts()["count"].tolist() == [11, 3, 8, 1]
+    empty = campaign_coverage(pd.DataFrame({"customer_id": []}), customers)
+    assert empty.match_share == 0.0 and empty.customers_not_in_campaign == 4
+    with pytest.raises(DataError, match=r"campaign file lacks column\(s\) \['customer_id'\]"):
+        campaign_coverage(pd.DataFrame({"id": [1]}), customers)
+    path = tmp_path / "c.csv"
+    path.write_text("cust,group,responded,revenue\n1,treatment,1,5\n2,control,0,0\n3,treatment,0,0\n4,control,1,3\n")
+    choice = roi.match_campaign(path, customers, column_map={"cust": "customer_id"}, min_match=1.0)
+    assert choice.used and choice.campaign["customer_id"].tolist() == ["1", "2", "3", "4"]
+    assert choice.coverage.match_share == 1.0 and choice.truth is None
+    with pytest.raises(DataError, match=r"min_match is a share"):
+        roi.match_campaign(path, customers, min_match=1.5)
+    with pytest.raises(DataError, match=r"min_match is a share"):
+        roi.match_campaign(path, customers, min_match=-0.1)
+    assert roi.match_campaign("  ", customers).reason == "no file"
+
+
+def test_fit_checks_its_settings(experiment, customers):
+    campaign, _ = experiment
+    for settings_, message in [({"alpha": 0.5}, "alpha must be in"), ({"alpha": 0.0}, "alpha must be in"),
+                               ({"n_boot": 99}, "n_boot must be at least 100"), ({"margin": 0.0}, "margin is the share"),
+                               ({"margin": 1.01}, "margin is the share"), ({"min_match": 1.2}, "min_match is a share")]:
+        with pytest.raises(DataError, match=message):
+            roi.CampaignLift(**settings_).fit(campaign, customers)
+    assert roi.CampaignLift(alpha=0.49, n_boot=100, margin=1.0, min_match=1.0).fit(campaign, customers).lift_ is not None
+
+
+def test_the_segment_column_is_checked_once_with_a_clear_message(customers):
+    gap = customers.assign(segment=customers["segment"].astype(object).where(customers.index != customers.index[3]))
+    with pytest.raises(DataError, match=r"^1 customer\(s\) have no value in segment column 'segment'"):
+        roi.segment_economics(gap)
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['tier'\].*segment_col="):
+        roi.segment_economics(customers, segment_col="tier")
+
+
+def test_baseline_response_by_hand():
+    table = pd.DataFrame({"n_orders": [12, 1, 1, 400], "days_since_last_purchase": [5, 400, 0, 0],
+                          "tenure_days": [360, 400, 10, 100]})
+    p = sim.baseline_response(table, window_days=30, recency_scale_days=180.0)
+    expected = [0.01 + np.exp(-5 / 180) * (1 - np.exp(-12 / 360 * 30)),
+                0.01 + np.exp(-400 / 180) * (1 - np.exp(-1 / 400 * 30)),
+                0.01 + 1 - np.exp(-1 / 30 * 30),  # tenure shorter than the window: rate per window day
+                0.9]  # capped
+    assert p.tolist() == pytest.approx(expected)
+    assert p.name == "p_control"
+    longer = sim.baseline_response(table, window_days=60, recency_scale_days=90.0)
+    assert longer.iloc[1] == pytest.approx(0.01 + np.exp(-400 / 90) * (1 - np.exp(-1 / 400 * 60)))
+
+
+def test_planted_uplift_reads_numbers_and_pairs():
+    segments = pd.Series(["a", "b", "c"], index=["x", "y", "z"])
+    out = sim.planted_uplift(segments, uplift={"a": 0.1, "b": (0.2, "persuadables")})
+    assert out["planted_uplift"].tolist() == [0.1, 0.2, sim.FALLBACK_UPLIFT[0]]
+    assert out["scenario"].tolist() == ["user-planted uplift", "persuadables", sim.FALLBACK_UPLIFT[1]]
+    assert out.index.tolist() == ["x", "y", "z"]
+
+
+def test_campaign_truth_by_hand():
+    customers = pd.DataFrame({"n_orders": [12, 1], "days_since_last_purchase": [5, 400], "tenure_days": [360, 400],
+                              "avg_order_value": [50.0, 20.0], "tier": ["A", "B"]},
+                             index=pd.Index(["k2", "k1"], name="customer_id"))
+    truth = sim.campaign_truth(customers, segment_col="tier", uplift={"A": 0.5, "B": -0.5}, window_days=30)
+    assert list(truth.columns) == list(sim.TRUTH_COLUMNS)
+    assert truth["customer_id"].tolist() == ["k1", "k2"]  # sorted by id
+    p = sim.baseline_response(customers).to_numpy()
+    assert truth["p_control"].tolist() == pytest.approx([p[1], p[0]])
+    assert truth["p_treatment"].tolist() == pytest.approx([0.0, 1.0])  # p + uplift clipped to [0, 1]
+    assert truth["order_value"].tolist() == [20.0, 50.0] and truth["segment"].tolist() == ["B", "A"]
+    by = sim.truth_by_segment(truth)
+    assert by.loc["A", "abs_lift"] == pytest.approx(1 - p[0]) and by.loc["B", "abs_lift"] == pytest.approx(-p[1])
+    assert by.loc["A", "revenue_lift"] == pytest.approx((1 - p[0]) * 50)
+    assert by.loc["A", "rel_lift"] == pytest.approx((1 - p[0]) / p[0])
+    assert by.loc["B", "revenue_control"] == pytest.approx(p[1] * 20) and by.loc["B", "revenue_treatment"] == 0.0
+    assert by["planted_uplift"].tolist() == [0.5, -0.5] and by["customers"].tolist() == [1, 1]
+    one = sim.truth_by_segment(truth, segments=pd.Series({"k1": "all", "k2": "all", "k9": "other"}))
+    assert one.index.tolist() == ["all"] and one.loc["all", "customers"] == 2
+    assert one.loc["all", "response_treatment"] == pytest.approx(0.5)
+    assert "planted_uplift" not in one.columns
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['tier'\]"):
+        sim.campaign_truth(customers.drop(columns="tier"), segment_col="tier")
+    with pytest.raises(DataError, match="1 customer"):
+        sim.campaign_truth(customers.assign(tier=["A", None]), segment_col="tier")
+
+
+def test_assign_groups_treats_the_exact_share_of_every_stratum():
+    strata = np.repeat([0, 1, 2, 3], [10, 7, 2, 1])
+    treated = sim._assign_groups(strata, treatment_share=0.3, rng=np.random.default_rng(0), n_reps=50)
+    counts = np.stack([treated[:, strata == s].sum(axis=1) for s in range(4)], axis=1)
+    assert (counts == [3, 2, 1, 0]).all()  # round(3.0), round(2.1), at least one of each group of 2, 0 of 1
+    assert treated[:, strata == 0].mean(axis=0).min() > 0  # every customer is drawn sometimes
+    high = sim._assign_groups(np.zeros(4, int), treatment_share=0.9, rng=np.random.default_rng(1))
+    assert high.sum() == 3  # round(3.6) = 4 would leave no control
+
+
+def test_draw_outcomes_follows_the_truth():
+    truth = pd.DataFrame({"segment": ["a"] * 2000, "p_control": 0.1, "p_treatment": 0.6, "order_value": 40.0})
+    out = sim.draw_outcomes(truth, treatment_share=0.25, seed=2, n_reps=3)
+    assert out.treated.shape == out.responded.shape == out.revenue.shape == (3, 2000)
+    assert (out.treated.sum(axis=1) == 500).all()
+    assert out.responded[out.treated].mean() == pytest.approx(0.6, abs=0.03)
+    assert out.responded[~out.treated].mean() == pytest.approx(0.1, abs=0.015)
+    spend = out.revenue[out.responded == 1]
+    assert (out.revenue[out.responded == 0] == 0).all() and spend.mean() == pytest.approx(40.0, rel=0.05)
+    assert spend.var() == pytest.approx(40.0**2 / 4, rel=0.15)  # gamma with shape 4 around the order value
+    assert np.array_equal(np.round(spend, 2), spend)
+    for share in (0.0, 1.0):
+        with pytest.raises(DataError, match="strictly between 0 and 1"):
+            sim.draw_outcomes(truth, treatment_share=share)
+
+
+def test_compare_with_truth_marks_coverage_at_the_edges():
+    lift = pd.DataFrame({"abs_lift": [0.05, 0.0, 0.1], "abs_lift_low": [0.01, -0.02, 0.05],
+                         "abs_lift_high": [0.09, 0.02, 0.2], "revenue_lift": [4.0, 0.1, 3.0]},
+                        index=["A", "B", TOTAL_LABEL])
+    true = pd.DataFrame({"abs_lift": [0.09, -0.03], "revenue_lift": [5.0, -1.0]}, index=["A", "B"])
+    truth = pd.DataFrame({"segment": ["B", "A", "A"], "scenario": ["dogs", "persuadables", "persuadables"]})
+    compare = roi.compare_with_truth(lift, true, truth=truth)
+    assert compare.index.tolist() == ["A", "B"]
+    assert compare["covered"].tolist() == [True, False]  # the upper end itself counts as covered
+    assert compare["true_revenue_lift"].tolist() == [5.0, -1.0] and compare["revenue_lift"].tolist() == [4.0, 0.1]
+    assert compare["planted scenario"].tolist() == ["persuadables", "dogs"]
+    assert roi.compare_with_truth(lift, true.assign(abs_lift=[0.01, -0.02]))["covered"].tolist() == [True, True]
+
+
+def test_campaign_study_adds_the_scenario_only_for_the_planted_segmentation(experiment, customers, tmp_path):
+    campaign, truth = experiment
+    path = _write(campaign, tmp_path / "c.csv")
+    choice = roi.match_campaign(path, customers, truth_path=_write(truth, tmp_path / "t.csv"))
+    coarse = customers.assign(segment=np.where(customers["n_orders"] > 5, "many", "few"))
+    study = roi.campaign_study(choice, coarse, budget=500, planned_uplift=0.02, n_boot=100, random_state=0)
+    assert study.comparison.index.tolist() == ["few", "many"] and "planted scenario" not in study.comparison
+    assert study.truth_words.endswith("of 2 response-lift intervals contain the true lift.")
+    assert study.curve.table["optimal_profit"].iloc[-1] >= 0
+    pd.testing.assert_frame_equal(study.actions, campaign_actions(study.lift, study.allocation))
+    pd.testing.assert_frame_equal(study.export, plan_export(study.allocation, study.actions, lift=study.lift))
+    assert study.testing_words == multiple_testing_words(study.model)
+    assert study.curve_words == budget_curve_words(study.curve)
+    untrue = roi.campaign_study(roi.match_campaign(path, customers), customers, budget=500, planned_uplift=0.02,
+                                n_boot=100, random_state=0)
+    assert untrue.comparison is None and untrue.true_lift is None and untrue.truth_words == ""
+    assert "true_incremental_profit" not in untrue.targeting
+    loose = roi.match_campaign(_write(_foreign(campaign, 2000), tmp_path / "f.csv"), customers, min_match=0.3)
+    assert loose.used
+    with pytest.raises(DataError, match="at least 50% needed"):
+        roi.campaign_study(loose, customers, budget=500, planned_uplift=0.02)
+    with pytest.raises(DataError, match="budget must be a non-negative"):
+        roi.campaign_study(choice, customers, budget=-1, planned_uplift=0.02)
+    with pytest.raises(DataError, match="n_boot must be at least 100"):
+        roi.campaign_study(choice, customers, budget=1, planned_uplift=0.02, n_boot=10)
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['clv'\].*value_col="):
+        roi.campaign_study(choice, customers, budget=1, planned_uplift=0.02, value_col="clv")
+
+
+def test_plan_export_counts_whole_contacts(customers):
+    plan = roi.planning_table(customers, uplift=dict.fromkeys(PROFILES, 0.1) | {"Lost": -0.05})
+    allocation = roi.allocate_budget(plan, budget=1000.5)
+    actions = campaign_actions(None, allocation)
+    export = plan_export(allocation, actions)
+    assert export["contacts"].tolist() == np.floor(allocation["contacts"] + 1e-6).astype(int).tolist()
+    assert export["spend"].tolist() == pytest.approx((export["contacts"] * export["contact_cost"]).tolist())
+    assert export["expected_profit"].tolist() == pytest.approx((export["contacts"] * export["profit_per_contact"]).tolist())
+    assert export.loc["Lost", "contacts"] == 0 and export.loc["Lost", "profit_per_contact"] < 0
+    assert not np.signbit(export["expected_profit"]).any()  # 0 contacts × a loss is 0, not -0 in the file
+    columns = export.columns.tolist()
+    assert columns[columns.index("uplift") + 1] == "uplift_source"
+    assert columns[-8:] == ["abs_lift_low", "abs_lift_high", "revenue_lift", "significant", "verdict", "pays",
+                            "contacts", "action"]
+    assert export.index.tolist() == allocation.index.tolist()
