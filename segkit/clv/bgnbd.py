@@ -215,7 +215,7 @@ class BetaGeoModel(_MLEModel):
                 "longer observation period help; predictions remain usable, parameter intervals do not.")
 
     def _params(self) -> tuple[float, float, float, float]:
-        check_is_fitted(self, "params_")
+        """The fitted parameters as floats, without the fitted check (the public methods make it)."""
         return tuple(float(v) for v in self.params_)  # type: ignore[return-value]
 
     def probability_alive(self, frequency: object, recency: object, T: object) -> object:
@@ -225,6 +225,7 @@ class BetaGeoModel(_MLEModel):
         which is 1 for customers without repeat purchases (in BG/NBD drop-out can only follow
         a repeat purchase).
         """
+        check_is_fitted(self, "params_")
         x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
 
@@ -244,6 +245,7 @@ class BetaGeoModel(_MLEModel):
         ``t`` may be an array that broadcasts against the customers: ``t`` of shape
         ``(n_horizons, 1)`` gives one row per horizon (and an array, not a Series).
         """
+        check_is_fitted(self, "params_")
         x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
 
@@ -258,11 +260,13 @@ class BetaGeoModel(_MLEModel):
         Evaluated like :meth:`expected_purchases` (x = 0, T = 0), so it is finite for every
         a, b > 0, including a = 1 and a + b < 1.
         """
+        check_is_fitted(self, "params_")
         values = _unconditional_purchases(self._params(), np.atleast_1d(_horizon(t)))
         return float(values[0]) if np.ndim(t) == 0 else values
 
     def population_means(self) -> pd.Series:
         """Mean purchase rate per time unit (r/alpha) and mean drop-out probability (a/(a+b))."""
+        check_is_fitted(self, "params_")
         r, alpha, a, b = self._params()
         return pd.Series({"purchase_rate": r / alpha, "dropout_prob": a / (a + b)})
 
