@@ -1337,3 +1337,42 @@ def test_plan_export_counts_whole_contacts(customers):
     assert columns[-8:] == ["abs_lift_low", "abs_lift_high", "revenue_lift", "significant", "verdict", "pays",
                             "contacts", "action"]
     assert export.index.tolist() == allocation.index.tolist()
+
+
+def test_python_m_segkit_campaign_reproduces_the_shipped_files(tmp_path, monkeypatch, capsys):
+    """``python -m segkit.campaign`` writes the sample campaign and its truth byte for byte as shipped."""
+    shipped_campaign, shipped_truth = sim.DEFAULT_CAMPAIGN_PATH, sim.DEFAULT_CAMPAIGN_TRUTH_PATH
+    if not (shipped_campaign.is_file() and shipped_truth.is_file()):
+        pytest.skip("sample campaign not generated")
+    raw = tmp_path / "raw"
+    monkeypatch.setattr(sim, "RAW_DIR", raw)
+    monkeypatch.setattr(sim, "DEFAULT_CAMPAIGN_PATH", raw / "campaign.csv")
+    monkeypatch.setattr(sim, "DEFAULT_CAMPAIGN_TRUTH_PATH", raw / "campaign_truth.csv")
+    summary = sim.main()
+    assert (raw / "campaign.csv").read_bytes() == shipped_campaign.read_bytes()
+    assert (raw / "campaign_truth.csv").read_bytes() == shipped_truth.read_bytes()
+    written = pd.read_csv(raw / "campaign.csv")
+    assert summary == {"customers": len(written), "treatment": int((written["group"] == "treatment").sum()),
+                       "responders": int(written["responded"].sum())}
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == str(summary)
+    assert printed[1].split() == ["customers", "response_control", "abs_lift", "revenue_lift", "scenario"]
+    assert len(printed) == 3 + pd.read_csv(raw / "campaign_truth.csv")["segment"].nunique()
+
+
+def test_segment_customers_by_cluster_finds_planted_groups():
+    """Three well-separated groups of customers: k-means with three clusters gives each group one label."""
+    rng = np.random.default_rng(4)
+    groups = np.repeat([0, 1, 2], 60)
+    orders = np.array([1, 6, 30])[groups] + rng.integers(0, 2, len(groups))
+    days = np.array([600, 120, 5])[groups] + rng.integers(0, 10, len(groups))
+    aov = np.array([15.0, 60.0, 250.0])[groups] * rng.uniform(0.9, 1.1, len(groups))
+    table = pd.DataFrame({"n_orders": orders, "days_since_last_purchase": days, "tenure_days": days + 400,
+                          "avg_order_value": aov, "revenue": orders * aov},
+                         index=pd.Index([f"k{i}" for i in range(len(groups))], name="customer_id"))
+    labels = roi.segment_customers(table, by="cluster", n_clusters=3, random_state=1)
+    assert labels.name == "segment" and labels.index.equals(table.index)
+    assert labels.cat.categories.size == 3
+    assert pd.crosstab(groups, labels.to_numpy()).gt(0).sum(axis=1).tolist() == [1, 1, 1]
+    assert labels.nunique() == 3 and all(isinstance(c, str) and c for c in labels.cat.categories)
+    assert roi.segment_customers(table, by="cluster", n_clusters=2, random_state=1).nunique() == 2
