@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.engine import sql
+from segkit.errors import DataError
 from segkit.paths import INTERIM_DIR
 
 #: Names the engine adds to the order lines; a source column may not use them.
@@ -36,6 +37,7 @@ def connect(*, threads: int | None = None, spill_to: Path = INTERIM_DIR / "duckd
     connection = duckdb.connect(config=config)
     spill_to.mkdir(parents=True, exist_ok=True)
     connection.execute(f"SET temp_directory = {sql.literal(str(spill_to))}")
+    connection.execute("SET enable_progress_bar = false")
     return connection
 
 
@@ -44,6 +46,45 @@ def _to_pandas(relation: duckdb.DuckDBPyRelation, like: pd.DataFrame) -> pd.Data
     frame = relation.df()
     dtypes = {c: like[c].dtype for c in frame.columns if c in like.columns}
     return frame.astype(dtypes)
+
+
+def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike) -> list[str]:
+    """Make ``source_lines`` the order lines with ``line_no``; return their columns.
+
+    A frame is numbered in its row order, a Parquet file (or a folder of them, read in file name
+    order) in file order.
+    """
+    if isinstance(lines, pd.DataFrame):
+        con.register("source_frame", lines.assign(line_no=np.arange(len(lines), dtype=np.int64)))
+        con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * FROM source_frame")
+        return list(lines.columns)
+    path = Path(lines)
+    pattern = str(path / "*.parquet") if path.is_dir() else str(path)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW source_parquet AS SELECT * FROM read_parquet({sql.literal(pattern)}, "
+                "filename = true, file_row_number = true)")
+    columns = [c for c in con.sql("SELECT * FROM source_parquet LIMIT 0").columns
+               if c not in ("filename", "file_row_number")]
+    con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * EXCLUDE (filename, file_row_number), "
+                "row_number() OVER (ORDER BY filename, file_row_number) - 1 AS line_no FROM source_parquet")
+    return columns
+
+
+def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, **options) -> list[str]:
+    """Create the temp table ``reasons`` (every line with the rule that excludes it); return the line columns."""
+    columns = _register_lines(con, lines)
+    clash = RESERVED_COLUMNS.intersection(columns)
+    if clash:
+        raise DataError(f"the order lines have column(s) {sorted(clash)}, names the cleaning adds itself; "
+                        "rename them in the file or leave them out of the column map.")
+    query = sql.reasons_query("source_lines", columns, **options)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reasons AS {query}")
+    return columns
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
+    counts = con.sql(sql.log_query("reasons")).df()
+    totals = con.sql(sql.totals_query("reasons")).df().iloc[0].to_dict()
+    return counts, {k: (float(v) if "revenue" in k else int(v)) for k, v in totals.items()}
 
 
 def split_lines(
@@ -57,25 +98,71 @@ def split_lines(
 ) -> Split:
     """Apply the cleaning rules to canonical order lines held in pandas (see :func:`sql.reasons_query`)."""
     con = connection or connect()
-    columns = list(lines.columns)
-    source = lines.assign(line_no=np.arange(len(lines), dtype=np.int64))
-    con.register("source_lines", source)
     try:
-        query = sql.reasons_query("source_lines", columns, returns=returns,
-                                  test_account_pattern=test_account_pattern, test_accounts=test_accounts,
-                                  outlier_z=outlier_z)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE reasons AS {query}")
+        columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
+                            test_accounts=test_accounts, outlier_z=outlier_z)
         clean = _to_pandas(con.sql(sql.clean_query("reasons", columns)), lines)
         excluded = _to_pandas(con.sql(sql.excluded_query("reasons", columns)), lines)
-        counts = con.sql(sql.log_query("reasons")).df()
-        totals = con.sql(sql.totals_query("reasons")).df().iloc[0].to_dict()
+        counts, totals = _counts(con)
     finally:
-        con.unregister("source_lines")
         con.execute("DROP TABLE IF EXISTS reasons")
     clean["is_return"] = clean["is_return"].astype(bool)
     clean = clean.reset_index(drop=True)
     excluded.index = pd.RangeIndex(len(excluded))
-    return Split(clean, excluded, counts, {k: (float(v) if "revenue" in k else int(v)) for k, v in totals.items()})
+    return Split(clean, excluded, counts, totals)
+
+
+@dataclass(frozen=True)
+class SplitFiles:
+    """:class:`Split` written as Parquet files (for data that need not, or cannot, fit in pandas)."""
+
+    clean: Path
+    excluded: Path
+    counts: pd.DataFrame
+    totals: dict[str, float]
+
+
+def split_parquet(
+    lines: str | os.PathLike,
+    folder: str | os.PathLike,
+    *,
+    returns: str,
+    test_account_pattern: str | None,
+    test_accounts: Sequence[str],
+    outlier_z: float | None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> SplitFiles:
+    """Apply the cleaning rules to order lines in Parquet; write ``clean.parquet`` and ``excluded.parquet``
+    into ``folder`` without bringing the lines into Python."""
+    con = connection or connect()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs = {name: folder / f"{name}.parquet" for name in ("clean", "excluded")}
+    try:
+        columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
+                            test_accounts=test_accounts, outlier_z=outlier_z)
+        for name, query in (("clean", sql.clean_query), ("excluded", sql.excluded_query)):
+            con.execute(f"COPY ({query('reasons', columns)}) TO {sql.literal(str(outputs[name]))} "
+                        "(FORMAT parquet, COMPRESSION zstd)")
+        counts, totals = _counts(con)
+    finally:
+        con.execute("DROP TABLE IF EXISTS reasons")
+    return SplitFiles(outputs["clean"], outputs["excluded"], counts, totals)
+
+
+def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, query) -> pd.DataFrame:
+    """Run ``query(relation)`` over clean lines given as a frame or a Parquet file."""
+    if isinstance(lines, pd.DataFrame):
+        con.register("clean_lines", lines)
+        try:
+            return con.sql(query("clean_lines")).df()
+        finally:
+            con.unregister("clean_lines")
+    return con.sql(query(f"read_parquet({sql.literal(str(lines))})")).df()
+
+
+def _date(day: pd.Timestamp) -> str:
+    return f"DATE {sql.literal(day.strftime('%Y-%m-%d'))}"
 
 
 def customer_days(
@@ -86,15 +173,19 @@ def customer_days(
 ) -> pd.DataFrame:
     """Per customer with a purchase before ``snapshot``: purchase days, first/last day, orders, net,
     gross and first-day value (see :func:`sql.customer_query`); ``clean`` is a frame or a Parquet file."""
-    con = connection or connect()
-    literal = f"DATE {sql.literal(snapshot.strftime('%Y-%m-%d'))}"
-    if isinstance(clean, pd.DataFrame):
-        con.register("clean_lines", clean)
-        try:
-            return con.sql(sql.customer_query("clean_lines", literal)).df()
-        finally:
-            con.unregister("clean_lines")
-    return con.sql(sql.customer_query(f"read_parquet({sql.literal(str(clean))})", literal)).df()
+    return _query_lines(connection or connect(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)))
+
+
+def holdout_days(
+    clean: pd.DataFrame | str | os.PathLike,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """Per customer, purchase days in [start, end) and their mean value (see :func:`sql.holdout_query`)."""
+    return _query_lines(connection or connect(), clean,
+                        lambda lines: sql.holdout_query(lines, _date(start), _date(end)))
 
 
 def customer_table_from(days: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
@@ -109,6 +200,7 @@ def customer_table_from(days: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFr
     net_share = np.divide(net, gross, out=np.zeros(n), where=gross > 0).clip(0, None)
     repeat_value = (gross - first_value) * net_share
     revenue = net.clip(0, None)
+    snapshot = pd.Timestamp(snapshot).as_unit("ns")
     return pd.DataFrame(
         {
             "first_purchase": snapshot + pd.to_timedelta(first_day, unit="D"),

@@ -71,7 +71,7 @@ def reasons_query(
         WHEN order_date IS NULL THEN 'missing_date'
         WHEN amount IS NULL THEN 'missing_amount'
         WHEN {' OR '.join(test)} THEN 'test_account'
-        WHEN row_number() OVER (PARTITION BY {keyed} ORDER BY line_no) > 1 THEN 'duplicate'
+        WHEN firsts.first_line IS NULL THEN 'duplicate'
         WHEN coalesce(unit_price < 0, FALSE) THEN 'negative_price'
     END"""
     candidate = "reason IS NULL AND quantity > 0 AND amount > 0"
@@ -90,8 +90,11 @@ def reasons_query(
                     f"{MATCH_TOLERANCE!r}, FALSE) THEN 'unmatched_return' ELSE r.reason END")
     r_columns = [f"r.{quote(c)}" for c in columns]
     return f"""
-WITH first_rules AS (
-    SELECT {_select(columns, first_rules)} FROM {source}
+WITH firsts AS (
+    SELECT min(line_no) AS first_line FROM {source} GROUP BY {keyed}
+),
+first_rules AS (
+    SELECT {_select(columns, first_rules)} FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
 ),
 centre AS (
     SELECT median(ln(amount)) AS median FROM first_rules WHERE {candidate}
@@ -213,4 +216,18 @@ SELECT p.customer_id, p.n_days, p.first_day, p.last_day, o.n_orders,
     CAST(n.net AS DOUBLE) AS net, CAST(p.gross AS DOUBLE) AS gross, CAST(p.first_value AS DOUBLE) AS first_value
 FROM per_day AS p JOIN orders AS o ON p.customer_id = o.customer_id JOIN net AS n ON p.customer_id = n.customer_id
 ORDER BY p.customer_id
+"""
+
+
+def holdout_query(clean: str, start: str, end: str) -> str:
+    """Per customer, the purchase days from ``start`` up to, not including, ``end`` (SQL date
+    literals): their number and mean value (lines with a positive quantity)."""
+    return f"""
+WITH days AS (
+    SELECT customer_id, CAST(order_date AS DATE) AS day, sum(CAST(amount AS {MONEY})) AS value
+    FROM {clean} WHERE order_date >= {start} AND order_date < {end} AND quantity > 0
+    GROUP BY customer_id, CAST(order_date AS DATE)
+)
+SELECT customer_id, count(*) AS frequency_holdout, CAST(avg(value) AS DOUBLE) AS monetary_value_holdout
+FROM days GROUP BY customer_id ORDER BY customer_id
 """
