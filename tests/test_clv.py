@@ -970,3 +970,100 @@ def test_plots_without_an_interval_or_repeat_customers() -> None:
     clv_plots.plot_spend_vs_frequency(pd.DataFrame({"frequency": [0, 0], "monetary_value": [0.0, 0.0]}), ax=ax2)
     assert ax2.texts
     plt.close("all")
+
+
+# --------------------------------------------------------------------------------------------
+# clv_analysis: the report's chain, validated once; the sentences, from hand-made numbers
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shop() -> pd.DataFrame:
+    """A customer table from simulated transactions (two years, 600 customers)."""
+    return data.customer_table(_shape(600, 21))
+
+
+def test_clv_analysis_is_the_chain_of_its_building_blocks(shop: pd.DataFrame) -> None:
+    options = dict(horizon=200.0, margin=0.4, discount_rate=0.05)
+    analysis = clv.clv_analysis(shop, n_draws=20, random_state=3, top_share=0.3, max_p_alive=0.6, **options)
+    bg, gg = clv.fit_models(shop, warn=False)
+    assert analysis.models.purchase.params_.equals(bg.params_) and analysis.models.spend.params_.equals(gg.params_)
+    expected = clv.predict_clv(bg, gg, shop, **options)
+    pd.testing.assert_frame_equal(analysis.predictions.drop(columns="tier"), expected)
+    assert analysis.predictions["tier"].equals(clv.value_tiers(expected["clv"]))
+    pd.testing.assert_frame_equal(analysis.tiers, value.tier_profile(analysis.predictions))
+    interval = predict.bootstrap_total_clv(bg, gg, shop, n_draws=20, random_state=3, **options)
+    np.testing.assert_array_equal(analysis.interval.draws, interval.draws)
+    assert (analysis.interval.estimate, analysis.interval.level) == (interval.estimate, 0.9)
+    win_back = value.win_back_list(expected.join(shop["revenue"]), top_share=0.3, max_p_alive=0.6)
+    assert analysis.win_back.index.equals(win_back.index)
+    pd.testing.assert_series_equal(analysis.new_customer,
+                                   predict.new_customer_value(bg, gg, horizon=200.0, margin=0.4, customers=shop))
+    history = value.historical_clv_report(shop, margin=0.4, discount_rate=0.05)
+    pd.testing.assert_frame_equal(analysis.history.table, history.table)
+    past = shop["revenue"] * 0.4
+    pd.testing.assert_frame_equal(analysis.pyramid, value.tier_summary(past, value.pyramid_tiers(past)))
+    assert analysis.snapshot_date == data.snapshot_date(shop)
+    assert (analysis.horizon, analysis.margin, analysis.discount_rate, analysis.top_share, analysis.max_p_alive) == (
+        200.0, 0.4, 0.05, 0.3, 0.6)
+    notes = analysis.notes
+    assert notes is analysis.notes  # written once
+    assert notes.interval == analysis.interval.note and notes.history == history.note
+    assert notes.headline.startswith(f"**The {len(shop):,} customers will bring in about")
+    assert "over the next 200 days" in notes.headline and "margin 40%, discounted at 5% a year" in notes.headline
+    assert "(P(alive) below 60%;" in notes.headline and "of the top 30% by past revenue" in notes.headline
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (dict(margin=0.0), "margin"), (dict(discount_rate=-0.1), "discount_rate"), (dict(n_draws=5), "n_draws"),
+    (dict(top_share=0.0), "top_share"), (dict(max_p_alive=1.5), "max_p_alive"),
+])
+def test_clv_analysis_checks_its_options(shop: pd.DataFrame, change: dict, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        clv.clv_analysis(shop, **change)
+
+
+def test_clv_analysis_checks_the_table(shop: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="revenue"):
+        clv.clv_analysis(shop.drop(columns="revenue"))
+    with pytest.raises(DataError, match="last_purchase"):
+        clv.clv_analysis(shop.drop(columns="last_purchase"))
+    missing = shop.assign(monetary_value=np.where(np.arange(len(shop)) == 0, np.nan, shop["monetary_value"]))
+    with pytest.raises(DataError, match="monetary_value"):
+        clv.clv_analysis(missing)
+
+
+def test_clv_analysis_warns_only_when_asked() -> None:
+    customers = data.customer_table(_shape(500, 7, r=2.0, alpha=20.0, a=0.02, b=200.0, days=365))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clv.clv_analysis(customers, n_draws=10)
+    with pytest.warns(FitWarning, match="cannot pin down"):
+        clv.clv_analysis(customers, n_draws=10, warn=True)
+
+
+def test_public_model_methods_need_a_fit() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    model = BetaGeoModel()
+    for call in (lambda: model.probability_alive([1], [2], [3]),
+                 lambda: model.expected_purchases([1], [2], [3], t=10.0),
+                 lambda: model.expected_purchases_new_customer(10.0), model.population_means):
+        with pytest.raises(NotFittedError):
+            call()
+
+
+def test_customers_pyramid_segment_and_export_sentences() -> None:
+    customers = pd.DataFrame({"frequency": [0, 0, 1, 3]})
+    assert clv_text._customers_note(customers, pd.Timestamp("2024-03-01")) == (
+        "4 customers at the snapshot date 2024-03-01; 50% have not come back after their first purchase day.")
+    pyramid = pd.DataFrame({"value_share": [0.3, 0.2, 0.25, 0.25]}, index=["top 1%", "next 4%", "next 15%", "rest"])
+    assert clv_text._pyramid_note(pyramid) == ("The top 1% of customers brought 30% of the value so far, and the top "
+                                               "20% together 75%; the bottom 80% brought 25%.")
+    segments = pd.DataFrame({"clv_share": [0.5, 0.3, 0.2], "revenue_share": [0.4, 0.5, 0.1],
+                             "mean_p_alive": [0.9, 0.3, 0.5]}, index=["A", "B", "C"])
+    note = ("**A** hold the most future value (50% of total CLV). The largest drop from past to future is **B**: "
+            "50.0% of past revenue but 30.0% of predicted CLV (mean P(alive) 0.30).")
+    assert clv_text._segment_note(segments) == note == value.SegmentValue(segments).note
+    export = pd.DataFrame({"customer_id": ["a", "b", "c"], "clv": [1.0, 2.0, 3.0]})
+    assert clv_text.export_note(export, "out/clv.csv") == "Wrote 3 customers × 2 columns to `out/clv.csv`."
