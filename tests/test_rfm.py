@@ -640,3 +640,314 @@ def test_playbook_for_skips_empty_groups():
                                                   categories=["Champions", "Lost", "No Such Segment"])})
     table = playbook_for(seg)
     assert table.index.tolist() == ["Lost", "Champions"] and table["customers"].tolist() == [2, 1]
+
+
+# --- hand-computed cases: scores with ties, the scale, the rules lattice, tiers, migration ------
+
+
+def ten_customers() -> pd.DataFrame:
+    """Ten customers whose bins=5 scores are worked out by hand below (score = 1 + floor(5 × worse / 10))."""
+    return table([0, 5, 5, 10, 20, 30, 30, 30, 100, 400], [1, 1, 1, 1, 2, 2, 3, 4, 5, 9],
+                 [10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+
+
+def test_quintile_scores_with_ties_worked_out_by_hand():
+    # R: days 0 has 9 customers worse -> 1 + floor(4.5) = 5; days 5 (twice) 7 worse -> 4; days 10 6 worse -> 4;
+    #    days 20 5 worse -> 3; days 30 (three times) 2 worse -> 2; days 100 1 worse -> 1; days 400 -> 1
+    # F: 1 order (4 customers) 0 worse -> 1; 2 orders 4 worse -> 3; 3 -> 6 worse -> 4; 4 -> 7 worse -> 4;
+    #    5 -> 8 worse -> 5; 9 -> 9 worse -> 5 (score 2 stays empty: the four one-order customers tie)
+    # M: no ties, 0..9 worse -> 1, 1, 2, 2, 3, 3, 4, 4, 5, 5
+    s = rfm_scores(ten_customers(), warn=False)
+    assert s["R"].tolist() == [5, 4, 4, 4, 3, 2, 2, 2, 1, 1]
+    assert s["F"].tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
+    assert s["M"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert s.columns.tolist() == ["days_since_last_purchase", "n_orders", "revenue", "R", "F", "M"]
+    assert all(s[d].dtype == np.int64 for d in "RFM")
+
+
+def test_scale_cut_points_worked_out_by_hand_and_reused_on_other_customers():
+    scale = RFMScale.fit(ten_customers())
+    assert scale.bins == 5 and scale.scoring == {"R": "rank", "F": "rank", "M": "rank"}
+    # R: upper bounds in days (<= 0 scores 5, <= 10 scores 4, <= 20 scores 3, <= 30 scores 2)
+    # F: lower bounds (2 orders open both the empty score 2 and score 3, 3 opens 4, 5 opens 5); M likewise
+    assert scale.thresholds == {"R": (0.0, 10.0, 20.0, 30.0), "F": (2.0, 2.0, 3.0, 5.0),
+                                "M": (30.0, 50.0, 70.0, 90.0)}
+    other = table([0, 1, 10, 11, 30, 31], [1, 2, 3, 4, 5, 100], [29, 30, 50, 69, 90, 1e6])
+    s = rfm_scores(other, bins=scale.bins, thresholds=scale.thresholds, warn=False)
+    assert s["R"].tolist() == [5, 4, 4, 3, 2, 1]
+    assert s["F"].tolist() == [1, 3, 4, 4, 5, 5]
+    assert s["M"].tolist() == [1, 2, 3, 3, 5, 5]
+    seg = rfm_segments(other, bins=scale.bins, thresholds=scale.thresholds, warn=False)
+    pd.testing.assert_frame_equal(seg[["R", "F", "M"]], s[["R", "F", "M"]])
+
+
+def test_scale_of_a_top_level_no_customer_reaches_is_infinite():
+    # bins=4, orders 1, 1, 1, 2: 2 orders has 3 of 4 customers worse -> 1 + floor(3) = 4; scores 2, 3 empty.
+    # revenue all tied: every level above 1 is out of reach, so its cut point is infinite
+    c = table([1, 2, 3, 4], [1, 1, 1, 2], [5.0] * 4)
+    scale = RFMScale.fit(c, bins=4)
+    assert scale.thresholds["F"] == (2.0, 2.0, 2.0)
+    assert scale.thresholds["M"] == (np.inf, np.inf, np.inf)
+    assert RFMScale.fit(table([7] * 3, [1] * 3, [1.0] * 3), bins=2).thresholds["R"] == (-np.inf,)
+    assert rfm_scores(c, bins=4, warn=False)["F"].tolist() == [1, 1, 1, 4]
+
+
+def test_scale_is_frozen_plain_data():
+    import dataclasses
+    import json
+
+    scale = RFMScale.fit(ten_customers(), bins=3, thresholds={"M": [40, 80]})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scale.bins = 4
+    saved = json.loads(json.dumps(dataclasses.asdict(scale)))
+    assert saved == {"bins": 3, "thresholds": {"R": [5.0, 20.0], "F": [2.0, 4.0], "M": [40.0, 80.0]},
+                     "scoring": {"R": "rank", "F": "rank", "M": "thresholds"}}
+    # bins=3 by hand, score = 1 + floor(0.3 × worse): R worse counts 9, 7, 7, 6, 5, 2, 2, 2, 1, 0 give 3, 3, 3, 2,
+    # 2, 1, ... (so <= 5 days scores 3, <= 20 scores 2); F worse counts 0 (x4), 4, 4, 6, 7, 8, 9 give 1 (x4), 2, 2,
+    # 2, 3, 3, 3 (2 orders open score 2, 4 orders score 3)
+    s = rfm_scores(ten_customers(), bins=3, thresholds={"M": [40, 80]}, warn=False)
+    assert s["R"].tolist() == [3, 3, 3, 2, 2, 1, 1, 1, 1, 1]
+    assert s["F"].tolist() == [1, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+
+
+def test_score_report_worked_out_by_hand():
+    s = rfm_scores(ten_customers(), warn=False)
+    report = score_report(s)
+    assert report.index.tolist() == ["R", "F", "M"] and report.index.name == "dimension"
+    f = report.loc["F"]
+    assert f["column"] == "n_orders" and f["scoring"] == "rank"
+    assert (f["levels_requested"], f["levels_used"], f["scores_used"]) == (5, 4, "1, 3, 4, 5")
+    assert (f["most_common_value"], f["most_common_share"]) == (1.0, 0.4)
+    assert f["note"] == (
+        "F (n_orders) supports only 4 of 5 score levels (score(s) 2 empty): 40% of customers share the value 1, "
+        "and customers with the same value must get the same score. Read F as a coarse scale; use fewer bins "
+        "or fixed thresholds={'F': [2, 3, 5, 10]} if you need more levels.")
+    assert report.loc["R", "most_common_value"] == 30.0 and report.loc["R", "most_common_share"] == 0.3
+    assert report.loc["M", "note"] == "" and report.loc["M", "levels_used"] == 5
+
+
+def test_score_report_of_fixed_thresholds_names_the_empty_levels():
+    c = ten_customers()
+    cuts = {"F": [2, 3, 50, 60]}
+    report = score_report(rfm_scores(c, thresholds=cuts, warn=False), thresholds=cuts)
+    assert report["scoring"].tolist() == ["rank", "thresholds", "rank"]
+    assert report.loc["F", "note"] == (
+        "F (n_orders): the fixed thresholds leave score(s) 4, 5 empty on this data (3 of 5 levels used). "
+        "Adjust thresholds['F'] if those levels should exist.")
+    with pytest.raises(DataError, match=r"unknown key\(s\) \['X'\]"):
+        score_report(rfm_scores(c, warn=False), thresholds={"X": [1, 2, 3, 4]})
+
+
+def test_score_report_and_plots_refuse_scores_outside_the_scale():
+    s = rfm_scores(ten_customers(), warn=False)
+    with pytest.raises(DataError, match=r"score column 'R' has values outside 1..3 \(min 1, max 5\)"):
+        score_report(s, bins=3)
+    with pytest.raises(DataError, match=r"lack column\(s\) \['revenue'\]"):
+        score_report(s.drop(columns="revenue"))
+    with pytest.raises(DataError, match="non-empty DataFrame"):
+        score_report(s.iloc[:0])
+    with pytest.raises(DataError, match="non-empty DataFrame"):
+        score_report(s["R"])
+    with pytest.raises(DataError, match=r"score column 'M' has values outside 1..5 \(min 0, max 4\)"):
+        score_report(s.assign(M=s["M"] - 1))
+
+
+def read_rules_by_hand(path) -> list[tuple[float, str, tuple[int, int], tuple[int, int], tuple[int, int]]]:
+    """The rules file read with the csv module: (priority, segment, R range, F range, M range), by priority."""
+    import csv
+
+    def bounds(text: str) -> tuple[int, int]:
+        if text == "*":
+            return 1, 5
+        low, _, high = text.partition("-")
+        return int(low), int(high or low)
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [(float(r["priority"]), r["segment"], bounds(r["R"]), bounds(r["F"]), bounds(r["M"]))
+                for r in csv.DictReader(fh)]
+    return sorted(rows, key=lambda row: row[0])
+
+
+def test_every_cell_of_the_lattice_gets_the_first_matching_rule_of_the_file():
+    from segkit.paths import RESOURCES_DIR
+
+    rules = read_rules_by_hand(RESOURCES_DIR / "rfm_segments.csv")
+    cells = [(r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
+    expected = [next(name for _, name, rr, fr, mr in rules
+                     if rr[0] <= r <= rr[1] and fr[0] <= f <= fr[1] and mr[0] <= m <= mr[1]) for r, f, m in cells]
+    scores = pd.DataFrame(cells, columns=list("RFM"))
+    got = assign_segments(scores)
+    assert got.astype(str).tolist() == expected
+    assert got.cat.categories.tolist() == [name for _, name, *_ in rules]
+    wins = pd.Series(expected).value_counts()
+    assert load_rules().set_index("segment")["cells"].to_dict() == wins.reindex([n for _, n, *_ in rules]).to_dict()
+    # spot checks read straight off the file: (5, 1, 1) is New Customers, (1, 5, 5) Can't Lose Them
+    assert dict(zip(cells, expected))[(5, 1, 1)] == "New Customers"
+    assert dict(zip(cells, expected))[(1, 5, 5)] == "Can't Lose Them"
+
+
+def test_rules_table_columns_are_parsed_by_hand():
+    rules = load_rules(rules_frame([(3, " Rest ", "*", "any", "1–5"), (1, "Top", "5", "4-5", " 5 ")]))
+    assert rules["segment"].tolist() == ["Top", "Rest"]  # sorted by priority, names stripped
+    assert rules.loc[0, ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]].tolist() == [5, 5, 4, 5, 5, 5]
+    assert rules.loc[1, ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]].tolist() == [1, 5, 1, 5, 1, 5]
+    assert rules["cells"].tolist() == [2, 123]
+    assert rules["priority"].tolist() == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([("x", "All", "*", "*", "*")], r"rules row 1 has priority 'x'; use a number"),
+        ([(1, "All", "*", "*", "*"), (2, " ", "*", "*", "*")], r"rules row 2 has an empty segment name"),
+    ],
+)
+def test_rules_with_bad_priority_or_name(rows, match):
+    with pytest.raises(DataError, match=match):
+        load_rules(rules_frame(rows))
+
+
+def test_rules_file_errors(tmp_path):
+    with pytest.raises(DataError, match=r"lack column\(s\) \['M'\]"):
+        load_rules(pd.DataFrame({"priority": [1], "segment": ["A"], "R": ["*"], "F": ["*"]}))
+    with pytest.raises(DataError, match="no rows"):
+        load_rules(rules_frame([]))
+    with pytest.raises(DataError, match="CSV path or a DataFrame, got int"):
+        load_rules(3)
+    path = tmp_path / "r.csv"
+    path.write_text("priority,segment,R,F,M,comment\n1,All,*,*,*,catch-all\n")
+    assert load_rules(str(path))["segment"].tolist() == ["All"]
+
+
+def test_abc_tiers_worked_out_by_hand_at_the_exact_boundary():
+    # revenue 40, 25, 15, 10, 5, 5 (total 100). Share of revenue of customers with strictly more revenue:
+    # 40 -> 0, 25 -> .40, 15 -> .65, 10 -> .80 (not below .80, so B), 5 and 5 -> .90 (tied, same tier)
+    revenue = pd.Series([5.0, 40.0, 10.0, 25.0, 5.0, 15.0], index=list("abcdef"))
+    tiers = abc_tiers(revenue)
+    assert tiers.to_dict() == {"a": "B", "b": "A", "c": "B", "d": "A", "e": "B", "f": "A"}
+    assert tiers.name == "abc_tier" and tiers.cat.categories.tolist() == ABC_TIERS
+    assert abc_tiers(revenue, a=0.8, b=0.9).tolist() == ["C", "A", "B", "A", "C", "A"]  # .90 is not below .90
+    assert abc_tiers(revenue, a=0.81, b=0.9).tolist() == ["C", "A", "A", "A", "C", "A"]
+    assert abc_tiers(revenue.to_numpy()).tolist() == ["B", "A", "B", "A", "B", "A"]  # an array works too
+
+
+@pytest.mark.parametrize("revenue", [[], [1.0, np.nan], [3.0, -1.0], [0.0, 0.0]])
+def test_abc_tiers_refuse_unusable_revenue(revenue):
+    with pytest.raises(DataError, match="ABC tiers|total revenue is 0"):
+        abc_tiers(pd.Series(revenue, dtype=float))
+
+
+def test_abc_thresholds_are_checked():
+    for a, b in [(0.0, 0.5), (0.5, 0.5), (0.5, 1.01)]:
+        with pytest.raises(DataError, match="0 < a < b <= 1"):
+            abc_tiers(pd.Series([1.0, 2.0]), a=a, b=b)
+    assert abc_tiers(pd.Series([1.0, 2.0]), a=0.5, b=1.0).tolist() == ["B", "A"]
+
+
+def test_segment_migration_on_a_two_snapshot_hand_case():
+    cats = ["x", "y", "z"]
+    earlier = pd.Series(pd.Categorical(["x", "x", "y", "y"], categories=cats), index=list("abcd"))
+    later = pd.Series(pd.Categorical(["x", "y", "y", "z"], categories=cats), index=list("abce"))
+    # a stays x, b x -> y, c stays y, d leaves the table, e is new (-> z); nobody was z earlier
+    full = segment_migration(earlier, later, drop_empty=False)
+    assert full.index.tolist() == ["x", "y", "z", NOT_YET_A_CUSTOMER]
+    assert full.columns.tolist() == ["x", "y", "z", NO_LONGER_IN_TABLE]
+    assert full.to_numpy().tolist() == [[1, 1, 0, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 0, 1, 0]]
+    assert (full.index.name, full.columns.name) == ("segment earlier", "segment later")
+    dropped = segment_migration(earlier, later)
+    assert dropped.index.tolist() == ["x", "y", NOT_YET_A_CUSTOMER]
+    assert dropped.columns.tolist() == ["x", "y", "z", NO_LONGER_IN_TABLE]
+    # without departures the "no longer" column goes even with drop_empty=False; the empty z row stays
+    stay = segment_migration(earlier.iloc[:3], later, drop_empty=False)
+    assert stay.columns.tolist() == ["x", "y", "z"] and stay.loc["z"].sum() == 0
+
+
+def test_segment_migration_reads_a_column_and_plain_labels():
+    earlier = pd.DataFrame({"tier": ["B", "A"]}, index=["p", "q"])
+    later = pd.DataFrame({"tier": ["A", "A"]}, index=["p", "q"])
+    m = segment_migration(earlier, later, column="tier")
+    assert m.index.tolist() == ["A", "B"] and m.columns.tolist() == ["A"]  # sorted labels, empty parts dropped
+    assert m.to_numpy().tolist() == [[1], [1]]
+    assert m.index.name == "tier earlier"
+    with pytest.raises(DataError, match="earlier segmentation has repeated customer ids"):
+        segment_migration(pd.Series(["A", "B"], index=["p", "p"]), later["tier"])
+    with pytest.raises(DataError, match="later segmentation has 1 customers without a segment"):
+        segment_migration(later["tier"], pd.Series(["A", None], index=["p", "q"]))
+
+
+def test_migration_result_hand_case():
+    from segkit.rfm.migration import Migration
+
+    matrix = pd.DataFrame([[3, 1], [0, 2], [4, 0]], index=["Champions", "Lost", NOT_YET_A_CUSTOMER],
+                          columns=["Champions", "Lost"])
+    study = Migration(matrix, None, pd.Timestamp("2025-10-03"), pd.Timestamp("2026-01-01"), 4)
+    assert study.stayed("Champions") == 0.75 and study.stayed("Lost") == 1.0 and study.stayed("VIP") is None
+    assert study.summary("Champions") == (
+        "Between 2025-10-03 and 2026-01-01, 75% of Champions stayed Champions; 4 customers are new since then.")
+    empty = Migration(None, None, pd.Timestamp("2025-10-03"), pd.Timestamp("2026-01-01"), 0, "no data")
+    assert empty.stayed("Champions") is None and empty.summary("Champions") == "no data"
+
+
+def test_migration_study_refuses_bad_days_and_unknown_options():
+    from segkit.rfm import migration_study
+
+    clean = clean_lines(np.arange(30), np.full(30, 2), span_days=400)
+    later = rfm_segments(customer_table_of(clean), warn=False)
+    for days in (0, 2.5, True):
+        with pytest.raises(DataError, match="whole number of days of at least 1"):
+            migration_study(clean, later, days=days)
+    with pytest.raises(TypeError, match="colour"):
+        migration_study(clean, later, days=90, colour="red")
+
+
+def customer_table_of(clean):
+    from segkit.data import customer_table
+
+    return customer_table(clean)
+
+
+def test_migration_study_forwards_options_to_the_earlier_snapshot():
+    from segkit.data import customer_table
+    from segkit.rfm import migration_study
+
+    rng = np.random.default_rng(5)
+    clean = clean_lines(rng.integers(0, 500, 300), rng.integers(1, 6, 300), span_days=730)
+    later = rfm_segments(customer_table(clean), bins=3, lifecycle=None, warn=False)
+    study = migration_study(clean, later, days=60, bins=3, lifecycle=None, abc=(0.5, 0.9))
+    expected = rfm_segments(customer_table(clean, snapshot_date=study.earlier_date), bins=3, lifecycle=None,
+                            abc=(0.5, 0.9), warn=False)
+    pd.testing.assert_frame_equal(study.earlier, expected)
+    assert study.earlier["R"].max() == 3 and "lifecycle_stage" not in study.earlier
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def test_headline_worked_out_by_hand():
+    from segkit.rfm import rfm_headline
+
+    summary = pd.DataFrame({"customers_pct": [12.4, 7.0, 5.6, 75.0], "revenue_pct": [55.5, 10.2, 4.0, 30.3]},
+                           index=["Champions", "At Risk", "Can't Lose Them", "Lost"])
+    tiers = pd.DataFrame({"customers_pct": [21.6, 30.0, 48.4]}, index=["A", "B", "C"])
+    assert rfm_headline(summary, tiers, segment="Lost", winback=["At Risk", "Can't Lose Them", "Missing"],
+                        a=0.75) == (
+        "**Lost are 75% of customers and 30% of revenue.** At Risk and Can't Lose Them and Missing are 13% of "
+        "customers and 14% of past revenue but have stopped buying: the first win-back target. 22% of customers "
+        "(tier A) make 75% of revenue.")
+    assert rfm_headline(summary, tiers).startswith("**Champions are 12% of customers and 56% of revenue.** At Risk "
+                                                   "and Can't Lose Them are 13% of customers and 14% of past")
+    assert rfm_headline(summary, tiers).endswith("make 80% of revenue.")
+
+
+def test_score_levels_note_lists_the_notes_or_says_all_levels_are_used():
+    from segkit.rfm import score_levels_note
+
+    report = score_report(rfm_scores(ten_customers(), bins=3, warn=False), bins=3)
+    assert score_levels_note(report) == "All three dimensions use all 3 score levels."
+    report = score_report(rfm_scores(ten_customers(), warn=False))
+    assert score_levels_note(report) == "* " + report.loc["F", "note"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RFMWarning)
+        tied = score_report(rfm_scores(table([3] * 4, [1] * 4, [2.0] * 4), bins=2), bins=2)
+    assert score_levels_note(tied).split("\n") == ["* " + note for note in tied["note"]]
+    assert tied.loc["R", "note"].startswith("R (days_since_last_purchase): every customer has the same value (3)")

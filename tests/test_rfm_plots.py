@@ -110,3 +110,115 @@ def test_migration_heatmap_colours_row_shares_and_writes_counts(ax):
     assert ax.get_xlabel() == "later segment" and ax.get_ylabel() == "earlier segment"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "y"]
     assert ax.get_title() == "Where customers moved between the two snapshots"
+
+
+@pytest.fixture
+def other_axes():
+    """Axes that are *not* the current ones: a chart given ``ax`` must draw there, not on plt.gca()."""
+    fig, ax = plt.subplots()
+    current_fig, current = plt.subplots()
+    yield ax, current
+    plt.close(fig)
+    plt.close(current_fig)
+
+
+def legend_corner(ax) -> tuple[float, float, float, float]:
+    """The drawn legend box in axes fractions (x0, y0, x1, y1)."""
+    ax.figure.canvas.draw()
+    box = ax.get_legend().get_window_extent().transformed(ax.transAxes.inverted())
+    return box.x0, box.y0, box.x1, box.y1
+
+
+def test_score_distributions_bars_sit_side_by_side_in_three_colours(four, other_axes):
+    from matplotlib.colors import to_rgba
+    from matplotlib.font_manager import FontProperties
+
+    import seaborn as sns
+
+    ax, current = other_axes
+    scores = rfm_scores(four, bins=4, warn=False)
+    plot_score_distributions(scores, bins=4, ax=ax)
+    assert len(current.patches) == 0 and len(ax.patches) == 12
+    width = 0.8 / 3  # three bars share 0.8 of each level's slot
+    for i, dim_bars in enumerate([ax.patches[0:4], ax.patches[4:8], ax.patches[8:12]]):
+        for level, bar in zip(range(1, 5), dim_bars):
+            assert bar.get_width() == pytest.approx(width)
+            assert bar.get_x() + bar.get_width() / 2 == pytest.approx(level + (i - 1) * width)  # R left, F centre
+            assert bar.get_facecolor() == to_rgba(sns.color_palette()[i])
+    assert len({bar.get_facecolor() for bar in ax.patches}) == 3
+    small = FontProperties(size="small").get_size_in_points()
+    assert all(t.get_fontsize() == small for t in ax.get_legend().get_texts())
+    x0, _, _, y1 = legend_corner(ax)
+    assert x0 < 0.1 and y1 > 0.9  # upper left
+
+
+def test_score_distributions_refuse_scores_beyond_bins(four, ax):
+    from segkit.errors import DataError
+
+    scores = rfm_scores(four, bins=4, warn=False)
+    with pytest.raises(DataError, match=r"outside 1..3"):
+        plot_score_distributions(scores, bins=3, ax=ax)
+    with pytest.raises(DataError, match=r"bins=1 "):
+        plot_score_distributions(scores, bins=1, ax=ax)
+    plot_score_distributions(scores, bins=6, ax=ax)  # a wider scale than used: levels 5 and 6 are empty
+    assert len(ax.patches) == 18 and bar_heights(ax)[4:6] == [0.0, 0.0]
+
+
+def test_rf_heatmap_on_other_bins_and_values(four, other_axes):
+    from segkit.errors import DataError
+
+    ax, current = other_axes
+    segments = rfm_segments(four, bins=4, lifecycle=None, warn=False)
+    plot_rf_heatmap(segments, value="n_orders", bins=5, ax=ax)
+    assert not current.collections and len(ax.collections) == 1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "4", "3", "2", "1"]
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "1", "2", "5"]  # n_orders of b, c, d, a
+    assert ax.get_title() == "Mean n_orders per customer by recency and frequency score"
+    assert ax.collections[0].colorbar.ax.get_ylabel() == "mean n_orders"
+    with pytest.raises(DataError, match=r"lack column\(s\) \['tenure_days'\]"):
+        plot_rf_heatmap(segments, value="tenure_days", bins=4, ax=ax)
+    with pytest.raises(DataError, match=r"outside 1..3"):
+        plot_rf_heatmap(segments, bins=3, ax=ax)
+
+
+def test_segment_shares_draws_on_the_axes_it_is_given(other_axes):
+    ax, current = other_axes
+    summary = pd.DataFrame({"customers_pct": [40.0, 60.0], "revenue_pct": [70.0, 30.0]}, index=["A", "B"])
+    assert plot_segment_shares(summary, ax=ax) is ax
+    assert len(ax.patches) == 4 and not current.patches
+
+
+def test_pareto_with_other_abc_shares_and_given_string_tiers(other_axes):
+    ax, current = other_axes
+    # revenue 50, 30, 10, 6, 4 with a=0.5, b=0.9: 50 A (nothing before), 30 B (.5 before), 10 B (.8), 6 and 4 C
+    revenue = pd.Series([50.0, 30.0, 10.0, 6.0, 4.0])
+    plot_pareto(revenue, a=0.5, b=0.9, ax=ax)
+    assert not current.lines
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in dotted] == [20.0, 60.0]
+    assert all(line.get_color() == "grey" and line.get_linewidth() == 1 for line in dotted)
+    letters = [t for t in ax.texts]
+    assert [(t.get_text(), t.get_position()) for t in letters] == [("A", (10.0, 4)), ("B", (40.0, 4)), ("C", (80.0, 4))]
+    assert all((t.get_ha(), t.get_va(), t.get_fontweight()) == ("center", "bottom", "bold") for t in letters)
+    x0, y0, x1, y1 = legend_corner(ax)
+    assert x1 > 0.9 and y0 < 0.5 < y1  # centre right
+
+
+def test_pareto_orders_given_tiers_and_allows_an_empty_tier(ax):
+    # tiers given as plain labels, C first and no B: A ends at 1 of 4 customers, B is empty, C fills the rest
+    revenue = pd.Series([1.0, 90.0, 5.0, 4.0])
+    plot_pareto(revenue, tiers=pd.Series(["C", "A", "C", "C"]), ax=ax)
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in dotted] == [25.0, 25.0]
+    assert {t.get_text(): t.get_position()[0] for t in ax.texts} == {"A": 12.5, "B": 25.0, "C": 62.5}
+
+
+def test_migration_heatmap_draws_on_the_axes_it_is_given(other_axes):
+    ax, current = other_axes
+    matrix = pd.DataFrame([[1, 1], [2, 0]], index=["x", "y"], columns=["x", "y"])
+    plot_migration(matrix, ax=ax)
+    assert not current.collections
+    mesh = ax.collections[0]
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (0, 100)
+    assert mesh.colorbar.ax.get_ylabel() == "% of the earlier segment"
+    assert ax.get_xlabel() == "later" and ax.get_ylabel() == "earlier"  # unnamed axes

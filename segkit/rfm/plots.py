@@ -53,8 +53,8 @@ def plot_segment_shares(summary: pd.DataFrame, *, ax: plt.Axes | None = None) ->
     """Horizontal bars of customer share and revenue share per group (from :func:`segment_summary`)."""
     from segkit.plots import plot_share_bars
 
-    return plot_share_bars(summary["customers_pct"], summary["revenue_pct"], value_label="revenue",
-                           title="Customers and revenue by segment", ax=ax)
+    return plot_share_bars(summary["customers_pct"], summary["revenue_pct"], title="Customers and revenue by segment",
+                           ax=ax)
 
 
 def plot_pareto(
@@ -75,7 +75,7 @@ def plot_pareto(
     ax = plot_lorenz(revenue, ax=ax or plt.gca())
     if tiers is None:
         tiers = abc_tiers(revenue, a=a, b=b)
-    ends = 100 * np.cumsum(tiers.value_counts(sort=False).reindex(ABC_TIERS, fill_value=0).to_numpy()) / len(tiers)
+    ends = 100 * np.cumsum(tiers.value_counts().reindex(ABC_TIERS, fill_value=0).to_numpy()) / len(tiers)
     starts = np.concatenate([[0.0], ends[:-1]])
     for tier, start, end in zip(ABC_TIERS, starts, ends):
         if end < 100:
