@@ -31,7 +31,9 @@ import pandas as pd  # noqa: E402
 from sklearn.metrics import adjusted_rand_score, silhouette_score  # noqa: E402
 
 import segkit.data  # noqa: E402
-from segkit.cluster import SegmentKMeans, choose_k, customer_features, make_preprocessor  # noqa: E402
+from segkit.cluster import SegmentKMeans, choose_k  # noqa: E402
+from segkit.cluster.features import customer_features  # noqa: E402
+from segkit.cluster.preprocess import make_preprocessor  # noqa: E402
 from segkit.paths import DEFAULT_TRANSACTIONS  # noqa: E402
 
 K_RANGE = range(2, 11)
@@ -42,7 +44,7 @@ SEED = 42
 def make_customers(n: int, feature_set: str, seed: int) -> pd.DataFrame:
     """Resample the default customers' features to ``n`` rows with ±5 % multiplicative jitter."""
     clean, _ = segkit.data.load_clean(DEFAULT_TRANSACTIONS)
-    base = customer_features(segkit.data.customer_table(clean), clean, feature_set=feature_set)
+    base = customer_features(segkit.data.customer_table(clean), clean, feature_set=feature_set).table
     rng = np.random.default_rng(seed)
     rows = base.to_numpy()[rng.integers(0, len(base), n)]
     jitter = rng.uniform(0.95, 1.05, rows.shape)

@@ -16,21 +16,19 @@ from segkit import cluster  # noqa: E402
 from segkit.cluster import (  # noqa: E402
     SegmentKMeans,
     choose_k,
-    cluster_profile,
-    customer_features,
-    describe_components,
-    make_preprocessor,
+    describe_clusters,
     name_clusters,
     principal_components,
-    relative_importance,
-    stability,
     standardised_means,
 )
 from segkit.cluster import plots as cluster_plots  # noqa: E402
-from segkit.cluster.describe import _cluster_names, closest_segment  # noqa: E402
+from segkit.cluster.describe import closest_segment, cluster_profile, relative_importance  # noqa: E402
+from segkit.cluster.features import customer_features  # noqa: E402
 from segkit.cluster.kmeans import _check_order_by, _order_labels  # noqa: E402
 from segkit.cluster.pca import _most_correlated_pair  # noqa: E402
-from segkit.cluster.select import _find_knee, _gap_choice, _gap_statistic  # noqa: E402
+from segkit.cluster.preprocess import make_preprocessor  # noqa: E402
+from segkit.cluster.select import _feasible_k_range, _find_knee, _gap_choice, _gap_statistic, stability  # noqa: E402
+from segkit.cluster.text import _describe_components, _pca_advice, words  # noqa: E402
 from segkit.errors import DataError  # noqa: E402
 
 # planted groups: (days since last purchase, orders, revenue per order) medians; well apart in log space
@@ -69,7 +67,7 @@ def planted_customers(n_per_group: int = 150, seed: int = 0) -> tuple[pd.DataFra
 @pytest.fixture(scope="module")
 def planted():
     customers, truth = planted_customers()
-    X = customer_features(customers)
+    X = customer_features(customers).table
     Z = make_preprocessor().fit_transform(X)
     return X, Z, truth
 
@@ -93,7 +91,7 @@ def test_chooser_picks_planted_k(selection):
     assert selection.chosen_k == len(GROUPS)
     assert (selection.votes["best_k"] == len(GROUPS)).sum() >= 3
     assert set(selection.table.columns) >= {"inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se"}
-    assert "k = 4 is named by" in selection.reason()
+    assert "k = 4 is named by" in words(selection)
 
 
 def test_chooser_with_other_planted_k():
@@ -123,7 +121,7 @@ def test_candidates_restrict_the_vote(planted):
     sel = choose_k(Z, k_range=range(2, 8), candidates=[2, 3], random_state=1)
     assert sel.chosen_k in (2, 3)
     assert "elbow" not in sel.votes.index  # the knee (4) is not a candidate
-    assert "Among the candidate k (2, 3)" in sel.reason()
+    assert "Among the candidate k (2, 3)" in words(sel)
     with pytest.raises(DataError, match="not in k_range"):
         choose_k(Z, k_range=range(2, 5), candidates=[9])
 
@@ -205,9 +203,10 @@ def test_bad_k_arguments(planted):
     X, Z, _ = planted
     with pytest.raises(DataError, match="integer >= 2"):
         SegmentKMeans(1).fit(Z)
-    with pytest.raises(DataError, match="k_range goes up to 50 but there are only 10 customers"):
-        choose_k(Z.iloc[:10], k_range=range(2, 51))
-    with pytest.raises(DataError, match="start it at 2"):
+    short = choose_k(Z.iloc[:10], k_range=range(2, 51), n_init=1, gap_references=2)
+    assert short.table.index.tolist() == list(range(2, 10))  # shortened to what 10 customers support
+    assert "k was tried from 2 to 9 instead of 2 to 50" in short.k_range_note
+    with pytest.raises(DataError, match="from 2 up"):
         choose_k(Z, k_range=range(1, 4))
     with pytest.raises(DataError, match="method='fast' is unknown"):
         SegmentKMeans(3, method="fast").fit(Z)
@@ -336,7 +335,7 @@ def test_describe_components_uses_loadings():
         {"n_orders": base + rng.normal(0, 0.1, 500), "revenue": base + rng.normal(0, 0.1, 500),
          "days_since_last_purchase": -base + rng.normal(0, 0.1, 500), "avg_discount": rng.normal(size=500)}
     )
-    desc = describe_components(principal_components(Z), n_components=2)
+    desc = _describe_components(principal_components(Z), n_components=2)
     first = desc.loc["PC1"]
     assert set(first["high_scores"].split(", ")) == {"frequent", "high-spending", "recent"}
     assert set(first["low_scores"].split(", ")) == {"occasional", "low-spending", "lapsed"}
@@ -403,7 +402,7 @@ def test_kmeans_segmentation_is_the_documented_steps():
     customers, _ = planted_customers(n_per_group=60, seed=2)
     options = {"k_range": range(3, 6), "n_init": 2, "gap_references": 2, "stability_refits": 3, "random_state": 4}
     seg = cluster.kmeans_segmentation(customers, **options)
-    Z = make_preprocessor().fit_transform(customer_features(customers))
+    Z = make_preprocessor().fit_transform(customer_features(customers).table)
     pd.testing.assert_frame_equal(seg.scaled, Z)
     stab = stability(Z, k_range=range(3, 6), n_refits=3, n_init=2, random_state=4)
     pd.testing.assert_frame_equal(seg.stability, stab)
@@ -422,10 +421,13 @@ def test_kmeans_segmentation_is_the_documented_steps():
 def test_cluster_names_are_the_summary_names(planted):
     X, Z, _ = planted
     labels = SegmentKMeans(4, random_state=0).fit(Z, order_by=X["revenue"]).labels_
-    names = _cluster_names(X, labels, Z)
-    pd.testing.assert_series_equal(names, cluster.cluster_summary(X, labels, Z)["cluster_name"], check_names=False)
-    assert any("one-off" in n for n in names)  # the planted one-off group
-    assert not any("one-off" in n for n in _cluster_names(X.drop(columns="n_orders"), labels, Z))
+    described = describe_clusters(X, labels, Z)
+    one_off = X["n_orders"].groupby(labels).median().eq(1)
+    pd.testing.assert_series_equal(described.names, name_clusters(standardised_means(Z, labels), one_off=one_off),
+                                   check_names=False)
+    assert any("one-off" in n for n in described.names)  # the planted one-off group
+    without_orders = describe_clusters(X.drop(columns="n_orders"), labels, Z).names
+    assert not any("one-off" in n for n in without_orders)
 
 
 def test_segment_actions_rules():
@@ -455,12 +457,12 @@ def test_components_for_variance_and_agreement(planted):
     res = principal_components(Z)
     cumulative = res.explained["cumulative"].to_numpy()
     for target in (0.5, 0.9, 1.0):
-        m = cluster.components_for_variance(res.explained, target)
+        m = res.n_components_for(target)
         assert cumulative[m - 1] >= target - 1e-9 and (m == 1 or cumulative[m - 2] < target - 1e-9)
     with pytest.raises(DataError, match="variance target"):
-        cluster.components_for_variance(res.explained, 1.5)
+        res.n_components_for(1.5)
     labels = SegmentKMeans(4, random_state=0).fit(Z).labels_
-    table = cluster.component_agreement(res, labels, n_clusters=4, random_state=0)
+    table = res.agreement(labels, n_clusters=4, random_state=0)
     assert table.index.tolist() == [2, 3]
     assert table.loc[3, "ARI_vs_all_features"] == pytest.approx(1.0)  # all components: a rotation
     np.testing.assert_allclose(table["variance_kept"], cumulative[1:])
@@ -475,11 +477,11 @@ def test_most_correlated_pair_and_advice():
     assert {a, b} == {"n_orders", "revenue"} and r > 0.95
     res = principal_components(Z)
     agreement = pd.DataFrame({"ARI_vs_all_features": [0.5, 0.95]}, index=pd.Index([2, 3], name="components"))
-    keep, switch = (cluster.pca_advice(res, Z, agreement, n_components=m) for m in (2, 3))
+    keep, switch = (_pca_advice(res, Z, agreement, n_components=m) for m in (2, 3))
     assert len(keep) == 3 and keep[0].startswith("Use PC1-PC2") and "PC1 (" in keep[0]
     assert keep[1].startswith("Keep segmenting on all features") and switch[1].startswith("Segmenting on the first 3")
     assert "nearly redundant" in keep[2]
-    loose = cluster.pca_advice(res, Z, agreement, n_components=3, redundancy_threshold=0.999)
+    loose = _pca_advice(res, Z, agreement, n_components=3, redundancy_threshold=0.999)
     assert loose[2].startswith("No two features are strongly redundant")
 
 
@@ -488,13 +490,13 @@ def test_most_correlated_pair_and_advice():
 
 def test_feasible_k_range_clips_to_the_customers_and_says_so():
     X = np.random.default_rng(0).normal(size=(6, 3))
-    ks, note = cluster.feasible_k_range(range(3, 9), X)
+    ks, note = _feasible_k_range(range(3, 9), X)
     assert ks == [3, 4, 5] and "6 customers" in note and "3 to 5" in note
-    assert cluster.feasible_k_range(range(3, 9), np.random.default_rng(0).normal(size=(50, 3))) == (list(range(3, 9)), "")
-    ks, note = cluster.feasible_k_range(range(3, 9), X[:4])
+    assert _feasible_k_range(range(3, 9), np.random.default_rng(0).normal(size=(50, 3))) == (list(range(3, 9)), "")
+    ks, note = _feasible_k_range(range(3, 9), X[:4])
     assert ks == [2, 3] and note
     with pytest.raises(DataError, match="at least 4"):
-        cluster.feasible_k_range(range(3, 9), X[:3])
+        _feasible_k_range(range(3, 9), X[:3])
 
 
 def test_kmeans_segmentation_on_six_customers():

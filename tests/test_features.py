@@ -10,15 +10,16 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from segkit.errors import DataError
-from segkit.cluster import (
-    LRFMC_FEATURES,
-    RFM_FEATURES,
-    customer_features,
-    feature_label,
-    make_preprocessor,
-    prepare_features,
-)
-from segkit.cluster.preprocess import QuantileClipper, validate_features
+from segkit.cluster import feature_label, prepare_features
+from segkit.cluster.features import LRFMC_FEATURES, RFM_FEATURES, CustomerFeatures
+from segkit.cluster.features import customer_features as _customer_features
+from segkit.cluster.preprocess import QuantileClipper, make_preprocessor, validate_features
+from segkit.cluster.text import _revenue_skew
+
+
+def customer_features(*args, **kwargs) -> pd.DataFrame:
+    """The feature table of :func:`segkit.cluster.features.customer_features`."""
+    return _customer_features(*args, **kwargs).table
 
 
 @pytest.fixture
@@ -76,7 +77,9 @@ def test_rfm_default(customers):
     assert list(X.columns) == RFM_FEATURES
     assert X.index.equals(customers.index)
     assert (X.dtypes == float).all()
-    assert X.attrs["feature_set"] == "rfm"
+    result = _customer_features(customers)
+    assert isinstance(result, CustomerFeatures) and result.feature_set == "rfm"
+    assert result.skipped == () and result.n_imputed == 0
 
 
 def test_include_appends_columns(customers):
@@ -103,8 +106,10 @@ def test_lrfmc_without_clean_or_discount_says_what_to_do(two_customers, clean):
 def test_customer_without_discount_gets_median_and_is_counted(two_customers, clean):
     c = clean.copy()
     c.loc[c["customer_id"] == "b", "discount"] = np.nan
-    X = customer_features(two_customers, c, feature_set="lrfmc")
-    assert X.loc["b", "avg_discount"] == pytest.approx(0.16)
+    result = _customer_features(two_customers, c, feature_set="lrfmc")
+    assert result.table.loc["b", "avg_discount"] == pytest.approx(0.16)
+    assert result.n_imputed == 1  # b, and only b
+    assert _customer_features(two_customers, clean, feature_set="lrfmc").n_imputed == 0
 
 
 def test_extended_shares(two_customers, clean):
@@ -118,14 +123,16 @@ def test_extended_shares(two_customers, clean):
     assert share_cols == ["category_share_home"]
     assert X.loc["a", "category_share_home"] == pytest.approx(0.6)
     assert X.loc["b", "category_share_home"] == 1.0
-    assert X.attrs["skipped"] == []
+    assert _customer_features(two_customers, clean, feature_set="extended").skipped == ()
     assert not X.isna().any().any()
 
 
 def test_extended_without_clean_skips_optional(customers):
-    X = customer_features(customers, feature_set="extended")
-    assert {"tenure_days", "avg_order_value"} <= set(X.columns)
-    assert "avg_discount" in X.attrs["skipped"]
+    result = _customer_features(customers, feature_set="extended")
+    assert {"tenure_days", "avg_order_value"} <= set(result.table.columns)
+    assert result.skipped == ("avg_discount", "channel shares", "category shares")
+    prepared = prepare_features(customers, feature_set="extended")
+    assert prepared.skipped == result.skipped and prepared.feature_set == "extended"
 
 
 def test_levels_pooled_into_other(two_customers):
@@ -289,8 +296,7 @@ def test_preprocessing_is_monotone_per_column(values):
 
 
 def test_revenue_skew_words_for_a_large_and_a_small_customer_base():
-    from segkit.cluster import revenue_skew_words
-
+    revenue_skew_words = _revenue_skew
     big = pd.Series(np.r_[np.full(990, 10.0), np.full(10, 1000.0)])
     text = revenue_skew_words(big)
     assert text == ("The biggest spender bought 100 times the median customer's revenue; "
@@ -301,8 +307,6 @@ def test_revenue_skew_words_for_a_large_and_a_small_customer_base():
 
 
 def test_revenue_skew_words_when_the_median_customer_has_no_revenue():
-    from segkit.cluster import revenue_skew_words
-
-    text = revenue_skew_words(pd.Series([0.0, 0.0, 0.0, 5.0, 50.0]))
+    text = _revenue_skew(pd.Series([0.0, 0.0, 0.0, 5.0, 50.0]))
     assert "inf" not in text and "nan" not in text.lower()
     assert text.startswith("At least half of the customers have no net revenue")

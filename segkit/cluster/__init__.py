@@ -2,15 +2,16 @@
 
 One module per job; this ``__init__`` re-exports the public API (as scikit-learn does):
 
-- :mod:`~segkit.cluster.features`: the feature sets and :func:`customer_features`;
-- :mod:`~segkit.cluster.preprocess`: the preprocessing pipeline (:func:`make_preprocessor`) and
-  :func:`prepare_features`;
+- :mod:`~segkit.cluster.features`: the feature sets and the builder of the feature table;
+- :mod:`~segkit.cluster.preprocess`: the preprocessing pipeline and :func:`prepare_features` (features
+  and their k-means-ready version, in one frozen result);
 - :mod:`~segkit.cluster.kmeans`: :class:`SegmentKMeans` and the label-ordering rule;
-- :mod:`~segkit.cluster.select`: choosing k (:func:`_find_knee`, :func:`_gap_statistic`,
-  :func:`choose_k`) and :func:`stability`;
-- :mod:`~segkit.cluster.describe`: profiles and names (:func:`cluster_profile`,
-  :func:`name_clusters`, :func:`cluster_summary`);
-- :mod:`~segkit.cluster.pca`: :func:`principal_components` and what the components mean;
+- :mod:`~segkit.cluster.select`: choosing k (the knee, the gap statistic, :func:`choose_k`) and
+  subsample stability;
+- :mod:`~segkit.cluster.describe`: profiles and names (:func:`describe_clusters`, the naming rule
+  :func:`name_clusters`);
+- :mod:`~segkit.cluster.pca`: :func:`principal_components` (its result says how many components to
+  keep, the communalities and the agreement of k-means on fewer components);
 - :mod:`~segkit.cluster.ward`: Ward's hierarchical clustering, exact and two-stage
   (:class:`WardClustering`);
 - :mod:`~segkit.cluster.compare`: Ward against the other linkages and against k-means;
@@ -18,70 +19,41 @@ One module per job; this ``__init__`` re-exports the public API (as scikit-learn
   and rule-based :func:`segment_actions`;
 - :mod:`~segkit.cluster.plots`: axes-level plots (not re-exported, as in :mod:`segkit.clv`:
   ``from segkit.cluster import plots``);
-- :mod:`~segkit.cluster.text`: the sentences the reports show, written from computed numbers.
+- :mod:`~segkit.cluster.text`: the words the reports show, written from computed numbers
+  (``from segkit.cluster import text``; :func:`feature_label` is re-exported here).
+
+Functions that only tests need (the feature builder, the preprocessing pipeline, stability on its own,
+the knee and the gap statistic) stay in their modules, importable from there.
 """
 
-from segkit.cluster.features import LRFMC_FEATURES, RFM_FEATURES, customer_features, feature_label
-from segkit.cluster.preprocess import make_preprocessor, prepare_features
+from segkit.cluster.preprocess import prepare_features
 from segkit.cluster.kmeans import SegmentKMeans
-from segkit.cluster.select import choose_k, feasible_k_range, stability
-from segkit.cluster.describe import (
-    cluster_profile,
-    cluster_summary,
-    name_clusters,
-    relative_importance,
-    standardised_means,
-)
-from segkit.cluster.pca import (
-    communalities,
-    component_agreement,
-    components_for_variance,
-    describe_components,
-    principal_components,
-)
-from segkit.cluster.ward import WardClustering, cut_linkage, merge_gaps
-from segkit.cluster.compare import agreement, compare_linkages, linkage_trees, sample_rows, two_stage_check
+from segkit.cluster.select import choose_k
+from segkit.cluster.describe import describe_clusters, name_clusters, standardised_means
+from segkit.cluster.pca import principal_components
+from segkit.cluster.ward import WardClustering
+from segkit.cluster.compare import agreement, compare_linkages, sample_rows, two_stage_check
 from segkit.cluster.pipeline import kmeans_segmentation, segment_actions
-from segkit.cluster.text import DECISION_RULE, pca_advice, revenue_skew_words
+from segkit.cluster.text import feature_label
 
 __all__ = [
-    # features and preprocessing
-    "RFM_FEATURES",
-    "LRFMC_FEATURES",
-    "customer_features",
-    "feature_label",
-    "make_preprocessor",
+    # features and k-means
     "prepare_features",
-    # k-means and choosing k
+    "feature_label",
     "SegmentKMeans",
     "choose_k",
-    "feasible_k_range",
-    "stability",
     "kmeans_segmentation",
     # profiles, names, actions
-    "cluster_profile",
-    "cluster_summary",
+    "describe_clusters",
     "name_clusters",
-    "relative_importance",
-    "standardised_means",
+    "standardised_means",  # segkit.campaign names its clusters with name_clusters(standardised_means(...))
     "segment_actions",
     # PCA
     "principal_components",
-    "components_for_variance",
-    "component_agreement",
-    "communalities",
-    "describe_components",
     # Ward and comparisons
     "WardClustering",
-    "cut_linkage",
-    "merge_gaps",
-    "agreement",
     "compare_linkages",
-    "linkage_trees",
     "sample_rows",
+    "agreement",
     "two_stage_check",
-    # words for the reports
-    "DECISION_RULE",
-    "pca_advice",
-    "revenue_skew_words",
 ]

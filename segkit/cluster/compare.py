@@ -1,13 +1,13 @@
 """Ward against its rivals: the other linkages on a sample, agreement of two partitions, the two-stage check.
 
-The comparison of Ward with complete, average and single linkage (:func:`linkage_trees`,
-:func:`compare_linkages`) runs on a sample (:func:`sample_rows`), since complete and average linkage need
-every pairwise distance.
+The comparison of Ward with complete, average and single linkage (:func:`compare_linkages`) runs on a
+sample (:func:`sample_rows`), since complete and average linkage need every pairwise distance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import fastcluster
 import numpy as np
@@ -21,9 +21,10 @@ from segkit.errors import DataError
 
 __all__ = [
     "LINKAGE_METHODS",
+    "LinkageComparison",
+    "TwoStageCheck",
     "agreement",
     "compare_linkages",
-    "linkage_trees",
     "sample_rows",
     "two_stage_check",
     "MAX_PAIRWISE_ROWS",
@@ -39,28 +40,14 @@ _VECTOR_METHODS = frozenset({"ward", "single"})
 MAX_PAIRWISE_ROWS: int = 20_000
 
 
-def linkage_trees(X: pd.DataFrame | np.ndarray, *, methods: Sequence[str] = LINKAGE_METHODS) -> dict[str, np.ndarray]:
-    """Linkage matrices of ``X`` for each method (Ward and single in O(N·d) memory, others O(N²)).
-
-    Parameters
-    ----------
-    X : DataFrame or array of shape (n, d)
-        Standardised features, at most :data:`MAX_PAIRWISE_ROWS` rows when complete or average linkage is
-        asked for (take a :func:`sample_rows` first).
-    methods : sequence of str
-        Any of ``"ward"``, ``"complete"``, ``"average"``, ``"single"``.
-
-    Returns
-    -------
-    dict
-        Method name -> SciPy linkage matrix.
+def _linkage_trees(values: np.ndarray, methods: Sequence[str]) -> dict[str, np.ndarray]:
+    """Linkage matrix of validated ``values`` for each method (Ward and single in O(N·d) memory, others O(N²)).
 
     Raises
     ------
     DataError
-        Invalid features, an unknown method, or too many rows for a pairwise linkage.
+        An unknown method, or too many rows for a pairwise linkage.
     """
-    values = _as_frame(X).to_numpy()
     unknown = [m for m in methods if m not in LINKAGE_METHODS]
     if unknown:
         raise DataError(f"unknown linkage method(s) {unknown}; use some of {list(LINKAGE_METHODS)}.")
@@ -90,35 +77,72 @@ def sample_rows(X: pd.DataFrame | np.ndarray, *, size: int, random_state: int | 
     return X.iloc[rows] if isinstance(X, pd.DataFrame) else np.asarray(X)[rows]
 
 
+@dataclass(frozen=True)
+class LinkageComparison:
+    """Result of :func:`compare_linkages`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by ``method``: ``cophenetic_corr``, ``within_ss_share``, ``largest_share``,
+        ``smallest_size`` and ``sizes`` (see :func:`compare_linkages`).
+    trees : dict
+        Method -> SciPy linkage matrix.
+    labels : dict
+        Method -> cluster of every customer when its tree is cut into ``n_clusters``
+        (numbered in order of the clusters' first customer).
+    n_clusters : int
+        Where every tree was cut.
+    n_customers : int
+        Customers compared (the rows of ``X``).
+    """
+
+    table: pd.DataFrame
+    trees: dict[str, np.ndarray] = field(repr=False)
+    labels: dict[str, np.ndarray] = field(repr=False)
+    n_clusters: int
+    n_customers: int
+
+
 def compare_linkages(
-    X: pd.DataFrame | np.ndarray, trees: Mapping[str, np.ndarray], *, n_clusters: int
-) -> pd.DataFrame:
-    """How well each tree fits the distances, and what segments its cut into ``n_clusters`` gives.
+    X: pd.DataFrame | np.ndarray, *, n_clusters: int, methods: Sequence[str] = LINKAGE_METHODS
+) -> LinkageComparison:
+    """Trees of ``X`` by several linkages: how well each fits the distances, and the segments of its cut.
 
     Parameters
     ----------
-    X : DataFrame or array
-        The (sample of) standardised features the trees were built on.
-    trees : mapping
-        Method -> linkage matrix, from :func:`linkage_trees`.
+    X : DataFrame or array of shape (n, d)
+        Standardised features, at most :data:`MAX_PAIRWISE_ROWS` rows when complete or average linkage is
+        asked for (take a :func:`sample_rows` first).
     n_clusters : int
         Where to cut every tree.
+    methods : sequence of str
+        Any of ``"ward"``, ``"complete"``, ``"average"``, ``"single"``.
 
     Returns
     -------
-    DataFrame indexed by ``method`` with
+    LinkageComparison
+        Its ``table`` is indexed by ``method`` with
         ``cophenetic_corr`` (correlation between the customers' distances and the heights at which the
         tree first joins them: how faithfully the tree represents the distances),
         ``within_ss_share`` (within-cluster sum of squares / total at the cut; lower = more compact),
         ``largest_share`` (share of customers in the largest cluster), ``smallest_size`` (customers in the
         smallest cluster) and ``sizes`` (all cluster sizes, largest first).
+
+    Raises
+    ------
+    DataError
+        Invalid features, fewer customers than ``n_clusters``, an unknown method, or too many rows for a
+        pairwise linkage.
     """
     values = _as_frame(X, n_clusters=n_clusters).to_numpy()
+    trees = _linkage_trees(values, methods)
     distances = pdist(values)
     total_ss = ((values - values.mean(axis=0)) ** 2).sum()
-    rows = []
+    rows, labels_by_method = [], {}
     for method, Z in trees.items():
         labels, _ = cut_linkage(Z, n_clusters=n_clusters)
+        labels_by_method[method] = labels
         means, counts = _group_means(labels, values)
         between = ((means - values.mean(axis=0)) ** 2 * counts[:, None]).sum()
         sizes = np.sort(counts.astype(int))[::-1]
@@ -132,7 +156,8 @@ def compare_linkages(
                 "sizes": " / ".join(f"{s:,}" for s in sizes),
             }
         )
-    return pd.DataFrame(rows).set_index("method")
+    return LinkageComparison(table=pd.DataFrame(rows).set_index("method"), trees=trees, labels=labels_by_method,
+                             n_clusters=n_clusters, n_customers=len(values))
 
 
 def agreement(
@@ -161,6 +186,31 @@ def agreement(
     return table, float(adjusted_rand_score(a, b))
 
 
+@dataclass(frozen=True)
+class TwoStageCheck:
+    """Result of :func:`two_stage_check`: two adjusted Rand indices and what they were computed on.
+
+    Attributes
+    ----------
+    two_stage_vs_exact : float
+        ARI of the two-stage path against exact Ward.
+    exact_vs_jittered : float
+        ARI of exact Ward against exact Ward on jittered features (Ward's own sensitivity).
+    n_customers : int
+        Customers the check ran on.
+    n_micro : int
+        Micro-clusters of the two-stage path.
+    jitter : float
+        Standard deviation of the noise (standardised units).
+    """
+
+    two_stage_vs_exact: float
+    exact_vs_jittered: float
+    n_customers: int
+    n_micro: int
+    jitter: float
+
+
 def two_stage_check(
     X: pd.DataFrame | np.ndarray,
     *,
@@ -170,7 +220,7 @@ def two_stage_check(
     random_state: int | None = None,
     max_customers: int = 100_000,
     exact: WardClustering | None = None,
-) -> pd.Series:
+) -> TwoStageCheck:
     """How close two-stage Ward comes to exact Ward on ``X``, against exact Ward's own sensitivity.
 
     Two adjusted Rand indices (ARI) on the same customers, cut into ``n_clusters``:
@@ -203,8 +253,7 @@ def two_stage_check(
 
     Returns
     -------
-    Series
-        ARI by comparison, named ``ari``.
+    TwoStageCheck
 
     Raises
     ------
@@ -221,22 +270,23 @@ def two_stage_check(
     if not jitter > 0:
         raise DataError(f"jitter={jitter} must be a positive standard deviation, e.g. 0.01.")
     exact = _exact_reference(exact, frame, n_clusters)
-    two_stage = WardClustering(n_clusters=n_clusters, max_exact=0, n_micro=n_micro, random_state=random_state).fit(frame)
+    values = frame.to_numpy(dtype=float)  # validated once, above: the refits below trust it
+    two_stage = WardClustering(n_clusters=n_clusters, max_exact=0, n_micro=n_micro, random_state=random_state)
+    two_stage._fit(values, columns=frame.columns)
     noise = np.random.default_rng(random_state).normal(scale=jitter, size=frame.shape)
-    jittered = WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame + noise)
-    return pd.Series(
-        {
-            "two-stage vs exact": adjusted_rand_score(exact.labels_, two_stage.labels_),
-            "exact vs exact, jittered": adjusted_rand_score(exact.labels_, jittered.labels_),
-        },
-        name="ari",
-    ).rename_axis("comparison")
+    jittered = WardClustering(n_clusters=n_clusters, max_exact=len(frame))._fit(values + noise, columns=frame.columns)
+    return TwoStageCheck(
+        two_stage_vs_exact=float(adjusted_rand_score(exact.labels_, two_stage.labels_)),
+        exact_vs_jittered=float(adjusted_rand_score(exact.labels_, jittered.labels_)),
+        n_customers=len(frame), n_micro=n_micro, jitter=jitter,
+    )
 
 
 def _exact_reference(exact: WardClustering | None, frame: pd.DataFrame, n_clusters: int) -> WardClustering:
     """``exact`` when it is exact Ward fitted on ``frame`` with ``n_clusters`` segments, or exact Ward fitted here."""
     if exact is None:
-        return WardClustering(n_clusters=n_clusters, max_exact=len(frame)).fit(frame)
+        return WardClustering(n_clusters=n_clusters, max_exact=len(frame))._fit(frame.to_numpy(dtype=float),
+                                                                                columns=frame.columns)
     if not (exact.method_ == "exact" and exact.n_customers_ == len(frame) and exact.n_clusters_ == n_clusters
             and exact.n_features_in_ == frame.shape[1]):
         raise DataError(

@@ -1,12 +1,16 @@
 """Profiles and names: turn cluster labels into something a stakeholder reads.
 
+:func:`describe_clusters` gives, in one frozen :class:`ClusterDescription`, the stakeholder table
+(name, size, revenue share, closest segment, mean features), the standardised means behind the
+snake plot, the relative importance of every feature and the names. It is built from
 :func:`cluster_profile`, :func:`standardised_means`, :func:`relative_importance`,
-:func:`name_clusters`, :func:`_cluster_names`, :func:`closest_segment` and :func:`cluster_summary`.
+:func:`name_clusters` (the naming rule) and :func:`closest_segment`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,12 +18,13 @@ import pandas as pd
 from segkit.errors import DataError
 
 __all__ = [
+    "ClusterDescription",
+    "describe_clusters",
     "cluster_profile",
     "standardised_means",
     "relative_importance",
     "name_clusters",
     "closest_segment",
-    "cluster_summary",
 ]
 
 
@@ -200,34 +205,6 @@ def _make_unique(names: pd.Series, scaled_means: pd.DataFrame, adjectives: dict,
     return names.rename("cluster_name")
 
 
-def _cluster_names(features: pd.DataFrame, labels: Sequence[int], scaled: pd.DataFrame) -> pd.Series:
-    """Name of each cluster (:func:`name_clusters`) from its standardised means and, when ``features`` has
-    ``n_orders``, the "one-off" trait of clusters whose median customer ordered once.
-
-    Parameters
-    ----------
-    features : DataFrame
-        Raw features, one row per customer.
-    labels : array-like
-        Cluster of each customer.
-    scaled : DataFrame
-        The preprocessed features the clusters were fitted on.
-
-    Returns
-    -------
-    Series
-        ``cluster_name`` per cluster label.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"n_orders": [1.0, 1.0, 9.0, 7.0], "revenue": [5.0, 6.0, 90.0, 80.0]})
-    >>> _cluster_names(f, [1, 1, 0, 0], (f - f.mean()) / f.std()).tolist()
-    ['frequent high spenders', 'one-off buyers']
-    """
-    one_off = (features["n_orders"].groupby(np.asarray(labels)).median() <= 1) if "n_orders" in features else None
-    return name_clusters(standardised_means(scaled, labels), one_off=one_off)
-
-
 def closest_segment(labels: Sequence[int], segments: pd.Series) -> pd.DataFrame:
     """Modal segment (e.g. the RFM segment) of each cluster, from the cluster × segment crosstab.
 
@@ -251,15 +228,47 @@ def closest_segment(labels: Sequence[int], segments: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"segment": table.idxmax(axis=1), "segment_share": table.max(axis=1)})
 
 
-def cluster_summary(
+@dataclass(frozen=True)
+class ClusterDescription:
+    """Result of :func:`describe_clusters`.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        Indexed by cluster: ``cluster_name``, ``n_customers``, ``customer_share``, ``revenue_share``,
+        [``closest_segment``, ``closest_segment_share``], ``mean_<feature>``.
+    profile : DataFrame
+        Indexed by cluster: ``n_customers``, ``customer_share``, ``revenue``, ``revenue_share``,
+        ``mean_<feature>`` (:func:`cluster_profile`).
+    means : DataFrame
+        Clusters × preprocessed features: the standardised means (the data of the snake plot).
+    importance : DataFrame
+        Clusters × raw features: cluster mean / population mean − 1 (:func:`relative_importance`).
+    segments_name : str or None
+        Name of the ``segments`` Series the closest segment comes from (e.g. "RFM segment").
+    """
+
+    summary: pd.DataFrame
+    profile: pd.DataFrame
+    means: pd.DataFrame
+    importance: pd.DataFrame
+    segments_name: str | None = None
+
+    @property
+    def names(self) -> pd.Series:
+        """Name of each cluster (``cluster_name`` of :attr:`summary`)."""
+        return self.summary["cluster_name"]
+
+
+def describe_clusters(
     features: pd.DataFrame,
     labels: Sequence[int],
     scaled: pd.DataFrame,
     *,
     segments: pd.Series | None = None,
     revenue: str = "revenue",
-) -> pd.DataFrame:
-    """One row per cluster for stakeholders: name, size, revenue share, closest segment, mean features.
+) -> ClusterDescription:
+    """Everything a report shows about clusters: the stakeholder table, standardised means, importance, names.
 
     Parameters
     ----------
@@ -271,19 +280,34 @@ def cluster_summary(
         The preprocessed features the clusters were fitted on (names come from their means).
     segments : Series, optional
         A segment per customer (e.g. the RFM segment); adds ``closest_segment`` and its share.
+    revenue : str
+        Column of ``features`` holding each customer's revenue.
 
     Returns
     -------
-    DataFrame
-        Indexed by cluster: ``cluster_name``, ``n_customers``, ``customer_share``, ``revenue_share``,
-        [``closest_segment``, ``closest_segment_share``], ``mean_<feature>``.
+    ClusterDescription
+
+    Raises
+    ------
+    DataError
+        ``labels`` not aligned with the features, or no ``revenue`` column.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"n_orders": [1.0, 1.0, 9.0, 7.0], "revenue": [5.0, 6.0, 90.0, 80.0]})
+    >>> described = describe_clusters(f, [1, 1, 0, 0], (f - f.mean()) / f.std())
+    >>> described.names.tolist(), described.summary["revenue_share"].round(2).tolist()
+    (['frequent high spenders', 'one-off buyers'], [0.94, 0.06])
     """
     profile = cluster_profile(features, labels, revenue=revenue)
-    names = _cluster_names(features, labels, scaled)
-    out = profile.drop(columns="revenue")
-    out.insert(0, "cluster_name", names)
+    means = standardised_means(scaled, labels)
+    one_off = (features["n_orders"].groupby(np.asarray(labels)).median() <= 1) if "n_orders" in features else None
+    summary = profile.drop(columns="revenue")
+    summary.insert(0, "cluster_name", name_clusters(means, one_off=one_off))
     if segments is not None:
         closest = closest_segment(labels, segments)
-        out.insert(4, "closest_segment", closest["segment"])
-        out.insert(5, "closest_segment_share", closest["segment_share"])
-    return out
+        summary.insert(4, "closest_segment", closest["segment"])
+        summary.insert(5, "closest_segment_share", closest["segment_share"])
+    return ClusterDescription(summary=summary, profile=profile, means=means,
+                              importance=relative_importance(features, labels),
+                              segments_name=None if segments is None else segments.name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import pandas as pd
 
@@ -21,10 +22,9 @@ __all__ = [
     "RFM_FEATURES",
     "LRFMC_FEATURES",
     "SKEWED_FEATURES",
-    "FEATURE_LABELS",
     "FeatureSet",
+    "CustomerFeatures",
     "customer_features",
-    "feature_label",
 ]
 
 FeatureSet = Literal["rfm", "lrfmc", "extended"]
@@ -46,20 +46,6 @@ SKEWED_FEATURES: list[str] = [
     "n_items",
 ]
 
-#: Plain-language names of the features, for tables, plots and generated sentences.
-FEATURE_LABELS: dict[str, str] = {
-    "days_since_last_purchase": "days since last purchase",
-    "n_orders": "number of orders",
-    "revenue": "revenue",
-    "avg_order_value": "average order value",
-    "tenure_days": "tenure (days since first purchase)",
-    "avg_discount": "average discount",
-    "frequency": "repeat purchase days",
-    "recency": "age at last purchase",
-    "T": "customer age",
-    "monetary_value": "mean repeat spend",
-}
-
 _EXTENDED_BASE: list[str] = [
     "days_since_last_purchase",
     "n_orders",
@@ -67,24 +53,6 @@ _EXTENDED_BASE: list[str] = [
     "tenure_days",
     "avg_order_value",
 ]
-
-
-def feature_label(name: str) -> str:
-    """Plain-language label of a feature column.
-
-    Examples
-    --------
-    >>> feature_label("n_orders"), feature_label("channel_share_web")
-    ('number of orders', 'share of orders via web')
-    """
-    if name in FEATURE_LABELS:
-        return FEATURE_LABELS[name]
-    match = re.fullmatch(r"(channel|category)_share_(.+)", name)
-    if match:
-        kind, level = match.groups()
-        level = level.replace("_", " ")
-        return f"share of orders via {level}" if kind == "channel" else f"share of revenue in {level}"
-    return name.replace("_", " ")
 
 
 def _slug(value: object) -> str:
@@ -113,11 +81,18 @@ def _check_clean(clean: pd.DataFrame | None, needed: Sequence[str], why: str) ->
     return clean
 
 
-def _average_discount(clean: pd.DataFrame, index: pd.Index) -> pd.Series:
+class _Imputed(NamedTuple):
+    """A feature column and the number of customers whose value was imputed."""
+
+    values: pd.Series
+    n_imputed: int
+
+
+def _average_discount(clean: pd.DataFrame, index: pd.Index) -> _Imputed:
     """Revenue-weighted mean ``discount`` of each customer's purchase lines.
 
-    Customers without any recorded discount get the median of the others (counted in
-    ``.attrs["n_imputed"]``), so that one missing field does not drop a customer.
+    Customers without any recorded discount get the median of the others (their number is returned
+    with the column), so that one missing field does not drop a customer.
     """
     lines = _purchases(clean).loc[lambda d: d["discount"].notna() & (d["amount"] > 0)]
     weighted = lines["discount"].astype(float) * lines["amount"]
@@ -128,9 +103,7 @@ def _average_discount(clean: pd.DataFrame, index: pd.Index) -> pd.Series:
         raise DataError(
             "the 'discount' column is empty for every customer; use feature_set='rfm' or fill discount with 0."
         )
-    disc = disc.fillna(disc.median()).rename("avg_discount")
-    disc.attrs["n_imputed"] = n_missing
-    return disc
+    return _Imputed(disc.fillna(disc.median()).rename("avg_discount"), n_missing)
 
 
 def _top_levels(values: pd.Series, weights: pd.Series, max_levels: int) -> pd.Series:
@@ -176,6 +149,31 @@ def _drop_redundant_share(shares: pd.DataFrame) -> pd.DataFrame:
     return shares.drop(columns=drop)
 
 
+@dataclass(frozen=True)
+class CustomerFeatures:
+    """Result of :func:`customer_features`: the feature matrix and what the data could not provide.
+
+    One frozen result instead of notes carried in ``DataFrame.attrs`` (which pandas documents as
+    experimental and which most operations drop).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Float columns, one row per customer, same index as the customer table.
+    feature_set : {"rfm", "lrfmc", "extended"}
+        The set asked for.
+    skipped : tuple of str
+        Optional features of the ``"extended"`` set the data could not provide.
+    n_imputed : int
+        Customers without any recorded discount, whose ``avg_discount`` is the median of the others.
+    """
+
+    table: pd.DataFrame
+    feature_set: str
+    skipped: tuple[str, ...] = ()
+    n_imputed: int = 0
+
+
 def customer_features(
     customers: pd.DataFrame,
     clean: pd.DataFrame | None = None,
@@ -183,7 +181,7 @@ def customer_features(
     feature_set: FeatureSet = "rfm",
     include: Sequence[str] = (),
     max_levels: int = 5,
-) -> pd.DataFrame:
+) -> CustomerFeatures:
     """Feature matrix (one row per customer) for clustering.
 
     Parameters
@@ -208,9 +206,9 @@ def customer_features(
 
     Returns
     -------
-    DataFrame
-        Float columns, same index as ``customers``; ``.attrs["feature_set"]`` names the set and
-        ``.attrs["skipped"]`` lists optional features the data could not provide.
+    CustomerFeatures
+        ``table``: float columns, same index as ``customers``; ``skipped``: optional features the data
+        could not provide; ``n_imputed``: customers whose average discount was imputed.
 
     Raises
     ------
@@ -227,27 +225,31 @@ def customer_features(
     check_customer_table(customers, columns)
     parts = [customers[columns].astype(float)]
     skipped: list[str] = []
+    n_imputed = 0
     if feature_set == "lrfmc":
         clean = _check_clean(clean, ["customer_id", "amount", "discount"], "feature_set='lrfmc'")
-        parts.append(_average_discount(clean, customers.index).to_frame())
+        discount, n_imputed = _average_discount(clean, customers.index)
+        parts.append(discount.to_frame())
     elif feature_set == "extended":
-        parts_extra, skipped = _extended_extras(customers.index, clean, max_levels=max_levels)
+        parts_extra, skipped, n_imputed = _extended_extras(customers.index, clean, max_levels=max_levels)
         parts.extend(parts_extra)
-    features = pd.concat(parts, axis=1)
-    features.index.name = customers.index.name or "customer_id"
-    features.attrs = {"feature_set": feature_set, "skipped": skipped}
-    return features
+    table = pd.concat(parts, axis=1)
+    table.index.name = customers.index.name or "customer_id"
+    return CustomerFeatures(table=table, feature_set=feature_set, skipped=tuple(skipped), n_imputed=n_imputed)
 
 
 def _extended_extras(
     index: pd.Index, clean: pd.DataFrame | None, *, max_levels: int
-) -> tuple[list[pd.DataFrame], list[str]]:
+) -> tuple[list[pd.DataFrame], list[str], int]:
+    """The optional parts of the extended set, the names of those the data lacks, customers imputed."""
     if clean is None:
-        return [], ["avg_discount", "channel shares", "category shares"]
+        return [], ["avg_discount", "channel shares", "category shares"], 0
     parts: list[pd.DataFrame] = []
     skipped: list[str] = []
+    n_imputed = 0
     if "discount" in clean.columns and clean["discount"].notna().any():
-        parts.append(_average_discount(clean, index).to_frame())
+        discount, n_imputed = _average_discount(clean, index)
+        parts.append(discount.to_frame())
     else:
         skipped.append("avg_discount")
     for column, builder in (("channel", _channel_shares), ("category", _category_shares)):
@@ -257,4 +259,4 @@ def _extended_extras(
                 parts.append(shares)
                 continue
         skipped.append(f"{column} shares")
-    return parts, skipped
+    return parts, skipped, n_imputed

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from segkit.cluster.describe import _labels_series, cluster_summary
+from segkit.cluster.describe import ClusterDescription, _labels_series, describe_clusters
 from segkit.cluster.features import FeatureSet
 from segkit.cluster.kmeans import SegmentKMeans
-from segkit.cluster.preprocess import prepare_features
-from segkit.cluster.select import KSelection, _choose_k, _stability, feasible_k_range
-from segkit.cluster.text import SEGMENT_ACTIONS
+from segkit.cluster.preprocess import PreparedFeatures, prepare_features
+from segkit.cluster.select import KSelection, _choose_k, _feasible_k_range, _stability
+from segkit.cluster.text import _SEGMENT_ACTIONS
 from segkit.data import check_customer_table
 
 __all__ = [
@@ -24,41 +24,60 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class KMeansSegmentation:
-    """Result of :func:`kmeans_segmentation`.
+    """Result of :func:`kmeans_segmentation` (its words: :func:`segkit.cluster.text.words`).
 
     Attributes
     ----------
-    features : DataFrame
-        Raw features (:func:`segkit.cluster.customer_features`).
-    scaled : DataFrame
-        Preprocessed features the clusters are fitted on.
-    preprocessor : Pipeline
-        The fitted preprocessing pipeline.
+    prepared : PreparedFeatures
+        The raw features, the preprocessed ones and the fitted pipeline (:func:`prepare_features`).
     stability : DataFrame
         :func:`stability` table for every k tried.
     selection : KSelection
         :func:`choose_k` result among the stable k.
     k : int
         Number of clusters used: ``n_clusters`` if given, else ``selection.chosen_k``.
+    k_source : {"data", "parameter"}
+        Whether ``k`` was chosen from the data or set by ``n_clusters``.
     model : SegmentKMeans
         The final model (labels ordered by revenue).
-    summary : DataFrame
-        :func:`cluster_summary` of the final model.
-    k_range_note : str
-        Why fewer k were tried than ``k_range`` asked for (:func:`feasible_k_range`); "" when all were.
+    description : ClusterDescription
+        :func:`describe_clusters` of the final model: summary table, standardised means, importance.
     """
 
-    features: pd.DataFrame
-    scaled: pd.DataFrame
-    preprocessor: Pipeline = field(repr=False)
+    prepared: PreparedFeatures = field(repr=False)
     stability: pd.DataFrame
     selection: KSelection
     k: int
+    k_source: str
     model: SegmentKMeans = field(repr=False)
-    summary: pd.DataFrame
-    k_range_note: str = ""
+    description: ClusterDescription = field(repr=False)
+
+    @property
+    def features(self) -> pd.DataFrame:
+        """Raw features (business units), one row per customer."""
+        return self.prepared.raw
+
+    @property
+    def scaled(self) -> pd.DataFrame:
+        """Preprocessed features the clusters are fitted on."""
+        return self.prepared.scaled
+
+    @property
+    def preprocessor(self) -> Pipeline:
+        """The fitted preprocessing pipeline."""
+        return self.prepared.preprocessor
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The stakeholder table of :attr:`description`, one row per cluster."""
+        return self.description.summary
+
+    @property
+    def k_range_note(self) -> str:
+        """Why fewer k were tried than ``k_range`` asked for; "" when all were."""
+        return self.selection.k_range_note
 
     @property
     def labels(self) -> np.ndarray:
@@ -91,7 +110,7 @@ def kmeans_segmentation(
     Steps: features and preprocessing (:func:`segkit.cluster.prepare_features`), subsample
     stability for every k in ``k_range`` (:func:`stability`), the vote among the stable k
     (:func:`choose_k`), the final :class:`SegmentKMeans` with labels ordered by the customers'
-    ``revenue`` and the stakeholder table (:func:`cluster_summary`).
+    ``revenue`` and the description of its clusters (:func:`describe_clusters`).
 
     Parameters
     ----------
@@ -100,10 +119,10 @@ def kmeans_segmentation(
     clean : DataFrame, optional
         Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
     feature_set : {"rfm", "lrfmc", "extended"}
-        See :func:`segkit.cluster.customer_features`.
+        See :func:`segkit.cluster.features.customer_features`.
     n_clusters : int
-        Number of clusters; 0 uses the k chosen by :data:`DECISION_RULE` (the evidence is computed
-        either way, so a report can show it).
+        Number of clusters; 0 uses the k chosen by the vote of :func:`choose_k` (the evidence is
+        computed either way, so a report can show it).
     k_range, n_init, gap_references, silhouette_sample : see :func:`choose_k`.
     stability_refits, stability_threshold : ``n_refits`` and ``threshold`` of :func:`stability`.
     segments : Series, optional
@@ -123,20 +142,21 @@ def kmeans_segmentation(
     prepared = prepare_features(customers, clean, feature_set=feature_set)  # the one validation of the features
     scaled = prepared.scaled
     arr = scaled.to_numpy(dtype=float)
-    k_range, k_range_note = feasible_k_range(k_range, scaled)
+    k_range, k_range_note = _feasible_k_range(k_range, arr)
     stab = _stability(arr, k_range=k_range, n_refits=stability_refits, n_init=n_init,
                       threshold=stability_threshold, random_state=random_state)
     selection = _choose_k(arr, k_range=k_range, n_init=n_init, gap_references=gap_references,
                           silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
-                          random_state=random_state)
+                          random_state=random_state, k_range_note=k_range_note)
     k = n_clusters if n_clusters > 0 else selection.chosen_k
     model = SegmentKMeans(k, n_init=n_init, random_state=random_state)._fit(
         arr, order_by=customers["revenue"], columns=scaled.columns)
-    summary = cluster_summary(prepared.raw.assign(revenue=customers["revenue"]), model.labels_, scaled,
-                              segments=segments)
-    return KMeansSegmentation(features=prepared.raw, scaled=scaled, preprocessor=prepared.preprocessor,
-                              stability=stab, selection=selection, k=k, model=model, summary=summary,
-                              k_range_note=k_range_note)
+    description = describe_clusters(prepared.raw.assign(revenue=customers["revenue"]), model.labels_, scaled,
+                                    segments=segments)
+    return KMeansSegmentation(prepared=prepared, stability=stab, selection=selection, k=k,
+                              k_source="parameter" if n_clusters > 0 else "data", model=model,
+                              description=description)
+
 
 def segment_actions(
     customers: pd.DataFrame,
@@ -147,7 +167,7 @@ def segment_actions(
     lapsed_ratio: float = 1.5,
 ) -> pd.DataFrame:
     """A first action per segment from two numbers (first match wins; the words are in
-    :data:`segkit.cluster.text.SEGMENT_ACTIONS`).
+    :mod:`segkit.cluster.text`).
 
     *protect* when the segment's share of revenue is at least ``value_ratio`` times its share of
     customers; else *win back* when its median days since last purchase is at least ``lapsed_ratio``
@@ -187,8 +207,8 @@ def segment_actions(
     out["action"] = np.select(
         [out["revenue_share"] >= value_ratio * out["customer_share"],
          recency >= lapsed_ratio * customers["days_since_last_purchase"].median()],
-        [SEGMENT_ACTIONS["protect"], SEGMENT_ACTIONS["win back"]],
-        default=SEGMENT_ACTIONS["grow"],
+        [_SEGMENT_ACTIONS["protect"], _SEGMENT_ACTIONS["win back"]],
+        default=_SEGMENT_ACTIONS["grow"],
     )
     if names is not None:
         out.insert(0, "name", names.reindex(out.index))

@@ -14,7 +14,7 @@ from matplotlib.ticker import PercentFormatter
 from scipy.cluster.hierarchy import dendrogram
 from sklearn.utils.validation import check_is_fitted
 
-from segkit.cluster.features import feature_label
+from segkit.cluster.text import feature_label
 from segkit.cluster.pca import PCAResult
 from segkit.cluster.ward import WardClustering
 from segkit.plots import DIVERGING_CMAP, PALETTE, palette

@@ -17,7 +17,7 @@ Examples
 ...     {"days_since_last_purchase": [3, 40, 200, 9], "n_orders": [12, 3, 1, 6],
 ...      "revenue": [1500.0, 210.0, 35.0, 640.0]},
 ...     index=pd.Index(["a", "b", "c", "d"], name="customer_id"))
->>> X = customer_features(customers)
+>>> X = customer_features(customers).table
 >>> list(X.columns)
 ['days_since_last_purchase', 'n_orders', 'revenue']
 >>> Z = make_preprocessor().fit_transform(X)
@@ -288,23 +288,32 @@ def make_preprocessor(
     return Pipeline(steps).set_output(transform="pandas")
 
 
-@dataclass
+@dataclass(frozen=True)
 class PreparedFeatures:
     """Result of :func:`prepare_features`: the raw features, the preprocessed ones and the fitted pipeline.
 
     Attributes
     ----------
     raw : DataFrame
-        :func:`customer_features` output, one row per customer (business units).
+        The feature table of :func:`customer_features`, one row per customer (business units).
     scaled : DataFrame
         ``raw`` after :func:`make_preprocessor` (log, capping, standardising): what clustering and PCA use.
     preprocessor : Pipeline
         The fitted pipeline, to transform new customers the same way (``preprocessor.transform(...)``).
+    feature_set : {"rfm", "lrfmc", "extended"}
+        The feature set asked for.
+    skipped : tuple of str
+        Optional features the data could not provide (see :class:`CustomerFeatures`).
+    n_imputed : int
+        Customers whose average discount was imputed with the median.
     """
 
     raw: pd.DataFrame
     scaled: pd.DataFrame
     preprocessor: Pipeline = field(repr=False)
+    feature_set: str = "rfm"
+    skipped: tuple[str, ...] = ()
+    n_imputed: int = 0
 
 
 def prepare_features(
@@ -312,11 +321,12 @@ def prepare_features(
     clean: pd.DataFrame | None = None,
     *,
     feature_set: FeatureSet = "rfm",
+    log_columns: str | Sequence[str] = "auto",
 ) -> PreparedFeatures:
     """Customer features and their k-means-ready (preprocessed) version, in one step.
 
-    The start of every clustering analysis: :func:`customer_features` then the default
-    :func:`make_preprocessor` pipeline, fitted on these customers.
+    The start of every clustering analysis: :func:`customer_features` then the
+    :func:`make_preprocessor` pipeline (default options but ``log_columns``), fitted on these customers.
 
     Parameters
     ----------
@@ -326,6 +336,8 @@ def prepare_features(
         Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
     feature_set : {"rfm", "lrfmc", "extended"}
         See :func:`customer_features`.
+    log_columns : "auto" or sequence of str
+        Columns to ``log1p`` (see :func:`make_preprocessor`); ``()`` for none.
 
     Returns
     -------
@@ -335,13 +347,15 @@ def prepare_features(
     --------
     >>> customers = pd.DataFrame({"days_since_last_purchase": [3, 40, 200], "n_orders": [12, 3, 1],
     ...                           "revenue": [1500.0, 210.0, 35.0]})
-    >>> from segkit.cluster import RFM_FEATURES
+    >>> from segkit.cluster.features import RFM_FEATURES
     >>> prepared = prepare_features(customers)
     >>> list(prepared.raw.columns) == list(prepared.scaled.columns) == RFM_FEATURES
     True
     >>> prepared.scaled.mean().abs().max() < 1e-9
     np.True_
     """
-    raw = customer_features(customers, clean, feature_set=feature_set)
-    preprocessor = make_preprocessor()
-    return PreparedFeatures(raw=raw, scaled=preprocessor.fit_transform(raw), preprocessor=preprocessor)
+    features = customer_features(customers, clean, feature_set=feature_set)
+    preprocessor = make_preprocessor(log_columns=log_columns)
+    return PreparedFeatures(raw=features.table, scaled=preprocessor.fit_transform(features.table),
+                            preprocessor=preprocessor, feature_set=features.feature_set, skipped=features.skipped,
+                            n_imputed=features.n_imputed)

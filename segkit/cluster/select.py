@@ -3,8 +3,9 @@
 :func:`choose_k` fits k-means for every k in a range and puts five criteria side by side (elbow of
 the inertia with its knee found by :func:`_find_knee`, sampled silhouette, Calinski-Harabasz,
 Davies-Bouldin and :func:`_gap_statistic`); each names a best k and the k named most often wins
-(:data:`segkit.cluster.text.DECISION_RULE`). :func:`stability` refits on subsamples and compares the
-partitions by adjusted Rand index.
+(the rule is written out in :mod:`segkit.cluster.text`). :func:`stability` refits on subsamples and
+compares the partitions by adjusted Rand index. A k range the data cannot support is shortened by
+:func:`_feasible_k_range`, which says so in a note.
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ from sklearn.metrics import (
 )
 
 from segkit.cluster.kmeans import Method, SegmentKMeans, _as_matrix, _check_k, _kmeans, _resolve_method
-from segkit.cluster.text import CRITERION_LABELS, DECISION_RULE, k_choice_reason, k_range_note
+from segkit.cluster.text import _CRITERION_LABELS, _k_range_note
 from segkit.errors import DataError
 
 __all__ = [
     "MIN_CUSTOMERS_TO_SEGMENT",
-    "feasible_k_range",
     "KSelection",
     "choose_k",
     "stability",
@@ -51,7 +51,7 @@ def _check_k_range(k_range: Sequence[int], X: np.ndarray) -> list[int]:
 MIN_CUSTOMERS_TO_SEGMENT: int = 4
 
 
-def feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tuple[list[int], str]:
+def _feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tuple[list[int], str]:
     """The k of ``k_range`` the data can support, and a sentence when that is not all of them.
 
     A k needs more customers than clusters and at least k distinct feature rows. A small customer
@@ -71,7 +71,7 @@ def feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tu
     Examples
     --------
     >>> X = np.arange(12.0).reshape(6, 2)
-    >>> feasible_k_range(range(3, 9), X)[0]
+    >>> _feasible_k_range(range(3, 9), X)[0]
     [3, 4, 5]
     """
     ks = sorted({int(k) for k in k_range})
@@ -92,7 +92,7 @@ def feasible_k_range(k_range: Sequence[int], X: pd.DataFrame | np.ndarray) -> tu
     kept = [k for k in ks if k <= top]
     if len(kept) < 2:
         kept = list(range(max(2, top - 1), top + 1))
-    return kept, k_range_note(kept, ks, n_customers=n, n_distinct=n_distinct)
+    return kept, _k_range_note(kept, ks, n_customers=n, n_distinct=n_distinct)
 
 
 def _find_knee(x: Sequence[float], y: Sequence[float], *, sensitivity: float = 1.0) -> float | None:
@@ -208,9 +208,9 @@ def _gap_choice(gap: pd.DataFrame, candidates: Sequence[int] | None = None) -> i
     return int(gap.loc[sorted(cands), "gap"].idxmax())
 
 
-@dataclass
+@dataclass(frozen=True)
 class KSelection:
-    """Result of :func:`choose_k`.
+    """Result of :func:`choose_k` (why ``chosen_k``, in words: :func:`segkit.cluster.text.words`).
 
     Attributes
     ----------
@@ -225,6 +225,8 @@ class KSelection:
         The Kneedle knee of the inertia curve.
     labels : dict
         Ordered labels of the fit for each k (by size; refit with ``order_by`` for the final model).
+    k_range_note : str
+        Why fewer k were tried than ``k_range`` asked for (too few customers); "" when all were.
     """
 
     table: pd.DataFrame
@@ -232,11 +234,7 @@ class KSelection:
     chosen_k: int
     knee_k: int | None
     labels: dict[int, np.ndarray] = field(repr=False)
-    rule: str = DECISION_RULE
-
-    def reason(self) -> str:
-        """Why ``chosen_k``: which criteria named it and what the others preferred."""
-        return k_choice_reason(self.votes, self.table, chosen_k=self.chosen_k, knee_k=self.knee_k)
+    k_range_note: str = ""
 
 
 def choose_k(
@@ -251,14 +249,20 @@ def choose_k(
     candidates: Sequence[int] | None = None,
     random_state: int = 0,
 ) -> KSelection:
-    """Fit k-means for every k in ``k_range`` and choose k by the vote in :data:`DECISION_RULE`.
+    """Fit k-means for every k in ``k_range`` and choose k by a vote of five criteria.
+
+    Each criterion names a best k (the knee of the inertia, the highest silhouette and
+    Calinski-Harabasz, the lowest Davies-Bouldin, the gap statistic's one-standard-error rule); the k
+    named most often wins, ties going to the highest silhouette.
 
     Parameters
     ----------
     X : DataFrame or array
         Preprocessed features (see :func:`segkit.cluster.make_preprocessor`).
     k_range : sequence of int
-        Candidate numbers of clusters (>= 2, below the number of customers).
+        Candidate numbers of clusters (>= 2). When the customers cannot support the largest k (a k
+        needs more customers than clusters and k distinct rows), the range is shortened and
+        ``k_range_note`` of the result says so.
     n_init : int
         k-means++ initialisations per k.
     method : {"auto", "kmeans", "minibatch"}
@@ -283,16 +287,19 @@ def choose_k(
     Raises
     ------
     DataError
-        Bad ``k_range`` for the data, too few customers, missing values, constant columns.
+        A ``k_range`` without two k from 2 up, fewer than 4 customers with distinct features, missing
+        values, constant columns.
     """
-    return _choose_k(_as_matrix(X, min_rows=3), k_range=k_range, n_init=n_init, method=method,
-                     silhouette_sample=silhouette_sample, gap_references=gap_references, gap_sample=gap_sample,
-                     candidates=candidates, random_state=random_state)
+    arr = _as_matrix(X, min_rows=3)
+    ks, note = _feasible_k_range(k_range, arr)
+    return _choose_k(arr, k_range=ks, n_init=n_init, method=method, silhouette_sample=silhouette_sample,
+                     gap_references=gap_references, gap_sample=gap_sample, candidates=candidates,
+                     random_state=random_state, k_range_note=note)
 
 
 def _choose_k(arr: np.ndarray, *, k_range: Sequence[int], n_init: int, silhouette_sample: int, gap_references: int,
               candidates: Sequence[int] | None, random_state: int, method: Method = "auto",
-              gap_sample: int = 5000) -> KSelection:
+              gap_sample: int = 5000, k_range_note: str = "") -> KSelection:
     """:func:`choose_k` without input validation: ``arr`` is a finite float matrix checked by the caller."""
     ks = _check_k_range(k_range, arr)
     algo = _resolve_method(method, arr.shape[0])
@@ -321,7 +328,7 @@ def _choose_k(arr: np.ndarray, *, k_range: Sequence[int], n_init: int, silhouett
     tied = counts.index[counts == counts.max()]
     chosen = int(table.loc[tied, "silhouette"].idxmax())
     table["candidate"] = table.index.isin(_candidates(candidates, ks))
-    return KSelection(table=table, votes=votes, chosen_k=chosen, knee_k=knee, labels=labels)
+    return KSelection(table=table, votes=votes, chosen_k=chosen, knee_k=knee, labels=labels, k_range_note=k_range_note)
 
 
 def _candidates(candidates: Sequence[int] | None, ks: list[int]) -> list[int]:
@@ -344,7 +351,7 @@ def _vote(table: pd.DataFrame, gap: pd.DataFrame, knee: int | None, cands: list[
     }
     votes = pd.DataFrame({"best_k": pd.Series(best, dtype="Int64")})
     votes.index.name = "criterion"
-    votes["criterion_label"] = votes.index.map(CRITERION_LABELS.get)
+    votes["criterion_label"] = votes.index.map(_CRITERION_LABELS.get)
     votes = votes.dropna(subset=["best_k"])
     return votes.astype({"best_k": int})
 

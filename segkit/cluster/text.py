@@ -1,25 +1,45 @@
-"""The sentences the clustering reports show, written from computed numbers."""
+"""The words the clustering reports show, written from computed numbers.
+
+One public entry point, :func:`words`, returns the words for a result of the clustering family
+(a k-means segmentation, a Ward model, a linkage comparison, a two-stage check, a PCA, a choice of
+k, prepared features); :func:`feature_label` names a feature in plain language. Everything else
+here is the private sentence-writing the modules that compute call (the Ward path, the note on a
+shortened k range, the action rules).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
-from segkit.cluster.features import feature_label
-from segkit.cluster.pca import PCAResult, describe_components, _most_correlated_pair
+from segkit.cluster.describe import _trait
+from segkit.cluster.pca import PCAResult, _most_correlated_pair
+from segkit.cluster.preprocess import PreparedFeatures
 
 __all__ = [
-    "CRITERION_LABELS",
-    "DECISION_RULE",
-    "SEGMENT_ACTIONS",
-    "k_choice_reason",
-    "k_range_note",
-    "pca_advice",
-    "revenue_skew_words",
-    "ward_method_reason",
+    "feature_label",
+    "words",
 ]
 
-#: Each criterion of :func:`choose_k`, as a report names it.
-CRITERION_LABELS: dict[str, str] = {
+#: Plain-language names of the features, for tables, plots and generated sentences.
+FEATURE_LABELS: dict[str, str] = {
+    "days_since_last_purchase": "days since last purchase",
+    "n_orders": "number of orders",
+    "revenue": "revenue",
+    "avg_order_value": "average order value",
+    "tenure_days": "tenure (days since first purchase)",
+    "avg_discount": "average discount",
+    "frequency": "repeat purchase days",
+    "recency": "age at last purchase",
+    "T": "customer age",
+    "monetary_value": "mean repeat spend",
+}
+
+#: Each criterion of :func:`~segkit.cluster.choose_k`, as a report names it.
+_CRITERION_LABELS: dict[str, str] = {
     "elbow": "elbow (Kneedle knee of inertia)",
     "silhouette": "silhouette (max)",
     "calinski_harabasz": "Calinski-Harabasz (max)",
@@ -27,15 +47,15 @@ CRITERION_LABELS: dict[str, str] = {
     "gap": "gap statistic (1-SE rule)",
 }
 
-#: The first action per segment of :func:`segment_actions`, by rule.
-SEGMENT_ACTIONS: dict[str, str] = {
+#: The first action per segment of :func:`~segkit.cluster.segment_actions`, by rule.
+_SEGMENT_ACTIONS: dict[str, str] = {
     "protect": "protect: VIP service and early access, no blanket discounts",
     "win back": "win back: a reactivation offer, then stop mailing non-responders",
     "grow": "grow: cross-sell and a second-order incentive",
 }
 
-#: How :func:`choose_k` decides, in words, for a report.
-DECISION_RULE: str = (
+#: How :func:`~segkit.cluster.choose_k` decides, in words, for a report.
+_DECISION_RULE: str = (
     "Each of five criteria names a best k: the elbow (the knee of the inertia curve, found with "
     "Kneedle), the highest silhouette, the highest Calinski-Harabasz index, the lowest "
     "Davies-Bouldin index, and the gap statistic (the smallest k with gap(k) >= gap(k+1) - s(k+1), "
@@ -46,7 +66,312 @@ DECISION_RULE: str = (
 )
 
 
-def pca_advice(
+def feature_label(name: str) -> str:
+    """Plain-language label of a feature column.
+
+    Examples
+    --------
+    >>> feature_label("n_orders"), feature_label("channel_share_web")
+    ('number of orders', 'share of orders via web')
+    """
+    if name in FEATURE_LABELS:
+        return FEATURE_LABELS[name]
+    match = re.fullmatch(r"(channel|category)_share_(.+)", name)
+    if match:
+        kind, level = match.groups()
+        level = level.replace("_", " ")
+        return f"share of orders via {level}" if kind == "channel" else f"share of revenue in {level}"
+    return name.replace("_", " ")
+
+
+# ------------------------------------------------------------------------------ the words of a result
+
+
+@dataclass(frozen=True)
+class KMeansWords:
+    """The words for a :class:`~segkit.cluster.pipeline.KMeansSegmentation`.
+
+    Attributes
+    ----------
+    headline : str
+        k, how it was set, its stability and the top segment (Markdown).
+    features : str
+        Customers and features (with the snapshot date when given).
+    revenue_skew : str
+        How skewed revenue is (why money columns are log-transformed).
+    rule : str
+        How k is chosen.
+    decision : str
+        Why this k, with a caveat when the criteria disagree (Markdown).
+    choice : str
+        The same in one short sentence.
+    """
+
+    headline: str
+    features: str
+    revenue_skew: str
+    rule: str
+    decision: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class WardWords:
+    """The words for a fitted :class:`~segkit.cluster.WardClustering`.
+
+    Attributes
+    ----------
+    headline : str or None
+        Customers, segments, the top segment and the agreement with k-means (Markdown); None unless
+        ``description`` and ``kmeans_ari`` were given.
+    rule : str
+        How k was set and which path ran (Markdown).
+    """
+
+    headline: str | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class PCAWords:
+    """The words for a :class:`~segkit.cluster.pca.PCAResult`.
+
+    Attributes
+    ----------
+    headline : str
+        Features, the components that keep ``variance_target`` of the variance, what PC1 and PC2 mean.
+    features : str
+        Customers and features.
+    components : DataFrame
+        Per component: ``variance_share``, ``high_scores``, ``low_scores``, ``main_features``, ``meaning``.
+    agreement : str or None
+        How far k-means on the kept components agrees with k-means on all features (given ``agreement``).
+    advice : list of str or None
+        Three recommendations (given ``agreement`` and ``scaled``).
+    """
+
+    headline: str
+    features: str
+    components: pd.DataFrame
+    agreement: str | None = None
+    advice: list[str] | None = None
+
+
+def words(result: object, **context: object) -> object:
+    """The words the reports show for a result of :mod:`segkit.cluster`, written from its numbers.
+
+    ============================  ================================================  ===================
+    result                        context (keywords)                                returns
+    ============================  ================================================  ===================
+    ``KMeansSegmentation``        ``snapshot_date`` (optional)                      :class:`KMeansWords`
+    ``KSelection``                                                                  str (why that k)
+    ``PreparedFeatures``          ``snapshot_date`` (optional)                      str (the features)
+    ``WardClustering`` (fitted)   ``description``, ``kmeans_ari`` (for headline)    :class:`WardWords`
+    ``LinkageComparison``         ``population``: customers sampled from            str
+    ``TwoStageCheck``             ``ward``: the model checked                       str
+    ``PCAResult``                 ``variance_target`` (0.8), ``n_describe`` (3),    :class:`PCAWords`
+                                  ``agreement`` and ``scaled`` (optional)
+    ============================  ================================================  ===================
+
+    Raises
+    ------
+    TypeError
+        ``result`` is none of these.
+
+    Examples
+    --------
+    >>> prepared = PreparedFeatures(raw=pd.DataFrame({"n_orders": [1.0, 2.0], "revenue": [5.0, 9.0]}),
+    ...                             scaled=pd.DataFrame(), preprocessor=None, feature_set="rfm")
+    >>> words(prepared)
+    '2 customers, 2 features (rfm): number of orders, revenue.'
+    """
+    from segkit.cluster.compare import LinkageComparison, TwoStageCheck
+    from segkit.cluster.pipeline import KMeansSegmentation
+    from segkit.cluster.select import KSelection
+    from segkit.cluster.ward import WardClustering
+
+    writers = (
+        (KMeansSegmentation, _kmeans_words),
+        (KSelection, _selection_reason),
+        (PreparedFeatures, _prepared_words),
+        (WardClustering, _ward_words),
+        (LinkageComparison, _comparison_words),
+        (TwoStageCheck, _two_stage_words),
+        (PCAResult, _pca_words),
+    )
+    for kind, writer in writers:
+        if isinstance(result, kind):
+            return writer(result, **context)
+    raise TypeError(f"no words for a {type(result).__name__}; pass a result of segkit.cluster.")
+
+
+def _features_sentence(columns, n_customers: int, *, feature_set: str | None = None, snapshot_date=None) -> str:
+    """'N customers[ at the snapshot date D]; d features[ (set)]: labels.'"""
+    where = f" at the snapshot date {snapshot_date:%Y-%m-%d};" if snapshot_date is not None else ","
+    which = f" ({feature_set})" if feature_set else ""
+    labels = ", ".join(feature_label(c) for c in columns)
+    return f"{n_customers:,} customers{where} {len(columns)} features{which}: {labels}."
+
+
+def _prepared_words(prepared: PreparedFeatures, *, snapshot_date=None) -> str:
+    return _features_sentence(prepared.raw.columns, len(prepared.raw), feature_set=prepared.feature_set,
+                              snapshot_date=snapshot_date)
+
+
+def _selection_reason(selection) -> str:
+    return _k_choice_reason(selection.votes, selection.table, chosen_k=selection.chosen_k, knee_k=selection.knee_k)
+
+
+def _kmeans_words(segmentation, *, snapshot_date=None) -> KMeansWords:
+    k, selection = segmentation.k, segmentation.selection
+    from_data = segmentation.k_source == "data"
+    reason = _selection_reason(selection)
+    support = int((selection.votes["best_k"] == selection.chosen_k).sum())
+    caveat = ("" if support > len(selection.votes) / 2 else
+              f" The criteria disagree, as they usually do when customer groups overlap: k = {selection.chosen_k} is "
+              "the best-supported choice, not a certain one; the stable alternatives in the table are defensible "
+              "too (set `n_clusters` to use one).")
+    override = "" if from_data else f" The parameter n_clusters = {k} overrides it."
+    note = segmentation.k_range_note
+    return KMeansWords(
+        headline=_kmeans_headline(segmentation),
+        features=_prepared_words(segmentation.prepared, snapshot_date=snapshot_date),
+        revenue_skew=_revenue_skew(segmentation.features["revenue"]),
+        rule=_DECISION_RULE,
+        decision=f"**Decision:** {reason}{caveat}{override} {note}".strip(),
+        choice=f"k = {k}: {reason if from_data else 'set by the parameter n_clusters.'} {note}".strip(),
+    )
+
+
+def _kmeans_headline(segmentation) -> str:
+    k, top = segmentation.k, segmentation.summary.iloc[0]
+    how = "chosen from the data" if segmentation.k_source == "data" else "set by parameter"
+    text = (f"**k-means finds {k} customer segments** ({how}; "
+            f"stability ARI {segmentation.stability['ari_mean'].get(k, float('nan')):.2f}). The top segment, "
+            f"*{top['cluster_name']}*, is {top['customer_share']:.0%} of customers and {top['revenue_share']:.0%} "
+            "of net revenue")
+    if "closest_segment" in top.index:
+        text += f"; it sits mostly in the {segmentation.description.segments_name or 'segment'} {top['closest_segment']}"
+    return text + "."
+
+
+def _ward_words(ward, *, description=None, kmeans_ari: float | None = None) -> WardWords:
+    headline = None
+    if description is not None and kmeans_ari is not None:
+        top = description.summary.iloc[0]
+        headline = (
+            f"**Ward's tree splits {ward.n_customers_:,} customers into {ward.n_clusters_} segments**; the top "
+            f"segment holds {top['customer_share']:.0%} of customers and {top['revenue_share']:.0%} of net revenue. "
+            f"k-means with the same k agrees at an adjusted Rand index of {kmeans_ari:.2f} ({ward.method_} Ward)."
+        )
+    low, high = ward.k_range
+    how = (f"fixed by the parameter n_clusters = {ward.n_clusters}" if ward.n_clusters else
+           f"the largest gap ({ward.merge_gaps_['gap'].max():.1f}) for k between {low} and {high}")
+    return WardWords(headline=headline, rule=f"**k = {ward.n_clusters_}**, {how}. Path: {ward.method_reason_}")
+
+
+def _comparison_words(comparison, *, population: int | None = None) -> str:
+    """What the linkage comparison shows: the most faithful tree, single linkage's chaining, Ward's cut."""
+    table = comparison.table
+    faithful, compact = table["cophenetic_corr"].idxmax(), table["within_ss_share"].idxmin()
+    row = table.loc
+    sampled = " sampled" if population is not None and population > comparison.n_customers else ""
+    text = (
+        f"On {comparison.n_customers:,}{sampled} customers cut into {comparison.n_clusters} clusters, **{faithful}** "
+        f"linkage has the highest cophenetic correlation ({row[faithful, 'cophenetic_corr']:.2f}): its tree "
+        "summarises the distances most faithfully, but a faithful tree is not necessarily a useful cut "
+        f"(cluster sizes {row[faithful, 'sizes']}). "
+    )
+    if "single" in table.index:
+        text += f"**Single** linkage chains: {row['single', 'largest_share']:.1%} of customers end up in one cluster. "
+    if "ward" in table.index:
+        text += (f"**Ward** gives sizes {row['ward', 'sizes']} and leaves {row['ward', 'within_ss_share']:.0%} of "
+                 "the variance within clusters; ")
+    return text + (f"the most compact cut of the {_count_word(len(table))} is {compact}'s "
+                   f"({row[compact, 'within_ss_share']:.0%}).")
+
+
+def _count_word(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four"}.get(n, str(n))
+
+
+def _two_stage_words(check, *, ward) -> str:
+    """What a full distance matrix would cost, and how close two-stage Ward comes to exact Ward."""
+    gigabytes = {n: n * (n - 1) / 2 * 8 / 1e9 for n in (ward.n_customers_, 100_000, 1_000_000)}
+    scope = (f"all {ward.n_customers_:,} customers" if check.n_customers == ward.n_customers_
+             else f"{check.n_customers:,} sampled customers")
+    return (
+        f"This run: {ward.method_reason_} A full distance matrix would take {gigabytes[ward.n_customers_]:.1f} GB "
+        f"here, {gigabytes[100_000]:,.0f} GB at 100,000 customers and {gigabytes[1_000_000]:,.0f} GB at a million. "
+        f"On {scope}, the two-stage path ({check.n_micro:,} micro-clusters) agrees with exact "
+        f"Ward at ARI {check.two_stage_vs_exact:.2f}. For scale: exact Ward itself, rerun after moving every "
+        f"customer by a random {check.jitter:g} standard deviations, agrees with the original at ARI "
+        f"{check.exact_vs_jittered:.2f}."
+    )
+
+
+def _pca_words(result: PCAResult, *, variance_target: float = 0.8, n_describe: int = 3,
+               agreement: pd.DataFrame | None = None, scaled: pd.DataFrame | None = None) -> PCAWords:
+    n_features = result.loadings.shape[0]
+    n_keep = result.n_components_for(variance_target)
+    cumulative = result.explained["cumulative"]
+    components = _describe_components(result, n_components=min(n_describe, result.loadings.shape[1]))
+    headline = (f"**{n_features} features reduce to {n_keep} components that keep {cumulative.iloc[n_keep - 1]:.0%} "
+                f"of the variance.** PC1 and PC2 together explain {cumulative.iloc[1]:.0%}. "
+                + " ".join(components["meaning"].iloc[:2]))
+    features = _features_sentence(result.loadings.index, len(result.scores))
+    if agreement is None:
+        return PCAWords(headline=headline, features=features, components=components)
+    n_map = max(n_keep, 2)
+    at_keep = agreement.at[n_map, "ARI_vs_all_features"]
+    enough = agreement.index[agreement["ARI_vs_all_features"] >= 0.9]
+    agree = (f"With the {n_map} components needed to keep at least {variance_target:.0%} of the variance, the segments "
+             f"agree with those on all features at ARI {at_keep:.2f}. "
+             + (f"ARI ≥ 0.9 needs {enough[0]} components." if len(enough) else "No reduced set reaches ARI 0.9."))
+    advice = None if scaled is None else _pca_advice(result, scaled, agreement, n_components=n_map)
+    return PCAWords(headline=headline, features=features, components=components, agreement=agree, advice=advice)
+
+
+def _describe_components(result: PCAResult, *, n_components: int = 3, min_weight: float = 0.3) -> pd.DataFrame:
+    """What each component means, in words generated from its loadings.
+
+    A feature enters a component's description when the absolute weight is at least ``min_weight``
+    (at least the largest one always does). High scores describe customers with the traits of the
+    positively weighted features' "above average" side and the negatively weighted features'
+    "below average" side; low scores the reverse.
+
+    Returns
+    -------
+    DataFrame
+        Per component: ``variance_share``, ``high_scores``, ``low_scores``, ``main_features`` and
+        ``meaning`` (a sentence).
+    """
+    rows = []
+    for pc in result.loadings.columns[:n_components]:
+        w = result.loadings[pc]
+        top = w.abs().sort_values(ascending=False, kind="stable")
+        keep = top.index[(top >= min_weight) | (np.arange(len(top)) == 0)]
+        high = [_trait(f, w[f]) for f in keep]
+        low = [_trait(f, -w[f]) for f in keep]
+        share = float(result.explained.at[pc, "explained_variance_ratio"])
+        rows.append(
+            {
+                "component": pc,
+                "variance_share": share,
+                "high_scores": ", ".join(high),
+                "low_scores": ", ".join(low),
+                "main_features": ", ".join(f"{feature_label(f)} ({w[f]:+.2f})" for f in keep),
+                "meaning": f"{pc} ({share:.0%} of variance) separates {', '.join(high)} customers "
+                f"(high scores) from {', '.join(low)} ones (low scores).",
+            }
+        )
+    return pd.DataFrame(rows).set_index("component")
+
+
+# ------------------------------------------------------------------------------ sentences of one number set
+
+
+def _pca_advice(
     result: PCAResult,
     scaled: pd.DataFrame,
     agreement: pd.DataFrame,
@@ -64,7 +389,7 @@ def pca_advice(
     scaled : DataFrame
         The preprocessed features.
     agreement : DataFrame
-        :func:`component_agreement` table.
+        ``PCAResult.agreement`` table.
     n_components : int
         The number of components one would keep (a row of ``agreement``).
     ari_threshold : float
@@ -73,7 +398,7 @@ def pca_advice(
         Absolute correlation from which two features are called nearly redundant.
     """
     share = result.explained["cumulative"].iloc[1]
-    meaning = describe_components(result, n_components=1)["meaning"].iloc[0]
+    meaning = _describe_components(result, n_components=1)["meaning"].iloc[0]
     ari = agreement.at[n_components, "ARI_vs_all_features"]
     a, b, r = _most_correlated_pair(scaled)
     return [
@@ -89,7 +414,7 @@ def pca_advice(
     ]
 
 
-def revenue_skew_words(revenue: pd.Series) -> str:
+def _revenue_skew(revenue: pd.Series) -> str:
     """One sentence on how skewed revenue is: the biggest spender against the median, and the top 1%'s share.
 
     With fewer than 100 customers the top 1% is one customer, so the sentence names the biggest
@@ -97,7 +422,7 @@ def revenue_skew_words(revenue: pd.Series) -> str:
 
     Examples
     --------
-    >>> revenue_skew_words(pd.Series([10.0, 20.0, 30.0, 40.0, 400.0]))
+    >>> _revenue_skew(pd.Series([10.0, 20.0, 30.0, 40.0, 400.0]))
     "The biggest spender bought 13 times the median customer's revenue; the biggest customer alone holds 80% of it."
     """
     values = pd.Series(revenue, dtype=float)
@@ -112,8 +437,8 @@ def revenue_skew_words(revenue: pd.Series) -> str:
     return f"The biggest spender bought {top / median:,.0f} times the median customer's revenue; {share}."
 
 
-def k_choice_reason(votes: pd.DataFrame, table: pd.DataFrame, *, chosen_k: int, knee_k: int | None) -> str:
-    """Why ``chosen_k``: which criteria named it and what the others preferred (see ``KSelection.reason``).
+def _k_choice_reason(votes: pd.DataFrame, table: pd.DataFrame, *, chosen_k: int, knee_k: int | None) -> str:
+    """Why ``chosen_k``: which criteria named it and what the others preferred .
 
     Parameters
     ----------
@@ -124,14 +449,14 @@ def k_choice_reason(votes: pd.DataFrame, table: pd.DataFrame, *, chosen_k: int, 
     chosen_k, knee_k : int
         The chosen k and the knee of the inertia curve (None when it has none).
     """
-    named = votes.index[votes["best_k"] == chosen_k].map(CRITERION_LABELS.get).tolist()
+    named = votes.index[votes["best_k"] == chosen_k].map(_CRITERION_LABELS.get).tolist()
     others = votes.loc[votes["best_k"] != chosen_k, "best_k"]
     text = f"k = {chosen_k} is named by {len(named)} of {len(votes)} criteria ({', '.join(named)})"
     if not table["candidate"].all():
         stable = ", ".join(str(k) for k in table.index[table["candidate"]])
         text = f"Among the candidate k ({stable}), {text}"
     if len(others):
-        text += "; the others prefer " + ", ".join(f"k = {int(k)} ({CRITERION_LABELS[c]})" for c, k in others.items())
+        text += "; the others prefer " + ", ".join(f"k = {int(k)} ({_CRITERION_LABELS[c]})" for c, k in others.items())
     text += "."
     if knee_k is None:
         text += " The elbow abstains: the inertia curve has no knee."
@@ -140,14 +465,14 @@ def k_choice_reason(votes: pd.DataFrame, table: pd.DataFrame, *, chosen_k: int, 
     return text
 
 
-def k_range_note(kept: list[int], asked: list[int], *, n_customers: int, n_distinct: int) -> str:
-    """The sentence saying that k was tried over ``kept`` instead of ``asked`` (see ``feasible_k_range``)."""
+def _k_range_note(kept: list[int], asked: list[int], *, n_customers: int, n_distinct: int) -> str:
+    """The sentence saying that k was tried over ``kept`` instead of ``asked`` (see ``segkit.cluster.select._feasible_k_range``)."""
     return (f"k was tried from {kept[0]} to {kept[-1]} instead of {asked[0]} to {asked[-1]}: the data have only "
             f"{n_customers} customers ({n_distinct} with distinct features), and a segment needs more than one "
             "customer.")
 
 
-def ward_method_reason(*, n_customers: int, max_exact: int, n_micro: int = 0, n_micro_made: int = 0) -> str:
+def _ward_method_reason(*, n_customers: int, max_exact: int, n_micro: int = 0, n_micro_made: int = 0) -> str:
     """Why Ward ran exact or two-stage, in words (``WardClustering.method_reason_``).
 
     Exact when ``n_customers <= max_exact``; otherwise two-stage over ``n_micro_made`` micro-clusters
@@ -155,7 +480,7 @@ def ward_method_reason(*, n_customers: int, max_exact: int, n_micro: int = 0, n_
 
     Examples
     --------
-    >>> ward_method_reason(n_customers=1_000, max_exact=60_000).split(":")[0]
+    >>> _ward_method_reason(n_customers=1_000, max_exact=60_000).split(":")[0]
     'exact Ward on all 1,000 customers (1,000 ≤ max_exact = 60,000)'
     """
     n = n_customers

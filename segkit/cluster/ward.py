@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from segkit.cluster.kmeans import _check_order_by, _order_labels
 from segkit.cluster.preprocess import validate_features
-from segkit.cluster.text import ward_method_reason
+from segkit.cluster.text import _ward_method_reason
 from segkit.errors import DataError
 
 __all__ = [
@@ -348,6 +348,8 @@ class WardClustering(ClusterMixin, BaseEstimator):
         Segment of each leaf of ``linkage_``.
     cut_height_ : float
         Height of the cut in ``linkage_`` (for the dendrogram's cut line).
+    merge_gaps_ : DataFrame
+        :func:`merge_gaps` of ``linkage_`` for every k in ``k_range``: the evidence of the largest-gap rule.
     micro_labels_ : ndarray of int or None
         Micro-cluster of each customer (two-stage path only).
     n_customers_ : int
@@ -386,19 +388,26 @@ class WardClustering(ClusterMixin, BaseEstimator):
             Bad features (missing, infinite or non-numeric values, a constant column, fewer customers than
             ``n_clusters`` or than 2) or bad hyper-parameters; the message says what to change.
         """
-        self._check_params()
+        self._check_params()  # before the data: a bad hyper-parameter is named first
         frame = _as_frame(X, n_clusters=self.n_clusters)
-        values = np.ascontiguousarray(frame.to_numpy(dtype=float))
+        return self._fit(frame.to_numpy(dtype=float), columns=frame.columns, order_by=order_by)
+
+    def _fit(self, values: np.ndarray, *, columns: Sequence[str], order_by: Sequence[float] | None = None
+             ) -> WardClustering:
+        """:meth:`fit` without input validation: ``values`` is a finite float matrix checked by the caller."""
+        self._check_params()
+        values = np.ascontiguousarray(values)
         n = len(values)
         weights_by = _check_order_by(order_by, n)
         Z, weights, micro = self._tree(values)
         k = self.n_clusters or _largest_gap_k(Z, k_range=self.k_range)
         self.linkage_, self.leaf_weights_ = Z, weights
+        self.merge_gaps_ = merge_gaps(Z, k_range=self.k_range)
         self.micro_labels_ = None if micro is None else micro.labels
         self.labels_, self.leaf_labels_, self.cut_height_ = self._cut(k, weights_by)
         self.n_clusters_, self.n_customers_ = int(k), n
-        self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-        self.n_features_in_ = frame.shape[1]
+        self.feature_names_in_ = np.asarray(columns, dtype=object)
+        self.n_features_in_ = values.shape[1]
         return self
 
     def _cut(self, k: int, order_by: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, float]:
@@ -439,11 +448,11 @@ class WardClustering(ClusterMixin, BaseEstimator):
         n = len(values)
         if n <= self.max_exact:
             self.method_ = "exact"
-            self.method_reason_ = ward_method_reason(n_customers=n, max_exact=self.max_exact)
+            self.method_reason_ = _ward_method_reason(n_customers=n, max_exact=self.max_exact)
             return fastcluster.linkage_vector(values, method="ward"), np.ones(n), None
         micro = _micro_clusters(values, n_micro=self.n_micro, random_state=self.random_state)
         self.method_ = "two-stage"
-        self.method_reason_ = ward_method_reason(n_customers=n, max_exact=self.max_exact, n_micro=self.n_micro,
+        self.method_reason_ = _ward_method_reason(n_customers=n, max_exact=self.max_exact, n_micro=self.n_micro,
                                                  n_micro_made=len(micro.sizes))
         return _weighted_ward_linkage(micro.centers, micro.sizes), micro.sizes, micro
 
