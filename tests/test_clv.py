@@ -1067,3 +1067,130 @@ def test_customers_pyramid_segment_and_export_sentences() -> None:
     assert clv_text._segment_note(segments) == note == value.SegmentValue(segments).note
     export = pd.DataFrame({"customer_id": ["a", "b", "c"], "clv": [1.0, 2.0, 3.0]})
     assert clv_text.export_note(export, "out/clv.csv") == "Wrote 3 customers × 2 columns to `out/clv.csv`."
+
+
+def test_fit_and_population_sentences_by_hand() -> None:
+    bg = BetaGeoModel.from_params(r=0.5, alpha=20.0, a=0.8, b=3.2)  # 0.025 a day, drop-out 0.8 / 4 = 20%
+    gg = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)  # mean spend 6 * 15 / 3 = 30
+    customers = pd.DataFrame({"frequency": [0, 1, 3], "monetary_value": [0.0, 10.0, 30.0]})  # paid repeat mean 25
+    assert clv_text._fit_note(bg, gg, customers) == (
+        "Both models are fitted and every parameter is determined by the data (standard errors in the parameter "
+        "table).")
+    assert clv_text._population_note(bg, gg, customers) == (
+        "While active, customers buy on average 0.0250 times a day (about once every 40 days); after a repeat "
+        "purchase a customer leaves with probability 20.0% on average. A new customer's average order is worth "
+        "30.00 (p·v / (q − 1)).")
+    unpinned = BetaGeoModel.from_params(r=0.5, alpha=20.0, a=0.8, b=3.2)
+    unpinned.unidentified_ = ("a", "b")
+    one = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)
+    one.unidentified_ = ("v",)
+    assert clv_text._fit_note(unpinned, one, customers) == (
+        "**The data cannot pin down a, b of the purchase model (BG/NBD):** their standard errors are not available "
+        "and neither is the interval for total CLV; the point predictions remain usable. **The data cannot pin down v "
+        "of the spend model (Gamma-Gamma):** its standard error is not available and neither is the interval for "
+        "total CLV; the point predictions remain usable.")
+    average = AverageSpendModel.from_params(mean_spend=30.0)
+    assert clv_text._fit_note(bg, average, customers) == (
+        "**Spend is a plain average (30.00 per purchase):** only 2 customers made a repeat purchase with positive "
+        "value, and Gamma-Gamma needs at least 10. Every customer gets the same spend per purchase, and CLV gets no "
+        "interval.")
+    average.fit_warnings_.append("Gamma-Gamma could not be fitted (test)")
+    assert clv_text._fit_note(bg, average, customers).startswith(
+        "**Spend is a plain average (30.00 per purchase):** Gamma-Gamma could not be fitted (test). Every customer")
+    assert clv_text._population_note(bg, average, customers).endswith(
+        "worth 30.00 (the plain average of paid repeat purchases).")
+    heavy = GammaGammaModel.from_params(p=2.0, q=0.8, v=10.0)
+    assert clv_text._fit_note(bg, heavy, customers) == (
+        "**Spend is very heavy-tailed** (Gamma-Gamma q = 0.80 <= 1), so the model's mean spend of a customer without "
+        "repeat purchases is infinite; those customers are valued at the mean value of a paid repeat purchase, "
+        "25.00. Check the largest orders for outliers.")
+    assert clv_text._population_note(bg, heavy, customers).endswith(
+        "worth 25.00, the mean paid repeat purchase (Gamma-Gamma's own mean, p·v / (q − 1), is infinite here: "
+        "q <= 1).")
+
+
+def test_correlation_sentences_by_hand() -> None:
+    weak = SpendCorrelation(pearson=-0.1, spearman=0.05, n_customers=1234)
+    assert weak.note == ("Among the 1,234 repeat customers the correlation of frequency and mean spend is -0.10 "
+                         "(Pearson; Spearman 0.05): **weak**. The assumption is reasonable.")
+    strong = dataclasses.replace(weak, pearson=0.5)  # 0.5 is strong, 0.3 moderate: the bounds belong above
+    assert strong.note == (
+        "Among the 1,234 repeat customers the correlation of frequency and mean spend is 0.50 (Pearson; Spearman "
+        "0.05): **strong**. Frequent buyers also spend more per purchase here, so Gamma-Gamma's shrinkage toward the "
+        "population mean slightly undervalues them: read their expected spend as a conservative figure.")
+    assert "**moderate**" in dataclasses.replace(weak, pearson=0.3).note
+    assert "**weak**" in dataclasses.replace(weak, pearson=0.29).note
+    assert "**moderate**" in dataclasses.replace(weak, pearson=-0.49).note
+    assert SpendCorrelation(np.nan, np.nan, 2).note == (
+        "Only 2 customers made a paid repeat purchase, too few: the assumption cannot be checked on these data.")
+    assert SpendCorrelation(np.nan, np.nan, 3).note == (
+        "Only 3 customers made a paid repeat purchase, and their frequency or spend does not vary: the assumption "
+        "cannot be checked on these data.")
+    constant = clv.spend_frequency_correlation(pd.DataFrame({"frequency": [2, 2, 2, 0], "monetary_value": [5.0, 6, 7, 0]}))
+    assert np.isnan(constant.pearson) and np.isnan(constant.spearman) and constant.n_customers == 3
+    ranks = clv.spend_frequency_correlation(pd.DataFrame({"frequency": [1, 2, 3], "monetary_value": [1.0, 2.0, 30.0]}))
+    # by hand: deviations (-1, 0, 1) and (-10, -9, 19): r = 29 / sqrt(2 * 542)
+    assert ranks.spearman == pytest.approx(1.0) and ranks.pearson == pytest.approx(29 / np.sqrt(2 * 542))
+
+
+def test_value_sentences_by_hand() -> None:
+    tiers = pd.DataFrame({"customers": [2, 6, 2], "value_share": [0.6, 0.35, 0.05], "mean_clv": [300.0, 58.3, 25.0]},
+                         index=["top 20%", "middle 60%", "bottom 20%"])
+    interval = predict.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
+                                        draws=np.empty(0))
+    win_back = pd.DataFrame({"revenue": [500.0, 250.0]}, index=["a", "b"])
+    assert clv_text._headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
+                              max_p_alive=0.5) == (
+        "**The 10 customers will bring in about 1,234 of gross margin over the next 365 days** (90% interval 1,000 "
+        "to 1,500; margin 30%, discounted at 10% a year). The top 20% of customers hold 60% of it. **2 of the top 20% "
+        "by past revenue have probably left** (P(alive) below 50%; 750 of past revenue): they are the win-back list.")
+    assert interval.note == "Total predicted CLV 1,234, 90% interval 1,000 to 1,500 (±20.3%)."  # 250 / 1234.4
+    none = predict.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
+                                    draws=np.empty(0))
+    assert "(no interval: the bootstrap was not run; margin" in clv_text._headline(
+        none, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2, max_p_alive=0.5)
+    assert none.note == ("Total predicted CLV 100. **No interval:** the bootstrap was not run. The total is a point "
+                         "estimate; treat it with more caution than a total with an interval.")
+    assert dataclasses.replace(none, reason="a reason").note.startswith("Total predicted CLV 100. **No interval:** a reason.")
+    assert clv_text._recommendations(tiers, win_back, pd.Series({"repeat_purchases": 2.5, "value": 99.0}), margin=0.3,
+                                     horizon=365) == "\n".join([
+        "* **Top 20% (60% of predicted value, mean CLV 300):** protect them: priority service, early access, no "
+        "blanket discounts.",
+        "* **Middle 60% (35% of value):** grow them: cross-sell and reminders timed to their purchase rhythm; move "
+        "the best into the top tier.",
+        "* **Bottom 20% (mean CLV 25.00):** low-cost channels only (e-mail, no paid media).",
+        "* **Win-back list (2 customers):** a personal reactivation offer now, then re-score: P(alive) jumps back "
+        "after one purchase.",
+        "* **Acquisition:** a new customer brings 30% margin on a first order plus 2.50 expected repeat purchases in "
+        "365 days, about 99.00 in margin (undiscounted): the ceiling on first-year acquisition cost per customer.",
+    ])
+    customers = pd.DataFrame({"days_since_last_purchase": [100, 300, 5]}, index=["a", "b", "c"])
+    assert clv_text._win_back_note(win_back, customers) == (
+        "2 customers, 750 of past revenue; median 200 days since their last purchase.")
+
+
+def test_historical_sentences_by_hand(table: pd.DataFrame) -> None:
+    report = value.historical_clv_report(table, margin=0.4, discount_rate=0.1)
+    # churn 2/3 (see test_historical_clv_by_hand); lifetime (1 + 0.1) / (0.1 + 2/3) = 1.43 years
+    assert report.note == ("Observed churn: **66.7%** of the customers of a year ago have not bought since, so the "
+                           "expected lifetime is 1.43 years in today's money (discounted at 10% a year).")
+    pd.testing.assert_frame_equal(report.table, clv.historical_clv(table, margin=0.4, discount_rate=0.1))
+    young = value.historical_clv_report(table.assign(tenure_days=[90, 80, 70, 60]))
+    assert young.table is None and young.note == (
+        "**Not enough history for the historical CLV:** it needs the churn observed over 365 days, and the oldest "
+        "customer is 90 days old. The model-based CLV does not need it.")
+    loyal = value.historical_clv_report(table.assign(days_since_last_purchase=[5, 10, 20, 30]), window_days=200)
+    assert loyal.table is None and loyal.note == (
+        "**No historical CLV:** none of the customers of 200 days ago has lapsed since, so the observed churn is 0 "
+        "and the formula's expected lifetime infinite. The model-based CLV does not need it.")
+    with pytest.raises(DataError, match="window_days must be positive"):
+        value.historical_clv_report(table, window_days=0)
+    predictions = pd.DataFrame({"clv": [5.0, 4.0, 3.0, 2.0, 1.0]})
+    history = pd.DataFrame({"historical_clv": [5.0, 4.0, 3.0, 1.0, 2.0]})  # Spearman 1 - 6 * 2 / (5 * 24) = 0.9
+    assert clv_text._historical_vs_predicted(history, predictions).startswith(
+        "Rank correlation 0.90; 100% of the model's top 20% are also in the historical top 20%. The difference is "
+        "mostly customers who used to buy a lot and have gone quiet")
+    swapped = pd.DataFrame({"historical_clv": [4.0, 5.0, 3.0, 2.0, 1.0]})
+    assert "; 0% of the model's top 20%" in clv_text._historical_vs_predicted(swapped, predictions)
+    assert clv_text._historical_vs_predicted(None, predictions).startswith(
+        "The historical formula could not be computed on these data (too little history, or no observed churn)")

@@ -282,7 +282,7 @@ def _correlation_note(correlation: SpendCorrelation) -> str:
     """A sentence on :func:`spend_frequency_correlation`: weak (|ρ| < 0.3), moderate (< 0.5) or strong."""
     if np.isnan(correlation.pearson):
         return (f"Only {correlation.n_customers:,.0f} customers made a paid repeat purchase"
-                + (", too few" if correlation.n_customers < 3 else ", and their frequency or spend does not vary:")
+                + (", too few:" if correlation.n_customers < 3 else ", and their frequency or spend does not vary:")
                 + " the assumption cannot be checked on these data.")
     pearson = abs(correlation.pearson)
     strength = "weak" if pearson < 0.3 else "moderate" if pearson < 0.5 else "strong"
