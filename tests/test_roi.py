@@ -1376,3 +1376,186 @@ def test_segment_customers_by_cluster_finds_planted_groups():
     assert pd.crosstab(groups, labels.to_numpy()).gt(0).sum(axis=1).tolist() == [1, 1, 1]
     assert labels.nunique() == 3 and all(isinstance(c, str) and c for c in labels.cat.categories)
     assert roi.segment_customers(table, by="cluster", n_clusters=2, random_state=1).nunique() == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# edges: the branches a typical campaign does not reach
+# ---------------------------------------------------------------------------------------------
+
+
+def test_annual_values_by_hand():
+    table = pd.DataFrame({"avg_order_value": [50.0, 20.0], "n_orders": [4, 1], "tenure_days": [730, 100],
+                          "days_since_last_purchase": [10, 90]}, index=pd.Index(["a", "b"], name="customer_id"))
+    values = roi.annual_values(table, margin=0.5)
+    # orders per year over the tenure (at least the 365-day window), 365.25 days a year
+    assert values.tolist() == pytest.approx([50 * 4 / (730 / 365.25) * 0.5, 20 * 1 / (365 / 365.25) * 0.5])
+    assert values.name == "annual_value" and values.index.equals(table.index)
+    assert roi.annual_values(table).tolist() == pytest.approx((values / 0.5 * 0.3).tolist())
+
+
+def test_segment_customers_names_a_missing_module(customers, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "segkit.cluster", None)
+    with pytest.raises(DataError, match=r"segmentation 'cluster' needs segkit.cluster, which is not available.*by='rfm'"):
+        roi.segment_customers(customers, by="cluster")
+
+
+def test_significant_lifts_get_their_verdict():
+    customers = pd.DataFrame({"segment": ["up"] * 60 + ["down"] * 60 + ["empty"] * 3},
+                             index=pd.Index([f"c{i}" for i in range(123)], name="customer_id"))
+    responded = [1] * 25 + [0] * 5 + [0] * 30 + [0] * 30 + [1] * 20 + [0] * 10
+    campaign = pd.DataFrame({"customer_id": [f"c{i}" for i in range(120)],
+                             "group": (["treatment"] * 30 + ["control"] * 30) * 2, "responded": responded,
+                             "revenue": np.array(responded) * 50.0})
+    model = roi.CampaignLift(n_boot=200, random_state=0).fit(campaign, customers)
+    lift = model.lift_
+    assert lift.index.tolist() == ["down", "up", TOTAL_LABEL]  # a segment without campaign customers is left out
+    assert lift.loc["up", "verdict"] == "lift" and lift.loc["down", "verdict"] == "backfires"
+    assert lift.loc["up", "pays"] == "yes" and lift.loc["down", "pays"] == "no"
+    assert model.report_.customers_not_in_campaign == 3
+    silent = campaign.assign(responded=0, revenue=0.0)
+    quiet = roi.CampaignLift(n_boot=200, random_state=0).fit(silent, customers).lift_
+    assert quiet["p_value"].tolist() == [1.0, 1.0, 1.0] and (quiet["abs_lift"] == 0).all()
+    assert quiet["rel_lift"].isna().all() and quiet["rel_lift_low"].isna().all()
+    no_treated = campaign.assign(group=np.where(np.arange(120) < 60, "control", campaign["group"]))
+    with pytest.raises(DataError, match=r"segment\(s\) 'up' have no contacted treatment customers"):
+        roi.CampaignLift().fit(no_treated, customers)
+
+
+def test_alpha_sets_every_interval():
+    campaign, customers = _hand_campaign()
+    narrow = roi.CampaignLift(margin=0.5, alpha=0.2, n_boot=400, random_state=0).fit(campaign, customers)
+    wide = roi.CampaignLift(margin=0.5, alpha=0.05, n_boot=400, random_state=0).fit(campaign, customers)
+    z = 1.2815515655446004  # the 90% normal quantile
+    assert narrow.lift_.loc[TOTAL_LABEL, "abs_lift_low"] == pytest.approx(0.3 - z * 0.25)
+    low, high = np.quantile(narrow.revenue_lift_draws_, [0.1, 0.9], axis=0)
+    assert narrow.lift_["revenue_lift_low"].tolist() == pytest.approx(low.tolist())
+    assert narrow.lift_["revenue_lift_high"].tolist() == pytest.approx(high.tolist())
+    for column in ("abs_lift", "revenue_lift", "incremental_profit"):
+        assert (narrow.lift_[f"{column}_low"] >= wide.lift_[f"{column}_low"] - 1e-12).all()
+    table = narrow.targeting()
+    draws = narrow.revenue_lift_draws_[["A", "B"]].to_numpy() @ np.array([4.0, 2.0])
+    assert table.loc["as run (incremental)", "incremental_profit_low"] == pytest.approx(
+        np.quantile(draws, 0.1) * 0.5 - 6 * 1.5)
+    assert roi_text.multiple_testing_words(narrow).startswith("2 segments were tested at once at the 20% level")
+    assert "0.4 of them" in roi_text.multiple_testing_words(narrow)
+
+
+def test_binary_and_revenue_codes():
+    raw = pd.DataFrame({"customer_id": ["1", "2", "3", "4"], "group": "control",
+                        "responded": ["0.0", "0", "1", 0], "revenue": ["0", "", "3.5", 2]})
+    out = roi.validate_campaign(raw)
+    assert out["responded"].tolist() == [0, 0, 1, 0] and out["revenue"].tolist() == [0.0, 0.0, 3.5, 2.0]
+
+
+def test_plan_checks_and_edges():
+    plan = _plan([10, 10], [1.0, 1.0], [1.0, 2.0])
+    with pytest.raises(DataError, match=r"plan lacks column\(s\) \['size'\]"):
+        roi.allocate_budget(plan.drop(columns="size"), budget=5)
+    with pytest.raises(DataError, match="sizes >= 0"):
+        roi.allocate_budget(plan.assign(size=[-1, 10]), budget=5)
+    with pytest.raises(DataError, match="profit_per_contact for every segment"):
+        compare_allocations(plan.assign(profit_per_contact=[np.nan, 1.0]), budget=5)
+    with pytest.raises(DataError, match="budget must be a non-negative"):
+        roi.budget_curve(plan, budgets=[10, -1])
+    for column in ("profit_per_contact", "size", "contact_cost"):
+        with pytest.raises(DataError, match="plan needs finite sizes"):
+            roi.allocate_budget(plan.assign(**{column: [np.inf, 1.0]}), budget=5)
+    # no uplift and no ROI column: sorted by profit per unit of cost, no expected responses
+    bare = plan.drop(columns=["uplift", "roi_per_contact"])
+    allocation = roi.allocate_budget(bare, budget=15)
+    assert allocation.index.tolist() == ["s1", "s0"] and "expected_responses" not in allocation
+    assert allocation["contacts"].round(9).tolist() == [10.0, 5.0]
+    # ties keep the plan's order
+    tied = roi.allocate_budget(_plan([10, 10], [1.0, 1.0], [1.0, 1.0]), budget=15, method="greedy")
+    assert tied["contacts"].round(9).tolist() == [10.0, 5.0] and tied.index.tolist() == ["s0", "s1"]
+    # a budget above the cost of everyone: the mass campaign contacts everyone once
+    rich = compare_allocations(plan, budget=100)
+    assert rich.loc["mass (same budget, every segment alike)", ["contacts", "spend", "expected_profit"]].tolist() == [
+        20, 20, 30]
+    # all contacts free: the mass campaign is everyone at every budget
+    free = roi.budget_curve(plan.assign(contact_cost=0.0), budgets=[0, 5])
+    assert free.full_cost == 0 and free.saturation == 0
+    assert free.table["mass_profit"].tolist() == [30.0, 30.0] and free.table["optimal_profit"].tolist() == [30.0, 30.0]
+
+
+def test_uplift_and_value_lookups_by_segment():
+    customers = pd.DataFrame({"segment": ["1", "1", "2"], "avg_order_value": [10.0, 30.0, 50.0]},
+                             index=pd.Index(["x", "y", "z"], name="customer_id"))
+    plan = roi.planning_table(customers, uplift={1: 1.0, 2: -1.0}, value_per_response={1: 3.0, 2: 4.0})
+    assert plan["uplift"].tolist() == [1.0, -1.0] and plan["value_per_response"].tolist() == [3.0, 4.0]
+    with pytest.raises(DataError, match="uplift is a change in response probability"):
+        roi.planning_table(customers, uplift=pd.Series({"1": np.nan, "2": 0.1}))
+    with pytest.raises(DataError, match=r"value_per_response has no value for segment\(s\) '2'"):
+        roi.planning_table(customers, uplift=0.1, value_per_response={"1": 3.0})
+    with pytest.raises(DataError, match="contact_cost must be a non-negative"):
+        roi.planning_table(customers, uplift=0.1, contact_cost=np.nan)
+
+
+def test_simulate_campaign_passes_its_settings_on(customers):
+    campaign, truth = sim.simulate_campaign(customers, treatment_share=0.25, uplift={"Lost": 0.3}, window_days=60,
+                                            recency_scale_days=90.0, seed=2)
+    share = (campaign["group"] == "treatment").groupby(truth["segment"].to_numpy()).mean()
+    assert share.between(0.24, 0.26).all()
+    expected = sim.baseline_response(customers, window_days=60, recency_scale_days=90.0)
+    assert truth.set_index("customer_id")["p_control"].tolist() == pytest.approx(
+        expected.reindex(truth["customer_id"]).tolist())
+    planted = truth.groupby("segment")["planted_uplift"].first()
+    assert planted["Lost"] == 0.3 and planted["Champions"] == sim.FALLBACK_UPLIFT[0]
+    named = customers.rename(columns={"segment": "tier"})
+    again, _ = sim.simulate_campaign(named, segment_col="tier", seed=2, treatment_share=0.25, uplift={"Lost": 0.3},
+                                     window_days=60, recency_scale_days=90.0)
+    pd.testing.assert_frame_equal(again, campaign)
+    assert not sim.simulate_campaign(customers, seed=2).campaign.equals(campaign)
+
+
+def test_campaign_truth_uses_its_window(customers):
+    truth = sim.campaign_truth(customers, window_days=90, recency_scale_days=60.0)
+    expected = sim.baseline_response(customers, window_days=90, recency_scale_days=60.0)
+    assert truth.set_index("customer_id")["p_control"].tolist() == pytest.approx(
+        expected.reindex(truth["customer_id"]).tolist())
+
+
+def test_export_words_of_one_and_no_rows():
+    one = pd.DataFrame({"uplift_source": ["measured"], "contacts": [3], "spend": [4.5], "expected_profit": [1.0]})
+    assert roi_text.export_words(one, path="p").endswith("uplift measured on the campaign.")
+    none = one.iloc[:0]
+    assert roi_text.export_words(none, path="p") == (
+        "Wrote 0 segments to `p`: 0 contacts, spend 0, expected profit 0; uplift assumed (planned_uplift), not measured.")
+
+
+def test_plots_use_the_theme_colours_and_line_styles(axes):
+    from matplotlib.colors import to_hex
+
+    from segkit.plots import PALETTE
+
+    lift = pd.DataFrame({"abs_lift": [0.05], "abs_lift_low": [0.01], "abs_lift_high": [0.09]}, index=["A"])
+    ax = roi.plot_lift(lift, truth=pd.Series({"A": 0.04}), ax=axes)
+    assert to_hex(ax.lines[0].get_color()) == PALETTE[0].lower()
+    bars = ax.collections[0]  # the interval
+    assert to_hex(bars.get_colors()[0]) == PALETTE[0].lower()
+    assert np.asarray(bars.get_segments()[0])[:, 0].tolist() == pytest.approx([1.0, 9.0])
+    cross = ax.collections[-1]
+    assert to_hex(cross.get_facecolor()[0]) == PALETTE[5].lower() and cross.get_zorder() == 3
+    zero = ax.lines[-1]
+    assert list(zero.get_xdata()) == [0, 0] and zero.get_linestyle() == "--" and zero.get_color() == "grey"
+    axes.clear()
+    allocation = pd.DataFrame({"size": [10], "contacts": [5.0]}, index=["x"])
+    bars = roi.plot_allocation(allocation, ax=axes).patches
+    assert to_hex(bars[0].get_facecolor()) == "#dddddd" and to_hex(bars[1].get_facecolor()) == PALETTE[2].lower()
+    axes.clear()
+    curve = roi.budget_curve(_plan([10], [1.0], [2.0]), n_points=3)
+    optimal, mass, chosen, zero = roi.plot_budget_curve(curve, budget=5.0, ax=axes).lines
+    assert to_hex(optimal.get_color()) == PALETTE[2].lower() and optimal.get_linestyle() == "-"
+    assert to_hex(mass.get_color()) == PALETTE[5].lower() and mass.get_linestyle() == "--"
+    assert chosen.get_linestyle() == ":" and chosen.get_color() == "grey"
+    assert zero.get_color() == "black" and zero.get_linewidth() == 0.8
+    axes.clear()
+    econ = pd.DataFrame({"gross_profit": [3.0], "marketing_cost": [1.0], "net_profit": [2.0]}, index=["g"])
+    ax = roi.plot_segment_profit(econ, ax=axes)
+    assert [to_hex(b.get_facecolor()) for b in ax.patches] == [c.lower() for c in PALETTE[:3]]
+    assert [b.get_height() for b in ax.patches] == pytest.approx([0.27] * 3)
+    assert [b.get_y() + b.get_height() / 2 for b in ax.patches] == pytest.approx([0.27, 0.0, -0.27])
+    assert ax.get_xlabel() == "money over the period of the data"
+    assert list(ax.lines[0].get_xdata()) == [0, 0] and ax.lines[0].get_color() == "black"

@@ -118,9 +118,11 @@ def _planning_table(
 def _check_plan(plan: pd.DataFrame, budget: float | np.ndarray) -> None:
     _check_columns(plan, ["size", "contact_cost", "profit_per_contact"], "plan", "build it with planning_table()")
     _check_costs(budget=budget, contact_cost=plan["contact_cost"])
-    if (plan["size"] < 0).any() or plan["profit_per_contact"].isna().any():
+    numbers = plan[["size", "contact_cost", "profit_per_contact"]].to_numpy(float)
+    if (plan["size"] < 0).any() or not np.isfinite(numbers).all():
         raise DataError(
-            "plan needs sizes >= 0 and a profit_per_contact for every segment; build it with planning_table()"
+            "plan needs finite sizes >= 0, contact costs and a profit_per_contact for every segment; "
+            "build it with planning_table()"
         )
 
 
@@ -195,11 +197,10 @@ def _allocate(plan: pd.DataFrame, budget: float, method: str = "linprog") -> pd.
     cost = plan["contact_cost"].to_numpy(float)
     size = plan["size"].to_numpy(float)
     if method == "linprog":
+        # feasible (nobody contacted) and bounded (finite sizes): HiGHS always finds the optimum
         result = optimize.linprog(
             -profit, A_ub=cost[None, :], b_ub=[budget], bounds=list(zip(np.zeros_like(size), size)), method="highs"
         )
-        if result.status != 0:
-            raise DataError(f"linprog failed ({result.message}); check the plan for infinite values")
         x = np.clip(result.x, 0.0, size)
     else:
         x = _greedy(profit, cost, size, float(budget))
