@@ -1194,3 +1194,57 @@ def test_historical_sentences_by_hand(table: pd.DataFrame) -> None:
     assert "; 0% of the model's top 20%" in clv_text._historical_vs_predicted(swapped, predictions)
     assert clv_text._historical_vs_predicted(None, predictions).startswith(
         "The historical formula could not be computed on these data (too little history, or no observed churn)")
+
+
+def test_validation_sentences_by_hand() -> None:
+    by_frequency = pd.DataFrame({"predicted": [0.2, 0.4, 1.7], "actual": [0.1, 0.5, 1.5]}, index=["0", "1", "2+"])
+    model = BetaGeoModel.from_params(**CDNOW)
+    errors = diagnostics.holdout_errors([0, 2, 4], [1, 2, 3])  # MAE 2/3, RMSE sqrt(2/3), correlation 1
+    naive = diagnostics.holdout_errors([0, 2, 4], [0, 0, 0])  # MAE 2, total -100%
+    result = diagnostics.HoldoutValidation("", model=model, by_frequency=by_frequency, errors=errors, naive=naive)
+    assert clv_text._validation_sentence(result, 90) == (
+        "In the 90-day holdout the 3 calibration customers made 6 repeat purchases; the model, which never saw them, "
+        "predicted 6 (**+0.0%**). Per customer the mean absolute error is 0.67 purchases (RMSE 0.82; correlation with "
+        "the actual counts 1.00), against 2.00 for the naive forecast \"same rate as before\", which misses the total "
+        "by -100.0% because it ignores customers who leave. The largest gap is for customers with 2+ calibration "
+        "repeat purchases: predicted 1.70, actual 1.50 per customer.")
+    model.unidentified_ = ("a",)
+    flat = dataclasses.replace(result, errors=diagnostics.holdout_errors([0, 2, 4], [2, 2, 2]))
+    assert clv_text._validation_sentence(flat, 90).endswith(
+        "(RMSE 1.63; correlation with the actual counts n/a), against 2.00 for the naive forecast \"same rate as "
+        "before\", which misses the total by -100.0% because it ignores customers who leave. The largest gap is for "
+        "customers with 2+ calibration repeat purchases: predicted 1.70, actual 1.50 per customer. The calibration "
+        "fit could not pin down a: the predictions are usable, their uncertainty is unknown.")
+    silent = dataclasses.replace(result, errors=diagnostics.holdout_errors([0, 0], [0.5, 1.0]))
+    assert clv_text._validation_sentence(silent, 30) == (
+        "In the 30-day holdout the 2 calibration customers made no repeat purchase at all; the model predicted 1.5. "
+        "With nothing to compare, the validation says little: try a longer holdout.")
+
+
+def test_holdout_skip_sentences_by_hand() -> None:
+    clean = pd.DataFrame({"customer_id": ["a", "b"], "order_id": ["o1", "o2"], "quantity": [1.0, 1.0],
+                          "amount": [10.0, 20.0], "is_return": [False, False],
+                          "order_date": pd.to_datetime(["2024-01-01", "2024-04-29"])})
+    short = clv.holdout_validation(clean, snapshot_date="2024-04-30", holdout_days=180)
+    assert not short.done and short.summary == (
+        "**Not enough history to validate on a 180-day holdout:** the data cover 120 days (2024-01-01 to "
+        "2024-04-29), so nothing would be left to fit on. The validation is skipped; a holdout of at most about half "
+        "the history (here 60 days) leaves enough to fit on.")
+    assert short.holdout_end == pd.Timestamp("2024-04-29") and short.calibration_end == pd.Timestamp("2023-11-01")
+    assert clv.holdout_validation(clean, snapshot_date="2024-04-30", holdout_days=0).summary == (
+        "holdout_days is 0: the holdout validation is skipped.")
+    unfit = clv.holdout_validation(clean, snapshot_date="2024-04-30", holdout_days=20)
+    assert unfit.summary.startswith("**The model cannot be fitted on the calibration period** (up to 2024-04-09), "
+                                    "so the holdout validation is skipped: ")
+    assert unfit.calibration_end == pd.Timestamp("2024-04-09") and unfit.cal_hold is not None and unfit.model is None
+    comparison = pd.DataFrame({"BG/NBD": [1.0, 0.40], "Pareto/NBD": [2.0, 0.35]}, index=["total_error_pct", "mae"])
+    assert clv_text._holdout_comparison(comparison) == (
+        "On the holdout, **Pareto/NBD** has the smaller mean absolute error (0.350).")
+    assert clv_text._holdout_pareto_not_fitted(DataError("x")) == (
+        "Pareto/NBD could not be fitted on the calibration period: x")
+    aic = pd.DataFrame({"delta_aic": [0.0, 58.44]}, index=["Pareto/NBD", "BG/NBD"])
+    assert clv_text._pareto_comparison(aic) == (
+        "**Pareto/NBD** fits these customers better (AIC lower by 58.4); the other CLV figures use BG/NBD.")
+    assert clv_text._pareto_not_fitted(DataError("y")) == (
+        "**Pareto/NBD could not be fitted to these customers**, so there is no comparison: y")
+    assert clv_text._truth_auc(0.81234) == "P(alive) ranks truly active customers above lapsed ones with AUC **0.812**."
