@@ -1559,3 +1559,13 @@ def test_plots_use_the_theme_colours_and_line_styles(axes):
     assert [b.get_y() + b.get_height() / 2 for b in ax.patches] == pytest.approx([0.27, 0.0, -0.27])
     assert ax.get_xlabel() == "money over the period of the data"
     assert list(ax.lines[0].get_xdata()) == [0, 0] and ax.lines[0].get_color() == "black"
+
+
+def test_bootstrap_chunks_change_memory_not_draws():
+    rng = np.random.default_rng(9)
+    values, treated, strata = rng.gamma(2.0, 10.0, 300), rng.random(300) < 0.5, rng.integers(0, 3, 300)
+    one = bootstrap_mean_difference(values, treated, strata, n_boot=500, random_state=4, chunk=500)
+    for chunk in (1, 7, 250, 499):
+        assert np.array_equal(bootstrap_mean_difference(values, treated, strata, n_boot=500, random_state=4,
+                                                        chunk=chunk), one)
+    assert np.array_equal(bootstrap_mean_difference(values, treated, strata, n_boot=500, random_state=4), one)
