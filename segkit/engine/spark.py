@@ -1,0 +1,92 @@
+"""Run the data layer's SQL on Apache Spark, for order lines that outgrow one machine.
+
+The queries are those of :mod:`segkit.engine.sql`, translated from DuckDB's dialect to Spark SQL by
+sqlglot; nothing is written a second time. Spark keeps the order lines; what comes back to
+Python is per customer (the customer table) or per rule (the quality log). Needs the ``spark``
+extra (``pip install -e '.[spark]'``) and a Java runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from segkit.engine import sql
+from segkit.errors import DataError
+
+
+@dataclass(frozen=True)
+class SparkSplit:
+    """One pass of the cleaning rules in Spark: kept and excluded lines stay there as DataFrames."""
+
+    clean: object  # pyspark.sql.DataFrame
+    excluded: object
+    counts: pd.DataFrame
+    totals: dict[str, float]
+
+
+def translate(query: str) -> str:
+    """A query of :mod:`segkit.engine.sql` in Spark SQL."""
+    import sqlglot
+
+    return sqlglot.transpile(query, read="duckdb", write="spark")[0]
+
+
+def session(*, master: str = "local[2]", app: str = "segkit", shuffle_partitions: int = 8):
+    """A Spark session for segkit: UTC session time zone (dates are calendar days), no web UI."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise DataError("Spark is not installed: run pip install -e '.[spark]' (it needs a Java runtime).") from None
+    return (SparkSession.builder.master(master).appName(app)
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate())
+
+
+def _lines(spark, lines):
+    """Order lines as a Spark DataFrame with ``line_no`` increasing in source order."""
+    from pyspark.sql import functions as F
+
+    frame = spark.read.parquet(str(lines)) if not hasattr(lines, "columns") else lines
+    return frame.withColumn("line_no", F.monotonically_increasing_id())
+
+
+def _rows(spark, query: str) -> pd.DataFrame:
+    return spark.sql(translate(query)).toPandas()
+
+
+def split_lines(
+    spark,
+    lines,
+    *,
+    returns: str,
+    test_account_pattern: str | None,
+    test_accounts: Sequence[str],
+    outlier_z: float | None,
+) -> SparkSplit:
+    """Apply the cleaning rules to order lines (a Parquet path or a Spark DataFrame) in Spark."""
+    frame = _lines(spark, lines)
+    columns = [c for c in frame.columns if c != "line_no"]
+    frame.createOrReplaceTempView("source_lines")
+    query = sql.reasons_query("source_lines", columns, returns=returns, test_account_pattern=test_account_pattern,
+                              test_accounts=test_accounts, outlier_z=outlier_z)
+    reasons = spark.sql(translate(query)).cache()
+    reasons.createOrReplaceTempView("reasons")
+    counts = _rows(spark, sql.log_query("reasons"))
+    totals = _rows(spark, sql.totals_query("reasons")).iloc[0].to_dict()
+    clean = spark.sql(translate(sql.clean_query("reasons", columns)))
+    excluded = spark.sql(translate(sql.excluded_query("reasons", columns)))
+    return SparkSplit(clean, excluded, counts,
+                      {k: (float(v) if "revenue" in k else int(v)) for k, v in totals.items()})
+
+
+def customer_days(spark, clean, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Per-customer aggregates of clean lines (a Spark DataFrame) before ``snapshot``, as pandas."""
+    clean.createOrReplaceTempView("clean_lines")
+    literal = f"DATE {sql.literal(snapshot.strftime('%Y-%m-%d'))}"
+    return _rows(spark, sql.customer_query("clean_lines", literal))

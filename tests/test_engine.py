@@ -1,0 +1,146 @@
+"""The engine's SQL: each cleaning rule on a hand-made case, the customer table by hand, and the
+same numbers whatever the number of threads or the input form (frame or Parquet)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segkit.data.clean import DEFAULT_OUTLIER_Z, DEFAULT_TEST_ACCOUNT_PATTERN
+from segkit.engine import duck
+from segkit.errors import DataError
+
+OPTIONS = dict(returns="net", test_account_pattern=DEFAULT_TEST_ACCOUNT_PATTERN, test_accounts=("staffer",),
+               outlier_z=DEFAULT_OUTLIER_Z)
+
+
+def lines(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "quantity", "unit_price", "product_id"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
+    frame["amount"] = frame["quantity"] * frame["unit_price"]
+    return frame.astype({"customer_id": "string", "order_id": "string", "product_id": "string"})
+
+
+#: One line per rule, in the order the rules apply, each with the reason a reader would give by hand.
+CASE = [
+    # customer, order, date, quantity, price, product -> reason
+    (("a", "1", "2024-01-01", 2, 5.0, "x"), None),
+    (("a", "1", "2024-01-01", 2, 5.0, "x"), "duplicate"),  # the same line exported twice
+    ((None, "2", "2024-01-02", 1, 5.0, "x"), "missing_customer"),
+    (("b", "3", None, 1, 5.0, "x"), "missing_date"),
+    (("TEST-7", "4", "2024-01-03", 1, 5.0, "x"), "test_account"),  # the default pattern
+    (("staffer", "5", "2024-01-03", 1, 5.0, "x"), "test_account"),  # named in test_accounts
+    (("b", "6", "2024-01-04", 1, -3.0, "y"), "negative_price"),
+    (("a", "C7", "2024-01-05", -1, 5.0, "x"), None),  # returns 1 of the 2 bought: matched, kept
+    (("a", "C8", "2024-01-06", -1, 5.0, "z"), "unmatched_return"),  # product z never bought
+    (("c", "9", "2024-01-07", 1, 8.0, "x"), "no_net_revenue"),  # c returned all it bought...
+    (("c", "C10", "2024-01-08", -1, 8.0, "x"), "no_net_revenue"),
+    (("c", "9", "2024-01-07", 0, 0.0, "w"), "no_net_revenue"),  # ...so even c's free line goes
+    (("d", "11", "2024-01-09", 1, 0.0, "w"), None),  # a free purchase: kept, flagged zero_value
+]
+
+
+@pytest.fixture
+def case() -> pd.DataFrame:
+    return lines([row for row, _ in CASE])
+
+
+def test_each_rule_excludes_the_line_a_person_would(case):
+    split = duck.split_lines(case, **OPTIONS)
+    expected = {i: reason for i, (_, reason) in enumerate(CASE) if reason}
+    assert len(split.clean) == sum(reason is None for _, reason in CASE)
+    assert split.excluded["excluded_by"].tolist() == list(expected.values())
+    counts = split.counts.set_index("rule")
+    assert counts.loc["zero_value", "rows"] == 1 and counts.loc["zero_value", "customers"] == 1
+    # b, c and the two test accounts have no line left: each is lost to the last rule (in rule
+    # order) that removed a line of theirs; b's lines went to missing_date, then negative_price
+    lost = counts["customers_lost"]
+    assert (lost["no_net_revenue"], lost["test_account"], lost["negative_price"]) == (1, 2, 1)
+    assert lost.drop(["no_net_revenue", "test_account", "negative_price"]).sum() == 0
+    assert (split.totals["customers_in"], split.totals["customers_kept"]) == (6, 2)  # a and d are kept
+
+
+def test_totals_reconcile_rows_customers_and_revenue(case):
+    split = duck.split_lines(case, **OPTIONS)
+    excluded = split.counts[split.counts["rule"] != "zero_value"]
+    totals = split.totals
+    assert totals["rows_in"] == len(case) == totals["rows_kept"] + excluded["rows"].sum()
+    assert totals["revenue_in"] == pytest.approx(totals["revenue_kept"] + excluded["revenue"].sum(), abs=1e-9)
+    assert totals["customers_in"] == totals["customers_kept"] + excluded["customers_lost"].sum()
+    assert totals["revenue_kept"] == pytest.approx(10.0 - 5.0 + 0.0)  # a's 2 x 5 less the matched return; d's 0
+
+
+def test_returns_drop_excludes_every_return(case):
+    split = duck.split_lines(case, **{**OPTIONS, "returns": "drop"})
+    assert split.excluded.set_index("order_id")["excluded_by"].get("C7") == "return"
+    assert not split.clean["is_return"].any()
+
+
+def test_an_extreme_line_is_an_outlier_only_past_the_threshold():
+    rng = np.random.default_rng(0)
+    n = 400
+    rows = [(f"c{i % 50}", str(i), "2024-02-01", 1, float(p), "x") for i, p in enumerate(rng.lognormal(3, 0.5, n))]
+    rows.append(("big", "big", "2024-02-01", 1, 1e7, "x"))
+    split = duck.split_lines(lines(rows), **OPTIONS)
+    assert split.excluded["excluded_by"].tolist() == ["outlier"]
+    assert split.excluded["customer_id"].tolist() == ["big"]
+    kept = duck.split_lines(lines(rows), **{**OPTIONS, "outlier_z": None})
+    assert len(kept.clean) == n + 1
+
+
+def test_a_source_column_named_like_an_engine_column_is_refused(case):
+    with pytest.raises(DataError, match=r"column\(s\) \['reason'\]"):
+        duck.split_lines(case.assign(reason="x"), **OPTIONS)
+
+
+def test_parquet_input_gives_the_frame_result(case, tmp_path):
+    case.to_parquet(tmp_path / "lines.parquet", index=False)
+    from_frame = duck.split_lines(case, **OPTIONS)
+    files = duck.split_parquet(tmp_path / "lines.parquet", tmp_path / "out", **OPTIONS)
+    clean = pd.read_parquet(files.clean)
+    pd.testing.assert_frame_equal(clean.drop(columns="is_return"), from_frame.clean.drop(columns="is_return"),
+                                  check_dtype=False)
+    assert files.totals == from_frame.totals
+
+
+def test_one_thread_and_two_give_the_same_sums(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 200_000
+    frame = pd.DataFrame({
+        "customer_id": pd.array(rng.integers(0, 5000, n).astype(str), dtype="string"),
+        "order_id": pd.array(np.arange(n).astype(str), dtype="string"),
+        "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        "quantity": rng.integers(1, 5, n).astype(float),
+        "unit_price": rng.lognormal(2, 1, n).round(2),
+    })
+    frame["amount"] = frame["quantity"] * frame["unit_price"]
+    one = duck.split_lines(frame, **OPTIONS, connection=duck.connect(threads=1))
+    two = duck.split_lines(frame, **OPTIONS, connection=duck.connect(threads=2))
+    assert one.totals == two.totals
+    pd.testing.assert_frame_equal(one.counts, two.counts)
+    snapshot = pd.Timestamp("2025-01-01")
+    pd.testing.assert_frame_equal(duck.customer_days(one.clean, snapshot, connection=duck.connect(threads=1)),
+                                  duck.customer_days(one.clean, snapshot, connection=duck.connect(threads=2)))
+
+
+def test_customer_aggregates_by_hand():
+    clean = lines([
+        ("a", "1", "2024-01-01 09:00", 1, 10.0, "x"),
+        ("a", "1", "2024-01-01 09:00", 2, 5.0, "y"),   # same order, same day
+        ("a", "2", "2024-01-01 17:00", 1, 4.0, "x"),   # a second order on the same day
+        ("a", "3", "2024-01-11", 1, 30.0, "x"),
+        ("a", "C4", "2024-01-12", -1, 10.0, "x"),      # a return: no purchase day
+        ("b", "5", "2024-01-05", 1, 7.0, "x"),
+        ("b", "6", "2024-01-20", 1, 9.0, "x"),         # on or after the snapshot: not counted
+    ])
+    days = duck.customer_days(clean, pd.Timestamp("2024-01-20")).set_index("customer_id")
+    a, b = days.loc["a"], days.loc["b"]
+    assert (a["n_days"], a["first_day"], a["last_day"], a["n_orders"]) == (2, -19, -9, 3)
+    assert (a["gross"], a["first_value"], a["net"]) == (54.0, 24.0, 44.0)
+    assert (b["n_days"], b["first_day"], b["last_day"], b["n_orders"], b["net"]) == (1, -15, -15, 1, 7.0)
+    table = duck.customer_table_from(days.reset_index(), pd.Timestamp("2024-01-20"))
+    assert table.loc["a", "frequency"] == 1 and table.loc["a", "recency"] == 10 and table.loc["a", "T"] == 19
+    # the repeat day's 30, less its share of the return (44 net of 54 gross)
+    assert table.loc["a", "monetary_value"] == pytest.approx(round(30 * 44 / 54, 6))
+    assert table.loc["a", "avg_order_value"] == pytest.approx(round(44 / 3, 6))
