@@ -508,3 +508,444 @@ def test_kmeans_segmentation_on_six_customers():
                                          stability_refits=2, random_state=0)
     assert 3 <= result.k <= 5 and len(result.labels) == 6
     assert "6 customers" in result.k_range_note
+
+
+# --- independent references and hand-computed cases (issue 10, item 6) -------------------------------
+
+
+def test_stability_is_the_mean_of_the_pairwise_agreements_not_the_minimum():
+    """Three partitions of four customers: ARIs 1, -0.5, -0.5 by hand, so the mean (0) and the minimum differ."""
+    from segkit.cluster.select import _pairwise_agreement
+
+    same, swapped, crossed = [0, 0, 1, 1], [1, 1, 0, 0], [0, 1, 0, 1]
+    stats = _pairwise_agreement([same, swapped, crossed])
+    assert stats["ari_mean"] == pytest.approx(0.0, abs=1e-12)
+    assert stats["ari_min"] == pytest.approx(-0.5)
+    assert stats["ari_sd"] == pytest.approx(np.sqrt(0.5))
+    assert _pairwise_agreement([same, swapped])["ari_mean"] == pytest.approx(1.0)
+
+
+def test_stability_table_on_two_far_apart_groups():
+    """Two tight groups 100 SD apart: every refit with k = 2 finds them (mean ARI exactly 1, stable)."""
+    rng = np.random.default_rng(4)
+    X = np.r_[rng.normal(0, 1, (40, 2)), rng.normal(100, 1, (40, 2))]
+    table = stability(X, k_range=[2, 3], n_refits=4, n_init=2, threshold=0.99, random_state=0)
+    assert table.loc[2, "ari_mean"] == pytest.approx(1.0) and table.loc[2, "ari_sd"] == pytest.approx(0.0)
+    assert bool(table.loc[2, "stable"])
+    assert table.loc[3, "ari_min"] <= table.loc[3, "ari_mean"] < 0.99 and not table.loc[3, "stable"]
+    with pytest.raises(DataError, match="sample_fraction"):
+        stability(X, k_range=[2, 3], sample_fraction=0.05)
+
+
+def test_find_knee_hand_computed():
+    """x = 1..5, y = 10, 4, 2, 1.5, 1: normalised, d = (1 - x) - y = 0, .417, .389, .194, 0.
+
+    The only local maximum is at x = 2; d then falls to 0 < .417 - 1 × .25 (the mean x step), so the
+    knee is 2 with sensitivity 1; with sensitivity 2 the threshold (-.083) is never crossed: no knee.
+    """
+    x, y = [1, 2, 3, 4, 5], [10.0, 4.0, 2.0, 1.5, 1.0]
+    assert _find_knee(x, y) == 2
+    assert _find_knee(x, y, sensitivity=2.0) is None
+    assert _find_knee([0.5, 1.0, 1.5, 2.0, 2.5], y) == 1.0  # a knee at a non-integer x stays a float
+    assert isinstance(_find_knee([0.5, 1.5, 2.5, 3.5, 4.5], y), float)
+    # an increasing curve lies above its chord: d <= 0 everywhere, no knee
+    assert _find_knee(x, [1.0, 1.5, 2.0, 4.0, 10.0]) is None
+    with pytest.raises(DataError, match="at least 3 points"):
+        _find_knee([1, 2], [2.0, 1.0])
+    with pytest.raises(DataError, match="one y per x"):
+        _find_knee([1, 2, 3], [3.0, 2.0])
+
+
+def test_find_knee_takes_the_first_knee_that_drops_far_enough():
+    """Two local maxima of d: the first (x = 2) is a knee only if d drops below its threshold before x = 4."""
+    x = [1, 2, 3, 4, 5, 6, 7]
+    # d = (1 - xn) - yn with xn = (x-1)/6; choose yn to make d = 0, .30, .10, .35, .20, .05, 0
+    d = np.array([0, 0.30, 0.10, 0.35, 0.20, 0.05, 0])
+    xn = (np.array(x) - 1) / 6
+    y = (1 - xn) - d
+    # mean x step 1/6 = .167: first max .30 -> threshold .133; d(3) = .10 < .133 -> knee at 2
+    assert _find_knee(x, y) == 2
+    # sensitivity 1.5: threshold .30 - .25 = .05; d(3) = .10 is not below and the next max comes: knee at 4
+    # (threshold .35 - .25 = .10; d falls to .05 after it)
+    assert _find_knee(x, y, sensitivity=1.5) == 4
+
+
+def test_gap_choice_one_standard_error_rule_by_hand():
+    gap = pd.DataFrame({"gap": [0.5, 0.9, 1.0, 0.7], "gap_se": [0.1, 0.2, 0.05, 0.1]}, index=pd.Index([2, 3, 4, 5], name="k"))
+    # k=2: 0.5 >= 0.9 - 0.2 = 0.7? no. k=3: 0.9 >= 1.0 - 0.05 = 0.95? no. k=4: 1.0 >= 0.7 - 0.1: yes -> 4
+    assert _gap_choice(gap) == 4
+    # equality counts: gap(3) = 0.95 meets gap(4) - s(4) = 0.95 exactly
+    assert _gap_choice(gap.assign(gap=[0.5, 0.95, 1.0, 0.7])) == 3
+    assert _gap_choice(gap, candidates=[2, 3]) == 3  # none qualifies among 2, 3: the larger gap
+    assert _gap_choice(gap, candidates=[5]) == 5
+
+
+def test_vote_counts_criteria_and_breaks_ties_by_silhouette():
+    from segkit.cluster.select import _candidates, _vote
+
+    table = pd.DataFrame(
+        {"silhouette": [0.30, 0.50, 0.40], "calinski_harabasz": [10.0, 5.0, 20.0],
+         "davies_bouldin": [0.9, 1.2, 0.8]}, index=pd.Index([2, 3, 4], name="k"))
+    gap = pd.DataFrame({"gap": [0.1, 0.2, 0.9], "gap_se": [0.01, 0.01, 0.01]}, index=table.index)
+    votes = _vote(table, gap, 3, [2, 3, 4])
+    assert votes["best_k"].to_dict() == {"elbow": 3, "silhouette": 3, "calinski_harabasz": 4,
+                                         "davies_bouldin": 4, "gap": 4}
+    assert votes.loc["gap", "criterion_label"] == "gap statistic (1-SE rule)"
+    assert "elbow" not in _vote(table, gap, None, [2, 3, 4]).index  # no knee: the elbow abstains
+    assert "elbow" not in _vote(table, gap, 3, [2, 4]).index  # knee not a candidate
+    assert _candidates(None, [2, 3]) == [2, 3] and _candidates([], [2, 3]) == [2, 3]
+    assert _candidates([3, 7], [2, 3, 4]) == [3]
+
+
+def test_choose_k_records_its_table_and_candidates(planted):
+    _, Z, _ = planted
+    sel = choose_k(Z, k_range=[3, 4, 5], n_init=2, gap_references=2, candidates=[4, 5], random_state=0)
+    assert sel.table["candidate"].tolist() == [False, True, True]
+    assert set(sel.labels) == {3, 4, 5} and all(len(v) == len(Z) for v in sel.labels.values())
+    assert sel.k_range_note == ""
+    counts = sel.votes["best_k"].value_counts()
+    assert sel.chosen_k in counts.index[counts == counts.max()]
+
+
+def test_order_labels_ties_by_total_then_size():
+    # totals 0 -> 5, 1 -> 5, 2 -> 9; sizes 1, 2, 1: 2 first (largest total), then 1 (same total, larger size)
+    labels = np.array([0, 1, 1, 2])
+    assert _order_labels(labels, np.array([5.0, 2.5, 2.5, 9.0])).tolist() == [2, 1, 0]
+    # centroid rows compared lexicographically, first column first: [1, 9] < [2, 0]
+    rows = np.array([[2.0, 0.0], [1.0, 9.0]])
+    assert _order_labels(np.array([0, 1]), tiebreak=rows).tolist() == [1, 0]
+    assert _order_labels(np.array([0, 1]), tiebreak=np.array([[1.0, 5.0], [1.0, 4.0]])).tolist() == [1, 0]
+
+
+def test_kmeans_centres_and_inertia_by_hand():
+    """Two pairs of points: the centres are the pair means and the inertia the squared distances to them."""
+    X = np.array([[0.0, 0.0], [0.0, 2.0], [10.0, 0.0], [10.0, 4.0], [10.0, 2.0]])
+    model = SegmentKMeans(2, n_init=3, random_state=0).fit(X)
+    assert model.labels_.tolist() == [1, 1, 0, 0, 0]  # by size: the three right-hand points first
+    np.testing.assert_allclose(model.cluster_centers_, [[10.0, 2.0], [0.0, 1.0]])
+    assert model.inertia_ == pytest.approx(1 + 1 + 4 + 4 + 0)
+    assert model.n_features_in_ == 2 and model.n_iter_ >= 1
+    assert model.predict(np.array([[9.0, 9.0], [-1.0, 0.0]])).tolist() == [0, 1]
+    assert model.fit_predict(X, order_by=np.array([50.0, 50.0, 1.0, 1.0, 1.0])).tolist() == [0, 0, 1, 1, 1]
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    assert SegmentKMeans(2, random_state=0).fit(frame).feature_names_in_.tolist() == ["a", "b"]
+
+
+def test_pca_matches_numpy_svd():
+    """PCA of a centred matrix X = U S Vᵀ: variance ratios S² / ΣS², loadings ±V, scores X V."""
+    rng = np.random.default_rng(11)
+    Z = pd.DataFrame(rng.normal(size=(60, 4)) @ rng.normal(size=(4, 4)), columns=list("abcd"))
+    res = principal_components(Z)
+    centred = Z.to_numpy() - Z.to_numpy().mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    np.testing.assert_allclose(res.explained["explained_variance_ratio"], s**2 / (s**2).sum())
+    np.testing.assert_allclose(res.explained["cumulative"], np.cumsum(s**2) / (s**2).sum())
+    signs = np.sign(vt[np.arange(4), np.abs(vt).argmax(axis=1)])
+    expected = (vt * signs[:, None]).T
+    np.testing.assert_allclose(res.loadings.to_numpy(), expected, atol=1e-10)
+    np.testing.assert_allclose(res.scores.to_numpy(), centred @ expected, atol=1e-10)
+    assert res.loadings.index.tolist() == list("abcd") and res.scores.columns.tolist() == ["PC1", "PC2", "PC3", "PC4"]
+    two = principal_components(Z, n_components=2)
+    assert two.loadings.shape == (4, 2)
+    with pytest.raises(DataError, match="n_components=5 must be between 1 and 4"):
+        principal_components(Z, n_components=5)
+    with pytest.raises(DataError, match="n_components=0"):
+        principal_components(Z, n_components=0)
+
+
+def test_communalities_by_hand():
+    """Communality with m components = Σ_{j≤m} λ_j w_fj² / var(f); all components give 1."""
+    rng = np.random.default_rng(2)
+    Z = pd.DataFrame(rng.normal(size=(80, 3)) * [3.0, 1.0, 0.5], columns=["a", "b", "c"])
+    res = principal_components(Z)
+    lam, w = res.model.explained_variance_, res.loadings.to_numpy()
+    var = Z.var(ddof=1).to_numpy()
+    np.testing.assert_allclose(res.communalities(n_components=1), lam[0] * w[:, 0] ** 2 / var)
+    np.testing.assert_allclose(res.communalities(n_components=3), 1.0)
+    assert res.communalities().name == "communality"
+    with pytest.raises(DataError, match="between 1 and 3"):
+        res.communalities(n_components=4)
+
+
+def test_n_components_for_by_hand():
+    res = principal_components(pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [0.0, 1, 2, 4], "c": [1.0, 0, 1, 0]}))
+    cumulative = res.explained["cumulative"].to_numpy()
+    assert res.n_components_for(cumulative[0]) == 1  # reaching the target exactly is enough
+    assert res.n_components_for(cumulative[0] + 1e-6) == 2
+    assert res.n_components_for(1.0) == 3
+    with pytest.raises(DataError, match="variance target 0"):
+        res.n_components_for(0)
+
+
+def test_pca_agreement_starts_at_min_components(planted):
+    X, Z, _ = planted
+    res = principal_components(Z)
+    labels = SegmentKMeans(4, random_state=0).fit(Z).labels_
+    table = res.agreement(labels, n_clusters=4, min_components=1, random_state=0)
+    assert table.index.tolist() == [1, 2, 3] and table.index.name == "components"
+    assert table.loc[3, "ARI_vs_all_features"] == pytest.approx(1.0)
+    assert table.loc[1, "variance_kept"] == pytest.approx(res.explained["cumulative"].iloc[0])
+
+
+# --- profiles and names on hand-made numbers ----------------------------------------------------------
+
+
+def test_name_rule_thresholds_on_hand_made_means():
+    z = pd.DataFrame(
+        {"days_since_last_purchase": [-0.6, 0.5, 0.0], "n_orders": [0.4, -0.51, 0.0],
+         "revenue": [0.5, -0.6, 0.7], "avg_order_value": [1.2, 1.0, -1.5]})
+    names = name_clusters(z)
+    # 0: recency -0.6 -> recent; orders 0.4 within ±0.5; revenue 0.5 is not above 0.5 -> mid-value;
+    #    the strongest other trait 1.2 > 1.0 -> big-basket
+    assert names[0] == "recent big-basket mid-value customers"
+    # 1: recency 0.5 is not beyond 0.5; orders -0.51 -> occasional; revenue -0.6 -> low spenders; 1.0 is not > 1.0
+    assert names[1] == "occasional low spenders"
+    # 2: revenue 0.7 -> high spenders; small-basket at -1.5
+    assert names[2] == "small-basket high spenders"
+    looser = name_clusters(z, threshold=0.3, extra_threshold=0.9)
+    assert looser[0] == "recent frequent big-basket high spenders"
+    assert looser[1] == "lapsed occasional big-basket low spenders"
+    assert names.name == "cluster_name"
+
+
+def test_name_rule_one_off_and_unknown_features():
+    z = pd.DataFrame({"n_orders": [-1.0, 1.0], "revenue": [-1.0, -1.0], "channel_share_web": [2.0, -2.0],
+                      "loyalty_points": [0.0, 0.0]})
+    one_off = pd.Series([True, False])
+    names = name_clusters(z, one_off=one_off)
+    assert names.tolist() == ["one-off web-heavy buyers", "frequent web-light low spenders"]
+    unknown = name_clusters(pd.DataFrame({"loyalty_points": [3.0, -3.0]}))
+    assert unknown.tolist() == ["high-loyalty points customers", "low-loyalty points customers"]
+
+
+def test_profile_and_importance_by_hand():
+    f = pd.DataFrame({"revenue": [10.0, 30.0, 60.0, 0.0], "n_orders": [1.0, 3.0, 4.0, 0.0]},
+                     index=pd.Index(list("abcd"), name="customer_id"))
+    labels = [1, 1, 0, 2]
+    prof = cluster_profile(f, labels)
+    assert prof.index.tolist() == [0, 1, 2]
+    assert prof["n_customers"].tolist() == [1, 2, 1]
+    assert prof["customer_share"].tolist() == [0.25, 0.5, 0.25]
+    assert prof["revenue"].tolist() == [60.0, 40.0, 0.0]
+    assert prof["revenue_share"].tolist() == [0.6, 0.4, 0.0]
+    assert prof["mean_n_orders"].tolist() == [4.0, 2.0, 0.0]
+    rel = relative_importance(f, labels)  # population means: revenue 25, orders 2
+    assert rel["revenue"].tolist() == pytest.approx([60 / 25 - 1, 20 / 25 - 1, -1.0])
+    assert rel["n_orders"].tolist() == pytest.approx([1.0, 0.0, -1.0])
+    zero = relative_importance(pd.DataFrame({"x": [1.0, -1.0]}), [0, 1])
+    assert zero["x"].isna().all()  # population mean 0: no ratio
+    with pytest.raises(DataError, match="revenue_eur"):
+        cluster_profile(f, labels, revenue="revenue_eur")
+    with pytest.raises(DataError, match="labels has 3 entries but the features have 4 rows"):
+        cluster_profile(f, [0, 1, 1])
+
+
+def test_describe_clusters_on_hand_made_clusters():
+    f = pd.DataFrame({"n_orders": [1.0, 1.0, 9.0, 7.0, 8.0], "revenue": [5.0, 6.0, 90.0, 80.0, 70.0]})
+    scaled = (f - f.mean()) / f.std()
+    segments = pd.Series(["Lost", "Lost", "Champions", "Champions", "Loyal"], name="RFM segment")
+    described = describe_clusters(f, [1, 1, 0, 0, 0], scaled, segments=segments)
+    summary = described.summary
+    assert summary.columns.tolist()[:6] == ["cluster_name", "n_customers", "customer_share", "revenue_share",
+                                            "closest_segment", "closest_segment_share"]
+    assert summary["closest_segment"].tolist() == ["Champions", "Lost"]
+    assert summary["closest_segment_share"].tolist() == pytest.approx([2 / 3, 1.0])
+    assert described.names.tolist() == ["frequent high spenders", "one-off buyers"]
+    assert described.segments_name == "RFM segment"
+    pd.testing.assert_frame_equal(described.means, scaled.groupby(pd.Series([1, 1, 0, 0, 0], name="cluster")).mean())
+    assert "revenue" in described.profile.columns and "revenue" not in summary.columns
+    assert describe_clusters(f, [1, 1, 0, 0, 0], scaled).segments_name is None
+
+
+def test_segment_actions_boundaries_are_inclusive():
+    """Revenue share exactly 1.5 × customer share protects; median days exactly 1.5 × overall wins back."""
+    customers = pd.DataFrame({"revenue": [3.0, 1.0, 1.0, 1.0, 0.0, 0.0],
+                              "days_since_last_purchase": [10, 10, 10, 10, 15, 15]})
+    out = cluster.segment_actions(customers, [0, 1, 1, 1, 2, 2])
+    # shares: 0 -> 1/6 customers, 3/6 revenue (>= 1.5 × 1/6); 1 -> 3/6 and 3/6 (< 0.75); 2 -> 2/6 and 0
+    # median days overall 10; segment 2's median 15 = 1.5 × 10: win back
+    assert out["action"].str.split(":").str[0].tolist() == ["protect", "grow", "win back"]
+    assert out["revenue_share"].tolist() == pytest.approx([0.5, 0.5, 0.0])
+    assert "name" not in out.columns
+
+
+# --- plots: what is drawn -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def axes():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def _texts(labels) -> list[str]:
+    return [label.get_text() for label in labels]
+
+
+def test_plot_k_metric_draws_the_curve_the_best_and_the_chosen_k(axes):
+    table = pd.DataFrame({"gap": [0.2, 0.5, 0.4], "gap_se": [0.05, 0.05, 0.05], "silhouette": [0.3, 0.6, 0.5]},
+                         index=pd.Index([2, 3, 4], name="k"))
+    assert cluster_plots.plot_k_metric(table, "gap", chosen_k=4, best_k=3, ax=axes) is axes
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    curve = axes.get_lines()[0]
+    best, chosen = lines["best by this criterion (k = 3)"], lines["chosen k = 4"]
+    assert list(curve.get_xdata()) == [2, 3, 4] and list(curve.get_ydata()) == [0.2, 0.5, 0.4]
+    assert list(best.get_xdata()) == [3] and list(best.get_ydata()) == [0.5]
+    assert list(chosen.get_xdata()) == [4, 4]
+    assert _texts(axes.get_legend().get_texts()) == ["best by this criterion (k = 3)", "chosen k = 4"]
+    assert axes.get_title() == "gap statistic" and axes.get_ylabel() == "gap statistic (± s.e.)"
+    assert [t for t in axes.get_xticks()] == [2, 3, 4]
+    assert len(axes.containers) == 1  # the error bars, for the gap only
+    fig, other = plt.subplots()
+    cluster_plots.plot_k_metric(table, "silhouette", ax=other)
+    assert len(other.get_lines()) == 1 and not other.containers and other.get_title() == "silhouette"
+    plt.close(fig)
+
+
+def test_plot_stability_bars_are_the_mean_ari_coloured_by_stability(axes):
+    from segkit.plots import PALETTE
+
+    table = pd.DataFrame({"ari_mean": [0.95, 0.6], "ari_min": [0.9, 0.3], "stable": [True, False]},
+                         index=pd.Index([2, 3], name="k"))
+    cluster_plots.plot_stability(table, threshold=0.8, ax=axes)
+    assert [p.get_height() for p in axes.patches] == [0.95, 0.6]
+    assert [matplotlib.colors.to_hex(p.get_facecolor()) for p in axes.patches] == [
+        matplotlib.colors.to_hex(PALETTE[2]), matplotlib.colors.to_hex(PALETTE[5])]
+    assert axes.collections[0].get_offsets()[:, 1].tolist() == [0.9, 0.3]  # the lowest pair per k
+    assert list(axes.get_lines()[0].get_ydata()) == [0.8, 0.8]
+    assert _texts(axes.get_legend().get_texts()) == ["lowest pair", "stable from ARI 0.8"]
+
+
+def test_plot_snake_draws_one_line_per_cluster(axes):
+    means = pd.DataFrame({"n_orders": [1.0, -1.0, 0.0], "revenue": [0.5, -0.5, 0.0]})
+    cluster_plots.plot_snake(means, names=pd.Series(["a", "b", "c"]), ax=axes)
+    lines = axes.get_lines()
+    assert len(lines) == 4  # three clusters and the zero line
+    assert lines[1].get_ydata().tolist() == [-1.0, -0.5]
+    assert _texts(axes.get_xticklabels()) == ["number of orders", "revenue"]
+    assert _texts(axes.get_legend().get_texts()) == ["a", "b", "c"]
+    fig, other = plt.subplots()
+    cluster_plots.plot_snake(means, ax=other)
+    assert _texts(other.get_legend().get_texts()) == ["cluster 0", "cluster 1", "cluster 2"]
+    plt.close(fig)
+
+
+def test_plot_importance_annotates_every_cell(axes):
+    rel = pd.DataFrame({"revenue": [0.5, -0.25], "n_orders": [1.0, -1.0]})
+    cluster_plots.plot_importance(rel, names=pd.Series(["top", "rest"]), ax=axes)
+    assert _texts(axes.get_yticklabels()) == ["top", "rest"]
+    assert _texts(axes.get_xticklabels()) == ["revenue", "number of orders"]
+    assert sorted(t.get_text() for t in axes.texts) == sorted(["+50%", "+100%", "-25%", "-100%"])
+    fig, other = plt.subplots()
+    cluster_plots.plot_importance(rel, ax=other)
+    assert _texts(other.get_yticklabels()) == ["cluster 0", "cluster 1"]
+    plt.close(fig)
+
+
+def test_plot_scree_and_loadings(axes):
+    explained = pd.DataFrame({"explained_variance_ratio": [0.6, 0.3, 0.1], "cumulative": [0.6, 0.9, 1.0]},
+                             index=["PC1", "PC2", "PC3"])
+    cluster_plots.plot_scree(explained, ax=axes)
+    assert [p.get_height() for p in axes.patches] == pytest.approx([60.0, 30.0, 10.0])
+    assert list(axes.get_lines()[0].get_ydata()) == pytest.approx([60.0, 90.0, 100.0])
+    assert list(axes.get_lines()[1].get_ydata()) == [80, 80]
+    assert _texts(axes.get_xticklabels()) == ["PC1", "PC2", "PC3"]
+    fig, other = plt.subplots()
+    loadings = pd.DataFrame({"PC1": [0.8, -0.6], "PC2": [0.6, 0.8]}, index=["revenue", "n_orders"])
+    cluster_plots.plot_loadings(loadings, ax=other)
+    assert _texts(other.get_yticklabels()) == ["revenue", "number of orders"]
+    assert sorted(t.get_text() for t in other.texts) == sorted(["+0.80", "-0.60", "+0.60", "+0.80"])
+    assert other.get_title() == "PCA loadings"
+    plt.close(fig)
+
+
+def test_pc_scatter_and_biplot_draw_a_sample_and_the_longest_arrows(planted, axes):
+    X, Z, _ = planted
+    res = principal_components(Z)
+    hue = pd.Series(pd.Categorical(np.where(np.arange(len(Z)) % 3 == 0, "b", "a"), categories=["b", "a"]),
+                    name="segment")
+    cluster_plots.plot_pc_scatter(res.scores, hue=hue, max_points=100, ax=axes)
+    assert len(axes.collections[0].get_offsets()) == 100
+    assert axes.get_legend().get_title().get_text() == "segment"
+    assert _texts(axes.get_legend().get_texts()) == ["b", "a"]  # the categories' own order
+    fig, other = plt.subplots()
+    cluster_plots.plot_biplot(res, n_arrows=2, max_points=50, ax=other)
+    assert len(other.collections[0].get_offsets()) == 50
+    longest = (res.loadings[["PC1", "PC2"]] ** 2).sum(axis=1).sort_values(ascending=False).index[:2]
+    arrows = [t for t in other.texts if isinstance(t, matplotlib.text.Annotation)]
+    labels = [t.get_text() for t in other.texts if not isinstance(t, matplotlib.text.Annotation)]
+    assert len(arrows) == 2 and sorted(labels) == sorted(cluster.feature_label(f) for f in longest)
+    assert other.get_legend() is None and other.get_title().startswith("Biplot")
+    plt.close(fig)
+
+
+# --- words written from hand-made results -------------------------------------------------------------
+
+
+def _hand_made_segmentation(*, k_source="data", with_segments=True, votes=None):
+    from segkit.cluster.describe import ClusterDescription
+    from segkit.cluster.pipeline import KMeansSegmentation
+    from segkit.cluster.preprocess import PreparedFeatures
+    from segkit.cluster.select import KSelection
+
+    raw = pd.DataFrame({"n_orders": [1.0, 2.0, 3.0, 4.0], "revenue": [10.0, 20.0, 30.0, 440.0]})
+    summary = pd.DataFrame({"cluster_name": ["high spenders", "low spenders"], "customer_share": [0.25, 0.75],
+                            "revenue_share": [0.88, 0.12]})
+    if with_segments:
+        summary["closest_segment"] = ["Champions", "Lost"]
+    votes = votes if votes is not None else pd.DataFrame(
+        {"best_k": [2, 2, 3]}, index=pd.Index(["silhouette", "gap", "davies_bouldin"], name="criterion"))
+    table = pd.DataFrame({"candidate": [True, True]}, index=pd.Index([2, 3], name="k"))
+    return KMeansSegmentation(
+        prepared=PreparedFeatures(raw=raw, scaled=raw, preprocessor=None, feature_set="rfm"),
+        stability=pd.DataFrame({"ari_mean": [0.912, 0.5]}, index=[2, 3]),
+        selection=KSelection(table=table, votes=votes, chosen_k=2, knee_k=None, labels={}),
+        k=2, k_source=k_source, model=None,
+        description=ClusterDescription(summary=summary, profile=summary, means=raw, importance=raw,
+                                       segments_name="RFM segment" if with_segments else None),
+    )
+
+
+def test_kmeans_words_from_a_hand_made_segmentation():
+    w = words(_hand_made_segmentation(), snapshot_date=pd.Timestamp("2026-11-30"))
+    assert w.headline == ("**k-means finds 2 customer segments** (chosen from the data; stability ARI 0.91). The top "
+                          "segment, *high spenders*, is 25% of customers and 88% of net revenue; it sits mostly in the "
+                          "RFM segment Champions.")
+    assert w.features == "4 customers at the snapshot date 2026-11-30; 2 features (rfm): number of orders, revenue."
+    assert w.revenue_skew.startswith("The biggest spender bought 18 times the median customer's revenue")
+    assert w.rule.startswith("Each of five criteria names a best k")
+    reason = ("k = 2 is named by 2 of 3 criteria (silhouette (max), gap statistic (1-SE rule)); the others prefer "
+              "k = 3 (Davies-Bouldin (min)). The elbow abstains: the inertia curve has no knee.")
+    assert w.decision == f"**Decision:** {reason}"
+    assert w.choice == f"k = 2: {reason}"
+
+
+def test_kmeans_words_when_k_is_set_and_the_criteria_disagree():
+    votes = pd.DataFrame({"best_k": [2, 3]}, index=pd.Index(["silhouette", "gap"], name="criterion"))
+    w = words(_hand_made_segmentation(k_source="parameter", with_segments=False, votes=votes))
+    assert w.headline.startswith("**k-means finds 2 customer segments** (set by parameter; stability ARI 0.91)")
+    assert w.headline.endswith("88% of net revenue.")  # no segments given: no closest segment
+    assert w.features == "4 customers, 2 features (rfm): number of orders, revenue."
+    # 1 of 2 criteria is not a majority: the caveat; the parameter overrides
+    assert "The criteria disagree" in w.decision and w.decision.endswith("The parameter n_clusters = 2 overrides it.")
+    assert w.choice == "k = 2: set by the parameter n_clusters."
+
+
+def test_ward_words_from_a_fitted_model():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0], [5.0, 7.0], [20.0, 0.0]])
+    ward = cluster.WardClustering(k_range=(2, 3)).fit(X)
+    described = describe_clusters(pd.DataFrame({"revenue": [1.0, 1.0, 1.0, 1.0, 1.0, 5.0]}), ward.labels_,
+                                  pd.DataFrame(X, columns=["a", "b"]))
+    w = words(ward, description=described, kmeans_ari=0.756)
+    top = described.summary.iloc[0]
+    assert w.headline == (f"**Ward's tree splits 6 customers into {ward.n_clusters_} segments**; the top segment holds "
+                          f"{top['customer_share']:.0%} of customers and {top['revenue_share']:.0%} of net revenue. "
+                          "k-means with the same k agrees at an adjusted Rand index of 0.76 (exact Ward).")
+    gap = ward.merge_gaps_["gap"].max()
+    assert w.rule == (f"**k = {ward.n_clusters_}**, the largest gap ({gap:.1f}) for k between 2 and 3. "
+                      f"Path: {ward.method_reason_}")
+    fixed = words(cluster.WardClustering(n_clusters=2).fit(X))
+    assert fixed.headline is None and fixed.rule.startswith("**k = 2**, fixed by the parameter n_clusters = 2. Path: exact")
+    with pytest.raises(TypeError, match="no words for a list"):
+        words([1, 2])

@@ -310,3 +310,147 @@ def test_revenue_skew_words_when_the_median_customer_has_no_revenue():
     text = _revenue_skew(pd.Series([0.0, 0.0, 0.0, 5.0, 50.0]))
     assert "inf" not in text and "nan" not in text.lower()
     assert text.startswith("At least half of the customers have no net revenue")
+
+
+# --- hand-made cases for the builders and the pipeline steps (issue 10, item 6) ------------------------
+
+
+def test_purchases_without_is_return_are_the_positive_lines(two_customers):
+    from segkit.cluster.features import _purchases
+
+    clean = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, -5.0, 0.0]})
+    assert _purchases(clean)["amount"].tolist() == [10.0]
+    flagged = clean.assign(is_return=[0, 1, 0])  # a flag column, not bools
+    assert _purchases(flagged)["amount"].tolist() == [10.0, 0.0]
+
+
+def test_slug_and_top_levels():
+    from segkit.cluster.features import _slug, _top_levels
+
+    assert _slug("  Web Shop!  ") == "web_shop" and _slug("***") == "missing" and _slug(None) == "none"
+    values = pd.Series(["b", "a", "c", "d", "a"])
+    weights = pd.Series([5.0, 1.0, 5.0, 0.5, 1.0])
+    # totals a 2, b 5, c 5, d 0.5: keep the 2 heaviest (b and c tie at 5; a stable sort keeps name order)
+    assert _top_levels(values, weights, 3).tolist() == ["b", "other", "c", "other", "other"]
+    assert _top_levels(values, weights, 4).tolist() == values.tolist()  # 4 levels fit in 4
+
+
+def test_share_columns_and_the_dropped_level(two_customers):
+    from segkit.cluster.features import _channel_shares, _drop_redundant_share
+
+    clean = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "order_id": ["1", "1", "2", "3"],
+                          "amount": [1.0, 1.0, 1.0, 1.0], "channel": ["Web", "Web", "Store", None],
+                          "is_return": [False] * 4})
+    shares = _channel_shares(clean, two_customers.index)
+    # a: order 1 (web, two lines count once) and order 2 (store); b: no known channel -> zeros
+    assert shares.columns.tolist() == ["channel_share_store", "channel_share_web"]
+    assert shares.loc["a"].tolist() == [0.5, 0.5] and shares.loc["b"].tolist() == [0.0, 0.0]
+    single = pd.DataFrame({"channel_share_web": [1.0, 1.0]})
+    assert _drop_redundant_share(single).shape == (2, 0)
+    with_other = pd.DataFrame({"x_share_other": [0.9, 0.9], "x_share_a": [0.1, 0.1]})
+    assert _drop_redundant_share(with_other).columns.tolist() == ["x_share_a"]
+
+
+def test_extended_set_skips_what_the_clean_lines_lack(two_customers, clean):
+    from segkit.cluster.features import customer_features as build
+
+    bare = clean.drop(columns=["discount", "channel", "category"])
+    assert build(two_customers, bare, feature_set="extended").skipped == (
+        "avg_discount", "channel shares", "category shares")
+    empty = clean.assign(discount=np.nan, channel=None)
+    result = build(two_customers, empty, feature_set="extended")
+    assert result.skipped == ("avg_discount", "channel shares")
+    assert "category_share_home" in result.table.columns
+    one_channel = clean.assign(channel="web")  # one level: its share is redundant, nothing left
+    assert build(two_customers, one_channel, feature_set="extended").skipped == ("channel shares",)
+
+
+def test_discount_empty_for_everyone_is_refused(two_customers, clean):
+    with pytest.raises(DataError, match="'discount' column is empty for every customer"):
+        customer_features(two_customers, clean.assign(discount=np.nan), feature_set="lrfmc")
+    with pytest.raises(DataError, match="max_levels=1 must be at least 2"):
+        customer_features(two_customers, clean, feature_set="extended", max_levels=1)
+
+
+def test_index_name_defaults_to_customer_id(two_customers):
+    unnamed = two_customers.rename_axis(None)
+    assert customer_features(unnamed).index.name == "customer_id"
+    assert customer_features(two_customers.rename_axis("id")).index.name == "id"
+
+
+def test_log_transformer_explicit_columns_and_refusals():
+    from segkit.cluster.preprocess import LogTransformer
+
+    X = pd.DataFrame({"revenue": [0.0, np.e - 1], "days": [1.0, 2.0]})
+    step = LogTransformer(columns=["days"]).fit(X)
+    out = step.transform(X)
+    assert out["revenue"].tolist() == X["revenue"].tolist()
+    np.testing.assert_allclose(out["days"], np.log1p(X["days"]))
+    assert step.get_feature_names_out().tolist() == ["revenue", "days"]
+    assert LogTransformer().fit(X).columns_ == ["revenue"]
+    with pytest.raises(DataError, match=r"log columns \['nope'\] are not in the features"):
+        LogTransformer(columns=["nope"]).fit(X)
+    with pytest.raises(DataError, match="'days' has 1 negative value"):
+        step.transform(X.assign(days=[1.0, -1.0]))
+
+
+def test_quantile_clipper_bounds_by_hand():
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0, 4.0]})
+    step = QuantileClipper(lower=0.25, upper=0.75).fit(X)
+    assert step.lower_["a"] == 1.0 and step.upper_["a"] == 3.0
+    assert step.transform(X)["a"].tolist() == [1.0, 1.0, 2.0, 3.0, 3.0]
+    assert QuantileClipper(lower=0.0, upper=1.0).fit(X).transform(X)["a"].tolist() == X["a"].tolist()
+    assert step.get_feature_names_out().tolist() == ["a"]
+    for lower, upper in [(-0.1, 0.9), (0.1, 1.1), (0.5, 0.5)]:
+        with pytest.raises(DataError, match="0 <= lower < upper <= 1"):
+            QuantileClipper(lower=lower, upper=upper).fit(X)
+
+
+def test_pipeline_without_capping_or_scaling(customers):
+    X = customer_features(customers)
+    raw = make_preprocessor(log_columns=(), clip_quantiles=None, scale=False).fit_transform(X)
+    pd.testing.assert_frame_equal(raw, X)
+    steps = make_preprocessor().named_steps
+    assert list(steps) == ["check", "log", "clip", "scale"]
+    assert (steps["clip"].lower, steps["clip"].upper) == (0.01, 0.99)
+    assert make_preprocessor(scale=False).named_steps["scale"] == "passthrough"
+    assert make_preprocessor().fit(X).get_feature_names_out().tolist() == RFM_FEATURES
+
+
+def test_feature_check_in_transform_accepts_one_customer_and_constant_columns(customers):
+    from segkit.cluster.preprocess import FeatureCheck
+
+    X = customer_features(customers)
+    check = FeatureCheck().fit(X)
+    assert check.n_features_in_ == 3 and check.get_feature_names_out().tolist() == RFM_FEATURES
+    one = X.iloc[:1]
+    pd.testing.assert_frame_equal(check.transform(one[list(reversed(RFM_FEATURES))]), one)  # reordered back
+    pd.testing.assert_frame_equal(check.fit_transform(X), X)
+
+
+def test_validate_features_refusals_name_the_problem():
+    good = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    assert validate_features(good, min_rows=3).equals(good)
+    with pytest.raises(DataError, match="has no columns"):
+        validate_features(pd.DataFrame(index=[0, 1]))
+    with pytest.raises(DataError, match=r"non-numeric column\(s\) \['flag'\]"):
+        validate_features(good.assign(flag=[True, False, True]))
+    with pytest.raises(DataError, match=r"3 customer\(s\) but at least 4"):
+        validate_features(good, min_rows=4)
+    with pytest.raises(DataError, match=r"customers table has 1 infinite value\(s\) in column 'a' \(first customer: 2\)"):
+        validate_features(pd.DataFrame({"a": [1.0, 2.0, np.inf]}), what="customers table")
+    assert validate_features(pd.DataFrame({"a": [1.0, 1.0]}), allow_constant=True)["a"].tolist() == [1.0, 1.0]
+
+
+def test_prepare_features_counts_imputed_discounts(two_customers, clean):
+    customers = pd.concat([two_customers.assign(n_orders=[2, 3]),
+                           two_customers.iloc[:1].rename(index={"a": "c"}).assign(n_orders=5)])
+    c = pd.concat([clean, pd.DataFrame({"customer_id": ["c"], "order_id": ["o9"], "amount": [10.0],
+                                        "discount": [0.5], "channel": ["web"], "category": ["toys"],
+                                        "is_return": [False]})], ignore_index=True)
+    c.loc[c["customer_id"] == "b", "discount"] = np.nan
+    prepared = prepare_features(customers, c, feature_set="lrfmc")
+    assert prepared.n_imputed == 1 and prepared.feature_set == "lrfmc" and prepared.skipped == ()
+    assert prepared.raw.loc["b", "avg_discount"] == pytest.approx((0.16 + 0.5) / 2)  # the median of a and c
+    no_log = prepare_features(customers, log_columns=())
+    assert no_log.preprocessor.named_steps["log"].columns_ == []

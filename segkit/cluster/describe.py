@@ -29,10 +29,10 @@ __all__ = [
 
 
 def _labels_series(labels: Sequence[int], index: pd.Index) -> pd.Series:
-    lab = pd.Series(np.asarray(labels), index=index, name="cluster")
-    if len(lab) != len(index):
-        raise DataError(f"labels has {len(lab)} entries but the features have {len(index)} rows; align them.")
-    return lab
+    values = np.asarray(labels)
+    if len(values) != len(index):  # before building the Series, whose own error names neither
+        raise DataError(f"labels has {len(values)} entries but the features have {len(index)} rows; align them.")
+    return pd.Series(values, index=index, name="cluster")
 
 
 def cluster_profile(features: pd.DataFrame, labels: Sequence[int], *, revenue: str = "revenue") -> pd.DataFrame:

@@ -170,7 +170,8 @@ def merge_gaps(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> pd.DataF
     Cutting into k clusters undoes the last k − 1 merges. ``last_merge`` is the height of the merge
     that made the k-th cluster count (the highest merge kept), ``next_merge`` the height at which two of
     the k clusters would be merged (the lowest merge undone); ``gap = next_merge − last_merge``. A large
-    gap means the k clusters stay apart over a wide range of heights.
+    gap means the k clusters stay apart over a wide range of heights. k = 1 undoes no merge, so it has
+    no gap and no row; nor has a k of one cluster per leaf or more.
 
     Returns
     -------
@@ -195,7 +196,7 @@ def merge_gaps(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> pd.DataF
     if lo < 1 or hi < lo:
         raise DataError(f"k_range={tuple(k_range)} must be (low, high) with 1 <= low <= high, e.g. (2, 10).")
     n_leaves = len(Z) + 1
-    ks = np.arange(lo, min(hi, n_leaves - 1) + 1)
+    ks = np.arange(max(lo, 2), min(hi, n_leaves - 1) + 1)
     heights = Z[:, 2]
     table = pd.DataFrame(
         {"last_merge": heights[n_leaves - ks - 1], "next_merge": heights[n_leaves - ks]},
