@@ -17,7 +17,7 @@ REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-code test-notebooks lab handouts notebooks data bench clean mutants shape
+.PHONY: help setup setup-spark report test test-code test-notebooks lab handouts notebooks data bench clean mutants shape
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -27,6 +27,14 @@ setup: ## create .venv, install the pinned dependencies and segkit (editable), r
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name segkit --display-name "Python (segkit)"
 	@echo "set-up done: now run 'make report'"
+
+setup-spark: ## add the Spark extra (PySpark, sqlglot) and a Java 17+ runtime if there is none, for data past one machine
+	@major=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
+	if [ "$${major:-0}" -lt 17 ]; then \
+	  echo "installing a Java runtime (Spark 4 needs Java 17 or newer; found: $${major:-none})"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; \
+	fi
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,spark]'
 
 report: ## run the notebooks with papermill and write reports/index.html (PARAMS=file.yaml DATA=orders.csv ONLY="00 01")
 	$(BIN)/python -m segkit.report $(REPORT_ARGS)

@@ -34,18 +34,21 @@ def translate(query: str) -> str:
     return sqlglot.transpile(query, read="duckdb", write="spark")[0]
 
 
-def session(*, master: str = "local[2]", app: str = "segkit", shuffle_partitions: int = 8):
+def session(*, master: str = "local[2]", app: str = "segkit", shuffle_partitions: int = 4):
     """A Spark session for segkit: UTC session time zone (dates are calendar days), no web UI."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise DataError("Spark is not installed: run pip install -e '.[spark]' (it needs a Java runtime).") from None
-    return (SparkSession.builder.master(master).appName(app)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-            .config("spark.sql.ansi.enabled", "false")
-            .getOrCreate())
+    spark = (SparkSession.builder.master(master).appName(app)
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+             .config("spark.sql.ansi.enabled", "false")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def _lines(spark, lines):
