@@ -80,14 +80,15 @@ def reasons_query(
         " THEN 'outlier' ELSE reason END")
     has_product = "product_id" in columns
     measure = "abs(quantity)" if has_product else "abs(amount)"
-    keys = "customer_id, product_id" if has_product else "customer_id"
-    join_keys = " AND ".join(f"r.{k} = g.{k}" for k in keys.split(", "))
+    keys = ["customer_id", "product_id"] if has_product else ["customer_id"]
     r_is_return = IS_RETURN.replace("quantity", "r.quantity").replace("amount", "r.amount")
     if returns == "drop":
         returned = f"CASE WHEN r.reason IS NULL AND {r_is_return} THEN 'return' ELSE r.reason END"
     else:
-        returned = (f"CASE WHEN r.reason IS NULL AND {r_is_return} AND NOT coalesce(g.returned <= g.bought + "
-                    f"{MATCH_TOLERANCE!r}, FALSE) THEN 'unmatched_return' ELSE r.reason END")
+        # a return with no key, or of more than its key (customer, product) bought, is unmatched
+        missing_key = " OR ".join(f"r.{k} IS NULL" for k in keys)
+        returned = (f"CASE WHEN r.reason IS NULL AND {r_is_return} AND ({missing_key} OR u.customer_id IS NOT NULL) "
+                    "THEN 'unmatched_return' ELSE r.reason END")
     r_columns = [f"r.{quote(c)}" for c in columns]
     return f"""
 WITH firsts AS (
@@ -106,16 +107,16 @@ spread AS (
 outliers AS (
     SELECT {_select(columns, outlier)} FROM first_rules CROSS JOIN centre CROSS JOIN spread
 ),
-groups AS (
-    SELECT {keys},
-        sum(CASE WHEN {IS_RETURN} THEN 0 ELSE {measure} END) AS bought,
-        sum(CASE WHEN {IS_RETURN} THEN {measure} ELSE 0 END) AS returned
-    FROM outliers WHERE reason IS NULL AND {' AND '.join(f'{k} IS NOT NULL' for k in keys.split(', '))}
-    GROUP BY {keys}
+unmatched AS (
+    SELECT {', '.join(keys)} FROM outliers
+    WHERE reason IS NULL AND {' AND '.join(f'{k} IS NOT NULL' for k in keys)}
+    GROUP BY {', '.join(keys)}
+    HAVING sum(CASE WHEN {IS_RETURN} THEN {measure} ELSE 0 END)
+        > sum(CASE WHEN {IS_RETURN} THEN 0 ELSE {measure} END) + {MATCH_TOLERANCE!r}
 ),
 returns AS (
     SELECT {', '.join(r_columns)}, r.line_no, {returned} AS reason
-    FROM outliers AS r LEFT JOIN groups AS g ON {join_keys}
+    FROM outliers AS r LEFT JOIN unmatched AS u ON {' AND '.join(f'r.{k} = u.{k}' for k in keys)}
 ),
 net AS (
     SELECT customer_id FROM returns WHERE reason IS NULL GROUP BY customer_id
