@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 
 import numpy as np
@@ -1248,3 +1249,165 @@ def test_holdout_skip_sentences_by_hand() -> None:
     assert clv_text._pareto_not_fitted(DataError("y")) == (
         "**Pareto/NBD could not be fitted to these customers**, so there is no comparison: y")
     assert clv_text._truth_auc(0.81234) == "P(alive) ranks truly active customers above lapsed ones with AUC **0.812**."
+
+
+_BTYD = ["frequency", "recency", "T", "monetary_value"]
+_HISTORY = ["avg_order_value", "n_orders", "tenure_days", "days_since_last_purchase"]
+_FITTED = (BetaGeoModel.from_params(**CDNOW), GammaGammaModel.from_params(**TRUE_GG))
+
+
+@pytest.mark.parametrize(("call", "columns", "where"), [
+    (lambda t: value.observed_churn_rate(t), ["tenure_days", "days_since_last_purchase"], "observed_churn_rate"),
+    (lambda t: clv.historical_clv(t), _HISTORY, "historical_clv"),
+    (lambda t: value.historical_clv_report(t), _HISTORY, "historical_clv_report"),
+    (lambda t: clv.predict_clv(*_FITTED, t), _BTYD, "predict_clv"),
+    (lambda t: clv.fit_models(t), _BTYD, "fit_models"),
+    (lambda t: predict.bootstrap_total_clv(*_FITTED, t), _BTYD, "bootstrap_total_clv"),
+    (lambda t: predict.mean_repeat_spend(t), ["frequency", "monetary_value"], "mean_repeat_spend"),
+    (lambda t: predict.repeat_customers(t), ["frequency", "monetary_value"], "repeat_customers"),
+    (lambda t: predict.new_customer_value(*_FITTED, horizon=30.0, margin=0.5, customers=t),
+     ["frequency", "monetary_value"], "new_customer_value"),
+    (lambda t: clv.compare_with_pareto(t, _FITTED[0]), ["frequency", "recency", "T"], "compare_with_pareto"),
+    (lambda t: clv.spend_frequency_correlation(t), ["frequency", "monetary_value"], "spend_frequency_correlation"),
+    (lambda t: clv.clv_analysis(t), [*_BTYD, *_HISTORY, "revenue", "last_purchase"], "clv_analysis"),
+])
+def test_a_missing_column_is_named_with_the_function_that_reads_it(call, columns: list, where: str) -> None:
+    import re
+
+    table = pd.DataFrame({"other": [1.0]}, index=pd.Index(["a"], name="customer_id"))
+    with pytest.raises(DataError, match=re.escape(f"lacks column(s) {columns}; {where} reads them: build the table")):
+        call(table)
+
+
+@pytest.mark.parametrize(("call", "columns", "where"), [
+    (lambda t: value.tier_profile(t), ["tier", "clv", "p_alive", "predicted_purchases", "expected_spend"],
+     "tier_profile"),
+    (lambda t: clv.segment_value(t, pd.Series(["s"]), pd.Series([1.0])), ["clv", "p_alive"], "segment_value"),
+    (lambda t: value.win_back_list(t), ["revenue", "p_alive"], "win_back_list"),
+    (lambda t: diagnostics.holdout_by_frequency(t, [1.0]), ["frequency_cal", "frequency_holdout"],
+     "holdout_by_frequency"),
+    (lambda t: diagnostics.purchase_tracking(_FITTED[0], t, calibration_end="2024-01-01"),
+     ["customer_id", "order_date", "quantity"], "purchase_tracking"),
+])
+def test_a_missing_result_column_is_named_with_the_function_that_needs_it(call, columns: list, where: str) -> None:
+    import re
+
+    with pytest.raises(DataError, match=re.escape(f"{where} needs column(s) {columns}; got ['other']. Build")):
+        call(pd.DataFrame({"other": [1.0]}))
+
+
+def test_win_back_list_defaults_are_the_top_fifth_below_even_odds() -> None:
+    # ten customers by revenue; the top 20% (revenue >= the 80th percentile, 8.2) are the last two
+    table = pd.DataFrame({"revenue": np.arange(1.0, 11.0), "p_alive": [0.1] * 8 + [0.49, 0.5]})
+    assert value.win_back_list(table).index.tolist() == [8]  # P(alive) 0.5 is not below 0.5
+    with pytest.raises(DataError, match=re.escape("top_share and max_p_alive must be in (0, 1]; got 0, 0.5.")):
+        value.win_back_list(table, top_share=0)
+    assert value.win_back_list(table, top_share=1.0, max_p_alive=1.0).index.tolist() == [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+
+
+# --------------------------------------------------------------------------------------------
+# The simulators: seeded, checked, and true to the models they draw from
+# --------------------------------------------------------------------------------------------
+
+
+def _within(values: np.ndarray, mean: float, k: float = 4.0) -> bool:
+    """Whether the sample mean of ``values`` is within k standard errors of ``mean``."""
+    values = np.asarray(values, dtype=float)
+    return abs(values.mean() - mean) < k * values.std() / np.sqrt(values.size)
+
+
+def test_simulators_are_seeded() -> None:
+    draws = [
+        lambda seed: simulate_bgnbd(50, **TRUE_BG, holdout=30.0, random_state=seed),
+        lambda seed: simulate_gamma_gamma([0, 1, 5, 9], **TRUE_GG, random_state=seed),
+        lambda seed: simulate_transactions(30, **TRUE_BG, days=200, random_state=seed),
+    ]
+    for draw in draws:
+        pd.testing.assert_frame_equal(draw(4), draw(4))
+        assert not draw(4).equals(draw(5))
+
+
+@pytest.mark.parametrize("name", ["r", "alpha", "a", "b", "p", "q", "v"])
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.inf])
+def test_simulators_refuse_parameters_that_are_not_positive(name: str, bad: float) -> None:
+    message = re.escape(f"Model parameters must be positive and finite; got {{'{name}': {bad}}}.")
+    with pytest.raises(DataError, match=message):
+        simulate_transactions(5, **{**TRUE_BG, **TRUE_GG, name: bad})
+    if name in TRUE_BG:
+        with pytest.raises(DataError, match=message):
+            simulate_bgnbd(5, **{**TRUE_BG, name: bad})
+    else:
+        with pytest.raises(DataError, match=message):
+            simulate_gamma_gamma([1], **{**TRUE_GG, name: bad})
+
+
+def test_simulators_refuse_impossible_sizes_and_ages() -> None:
+    with pytest.raises(DataError, match=re.escape("n_customers must be at least 1, got 0.")):
+        simulate_bgnbd(0, **TRUE_BG)
+    for T in (-1.0, np.nan):
+        with pytest.raises(DataError, match=re.escape("T must be finite and non-negative.")):
+            simulate_bgnbd(2, **TRUE_BG, T=np.array([10.0, T]))
+    for frequency in ([-1.0], [np.inf]):
+        with pytest.raises(DataError, match=re.escape("frequency must be finite and non-negative.")):
+            simulate_gamma_gamma(frequency, **TRUE_GG)
+    for n, days in ((0, 10), (5, 0)):
+        with pytest.raises(DataError, match=re.escape(f"n_customers and days must be at least 1, got {n} and {days}.")):
+            simulate_transactions(n, **TRUE_BG, days=days)
+
+
+def test_simulate_bgnbd_draws_the_model() -> None:
+    n, age = 40_000, 200.0
+    sim = simulate_bgnbd(n, **TRUE_BG, T=age, holdout=100.0, random_state=11)
+    truth = BetaGeoModel.from_params(**TRUE_BG)
+    r, alpha, a, b = TRUE_BG.values()
+    assert _within(sim["purchase_rate"], r / alpha) and _within(sim["dropout_prob"], a / (a + b))
+    assert _within(sim["frequency"], truth.expected_purchases_new_customer(age))  # FHL (2005) eq. 9
+    # a customer alive at T with this history is alive with the model's probability
+    assert _within(sim["alive"].astype(float) - truth.probability_alive(sim["frequency"], sim["recency"], sim["T"]), 0)
+    holdout = truth.expected_purchases_new_customer(age + 100.0) - truth.expected_purchases_new_customer(age)
+    assert _within(sim["frequency_holdout"], holdout)
+    assert ((sim["frequency"] == 0) == (sim["recency"] == 0)).all() and (sim["recency"] <= age).all()
+    assert (sim["T"] == age).all() and (sim.loc[~sim["alive"], "frequency_holdout"] == 0).all()
+    once = sim[(sim["frequency"] == 1) & sim["alive"]]
+    assert once["recency"].min() > 0 and once["recency"].max() < age
+    assert "frequency_holdout" not in simulate_bgnbd(5, **TRUE_BG, random_state=0)
+    newborn = simulate_bgnbd(5, **TRUE_BG, T=0.0, random_state=0)
+    assert (newborn["frequency"] == 0).all() and newborn["alive"].all()
+
+
+def test_simulate_gamma_gamma_draws_the_model() -> None:
+    p, q, v = TRUE_GG.values()
+    frequency = pd.Series(np.repeat([0, 1, 4, 1000], 20_000), index=np.arange(80_000) + 7)
+    sim = simulate_gamma_gamma(frequency, **TRUE_GG, random_state=3)
+    assert sim.index.equals(frequency.index) and sim.columns.tolist() == ["monetary_value", "mean_spend"]
+    assert (sim.loc[frequency == 0, "monetary_value"] == 0).all()
+    assert _within(sim["mean_spend"], p * v / (q - 1))  # E[p / nu] with nu ~ Gamma(q, rate v)
+    for x in (1, 4):
+        assert _within(sim.loc[frequency == x, "monetary_value"], p * v / (q - 1))
+    # the mean of x purchases has the customer's mean p / nu, and a spread that shrinks as 1 / sqrt(p x)
+    ratio = sim["monetary_value"] / sim["mean_spend"]
+    assert _within(ratio[frequency == 4], 1.0) and ratio[frequency == 4].std() == pytest.approx(1 / np.sqrt(24), rel=0.05)
+    assert ratio[frequency == 1000].std() == pytest.approx(1 / np.sqrt(6000), rel=0.05)
+    assert simulate_gamma_gamma([2, 3], **TRUE_GG, random_state=0).index.tolist() == [0, 1]
+
+
+def test_simulate_transactions_draws_the_models() -> None:
+    n, days = 20_000, 400
+    log = simulate_transactions(n, **TRUE_BG, days=days, acquisition_days=100, start="2023-06-01", random_state=8)
+    assert log["customer_id"].nunique() == n and log["customer_id"].iloc[0].startswith("C")
+    assert sorted(log["customer_id"].unique())[:2] == ["C000000", "C000001"]
+    assert log["order_date"].is_monotonic_increasing and log["order_id"].tolist() == [str(i) for i in range(len(log))]
+    first = log.groupby("customer_id")["order_date"].min()
+    assert first.min() >= pd.Timestamp("2023-06-01") and first.max() < pd.Timestamp("2023-06-01") + pd.Timedelta(days=100)
+    assert log["order_date"].max() < pd.Timestamp("2023-06-01") + pd.Timedelta(days=days)
+    assert (log["quantity"] == 1).all() and not log["is_return"].any() and (log["amount"] >= 0.01).all()
+    assert (log["amount"] == log["amount"].round(2)).all()
+    # repeat lines per customer: the model's new-customer curve at each customer's age (first purchase uniform)
+    truth = BetaGeoModel.from_params(**TRUE_BG)
+    ages = days - (np.arange(100)[:, None] + (np.arange(20) + 0.5)[None, :] / 20).ravel()
+    repeat_lines = log.groupby("customer_id").size() - 1
+    assert _within(repeat_lines, float(np.mean(truth.expected_purchases_new_customer(ages))))
+    p, q, v = 6.0, 4.0, 15.0  # the default spend parameters
+    assert _within(log["amount"], p * v / (q - 1))
+    everyone = simulate_transactions(300, **TRUE_BG, days=50, random_state=1)
+    assert everyone.groupby("customer_id")["order_date"].min().max() >= pd.Timestamp("2024-01-01") + pd.Timedelta(days=30)

@@ -355,7 +355,7 @@ class _MLEModel(BaseEstimator):
         -------
         DataFrame indexed by parameter with ``estimate``, ``standard_error``, ``lower_95``, ``upper_95``.
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         se_log = np.sqrt(np.diag(self.log_covariance_.to_numpy()))
         return pd.DataFrame(
             {
@@ -372,7 +372,7 @@ class _MLEModel(BaseEstimator):
         Used for parametric-bootstrap intervals of any prediction. Raises DataError when the
         standard errors are not available (a parameter was not identified).
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         cov = self.log_covariance_.to_numpy()
         if not np.all(np.isfinite(cov)):
             raise DataError(f"{self._model_name}: the parameter covariance is not available (a parameter is "

@@ -225,7 +225,7 @@ class BetaGeoModel(_MLEModel):
         which is 1 for customers without repeat purchases (in BG/NBD drop-out can only follow
         a repeat purchase).
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
 
@@ -245,7 +245,7 @@ class BetaGeoModel(_MLEModel):
         ``t`` may be an array that broadcasts against the customers: ``t`` of shape
         ``(n_horizons, 1)`` gives one row per horizon (and an array, not a Series).
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
 
@@ -260,13 +260,13 @@ class BetaGeoModel(_MLEModel):
         Evaluated like :meth:`expected_purchases` (x = 0, T = 0), so it is finite for every
         a, b > 0, including a = 1 and a + b < 1.
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         values = _unconditional_purchases(self._params(), np.atleast_1d(_horizon(t)))
         return float(values[0]) if np.ndim(t) == 0 else values
 
     def population_means(self) -> pd.Series:
         """Mean purchase rate per time unit (r/alpha) and mean drop-out probability (a/(a+b))."""
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         r, alpha, a, b = self._params()
         return pd.Series({"purchase_rate": r / alpha, "dropout_prob": a / (a + b)})
 

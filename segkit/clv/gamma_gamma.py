@@ -159,7 +159,7 @@ class GammaGammaModel(_MLEModel):
         customer more the more purchases we have seen. Customers with x = 0 get the population
         mean p·v/(q-1).
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         x, m = _check_spend(frequency, monetary_value)
         return _wrap(self._expected_spend(x, m), frequency, "expected_spend")
 
@@ -235,7 +235,7 @@ class AverageSpendModel(BaseEstimator):
 
     def expected_spend(self, frequency: object, monetary_value: object) -> object:
         """The average, for every customer."""
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         x, m = _check_spend(frequency, monetary_value)
         return _wrap(self._expected_spend(x, m), frequency, "expected_spend")
 
@@ -245,12 +245,12 @@ class AverageSpendModel(BaseEstimator):
 
     def population_mean_spend(self) -> float:
         """The average (the spend of a new customer's purchases too)."""
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         return float(self.params_["mean_spend"])
 
     def summary(self) -> pd.DataFrame:
         """The average, with NaN standard error and interval."""
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         return pd.DataFrame({"estimate": self.params_, "standard_error": self.standard_errors_,
                              "lower_95": np.nan, "upper_95": np.nan})
 

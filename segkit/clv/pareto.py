@@ -161,7 +161,7 @@ class ParetoNBDModel(_MLEModel):
         Computed as expit(log alive - log dropped-out), both in log space
         (:func:`_pareto_nbd_log_likelihood`), so it stays accurate down to the smallest floats.
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._probability_alive(x, t_x, age), frequency, "p_alive")
 
@@ -177,7 +177,7 @@ class ParetoNBDModel(_MLEModel):
         (β+T)·L·(1 - e^{-(s-1)L})/((s-1)L), L = log(1 + t/(β+T)), which is continuous through s = 1.
         ``t`` may broadcast against the customers, as in :meth:`BetaGeoModel.expected_purchases`.
         """
-        check_is_fitted(self, "params_")
+        check_is_fitted(self)
         x, t_x, age = _check_btyd(frequency, recency, T, require_integer=False)
         return _wrap(self._expected_purchases(x, t_x, age, t), frequency, "expected_purchases")
 

@@ -157,7 +157,7 @@ def _predict_clv(purchase_model, spend_model, customers: pd.DataFrame, *, horizo
 def _check_model_inputs(customers: pd.DataFrame, *models: object) -> None:
     """The models' own checks (fitted; the BTYD columns, as their public methods make them), once per table."""
     for model in models:
-        check_is_fitted(model, "params_")
+        check_is_fitted(model)
     _check_btyd(customers["frequency"], customers["recency"], customers["T"], require_integer=False)
     _check_spend(customers["frequency"], customers["monetary_value"])
 
