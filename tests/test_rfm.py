@@ -951,3 +951,145 @@ def test_score_levels_note_lists_the_notes_or_says_all_levels_are_used():
         tied = score_report(rfm_scores(table([3] * 4, [1] * 4, [2.0] * 4), bins=2), bins=2)
     assert score_levels_note(tied).split("\n") == ["* " + note for note in tied["note"]]
     assert tied.loc["R", "note"].startswith("R (days_since_last_purchase): every customer has the same value (3)")
+
+
+def test_playbook_file_is_read_as_text(tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text('view,name,description,action\nsegment,007,NA,\nsegment,None,"1.5",N/A\n')
+    book = load_playbook(path)
+    assert book.to_dict("records") == [
+        {"view": "segment", "name": "007", "description": "NA", "action": ""},
+        {"view": "segment", "name": "None", "description": "1.5", "action": "N/A"}]
+    given = pd.DataFrame({"view": ["segment"], "name": ["x"], "description": ["d"], "action": ["a"]})
+    copy = load_playbook(given)
+    copy.loc[0, "name"] = "changed"
+    assert given.loc[0, "name"] == "x"  # the caller's table is not touched
+    with pytest.raises(DataError, match=r"^playbook file '.*nope\.csv' does not exist; pass an existing CSV or None\.$"):
+        load_playbook(tmp_path / "nope.csv")
+    with pytest.raises(DataError, match=r"^the playbook lacks column\(s\) \['action'\]; it needs view, name, "
+                                        r"description, action\.$"):
+        load_playbook(given.drop(columns="action"))
+
+
+def test_playbook_for_columns_order_and_errors():
+    seg = pd.DataFrame({"lifecycle_stage": pd.Categorical(["new", "active", "active", "new", "lapsed"],
+                                                          categories=LIFECYCLE_STAGES)})
+    table_ = playbook_for(seg, view="lifecycle_stage")
+    assert table_.columns.tolist() == ["customers", "description", "action"]
+    assert table_.index.name == "lifecycle_stage"
+    assert table_.index.tolist() == ["new", "active", "lapsed"]  # 2, 2, 1: ties keep the category order
+    assert table_["customers"].tolist() == [2, 2, 1]
+    with pytest.raises(DataError, match=r"^column 'segment' is not in the segments table; use one of "
+                                        r"\['lifecycle_stage'\]\.$"):
+        playbook_for(seg)
+    book = load_playbook()
+    with pytest.raises(DataError, match=r"^the playbook has no 'lifecycle_stage' row for \['lapsed'\]; add rows "
+                                        r"'view=lifecycle_stage, name=<group>, description, action' to the "
+                                        r"playbook file\.$"):
+        playbook_for(seg, view="lifecycle_stage", playbook=book[book["name"] != "lapsed"])
+
+
+def test_value_types_on_scores_name_the_scoring_step():
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['M'\].*rfm_scores"):
+        value_types(pd.DataFrame({"R": [1, 2], "F": [1, 2]}), basis="scores")
+
+
+def test_migration_notes_worked_out_by_hand():
+    from segkit.rfm.text import _no_history_note, _too_few_buyers_note, _too_few_customers_note
+
+    assert _too_few_buyers_note(pd.Timestamp("2025-10-03"), 90, 12, 1234.5, 20) == (
+        "No migration matrix: on 2025-10-03 (90 days before the snapshot) only 12 customers had bought, with "
+        "revenue 1,234.50; scores need at least 20 customers with revenue. Set migration_days lower to compare "
+        "with a later date.")
+    assert _too_few_customers_note(1500, 20) == (
+        "No migration matrix: the data have only 1,500 customers in all; rank scores of so few say little about "
+        "segments (a migration matrix needs at least 20).")
+    assert _no_history_note(pd.Timestamp("2025-11-01"), 61, 1000) == (
+        "No migration matrix: the data start on 2025-11-01, 61 days before the snapshot, so there is no customer "
+        "base 1,000 days earlier to compare with. Set migration_days below 61 to compare with an earlier date "
+        "inside the data.")
+
+
+# --- migration study at its boundaries ------------------------------------------------------
+
+
+def priced_lines(rows) -> pd.DataFrame:
+    """Clean order lines from (customer, day, price) with day 0 = 2024-01-01, one order each."""
+    from segkit.data import load_transactions
+
+    raw = pd.DataFrame([(c, f"o{i}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=d), 1, p)
+                        for i, (c, d, p) in enumerate(rows)],
+                       columns=["customer_id", "order_id", "order_date", "quantity", "unit_price"])
+    return load_transactions(raw).assign(is_return=False)
+
+
+def test_migration_study_of_one_day_and_of_exactly_the_minimum_of_customers():
+    from segkit.rfm import migration_study
+
+    # 20 customers (the minimum) buying on days 0..19 and again on day 300: the snapshot is day 301
+    clean = priced_lines([(f"c{i}", i, 10.0 + i) for i in range(20)] + [(f"c{i}", 300, 5.0) for i in range(20)])
+    later = rfm_segments(customer_table_of(clean), warn=False)
+    for days in (1, 90):
+        study = migration_study(clean, later, days=days)
+        assert study.matrix is not None and study.note == ""
+        assert study.later_date == pd.Timestamp("2024-10-28")  # day 301
+        assert (study.later_date - study.earlier_date).days == days
+        assert study.matrix.to_numpy().sum() == 20 and study.new_customers == 0
+    assert migration_study(clean, later, days=90, snapshot="").later_date == pd.Timestamp("2024-10-28")
+    moved = migration_study(clean, later, days=90, snapshot="2024-12-31 15:00")
+    assert (moved.later_date, moved.earlier_date) == (pd.Timestamp("2024-12-31"), pd.Timestamp("2024-10-02"))
+
+
+def test_migration_study_when_the_earlier_date_is_the_first_day_of_data():
+    from segkit.rfm import migration_study
+
+    clean = priced_lines([(f"c{i}", i, 10.0 + i) for i in range(30)])  # days 0..29; snapshot day 30
+    later = rfm_segments(customer_table_of(clean), warn=False)
+    study = migration_study(clean, later, days=30)  # earlier date = day 0, the first day: nobody before it
+    assert study.matrix is None and study.earlier is None
+    assert study.note.startswith("No migration matrix: the data start on 2024-01-01, 30 days before the snapshot")
+    assert (study.earlier_date, study.later_date, study.new_customers) == (
+        pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-31"), 30)
+    short = migration_study(clean, later, days=29)  # one day of history: 1 customer had bought
+    assert short.note.startswith("No migration matrix: on 2024-01-02 (29 days before the snapshot) only 1 customers")
+
+
+def test_migration_study_needs_positive_revenue_at_the_earlier_date():
+    from segkit.rfm import migration_study
+
+    def study_with_early_price(price):
+        rows = [(f"c{i}", i, price) for i in range(25)] + [(f"c{i}", 200, 10.0) for i in range(25)]
+        clean = priced_lines(rows)
+        return migration_study(clean, rfm_segments(customer_table_of(clean), warn=False), days=100)
+
+    free = study_with_early_price(0.0)  # 25 customers had "bought" by day 101, for nothing
+    assert free.matrix is None and "only 25 customers had bought, with revenue 0.00" in free.note
+    cheap = study_with_early_price(0.01)  # revenue 0.25 in all: little, but shares are defined
+    assert cheap.matrix is not None and cheap.matrix.to_numpy().sum() == 25
+
+
+def test_migration_study_earlier_snapshot_never_warns():
+    from segkit.rfm import migration_study
+
+    # every customer one order of the same value: the earlier scores cannot use all levels (an RFMWarning
+    # for a direct call), and there are no repeat buyers for the lifecycle gap (another one)
+    rows = [(f"c{i}", i % 5, 10.0) for i in range(30)] + [(f"n{i}", 100 + i, 10.0) for i in range(5)]
+    clean = priced_lines(rows)
+    later = rfm_segments(customer_table_of(clean), warn=False)
+    with pytest.warns(RFMWarning):
+        rfm_segments(customer_table_of(clean[clean["order_date"] < "2024-03-01"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        study = migration_study(clean, later, days=60, warn=True)
+    assert study.matrix is not None and study.new_customers == 5
+
+
+def test_assign_segments_uses_the_rules_it_is_given():
+    rules = rules_frame([(1, "Recent", "4-5", "*", "*"), (2, "Other", "*", "*", "*")])
+    scores = pd.DataFrame({"R": [1, 2, 3], "F": [1, 1, 1], "M": [3, 3, 3]})
+    assert assign_segments(scores, bins=3, rules=rules).tolist() == ["Other", "Other", "Recent"]  # 3 -> 5
+
+
+def test_abc_tiers_accept_numbers_stored_as_objects():
+    # 6 has nothing before it, 2 has .6 before it (A), the 1s have .8 (not below .8: B)
+    assert abc_tiers(pd.Series([6, 2, 1, 1], dtype=object)).tolist() == ["A", "A", "B", "B"]

@@ -222,3 +222,15 @@ def test_migration_heatmap_draws_on_the_axes_it_is_given(other_axes):
     assert (mesh.norm.vmin, mesh.norm.vmax) == (0, 100)
     assert mesh.colorbar.ax.get_ylabel() == "% of the earlier segment"
     assert ax.get_xlabel() == "later" and ax.get_ylabel() == "earlier"  # unnamed axes
+
+
+def test_migration_heatmap_shares_are_of_the_row_and_counts_written_as_integers(ax):
+    import matplotlib as mpl
+
+    matrix = pd.DataFrame([[120, 40], [30, 10]], index=["x", "y"], columns=["x", "y"])
+    plot_migration(matrix, ax=ax)
+    # rows sum to 160 and 40: 75% / 25% in both rows (column shares would be 80 / 80 / 20 / 20)
+    assert np.asarray(ax.collections[0].get_array()).ravel().tolist() == [75.0, 25.0, 75.0, 25.0]
+    assert [t.get_text() for t in ax.texts] == ["120", "40", "30", "10"]
+    assert all(t.get_fontsize() == 7 for t in ax.texts)
+    assert ax.collections[0].get_cmap().name == mpl.colormaps["cividis"].name

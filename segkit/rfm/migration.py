@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,8 +9,7 @@ import pandas as pd
 
 from segkit.data import customer_table
 from segkit.errors import DataError
-from segkit.rfm.scores import RFMWarning
-from segkit.rfm.segments import _Options, _segment_trusted
+from segkit.rfm.segments import _Options, _segment_quietly
 from segkit.rfm.text import (
     NO_LONGER_IN_TABLE,
     NOT_YET_A_CUSTOMER,
@@ -55,7 +53,7 @@ def segment_migration(
             raise DataError(f"the {name} segmentation has {int(s.isna().sum())} customers without a {column}.")
     rows = _categories(before) + [NOT_YET_A_CUSTOMER]
     cols = _categories(after) + [NO_LONGER_IN_TABLE]
-    ids = before.index.union(after.index, sort=False)
+    ids = before.index.append(after.index).unique()
     r = pd.Index(rows).get_indexer(before.reindex(ids).astype(object).fillna(NOT_YET_A_CUSTOMER))
     c = pd.Index(cols).get_indexer(after.reindex(ids).astype(object).fillna(NO_LONGER_IN_TABLE))
     counts = np.bincount(r * len(cols) + c, minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
@@ -159,12 +157,10 @@ def migration_study(
                                         _MIN_MIGRATION_CUSTOMERS)
     if note:
         return Migration(None, None, earlier_date, later_date, int(len(later)), note)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RFMWarning)
-        earlier = _segment_trusted(table, _Options(**{"warn": False, **options}))
+    earlier = _segment_quietly(table, _Options(**options))
     matrix = segment_migration(earlier, later)
     new = int(len(later.index.difference(earlier.index)))
-    return Migration(matrix, earlier, earlier_date, later_date, new)
+    return Migration(matrix, earlier, earlier_date, later_date, new, note)
 
 
 def _categories(s: pd.Series) -> list[str]:

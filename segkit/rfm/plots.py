@@ -41,7 +41,7 @@ def plot_rf_heatmap(
     bins = _check_bins(bins)
     _check_scores(segments, bins, columns=[value])
     ax = ax or plt.gca()
-    grid = _rf_grid(segments, bins, value=value)
+    grid = _rf_grid(segments, bins, value)
     sns.heatmap(grid, annot=True, fmt=".0f", cmap="cividis", cbar_kws={"label": f"mean {value}"}, ax=ax)
     ax.set_title(f"Mean {value} per customer by recency and frequency score")
     ax.set_xlabel("F score (more orders →)")

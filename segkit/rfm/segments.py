@@ -157,9 +157,10 @@ def rfm_segments(
     return _segment(customers, _checked(options, n_customers=len(customers)), stacklevel=3)
 
 
-def _segment_trusted(customers: pd.DataFrame, options: _Options) -> pd.DataFrame:
-    """:func:`rfm_segments` of a customer table segkit built itself: the options are checked, the table trusted."""
-    return _segment(customers, _checked(options, n_customers=len(customers)), stacklevel=4)
+def _segment_quietly(customers: pd.DataFrame, options: _Options) -> pd.DataFrame:
+    """:func:`rfm_segments` of a customer table segkit built itself, without warnings: options checked, table trusted."""
+    checked = _checked(replace(options, warn=False), n_customers=len(customers))
+    return _segment(customers, checked, stacklevel=1)  # pragma: no mutate (warn=False: no warning to place)
 
 
 def _checked(options: _Options, *, n_customers: int) -> _Options:
@@ -234,16 +235,15 @@ def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFr
     return table
 
 
-def _rf_grid(segments: pd.DataFrame, bins: int, *, value: str = "revenue", agg: str = "mean") -> pd.DataFrame:
-    """R × F table of ``agg`` of ``value`` (rows R from ``bins`` down to 1, columns F 1..``bins``).
+def _rf_grid(segments: pd.DataFrame, bins: int, value: str) -> pd.DataFrame:
+    """Mean ``value`` per R × F cell: rows R from ``bins`` down to 1, columns F 1..``bins``, empty cells NaN.
 
     Examples
     --------
     >>> from segkit.datasets import example_customers
-    >>> g = _rf_grid(rfm_segments(example_customers(300, seed=0), warn=False), 5)
+    >>> g = _rf_grid(rfm_segments(example_customers(300, seed=0), warn=False), 5, "revenue")
     >>> g.shape
     (5, 5)
     """
-    grid = segments.pivot_table(index="R", columns="F", values=value, aggfunc=agg, observed=False)
     full = pd.RangeIndex(1, bins + 1)
-    return grid.reindex(index=full[::-1], columns=full).rename_axis(index="R score", columns="F score")
+    return segments.groupby(["R", "F"])[value].mean().unstack().reindex(index=full[::-1], columns=full)
