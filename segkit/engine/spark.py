@@ -34,8 +34,12 @@ def translate(query: str) -> str:
     return sqlglot.transpile(query, read="duckdb", write="spark")[0]
 
 
-def session(*, master: str = "local[2]", app: str = "segkit", shuffle_partitions: int = 4):
-    """A Spark session for segkit: UTC session time zone (dates are calendar days), no web UI."""
+def session(*, master: str = "local[2]", app: str = "segkit", shuffle_partitions: int = 4,
+            warehouse: str | None = None):
+    """A Spark session for segkit: UTC session time zone (dates are calendar days), no web UI, tables
+    saved under ``warehouse`` (default ``data/interim/spark-warehouse``)."""
+    from segkit.paths import INTERIM_DIR
+
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -46,6 +50,7 @@ def session(*, master: str = "local[2]", app: str = "segkit", shuffle_partitions
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
              .config("spark.sql.ansi.enabled", "false")
+             .config("spark.sql.warehouse.dir", str(warehouse or INTERIM_DIR / "spark-warehouse"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -93,3 +98,29 @@ def customer_days(spark, clean, snapshot: pd.Timestamp) -> pd.DataFrame:
     clean.createOrReplaceTempView("clean_lines")
     literal = f"DATE {sql.literal(snapshot.strftime('%Y-%m-%d'))}"
     return _rows(spark, sql.customer_query("clean_lines", literal))
+
+
+def customer_table(spark, lines, *, snapshot_date=None, write_to: str | None = None, **cleaning) -> pd.DataFrame:
+    """Clean order lines in Spark and return the customer table (pandas, one row per customer).
+
+    ``lines`` is a Parquet dataset (path) or a Spark DataFrame of order lines in segkit's
+    columns; ``cleaning`` takes the options of :func:`segkit.data.clean_transactions`. With
+    ``write_to``, the clean lines and the customer table are also saved as Spark tables
+    ``<write_to>_clean_lines`` and ``<write_to>_customers``.
+    """
+    from segkit.data.clean import DEFAULT_OUTLIER_Z, DEFAULT_TEST_ACCOUNT_PATTERN
+    from segkit.engine.duck import customer_table_from
+
+    options = {"returns": "net", "test_account_pattern": DEFAULT_TEST_ACCOUNT_PATTERN, "test_accounts": (),
+               "outlier_z": DEFAULT_OUTLIER_Z, **cleaning}
+    split = split_lines(spark, lines, **options)
+    if snapshot_date is None:
+        last = split.clean.agg({"order_date": "max"}).collect()[0][0]
+        snapshot = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+    else:
+        snapshot = pd.Timestamp(snapshot_date).normalize()
+    table = customer_table_from(customer_days(spark, split.clean, snapshot), snapshot)
+    if write_to:
+        split.clean.write.mode("overwrite").saveAsTable(f"{write_to}_clean_lines")
+        spark.createDataFrame(table.reset_index()).write.mode("overwrite").saveAsTable(f"{write_to}_customers")
+    return table
