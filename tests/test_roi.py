@@ -769,6 +769,9 @@ def test_targeting_on_the_hand_case():
     campaign, customers = _hand_campaign()
     model = roi.CampaignLift(margin=0.5, contact_cost=3.0, n_boot=200, random_state=0).fit(campaign, customers)
     assert model.targeted_segments() == ["A"]  # 10 × 0.5 > 3 in A; 5 × 0.5 < 3 in B
+    even = roi.CampaignLift(margin=0.5, contact_cost=2.5, n_boot=200, random_state=0).fit(campaign, customers)
+    assert even.targeted_segments() == ["A"]  # B's 5 × 0.5 only pays the contact back: no profit
+    assert even.targeting().loc["targeted: positive segments", "segments"] == 1
     table = model.targeting(true_revenue_lift=pd.Series({"B": 4.0, "A": 8.0}))
     assert table.index.tolist() == ["as run (naive attribution)", "as run (incremental)", "mass: every customer",
                                     "targeted: positive segments"]
@@ -835,7 +838,18 @@ def test_segment_economics_on_a_hand_table():
     # no cost of contacts: ROI undefined; an order that earns nothing: no break-even rate
     free = roi.segment_economics(table, margin=0.5, cost_per_order=5.0, contact_cost=0.0, total=False)
     assert free.index.tolist() == ["gold", "silver", "tin"] and free["roi"].isna().all()
-    assert np.isnan(free.loc["tin", "break_even_response_rate"])  # 10 × 0.5 − 5 = 0 per order
+    nothing = roi.segment_economics(table, margin=0.5, cost_per_order=5.0, contact_cost=1.0)
+    assert np.isnan(nothing.loc["tin", "break_even_response_rate"])  # 10 × 0.5 − 5 = 0 per order: never
+    cheap = roi.segment_economics(table, contact_cost=0.1, contacts_per_customer=1)
+    assert cheap.loc["tin", "marketing_cost"] == pytest.approx(0.1)
+    assert cheap.loc["tin", "roi"] == pytest.approx((10 * 0.3 - 0.1) / 0.1)  # a cost below 1 still divides
+    integers = table.assign(revenue=table["revenue"].astype(int))
+    typed = roi.segment_economics(integers)
+    assert typed["customers"].dtype == np.int64 and "XXcustomersXX" not in typed
+    assert (typed.drop(columns="customers").dtypes == float).all()  # counts of orders and money as floats
+    for name in ("contact_cost", "contacts_per_customer", "cost_per_order"):
+        with pytest.raises(DataError, match=f"{name} must be a non-negative"):
+            roi.segment_economics(table, **{name: -1.0})
     assert free["share_of_customers"].tolist() == [0.5, 0.25, 0.25]
     defaults = roi.segment_economics(table)
     assert defaults.loc[TOTAL_LABEL, "marketing_cost"] == 4 * 8 * 1.5  # 8 contacts of 1.50 per customer
@@ -1157,6 +1171,12 @@ def test_validate_campaign_normalises_every_column():
         roi.validate_campaign(many)
 
 
+def test_load_campaign_keeps_ids_that_look_missing(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("customer_id,group,responded,revenue\nNA,treatment,1,5\nnull,control,0,\n")
+    assert load_campaign(path)["customer_id"].tolist() == ["NA", "null"]
+
+
 def test_load_campaign_refuses_a_missing_file(tmp_path):
     with pytest.raises(DataError, match="campaign file 'none.csv' not found"):
         load_campaign(tmp_path / "none.csv")
@@ -1169,7 +1189,10 @@ def test_coverage_and_match_on_a_hand_case(tmp_path):
     cov = campaign_coverage(campaign, customers)
     assert (cov.campaign_rows, cov.matched, cov.unknown_customer_ids, cov.customers_not_in_campaign) == (11, 3, 8, 1)
     assert cov.unknown_examples == ("9", "8", "7", "6", "5") and cov.match_share == pytest.approx(3 / 11)
-    assert cov.counts()["count"].tolist() == [11, 3, 8, 1]
+    counts = cov.counts()
+    assert counts.columns.tolist() == ["count"] and counts["count"].tolist() == [11, 3, 8, 1]
+    assert counts["count"].dtype == object  # the report's layout of this table
+    assert counts.index.tolist() == ["campaign_rows", "matched", "unknown_customer_ids", "customers_not_in_campaign"]
     empty = campaign_coverage(pd.DataFrame({"customer_id": []}), customers)
     assert empty.match_share == 0.0 and empty.customers_not_in_campaign == 4
     with pytest.raises(DataError, match=r"campaign file lacks column\(s\) \['customer_id'\]"):
@@ -1569,3 +1592,55 @@ def test_bootstrap_chunks_change_memory_not_draws():
         assert np.array_equal(bootstrap_mean_difference(values, treated, strata, n_boot=500, random_state=4,
                                                         chunk=chunk), one)
     assert np.array_equal(bootstrap_mean_difference(values, treated, strata, n_boot=500, random_state=4), one)
+
+
+def test_plots_draw_on_the_current_axes_with_their_labels_and_legend_places():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lift = pd.DataFrame({"abs_lift": [0.05], "abs_lift_low": [0.01], "abs_lift_high": [0.09]}, index=["A"])
+    curve = roi.budget_curve(_plan([10], [1.0], [2.0]), n_points=3)
+    econ = pd.DataFrame({"gross_profit": [3.0], "marketing_cost": [1.0], "net_profit": [2.0]}, index=["g"])
+    allocation = pd.DataFrame({"size": [10], "contacts": [5.0]}, index=["x"])
+    # legend codes: 0 best, 1 upper right, 4 lower right (matplotlib's Legend.codes)
+    for draw, loc in [(lambda: roi.plot_lift(lift, truth=pd.Series({"A": 0.04})), 0),
+                      (lambda: roi.plot_allocation(allocation), 1),
+                      (lambda: roi.plot_budget_curve(curve, budget=1.0), 0),
+                      (lambda: roi.plot_segment_profit(econ), 4)]:
+        fig, current = plt.subplots()
+        try:
+            ax = draw()
+            assert ax is current and ax.has_data()
+            assert ax.get_legend()._loc == loc
+        finally:
+            plt.close(fig)
+    fig, ax = plt.subplots()
+    try:
+        roi.plot_budget_curve(curve, budget=1.0, ax=ax)
+        assert ax.get_xlabel() == "budget (money)" and ax.get_ylabel() == "expected incremental profit (money)"
+        optimal, mass, chosen, zero = ax.lines
+        assert mass.get_xdata().tolist() == curve.table["budget"].tolist()
+        assert chosen.get_linewidth() == 1 and list(zero.get_ydata()) == [0, 0]
+        ax.clear()
+        roi.plot_lift(lift, truth=pd.Series({"A": 0.04}), ax=ax)
+        assert ax.lines[0].get_marker() == "o" and ax.lines[0].get_linestyle() == "None"
+        caps = [line for line in ax.lines[1:-1]]
+        assert len(caps) == 2 and all(line.get_markersize() == 2 * 3 for line in caps)  # capsize 3
+        assert all(to_hex_(line.get_color()) == "#0072b2" for line in caps)
+        assert ax.lines[-1].get_linewidth() == 1
+        cross = ax.collections[-1]
+        marker = matplotlib.markers.MarkerStyle("x")
+        assert np.allclose(cross.get_paths()[0].vertices, marker.get_path().transformed(marker.get_transform()).vertices)
+        ax.clear()
+        roi.plot_segment_profit(econ, ax=ax)
+        assert ax.lines[0].get_linewidth() == 0.8 and list(ax.lines[0].get_xdata()) == [0, 0]
+    finally:
+        plt.close(fig)
+
+
+def to_hex_(colour) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(colour)

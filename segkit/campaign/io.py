@@ -210,7 +210,8 @@ class CampaignCoverage:
     def counts(self) -> pd.DataFrame:
         """The four counts as a one-column table (``count``), for a report."""
         names = ["campaign_rows", "matched", "unknown_customer_ids", "customers_not_in_campaign"]
-        return pd.Series([getattr(self, name) for name in names], index=names, dtype=object).to_frame("count")
+        # an object column, so the report shows the table exactly as it did when these counts were a dict
+        return pd.DataFrame({"count": pd.Series([getattr(self, name) for name in names], index=names, dtype=object)})
 
 
 def campaign_coverage(campaign: pd.DataFrame, customers: pd.DataFrame) -> CampaignCoverage:
