@@ -144,3 +144,22 @@ def test_customer_aggregates_by_hand():
     # the repeat day's 30, less its share of the return (44 net of 54 gross)
     assert table.loc["a", "monetary_value"] == pytest.approx(round(30 * 44 / 54, 6))
     assert table.loc["a", "avg_order_value"] == pytest.approx(round(44 / 3, 6))
+
+
+@pytest.mark.parametrize("bins", [3, 5, 10])
+def test_rfm_scores_and_segments_in_sql_are_segkit_rfm(bins):
+    from segkit.datasets import example_customers
+    from segkit.rfm import RFMScale, rfm_segments
+
+    customers = example_customers(5000, seed=3)
+    cuts = duck.rfm_cuts(customers, bins=bins)
+    scale = RFMScale.fit(customers, bins=bins)  # numpy's sort and searchsorted: an independent implementation
+    for dim in "RFM":
+        raw = sorted(-c if dim == "R" else c for c in cuts[dim])
+        np.testing.assert_array_equal(raw, scale.thresholds[dim])
+    expected = rfm_segments(customers, bins=bins, warn=False, lifecycle=None)
+    got = duck.rfm_segments(customers, cuts, bins=bins).set_index("customer_id")
+    assert got.index.tolist() == expected.index.tolist()
+    for dim in "RFM":
+        assert got[dim].tolist() == expected[dim].tolist()
+    assert got["segment"].tolist() == expected["segment"].astype(str).tolist()

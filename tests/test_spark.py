@@ -60,6 +60,10 @@ def test_customer_table_and_segments_are_identical(spark, both):
     assert len(tables[0]) == in_duckdb.totals["customers_kept"]
     segments = [rfm_segments(table, warn=False)["segment"] for table in tables]
     pd.testing.assert_series_equal(*segments)
+    # and the scores and segments computed in Spark itself, from its own customer table
+    in_spark_segments = spark_engine.rfm_segments(spark, tables[0]).set_index("customer_id")
+    assert in_spark_segments.index.tolist() == segments[1].index.tolist()
+    assert in_spark_segments["segment"].tolist() == segments[1].astype(str).tolist()
 
 
 def test_the_one_call_matches_the_workbench_and_writes_the_tables_back(spark, canonical):

@@ -217,3 +217,43 @@ def customer_table_from(days: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFr
         },
         index=pd.Index(days["customer_id"].to_numpy(object), name="customer_id"),
     )
+
+
+def _lattice(rules) -> pd.DataFrame:
+    """The segment of every cell of the 5×5×5 rule lattice, as rows (r, f, m, segment)."""
+    from segkit.rfm.rules import _rule_lattice, load_rules
+
+    table = load_rules(rules)
+    winner, _ = _rule_lattice(table)
+    levels = np.arange(1, 6)
+    r, f, m = (axis.ravel() for axis in np.meshgrid(levels, levels, levels, indexing="ij"))
+    return pd.DataFrame({"r": r, "f": f, "m": m, "segment": table["segment"].to_numpy()[winner]})
+
+
+def rfm_cuts(customers: pd.DataFrame | str, *, bins: int = 5,
+             connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, tuple[float, ...]]:
+    """Rank-score cut points per dimension in goodness (higher is better), ``inf`` for an empty level."""
+    con = connection or connect()
+    relation = _relation(con, customers, "rfm_customers")
+    rows = con.sql(sql.rfm_cuts_query(relation, bins)).df().set_index("dim")
+    return {dim: tuple(float(v) if pd.notna(v) else float("inf") for v in rows.loc[dim]) for dim in sql.RFM_DIMENSIONS}
+
+
+def rfm_segments(customers: pd.DataFrame | str, cuts: dict[str, tuple[float, ...]], *, bins: int = 5, rules=None,
+                 connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """R, F, M scores on ``cuts`` (from :func:`rfm_cuts`) and the named segment of every customer."""
+    con = connection or connect()
+    relation = _relation(con, customers, "rfm_customers")
+    con.register("rfm_lattice", _lattice(rules))
+    try:
+        return con.sql(sql.rfm_segments_query(relation, cuts, bins, "rfm_lattice")).df()
+    finally:
+        con.unregister("rfm_lattice")
+
+
+def _relation(con: duckdb.DuckDBPyConnection, table: pd.DataFrame | str, name: str) -> str:
+    """A frame (registered as ``name``, its index a column) or a Parquet file, as a relation in SQL."""
+    if isinstance(table, pd.DataFrame):
+        con.register(name, table.reset_index())
+        return name
+    return f"read_parquet({sql.literal(str(table))})"

@@ -124,3 +124,19 @@ def customer_table(spark, lines, *, snapshot_date=None, write_to: str | None = N
         split.clean.write.mode("overwrite").saveAsTable(f"{write_to}_clean_lines")
         spark.createDataFrame(table.reset_index()).write.mode("overwrite").saveAsTable(f"{write_to}_customers")
     return table
+
+
+def rfm_segments(spark, customers, *, bins: int = 5, rules=None) -> pd.DataFrame:
+    """Rank-score cut points, R, F, M scores and named segments computed in Spark, as pandas.
+
+    ``customers`` is a customer table (pandas, indexed by ``customer_id``, or a Spark DataFrame
+    with a ``customer_id`` column).
+    """
+    from segkit.engine.duck import _lattice
+
+    frame = spark.createDataFrame(customers.reset_index()) if isinstance(customers, pd.DataFrame) else customers
+    frame.createOrReplaceTempView("rfm_customers")
+    rows = _rows(spark, sql.rfm_cuts_query("rfm_customers", bins)).set_index("dim")
+    cuts = {dim: tuple(float(v) if pd.notna(v) else float("inf") for v in rows.loc[dim]) for dim in sql.RFM_DIMENSIONS}
+    spark.createDataFrame(_lattice(rules)).createOrReplaceTempView("rfm_lattice")
+    return _rows(spark, sql.rfm_segments_query("rfm_customers", cuts, bins, "rfm_lattice"))

@@ -232,3 +232,50 @@ WITH days AS (
 SELECT customer_id, count(*) AS frequency_holdout, CAST(avg(value) AS DOUBLE) AS monetary_value_holdout
 FROM days GROUP BY customer_id ORDER BY customer_id
 """
+
+
+#: Score name -> the customer-table column and whether a higher value is better (as in segkit.rfm).
+RFM_DIMENSIONS: dict[str, tuple[str, bool]] = {
+    "R": ("days_since_last_purchase", False), "F": ("n_orders", True), "M": ("revenue", True)}
+
+
+def _goodness(dim: str) -> str:
+    column, higher_is_better = RFM_DIMENSIONS[dim]
+    return f"CAST({column} AS DOUBLE)" if higher_is_better else f"-CAST({column} AS DOUBLE)"
+
+
+def rfm_cuts_query(customers: str, bins: int) -> str:
+    """The cut points of tie-aware rank scores, in goodness (higher is better), one row per dimension.
+
+    ``score = 1 + floor(bins × share of customers strictly worse)``; ``cut_k`` is the smallest
+    goodness scoring at least ``k`` (NULL when no customer does), as :meth:`segkit.rfm.RFMScale.fit`.
+    """
+    parts = []
+    for dim in RFM_DIMENSIONS:
+        scored = (f"SELECT {_goodness(dim)} AS good, floor((rank() OVER (ORDER BY {_goodness(dim)}) - 1) * {bins} "
+                  f"/ CAST(count(*) OVER () AS DOUBLE)) + 1 AS score FROM {customers}")
+        cuts = ", ".join(f"min(CASE WHEN score >= {k} THEN good END) AS cut_{k}" for k in range(2, bins + 1))
+        parts.append(f"SELECT '{dim}' AS dim, {cuts} FROM ({scored}) AS scored_{dim}")
+    return "\nUNION ALL\n".join(parts)
+
+
+def rfm_segments_query(customers: str, cuts: dict[str, Sequence[float]], bins: int, lattice: str) -> str:
+    """R, F, M scores on given cut points (in goodness, ascending, ``inf`` for an empty top level) and
+    the segment of each customer from ``lattice`` (columns r, f, m on the 1..5 rule scale, segment)."""
+    def score(dim: str) -> str:
+        steps = " + ".join(f"CASE WHEN {_goodness(dim)} >= {cut!r} THEN 1 ELSE 0 END"
+                           for cut in cuts[dim] if cut != float("inf"))
+        return f"(1 + {steps or '0'})"
+
+    def rule_scale(dim: str) -> str:  # the centre of each score's bin on the 1..5 scale, as segkit.rfm
+        return f"CAST(floor(5 * (2 * {dim} - 1) / {2 * bins}.0) AS INT) + 1"
+
+    return f"""
+WITH scores AS (
+    SELECT customer_id, {score('R')} AS R, {score('F')} AS F, {score('M')} AS M FROM {customers}
+)
+SELECT s.customer_id, s.R, s.F, s.M, l.segment
+FROM scores AS s JOIN {lattice} AS l
+    ON l.r = {rule_scale('s.R')} AND l.f = {rule_scale('s.F')} AND l.m = {rule_scale('s.M')}
+ORDER BY s.customer_id
+"""
