@@ -12,8 +12,6 @@ from segkit.data import (
     customer_table,
     load_clean,
     load_transactions,
-    reconcile,
-    split_transactions,
 )
 from segkit.errors import DataError
 
@@ -24,7 +22,5 @@ __all__ = [
     "customer_table",
     "load_clean",
     "load_transactions",
-    "reconcile",
-    "split_transactions",
 ]
 __version__ = "0.1.0"

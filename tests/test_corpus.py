@@ -144,8 +144,8 @@ def _read(name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 @pytest.mark.parametrize("name", FILES)
 def test_reader_totals_match_the_manifest(name):
     truth = MANIFEST[name]
-    tx, _, log = _read(name)
-    table = data.reconcile(log)
+    tx, clean, log = _read(name)
+    table = data.reconcile(tx, clean, log)
     assert table.loc["rows", "in raw data"] == truth["rows"]
     assert table.loc["customers", "in raw data"] == truth["customers"]
     assert table.loc["revenue", "in raw data"] == pytest.approx(truth["revenue"], abs=0.01)
@@ -238,7 +238,7 @@ def _api_path(clean: pd.DataFrame) -> dict:
         migration_study = rfm.migration_study(clean, segments, days=90)
         customers = customers.assign(segment=campaign.segment_customers(customers, by="rfm"))
         study = campaign.campaign_study(campaign.match_campaign(None, customers), customers, budget=1000.0,
-                                   planned_uplift=0.02, n_boot=50, random_state=0)
+                                   planned_uplift=0.02, n_boot=100, random_state=0)
     return {"customers": customers, "segments": segments, "summary": summary, "migration": migration,
             "features": prepared, "labels": labels, "kmeans": kmeans, "ward": ward, "pca": pca,
             "migration_study": migration_study, "campaign": study}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from segkit import DataError
 from segkit import data
+from segkit.data.clean import RULES, flag_exclusions
 from segkit.paths import DEFAULT_GROUND_TRUTH, DEFAULT_TRANSACTIONS
 
 
@@ -149,7 +150,7 @@ def test_missing_dates_are_excluded_by_a_rule_and_reconcile():
     by_rule = log.set_index("rule")
     assert by_rule.loc["missing_date", "rows"] == 1
     assert by_rule.loc["missing_date", "revenue"] == pytest.approx(tx.loc[tx["order_date"].isna(), "amount"].sum())
-    assert (data.reconcile(log)["difference"] == 0).all()
+    assert (data.reconcile(tx, clean, log)["difference"] == 0).all()
 
 
 def test_currency_signs_are_read_and_text_is_refused_with_the_column_and_examples():
@@ -222,13 +223,33 @@ def test_unmatched_return_is_excluded_and_logged():
 
 def test_default_data_log_reconciles_exactly(default_raw, default_clean):
     clean, log = default_clean
-    table = data.reconcile(log)
+    table = data.reconcile(default_raw, clean, log)
     assert (table["difference"].abs() < 1e-6).all()
-    assert log.attrs["rows_kept"] == len(clean)
-    assert log.attrs["revenue_kept"] == pytest.approx(clean["amount"].sum())
+    assert table.loc["rows", "in raw data"] == len(default_raw)
+    assert table.loc["revenue", "kept"] == pytest.approx(clean["amount"].sum())
     # every raw customer is either kept or charged to exactly one rule
-    assert log.attrs["customers_in"] == clean["customer_id"].nunique() + log["customers_lost"].sum()
-    assert log.attrs["customers_in"] == default_raw["customer_id"].nunique()
+    assert default_raw["customer_id"].nunique() == clean["customer_id"].nunique() + log["customers_lost"].sum()
+
+
+def test_reconcile_by_hand_and_what_it_catches():
+    """lines() with the third line a guest's: only that line is excluded (C1004 returns an A that 17850 bought)."""
+    tx = data.load_transactions(lines(**{"Customer ID": ["17850", "17850", None, "13047", "17850"]}))
+    clean, log = data.clean_transactions(tx)
+    table = data.reconcile(tx, clean, log)
+    assert table.index.tolist() == ["rows", "customers", "revenue"]
+    assert table.columns.tolist() == ["in raw data", "kept", "excluded", "difference"]
+    # the guest line (7.5) is excluded; 5 + 10 + 7 - 2.5 are kept
+    assert table.loc["rows"].tolist() == [5.0, 4.0, 1.0, 0.0]
+    assert table.loc["customers"].tolist() == [2.0, 2.0, 0.0, 0.0]
+    assert table.loc["revenue"].tolist() == [27.0, 19.5, 7.5, 0.0]
+    twice = log.assign(rows=np.where(log["rule"] == "duplicate", 1, log["rows"]))
+    assert data.reconcile(tx, clean, twice).loc["rows", "difference"] == -1
+    charged = log.assign(customers_lost=np.where(log["rule"] == "outlier", 1, log["customers_lost"]))
+    assert data.reconcile(tx, clean, charged).loc["customers", "difference"] == -1
+    # a flag row lists kept lines: it is not an exclusion
+    flagged = log.assign(rows=np.where(log["rule"] == "zero_value", 9, log["rows"]))
+    assert (data.reconcile(tx, clean, flagged)["difference"] == 0).all()
+    assert data.excluded_rules(log)["rule"].tolist() == list(RULES)
 
 
 def test_default_data_planted_mess_is_found(default_raw, default_clean):
@@ -237,7 +258,7 @@ def test_default_data_planted_mess_is_found(default_raw, default_clean):
     assert by_rule.loc["missing_customer", "rows"] == default_raw["customer_id"].isna().sum()
     assert by_rule.loc["test_account", "customers"] == 3
     assert by_rule.loc["duplicate", "rows"] > 0
-    reasons = data.flag_exclusions(default_raw)
+    reasons = flag_exclusions(default_raw)
     # the planted keying errors (quantities of 5,000 and more) never survive cleaning
     planted_extremes = default_raw["quantity"] >= 5000
     assert planted_extremes.sum() >= 4 and not (planted_extremes & (reasons == "kept")).any()
@@ -286,7 +307,7 @@ def test_log_always_reconciles(quantities, customers, returns):
     })
     tx = data.load_transactions(frame)
     clean, log = data.clean_transactions(tx, returns=returns)
-    table = data.reconcile(log)
+    table = data.reconcile(tx, clean, log)
     assert (table["difference"].abs() < 1e-9).all()
     if len(clean):
         table = data.customer_table(clean)
@@ -385,7 +406,6 @@ def test_calibration_holdout_split(default_clean):
     assert (split["duration_holdout"] == (clean["order_date"].max().normalize() - last_day).days).all()
     holdout_days = hold[hold["customer_id"].isin(split.index)].groupby("customer_id")["day"].nunique()
     assert (split["frequency_holdout"] == holdout_days.reindex(split.index, fill_value=0)).all()
-    assert split.attrs == {"calibration_end": last_day, "holdout_end": clean["order_date"].max().normalize()}
 
 
 def test_calibration_end_day_belongs_to_calibration():
@@ -425,8 +445,103 @@ def test_load_clean_cache_returns_the_same_result(tmp_path, monkeypatch):
     assert len(list((tmp_path / "interim").glob("clean-*"))) == 1
     second_clean, second_log = data.load_clean(path)
     pd.testing.assert_frame_equal(first_clean, second_clean)
-    assert first_log.attrs == second_log.attrs
+    pd.testing.assert_frame_equal(first_log, second_log)
     # a different option is a different cache entry, never a stale hit
     drop_clean, _ = data.load_clean(path, returns="drop")
     assert len(list((tmp_path / "interim").glob("clean-*"))) == 2
     assert drop_clean["amount"].sum() != first_clean["amount"].sum()
+
+
+# --- the column mapping and the reader's decisions, word for word ---------------------------------
+
+
+def _refusal(frame, **options) -> str:
+    with pytest.raises(DataError) as error:
+        data.load_transactions(frame, **options)
+    return str(error.value)
+
+
+def test_column_mapping_refusals_word_for_word():
+    frame = pd.DataFrame({"Customer": ["a"], "Date": ["2024-01-01"], "Amount": [1.0]})
+    assert _refusal(frame, columns={"X": "customer_id"}) == (
+        "the DataFrame: the column mapping names ['X'], which the file does not have. Columns found: ['Customer', "
+        "'Date', 'Amount']. Fix the mapping's keys (raw names) to match.")
+    assert _refusal(frame, columns={"Customer": "client"}) == (
+        "the DataFrame: the column mapping maps to ['client'], which are not segkit columns. Map raw names to one "
+        "of: ['amount', 'category', 'channel', 'country', 'customer_id', 'description', 'discount', 'order_date', "
+        "'order_id', 'product_id', 'quantity', 'unit_price'].")
+    assert _refusal(frame.assign(customer_id=["b"]).rename(columns={"Customer": "Customer ID"})) == (
+        "the DataFrame: ambiguous columns for 'customer_id': ['Customer ID', 'customer_id'] all look like it. Say "
+        "which one to use with column_map: {'Customer ID': 'customer_id'}.")
+    assert _refusal(pd.DataFrame({"Foo": ["a"], "Date": ["2024-01-01"]})) == (
+        "the DataFrame: missing required column(s): customer_id, amount (or quantity and unit_price). Columns "
+        "found: ['Foo', 'Date']. Rename them, or map them with the column_map parameter, e.g. column_map: "
+        "{'MyCustomerCol': 'customer_id'} (in Python: columns={'MyCustomerCol': 'customer_id'}).")
+    # quantity alone is not enough, quantity and price are
+    assert "amount (or quantity and unit_price)" in _refusal(frame.drop(columns="Amount").assign(Quantity=[1]))
+    assert data.load_transactions(frame.drop(columns="Amount").assign(Quantity=[2], Price=[1.5]))["amount"].tolist() == [3.0]
+    assert _refusal(pd.DataFrame({"Customer": ["a"], "Amount": [1.0]})).startswith(
+        "the DataFrame: missing required column(s): order_date. ")
+
+
+def test_mapping_decisions_word_for_word():
+    frame = pd.DataFrame({"Kunde": ["a"], "Date": ["2024-01-01"], "Amount": [1.0], "Sales": [2.0]})
+    decisions = data.read_transactions(frame, columns={"Kunde": "customer_id"}).decisions
+    meaning = decisions[decisions["aspect"] == "meaning"]
+    assert meaning.to_dict("records") == [
+        {"subject": "column 'Kunde'", "aspect": "meaning", "value": "customer_id",
+         "evidence": "given in the column map", "given": True},
+        {"subject": "column 'Amount'", "aspect": "meaning", "value": "amount",
+         "evidence": "preferred to ['Sales'] (set column_map to choose another)", "given": False},
+    ]
+    rest = decisions[decisions["subject"] == "file"].set_index("aspect")
+    assert rest.loc["order id", ["value", "evidence"]].tolist() == [
+        "one order = one customer at one timestamp",
+        "the file has no order id column; lines of a customer with the same date and time form one order"]
+    assert rest.loc["quantity", ["value", "evidence"]].tolist() == [
+        "1 per line; -1 for a negative amount (a refund)", "the file has no quantity column"]
+    assert rest.loc["unit price", ["value", "evidence"]].tolist() == [
+        "none (not invented)", "the file has no unit price column; line amounts are used as they are"]
+    priced = data.read_transactions(pd.DataFrame({"Customer": ["a"], "Date": ["2024-01-01"], "Quantity": [2],
+                                                  "Price": [1.5]})).decisions.set_index("aspect")
+    assert priced.loc["amount", ["subject", "value", "evidence"]].tolist() == [
+        "file", "quantity × unit price", "the file has no line amount column"]
+
+
+def test_blank_order_ids_are_filled_and_said():
+    frame = pd.DataFrame({"Invoice": ["1", "", None, "2"], "Customer": ["a", "a", "b", "b"],
+                          "Date": ["2024-01-01 10:00", "2024-01-02 11:00", "2024-01-02 11:00", "2024-01-03"],
+                          "Amount": [1.0, 2.0, 3.0, 4.0]})
+    read = data.read_transactions(frame)
+    assert read.lines["order_id"].tolist() == ["1", "a @ 2024-01-02 11:00:00", "b @ 2024-01-02 11:00:00", "2"]
+    decision = read.decisions.set_index("aspect").loc["order id"]
+    assert decision[["subject", "value", "evidence"]].tolist() == [
+        "column 'Invoice'", "blanks filled: one order = one customer at one timestamp", "2 line(s) have no order id"]
+    # without blanks, nothing is said about order ids
+    assert "order id" not in data.read_transactions(frame.assign(Invoice=list("1234"))).decisions["aspect"].tolist()
+
+
+def test_ids_are_text_and_missing_tokens_are_blank():
+    frame = pd.DataFrame({"Invoice": ["1", "2", "3", "4"], "Customer": ["17850.0", " 007 ", "NULL", "nan"],
+                          "Date": ["2024-01-01", "N/A", "2024-01-02", "2024-01-03"],
+                          "Amount": ["1.5", "2", "#N/A", "4"]})
+    lines = data.load_transactions(frame)
+    assert lines["customer_id"].tolist()[:2] == ["17850", "007"]
+    assert lines["customer_id"].isna().tolist() == [False, False, True, True]
+    assert lines["order_date"].isna().tolist() == [False, True, False, False]
+    assert lines["amount"].isna().tolist() == [False, False, True, False]
+    assert _refusal(pd.DataFrame({"Customer": [None, None], "Date": ["2024-01-01"] * 2, "Amount": [1.0, 2.0]})) == (
+        "the DataFrame: the customer column 'Customer' is empty in every one of its 2 rows, so no line can be "
+        "attributed to a customer. Export the customer id (or e-mail) with the orders, or map another column with "
+        "column_map: {'<column>': 'customer_id'}.")
+    assert _refusal(pd.DataFrame({"Customer": []})) == "the DataFrame has no rows. Check the export."
+    assert _refusal(pd.DataFrame()) == "the DataFrame has no rows and no columns. Check the export."
+
+
+def test_extra_columns_are_kept_after_the_canonical_ones():
+    frame = pd.DataFrame({"Note": ["x"], "Customer": ["a"], "Date": ["2024-01-01"], "Amount": [1.0],
+                          "Country": [" UK "], "Discount": ["0,5"]})
+    lines = data.load_transactions(frame, decimal=",")
+    assert lines.columns.tolist() == ["customer_id", "order_id", "order_date", "quantity", "unit_price", "amount",
+                                      "country", "discount", "Note"]
+    assert lines.loc[0, "country"] == "UK" and lines.loc[0, "discount"] == 0.5

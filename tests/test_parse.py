@@ -497,3 +497,249 @@ def test_property_any_supported_format_is_recovered(moments, writer):
     texts = [write(t) if callable(write) else t.strftime(write) for t in moments]
     got, _ = dates(texts)
     assert got == moments
+
+
+# --- dates: the exact words of decisions and refusals (a message is the user's only guide) ------------
+
+FIX_DMY = 'reading: {date_format: "%d.%m.%Y"} in the params YAML, or date_format="%d.%m.%Y" in segkit.data.load_transactions'
+
+
+def test_given_iso8601_reads_dates_with_and_without_times_and_refuses_others():
+    got, decision = dates(["2024-03-05", "2024-03-05T14:02:11", "2024-03-06 09:00"], date_format="ISO8601")
+    assert got == [D(2024, 3, 5), D(2024, 3, 5, 14, 2, 11), D(2024, 3, 6, 9)]
+    assert (decision.value, decision.evidence, decision.given) == (
+        "ISO8601", "date format ISO8601 given by the reading parameter", True)
+    assert refusal(dates, ["2024-03-05", "05/03/2024"], date_format="ISO8601") == (
+        "Column 'Date' of 'orders.csv' has 1 value(s) (1 distinct) that are not dates in the format ISO8601, "
+        "e.g. '05/03/2024'. Check the date_format setting, or fix or blank those cells.")
+
+
+def test_given_format_refusal_counts_rows_and_says_to_check_the_setting():
+    assert refusal(dates, ["05.03.2024", "2024-02-03", "2024-02-03"], date_format="%d.%m.%Y") == (
+        "Column 'Date' of 'orders.csv' has 2 value(s) (1 distinct) that are not dates in the format %d.%m.%Y, "
+        "e.g. '2024-02-03'. Check the date_format setting, or fix or blank those cells.")
+
+
+def test_given_format_with_offsets_reads_day_first_local_time_and_says_what_was_dropped():
+    got, decision = dates(["05.03.2024 14:02 +0100", "13.03.2024 09:00 +0200"], date_format="%d.%m.%Y %H:%M %z")
+    assert got == [D(2024, 3, 5, 14, 2), D(2024, 3, 13, 9)]
+    assert decision.evidence == (
+        "date format %d.%m.%Y %H:%M %z given by the reading parameter; times carry UTC offsets +0100, +0200 "
+        "(they change, e.g. for daylight saving time); the offsets were dropped, keeping the local clock time")
+    got, decision = dates(["05.03.2024 14:02 UTC"], date_format="%d.%m.%Y %H:%M %Z")
+    assert got == [D(2024, 3, 5, 14, 2)]
+    assert decision.evidence == (
+        "date format %d.%m.%Y %H:%M %Z given by the reading parameter; times carry 'UTC' (UTC): read as UTC "
+        "clock time, which may differ from the shop's local time")
+
+
+def test_offsets_many_or_partly_missing_are_listed_briefly():
+    texts = [f"2024-03-{d:02d}T10:00:00+0{d}00" for d in range(1, 9)] + ["2024-03-20T10:00:00"]
+    _, decision = dates(texts)
+    assert decision.value == "%Y-%m-%dT%H:%M:%S%z"
+    assert decision.evidence.endswith(
+        "times carry UTC offsets +0100, +0200, +0300, +0400, +0500, +0600 ... (they change, e.g. for daylight "
+        "saving time) (1 distinct values have none); the offsets were dropped, keeping the local clock time")
+    _, decision = dates(["2024-03-05T10:00:00Z", "2024-03-06T10:00:00Z", "2024-03-07T11:00:00"])
+    assert decision.evidence == (
+        "all 3 distinct dates match %Y-%m-%d; times carry 'Z' (UTC) (1 distinct values have none): read as UTC "
+        "clock time, which may differ from the shop's local time")
+
+
+def test_day_evidence_names_the_field_that_is_the_day():
+    _, decision = dates(["05.03.2024", "13.03.2024 14:02"])
+    assert decision.evidence == ("1 of 2 distinct dates have a first field above 12 (e.g. '13.03.2024'), so the "
+                                 "first field is the day; 1 distinct values have no time (read as midnight)")
+    _, decision = dates(["03/05/2024", "03/13/2024", "04/14/2024"])
+    assert (decision.value, decision.evidence) == ("%m/%d/%Y", "2 of 3 distinct dates have a second field above 12 "
+                                                   "(e.g. '03/13/2024', '04/14/2024'), so the second field is the day")
+    _, decision = dates(["2024-03-05", "2024-03-13"])
+    assert decision.evidence == ("all 2 distinct dates match %Y-%m-%d (year first: day and month cannot be "
+                                 "confused)")
+
+
+def test_refusals_word_for_word():
+    assert refusal(dates, ["13/01/2024", "01/13/2024", "05/05/2024"]) == (
+        "Column 'Date' of 'orders.csv' mixes day-first and month-first dates: e.g. '13/01/2024' only fit %d/%m/%Y "
+        "(1 distinct dates) and '01/13/2024' only fit %m/%d/%Y (1). Export the column again in one order (ISO "
+        'YYYY-MM-DD is safest); setting reading: {date_format: "%d/%m/%Y"} in the params YAML, or '
+        'date_format="%d/%m/%Y" in segkit.data.load_transactions reads one order and reports the others.')
+    assert refusal(dates, ["5th of March", "6th of March"]) == (
+        "Column 'Date' of 'orders.csv': no known date format reads the values, e.g. '5th of March', '6th of March'. "
+        'Set the format with Python\'s strftime codes: reading: {date_format: "%d.%m.%Y %H:%M"} in the params '
+        'YAML, or date_format="%d.%m.%Y %H:%M" in segkit.data.load_transactions (adapted).')
+    assert refusal(dates, ["05.03.2024", "soon", "13.03.2024", "soon", "32.01.2024"]) == (
+        "Column 'Date' of 'orders.csv' has 3 value(s) (2 distinct) that are not dates in the format %d.%m.%Y, "
+        f"e.g. 'soon', '32.01.2024'. Fix or blank those cells (blank cells are read as missing), or set the "
+        f"format: {FIX_DMY}.")
+    assert refusal(dates, ["2024-03-05 2:05 PM", "2024-03-05 14:05"]) == (
+        "Column 'Date' of 'orders.csv' mixes 12-hour and 24-hour times, e.g. '2024-03-05 2:05 PM' and "
+        "'2024-03-05 14:05'. Export the column again with one clock.")
+    assert refusal(dates, pd.Series([True, False])) == (
+        "Column 'Date' of 'orders.csv' holds True/False values, not dates. Check the column mapping.")
+
+
+def test_dates_written_as_numbers_word_for_word():
+    got, decision = dates(pd.Series([19970101, 19970102]))
+    assert got == [D(1997, 1, 1), D(1997, 1, 2)]
+    assert decision.evidence == "all 2 distinct numbers are dates written YYYYMMDD (19970101 to 19970102)"
+    got, decision = dates(pd.Series([45000.0, 45001.5]))
+    assert got == [D(2023, 3, 15), D(2023, 3, 16, 12)]  # 45,000 days after 1899-12-30; .5 is noon
+    assert (decision.value, decision.evidence) == ("Excel serial day numbers", (
+        "all 2 distinct numbers are between 45,000 and 45,002: Excel serial day numbers (days since 1899-12-30)"))
+    assert refusal(dates, pd.Series([19970101.0, 19971301.0])) == (
+        "Column 'Date' of 'orders.csv' holds numbers read as YYYYMMDD dates, but 1 row(s) are not such dates, "
+        "e.g. '19971301.0'. Fix or blank those cells.")
+    assert refusal(dates, pd.Series([19970101.0, 19970102.5])).endswith("e.g. '19970102.5'. Fix or blank those cells.")
+    assert refusal(dates, pd.Series([3.0, 45000.0, 3.0])) == (
+        "Column 'Date' of 'orders.csv' holds numbers that are not dates: 2 row(s), e.g. '3.0'. Dates written as "
+        "numbers must be Excel serial day numbers (20,000-80,000) or YYYYMMDD integers; convert other codes (e.g. "
+        "Unix seconds) to dates first.")
+    # the ends of the Excel range are dates, one past them is not
+    assert dates(pd.Series([20_000.0, 80_000.0]))[0] == [D(1954, 10, 3), D(2119, 1, 11)]
+    refusal(dates, pd.Series([19_999.0]))
+    refusal(dates, pd.Series([80_001.0]))
+
+
+def test_given_format_reads_whole_and_fractional_numbers_as_their_digits():
+    got, _ = dates(pd.Series([19970101.0, 19970102.0], dtype=object), date_format="%Y%m%d")
+    assert got == [D(1997, 1, 1), D(1997, 1, 2)]
+    assert refusal(dates, pd.Series([19970101.0, 5.5], dtype=object), date_format="%Y%m%d") == (
+        "Column 'Date' of 'orders.csv' has 1 value(s) (1 distinct) that are not dates in the format %Y%m%d, "
+        "e.g. '5.5'. Check the date_format setting, or fix or blank those cells.")
+
+
+def test_date_objects_pass_through_and_out_of_range_ones_are_refused():
+    got, decision = dates(pd.Series([dt.date(2024, 1, 1), pd.Timestamp("2024-01-02 10:00")]))
+    assert got == [D(2024, 1, 1), D(2024, 1, 2, 10)]
+    assert (decision.value, decision.evidence) == ("already dates", "2 distinct values were already dates")
+    got, decision = dates(pd.Series([D(2024, 3, 5, 14, 2, tzinfo=dt.timezone(dt.timedelta(hours=1))), "2024-03-06"]))
+    assert got == [D(2024, 3, 5, 14, 2), D(2024, 3, 6)]
+    assert decision.value == "%Y-%m-%d; already dates"
+    assert decision.evidence.endswith(
+        "; 1 distinct values were already dates (1 with a time zone, dropped, keeping the local clock time)")
+    # a year outside datetime64[ns] is refused, never wrapped round to another date
+    assert refusal(dates, pd.Series([dt.date(1500, 1, 1), dt.date(2024, 1, 1)])) == (
+        "Column 'Date' of 'orders.csv' has 1 date(s) outside the years 1678-2261, e.g. '1500-01-01'. "
+        "Fix those cells in the file.")
+    refusal(dates, pd.Series([D(2300, 1, 1), "2024-01-01"]))
+
+
+def test_typed_dates_with_a_time_zone_keep_the_local_clock():
+    series = pd.Series(pd.to_datetime(["2024-03-05 14:02"]).tz_localize("Europe/Berlin"))
+    got, decision = dates(series)
+    assert got == [D(2024, 3, 5, 14, 2)]
+    assert decision.evidence == ("the column already has a date type (time zone Europe/Berlin, dropped, keeping "
+                                 "the local clock time)")
+    _, decision = dates(pd.Series(pd.to_datetime(["2024-03-05"])), date_format="%Y")
+    assert (decision.value, decision.evidence, decision.given) == (
+        "already dates", "the column already has a date type", True)
+
+
+def test_a_blank_column_and_a_bad_date_format_option():
+    got, decision = dates([None, " "])
+    assert got == [None, None] and (decision.value, decision.evidence) == ("no dates", "every cell is blank")
+    _, decision = dates([None], date_format="%d.%m.%Y")
+    assert decision.value == "%d.%m.%Y"
+    for bad in ("", "mixed", 5):
+        with pytest.raises(DataError, match="date_format must be one format such as '%d.%m.%Y %H:%M' or 'ISO8601', "
+                                            f"not {bad!r}: a per-row guess"):
+            dates(["2024-03-05"], date_format=bad)
+
+
+# --- numbers: the exact words of decisions and refusals ------------------------------------------
+
+FIX_DECIMAL = 'reading: {decimal: ","} in the params YAML, or decimal="," in segkit.data.load_transactions'
+
+
+def test_number_refusals_word_for_word():
+    assert refusal(numbers, ["12", "abc", "abc", "7x"]) == (
+        "Column 'Amount' of 'orders.csv' has 3 value(s) that cannot be read as numbers (2 distinct), e.g. 'abc', "
+        "'7x'. Signs, currency signs and codes and thousands separators are understood. Fix or blank those cells "
+        "(blank cells are read as missing), then load again.")
+    assert refusal(numbers, ["12,5", "1.234,5"], decimal=".") == (
+        "Column 'Amount' of 'orders.csv' has 2 value(s) that cannot be read as numbers with decimal '.' (2 "
+        "distinct), e.g. '12,5', '1.234,5'. Signs, currency signs and codes and thousands separators are "
+        "understood. Check the decimal setting, or fix or blank those cells, then load again.")
+    assert refusal(numbers, ["$5", "€5", "€6"]) == (
+        "Column 'Amount' of 'orders.csv' has amounts in more than one currency: $ (1 row(s), e.g. '$5'); EUR (2 "
+        "row(s), e.g. '€5', '€6'). Amounts in different currencies cannot be added: convert them to one currency "
+        "(or split the file by currency) and load again.")
+    assert "CAD (1 row(s), e.g. 'C$5'); USD (1 row(s), e.g. 'US$5')" in refusal(numbers, ["US$5", "C$5"])
+    assert "$ (1 row(s), e.g. '$5'); ¥ (1 row(s), e.g. '¥6')" in refusal(numbers, ["$5", "¥6"])
+    assert refusal(numbers, ["1.500", "2.250"]) == (
+        "Column 'Amount' of 'orders.csv': the decimal mark cannot be told from the values. Every value reads with "
+        "decimal '.' and with decimal ',' (2 distinct values differ), e.g. '1.500' is 1.5 with decimal '.' but "
+        f"1500 with decimal ','. Say which: {FIX_DECIMAL} (or \".\").")
+    assert refusal(numbers, ["1,234.5", "12,5"]) == (
+        "Column 'Amount' of 'orders.csv' mixes number formats: no one decimal mark reads every value (with "
+        "decimal '.' thousands ',', e.g. '12,5' do not fit; with decimal ',', e.g. '1,234.5' do not fit). Write "
+        f"the column in one format, or set the decimal mark ({FIX_DECIMAL}) and fix the cells that do not fit it.")
+    assert refusal(numbers, [True, False]).startswith(
+        "Column 'Amount' of 'orders.csv' has 2 value(s) that cannot be read as numbers (2 distinct), e.g. 'True'")
+    with pytest.raises(DataError, match="^Column 'Qty' of 'orders.csv' holds True/False values, not numbers. "
+                                        "Check the column mapping.$"):
+        parse_numbers(pd.Series([True, False]), column="Qty", source=SOURCE)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"decimal": ";"}, "decimal must be '.' or ',', not ';'."),
+        ({"file_decimal": ";"}, "file_decimal must be '.' or ',', not ';'."),
+        ({"thousands": "x"}, "thousands must be one of [' ', \"'\", ',', '.', '\\xa0', '’', '\\u202f'] or '' "
+                             "(none), not 'x'."),
+        ({"decimal": ",", "thousands": ","}, "decimal and thousands cannot both be ','."),
+        ({"decimal": ".", "thousands": "."}, "decimal and thousands cannot both be '.'."),
+    ],
+)
+def test_number_options_are_checked(options, message):
+    with pytest.raises(DataError) as error:
+        numbers(["1", "2"], **options)
+    assert str(error.value) == message
+
+
+def test_number_options_that_fit_together_are_accepted():
+    assert numbers(["1 234,50", "99,9"], decimal=",", thousands="\u00a0")[0] == [1234.5, 99.9]
+    assert numbers(["1234", "5"], thousands="")[0] == [1234.0, 5.0]
+
+
+def test_number_decisions_word_for_word():
+    got, decision = numbers(["$5", "USD 6"])
+    assert got == [5.0, 6.0]
+    assert (decision.value, decision.evidence, decision.given) == (
+        "whole numbers currency USD (written '$', 'USD')",
+        "no value has a decimal mark (2 distinct values, e.g. '$5', 'USD 6'); currency USD (written '$', 'USD') "
+        "in 2 distinct values", False)
+    got, decision = numbers(["1 234,50", "99,9"], thousands=" ")
+    assert got == [1234.5, 99.9]
+    assert (decision.value, decision.evidence, decision.given) == (
+        "decimal ',' thousands ' '",
+        "2 of 2 distinct values can only be read with decimal ',' (e.g. '1 234,50', '99,9'); 1 distinct values "
+        "group thousands with ' '; thousands separator given by the reading parameter", True)
+    got, decision = numbers(["1,234", "5,5"], thousands=".")
+    assert got == [1.234, 5.5]
+    assert decision.evidence.startswith("decimal ',', the other mark being the thousands separator given; ")
+    got, decision = numbers(["1.234.567", "12,5"])
+    assert got == [1234567.0, 12.5]
+    assert decision.value == "decimal ',' thousands '.'"
+    got, decision = numbers([5, "6.5"])
+    assert got == [5.0, 6.5]
+    assert decision.evidence == ("1 of 1 distinct values can only be read with decimal '.' (e.g. '6.5'); "
+                                 "1 distinct values were already numbers")
+    got, decision = numbers([5, 6.5])
+    assert (decision.value, decision.evidence) == ("already numbers", "all 2 distinct values were already numbers")
+    got, decision = numbers([None, " "])
+    assert (decision.value, decision.evidence) == ("no numbers", "every cell is blank")
+    got, decision = numbers(["1.500", "2.250"], decimal=",")
+    assert got == [1500.0, 2250.0] and decision.evidence == (
+        "decimal ',' given by the reading parameter; 2 distinct values group thousands with '.'")
+
+
+def test_signs_exponents_and_apostrophes():
+    assert numbers(["(1.00)", "1-", "+3", "\u22122", "\u20134"])[0] == [-1.0, -1.0, 3.0, -2.0, -4.0]
+    assert numbers(["1e3", "2.5E-1"])[0] == [1000.0, 0.25]
+    got, decision = numbers(["1'234.5", "12.5"])
+    assert got == [1234.5, 12.5] and decision.value == "decimal '.' thousands \"'\""
+    assert refusal(numbers, ["-(5)", "6"]).startswith("Column 'Amount' of 'orders.csv' has 1 value(s) that "
+                                                      "cannot be read as numbers (1 distinct), e.g. '-(5)'")

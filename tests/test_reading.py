@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -221,7 +224,7 @@ def test_a_free_purchase_keeps_its_customer_and_its_place_as_first_purchase(tmp_
     assert table.loc["b", "revenue"] == 0 and table.loc["b", "n_orders"] == 1
     flagged = log.set_index("rule").loc["zero_value"]
     assert flagged["action"] == "kept" and flagged["rows"] == 2 and flagged["customers"] == 2
-    assert (data.reconcile(log)["difference"] == 0).all()
+    assert (data.reconcile(data.load_transactions(path), clean, log)["difference"] == 0).all()
 
 
 def test_without_order_ids_one_order_is_one_customer_at_one_timestamp(tmp_path):
@@ -291,7 +294,8 @@ def test_reading_options_reach_load_clean_and_the_log_says_what_was_read(tmp_pat
     clean, log = data.load_clean(path, cache=False, date_format="%d/%m/%Y", decimal=",", encoding="cp1252")
     assert clean["order_date"].tolist() == pd.to_datetime(["2024-02-01", "2024-02-03"]).tolist()
     assert clean["amount"].tolist() == [1.5, 2.0] and clean["customer_id"].tolist() == ["Åsa", "Björn"]
-    reading = pd.DataFrame(log.attrs["reading"]).set_index("aspect")
+    reading = data.read_transactions(path, date_format="%d/%m/%Y", decimal=",", encoding="cp1252").decisions
+    reading = reading.set_index("aspect")
     assert reading.loc["encoding", "given"] and reading.loc["date format", "value"] == "%d/%m/%Y"
 
 
@@ -310,3 +314,130 @@ def test_missing_values_written_as_text_are_blank_and_excluded_by_their_rule(tmp
     by_rule = log.set_index("rule")
     assert by_rule.loc["missing_amount", "rows"] == 1 and by_rule.loc["missing_date", "rows"] == 1
     assert np.isclose(clean["amount"].sum(), 7.0)
+
+
+# --- the reader's exact words: decisions and refusals --------------------------------------------
+
+
+def test_cjk_score_counts_frequent_characters_in_full_and_rare_ones_half():
+    from segkit.data.read import _cjk_score
+
+    # GB2312 level 1 (B0-D7 with a trail from A1): 的 B5C4, 座 D7F9, 啊 B0A1; punctuation 、A1A2 ，A3AC;
+    # rare: 亍 D8A1 (level 2), 丟 8147 (GBK extension), 盃 B0A0 (trail below A1); é (A8A6) is no hanzi
+    assert _cjk_score(list("的座啊、，亍丟盃é"), "gb18030") == pytest.approx(6.5 / 9)
+    # Big5's first block A440-C67E: 一 A440, 廳 C655, 的 AABA; punctuation 兙 A259 (lead A2); rare: 亍 C948,
+    # 乂 C940; Я is two bytes in Big5 but neither hanzi nor CJK punctuation
+    assert _cjk_score(list("一廳兙的亍乂Я"), "big5") == pytest.approx(5 / 7)
+
+
+def test_encoding_decisions_word_for_word():
+    assert detect_encoding(b"\xef\xbb\xbfa,b\n").evidence == "byte-order mark ef bb bf"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        decision = detect_encoding("a,b\n1,2\n".encode(encoding))
+        assert (decision.value, decision.evidence) == (
+            encoding, "every other byte is zero (UTF-16 without a byte-order mark)")
+    assert detect_encoding(b"a,b\n").evidence == "all bytes are ASCII"
+    assert detect_encoding("a,b\nü,1\n".encode("utf-8")).evidence == "the text is valid UTF-8"
+    decision = detect_encoding(b"a,b\n\x80\x98\x81\n")  # 80 ends GB18030 and Big5, 98 cp1251, 81 cp1252
+    assert (decision.value, decision.evidence) == (
+        "latin-1", "not valid UTF-8, GB18030, Big5, cp1251 or cp1252; latin-1 reads any byte")
+    decision = detect_encoding("name,orders\nМолоко пастеризованное,1\n".encode("cp1251"))
+    assert (decision.value, decision.evidence) == ("cp1251", "not UTF-8; as cp1251, 100% of the non-ASCII text is "
+                                                   "ordinary text of its script (next best cp1252: 0%)")
+    decision = detect_encoding("Клиент;Сумма\nИванов;5\n".encode("cp1251"))
+    assert decision.evidence.startswith("not UTF-8; only as cp1251 does the header read as known column names (")
+
+
+def test_encoding_refusals_word_for_word(tmp_path):
+    path = tmp_path / "1c.csv"
+    path.write_bytes("Клиент;Сумма\nИванов;5\n".encode("cp1251"))
+    with pytest.raises(DataError) as error:
+        read_raw(path, encoding="utf-8")
+    assert str(error.value) == (
+        "'1c.csv' is not valid utf-8 text (byte 0 cannot be decoded). The file reads best as cp1251: set it with "
+        "the reading parameter, reading: {encoding: cp1251} (in Python: encoding='cp1251'), or re-save the file as "
+        "UTF-8.")
+    with pytest.raises(DataError, match=r"^'1c.csv' is not valid nonsense text \(unknown encoding: nonsense\)\. "
+                                        r"The file reads best as cp1251"):
+        read_raw(path, encoding="nonsense")
+    with pytest.raises(DataError) as error:
+        detect_encoding(b"a,b\n\x81\x8d\x8f\x90\x9d\n")
+    assert str(error.value) == (
+        "Cannot tell the encoding of the file: it is not UTF-8, and the candidates read it about equally well "
+        "(cp1251 0%); the likeliest is cp1251. Set it with the reading parameter, e.g. reading: {encoding: cp1251} "
+        "(in Python: encoding='cp1251'), or re-save the file as UTF-8.")
+
+
+def test_delimiter_decisions_and_refusal_word_for_word():
+    decision = detect_delimiter("a;b,c\n1;2,3\n")
+    assert (decision.value, decision.evidence) == (
+        "','", "splits the header and all 2 sampled lines into 2 fields; semicolon gives 2")
+    assert detect_delimiter("a;b\n").evidence == "splits the header and all 1 sampled lines into 2 fields"
+    assert detect_delimiter("a|b|c\n1|2|3\n4|5").evidence == "splits the header and all 2 sampled lines into 3 fields"
+    with pytest.raises(DataError) as error:
+        detect_delimiter("a,b;c\n1;2,3,4\n5\n", name="'x.csv'")
+    assert str(error.value) == (
+        "Cannot tell the separator of 'x.csv': none of comma, semicolon, tab or pipe splits the header and the "
+        "first 3 lines into the same number of fields (in the header: comma 1, semicolon 1, tab 0, pipe 0). Check "
+        "the file's quoting, or set the separator with the reading parameter, e.g. reading: {delimiter: ';'} (in "
+        "Python: delimiter=';').")
+
+
+@pytest.mark.parametrize(("name", "pack"), [
+    ("x.csv.zip", None), ("x.csv.bz2", bz2.compress), ("x.tsv.xz", lzma.compress), ("x.txt.gz", gzip.compress)])
+def test_every_compression_is_read(tmp_path, name, pack):
+    text = b"a\tb\n1\t2\n"
+    if pack is None:
+        with zipfile.ZipFile(tmp_path / name, "w") as archive:
+            archive.writestr("x.tsv", text)
+    else:
+        (tmp_path / name).write_bytes(pack(text))
+    table = read_raw(tmp_path / name)
+    assert table.frame.to_dict("list") == {"a": ["1"], "b": ["2"]}
+    assert [(d.aspect, d.value) for d in table.decisions] == [("encoding", "utf-8"), ("delimiter", "'\\t'")]
+
+
+def test_file_refusals_word_for_word(tmp_path):
+    with zipfile.ZipFile(tmp_path / "two.csv.zip", "w") as archive:
+        archive.writestr("a.csv", "a,b\n1,2\n")
+        archive.writestr("b.csv", "a,b\n1,2\n")
+    cases = {
+        "two.csv.zip": "'two.csv.zip' holds 2 files; segkit reads a zip with exactly one. Unzip it and pass the "
+                       "transactions file.",
+        "blank.csv": "The file 'blank.csv' is empty. Export the transactions again.",
+        "zero.csv": "The file 'zero.csv' is empty (0 bytes). Export the transactions again.",
+        "orders.json": "Unknown file type for 'orders.json': segkit reads .csv, .parquet, .pq, .tab, .tsv, .txt, "
+                       ".xls, .xlsm, .xlsx (text files optionally compressed: .gz, .bz2, .xz, .zip). Save the file "
+                       "in one of these formats, or load it yourself and pass the DataFrame.",
+    }
+    (tmp_path / "blank.csv").write_bytes(b"  \n\n")
+    (tmp_path / "zero.csv").write_bytes(b"")
+    (tmp_path / "orders.json").write_text("{}")
+    for name, message in cases.items():
+        with pytest.raises(DataError) as error:
+            read_raw(tmp_path / name)
+        assert str(error.value) == message
+    with pytest.raises(DataError) as error:
+        read_raw(tmp_path / "missing.csv")
+    assert str(error.value) == (f"File not found: '{tmp_path / 'missing.csv'}'. Check the path (relative paths are "
+                                "read from the project root).")
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    with pytest.raises(DataError, match=r"^Could not read 'bad.parquet' as parquet: .*\. Check that the file is not "
+                                        r"truncated and that its extension matches its content\.$"):
+        read_raw(tmp_path / "bad.parquet")
+    (tmp_path / "wide.csv").write_text("a,b\n1,2\n3,4,5\n")
+    with pytest.raises(DataError) as error:
+        read_raw(tmp_path / "wide.csv", delimiter=",")
+    assert str(error.value) == (
+        "Could not split 'wide.csv' with the separator ',': Error tokenizing data. C error: Expected 2 fields in line "
+        "3, saw 3. A line has more fields than the header: check the separator (reading: {delimiter: ...}) and the "
+        "quoting of text fields that contain it.")
+
+
+def test_given_encoding_and_delimiter_are_recorded_as_given(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("Kunde;Betrag\nJosé;1\n".encode("cp1252"))
+    table = read_raw(path, encoding="cp1252", delimiter=";")
+    assert [(d.aspect, d.value, d.evidence, d.given) for d in table.decisions] == [
+        ("encoding", "cp1252", "given", True), ("delimiter", "';'", "given", True)]
+    assert table.frame["Kunde"].tolist() == ["José"]

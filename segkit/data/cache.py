@@ -1,14 +1,13 @@
 """Read then clean, cached under ``data/interim/`` by content hash, options and code version.
 
-A cache entry is a folder of Parquet files (the clean lines and the quality log) and the log's
-totals and reading decisions as JSON: nothing is unpickled from disk.
+A cache entry is a folder of two Parquet files, the clean lines and the quality log: nothing is
+unpickled from disk.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from segkit.data.clean import clean_transactions
+from segkit.data.clean import Cleaned, clean_transactions
 from segkit.data.load import read_transactions
 from segkit.paths import INTERIM_DIR
 
@@ -49,41 +48,38 @@ def load_clean(
     columns: Mapping[str, str] | None = None,
     cache: bool = True,
     **options,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> Cleaned:
     """:func:`read_transactions` then :func:`clean_transactions`, cached under ``data/interim/``.
 
     Reading options (``encoding``, ``delimiter``, ``decimal``, ``thousands``, ``date_format``,
     ``sheet``) go to :func:`read_transactions`, the rest to :func:`clean_transactions`. The
     cache key is the file's content hash, every option and the version of this package's
-    code, so a changed file, option or rule is never served stale. The reading decisions are
-    in ``log.attrs["reading"]`` (records of :func:`segkit.data.decisions_table`).
+    code, so a changed file, option or rule is never served stale.
+
+    Returns the named pair ``(clean, log)`` of :func:`clean_transactions`. How the file was
+    read is :func:`read_transactions`' ``decisions``, the one place that records it.
     """
     path = Path(source)
     reading = {k: v for k in READING_OPTIONS if (v := options.pop(k, None)) not in (None, "")}
     key = _cache_key(path, {"columns": dict(columns or {}), **reading, **options}) if cache and path.is_file() else None
     if key is not None and key.exists():
         return _read_entry(key)
-    read = read_transactions(path, columns=columns, **reading)
-    clean, log = clean_transactions(read.lines, **options)
-    log.attrs["reading"] = read.decisions.to_dict("records")
+    cleaned = clean_transactions(read_transactions(path, columns=columns, **reading).lines, **options)
     if key is not None:
-        _write_entry(clean, log, key)
-    return clean, log
+        _write_entry(cleaned, key)
+    return cleaned
 
 
-def _read_entry(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    log = pd.read_parquet(folder / "log.parquet")
-    log.attrs = json.loads((folder / "log_attrs.json").read_text(encoding="utf-8"))
-    return pd.read_parquet(folder / "clean.parquet"), log
+def _read_entry(folder: Path) -> Cleaned:
+    return Cleaned(pd.read_parquet(folder / "clean.parquet"), pd.read_parquet(folder / "log.parquet"))
 
 
-def _write_entry(clean: pd.DataFrame, log: pd.DataFrame, folder: Path) -> None:
+def _write_entry(cleaned: Cleaned, folder: Path) -> None:
     """Write into a temporary folder, then rename it, so notebooks running in parallel never read half an entry."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
-    clean.to_parquet(staging / "clean.parquet", index=False)
-    log.to_parquet(staging / "log.parquet", index=False)
-    (staging / "log_attrs.json").write_text(json.dumps(log.attrs), encoding="utf-8")
+    cleaned.clean.to_parquet(staging / "clean.parquet", index=False)
+    cleaned.log.to_parquet(staging / "log.parquet", index=False)
     try:
         os.replace(staging, folder)
     except OSError:  # another process wrote the same entry first

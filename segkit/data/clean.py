@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -31,11 +33,23 @@ FLAGS: dict[str, str] = {
 }
 
 
-def describe_rules() -> str:
-    """The cleaning rules, in the order they are applied, and the flags, as a Markdown list."""
-    rules = [f"{i}. **{rule.replace('_', ' ')}**: {text}" for i, (rule, text) in enumerate(RULES.items(), start=1)]
-    flags = [f"- **{flag.replace('_', ' ')}** ({text})" for flag, text in FLAGS.items()]
-    return "\n".join(rules) + "\n\nListed but kept:\n\n" + "\n".join(flags)
+class Cleaned(NamedTuple):
+    """The kept lines and the data-quality log; unpacks as ``clean, log = ...``.
+
+    Every line of the input is either in ``clean`` or counted under exactly one excluded rule
+    of ``log``, so the totals follow from the two: see :func:`reconcile`.
+    """
+
+    clean: pd.DataFrame
+    log: pd.DataFrame
+
+
+class Split(NamedTuple):
+    """:class:`Cleaned` plus the excluded lines themselves; unpacks as ``clean, excluded, log = ...``."""
+
+    clean: pd.DataFrame
+    excluded: pd.DataFrame
+    log: pd.DataFrame
 
 
 def is_return(tx: pd.DataFrame) -> pd.Series:
@@ -153,7 +167,7 @@ def clean_transactions(
     test_account_pattern: str | None = DEFAULT_TEST_ACCOUNT_PATTERN,
     test_accounts: tuple[str, ...] | list[str] = (),
     outlier_z: float | None = DEFAULT_OUTLIER_Z,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> Cleaned:
     """Apply the exclusion rules and return the clean lines and a data-quality log.
 
     Rules, in order (a line is counted once, under the first rule that excludes it):
@@ -178,12 +192,12 @@ def clean_transactions(
 
     Returns
     -------
-    clean : DataFrame
-        The kept lines, with ``is_return``.
-    log : DataFrame
-        One row per rule: ``rule``, ``description``, ``rows``, ``customers`` (customers with
-        a line excluded), ``customers_lost`` (customers left with no line at all),
-        ``revenue``. ``log.attrs`` holds the totals in and kept; see :func:`reconcile`.
+    Cleaned
+        A named pair ``(clean, log)``. ``clean``: the kept lines, with ``is_return``. ``log``:
+        one row per rule: ``rule``, ``action`` (``excluded``, or ``kept`` for a flag),
+        ``description``, ``rows``, ``customers`` (customers with a line excluded),
+        ``customers_lost`` (customers left with no line at all), ``revenue``. Each excluded
+        line is counted under one rule only; :func:`reconcile` checks the totals.
 
     Examples
     --------
@@ -199,15 +213,15 @@ def clean_transactions(
         tx, returns=returns, test_account_pattern=test_account_pattern,
         test_accounts=test_accounts, outlier_z=outlier_z,
     )
-    return clean, log
+    return Cleaned(clean, log)
 
 
-def split_transactions(tx: pd.DataFrame, **options) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def split_transactions(tx: pd.DataFrame, **options) -> Split:
     """:func:`clean_transactions`, plus the excluded lines themselves, from one pass of the rules.
 
-    Takes the same options. Returns ``(clean, excluded, log)``: ``excluded`` holds every line
-    that was left out, as it was in ``tx``, with the rule that excluded it in ``excluded_by``;
-    it adds up to ``log`` line for line.
+    Takes the same options. Returns a named triple ``(clean, excluded, log)``: ``excluded``
+    holds every line that was left out, as it was in ``tx``, with the rule that excluded it in
+    ``excluded_by``; it adds up to ``log`` line for line.
     """
     reason = flag_exclusions(tx, **options)
     kept = reason == "kept"
@@ -215,7 +229,7 @@ def split_transactions(tx: pd.DataFrame, **options) -> tuple[pd.DataFrame, pd.Da
     clean["is_return"] = is_return(clean)
     clean = clean.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
     excluded = tx[~kept].assign(excluded_by=reason[~kept])
-    return clean, excluded, _quality_log(tx, reason)
+    return Split(clean, excluded, _quality_log(tx, reason))
 
 
 def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
@@ -240,17 +254,8 @@ def _quality_log(tx: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
     log.insert(1, "description", [RULES[r] for r in log.index])
     log = pd.concat([log, _flagged(tx[kept])])
     log = log.astype({"rows": int, "customers": int, "customers_lost": int})
-    log = log.rename_axis("rule").reset_index()[
+    return log.rename_axis("rule").reset_index()[
         ["rule", "action", "description", "rows", "customers", "customers_lost", "revenue"]]
-    log.attrs = {
-        "rows_in": int(len(tx)),
-        "revenue_in": float(tx["amount"].sum()),
-        "customers_in": int(len(customers)),
-        "rows_kept": int(kept.sum()),
-        "revenue_kept": float(tx.loc[kept, "amount"].sum()),
-        "customers_kept": int(kept_any.sum()),
-    }
-    return log
 
 
 def _flagged(kept: pd.DataFrame) -> pd.DataFrame:
@@ -267,23 +272,29 @@ def excluded_rules(log: pd.DataFrame) -> pd.DataFrame:
     return log[log["action"] == "excluded"]
 
 
-def reconcile(log: pd.DataFrame) -> pd.DataFrame:
+def reconcile(tx: pd.DataFrame, clean: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     """Rows, customers and revenue: in = kept + excluded, with the difference (must be 0).
+
+    Three independent counts: "in raw data" from the lines that were cleaned (``tx``), "kept"
+    from the clean lines, "excluded" from the log's excluded rules (customers: those left with
+    no line at all). A line counted under no rule or under two, or a lost customer charged to
+    no rule or to two, shows as a difference.
 
     Examples
     --------
     >>> from segkit.data import load_transactions
     >>> tx = load_transactions(pd.DataFrame({"order_id": ["1", "2"], "customer_id": ["a", "TEST1"],
     ...     "order_date": ["2024-01-01"] * 2, "quantity": [1, 1], "unit_price": [5.0, 7.0]}))
-    >>> reconcile(clean_transactions(tx)[1])["difference"].tolist()
-    [0.0, 0.0, 0.0]
+    >>> reconcile(tx, *clean_transactions(tx)).to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'rows': {'in raw data': 2.0, 'kept': 1.0, 'excluded': 1.0, 'difference': 0.0},
+     'customers': {'in raw data': 2.0, 'kept': 1.0, 'excluded': 1.0, 'difference': 0.0},
+     'revenue': {'in raw data': 12.0, 'kept': 5.0, 'excluded': 7.0, 'difference': 0.0}}
     """
-    totals = log.attrs
     excluded = excluded_rules(log)
     table = pd.DataFrame(
         {
-            "in raw data": [totals["rows_in"], totals["customers_in"], totals["revenue_in"]],
-            "kept": [totals["rows_kept"], totals["customers_kept"], totals["revenue_kept"]],
+            "in raw data": [len(tx), tx["customer_id"].nunique(), tx["amount"].sum()],
+            "kept": [len(clean), clean["customer_id"].nunique(), clean["amount"].sum()],
             "excluded": [excluded["rows"].sum(), excluded["customers_lost"].sum(), excluded["revenue"].sum()],
         },
         index=pd.Index(["rows", "customers", "revenue"], name="measure"),

@@ -155,7 +155,11 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
      'b': {'days_since_last_purchase': 7.0, 'n_orders': 1.0, 'revenue': 4.0, 'frequency': 0.0, 'recency': 0.0, 'T': 7.0}}
     """
     _check_clean(clean)
-    snapshot = _snapshot(clean, snapshot_date)
+    return _table_at(clean, _snapshot(clean, snapshot_date))
+
+
+def _table_at(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """:func:`customer_table` of checked clean lines at a checked snapshot day."""
     before = clean[clean["order_date"] < snapshot]
     code, customers = _codes(before["customer_id"])
     n = len(customers)
@@ -257,7 +261,7 @@ def calibration_holdout(
     DataFrame indexed by ``customer_id`` with ``frequency_cal``, ``recency_cal``, ``T_cal``,
     ``monetary_value_cal``, ``frequency_holdout`` (purchase days in the holdout),
     ``monetary_value_holdout`` (mean value of those days, 0 if none) and ``duration_holdout``
-    (days); ``.attrs`` holds ``calibration_end`` and ``holdout_end`` (both inclusive days).
+    (days: the holdout ends on ``calibration_end`` + ``duration_holdout`` days).
 
     Raises
     ------
@@ -299,7 +303,7 @@ def calibration_holdout(
             "period). Choose a calibration_end inside the data's date range."
         )
     next_day = pd.Timedelta(days=1)
-    cal = customer_table(clean, snapshot_date=start + next_day)
+    cal = _table_at(clean, start + next_day)
     holdout = clean[(clean["order_date"] >= start + next_day) & (clean["order_date"] < end + next_day)
                     & (clean["quantity"] > 0)]
     holdout = holdout[holdout["customer_id"].isin(cal.index)]
@@ -310,6 +314,5 @@ def calibration_holdout(
     out["frequency_holdout"] = per_customer["size"].reindex(out.index, fill_value=0).astype(int)
     out["monetary_value_holdout"] = per_customer["mean"].reindex(out.index, fill_value=0.0)
     out["duration_holdout"] = (end - start).days
-    out.attrs = {"calibration_end": start, "holdout_end": end}
     return out
 

@@ -32,7 +32,7 @@ _DAY_MONTH = [f"{a}{sep}{b}{sep}{year}" for sep in "./-" for year in ("%Y", "%y"
 _MONTH_NAMES = ["%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%B-%Y", "%d-%b-%y", "%d %b %y",
                 "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y"]
 _DATE_FORMATS = _YEAR_FIRST + _DAY_MONTH + _MONTH_NAMES
-_EXCEL_SERIALS = (20_000, 80_000)  # 1954-10-03 .. 2119-01-10
+_EXCEL_SERIALS = (20_000, 80_000)  # 1954-10-03 .. 2119-01-11
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 _SAMPLE = 500
 
@@ -229,8 +229,7 @@ def _given_text_dates(text: pd.Series, rows: np.ndarray, raw: np.ndarray, where:
         text, _, tz_evidence = _offsets(text)
         fmt = re.sub(r"\s?%[zZ]$", "", fmt)
         evidence = "; ".join(filter(None, [evidence, tz_evidence]))
-    dates = _strict(text, fmt) if fmt != "ISO8601" else pd.to_datetime(
-        text, format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[ns]")
+    dates = _strict(text, fmt)  # pandas reads format="ISO8601" too
     if np.isnat(dates).any():
         raise _not_dates(where, np.isnat(dates), rows, raw, date_format, given=True)
     return dates, evidence
@@ -267,7 +266,9 @@ def _object_dates(objects: np.ndarray) -> tuple[np.ndarray, str]:
     """Python/pandas date and datetime objects as datetime64[ns], time zones dropped."""
     aware = np.array([getattr(v, "tzinfo", None) is not None for v in objects], dtype=bool)
     naive = [v.replace(tzinfo=None) if a else v for v, a in zip(objects, aware)]
-    dates = pd.to_datetime(pd.Series(naive, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    parsed = pd.Series(pd.to_datetime(pd.Series(naive, dtype=object), errors="coerce"))
+    # the datetime64[ns] range; pandas may parse other years at a coarser unit, which would wrap when cast
+    dates = parsed.where(parsed.dt.year.between(1678, 2261)).to_numpy(dtype="datetime64[ns]")
     note = f" ({int(aware.sum()):,} with a time zone, dropped, keeping the local clock time)" if aware.any() else ""
     return dates, f"{len(objects):,} distinct values were already dates{note}"
 

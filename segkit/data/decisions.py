@@ -46,19 +46,3 @@ def decisions_table(decisions: Iterable[Decision]) -> pd.DataFrame:
     """The decisions as a table (one row each), in the order they were made."""
     rows = [asdict(d) for d in decisions]
     return pd.DataFrame(rows, columns=["subject", "aspect", "value", "evidence", "given"])
-
-
-def describe_reading(decisions: pd.DataFrame) -> str:
-    """The reading decisions as a Markdown list, one line each: what was decided about what, and why.
-
-    Examples
-    --------
-    >>> table = decisions_table([Decision("file", "encoding", "gb18030", "the header reads as known names")])
-    >>> print(describe_reading(table))
-    - **encoding** of the file: `gb18030` (decided: the header reads as known names)
-    """
-    lines = []
-    for row in decisions.itertuples(index=False):
-        how = "as given" if row.given else f"decided: {row.evidence}"
-        lines.append(f"- **{row.aspect}** of the {row.subject}: `{row.value}` ({how})")
-    return "\n".join(lines)

@@ -26,7 +26,7 @@ import pandas as pd
 from segkit.data.columns import COLUMN_ALIASES, NUMERIC, check_required, map_columns
 from segkit.data.decisions import Decision, decisions_table
 from segkit.data.dates import parse_dates
-from segkit.data.numeric import AmbiguousDecimal, parse_numbers
+from segkit.data.numeric import AmbiguousDecimal, _check_number_options, _parse_numbers
 from segkit.data.read import read_raw
 from segkit.errors import DataError
 
@@ -50,15 +50,15 @@ class Transactions:
     decisions: pd.DataFrame
 
 
+#: Text that exports write for "no value"; blanked in ids, and before numbers and dates are decided.
+MISSING_TOKENS: frozenset[str] = frozenset({"nan", "NaN", "None", "NULL", "null", "N/A", "n/a", "#N/A", "NaT"})
+
+
 def _parse_ids(raw: pd.Series) -> pd.Series:
-    """Ids as text: '17850.0' (a float-typed export) becomes '17850'; blanks become missing."""
+    """Ids as text: '17850.0' (a float-typed export) becomes '17850'; blanks and "no value" tokens become missing."""
     text = raw.astype("string").str.strip()
     text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    return text.mask(text.isin(["", "nan", "NaN", "None", "<NA>"]))
-
-
-#: Text that exports write for "no value"; blanked before numbers and dates are decided.
-MISSING_TOKENS: frozenset[str] = frozenset({"nan", "NaN", "None", "NULL", "null", "N/A", "n/a", "#N/A", "NaT"})
+    return text.mask(text.isin(["", "<NA>", *MISSING_TOKENS]))
 
 
 def _decimal_of(decision: Decision) -> str | None:
@@ -128,6 +128,7 @@ def read_transactions(
     DataError
         A file that cannot be read or decided, with the file, the column, example values and the fix.
     """
+    _check_number_options(decimal, thousands, None)
     if isinstance(source, pd.DataFrame):
         frame, name = source.copy(), "the DataFrame"
         decisions: list[Decision] = []
@@ -180,18 +181,18 @@ def _numbers(renamed: pd.DataFrame, raw_of: dict[str, str], *, source: str, deci
     pending: dict[str, AmbiguousDecimal] = {}
     for canonical in (c for c in NUMERIC if c in renamed):
         try:
-            numbers[canonical], decisions[canonical] = parse_numbers(
+            numbers[canonical], decisions[canonical] = _parse_numbers(
                 _blank_missing(renamed[canonical]), column=raw_of[canonical], source=source, decimal=decimal,
-                thousands=thousands)
+                thousands=thousands, file_decimal=None)
         except AmbiguousDecimal as error:
             pending[canonical] = error
     settled = next((d for d in map(_decimal_of, decisions.values()) if d), None)
     for canonical, error in pending.items():
         if settled is None:
             raise error
-        numbers[canonical], decisions[canonical] = parse_numbers(
-            _blank_missing(renamed[canonical]), column=raw_of[canonical], source=source, thousands=thousands,
-            file_decimal=settled)
+        numbers[canonical], decisions[canonical] = _parse_numbers(
+            _blank_missing(renamed[canonical]), column=raw_of[canonical], source=source, decimal=None,
+            thousands=thousands, file_decimal=settled)
     return numbers, [decisions[c] for c in NUMERIC if c in decisions]
 
 

@@ -314,8 +314,15 @@ def parse_numbers(
     ...               file_decimal=",")[0].tolist()  # the file's other amounts have decimal ','
     [1500.0, 2250.0]
     """
-    values = _as_series(values)
     _check_number_options(decimal, thousands, file_decimal)
+    return _parse_numbers(values, column=column, source=source, decimal=decimal, thousands=thousands,
+                          file_decimal=file_decimal)
+
+
+def _parse_numbers(values: pd.Series, *, column: str, source: str, decimal: str | None, thousands: str | None,
+                   file_decimal: str | None) -> tuple[pd.Series, Decision]:
+    """:func:`parse_numbers` with options already checked (by it, or once per file by the reader)."""
+    values = _as_series(values)
     subject, where = f"column '{column}'", _where(column, source)
     given = decimal is not None or thousands is not None
     if pd.api.types.is_bool_dtype(values):

@@ -1,19 +1,174 @@
-"""Data profiling: schema, coverage, quality, returns, outliers and concentration.
+"""Data profiling: schema, coverage, quality, returns, outliers and concentration, in one result.
 
-Every function takes the canonical transactions (from :func:`segkit.data.load_transactions`)
-or the clean ones, and returns a small DataFrame ready to display, or draws on an axes.
+:func:`profile_transactions` is the entry point: it takes the lines as read, the clean lines, the
+quality log and the customer table, and returns a :class:`DataProfile` of small tables ready to
+display, with the headline and the findings written from them (:mod:`segkit.data.text`). The
+functions that make each table take the canonical transactions (from
+:func:`segkit.data.load_transactions`) or the clean ones; the charts are in :mod:`segkit.data.plots`.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from segkit.data import is_return, robust_log_z
-from segkit.plots import PALETTE
+from segkit.data import text
+from segkit.data.clean import is_return, reconcile, robust_log_z
+from segkit.data.customers import check_customer_table
 
+#: Optional columns that get a breakdown table (customers, orders, revenue by value) when present.
 EXTRA_COLUMNS: tuple[str, ...] = ("country", "channel", "category")
+
+
+@dataclass(frozen=True)
+class QualityFacts:
+    """The numbers the profile's headline and findings are written from (counts, money, shares)."""
+
+    rows_in: int
+    rows_kept: int
+    customers_in: int
+    customers_kept: int
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    gross_sales: float
+    returned: float
+    missing_customer_rows: int
+    missing_customer_revenue: float
+    duplicate_rows: int
+    outlier_rows: int
+    outlier_revenue: float
+    unmatched_return_rows: int
+    test_account_customers: int
+    one_off_share: float
+    top_customers_pct: float
+    top_revenue_pct: float
+
+
+@dataclass(frozen=True, eq=False)
+class DataProfile:
+    """What a data profile shows: tables of the lines as read, of the cleaning and of the customers.
+
+    Attributes
+    ----------
+    overview, schema, monthly, returns, duplicates, quantiles, top_lines : DataFrame
+        Of the lines as read: :func:`overview`, :func:`schema_table`, :func:`monthly_activity`,
+        :func:`returns_summary`, :func:`duplicate_summary`, :func:`quantile_table`, :func:`top_lines`.
+    reconciliation : DataFrame
+        :func:`segkit.data.reconcile` of the cleaning.
+    concentration : dict
+        :func:`concentration` of the customers' net revenue.
+    breakdowns : dict of str to DataFrame
+        :func:`breakdown` of the clean lines by each of :data:`EXTRA_COLUMNS` present.
+    facts : QualityFacts
+        The numbers the headline and the findings are written from.
+    headline, findings
+        The report's headline and the points to fix or watch before segmenting
+        (:func:`segkit.data.text.headline`, :func:`segkit.data.text.findings`).
+    """
+
+    overview: pd.DataFrame
+    schema: pd.DataFrame
+    monthly: pd.DataFrame
+    returns: pd.DataFrame
+    duplicates: pd.DataFrame
+    quantiles: pd.DataFrame
+    top_lines: pd.DataFrame
+    reconciliation: pd.DataFrame
+    concentration: dict[str, float]
+    breakdowns: dict[str, pd.DataFrame]
+    facts: QualityFacts
+    headline: str
+    findings: tuple[str, ...]
+
+
+def profile_transactions(
+    lines: pd.DataFrame,
+    clean: pd.DataFrame,
+    log: pd.DataFrame,
+    customers: pd.DataFrame,
+    *,
+    top_share: float = 0.2,
+    n_top_lines: int = 8,
+) -> DataProfile:
+    """Profile a transaction file: its lines as read, what cleaning kept, and the customers.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        The lines as read (:func:`segkit.data.load_transactions`), before cleaning.
+    clean, log : DataFrame
+        :func:`segkit.data.clean_transactions` (or ``split_transactions``) of ``lines``.
+    customers : DataFrame
+        :func:`segkit.data.customer_table` of ``clean``.
+    top_share : float, default 0.2
+        The share of customers whose revenue share :func:`concentration` reports.
+    n_top_lines : int, default 8
+        Rows of :func:`top_lines`.
+
+    Returns
+    -------
+    DataProfile
+
+    Examples
+    --------
+    >>> from segkit.data import customer_table, clean_transactions, load_transactions
+    >>> tx = load_transactions(pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["a", "b", None],
+    ...     "order_date": ["2024-01-01", "2024-01-02", "2024-01-03"], "quantity": [1, 1, 1],
+    ...     "unit_price": [30.0, 10.0, 5.0]}))
+    >>> clean, log = clean_transactions(tx)
+    >>> profile = profile_transactions(tx, clean, log, customer_table(clean), top_share=0.5)
+    >>> profile.concentration
+    {'top_customers_pct': 50.0, 'top_revenue_pct': 75.0, 'gini': 0.25}
+    >>> profile.headline
+    '**2 customers and 67% of order lines are usable** (Jan 2024 to Jan 2024); the top 50% of customers bring 75% of net revenue.'
+    """
+    check_customer_table(customers, ["n_orders", "revenue"])
+    shares = concentration(customers["revenue"], top_share=top_share)
+    facts = quality_facts(lines, clean, log, customers, shares)
+    return DataProfile(
+        overview=overview(lines),
+        schema=schema_table(lines),
+        monthly=monthly_activity(lines),
+        returns=returns_summary(lines),
+        duplicates=duplicate_summary(lines),
+        quantiles=quantile_table(lines),
+        top_lines=top_lines(lines, n=n_top_lines),
+        reconciliation=reconcile(lines, clean, log),
+        concentration=shares,
+        breakdowns={column: breakdown(clean, column) for column in EXTRA_COLUMNS if column in clean},
+        facts=facts,
+        headline=text.headline(facts),
+        findings=tuple(text.findings(facts)),
+    )
+
+
+def quality_facts(lines: pd.DataFrame, clean: pd.DataFrame, log: pd.DataFrame, customers: pd.DataFrame,
+                  shares: dict[str, float]) -> QualityFacts:
+    """The numbers behind the headline and the findings, from the lines, the cleaning and the customers."""
+    by_rule = log.set_index("rule")
+    returns = is_return(lines)
+    return QualityFacts(
+        rows_in=len(lines),
+        rows_kept=len(clean),
+        customers_in=int(lines["customer_id"].nunique()),
+        customers_kept=int(clean["customer_id"].nunique()),
+        first_date=clean["order_date"].min(),
+        last_date=clean["order_date"].max(),
+        gross_sales=float(lines.loc[~returns, "amount"].sum()),
+        returned=float(-lines.loc[returns, "amount"].sum()),
+        missing_customer_rows=int(by_rule.loc["missing_customer", "rows"]),
+        missing_customer_revenue=float(by_rule.loc["missing_customer", "revenue"]),
+        duplicate_rows=int(by_rule.loc["duplicate", "rows"]),
+        outlier_rows=int(by_rule.loc["outlier", "rows"]),
+        outlier_revenue=float(by_rule.loc["outlier", "revenue"]),
+        unmatched_return_rows=int(by_rule.loc["unmatched_return", "rows"]),
+        test_account_customers=int(by_rule.loc["test_account", "customers"]),
+        one_off_share=float((customers["n_orders"] == 1).mean()),
+        top_customers_pct=shares["top_customers_pct"],
+        top_revenue_pct=shares["top_revenue_pct"],
+    )
 
 
 def schema_table(tx: pd.DataFrame) -> pd.DataFrame:
@@ -74,7 +229,7 @@ def returns_summary(tx: pd.DataFrame) -> pd.DataFrame:
     """Cancellations (invoice numbers starting with C) and other returns: lines, orders, value.
 
     A return is a line with a negative quantity or a negative amount (a refund in an amount-only
-    file), as in :func:`segkit.data.is_return`.
+    file), as in :func:`segkit.data.clean.is_return`.
 
     Examples
     --------
@@ -120,7 +275,7 @@ def duplicate_summary(tx: pd.DataFrame) -> pd.DataFrame:
 def top_lines(tx: pd.DataFrame, *, n: int = 8) -> pd.DataFrame:
     """The ``n`` purchase lines with the largest revenue, with their robust z-score on log revenue.
 
-    The score is :func:`segkit.data.robust_log_z`, the one the outlier rule of
+    The score is :func:`segkit.data.clean.robust_log_z`, the one the outlier rule of
     :func:`segkit.data.clean_transactions` compares with ``outlier_z``; here it is taken against all
     purchase lines of the file, the rule takes it against the lines left by the earlier rules.
     """
@@ -172,94 +327,3 @@ def breakdown(clean: pd.DataFrame, column: str) -> pd.DataFrame:
     ).sort_values("revenue", ascending=False)
     table["revenue_pct"] = (table["revenue"] / table["revenue"].sum() * 100).round(1)
     return table
-
-
-def findings(tx: pd.DataFrame, log: pd.DataFrame, customers: pd.DataFrame) -> list[str]:
-    """Plain-language points the analyst should fix or watch before segmenting, from the numbers."""
-    totals = log.attrs
-    by_rule = log.set_index("rule")
-    points = []
-    missing_rev = by_rule.loc["missing_customer", "revenue"]
-    returns = is_return(tx)
-    gross = tx.loc[~returns, "amount"].sum()
-    if by_rule.loc["missing_customer", "rows"]:
-        points.append(
-            f"{by_rule.loc['missing_customer', 'rows'] / totals['rows_in']:.1%} of lines "
-            f"({missing_rev / max(gross, 1):.1%} of gross sales) have no customer id: "
-            "segments describe identified customers only. Ask whether guest checkouts can be linked by e-mail."
-        )
-    if by_rule.loc["duplicate", "rows"]:
-        points.append(
-            f"{by_rule.loc['duplicate', 'rows']:,} exact duplicate lines were removed; check the export job, "
-            "since duplicates inflate frequency and revenue."
-        )
-    if by_rule.loc["outlier", "rows"]:
-        points.append(
-            f"{by_rule.loc['outlier', 'rows']} extreme line(s) worth {by_rule.loc['outlier', 'revenue']:,.0f} "
-            "were excluded as keying errors; confirm with the order system before trusting revenue totals."
-        )
-    returned = -tx.loc[returns, "amount"].sum()
-    if returned and gross > 0:
-        points.append(
-            f"Returns and cancellations are {returned / gross:.1%} of gross sales; "
-            f"{by_rule.loc['unmatched_return', 'rows']} return lines had no matching purchase "
-            "(bought before the data starts) and were excluded."
-        )
-    one_off = (customers["n_orders"] == 1).mean()
-    points.append(
-        f"{one_off:.0%} of customers ordered once: frequency scores will be heavily tied, "
-        "and buy-till-you-die models will rest on the repeat buyers."
-        if one_off >= 0.5 else f"{one_off:.0%} of customers ordered once; the others are repeat buyers."
-    )
-    if by_rule.loc["test_account", "rows"]:
-        points.append(
-            f"{by_rule.loc['test_account', 'customers']} test or internal account(s) were removed; "
-            "add any others to the test_accounts option."
-        )
-    points.append(
-        f"Kept {totals['rows_kept'] / totals['rows_in']:.1%} of lines and "
-        f"{totals['customers_kept']:,} of {totals['customers_in']:,} customers; every excluded row is in the log."
-    )
-    return points
-
-
-def plot_monthly(monthly: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Orders per month as bars, revenue per month as a line on a second axis."""
-    ax = ax or plt.gca()
-    labels = monthly.index.astype(str)
-    ax.bar(labels, monthly["orders"], color=PALETTE[0], label="orders")
-    ax.set_ylabel("orders per month")
-    ax.set_xlabel("month")
-    ax.tick_params(axis="x", rotation=90)
-    twin = ax.twinx()
-    twin.plot(labels, monthly["revenue"] / 1000, color=PALETTE[1], marker="o", label="revenue")
-    twin.set_ylabel("net revenue per month (thousands)")
-    twin.grid(False)
-    ax.set_title("Orders and revenue per month")
-    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, ["orders", "revenue"], loc="upper left")
-    return ax
-
-
-def plot_missing(schema: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Percentage of missing values per column, as horizontal bars."""
-    ax = ax or plt.gca()
-    ax.barh(schema.index, schema["missing_pct"], color=PALETTE[5])
-    ax.set_xlabel("missing values (% of lines)")
-    ax.set_ylabel("column")
-    ax.set_title("Missing values per column")
-    ax.invert_yaxis()
-    return ax
-
-
-def plot_log_histogram(values: pd.Series, *, label: str, ax: plt.Axes | None = None, bins: int = 40) -> plt.Axes:
-    """Histogram of a positive quantity on log-spaced bins with a log x axis."""
-    ax = ax or plt.gca()
-    positive = values[values > 0]
-    edges = np.logspace(np.log10(positive.min()), np.log10(positive.max()), bins + 1)
-    ax.hist(positive, bins=edges, color=PALETTE[0], edgecolor="white")
-    ax.set_xscale("log")
-    ax.set_xlabel(f"{label} (log scale)")
-    ax.set_ylabel("customers")
-    ax.set_title(f"{label.capitalize()} per customer")
-    return ax
