@@ -1093,3 +1093,40 @@ def test_assign_segments_uses_the_rules_it_is_given():
 def test_abc_tiers_accept_numbers_stored_as_objects():
     # 6 has nothing before it, 2 has .6 before it (A), the 1s have .8 (not below .8: B)
     assert abc_tiers(pd.Series([6, 2, 1, 1], dtype=object)).tolist() == ["A", "A", "B", "B"]
+
+
+def test_segment_summary_rows_follow_the_categories_and_columns_a_fixed_order():
+    seg = pd.DataFrame(
+        {"days_since_last_purchase": [10, 30, 50], "n_orders": [1, 2, 3], "revenue": [10.0, 20.0, 30.0],
+         "R": [3, 2, 1], "F": [1, 2, 3], "M": [1, 2, 3],
+         "segment": pd.Categorical(["y", "x", "y"], categories=["x", "y", "z"])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas deprecation on the way
+        s = segment_summary(seg)
+    assert s.index.tolist() == ["x", "y", "z"]  # category order, not order of appearance; empty z kept
+    assert s.columns.tolist() == [
+        "customers", "customers_pct", "revenue", "revenue_pct", "revenue_per_customer",
+        "median_days_since_last_purchase", "median_orders", "median_revenue", "median_R", "median_F", "median_M"]
+    assert s["customers"].tolist() == [1, 2, 0] and s["revenue_per_customer"].tolist()[:2] == [20.0, 20.0]
+    assert segment_summary(seg.assign(segment=seg["segment"].astype(str))).index.tolist() == ["x", "y"]
+    with pytest.raises(DataError, match=r"^column 'tier' is not in the segments table; use one of "
+                                        r"\['days_since_last_purchase', 'n_orders', 'revenue', 'R', 'F', 'M', "
+                                        r"'segment'\]\.$"):
+        segment_summary(seg, by="tier")
+
+
+def test_lifecycle_without_repeat_buyers_warns_in_full_and_ignores_gap_multiples():
+    c = table([10, 100, 400], [1, 1, 1], [1, 1, 1], tenure=[100, 200, 500])
+    with pytest.warns(RFMWarning) as record:
+        stages = lifecycle_stages(c, gap_multiples=(0.5, 1.0, 2.0), day_thresholds=(50, 150, 450))
+    assert str(record[0].message) == ("no repeat buyers, so no typical gap between purchases can be learned; "
+                                      "lifecycle stages use fixed day thresholds instead (method='fixed').")
+    assert stages.tolist() == ["active", "at risk", "lapsed"]  # the day thresholds given, not the defaults
+
+
+def test_lifecycle_gap_prior_is_at_least_one_day():
+    # the repeat buyers bought twice on the same day (gap 0): g0 = max(0, 1) = 1 day. Their typical gap is
+    # (0 + 1) / 2 = 0.5 days, so 1 day of silence is q = 2; the one-time buyer's gap is g0 = 1 day, silent 2 days
+    # is q = 2 too: all at risk (a 0-day prior would divide by zero, a 2-day one would make everyone active)
+    c = table([1, 1, 2], [2, 2, 1], [1, 1, 1], tenure=[1, 1, 2])
+    assert lifecycle_stages(c, new_days=0).tolist() == ["at risk", "at risk", "at risk"]

@@ -90,7 +90,7 @@ def _check_min(customers: pd.DataFrame, col: str, minimum: float, fix: str) -> N
 
 
 def _check_scores(scores: pd.DataFrame, bins: int, *, columns: Sequence[str] = ()) -> None:
-    """Scores on 1..``bins``: a non-empty table with ``R``, ``F``, ``M`` (and ``columns``), every score within 1..bins."""
+    """Scores on 1..``bins``: a non-empty table with ``R``, ``F``, ``M`` (and ``columns``), each within 1..bins."""
     if not isinstance(scores, pd.DataFrame) or len(scores) == 0:
         raise DataError(f"the scores must be a non-empty DataFrame; {_SCORES_FIX}.")
     missing = [c for c in ["R", "F", "M", *columns] if c not in scores.columns]

@@ -154,13 +154,14 @@ def rfm_segments(
                        day_thresholds, warn)
     _check_customers(customers, [*RAW_COLUMNS.values(), *(["tenure_days"] if lifecycle is not None else [])])
     _check_revenue_total(customers["revenue"].to_numpy(dtype=float))
-    return _segment(customers, _checked(options, n_customers=len(customers)), stacklevel=3)
+    checked = _checked(options, n_customers=len(customers))
+    return _segment(customers, checked, stacklevel=3)  # pragma: no mutate (stacklevel: mutmut adds frames)
 
 
 def _segment_quietly(customers: pd.DataFrame, options: _Options) -> pd.DataFrame:
-    """:func:`rfm_segments` of a customer table segkit built itself, without warnings: options checked, table trusted."""
+    """:func:`rfm_segments` of a table segkit built itself, without warnings: options checked, table trusted."""
     checked = _checked(replace(options, warn=False), n_customers=len(customers))
-    return _segment(customers, checked, stacklevel=1)  # pragma: no mutate (warn=False: no warning to place)
+    return _segment(customers, checked, stacklevel=1)  # pragma: no mutate (warn is off)
 
 
 def _checked(options: _Options, *, n_customers: int) -> _Options:
@@ -179,7 +180,7 @@ def _segment(customers: pd.DataFrame, o: _Options, *, stacklevel: int) -> pd.Dat
     scale = _fit_scale(customers, o.bins, o.thresholds)
     out = _score(customers, scale)
     if o.warn:
-        _warn_levels(out, scale, stacklevel=stacklevel + 1)
+        _warn_levels(out, scale, stacklevel=stacklevel + 1)  # pragma: no mutate (stacklevel: mutmut adds frames)
     out["segment"] = _segments(out, o.bins, o.rules)
     out["value_type"] = _value_types(out, o.value_center, o.value_basis)
     out["abc_tier"] = _abc(out["revenue"].to_numpy(dtype=float), o.abc[0], o.abc[1], out.index)
@@ -187,8 +188,9 @@ def _segment(customers: pd.DataFrame, o: _Options, *, stacklevel: int) -> pd.Dat
         with warnings.catch_warnings():
             if not o.warn:
                 warnings.simplefilter("ignore", RFMWarning)
-            out["lifecycle_stage"] = _lifecycle(customers, o.lifecycle, o.new_days, o.gap_multiples,
-                                                o.day_thresholds, stacklevel=stacklevel + 1)
+            out["lifecycle_stage"] = _lifecycle(
+                customers, o.lifecycle, o.new_days, o.gap_multiples, o.day_thresholds,
+                stacklevel=stacklevel + 1)  # pragma: no mutate (stacklevel: mutmut adds frames)
     return out
 
 
@@ -218,7 +220,7 @@ def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFr
     """
     if by not in segments.columns:
         raise DataError(f"column {by!r} is not in the segments table; use one of {list(segments.columns)}.")
-    grouped = segments.groupby(by, observed=False, sort=True)
+    grouped = segments.groupby(by, observed=False)  # pragma: no mutate (observed=None also means False)
     table = grouped.agg(
         customers=("revenue", "size"),
         revenue=("revenue", "sum"),
@@ -231,7 +233,7 @@ def segment_summary(segments: pd.DataFrame, *, by: str = "segment") -> pd.DataFr
     )
     table.insert(1, "customers_pct", 100 * table["customers"] / table["customers"].sum())
     table.insert(3, "revenue_pct", 100 * table["revenue"] / table["revenue"].sum())
-    table.insert(4, "revenue_per_customer", table["revenue"] / table["customers"].where(table["customers"] > 0))
+    table.insert(4, "revenue_per_customer", table["revenue"] / table["customers"])  # empty groups: 0 / 0 = NaN
     return table
 
 

@@ -28,6 +28,8 @@ VALUE_TYPES: list[str] = [
 ]
 ABC_TIERS: list[str] = ["A", "B", "C"]
 LIFECYCLE_STAGES: list[str] = ["new", "active", "at risk", "lapsed", "churned"]
+_NO_REPEAT_BUYERS = ("no repeat buyers, so no typical gap between purchases can be learned; "
+                     "lifecycle stages use fixed day thresholds instead (method='fixed').")
 
 
 def value_types(
@@ -189,24 +191,20 @@ def _check_lifecycle_options(method: str, gap_multiples: Sequence[float], day_th
 
 
 def _lifecycle(customers, method, new_days, gap_multiples, day_thresholds, *, stacklevel: int = 3) -> pd.Series:
-    cuts = np.asarray(gap_multiples if method == "gap" else day_thresholds, dtype=float)
     days = customers["days_since_last_purchase"].to_numpy(dtype=float)
     tenure = customers["tenure_days"].to_numpy(dtype=float)
+    silence, cuts = days, day_thresholds
     if method == "gap":
         n = customers["n_orders"].to_numpy(dtype=float)
-        span = tenure - days
         repeat = n >= 2
-        if not repeat.any():
-            warnings.warn(
-                "no repeat buyers, so no typical gap between purchases can be learned; "
-                "lifecycle stages use fixed day thresholds instead (method='fixed').",
-                RFMWarning,
-                stacklevel=stacklevel,
-            )
-            return _lifecycle(customers, "fixed", new_days, gap_multiples, day_thresholds)
-        g0 = max(float(np.median(span[repeat] / (n[repeat] - 1))), 1.0)
-        days = days / ((span + g0) / n)
-    code = np.searchsorted(cuts, days, side="left") + 1
+        if repeat.any():
+            span = tenure - days
+            g0 = max(float(np.median(span[repeat] / (n[repeat] - 1))), 1.0)
+            silence, cuts = days / ((span + g0) / n), gap_multiples
+        else:
+            warnings.warn(_NO_REPEAT_BUYERS, RFMWarning,
+                          stacklevel=stacklevel)  # pragma: no mutate (stacklevel: mutmut adds frames)
+    code = np.searchsorted(np.asarray(cuts, dtype=float), silence, side="left") + 1
     code = np.where(tenure <= new_days, 0, code)
     return pd.Series(
         pd.Categorical.from_codes(code, categories=LIFECYCLE_STAGES), index=customers.index, name="lifecycle_stage"
@@ -259,7 +257,7 @@ def playbook_for(
     book = load_playbook(playbook)
     book = book[book["view"] == view].set_index("name")
     counts = segments[view].value_counts(sort=False)
-    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")  # pragma: no mutate (few groups: any sort is stable)
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")  # pragma: no mutate (few groups)
     missing = [name for name in counts.index if name not in book.index]
     if missing:
         raise DataError(
