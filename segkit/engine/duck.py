@@ -51,22 +51,24 @@ def _to_pandas(relation: duckdb.DuckDBPyRelation, like: pd.DataFrame) -> pd.Data
 def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike) -> list[str]:
     """Make ``source_lines`` the order lines with ``line_no``; return their columns.
 
-    A frame is numbered in its row order, a Parquet file (or a folder of them, read in file name
-    order) in file order.
+    A frame is numbered in its row order, Parquet in file order: a folder of files in file name
+    order, each file's rows after those of the files before it.
     """
     if isinstance(lines, pd.DataFrame):
         con.register("source_frame", lines.assign(line_no=np.arange(len(lines), dtype=np.int64)))
         con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * FROM source_frame")
         return list(lines.columns)
     path = Path(lines)
-    pattern = str(path / "*.parquet") if path.is_dir() else str(path)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW source_parquet AS SELECT * FROM read_parquet({sql.literal(pattern)}, "
-                "filename = true, file_row_number = true)")
-    columns = [c for c in con.sql("SELECT * FROM source_parquet LIMIT 0").columns
-               if c not in ("filename", "file_row_number")]
-    con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * EXCLUDE (filename, file_row_number), "
-                "row_number() OVER (ORDER BY filename, file_row_number) - 1 AS line_no FROM source_parquet")
-    return columns
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not files:
+        raise DataError(f"{path} holds no .parquet files; point at a Parquet file or a folder of them.")
+    listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
+    numbers = ", ".join(f"({sql.literal(str(f))}, {i})" for i, f in enumerate(files))
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW source_lines AS
+        SELECT p.* EXCLUDE (filename, file_row_number), (f.i << 40) + p.file_row_number AS line_no
+        FROM read_parquet({listed}, filename = true, file_row_number = true) AS p
+        JOIN (VALUES {numbers}) AS f(filename, i) ON p.filename = f.filename""")
+    return [c for c in con.sql("SELECT * FROM source_lines LIMIT 0").columns if c != "line_no"]
 
 
 def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, **options) -> list[str]:
@@ -101,8 +103,8 @@ def split_lines(
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
-        clean = _to_pandas(con.sql(sql.clean_query("reasons", columns)), lines)
-        excluded = _to_pandas(con.sql(sql.excluded_query("reasons", columns)), lines)
+        clean = _to_pandas(con.sql(sql.clean_query("source_lines", "reasons", columns)), lines)
+        excluded = _to_pandas(con.sql(sql.excluded_query("source_lines", "reasons", columns)), lines)
         counts, totals = _counts(con)
     finally:
         con.execute("DROP TABLE IF EXISTS reasons")
@@ -142,7 +144,7 @@ def split_parquet(
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
         for name, query in (("clean", sql.clean_query), ("excluded", sql.excluded_query)):
-            con.execute(f"COPY ({query('reasons', columns)}) TO {sql.literal(str(outputs[name]))} "
+            con.execute(f"COPY ({query('source_lines', 'reasons', columns)}) TO {sql.literal(str(outputs[name]))} "
                         "(FORMAT parquet, COMPRESSION zstd)")
         counts, totals = _counts(con)
     finally:

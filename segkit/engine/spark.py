@@ -61,7 +61,8 @@ def _lines(spark, lines):
     from pyspark.sql import functions as F
 
     frame = spark.read.parquet(str(lines)) if not hasattr(lines, "columns") else lines
-    return frame.withColumn("line_no", F.monotonically_increasing_id())
+    # cached: the ids are computed once, so the rules and the lines joined back by them agree
+    return frame.withColumn("line_no", F.monotonically_increasing_id()).cache()
 
 
 def _rows(spark, query: str) -> pd.DataFrame:
@@ -87,8 +88,8 @@ def split_lines(
     reasons.createOrReplaceTempView("reasons")
     counts = _rows(spark, sql.log_query("reasons"))
     totals = _rows(spark, sql.totals_query("reasons")).iloc[0].to_dict()
-    clean = spark.sql(translate(sql.clean_query("reasons", columns)))
-    excluded = spark.sql(translate(sql.excluded_query("reasons", columns)))
+    clean = spark.sql(translate(sql.clean_query("source_lines", "reasons", columns)))
+    excluded = spark.sql(translate(sql.excluded_query("source_lines", "reasons", columns)))
     return SparkSplit(clean, excluded, counts,
                       {k: (float(v) if "revenue" in k else int(v)) for k, v in totals.items()})
 

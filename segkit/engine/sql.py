@@ -42,10 +42,6 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _select(columns: Sequence[str], reason: str) -> str:
-    return ", ".join([*(quote(c) for c in columns), "line_no", f"{reason} AS reason"])
-
-
 def reasons_query(
     source: str,
     columns: Sequence[str],
@@ -55,10 +51,13 @@ def reasons_query(
     test_accounts: Sequence[str],
     outlier_z: float | None,
 ) -> str:
-    """Every line of ``source`` with ``reason``: the first rule that excludes it, NULL when kept.
+    """Every line of ``source`` by ``line_no``, with ``reason``: the first rule that excludes it,
+    NULL when kept (and the customer, quantity and amount the log counts).
 
-    The rules and their order are those of :data:`segkit.data.clean.RULES`. ``columns`` are the
-    line columns to carry through (all of them: an exact duplicate is equal in every column).
+    The rules and their order are those of :data:`segkit.data.clean.RULES`. ``columns`` are all
+    the line columns: an exact duplicate is equal in every one. Only the few columns the later
+    rules read are carried from step to step; :func:`clean_query` and :func:`excluded_query`
+    join the lines back by ``line_no``.
     """
     keyed = ", ".join(quote(c) for c in columns)
     test = ["FALSE"]
@@ -89,13 +88,15 @@ def reasons_query(
         missing_key = " OR ".join(f"r.{k} IS NULL" for k in keys)
         returned = (f"CASE WHEN r.reason IS NULL AND {r_is_return} AND ({missing_key} OR u.customer_id IS NOT NULL) "
                     "THEN 'unmatched_return' ELSE r.reason END")
-    r_columns = [f"r.{quote(c)}" for c in columns]
+    work = ["line_no", *keys, "quantity", "amount"]  # what the later rules read; the other columns wait
+    narrow = ", ".join(work)
+    r_narrow = ", ".join(f"r.{c}" for c in work)
     return f"""
 WITH firsts AS (
     SELECT min(line_no) AS first_line FROM {source} GROUP BY {keyed}
 ),
 first_rules AS (
-    SELECT {_select(columns, first_rules)} FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
+    SELECT {narrow}, {first_rules} AS reason FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
 ),
 centre AS (
     SELECT median(ln(amount)) AS median FROM first_rules WHERE {candidate}
@@ -105,7 +106,7 @@ spread AS (
     FROM first_rules CROSS JOIN centre WHERE {candidate}
 ),
 outliers AS (
-    SELECT {_select(columns, outlier)} FROM first_rules CROSS JOIN centre CROSS JOIN spread
+    SELECT {narrow}, {outlier} AS reason FROM first_rules CROSS JOIN centre CROSS JOIN spread
 ),
 unmatched AS (
     SELECT {', '.join(keys)} FROM outliers
@@ -115,33 +116,34 @@ unmatched AS (
         > sum(CASE WHEN {IS_RETURN} THEN 0 ELSE {measure} END) + {MATCH_TOLERANCE!r}
 ),
 returns AS (
-    SELECT {', '.join(r_columns)}, r.line_no, {returned} AS reason
+    SELECT {r_narrow}, {returned} AS reason
     FROM outliers AS r LEFT JOIN unmatched AS u ON {' AND '.join(f'r.{k} = u.{k}' for k in keys)}
 ),
 net AS (
     SELECT customer_id FROM returns WHERE reason IS NULL GROUP BY customer_id
     HAVING sum(CAST(amount AS {MONEY})) <= {NET_REVENUE_FLOOR!r} AND bool_or({IS_RETURN})
 )
-SELECT {', '.join(r_columns)}, r.line_no,
+SELECT r.line_no, r.customer_id, r.quantity, r.amount,
     CASE WHEN r.reason IS NULL AND n.customer_id IS NOT NULL THEN 'no_net_revenue' ELSE r.reason END AS reason
 FROM returns AS r LEFT JOIN net AS n ON r.customer_id = n.customer_id
 """
 
 
-def clean_query(reasons: str, columns: Sequence[str]) -> str:
-    """The kept lines with ``is_return``, in order of date, then order id, then source line."""
+def clean_query(source: str, reasons: str, columns: Sequence[str]) -> str:
+    """The kept lines of ``source`` with ``is_return``, in order of date, then order id, then source line."""
+    s_is_return = IS_RETURN.replace("quantity", "s.quantity").replace("amount", "s.amount")
     return f"""
-SELECT {', '.join(quote(c) for c in columns)}, {IS_RETURN} AS is_return
-FROM {reasons} WHERE reason IS NULL
-ORDER BY order_date ASC NULLS LAST, order_id ASC NULLS LAST, line_no
+SELECT {', '.join('s.' + quote(c) for c in columns)}, {s_is_return} AS is_return
+FROM {source} AS s JOIN {reasons} AS r ON s.line_no = r.line_no WHERE r.reason IS NULL
+ORDER BY s.order_date ASC NULLS LAST, s.order_id ASC NULLS LAST, s.line_no
 """
 
 
-def excluded_query(reasons: str, columns: Sequence[str]) -> str:
+def excluded_query(source: str, reasons: str, columns: Sequence[str]) -> str:
     """The excluded lines as they came in, with the rule that excluded each, in source order."""
     return f"""
-SELECT {', '.join(quote(c) for c in columns)}, reason AS excluded_by
-FROM {reasons} WHERE reason IS NOT NULL ORDER BY line_no
+SELECT {', '.join('s.' + quote(c) for c in columns)}, r.reason AS excluded_by
+FROM {source} AS s JOIN {reasons} AS r ON s.line_no = r.line_no WHERE r.reason IS NOT NULL ORDER BY s.line_no
 """
 
 
