@@ -477,11 +477,12 @@ def test_most_correlated_pair_and_advice():
     assert {a, b} == {"n_orders", "revenue"} and r > 0.95
     res = principal_components(Z)
     agreement = pd.DataFrame({"ARI_vs_all_features": [0.5, 0.95]}, index=pd.Index([2, 3], name="components"))
-    keep, switch = (_pca_advice(res, Z, agreement, n_components=m) for m in (2, 3))
+    meaning = _describe_components(res, n_components=1)["meaning"].iloc[0]
+    keep, switch = (_pca_advice(res, Z, agreement, n_components=m, meaning=meaning) for m in (2, 3))
     assert len(keep) == 3 and keep[0].startswith("Use PC1-PC2") and "PC1 (" in keep[0]
     assert keep[1].startswith("Keep segmenting on all features") and switch[1].startswith("Segmenting on the first 3")
     assert "nearly redundant" in keep[2]
-    loose = _pca_advice(res, Z, agreement, n_components=3, redundancy_threshold=0.999)
+    loose = _pca_advice(res, Z, agreement, n_components=3, meaning="", redundancy_threshold=0.999)
     assert loose[2].startswith("No two features are strongly redundant")
 
 
@@ -662,7 +663,7 @@ def test_communalities_by_hand():
     var = Z.var(ddof=1).to_numpy()
     np.testing.assert_allclose(res.communalities(n_components=1), lam[0] * w[:, 0] ** 2 / var)
     np.testing.assert_allclose(res.communalities(n_components=3), 1.0)
-    assert res.communalities().name == "communality"
+    assert res.communalities().name == "communality" and res.communalities().index.tolist() == ["a", "b", "c"]
     with pytest.raises(DataError, match="between 1 and 3"):
         res.communalities(n_components=4)
 
@@ -949,3 +950,189 @@ def test_ward_words_from_a_fitted_model():
     assert fixed.headline is None and fixed.rule.startswith("**k = 2**, fixed by the parameter n_clusters = 2. Path: exact")
     with pytest.raises(TypeError, match="no words for a list"):
         words([1, 2])
+
+
+def _hand_made_pca():
+    from segkit.cluster.pca import PCAResult
+
+    loadings = pd.DataFrame({"PC1": [0.8, 0.6, 0.0], "PC2": [0.0, 0.0, -1.0], "PC3": [0.6, -0.8, 0.0]},
+                            index=["revenue", "n_orders", "days_since_last_purchase"])
+    explained = pd.DataFrame({"explained_variance_ratio": [0.55, 0.30, 0.15], "cumulative": [0.55, 0.85, 1.0]},
+                             index=["PC1", "PC2", "PC3"])
+    scores = pd.DataFrame(np.zeros((7, 3)), columns=["PC1", "PC2", "PC3"])
+    return PCAResult(scores=scores, loadings=loadings, explained=explained, model=None)
+
+
+def test_pca_words_from_a_hand_made_result():
+    result = _hand_made_pca()
+    w = words(result, variance_target=0.8, n_describe=2)
+    pc1 = ("PC1 (55% of variance) separates high-spending, frequent customers (high scores) from low-spending, "
+           "occasional ones (low scores).")
+    pc2 = "PC2 (30% of variance) separates recent customers (high scores) from lapsed ones (low scores)."
+    assert w.headline == ("**3 features reduce to 2 components that keep 85% of the variance.** PC1 and PC2 together "
+                          f"explain 85%. {pc1} {pc2}")
+    assert w.features == "7 customers, 3 features: revenue, number of orders, days since last purchase."
+    assert w.components.index.tolist() == ["PC1", "PC2"] and w.components["meaning"].tolist() == [pc1, pc2]
+    assert w.components.loc["PC1", "main_features"] == "revenue (+0.80), number of orders (+0.60)"
+    assert w.agreement is None and w.advice is None
+    assert words(result, variance_target=0.5).headline.startswith("**3 features reduce to 1 components that keep 55%")
+    agreement = pd.DataFrame({"ARI_vs_all_features": [0.7, 0.95]}, index=pd.Index([2, 3], name="components"))
+    w = words(result, variance_target=0.8, agreement=agreement)
+    assert w.agreement == ("With the 2 components needed to keep at least 80% of the variance, the segments agree with "
+                           "those on all features at ARI 0.70. ARI ≥ 0.9 needs 3 components.")
+    assert w.advice is None  # the advice needs the features
+    low = agreement.assign(ARI_vs_all_features=[0.7, 0.8])
+    assert words(result, agreement=low).agreement.endswith("No reduced set reaches ARI 0.9.")
+    scaled = pd.DataFrame({"revenue": [1.0, 2, 3, 4, 5, 6, 7], "n_orders": [1.0, 2, 3, 4, 5, 6, 8],
+                           "days_since_last_purchase": [3.0, -1, 2, 0, 1, -2, 4]})
+    w = words(result, agreement=agreement, scaled=scaled)
+    assert len(w.advice) == 3 and w.advice[0].startswith("Use PC1-PC2 as the customer map in reports: they hold 85%")
+    assert w.advice[1] == "Keep segmenting on all features: the first 2 components change the segments (ARI 0.70)."
+    assert w.advice[2].startswith("Revenue and number of orders are nearly redundant (correlation +0.99)")
+
+
+def test_prepared_and_selection_words():
+    from segkit.cluster.preprocess import PreparedFeatures
+    from segkit.cluster.select import KSelection
+
+    raw = pd.DataFrame({"tenure_days": [1.0, 2.0], "channel_share_web": [0.5, 1.0]})
+    prepared = PreparedFeatures(raw=raw, scaled=raw, preprocessor=None, feature_set="extended")
+    assert words(prepared) == ("2 customers, 2 features (extended): tenure (days since first purchase), "
+                               "share of orders via web.")
+    assert words(prepared, snapshot_date=pd.Timestamp("2026-01-02")).startswith("2 customers at the snapshot date "
+                                                                               "2026-01-02; 2 features")
+    votes = pd.DataFrame({"best_k": [3, 3, 4]}, index=pd.Index(["elbow", "silhouette", "gap"], name="criterion"))
+    table = pd.DataFrame({"candidate": [False, True, True]}, index=pd.Index([2, 3, 4], name="k"))
+    sel = KSelection(table=table, votes=votes, chosen_k=3, knee_k=3, labels={})
+    assert words(sel) == ("Among the candidate k (3, 4), k = 3 is named by 2 of 3 criteria (elbow (Kneedle knee of "
+                          "inertia), silhouette (max)); the others prefer k = 4 (gap statistic (1-SE rule)).")
+    sel = KSelection(table=table.assign(candidate=True), votes=votes.drop("elbow"), chosen_k=3, knee_k=2, labels={})
+    assert words(sel).endswith("The elbow abstains: its knee, k = 2, is not a candidate.")
+
+
+def test_feature_check_fit_alone_and_ward_fit_predict():
+    from segkit.cluster.preprocess import FeatureCheck
+
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0, 0.0]})
+    check = FeatureCheck().fit(X)
+    assert check.feature_names_in_.tolist() == ["a", "b"] and check.n_features_in_ == 2
+    with pytest.raises(DataError, match="constant"):
+        FeatureCheck().fit(X.assign(b=1.0))
+    assert FeatureCheck(allow_constant=True).fit(X.assign(b=1.0)).n_features_in_ == 2
+    points = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0], [5.0, 7.0]])
+    assert cluster.WardClustering(n_clusters=2).fit_predict(points).tolist() == [1, 1, 0, 0, 0]
+    by_revenue = cluster.WardClustering(n_clusters=2).fit_predict(points, order_by=[9.0, 9.0, 1.0, 1.0, 1.0])
+    assert by_revenue.tolist() == [0, 0, 1, 1, 1]
+
+
+def test_words_boundaries_and_fallbacks():
+    from segkit.cluster.pca import PCAResult
+
+    seg = _hand_made_segmentation(votes=pd.DataFrame({"best_k": [2, 3]}, index=pd.Index(["silhouette", "gap"])))
+    reason = words(seg.selection)
+    assert words(seg).decision == (
+        f"**Decision:** {reason} The criteria disagree, as they usually do when customer groups overlap: k = 2 is the "
+        "best-supported choice, not a certain one; the stable alternatives in the table are defensible too (set "
+        "`n_clusters` to use one).")
+    import dataclasses
+
+    unnamed = dataclasses.replace(seg, description=dataclasses.replace(seg.description, segments_name=None), k=5,
+                                  k_source="parameter")
+    headline = words(unnamed).headline
+    assert "(set by parameter; stability ARI nan)" in headline  # k = 5 was not among the k tried
+    assert headline.endswith("it sits mostly in the segment Champions.")
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0]])
+    ward = cluster.WardClustering(n_clusters=2).fit(X)
+    assert words(ward, kmeans_ari=0.5).headline is None
+    assert words(ward, description=describe_clusters(pd.DataFrame({"revenue": [1.0] * 4}), ward.labels_,
+                                                     pd.DataFrame(X, columns=["a", "b"]))).headline is None
+    # a weight equal to min_weight (0.3) enters the description; below it only the largest always does
+    loadings = pd.DataFrame({"PC1": [0.3, 0.29, -0.9], "PC2": [0.1, -0.2, 0.05]}, index=["revenue", "n_orders", "T"])
+    explained = pd.DataFrame({"explained_variance_ratio": [0.6, 0.4], "cumulative": [0.6, 1.0]}, index=["PC1", "PC2"])
+    table = _describe_components(PCAResult(scores=pd.DataFrame(), loadings=loadings, explained=explained, model=None),
+                                 n_components=2)
+    assert table.columns.tolist() == ["variance_share", "high_scores", "low_scores", "main_features", "meaning"]
+    assert table.loc["PC1", "main_features"] == "customer age (-0.90), revenue (+0.30)"
+    assert table.loc["PC1", "high_scores"] == "younger, high-spending"
+    assert table.loc["PC2", "main_features"] == "number of orders (-0.20)"
+    assert table["variance_share"].tolist() == [0.6, 0.4]
+    tied = pd.DataFrame({"PC1": [0.5, -0.5]}, index=["n_orders", "revenue"])
+    one = PCAResult(scores=pd.DataFrame(), loadings=tied, explained=explained.iloc[:1], model=None)
+    assert _describe_components(one, n_components=1).loc["PC1", "high_scores"] == "frequent, low-spending"
+
+
+def test_pca_advice_boundaries_by_hand():
+    """a and b correlate at 3/5 by hand (c is uncorrelated with both); values at a threshold count as reaching it."""
+    res = _hand_made_pca()
+    scaled = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0], "c": [1.0, -1.0, -1.0, 1.0]})
+    a, b, r = _most_correlated_pair(scaled)
+    assert (a, b) == ("a", "b") and r == pytest.approx(0.6)
+    agreement = pd.DataFrame({"ARI_vs_all_features": [0.9]}, index=[2])
+    advice = _pca_advice(res, scaled, agreement, n_components=2, meaning="PC1 means x.", redundancy_threshold=r)
+    assert advice[0] == "Use PC1-PC2 as the customer map in reports: they hold 85% of the variance; PC1 means x."
+    assert advice[1] == "Segmenting on the first 2 components is safe here (ARI 0.90 with all features)."
+    assert advice[2] == ("A and b are nearly redundant (correlation +0.60): one of them carries most of the "
+                         "information of both.")
+    weak = _pca_advice(res, scaled, agreement, n_components=2, meaning="", redundancy_threshold=0.61)
+    assert weak[2] == ("No two features are strongly redundant (largest |correlation| 0.60, a and b), so each adds "
+                       "its own information.")
+
+
+def test_kmeans_segmentation_defaults_are_the_documented_steps():
+    """With its defaults: features -> stability (8 refits, threshold 0.8) -> vote among the stable k
+    (n_init 10, gap B = 5) -> final k-means (n_init 10, seed 0) -> description; every part as computed here."""
+    customers, _ = planted_customers(n_per_group=40, seed=3)
+    seg = cluster.kmeans_segmentation(customers, k_range=range(3, 6))
+    Z = make_preprocessor().fit_transform(customer_features(customers).table)
+    stab = stability(Z, k_range=range(3, 6), n_refits=8, n_init=10, threshold=0.8, random_state=0)
+    pd.testing.assert_frame_equal(seg.stability, stab)
+    sel = choose_k(Z, k_range=range(3, 6), n_init=10, gap_references=5, candidates=stab.index[stab["stable"]],
+                   random_state=0)
+    pd.testing.assert_frame_equal(seg.selection.table, sel.table)
+    assert seg.selection.table["candidate"].tolist() == stab["stable"].tolist()
+    assert (seg.k, seg.k_source) == (sel.chosen_k, "data")
+    assert (seg.model.n_init, seg.model.random_state) == (10, 0)
+    assert seg.model.feature_names_in_.tolist() == ["days_since_last_purchase", "n_orders", "revenue"]
+    assert seg.segment_names().name == "segment"
+    pd.testing.assert_frame_equal(seg.description.importance, relative_importance(seg.features, seg.labels))
+    with pytest.raises(DataError, match="n_clusters=1 must be an integer >= 2"):
+        cluster.kmeans_segmentation(customers, k_range=range(3, 5), n_clusters=1, stability_refits=2, n_init=1)
+
+
+def test_kmeans_segmentation_passes_clean_feature_set_segments_and_seeds():
+    customers, _ = planted_customers(n_per_group=30, seed=5)
+    ids = customers.index.to_numpy()
+    clean = pd.DataFrame({"customer_id": np.repeat(ids, 2), "order_id": np.arange(2 * len(ids)).astype(str),
+                          "amount": 10.0, "channel": np.tile(["web", "store"], len(ids)),
+                          "is_return": False})
+    clean.loc[clean.index % 3 == 0, "channel"] = "web"
+    customers = customers.assign(tenure_days=customers["days_since_last_purchase"] + 30,
+                                 avg_order_value=customers["revenue"] / customers["n_orders"])
+    segments = pd.Series(np.where(customers["revenue"] > customers["revenue"].median(), "High", "Low"),
+                         index=customers.index, name="value tier")
+    options = {"k_range": range(3, 5), "n_init": 2, "gap_references": 2, "stability_refits": 2}
+    seg = cluster.kmeans_segmentation(customers, clean, feature_set="extended", n_clusters=3, segments=segments,
+                                      random_state=7, **options)
+    assert "channel_share_web" in seg.features.columns and seg.prepared.feature_set == "extended"
+    assert (seg.k, seg.k_source, seg.model.n_init, seg.model.random_state) == (3, "parameter", 2, 7)
+    assert seg.summary["closest_segment"].isin(["High", "Low"]).all() and seg.description.segments_name == "value tier"
+    again = cluster.kmeans_segmentation(customers, clean, feature_set="extended", n_clusters=3, segments=segments,
+                                        random_state=7, **options)
+    pd.testing.assert_frame_equal(seg.selection.table, again.selection.table)
+
+
+def test_closest_segment_index_and_describe_revenue_column():
+    out = closest_segment([0, 0, 1], pd.Series(["b", "a", "a"]))
+    assert out.index.name == "cluster" and out.columns.tolist() == ["segment", "segment_share"]
+    assert out.loc[0, "segment"] == "a"  # a tie, broken alphabetically
+    f = pd.DataFrame({"spend": [1.0, 3.0, 6.0], "n_orders": [1.0, 2.0, 5.0]})
+    described = describe_clusters(f, [0, 0, 1], (f - f.mean()) / f.std(), revenue="spend")
+    assert described.summary["revenue_share"].tolist() == [0.4, 0.6]
+
+
+def test_choose_k_on_two_k_has_no_knee():
+    """A range of two k gives a curve of two points: the elbow abstains instead of failing."""
+    X = np.r_[np.zeros((5, 2)), np.full((5, 2), 9.0), np.full((5, 2), [0.0, 9.0])] + np.arange(15)[:, None] * 0.01
+    sel = choose_k(X, k_range=[2, 3], n_init=2, gap_references=2, random_state=0)
+    assert sel.knee_k is None and "elbow" not in sel.votes.index and sel.chosen_k == 3
+    assert words(sel).endswith("The elbow abstains: the inertia curve has no knee.")

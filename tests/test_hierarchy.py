@@ -500,3 +500,162 @@ def test_plot_merge_gaps_highlights_the_chosen_k(exact_model):
         assert [t.get_text() for t in ax.get_xticklabels()] == [str(k) for k in range(2, 11)]
     finally:
         plt.close(fig)
+
+
+def test_pairwise_linkage_limit_and_trees_equal_scipy(monkeypatch):
+    from scipy.cluster.hierarchy import linkage
+
+    from segkit.cluster import compare
+
+    X = np.random.default_rng(3).normal(size=(11, 2))
+    monkeypatch.setattr(compare, "MAX_PAIRWISE_ROWS", 11)
+    comparison = compare_linkages(X, n_clusters=3)  # 11 rows: at the limit, allowed
+    for method in ("ward", "complete", "average", "single"):
+        np.testing.assert_allclose(comparison.trees[method][:, 2], linkage(X, method=method)[:, 2], rtol=1e-10)
+    monkeypatch.setattr(compare, "MAX_PAIRWISE_ROWS", 10)
+    with pytest.raises(DataError, match=r"^11 customers is too many for complete/average linkage \(they need all 55 "
+                                        r"pairwise distances\); take sample_rows"):
+        compare_linkages(X, n_clusters=3, methods=("ward", "complete"))
+    assert set(compare_linkages(X, n_clusters=3, methods=("ward", "single")).trees) == {"ward", "single"}
+    with pytest.raises(DataError, match=r"unknown linkage method\(s\) \['median'\]; use some of \['ward', 'complete', "
+                                        r"'average', 'single'\]"):
+        compare_linkages(X, n_clusters=3, methods=("ward", "median"))
+    with pytest.raises(DataError, match="n_clusters=12 but the feature matrix has only 11 customers"):
+        compare_linkages(X, n_clusters=12)
+
+
+def test_compare_linkages_sizes_of_unequal_clusters():
+    """Groups of 3, 2 and 1 customers far apart: sizes '3 / 2 / 1', the smallest 1, the largest share 1/2."""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [50.0, 0.0], [50.0, 1.0], [0.0, 90.0]])
+    table = compare_linkages(X, n_clusters=3, methods=("ward",)).table
+    assert table.loc["ward", "sizes"] == "3 / 2 / 1"
+    assert table.loc["ward", "smallest_size"] == 1 and table.loc["ward", "largest_share"] == 0.5
+    big = np.repeat(X, [1000, 1, 1, 1, 1, 1], axis=0) + np.random.default_rng(0).normal(0, 0.01, (1005, 2))
+    assert compare_linkages(big, n_clusters=3, methods=("ward",)).table.loc["ward", "sizes"].startswith("1,00")
+
+
+def test_segment_sizes_table_and_a_two_leaf_tree():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0], [5.0, 7.0]])
+    sizes = WardClustering(n_clusters=2).fit(X).segment_sizes()
+    expected = pd.DataFrame({"customers": [3, 2], "share": [0.6, 0.4]}, index=pd.RangeIndex(2, name="segment"))
+    pd.testing.assert_frame_equal(sizes, expected, check_dtype=False)
+    Z = _weighted_ward_linkage(np.array([[0.0], [1.0]]))
+    assert _largest_gap_k(Z, k_range=(3, 8)) == 1  # two leaves: one cluster short of one per customer
+
+
+def test_dendrogram_draws_segment_colours_the_cut_and_the_legend(planted):
+    """Links below the cut take their segment's colour, the k − 1 undone merges are grey; cut line, labels."""
+    from segkit.plots import palette
+
+    X = sample_rows(planted[0], size=60, random_state=2)
+    model = WardClustering(n_clusters=3).fit(X)
+    colours = [matplotlib.colors.to_hex(c) for c in palette(3)]
+    with plt.rc_context({"axes.grid": True}):
+        fig, ax = plt.subplots()
+        plot_dendrogram(model, truncate=None, names={1: "middle"}, ax=ax)
+    try:
+        links = [c for c in ax.collections if len(c.get_paths())]
+        drawn = {matplotlib.colors.to_hex(c.get_edgecolor()[0]): len(c.get_paths()) for c in links}
+        assert drawn["#999999"] == 2  # the two merges a cut into three undoes
+        sizes = np.bincount(model.labels_)
+        assert {drawn[colours[s]] for s in range(3)} <= set(sizes - 1) | {0}
+        assert sum(drawn[colours[s]] for s in range(3)) == 60 - 3  # every other merge, within a segment
+        cut = ax.get_lines()[0]
+        assert list(cut.get_ydata()) == [model.cut_height_] * 2
+        assert (matplotlib.colors.to_hex(cut.get_color()), cut.get_linestyle(), cut.get_linewidth()) == ("#000000", "--", 1)
+        legend = ax.get_legend()
+        assert [t.get_text() for t in legend.get_texts()] == [
+            f"0: segment 0 ({sizes[0]})", f"1: middle ({sizes[1]})", f"2: segment 2 ({sizes[2]})", "cut: 3 segments"]
+        handles = legend.legend_handles
+        assert [matplotlib.colors.to_hex(h.get_color()) for h in handles[:3]] == colours
+        assert [h.get_linewidth() for h in handles] == [3, 3, 3, 1] and handles[3].get_linestyle() == "--"
+        assert ax.get_title() == "Ward dendrogram: 60 customers, 3 segments"
+        assert ax.get_ylabel() == "Ward merge height (√(2 × Δ within-SS), std. units)"
+        assert ax.get_xlabel() == "60 customers"
+        assert not any(line.get_visible() for line in ax.get_xgridlines())
+        assert any(line.get_visible() for line in ax.get_ygridlines())
+    finally:
+        plt.close(fig)
+
+
+def test_dendrogram_truncation_default_and_current_axes(exact_model):
+    fig = plt.figure()
+    try:
+        ax = plot_dendrogram(exact_model)  # default: the last 30 merges' branches, on the current axes
+        assert ax is plt.gca()
+        labels = ax.get_xticklabels()
+        assert len(labels) == 30 and sum(int(t.get_text().replace(",", "")) for t in labels) == 2000
+        assert all(t.get_rotation() == 90 for t in labels)
+        assert ax.get_xlabel() == "customer groups (number of customers)"
+        assert {matplotlib.colors.to_hex(t.get_color()) for t in labels} <= {
+            matplotlib.colors.to_hex(c) for c in __import__("segkit.plots", fromlist=["palette"]).palette(N_GROUPS)}
+    finally:
+        plt.close(fig)
+    small = WardClustering(n_clusters=2).fit(np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [5.0, 6.0]]))
+    fig, ax = plt.subplots()
+    try:
+        plot_dendrogram(small, truncate=4, ax=ax)  # as many as the leaves: nothing to truncate
+        assert ax.get_xlabel() == "4 customers" and all(t.get_text() == "" for t in ax.get_xticklabels())
+    finally:
+        plt.close(fig)
+
+
+def test_node_weights_of_a_weighted_tree():
+    from segkit.cluster.plots import _first_leaf, _node_weights
+
+    Z = _weighted_ward_linkage(np.array([[0.0], [1.0], [10.0]]), np.array([5.0, 1.0, 2.0]))
+    weights = _node_weights(Z, np.array([5.0, 1.0, 2.0]))
+    assert weights.tolist() == [5.0, 1.0, 2.0, 6.0, 8.0]
+    assert _first_leaf(Z, 4) == 2 and _first_leaf(Z, 3) == 0 and _first_leaf(Z, 1) == 1
+
+
+def test_two_stage_check_equals_its_definition_when_the_paths_differ():
+    """Overlapping groups, a coarse two-stage path and a large jitter: both ARIs below 1, each equal to the ARI
+    computed here from its definition (so every ingredient, k, n_micro, seeds, noise, counts)."""
+    X, _ = make_blobs(n_samples=300, n_features=2, centers=4, cluster_std=2.5, random_state=3)
+    X = pd.DataFrame((X - X.mean(axis=0)) / X.std(axis=0), columns=["a", "b"])
+    check = two_stage_check(X, n_clusters=2, n_micro=12, jitter=0.4, random_state=5)
+    exact = WardClustering(n_clusters=2, max_exact=300).fit(X)
+    two = WardClustering(n_clusters=2, max_exact=0, n_micro=12, random_state=5).fit(X)
+    noise = np.random.default_rng(5).normal(scale=0.4, size=X.shape)
+    jittered = WardClustering(n_clusters=2, max_exact=300).fit(X + noise)
+    assert check.two_stage_vs_exact == adjusted_rand_score(exact.labels_, two.labels_) < 1
+    assert check.exact_vs_jittered == adjusted_rand_score(exact.labels_, jittered.labels_) < 1
+    assert (check.n_customers, check.n_micro, check.jitter) == (300, 12, 0.4)
+    assert two_stage_check(X, n_clusters=2, random_state=5).n_micro == 1_000  # the default
+
+
+def test_two_stage_check_refusals():
+    X = pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) % 7})
+    assert two_stage_check(X, n_clusters=2, n_micro=10, max_customers=50, random_state=0).n_customers == 50
+    with pytest.raises(DataError, match=r"^51 customers is too many for an exact-Ward reference \(max_customers = 50\); "
+                                        r"pass sample_rows\(X, size=20_000\)\.$"):
+        two_stage_check(pd.concat([X, X.iloc[:1]]), n_clusters=2, max_customers=50)
+    big = pd.DataFrame({"a": np.random.default_rng(0).normal(size=100_001)})
+    with pytest.raises(DataError, match=r"100,001 customers is too many .*max_customers = 100,000"):
+        two_stage_check(big, n_clusters=2)
+    with pytest.raises(DataError, match=r"^jitter=0 must be a positive standard deviation, e\.g\. 0\.01\.$"):
+        two_stage_check(X, n_clusters=2, jitter=0)
+    with pytest.raises(DataError, match="n_clusters=60 but the feature matrix has only 50 customers"):
+        two_stage_check(X, n_clusters=60)
+    wrong = WardClustering(n_clusters=3).fit(X)
+    with pytest.raises(DataError, match=r"got exact Ward on 50 customers with 3; leave exact=None to fit it here\.$"):
+        two_stage_check(X, n_clusters=2, exact=wrong)
+    other_features = WardClustering(n_clusters=2).fit(X[["a"]])
+    with pytest.raises(DataError, match="exact must be exact Ward fitted on these 50 customers"):
+        two_stage_check(X, n_clusters=2, exact=other_features)
+
+
+def test_sample_rows_by_hand():
+    frame = pd.DataFrame({"a": range(10)}, index=[f"c{i}" for i in range(10)])
+    sample = sample_rows(frame, size=3, random_state=0)
+    expected = np.sort(np.random.default_rng(0).choice(10, size=3, replace=False))
+    assert isinstance(sample, pd.DataFrame) and sample.index.tolist() == [f"c{i}" for i in expected]
+    every = sample_rows(frame, size=10, random_state=1)
+    assert every.index.tolist() == frame.index.tolist()  # all rows once each, in their order
+    assert sample_rows(frame, size=50, random_state=1).equals(frame)
+    array = sample_rows(frame.to_numpy(), size=2, random_state=7)
+    assert isinstance(array, np.ndarray) and array.shape == (2, 1)
+    assert sample_rows(frame, size=2, random_state=3).equals(sample_rows(frame, size=2, random_state=3))
+    with pytest.raises(DataError, match=r"^sample size=1 must be at least 2 customers\.$"):
+        sample_rows(frame, size=1)

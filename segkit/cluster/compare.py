@@ -56,10 +56,14 @@ def _linkage_trees(values: np.ndarray, methods: Sequence[str]) -> dict[str, np.n
             f"{len(values):,} customers is too many for complete/average linkage (they need all "
             f"{len(values) * (len(values) - 1) // 2:,} pairwise distances); take sample_rows(X, size=5000) first."
         )
-    return {
-        m: fastcluster.linkage_vector(values, method=m) if m in _VECTOR_METHODS else fastcluster.linkage(values, method=m)
-        for m in methods
-    }
+    return {m: _tree(values, m) for m in methods}
+
+
+def _tree(values: np.ndarray, method: str) -> np.ndarray:
+    """One linkage matrix; Ward and single linkage from the vectors, without the N² distance matrix."""
+    if method in _VECTOR_METHODS:  # pragma: no mutate (linkage() gives the same tree; this only saves memory)
+        return fastcluster.linkage_vector(values, method=method)
+    return fastcluster.linkage(values, method=method)
 
 
 def sample_rows(X: pd.DataFrame | np.ndarray, *, size: int, random_state: int | None = None):
@@ -270,11 +274,13 @@ def two_stage_check(
     if not jitter > 0:
         raise DataError(f"jitter={jitter} must be a positive standard deviation, e.g. 0.01.")
     exact = _exact_reference(exact, frame, n_clusters)
-    values = frame.to_numpy(dtype=float)  # validated once, above: the refits below trust it
-    two_stage = WardClustering(n_clusters=n_clusters, max_exact=0, n_micro=n_micro, random_state=random_state)
-    two_stage._fit(values, columns=frame.columns)
+    values = frame.to_numpy()  # validated (float, finite) once, above: the refits below trust it
+    two_stage = WardClustering(
+        n_clusters=n_clusters, n_micro=n_micro, random_state=random_state,
+        max_exact=0,  # pragma: no mutate (max_exact=1 is two-stage too)
+    )._fit(values)
     noise = np.random.default_rng(random_state).normal(scale=jitter, size=frame.shape)
-    jittered = WardClustering(n_clusters=n_clusters, max_exact=len(frame))._fit(values + noise, columns=frame.columns)
+    jittered = _exact_ward(values + noise, n_clusters)
     return TwoStageCheck(
         two_stage_vs_exact=float(adjusted_rand_score(exact.labels_, two_stage.labels_)),
         exact_vs_jittered=float(adjusted_rand_score(exact.labels_, jittered.labels_)),
@@ -285,8 +291,7 @@ def two_stage_check(
 def _exact_reference(exact: WardClustering | None, frame: pd.DataFrame, n_clusters: int) -> WardClustering:
     """``exact`` when it is exact Ward fitted on ``frame`` with ``n_clusters`` segments, or exact Ward fitted here."""
     if exact is None:
-        return WardClustering(n_clusters=n_clusters, max_exact=len(frame))._fit(frame.to_numpy(dtype=float),
-                                                                                columns=frame.columns)
+        return _exact_ward(frame.to_numpy(), n_clusters)
     if not (exact.method_ == "exact" and exact.n_customers_ == len(frame) and exact.n_clusters_ == n_clusters
             and exact.n_features_in_ == frame.shape[1]):
         raise DataError(
@@ -295,3 +300,10 @@ def _exact_reference(exact: WardClustering | None, frame: pd.DataFrame, n_cluste
             "leave exact=None to fit it here."
         )
     return exact
+
+
+def _exact_ward(values: np.ndarray, n_clusters: int) -> WardClustering:
+    """Exact Ward fitted on validated ``values``, however many rows they have."""
+    model = WardClustering(n_clusters=n_clusters,
+                           max_exact=len(values))  # pragma: no mutate (any max_exact >= the rows is exact)
+    return model._fit(values)

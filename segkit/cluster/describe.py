@@ -219,12 +219,11 @@ def closest_segment(labels: Sequence[int], segments: pd.Series) -> pd.DataFrame:
     >>> closest_segment([0, 0, 0, 1], pd.Series(["A", "A", "B", "B"])).values.tolist()
     [['A', 0.6666666666666666], ['B', 1.0]]
     """
-    seg = pd.Series(np.asarray(segments.astype(str)), name="segment")
+    seg = pd.Series(np.asarray(segments.astype(str)))
     lab = pd.Series(np.asarray(labels), name="cluster")
     if len(seg) != len(lab):
         raise DataError(f"labels ({len(lab)}) and segments ({len(seg)}) must have one entry per customer; align them.")
-    table = pd.crosstab(lab, seg, normalize="index")
-    table = table.reindex(sorted(table.columns), axis=1)
+    table = pd.crosstab(lab, seg, normalize="index")  # columns sorted, so idxmax breaks ties alphabetically
     return pd.DataFrame({"segment": table.idxmax(axis=1), "segment_share": table.max(axis=1)})
 
 

@@ -260,7 +260,7 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Ordered label of the nearest centroid for each row of ``X``."""
         check_is_fitted(self)
-        arr = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+        arr = np.asarray(X, dtype=float)  # pragma: no mutate (scikit-learn converts other dtypes alike)
         if arr.ndim != 2 or arr.shape[1] != self.n_features_in_:
             raise DataError(f"X has shape {arr.shape}; expected {self.n_features_in_} feature columns as in fit.")
         return self.mapping_[self.estimator_.predict(arr)]

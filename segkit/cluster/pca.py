@@ -95,7 +95,7 @@ class PCAResult:
             Indexed by ``components`` (m from ``min_components`` to all): ``variance_kept`` and
             ``ARI_vs_all_features`` (adjusted Rand index of the two partitions; 1 = the same segments).
         """
-        scores = self.scores.to_numpy(dtype=float)  # finite by construction: no second validation
+        scores = self.scores.to_numpy()  # float and finite by construction: no second validation
         rows = []
         for m in range(min_components, scores.shape[1] + 1):  # one refit per number of components
             reduced = SegmentKMeans(n_clusters, n_init=n_init, random_state=random_state)._fit(scores[:, :m])

@@ -141,7 +141,7 @@ def kmeans_segmentation(
     """
     prepared = prepare_features(customers, clean, feature_set=feature_set)  # the one validation of the features
     scaled = prepared.scaled
-    arr = scaled.to_numpy(dtype=float)
+    arr = scaled.to_numpy()  # float: the pipeline's output
     k_range, k_range_note = _feasible_k_range(k_range, arr)
     stab = _stability(arr, k_range=k_range, n_refits=stability_refits, n_init=n_init,
                       threshold=stability_threshold, random_state=random_state)

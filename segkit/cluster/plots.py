@@ -211,10 +211,8 @@ def plot_biplot(
 def _node_weights(Z: np.ndarray, leaf_weights: np.ndarray) -> np.ndarray:
     """Customers under every node of the tree (leaves first, then the merges)."""
     n = len(Z) + 1
-    if np.all(leaf_weights == 1):
-        return np.concatenate([leaf_weights, Z[:, 3]])
-    weights = np.concatenate([leaf_weights, np.zeros(n - 1)])
-    for i, (a, b) in enumerate(Z[:, :2].astype(np.intp)):  # the micro-cluster tree: ~1,000 merges
+    weights = np.concatenate([leaf_weights, np.zeros(len(Z))])
+    for i, (a, b) in enumerate(Z[:, :2].astype(np.intp)):  # one pass over the merges, not over customers
         weights[n + i] = weights[a] + weights[b]
     return weights
 
@@ -223,7 +221,7 @@ def _first_leaf(Z: np.ndarray, node: int) -> int:
     """A leaf under ``node`` (follow left children down)."""
     n = len(Z) + 1
     while node >= n:
-        node = int(Z[node - n, 0])
+        node = int(Z[node - n, 0])  # pragma: no mutate (the right child's leaves are in the same segment)
     return node
 
 
@@ -260,7 +258,7 @@ def plot_dendrogram(
     weights = _node_weights(Z, model.leaf_weights_)
 
     def link_colour(node: int) -> str:
-        if Z[node - n, 2] > model.cut_height_:
+        if node - n >= n - model.n_clusters_:  # one of the k − 1 merges the cut undoes
             return "#999999"
         return colours[model.leaf_labels_[_first_leaf(Z, node)]]
 
@@ -268,13 +266,11 @@ def plot_dendrogram(
     info = dendrogram(
         Z,
         ax=ax,
-        truncate_mode="lastp" if truncated else None,
-        p=truncate or 0,
+        **({"truncate_mode": "lastp", "p": truncate} if truncated else {}),
         link_color_func=link_colour,
         leaf_label_func=lambda node: f"{weights[node]:,.0f}",
         no_labels=not truncated,
         leaf_rotation=90,
-        above_threshold_color="#999999",
     )
     if truncated:
         for tick, leaf in zip(ax.get_xticklabels(), info["leaves"]):
@@ -290,7 +286,7 @@ def plot_dendrogram(
 
 def _dendrogram_legend(ax: plt.Axes, model, colours: list, names: dict | None) -> None:
     """One legend entry per segment (label, name, customers) and one for the cut."""
-    sizes = np.bincount(model.labels_, minlength=model.n_clusters_)
+    sizes = np.bincount(model.labels_)  # every segment has customers
     handles = [Line2D([], [], color=c, linewidth=3) for c in colours]
     labels = [f"{s}: {(names or {}).get(s, f'segment {s}')} ({sizes[s]:,})" for s in range(model.n_clusters_)]
     handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1))

@@ -322,7 +322,7 @@ def _choose_k(arr: np.ndarray, *, k_range: Sequence[int], n_init: int, silhouett
     gap = _gap_statistic(arr, k_range=ks, n_references=gap_references, sample_size=gap_sample, n_init=n_init,
                         method=method, random_state=random_state)
     table = table.join(gap[["gap", "gap_se"]])
-    knee = _find_knee(table.index, table["inertia"])
+    knee = _find_knee(table.index, table["inertia"]) if len(ks) >= 3 else None  # two points have no knee
     votes = _vote(table, gap, knee, _candidates(candidates, ks))
     counts = votes["best_k"].value_counts()
     tied = counts.index[counts == counts.max()]

@@ -247,7 +247,7 @@ def _kmeans_headline(segmentation) -> str:
     k, top = segmentation.k, segmentation.summary.iloc[0]
     how = "chosen from the data" if segmentation.k_source == "data" else "set by parameter"
     text = (f"**k-means finds {k} customer segments** ({how}; "
-            f"stability ARI {segmentation.stability['ari_mean'].get(k, float('nan')):.2f}). The top segment, "
+            f"stability ARI {segmentation.stability['ari_mean'].get(k, np.nan):.2f}). The top segment, "
             f"*{top['cluster_name']}*, is {top['customer_share']:.0%} of customers and {top['revenue_share']:.0%} "
             "of net revenue")
     if "closest_segment" in top.index:
@@ -328,7 +328,8 @@ def _pca_words(result: PCAResult, *, variance_target: float = 0.8, n_describe: i
     agree = (f"With the {n_map} components needed to keep at least {variance_target:.0%} of the variance, the segments "
              f"agree with those on all features at ARI {at_keep:.2f}. "
              + (f"ARI ≥ 0.9 needs {enough[0]} components." if len(enough) else "No reduced set reaches ARI 0.9."))
-    advice = None if scaled is None else _pca_advice(result, scaled, agreement, n_components=n_map)
+    advice = None if scaled is None else _pca_advice(result, scaled, agreement, n_components=n_map,
+                                                     meaning=components["meaning"].iloc[0])
     return PCAWords(headline=headline, features=features, components=components, agreement=agree, advice=advice)
 
 
@@ -377,6 +378,7 @@ def _pca_advice(
     agreement: pd.DataFrame,
     *,
     n_components: int,
+    meaning: str,
     ari_threshold: float = 0.9,
     redundancy_threshold: float = 0.8,
 ) -> list[str]:
@@ -392,13 +394,14 @@ def _pca_advice(
         ``PCAResult.agreement`` table.
     n_components : int
         The number of components one would keep (a row of ``agreement``).
+    meaning : str
+        What PC1 means (the first ``meaning`` of :func:`_describe_components`).
     ari_threshold : float
         ARI from which segmenting on ``n_components`` components is called safe.
     redundancy_threshold : float
         Absolute correlation from which two features are called nearly redundant.
     """
     share = result.explained["cumulative"].iloc[1]
-    meaning = _describe_components(result, n_components=1)["meaning"].iloc[0]
     ari = agreement.at[n_components, "ARI_vs_all_features"]
     a, b, r = _most_correlated_pair(scaled)
     return [

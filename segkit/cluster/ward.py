@@ -220,7 +220,7 @@ def _largest_gap_k(Z: np.ndarray, *, k_range: tuple[int, int] = (2, 10)) -> int:
     """
     gaps = merge_gaps(Z, k_range=k_range)
     if gaps.empty:  # fewer customers than k_range asks for: the most clusters short of one per customer
-        return max(min(int(k_range[0]), len(Z)), 1)
+        return max(min(int(k_range[0]), len(Z)), 1)  # pragma: no mutate (k_range[1] gives the same here)
     return int(gaps["gap"].idxmax())
 
 
@@ -391,10 +391,10 @@ class WardClustering(ClusterMixin, BaseEstimator):
         """
         self._check_params()  # before the data: a bad hyper-parameter is named first
         frame = _as_frame(X, n_clusters=self.n_clusters)
-        return self._fit(frame.to_numpy(dtype=float), columns=frame.columns, order_by=order_by)
+        return self._fit(frame.to_numpy(), columns=frame.columns, order_by=order_by)  # validated: float
 
-    def _fit(self, values: np.ndarray, *, columns: Sequence[str], order_by: Sequence[float] | None = None
-             ) -> WardClustering:
+    def _fit(self, values: np.ndarray, *, columns: Sequence[str] | None = None,
+             order_by: Sequence[float] | None = None) -> WardClustering:
         """:meth:`fit` without input validation: ``values`` is a finite float matrix checked by the caller."""
         self._check_params()
         values = np.ascontiguousarray(values)
@@ -407,7 +407,8 @@ class WardClustering(ClusterMixin, BaseEstimator):
         self.micro_labels_ = None if micro is None else micro.labels
         self.labels_, self.leaf_labels_, self.cut_height_ = self._cut(k, weights_by)
         self.n_clusters_, self.n_customers_ = int(k), n
-        self.feature_names_in_ = np.asarray(columns, dtype=object)
+        if columns is not None:
+            self.feature_names_in_ = np.asarray(columns, dtype=object)
         self.n_features_in_ = values.shape[1]
         return self
 
@@ -478,7 +479,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
     def segment_sizes(self) -> pd.DataFrame:
         """Customers per segment (``customers``, ``share``), indexed by ``segment``."""
         check_is_fitted(self)
-        counts = np.bincount(self.labels_, minlength=self.n_clusters_)
+        counts = np.bincount(self.labels_)  # every segment has a customer: the cut makes exactly k
         return pd.DataFrame(
             {"customers": counts, "share": counts / counts.sum()},
             index=pd.RangeIndex(self.n_clusters_, name="segment"),
