@@ -1130,3 +1130,110 @@ def test_lifecycle_gap_prior_is_at_least_one_day():
     # is q = 2 too: all at risk (a 0-day prior would divide by zero, a 2-day one would make everyone active)
     c = table([1, 1, 2], [2, 2, 1], [1, 1, 1], tenure=[1, 1, 2])
     assert lifecycle_stages(c, new_days=0).tolist() == ["at risk", "at risk", "at risk"]
+
+
+# --- the customer-table checks, message by message -------------------------------------------
+
+
+def test_customer_table_errors_in_full():
+    c = table([1, 2, 3], [1, 2, 3], [1.0, 2.0, 3.0])
+    cases = [
+        (pd.concat([c, c.iloc[[0, 0]]]),
+         "customer ids must be unique, but 2 are repeated (e.g. ['c0', 'c0']); aggregate to one row per customer "
+         "with segkit.data.customer_table."),
+        (c.assign(n_orders=[1, 2, np.inf]),
+         "column 'n_orders' has 1 missing or infinite values (e.g. customers ['c2']); fill or drop those customers "
+         "first."),
+        (c.assign(revenue=["1", "2", "3"]),
+         "column 'revenue' must be numeric but has dtype str; convert it with pd.to_numeric(customers['revenue']) or "
+         "rebuild the table with segkit.data.customer_table."),
+        (c.assign(revenue=[True, False, True]),
+         "column 'revenue' must be numeric but has dtype bool; convert it with pd.to_numeric(customers['revenue']) or "
+         "rebuild the table with segkit.data.customer_table."),
+        (c.assign(days_since_last_purchase=[-2, -1, 3]),
+         "column 'days_since_last_purchase' must be >= 0, but 2 customers are below (min -2, e.g. ['c0', 'c1']): "
+         "the snapshot date is before the last purchase; pass a later snapshot_date to segkit.data.customer_table."),
+        (c.assign(n_orders=[0, 2, 3]),
+         "column 'n_orders' must be >= 1, but 1 customers are below (min 0, e.g. ['c0']): every customer in the "
+         "table needs at least one order; drop customers without orders."),
+        (c.assign(tenure_days=[0, 5, 2]),
+         "2 customers have tenure_days smaller than days_since_last_purchase (e.g. ['c0', 'c2']): the first purchase "
+         "cannot be after the last; rebuild the table with segkit.data.customer_table."),
+    ]
+    for bad, message in cases:
+        with pytest.raises(DataError) as err:
+            rfm_segments(bad, warn=False)
+        assert str(err.value) == message
+    # the boundaries themselves are fine: 0 days since the last purchase, 1 order, 0 revenue, tenure = days
+    ok = rfm_segments(c.assign(days_since_last_purchase=[0, 2, 3], tenure_days=[0, 2, 3], revenue=[0.0, 2.0, 3.0]),
+                      warn=False)
+    assert len(ok) == 3
+
+
+def test_option_errors_in_full():
+    c = table([1, 2, 3], [1, 2, 3], [1.0, 2.0, 3.0])
+    cases = [
+        ({"bins": True}, "bins=True cannot make a score scale: it must be a whole number of at least 2. Use bins=5 "
+                         "(the usual quintiles) or bins=3 for small or heavily tied data."),
+        ({"thresholds": [30, 90]}, "thresholds must be a mapping like {'R': [30, 90, 180, 365]}, got list."),
+        ({"thresholds": {"F": [2, np.nan, 5, 10]}}, "thresholds['F'] contains NaN; give 4 numbers."),
+        ({"thresholds": {"M": [[1, 2], [3, 4]]}},
+         "thresholds['M'] has 4 cut points but bins=5 needs 4 (one fewer than the number of scores), "
+         "e.g. [50, 100, 250, 1000]."),
+        ({"bins": 7, "thresholds": {"F": [1, 2]}},
+         "thresholds['F'] has 2 cut points but bins=7 needs 6 (one fewer than the number of scores), "
+         "e.g. [2, 3, 5, 10, 20, 30]."),
+        ({"value_basis": "x"}, "basis='x' is not supported; use 'values' or 'scores'."),
+        ({"abc": (0.8, 0.8)}, "ABC thresholds a=0.8, b=0.8 must satisfy 0 < a < b <= 1; the usual are a=0.8, b=0.95."),
+        ({"day_thresholds": (60, 60, 365)},
+         "day_thresholds=(60.0, 60.0, 365.0) must be three increasing positive numbers (ends of active, at risk, "
+         "lapsed)."),
+        ({"gap_multiples": (0, 1, 2)},
+         "gap_multiples=(0.0, 1.0, 2.0) must be three increasing positive numbers (ends of active, at risk, lapsed)."),
+        ({"gap_multiples": (1, 2)},
+         "gap_multiples=(1.0, 2.0) must be three increasing positive numbers (ends of active, at risk, lapsed)."),
+    ]
+    for options, message in cases:
+        with pytest.raises(DataError) as err:
+            rfm_segments(c, warn=False, **options)
+        assert str(err.value) == message, options
+    # unchecked when the lifecycle is skipped
+    assert "lifecycle_stage" not in rfm_segments(c, lifecycle=None, gap_multiples=(0, 1, 2), warn=False)
+
+
+def test_single_customer_needs_every_dimension_fixed():
+    c = table([10], [3], [50.0])
+    with pytest.raises(DataError, match="only 1 customer"):
+        rfm_scores(c, bins=2, thresholds={"R": [30], "F": [2]})
+    assert rfm_scores(c, bins=2, thresholds={"R": [30], "F": [2], "M": [60]})[["R", "F", "M"]].iloc[0].tolist() == [
+        2, 2, 1]
+
+
+def test_rules_errors_in_full(tmp_path):
+    cases = [
+        (rules_frame([(1, "High", "3-5", "*", "*"), (2, "Low", "1", "*", "*")]),
+         "the rules leave 25 of 125 score cells without a segment (gap), e.g. R=2 F=1 M=1; R=2 F=1 M=2; R=2 F=1 M=3; "
+         "R=2 F=1 M=4; R=2 F=1 M=5. Widen a rule's ranges or add a last catch-all rule with R, F, M = '*'."),
+        (rules_frame([(1, "High", "3-5", "*", "*"), (1, "Low", "1-3", "*", "*")]),
+         "rules ['High', 'Low'] have the same priority 1 and both claim 25 cell(s), e.g. R=3 F=1 M=1 (overlap). "
+         "Give them different priorities (lower wins) or make the ranges disjoint."),
+        (rules_frame([(1, "All", "*", "*", "*"), (2, "Shadowed", "5", "5", "5"), (3, "Also", "1", "1", "1")]),
+         "rule(s) for ['Shadowed', 'Also'] never apply: every cell they cover is taken by rules of higher "
+         "precedence. Give them a lower priority number or remove them."),
+        (rules_frame([(1, "All", "*", "2-", "*")]),
+         "rules row 1 column 'F' has '2-'; write a score range on the 1..5 scale such as '4-5', a single score such "
+         "as '3', or '*' for any score."),
+        (pd.DataFrame({"priority": [1], "segment": ["A"], "R": ["*"], "F": ["*"]}),
+         "the rules lack column(s) ['M']; the file needs columns ['priority', 'segment', 'R', 'F', 'M'] (see "
+         "rfm_segments.csv for an example)."),
+        (str(tmp_path / "none.csv"),
+         f"rules file {str(tmp_path / 'none.csv')!r} does not exist; pass an existing CSV or None for the default."),
+        (rules_frame([(1, "A", "*", "*", "*"), ("", "B", "*", "*", "*")]),
+         "rules row 2 has priority ''; use a number (lower wins)."),
+    ]
+    for rules, message in cases:
+        with pytest.raises(DataError) as err:
+            load_rules(rules)
+        assert str(err.value) == message
+    # a dash range with spaces and an en dash are read as ranges
+    assert load_rules(rules_frame([(1, "All", " 1 - 5 ", "1–5", "*")]))["cells"].tolist() == [125]
