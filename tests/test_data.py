@@ -35,12 +35,14 @@ def lines(**overrides) -> pd.DataFrame:
     return frame
 
 
-@pytest.fixture(scope="module")
+# function-scoped, so that each test that reads the default data also runs the code that reads and cleans it
+# (mutation testing maps a test to the functions it calls, not to those an earlier test's fixture called)
+@pytest.fixture
 def default_raw() -> pd.DataFrame:
     return data.load_transactions(DEFAULT_TRANSACTIONS)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def default_clean(default_raw) -> tuple[pd.DataFrame, pd.DataFrame]:
     return data.clean_transactions(default_raw)
 

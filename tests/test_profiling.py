@@ -16,6 +16,7 @@ import pytest  # noqa: E402
 from segkit import DataError, data  # noqa: E402
 from segkit.data import plots as data_plots  # noqa: E402
 from segkit.data import profiling, text  # noqa: E402
+from segkit.plots import PALETTE  # noqa: E402
 
 
 def eight_lines() -> pd.DataFrame:
@@ -38,12 +39,14 @@ def eight_lines() -> pd.DataFrame:
     }))
 
 
-@pytest.fixture(scope="module")
+# function-scoped, so that every test that reads the profile also runs the code that makes it (mutation
+# testing maps a test to the functions it calls, not to those an earlier test's fixture called)
+@pytest.fixture
 def tx() -> pd.DataFrame:
     return eight_lines()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def profile(tx) -> profiling.DataProfile:
     clean, log = data.clean_transactions(tx)
     return data.profile_transactions(tx, clean, log, data.customer_table(clean))
@@ -276,6 +279,17 @@ def test_headline_words():
         "customers bring 61% of net revenue.")
 
 
+def test_describe_reading_says_what_was_decided_or_given():
+    from segkit.data.decisions import Decision, decisions_table
+
+    table = decisions_table([Decision("file", "encoding", "gb18030", "the header reads as known names"),
+                             Decision("column 'Datum'", "date format", "%d.%m.%Y", "unused", given=True)])
+    assert text.describe_reading(table) == (
+        "- **encoding** of the file: `gb18030` (decided: the header reads as known names)\n"
+        "- **date format** of the column 'Datum': `%d.%m.%Y` (as given)")
+    assert text.describe_reading(decisions_table([])) == ""
+
+
 def test_describe_rules_lists_every_rule_in_order_and_the_flag():
     from segkit.data.clean import FLAGS, RULES
 
@@ -289,29 +303,53 @@ def test_describe_rules_lists_every_rule_in_order_and_the_flag():
 # --- the charts --------------------------------------------------------------------------------
 
 
-def test_plot_missing_draws_one_bar_per_column(profile, ax):
+def two_axes():
+    """Two axes, the second current: a chart asked to draw on the first must not draw on the current one."""
+    fig, (first, second) = plt.subplots(1, 2)
+    plt.sca(second)
+    return fig, first, second
+
+
+def test_plot_missing_draws_one_bar_per_column(profile):
+    fig, ax, other = two_axes()
     out = data_plots.plot_missing(profile.schema, ax=ax)
-    assert out is ax
+    assert out is ax and not other.patches
     assert [p.get_width() for p in ax.patches] == profile.schema["missing_pct"].tolist()
+    assert all(matplotlib.colors.same_color(p.get_facecolor(), PALETTE[5]) for p in ax.patches)
     assert [t.get_text() for t in ax.get_yticklabels()] == profile.schema.index.tolist()
     assert ax.yaxis_inverted() and ax.get_title() == "Missing values per column"
-    assert ax.get_xlabel() == "missing values (% of lines)"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("missing values (% of lines)", "column")
+    plt.close(fig)
 
 
-def test_plot_monthly_draws_orders_as_bars_and_revenue_as_a_line(profile, ax):
+def test_plot_monthly_draws_orders_as_bars_and_revenue_as_a_line(profile):
+    fig, ax, other = two_axes()
     data_plots.plot_monthly(profile.monthly, ax=ax)
+    assert not other.patches
     assert [p.get_height() for p in ax.patches] == [2, 1, 1]
+    assert all(matplotlib.colors.same_color(p.get_facecolor(), PALETTE[0]) for p in ax.patches)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2024-01", "2024-02", "2024-03"]
-    twin = [other for other in ax.figure.axes if other is not ax][0]
-    assert np.allclose(twin.lines[0].get_ydata(), [0.105, -0.002, -0.04])  # thousands
-    assert twin.get_ylabel() == "net revenue per month (thousands)" and ax.get_ylabel() == "orders per month"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["orders", "revenue"]
+    assert [t.get_rotation() for t in ax.get_xticklabels()] == [90.0] * 3
+    (twin,) = [a for a in fig.axes if a not in (ax, other)]
+    (line,) = twin.lines
+    assert np.allclose(line.get_ydata(), [0.105, -0.002, -0.04])  # thousands
+    assert matplotlib.colors.same_color(line.get_color(), PALETTE[1]) and line.get_marker() == "o"
+    assert not any(gridline.get_visible() for gridline in twin.get_ygridlines())
+    assert twin.get_ylabel() == "net revenue per month (thousands)"
+    assert (ax.get_ylabel(), ax.get_xlabel()) == ("orders per month", "month")
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["orders", "revenue"]
+    assert legend._loc == 2  # matplotlib's code for "upper left"
+    assert (ax.get_legend_handles_labels()[1], twin.get_legend_handles_labels()[1]) == (["orders"], ["revenue"])
     assert ax.get_title() == "Orders and revenue per month"
+    plt.close(fig)
 
 
 def test_plot_log_histogram_leaves_out_non_positive_values(ax):
     data_plots.plot_log_histogram(pd.Series([1.0, 10.0, 100.0, 0.0, -5.0]), label="net revenue", bins=2, ax=ax)
     assert [p.get_height() for p in ax.patches] == [1, 2]  # edges 1, 10, 100; the last bin holds 10 and 100
+    assert all(matplotlib.colors.same_color(p.get_facecolor(), PALETTE[0]) for p in ax.patches)
+    assert all(matplotlib.colors.same_color(p.get_edgecolor(), "white") for p in ax.patches)
     assert np.allclose([ax.patches[0].get_x(), ax.patches[1].get_x()], [1.0, 10.0])
     assert ax.get_xscale() == "log"
     assert ax.get_xlabel() == "net revenue (log scale)" and ax.get_title() == "Net revenue per customer"
@@ -323,5 +361,7 @@ def test_plots_draw_on_the_current_axes_by_default(profile):
     try:
         assert data_plots.plot_missing(profile.schema) is fig.gca()
         assert data_plots.plot_log_histogram(pd.Series([1.0, 2.0]), label="orders") is fig.gca()
+        assert len(fig.gca().patches) == len(profile.schema) + 40  # 40 log-spaced bins by default
+        assert data_plots.plot_monthly(profile.monthly) is fig.axes[0]
     finally:
         plt.close(fig)

@@ -27,7 +27,7 @@ def describe_rules() -> str:
     """
     rules = [f"{i}. **{rule.replace('_', ' ')}**: {text}" for i, (rule, text) in enumerate(RULES.items(), start=1)]
     flags = [f"- **{flag.replace('_', ' ')}** ({text})" for flag, text in FLAGS.items()]
-    return "\n".join(rules) + "\n\nListed but kept:\n\n" + "\n".join(flags)
+    return "\n".join([*rules, "", "Listed but kept:", "", *flags])
 
 
 def describe_reading(decisions: pd.DataFrame) -> str:
