@@ -1411,3 +1411,114 @@ def test_simulate_transactions_draws_the_models() -> None:
     assert _within(log["amount"], p * v / (q - 1))
     everyone = simulate_transactions(300, **TRUE_BG, days=50, random_state=1)
     assert everyone.groupby("customer_id")["order_date"].min().max() >= pd.Timestamp("2024-01-01") + pd.Timedelta(days=30)
+
+
+def _drawn(ax) -> dict:
+    """What an Axes shows a reader: texts, and each line's label, colour, style and marker."""
+    import matplotlib.colors as mcolors
+
+    legend = ax.get_legend()
+    return {
+        "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+        "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+        "lines": [(line.get_label(), mcolors.to_hex(line.get_color()), line.get_linestyle(), line.get_marker())
+                  for line in ax.lines],
+    }
+
+
+def test_plots_label_and_style_what_they_draw(bg: BetaGeoModel) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from segkit.clv import plots as clv_plots
+    from segkit.plots import PALETTE
+
+    blue, orange = mcolors.to_hex(PALETTE[0]), mcolors.to_hex(PALETTE[1])
+    by_frequency = pd.DataFrame({"actual": [0.1, 0.5], "predicted": [0.2, 0.4]}, index=["0", "1+"])
+    days = pd.date_range("2024-01-01", periods=28, name="date")
+    tracking = pd.DataFrame({"actual": 1.0, "expected": 2.0, "cumulative_actual": np.arange(1.0, 29.0),
+                             "cumulative_expected": np.arange(2.0, 57.0, 2.0)}, index=days)
+    validation = diagnostics.HoldoutValidation("done", calibration_end=pd.Timestamp("2024-01-14"), model=bg,
+                                               by_frequency=by_frequency, tracking=tracking)
+    plt.figure()
+    assert _drawn(clv_plots.plot_validation(validation)) == {  # on the current axes when none is given
+        "title": "Holdout purchases: predicted vs actual", "xlabel": "repeat purchases in the calibration period",
+        "ylabel": "mean purchases in the holdout (per customer)", "legend": ["actual", "predicted (BG/NBD)"],
+        "lines": [("actual", blue, "-", "o"), ("predicted (BG/NBD)", orange, "--", "s")]}
+    assert [t.get_text() for t in plt.gca().get_xticklabels()] == ["0", "1+"]
+    end = ("end of calibration", mcolors.to_hex("grey"), ":", "None")
+    for kind, what in (("cumulative", "cumulative repeat purchases"), ("weekly", "repeat purchases per week")):
+        ax = clv_plots.plot_validation(validation, kind=kind, ax=plt.subplots()[1])
+        assert _drawn(ax) == {
+            "title": f"Tracking: {what}", "xlabel": "date", "ylabel": f"{what} (count)",
+            "legend": ["actual", "expected (BG/NBD)", "end of calibration"],
+            "lines": [("actual", blue, "-", "None"), ("expected (BG/NBD)", orange, "--", "None"), end]}
+        assert ax.get_legend()._loc == 2  # upper left, clear of the rising curves
+    # weekly: Sunday-ending weeks, the partial last week dropped
+    assert ax.lines[0].get_xdata().tolist() == list(pd.date_range("2024-01-07", periods=3, freq="W"))
+
+    matrix = pd.DataFrame([[1.0, np.nan, np.nan], [0.9, 0.5, 0.8]], index=pd.Index([0, 1], name="frequency"),
+                          columns=pd.Index([0.0, 50.0, 100.0], name="recency"))
+    ax = clv_plots.plot_matrix(matrix, title="P(alive)", label="probability", ax=plt.subplots()[1])
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+        "P(alive)", "recency: age at last purchase (days)", "frequency (repeat purchases)")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "50", "100"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1"] and ax.images[0].origin == "lower"
+    assert ax.images[0].get_cmap().name == "cividis" and not ax.xaxis._major_tick_kw.get("gridOn", False)
+
+    interval = predict.TotalCLVInterval(estimate=100.0, lower=90.0, upper=120.0, level=0.8, n_draws=3,
+                                        draws=np.array([90.0, 100.0, 120.0]))
+    ax = clv_plots.plot_bootstrap(interval, ax=plt.subplots()[1])
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_legend()) == (
+        "Total CLV: 80% interval from parameter uncertainty", "total predicted CLV (money)", "parameter draws (count)",
+        None)
+    assert [(line.get_xdata()[0], line.get_linestyle()) for line in ax.lines] == [(90.0, ":"), (100.0, "-"),
+                                                                                  (120.0, ":")]
+    assert {mcolors.to_hex(line.get_color()) for line in ax.lines} == {blue} and len(ax.patches) == 30
+    assert {mcolors.to_hex(p.get_facecolor()) for p in ax.patches} == {mcolors.to_hex(PALETTE[4])}
+    plt.close("all")
+
+
+def test_average_spend_model_by_hand() -> None:
+    model = AverageSpendModel().fit([0, 2, 1, 3], [50.0, 10.0, 40.0, 0.0], sample_weight=[1, 1, 2, 1])
+    # paid repeat purchases: 2 x 10 (weight 1) and 1 x 40 (weight 2): (20 + 80) / (2 + 2) = 25
+    assert model.population_mean_spend() == 25.0 and model.n_customers_ == 3.0
+    pd.testing.assert_series_equal(model.expected_spend(pd.Series([0, 5]), pd.Series([0.0, 99.0])),
+                                   pd.Series([25.0, 25.0], name="expected_spend"))
+    summary = model.summary()
+    assert summary.columns.tolist() == ["estimate", "standard_error", "lower_95", "upper_95"]
+    assert summary.loc["mean_spend", "estimate"] == 25.0 and summary.iloc[0, 1:].isna().all()
+    with pytest.raises(DataError, match=re.escape("average spend: the spend model is a plain average without a "
+                                                  "parameter covariance, so parameters cannot be sampled.")):
+        model.sample_params(10)
+    given = AverageSpendModel.from_params(mean_spend=0.5)
+    assert given.population_mean_spend() == 0.5 and np.isnan(given.n_customers_)
+    for bad in (0.0, -1.0, np.inf):
+        with pytest.raises(DataError, match=re.escape(f"mean_spend must be positive and finite; got {bad}.")):
+            AverageSpendModel.from_params(mean_spend=bad)
+    from sklearn.exceptions import NotFittedError
+
+    for call in (lambda: AverageSpendModel().expected_spend([1], [2.0]), AverageSpendModel().summary,
+                 AverageSpendModel().population_mean_spend):
+        with pytest.raises(NotFittedError):
+            call()
+
+
+def test_history_matrices_grid_by_hand(bg: BetaGeoModel) -> None:
+    matrices = clv.history_matrices(bg, T=100.0, t=30.0, max_frequency=2, n_recency=3)
+    for matrix in matrices:
+        assert matrix.index.tolist() == [0, 1, 2] and matrix.index.name == "frequency"
+        assert matrix.columns.tolist() == [0.0, 50.0, 100.0] and matrix.columns.name == "recency"
+        assert matrix.loc[0].isna().tolist() == [False, True, True]
+    assert matrices.p_alive.loc[2, 50.0] == pytest.approx(float(bg.probability_alive([2], [50.0], [100.0])[0]))
+    assert matrices.purchases.loc[1, 100.0] == pytest.approx(float(bg.expected_purchases([1], [100.0], [100.0], t=30.0)[0]))
+    assert matrices.p_alive.loc[0, 0.0] == 1.0
+    default = clv.history_matrices(bg, T=0.5, t=1.0)
+    assert default.p_alive.shape == (21, 25) and default.p_alive.columns[1] == 0.0  # recency rounded to 0.1
+    for bad in (dict(T=0.0), dict(max_frequency=0), dict(n_recency=1)):
+        with pytest.raises(DataError, match=re.escape("Use T > 0, max_frequency >= 1 and n_recency >= 2 for the matrix.")):
+            clv.history_matrices(bg, **{"T": 10.0, "t": 1.0, **bad})
+    assert clv.history_matrices(bg, T=1.0, t=1.0, max_frequency=1, n_recency=2).p_alive.shape == (2, 2)
