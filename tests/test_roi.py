@@ -1644,3 +1644,150 @@ def to_hex_(colour) -> str:
     from matplotlib.colors import to_hex
 
     return to_hex(colour)
+
+
+# ---------------------------------------------------------------------------------------------
+# more survivors: words at their boundaries, settings passed on, the study's own tables
+# ---------------------------------------------------------------------------------------------
+
+
+def test_words_at_their_boundaries():
+    spent = pd.DataFrame({"expected_profit": [250.0, -20.0, 200.0], "segments": [2, 5, 1], "spend": [499.5, 500, 500]})
+    two = roi_text.campaign_headline(_targeting(-100.0, 300.0), spent, budget=500)
+    assert "Targeting only the 2 segments with a profitable measured lift" in two
+    assert "a budget of 500 spread over 2 segments" in two  # 0.5 short of the budget still counts as all of it
+    short = roi_text.campaign_headline(_targeting(-100.0, 300.0), spent.assign(spend=[499.0, 500, 500]), budget=500)
+    assert "spending 499 of the 500 budget on 2 segments" in short
+    zero_mass = roi_text.campaign_headline(_targeting(0.0, 300.0), spent, budget=500)
+    assert "would have changed the result of contacting everyone from a profit of 0 to a profit of 300" in zero_mass
+    small = roi_text.campaign_headline(_targeting(0.4, 0.6), spent, budget=500)
+    assert "from a profit of 0 to a profit of 1." in small
+    turned = roi_text.campaign_headline(_targeting(-0.4, 0.6), spent, budget=500)
+    assert "would have turned a loss of 0 into a profit of 1." in turned
+    with pytest.raises(DataError, match=r"^no campaign was measured \(targeting is None\): pass the assumed_uplift"):
+        roi_text.campaign_headline(None, spent, budget=500)
+    tiny = roi.budget_curve(_plan([1], [0.5], [2.0]))
+    assert tiny.saturation == 0.5
+    assert roi_text.budget_curve_words(tiny).startswith("The expected profit stops growing at a budget of 0,")
+
+
+def test_multiple_testing_words_in_full(fitted):
+    assert roi_text.multiple_testing_words(None) == (
+        "No campaign was measured, so no segment's lift has been tested yet. Measure one with a random control "
+        "group, and remember that at the 5% level one segment in twenty without any real lift looks "
+        "\"significant\" by chance alone.")
+    assert roi_text.multiple_testing_words(fitted) == (
+        "6 segments were tested at once at the 5% level: even if the campaign did nothing, 0.3 of them would be "
+        "expected to look \"significant\" by chance alone. Act firmly on large, clear lifts and re-test "
+        "borderline ones.")
+
+
+def test_assumed_actions_at_their_boundaries():
+    allocation = pd.DataFrame({"contacts": [1.0, 0.0, 0.0, 0.0, 0.0], "profit_per_contact": [0.5, 0.0, -1.0, -1.0, -1.0],
+                               "value_per_response": [20.0, 10.0, 0.0, 0.5, 3.0],
+                               "contact_cost": [1.0, 1.0, 1.0, 0.01, 1.0], "size": [4.0, 5.0, 6.0, 7.0, 8.0]},
+                              index=pd.Index(list("abcde"), name="segment"))
+    actions = campaign_actions(None, allocation)
+    assert actions.index.equals(allocation.index)
+    assert actions["contacts"].tolist() == [1, 0, 0, 0, 0] and actions["contacts"].dtype == np.int64
+    assert actions["size"].tolist() == [4, 5, 6, 7, 8] and actions["size"].dtype == np.int64
+    assert actions.loc["a", "action"].startswith("contact (assumed uplift)")  # a single contact is a contact
+    assert actions.loc["b", "action"].startswith("do not contact at the assumed uplift")  # profit 0 does not pay
+    assert actions.loc["c", "action"] == "do not contact: a response brings no profit"
+    assert actions.loc["d", "action"].endswith("from an uplift of 2.0 points")  # 100 × 0.01 / 0.5
+    assert actions.loc["e", "action"].endswith("from an uplift of 33.3 points")
+
+
+def test_segment_customers_defaults_and_settings(customers):
+    import warnings
+
+    table = customers.drop(columns="segment")
+    rng = np.random.default_rng(0)
+    noise = table.assign(n_orders=rng.integers(1, 20, len(table)), revenue=rng.gamma(2.0, 100.0, len(table)))
+    default = roi.segment_customers(noise)
+    assert default.tolist() == roi.segment_customers(noise, by="rfm").tolist()
+    clusters = roi.segment_customers(noise, by="cluster")
+    assert clusters.nunique() == 5  # five clusters by default
+    assert clusters.tolist() == roi.segment_customers(noise, by="cluster", random_state=0).tolist()
+    assert clusters.tolist() == roi.segment_customers(noise, by="cluster", n_clusters=5, random_state=0).tolist()
+    with pytest.raises(DataError, match=r"margin is a fraction of revenue in \(0, 1\]; got 1.5"):
+        roi.segment_customers(noise, by="clv_tier", margin=1.5)
+    few = table.iloc[:40].assign(n_orders=1)  # one order each: RFM's frequency cannot be ranked in five levels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        roi.segment_customers(few, by="rfm")  # the campaign's segmentation does not warn
+
+
+def test_cluster_segments_are_ordered_by_revenue():
+    rng = np.random.default_rng(4)
+    groups = np.repeat([0, 1, 2], 60)
+    orders = np.array([1, 6, 30])[groups] + rng.integers(0, 2, len(groups))
+    days = np.array([600, 120, 5])[groups] + rng.integers(0, 10, len(groups))
+    aov = np.array([15.0, 60.0, 250.0])[groups] * rng.uniform(0.9, 1.1, len(groups))
+    table = pd.DataFrame({"n_orders": orders, "days_since_last_purchase": days, "tenure_days": days + 400,
+                          "avg_order_value": aov, "revenue": orders * aov},
+                         index=pd.Index([f"k{i}" for i in range(len(groups))], name="customer_id"))
+    labels = roi.segment_customers(table, by="cluster", n_clusters=3, random_state=1)
+    mean_revenue = table["revenue"].groupby(labels.to_numpy()).mean().reindex(labels.cat.categories)
+    assert mean_revenue.is_monotonic_decreasing  # the categories run from the most to the least revenue
+
+
+def test_planted_on_compares_customer_by_customer():
+    from segkit.campaign.study import _planted_on
+
+    truth = pd.DataFrame({"customer_id": ["b", "a"], "segment": ["X", "Y"]})
+    assert _planted_on(truth, pd.Series(["Y", "X", "Z"], index=["a", "b", "c"]))
+    assert not _planted_on(truth, pd.Series(["X", "X", "Z"], index=["a", "b", "c"]))
+    assert not _planted_on(truth, pd.Series(["X"], index=["q"]))  # nobody in common
+
+
+def test_campaign_study_passes_its_settings_on(experiment, customers, tmp_path):
+    campaign, truth = experiment
+    path = _write(campaign, tmp_path / "c.csv")
+    choice = roi.match_campaign(path, customers, truth_path=_write(truth, tmp_path / "t.csv"))
+    table = customers.rename(columns={"segment": "tier"}).assign(clv=customers["avg_order_value"] * 2)
+    study = roi.campaign_study(choice, table, budget=800, planned_uplift=0.02, segment_col="tier", value_col="clv",
+                               margin=0.45, contact_cost=2.0, n_boot=150, random_state=3)
+    direct = roi.CampaignLift(segment_col="tier", margin=0.45, contact_cost=2.0, n_boot=150,
+                              random_state=3).fit(choice.campaign, table)
+    assert study.model.get_params() == direct.get_params()
+    pd.testing.assert_frame_equal(study.lift, direct.lift_)
+    plan = roi.planning_table(table, uplift=direct.lift_["abs_lift"], segment_col="tier", value_col="clv",
+                              margin=0.45, contact_cost=2.0)
+    pd.testing.assert_frame_equal(study.plan, plan)
+    pd.testing.assert_frame_equal(study.allocation, roi.allocate_budget(plan, budget=800))
+    assert study.true_lift.index.tolist() == study.lift.index.drop(TOTAL_LABEL).tolist()
+    assert study.true_lift["customers"].sum() == len(campaign) and study.true_lift.notna().all().all()
+    assert len(roi.campaign_study(choice, customers, budget=1, planned_uplift=0.02).model.revenue_lift_draws_) == 2000
+    with pytest.raises(DataError, match="contact_cost must be a non-negative"):
+        roi.campaign_study(choice, customers, budget=1, planned_uplift=0.02, contact_cost=-1.0)
+    with pytest.raises(DataError, match="pass segment_col= a segment column and value_col= a column of the table"):
+        roi.campaign_study(choice, customers, budget=1, planned_uplift=0.02, value_col="clv")
+    with pytest.raises(DataError, match="value_col= or value_per_response="):
+        roi.planning_table(customers.drop(columns="avg_order_value"), uplift=0.1)
+
+
+def test_targeting_sizes_missing_segments_are_not_contacted():
+    campaign, customers = _hand_campaign()
+    model = roi.CampaignLift(margin=0.5, contact_cost=1.0, n_boot=200, random_state=0).fit(campaign, customers)
+    table = model.targeting(sizes=pd.Series({"A": 1}))
+    mass = table.loc["mass: every customer"]
+    assert mass["contacts"] == 1.0 and mass["segments"] == 1 and mass["cost"] == 1.0
+    assert mass["incremental_revenue"] == pytest.approx(10.0)
+
+
+def test_simulated_guard_compares_paths_that_do_not_exist_yet(experiment, customers, tmp_path):
+    campaign, _ = experiment
+    path = _write(campaign, tmp_path / "sample.csv")
+    orders = tmp_path / "orders_not_downloaded.csv"
+    simulated = {"campaign": path, "truth": tmp_path / "t.csv", "transactions": orders}
+    assert roi.match_campaign(path, customers, data_path=orders, simulated=simulated).used
+
+
+def test_tables_name_their_index_and_columns(customers):
+    assert roi.segment_economics(customers).index.name == "segment"
+    lift = pd.DataFrame({"abs_lift": [0.05], "abs_lift_low": [0.01], "abs_lift_high": [0.09], "revenue_lift": [4.0]},
+                        index=["A"])
+    compare = roi.compare_with_truth(lift, pd.DataFrame({"abs_lift": [0.1], "revenue_lift": [5.0]}, index=["A"]))
+    assert compare.columns.tolist() == ["true_lift", "estimate", "low", "high", "covered", "true_revenue_lift",
+                                        "revenue_lift"]

@@ -125,7 +125,7 @@ def campaign_study(
     model._check_sampling()
     lift = true_lift = comparison = targeting = None
     if choice.used:
-        _check_campaign_match(choice.coverage, min_match=model.min_match)
+        _check_campaign_match(choice.coverage)  # the estimator's own threshold, FIT_MIN_MATCH
         lift = model._fit(choice.campaign, segments, choice.coverage).lift_
         if choice.truth is not None:
             true_lift = truth_by_segment(choice.truth, segments=customers[segment_col]).reindex(
@@ -146,8 +146,7 @@ def campaign_study(
         model=model, lift=lift, true_lift=true_lift, comparison=comparison, targeting=targeting, plan=plan,
         allocation=allocation, choices=choices, curve=curve, actions=actions,
         export=plan_export(allocation, actions, lift=lift),
-        headline=campaign_headline(targeting, choices, budget=budget,
-                                   assumed_uplift=None if model else planned_uplift),
+        headline=campaign_headline(targeting, choices, budget=budget, assumed_uplift=planned_uplift),
         curve_words=budget_curve_words(curve),
         testing_words=multiple_testing_words(model),
         truth_words="" if comparison is None else truth_coverage_words(comparison),
