@@ -1136,3 +1136,101 @@ def test_choose_k_on_two_k_has_no_knee():
     sel = choose_k(X, k_range=[2, 3], n_init=2, gap_references=2, random_state=0)
     assert sel.knee_k is None and "elbow" not in sel.votes.index and sel.chosen_k == 3
     assert words(sel).endswith("The elbow abstains: the inertia curve has no knee.")
+
+
+def test_cluster_plots_label_their_axes_and_reference_lines():
+    """The words and reference lines each plot shows (titles, axis labels, threshold and zero lines, limits)."""
+    from segkit.plots import PALETTE
+
+    def hexed(colour):
+        return matplotlib.colors.to_hex(colour)
+
+    table = pd.DataFrame({"inertia": [9.0, 5.0, 4.0], "ari_mean": [0.9, 0.7, 0.5], "ari_min": [0.8, 0.5, 0.2],
+                          "stable": [True, False, False]}, index=pd.Index([2, 3, 4], name="k"))
+    fig, axs = plt.subplots(2, 3)
+    try:
+        ax = cluster_plots.plot_k_metric(table, "inertia", chosen_k=3, best_k=2, ax=axs[0, 0])
+        assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+            "inertia", "number of clusters k", "inertia (within-cluster sum of squares)")
+        curve = ax.get_lines()[0]
+        assert curve.get_marker() == "o" and hexed(curve.get_color()) == hexed(PALETTE[0])
+        best, chosen = ax.get_lines()[1], ax.get_lines()[2]
+        assert best.get_marker() == "o" and best.get_markerfacecolor() == "none" and hexed(best.get_color()) == hexed(PALETTE[1])
+        assert hexed(chosen.get_color()) == hexed(PALETTE[5]) and chosen.get_linestyle() == "--"
+        assert list(ax.get_xticks()) == [2, 3, 4]
+        assert cluster_plots.plot_k_metric(table, "ari_mean", ax=axs[1, 2]).get_ylabel() == "ari_mean"
+
+        ax = cluster_plots.plot_stability(table, threshold=0.75, ax=axs[0, 1])
+        assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+            "Stability of k-means on subsamples", "number of clusters k", "adjusted Rand index between refits")
+        assert ax.get_ylim() == (0.0, 1.05) and list(ax.get_xticks()) == [2, 3, 4]
+        threshold = ax.get_lines()[0]
+        assert (hexed(threshold.get_color()), threshold.get_linestyle()) == (hexed("grey"), "--")
+        lowest = ax.collections[0]
+        assert hexed(lowest.get_facecolor()[0]) == "#000000" and lowest.get_paths()[0] is not None
+        assert _texts(ax.get_legend().get_texts())[1] == "stable from ARI 0.75"
+
+        means = pd.DataFrame({"n_orders": [1.0, -1.0], "revenue": [0.5, -0.5]})
+        ax = cluster_plots.plot_snake(means, ax=axs[0, 2])
+        assert (ax.get_title(), ax.get_ylabel()) == ("Snake plot of cluster profiles",
+                                                     "mean of standardised feature (SD units)")
+        zero = ax.get_lines()[-1]
+        assert list(zero.get_ydata()) == [0, 0] and hexed(zero.get_color()) == hexed("grey")
+        lines = ax.get_lines()[:2]
+        assert all(line.get_marker() == "o" for line in lines)
+        assert [hexed(line.get_color()) for line in lines] == [hexed(c) for c in PALETTE[:2]]
+        assert all(t.get_rotation() == 30 and t.get_horizontalalignment() == "right" for t in ax.get_xticklabels())
+        assert list(ax.get_lines()[0].get_xdata()) == [0, 1]
+
+        explained = pd.DataFrame({"explained_variance_ratio": [0.7, 0.3], "cumulative": [0.7, 1.0]},
+                                 index=["PC1", "PC2"])
+        ax = cluster_plots.plot_scree(explained, ax=axs[1, 0])
+        assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+            "Scree plot", "principal component", "variance explained (%)")
+        assert ax.get_ylim() == (0.0, 105.0)
+        assert [p.get_x() + p.get_width() / 2 for p in ax.patches] == [1, 2]
+        assert hexed(ax.patches[0].get_facecolor()) == hexed(PALETTE[0])
+        cumulative, eighty = ax.get_lines()
+        assert list(cumulative.get_xdata()) == [1, 2] and cumulative.get_marker() == "o"
+        assert hexed(cumulative.get_color()) == hexed(PALETTE[1])
+        assert (hexed(eighty.get_color()), eighty.get_linestyle()) == (hexed("grey"), "--")
+        assert _texts(ax.get_legend().get_texts()) == ["cumulative", "80 %", "per component"]
+
+        loadings = pd.DataFrame({"PC1": [0.8, -0.6]}, index=["revenue", "n_orders"])
+        ax = cluster_plots.plot_loadings(loadings, ax=axs[1, 1])
+        assert ax.get_xlabel() == "principal component"
+        mesh = ax.collections[0]
+        assert mesh.get_clim() == (-1.0, 1.0)
+        assert ax.figure.axes[-1].get_ylabel() == "weight in component"  # the colour bar
+    finally:
+        plt.close(fig)
+
+
+def test_importance_heatmap_scale_is_symmetric_around_zero(axes):
+    rel = pd.DataFrame({"revenue": [0.5, -0.25], "n_orders": [2.0, -1.0]})
+    cluster_plots.plot_importance(rel, ax=axes)
+    assert axes.collections[0].get_clim() == (-2.0, 2.0)
+    assert axes.get_title() == "Relative importance of features per cluster"
+    assert all(t.get_horizontalalignment() == "right" for t in axes.get_xticklabels())
+    assert axes.figure.axes[-1].get_ylabel() == "cluster mean / population mean − 1"
+    fig, other = plt.subplots()
+    cluster_plots.plot_importance(pd.DataFrame({"revenue": [0.0, 0.0]}), ax=other)
+    assert other.collections[0].get_clim() == (-1.0, 1.0)  # all zero: a unit scale, not an empty one
+    plt.close(fig)
+
+
+def test_pc_scatter_labels_and_default_axes(planted):
+    X, Z, _ = planted
+    res = principal_components(Z)
+    fig = plt.figure()
+    try:
+        ax = cluster_plots.plot_pc_scatter(res.scores, max_points=40)
+        assert ax is plt.gca() and len(ax.collections[0].get_offsets()) == 40
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("PC1 score (SD units)", "PC2 score (SD units)")
+        assert ax.get_legend() is None
+        hue = pd.Series(np.where(np.arange(len(Z)) % 2 == 0, "even", "odd"), name="parity")
+        other = cluster_plots.plot_pc_scatter(res.scores, hue=hue, max_points=len(Z) + 1, ax=fig.add_subplot(2, 1, 2))
+        assert len(other.collections[0].get_offsets()) == len(Z)  # fewer customers than max_points: all drawn
+        assert _texts(other.get_legend().get_texts()) == ["even", "odd"]  # sorted when not categorical
+    finally:
+        plt.close(fig)
