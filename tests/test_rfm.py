@@ -833,8 +833,16 @@ def test_abc_tiers_worked_out_by_hand_at_the_exact_boundary():
 
 @pytest.mark.parametrize("revenue", [[], [1.0, np.nan], [3.0, -1.0], [0.0, 0.0]])
 def test_abc_tiers_refuse_unusable_revenue(revenue):
-    with pytest.raises(DataError, match="ABC tiers|total revenue is 0"):
+    with pytest.raises(DataError) as err:
         abc_tiers(pd.Series(revenue, dtype=float))
+    assert str(err.value) in (
+        "ABC tiers need non-negative, non-missing revenue for at least one customer.",
+        "total revenue is 0, so revenue shares (ABC tiers) are undefined; check the input or the returns handling.")
+
+
+def test_abc_tiers_of_one_customer_and_of_zero_revenue():
+    assert abc_tiers(pd.Series([5.0])).tolist() == ["A"]
+    assert abc_tiers(pd.Series([5.0, 0.0])).tolist() == ["A", "C"]  # all revenue is before the 0: share 1.0
 
 
 def test_abc_thresholds_are_checked():
@@ -882,6 +890,10 @@ def test_migration_result_hand_case():
                           columns=["Champions", "Lost"])
     study = Migration(matrix, None, pd.Timestamp("2025-10-03"), pd.Timestamp("2026-01-01"), 4)
     assert study.stayed("Champions") == 0.75 and study.stayed("Lost") == 1.0 and study.stayed("VIP") is None
+    # nobody of "Gone" stayed, and no one is "Gone" later, so the matrix has no "Gone" column at all
+    gone = Migration(pd.DataFrame([[2, 2]], index=["Gone"], columns=["Champions", "Lost"]), None,
+                     pd.Timestamp("2025-10-03"), pd.Timestamp("2026-01-01"), 0)
+    assert gone.stayed("Gone") == 0.0
     assert study.summary("Champions") == (
         "Between 2025-10-03 and 2026-01-01, 75% of Champions stayed Champions; 4 customers are new since then.")
     empty = Migration(None, None, pd.Timestamp("2025-10-03"), pd.Timestamp("2026-01-01"), 0, "no data")
@@ -955,11 +967,11 @@ def test_score_levels_note_lists_the_notes_or_says_all_levels_are_used():
 
 def test_playbook_file_is_read_as_text(tmp_path):
     path = tmp_path / "book.csv"
-    path.write_text('view,name,description,action\nsegment,007,NA,\nsegment,None,"1.5",N/A\n')
+    path.write_text('view,name,description,action\nsegment,007,NA,\nsegment,12,"1.5",N/A\n')
     book = load_playbook(path)
     assert book.to_dict("records") == [
         {"view": "segment", "name": "007", "description": "NA", "action": ""},
-        {"view": "segment", "name": "None", "description": "1.5", "action": "N/A"}]
+        {"view": "segment", "name": "12", "description": "1.5", "action": "N/A"}]
     given = pd.DataFrame({"view": ["segment"], "name": ["x"], "description": ["d"], "action": ["a"]})
     copy = load_playbook(given)
     copy.loc[0, "name"] = "changed"
@@ -1237,3 +1249,13 @@ def test_rules_errors_in_full(tmp_path):
         assert str(err.value) == message
     # a dash range with spaces and an en dash are read as ranges
     assert load_rules(rules_frame([(1, "All", " 1 - 5 ", "1–5", "*")]))["cells"].tolist() == [125]
+
+
+def test_example_cut_points_in_notes():
+    from segkit.rfm.text import _example_cuts
+
+    assert _example_cuts("R", 5) == [30, 90, 180, 365]
+    assert _example_cuts("F", 5) == [2, 3, 5, 10]
+    assert _example_cuts("M", 5) == [50, 100, 250, 1000]
+    assert _example_cuts("R", 3) == [30, 90]
+    assert _example_cuts("M", 8) == [50, 100, 250, 1000, 2000, 3000, 4000]

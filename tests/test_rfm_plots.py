@@ -215,10 +215,11 @@ def test_pareto_orders_given_tiers_and_allows_an_empty_tier(ax):
 
 def test_migration_heatmap_draws_on_the_axes_it_is_given(other_axes):
     ax, current = other_axes
-    matrix = pd.DataFrame([[1, 1], [2, 0]], index=["x", "y"], columns=["x", "y"])
+    matrix = pd.DataFrame([[1, 1], [1, 3]], index=["x", "y"], columns=["x", "y"])
     plot_migration(matrix, ax=ax)
     assert not current.collections
     mesh = ax.collections[0]
+    # shares 50, 50, 25, 75: the colour scale still runs over 0..100%
     assert (mesh.norm.vmin, mesh.norm.vmax) == (0, 100)
     assert mesh.colorbar.ax.get_ylabel() == "% of the earlier segment"
     assert ax.get_xlabel() == "later" and ax.get_ylabel() == "earlier"  # unnamed axes

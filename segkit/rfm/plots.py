@@ -24,8 +24,7 @@ def plot_score_distributions(scores: pd.DataFrame, *, bins: int = 5, ax: plt.Axe
     )
     width = 0.8 / 3
     for i, dim in enumerate("RFM"):
-        ax.bar(levels + (i - 1) * width, shares[dim], width=width, label=f"{dim} ({RAW_COLUMNS[dim]})",
-               color=sns.color_palette()[i])
+        ax.bar(levels + (i - 1) * width, shares[dim], width=width, label=f"{dim} ({RAW_COLUMNS[dim]})")
     ax.set_xticks(levels)
     ax.set_xlabel("score (higher is better)")
     ax.set_ylabel("customers (%)")
