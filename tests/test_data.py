@@ -435,8 +435,10 @@ def test_calibration_end_after_data_is_an_error(default_clean):
         data.calibration_holdout(clean, calibration_end=last_day)  # the holdout would be empty
     with pytest.raises(DataError, match="before the first transaction"):
         data.calibration_holdout(clean, calibration_end="2000-01-01")
-    with pytest.raises(DataError, match="is not a date"):
+    with pytest.raises(DataError, match="^calibration_end 'mid-June' is not a date. Use 'YYYY-MM-DD'.$"):
         data.calibration_holdout(clean, calibration_end="mid-June")
+    with pytest.raises(DataError, match="^holdout_end 'soon' is not a date. Use 'YYYY-MM-DD'.$"):
+        data.calibration_holdout(clean, calibration_end="2025-06-30", holdout_end="soon")
 
 
 def test_load_clean_cache_returns_the_same_result(tmp_path, monkeypatch):

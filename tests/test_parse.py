@@ -599,6 +599,11 @@ def test_dates_written_as_numbers_word_for_word():
     assert dates(pd.Series([20_000.0, 80_000.0]))[0] == [D(1954, 10, 3), D(2119, 1, 11)]
     refusal(dates, pd.Series([19_999.0]))
     refusal(dates, pd.Series([80_001.0]))
+    # eight digits are read as YYYYMMDD, from 10,000,000 to 99,999,999; nine digits are not dates at all
+    for number in (10_000_000.0, 99_999_999.0):
+        assert refusal(dates, pd.Series([number])).startswith(
+            f"Column 'Date' of 'orders.csv' holds numbers read as YYYYMMDD dates, but 1 row(s) are not such dates")
+    assert "must be Excel serial day numbers" in refusal(dates, pd.Series([100_000_000.0]))
 
 
 def test_given_format_reads_whole_and_fractional_numbers_as_their_digits():

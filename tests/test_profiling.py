@@ -86,14 +86,17 @@ def test_schema_table(profile):
 
 
 def test_schema_table_of_an_empty_column():
-    schema = profiling.schema_table(pd.DataFrame({"a": [None, None], "b": ["x", "y"]}, dtype=object))
-    assert schema.loc["a", ["filled", "missing", "missing_pct", "distinct", "example"]].tolist() == [0, 2, 100.0, 0, "None"]
-    assert schema.loc["b", "example"] == "x"
+    schema = profiling.schema_table(pd.DataFrame({"a": [None, None, None], "b": ["x", "y", None]}, dtype=object))
+    assert schema.loc["a", ["filled", "missing", "missing_pct", "distinct", "example"]].tolist() == [0, 3, 100.0, 0, "None"]
+    assert schema.loc["b", ["missing_pct", "example"]].tolist() == [33.33, "x"]
+    assert schema.columns.tolist() == ["type", "filled", "missing", "missing_pct", "distinct", "example"]
+    assert schema.index.name == "column"
 
 
 def test_monthly_activity(profile):
     monthly = profile.monthly
-    assert [str(m) for m in monthly.index] == ["2024-01", "2024-02", "2024-03"]
+    assert [str(m) for m in monthly.index] == ["2024-01", "2024-02", "2024-03"] and monthly.index.name == "month"
+    assert monthly.dtypes.astype(str).tolist() == ["int64", "int64", "float64"]
     # orders and customers count purchases only (a guest has no id); revenue counts every line
     assert monthly["orders"].tolist() == [2, 1, 1]
     assert monthly["customers"].tolist() == [2, 0, 1]
@@ -102,9 +105,10 @@ def test_monthly_activity(profile):
 
 def test_monthly_activity_of_a_month_with_returns_only():
     lines = pd.DataFrame({"order_id": ["1", "C2"], "customer_id": ["a", "a"], "quantity": [1.0, -1.0],
-                          "amount": [5.0, -5.0], "order_date": pd.to_datetime(["2024-01-03", "2024-02-03"])})
+                          "amount": [5.004, -5.0], "order_date": pd.to_datetime(["2024-01-03", "2024-02-03"])})
     monthly = profiling.monthly_activity(lines)
     assert monthly.loc[pd.Period("2024-02"), ["orders", "customers", "revenue"]].tolist() == [0, 0, -5.0]
+    assert monthly.loc[pd.Period("2024-01"), "revenue"] == 5.0  # to the cent
 
 
 def test_returns_summary(profile):
@@ -144,12 +148,19 @@ def test_top_lines_rank_purchases_and_score_them():
     assert top.columns.tolist() == ["order_id", "customer_id", "order_date", "quantity", "unit_price", "amount",
                                     "robust_z"]
     assert len(profiling.top_lines(lines)) == 5  # the return and the free line are not purchases with revenue
+    many = pd.DataFrame({"order_id": [str(i) for i in range(12)], "customer_id": ["a"] * 12, "product_id": ["p"] * 12,
+                         "order_date": pd.to_datetime(["2024-01-01"] * 12), "quantity": [1.0] * 12,
+                         "unit_price": np.arange(1.0, 13.0), "amount": np.arange(1.0, 13.0)})
+    top = profiling.top_lines(many)
+    assert top["amount"].tolist() == [12.0, 11.0, 10.0, 9.0, 8.0, 7.0, 6.0, 5.0]  # 8 by default
+    assert top.columns.tolist()[:3] == ["order_id", "customer_id", "product_id"]
 
 
 def test_quantile_table():
     lines = pd.DataFrame({"quantity": np.arange(101.0), "unit_price": np.arange(101.0) * 2,
-                          "amount": np.arange(101.0)})
+                          "amount": np.arange(101.0) / 3})
     table = profiling.quantile_table(lines)
+    assert table.loc["amount", ["p1", "max"]].tolist() == [0.33, 33.33]  # to the cent
     assert table.columns.tolist() == ["min", "p1", "p25", "median", "p75", "p99", "p99.9", "max"]
     assert table.loc["quantity"].tolist() == [0.0, 1.0, 25.0, 50.0, 75.0, 99.0, 99.9, 100.0]
     assert table.loc["unit_price", "max"] == 200.0
@@ -165,13 +176,17 @@ def test_quantile_table():
         ([1.0, 2.0, 3.0, 4.0], 0.5, {"top_customers_pct": 50.0, "top_revenue_pct": 70.0, "gini": 0.25}),
         ([0.0, 0.0], 0.2, {"top_customers_pct": 20.0, "top_revenue_pct": 0.0, "gini": 0.0}),
         ([5.0] * 4, 0.25, {"top_customers_pct": 25.0, "top_revenue_pct": 25.0, "gini": 0.0}),
+        # a third of 2 customers rounds to 1; 2/3 of revenue; Gini of 1, 2: |1 - 2| * 2 / (2 * 2^2 * 1.5) = 1/6
+        ([1, 2], 1 / 3, {"top_customers_pct": 33.3, "top_revenue_pct": 66.7, "gini": 0.167}),
+        # equal shares: the Gini sum rounds to -0.0 in floating point, shown as 0.0
+        ([0.1] * 6, 0.5, {"top_customers_pct": 50.0, "top_revenue_pct": 50.0, "gini": 0.0}),
     ],
 )
 def test_concentration_by_hand(revenue, top_share, expected):
     """Gini of 1, 2, 3, 4: mean absolute difference 20/16 over twice the mean 2.5 = 0.25."""
     shares = profiling.concentration(pd.Series(revenue), top_share=top_share)
     assert shares == expected
-    assert str(shares["gini"]) != "-0.0"
+    assert [str(v) for v in shares.values()] == [str(float(v)) for v in expected.values()]  # 0.0, not -0.0 or 0
 
 
 def test_breakdown(profile):
