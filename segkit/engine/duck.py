@@ -29,9 +29,15 @@ class Split:
     totals: dict[str, float]
 
 
-def connect(*, threads: int | None = None, spill_to: Path = INTERIM_DIR / "duckdb-spill") -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection that spills to ``spill_to`` when a query outgrows memory."""
-    config = {"preserve_insertion_order": False}
+#: DuckDB's working memory before it spills to disk: the engine's peak memory stays near it whatever
+#: the data size (DuckDB's own default, 80% of the machine, would hold everything it can).
+MEMORY_LIMIT: str = os.environ.get("SEGKIT_ENGINE_MEMORY", "1GB")
+
+
+def connect(*, threads: int | None = None, memory_limit: str = MEMORY_LIMIT,
+            spill_to: Path = INTERIM_DIR / "duckdb-spill") -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection that spills to ``spill_to`` past ``memory_limit``."""
+    config = {"preserve_insertion_order": False, "memory_limit": memory_limit}
     if threads is not None:
         config["threads"] = threads
     connection = duckdb.connect(config=config)
