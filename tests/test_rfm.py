@@ -1259,3 +1259,23 @@ def test_example_cut_points_in_notes():
     assert _example_cuts("M", 5) == [50, 100, 250, 1000]
     assert _example_cuts("R", 3) == [30, 90]
     assert _example_cuts("M", 8) == [50, 100, 250, 1000, 2000, 3000, 4000]
+
+
+def test_missing_column_and_lone_customer_messages_in_full():
+    c = table([1, 2], [1, 2], [1.0, 2.0])
+    with pytest.raises(DataError) as err:
+        rfm_segments(c.drop(columns="revenue"))
+    assert str(err.value) == ("the customer table lacks column(s) ['revenue']; build it with "
+                              "segkit.data.customer_table(clean), or rename your columns to these names.")
+    with pytest.raises(DataError) as err:
+        rfm_segments(c.iloc[:1])
+    assert str(err.value) == (
+        "rank scores compare customers with each other, but the table has only 1 customer; pass fixed thresholds "
+        "for R, F and M (e.g. thresholds={'R': [30, 90, 180, 365], ...}) or score a larger table.")
+
+
+def test_loaded_rules_have_exactly_the_documented_columns():
+    rules = load_rules()
+    assert rules.columns.tolist() == ["priority", "segment", "R", "F", "M", "r_min", "r_max", "f_min", "f_max",
+                                      "m_min", "m_max", "cells"]
+    assert rules.index.tolist() == list(range(11))
