@@ -42,6 +42,34 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _first_rules(test_account_pattern: str | None, test_accounts: Sequence[str]) -> str:
+    """The rules that look at one line (and its exact duplicates), as one CASE in rule order."""
+    test = ["FALSE"]
+    if test_accounts:
+        test.append(f"customer_id IN ({', '.join(literal(a) for a in test_accounts)})")
+    if test_account_pattern:
+        test.append(f"coalesce(regexp_matches(customer_id, {literal(test_account_pattern)}), FALSE)")
+    return f"""CASE
+        WHEN customer_id IS NULL THEN 'missing_customer'
+        WHEN order_date IS NULL THEN 'missing_date'
+        WHEN amount IS NULL THEN 'missing_amount'
+        WHEN {' OR '.join(test)} THEN 'test_account'
+        WHEN firsts.first_line IS NULL THEN 'duplicate'
+        WHEN coalesce(unit_price < 0, FALSE) THEN 'negative_price'
+    END"""
+
+
+def _returns_rule(returns: str, keys: Sequence[str]) -> str:
+    """The returns rule over lines ``r`` and the ``unmatched`` keys ``u``: every return with "drop";
+    with "net", a return with no key, or of more than its key (customer, product) bought."""
+    r_is_return = IS_RETURN.replace("quantity", "r.quantity").replace("amount", "r.amount")
+    if returns == "drop":
+        return f"CASE WHEN r.reason IS NULL AND {r_is_return} THEN 'return' ELSE r.reason END"
+    missing_key = " OR ".join(f"r.{k} IS NULL" for k in keys)
+    return (f"CASE WHEN r.reason IS NULL AND {r_is_return} AND ({missing_key} OR u.customer_id IS NOT NULL) "
+            "THEN 'unmatched_return' ELSE r.reason END")
+
+
 def reasons_query(
     source: str,
     columns: Sequence[str],
@@ -60,34 +88,14 @@ def reasons_query(
     join the lines back by ``line_no``.
     """
     keyed = ", ".join(quote(c) for c in columns)
-    test = ["FALSE"]
-    if test_accounts:
-        test.append(f"customer_id IN ({', '.join(literal(a) for a in test_accounts)})")
-    if test_account_pattern:
-        test.append(f"coalesce(regexp_matches(customer_id, {literal(test_account_pattern)}), FALSE)")
-    first_rules = f"""CASE
-        WHEN customer_id IS NULL THEN 'missing_customer'
-        WHEN order_date IS NULL THEN 'missing_date'
-        WHEN amount IS NULL THEN 'missing_amount'
-        WHEN {' OR '.join(test)} THEN 'test_account'
-        WHEN firsts.first_line IS NULL THEN 'duplicate'
-        WHEN coalesce(unit_price < 0, FALSE) THEN 'negative_price'
-    END"""
+    first_rules = _first_rules(test_account_pattern, test_accounts)
     candidate = "reason IS NULL AND quantity > 0 AND amount > 0"
     outlier = "reason" if outlier_z is None else (
         f"CASE WHEN {candidate} AND spread.mad > 0 AND (ln(amount) - centre.median) / spread.mad > {float(outlier_z)!r}"
         " THEN 'outlier' ELSE reason END")
-    has_product = "product_id" in columns
-    measure = "abs(quantity)" if has_product else "abs(amount)"
-    keys = ["customer_id", "product_id"] if has_product else ["customer_id"]
-    r_is_return = IS_RETURN.replace("quantity", "r.quantity").replace("amount", "r.amount")
-    if returns == "drop":
-        returned = f"CASE WHEN r.reason IS NULL AND {r_is_return} THEN 'return' ELSE r.reason END"
-    else:
-        # a return with no key, or of more than its key (customer, product) bought, is unmatched
-        missing_key = " OR ".join(f"r.{k} IS NULL" for k in keys)
-        returned = (f"CASE WHEN r.reason IS NULL AND {r_is_return} AND ({missing_key} OR u.customer_id IS NOT NULL) "
-                    "THEN 'unmatched_return' ELSE r.reason END")
+    keys = ["customer_id", "product_id"] if "product_id" in columns else ["customer_id"]
+    measure = "abs(quantity)" if "product_id" in columns else "abs(amount)"
+    returned = _returns_rule(returns, keys)
     work = ["line_no", *keys, "quantity", "amount"]  # what the later rules read; the other columns wait
     narrow = ", ".join(work)
     r_narrow = ", ".join(f"r.{c}" for c in work)
