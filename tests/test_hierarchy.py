@@ -659,3 +659,20 @@ def test_sample_rows_by_hand():
     assert sample_rows(frame, size=2, random_state=3).equals(sample_rows(frame, size=2, random_state=3))
     with pytest.raises(DataError, match=r"^sample size=1 must be at least 2 customers\.$"):
         sample_rows(frame, size=1)
+
+
+def test_count_words():
+    from segkit.cluster.text import _count_word
+
+    assert [_count_word(n) for n in range(1, 6)] == ["one", "two", "three", "four", "5"]
+
+
+def test_weighted_ward_of_integer_points_and_weights():
+    """Integer input must not truncate the merged centres: same heights as the float input."""
+    points, weights = np.array([[0], [1], [10], [13]]), np.array([3, 1, 2, 1])
+    expected = _weighted_ward_linkage(points.astype(float), weights.astype(float))
+    np.testing.assert_allclose(_weighted_ward_linkage(points, weights), expected)
+    # by hand: 0 (3) + 1 (1) at √(2 · 3/4 · 1) first; 10 (2) + 13 (1) at √(2 · 2/3 · 9)
+    np.testing.assert_allclose(expected[:2, 2], [np.sqrt(1.5), np.sqrt(12.0)])
+    two = _weighted_ward_linkage(np.array([[0.0], [2.0]]))
+    np.testing.assert_allclose(two, [[0, 1, 2.0, 2]])

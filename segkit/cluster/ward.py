@@ -131,7 +131,7 @@ def _nn_chain(centers: np.ndarray, sizes: np.ndarray) -> np.ndarray:
                 chain.append(int(np.argmax(active)))
             a = chain[-1]
             diff = centers - centers[a]
-            cost = sizes[a] * sizes / (sizes[a] + sizes) * np.einsum("ij,ij->i", diff, diff)
+            cost = sizes[a] * sizes / (sizes[a] + sizes) * (diff * diff).sum(axis=1)
             cost[~active] = np.inf
             cost[a] = np.inf
             b = int(np.argmin(cost))
@@ -141,7 +141,7 @@ def _nn_chain(centers: np.ndarray, sizes: np.ndarray) -> np.ndarray:
             chain.append(b)
         del chain[-2:]
         # Ward is reducible (a merge never lies below its children); max() only guards rounding
-        height = max(np.sqrt(2.0 * cost[b]), slot_height[a], slot_height[b])
+        height = max(np.sqrt(2.0 * cost[b]), slot_height[a], slot_height[b])  # pragma: no mutate (see above)
         a, b = min(a, b), max(a, b)
         merges[step] = a, b, height
         total = sizes[a] + sizes[b]
