@@ -1168,6 +1168,10 @@ def test_customer_table_errors_in_full():
         (c.assign(n_orders=[0, 2, 3]),
          "column 'n_orders' must be >= 1, but 1 customers are below (min 0, e.g. ['c0']): every customer in the "
          "table needs at least one order; drop customers without orders."),
+        (c.assign(revenue=[-1.0, 2.0, 3.0]),
+         "column 'revenue' must be >= 0, but 1 customers are below (min -1, e.g. ['c0']): returns exceed purchases "
+         "for these customers; drop them or clean with segkit.data.clean_transactions so that net revenue is "
+         "positive."),
         (c.assign(tenure_days=[0, 5, 2]),
          "2 customers have tenure_days smaller than days_since_last_purchase (e.g. ['c0', 'c2']): the first purchase "
          "cannot be after the last; rebuild the table with segkit.data.customer_table."),
