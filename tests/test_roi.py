@@ -1367,10 +1367,17 @@ def test_python_m_segkit_campaign_reproduces_the_shipped_files(tmp_path, monkeyp
     shipped_campaign, shipped_truth = sim.DEFAULT_CAMPAIGN_PATH, sim.DEFAULT_CAMPAIGN_TRUTH_PATH
     if not (shipped_campaign.is_file() and shipped_truth.is_file()):
         pytest.skip("sample campaign not generated")
-    raw = tmp_path / "raw"
+    raw = tmp_path / "new" / "raw"
     monkeypatch.setattr(sim, "RAW_DIR", raw)
     monkeypatch.setattr(sim, "DEFAULT_CAMPAIGN_PATH", raw / "campaign.csv")
     monkeypatch.setattr(sim, "DEFAULT_CAMPAIGN_TRUTH_PATH", raw / "campaign_truth.csv")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the default segmentation is drawn without RFM's warnings
+        summary = sim.main()
+    assert sim.main() == summary  # a second run overwrites the files in place
+    capsys.readouterr()
     summary = sim.main()
     assert (raw / "campaign.csv").read_bytes() == shipped_campaign.read_bytes()
     assert (raw / "campaign_truth.csv").read_bytes() == shipped_truth.read_bytes()
@@ -1791,3 +1798,47 @@ def test_tables_name_their_index_and_columns(customers):
     compare = roi.compare_with_truth(lift, pd.DataFrame({"abs_lift": [0.1], "revenue_lift": [5.0]}, index=["A"]))
     assert compare.columns.tolist() == ["true_lift", "estimate", "low", "high", "covered", "true_revenue_lift",
                                         "revenue_lift"]
+
+
+def test_more_boundaries_of_files_plans_and_actions(experiment, customers, tmp_path):
+    campaign, truth = experiment
+    padded = pd.DataFrame({"n_orders": [1, 1, 1], "segment": ["A", "A", "B"]},
+                          index=pd.Index(["007", "NA", "010"], name="customer_id"))
+    path = tmp_path / "c.csv"
+    path.write_text("customer_id,group,responded,revenue\n007,treatment,1,5\nNA,control,0,0\n010,treatment,0,0\n")
+    truth_path = tmp_path / "t.csv"
+    truth_path.write_text("customer_id,segment\n007,A\n010,B\n")
+    choice = roi.match_campaign(path, padded, truth_path=truth_path, min_match=0.0)
+    assert choice.coverage.matched == 3 and choice.used  # ids read as text: leading zeros and "NA" kept
+    assert choice.truth["customer_id"].tolist() == ["007", "010"]
+    assert roi.match_campaign(path, padded, truth_path=truth_path).truth is None  # 2 of 3 is below 0.9
+    exact = roi.match_campaign(path, padded, truth_path=truth_path, min_match=2 / 3)
+    assert exact.truth is not None  # the truth covers exactly the share needed
+    missing = roi.match_campaign(tmp_path / "gone.csv", padded)
+    assert "`gone.csv`" in missing.note
+    # planning: ROI per unit of contact cost, index named, uplift of exactly one allowed
+    plan = roi.planning_table(customers, uplift={s: 1.0 for s in PROFILES}, contact_cost=2.0)
+    assert plan.index.name == "segment" and plan["size"].dtype == np.int64
+    assert np.allclose(plan["roi_per_contact"], plan["profit_per_contact"] / 2.0)
+    with pytest.raises(DataError, match=r"within \[-1, 1\]; got 1.5$"):
+        roi.planning_table(customers, uplift=dict.fromkeys(PROFILES, 1.0) | {"Lost": 1.5})
+    # a given optimum is used as given
+    hand = _plan([10, 10], [1.0, 1.0], [1.0, 2.0])
+    fake = roi.allocate_budget(hand, budget=5).assign(contacts=[1.0, 0.0], spend=[1.0, 0.0], expected_profit=[2.0, 0.0])
+    assert compare_allocations(hand, budget=5, optimal=fake).loc["optimal (targeted)", "expected_profit"] == 2.0
+    # five duplicated ids are listed without "(and 0 more)"
+    five = pd.DataFrame({"customer_id": [str(i) for i in range(5)] * 2, "group": "control", "responded": 0,
+                         "revenue": 0.0})
+    with pytest.raises(DataError, match=r"'4'; keep one row"):
+        roi.validate_campaign(five)
+    # measured actions: one contact is a contact, a profit of 0 does not pay, a lift without its total row
+    per = pd.DataFrame({"significant": [False, False], "abs_lift": [0.1, 0.1], "pays": ["unclear", "unclear"],
+                        "verdict": ["not significant: could be zero"] * 2}, index=pd.Index(["a", "b"], name="segment"))
+    allocation = pd.DataFrame({"contacts": [1.0, 0.0], "profit_per_contact": [0.5, 0.0], "size": [2.0, 3.0]},
+                              index=["a", "b"])
+    actions = campaign_actions(per, allocation)
+    assert actions.loc["a", "action"].startswith("contact, keeping a control group")
+    assert actions.loc["b", "action"].startswith("do not contact: no lift shown")
+    assert actions["contacts"].dtype == np.int64 and actions["size"].dtype == np.int64
+    assert campaign_actions(per.assign(pays=["yes", "yes"]), allocation).loc["a", "action"].startswith(
+        "contact: the lift is measured")

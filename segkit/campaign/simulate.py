@@ -364,7 +364,7 @@ def simulate_campaign(
         customers, segment_col=segment_col, uplift=uplift, window_days=window_days,
         recency_scale_days=recency_scale_days,
     )
-    draw = draw_outcomes(truth, treatment_share=treatment_share, seed=seed, n_reps=1)
+    draw = draw_outcomes(truth, treatment_share=treatment_share, seed=seed)
     campaign = pd.DataFrame(
         {
             "customer_id": truth["customer_id"],
