@@ -549,3 +549,40 @@ def test_extra_columns_are_kept_after_the_canonical_ones():
     assert lines.columns.tolist() == ["customer_id", "order_id", "order_date", "quantity", "unit_price", "amount",
                                       "country", "discount", "Note"]
     assert lines.loc[0, "country"] == "UK" and lines.loc[0, "discount"] == 0.5
+
+
+def test_calibration_holdout_by_hand():
+    """a buys on Jan 1, 10, 12 (twice) and 14; b on Jan 10. Calibration ends Jan 10 (inclusive); the holdout
+    runs to the last day, Jan 14: a has two holdout days worth 36 and 40, b none."""
+    clean = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "a", "a", "b"], "order_id": ["1", "2", "3", "4", "5", "6"],
+        "order_date": pd.to_datetime(["2024-01-01 00:00", "2024-01-10 00:00", "2024-01-12 09:00", "2024-01-12 18:00",
+                                      "2024-01-14 00:00", "2024-01-10 00:00"]),
+        "amount": [10.0, 20.0, 30.0, 6.0, 40.0, 5.0], "quantity": [1, 1, 1, 1, 1, 1]})
+    split = data.calibration_holdout(clean, calibration_end="2024-01-10")
+    assert split.loc["a", ["frequency_holdout", "monetary_value_holdout", "duration_holdout"]].tolist() == [2, 38.0, 4]
+    assert split.loc["b", ["frequency_holdout", "monetary_value_holdout"]].tolist() == [0, 0.0]
+    assert split.loc["a", "monetary_value_cal"] == 20.0  # the one repeat day in calibration
+    pd.testing.assert_frame_equal(data.calibration_holdout(clean, calibration_end="2024-01-10", holdout_end=""), split)
+    # the first day of the data may end the calibration period: first-day customers have T_cal 0
+    first = data.calibration_holdout(clean, calibration_end="2024-01-01")
+    assert first.index.tolist() == ["a"] and first.loc["a", ["T_cal", "frequency_holdout"]].tolist() == [0, 3]
+    with pytest.raises(DataError) as error:
+        data.calibration_holdout(clean, calibration_end="2023-12-31")
+    assert str(error.value) == ("calibration_end 2023-12-31 is before the first transaction (2024-01-01): the "
+                                "calibration period would have no purchases. Choose a later date.")
+    with pytest.raises(DataError) as error:
+        data.customer_table(clean, snapshot_date="soon")
+    assert str(error.value) == "snapshot_date 'soon' is not a date. Use 'YYYY-MM-DD'."
+
+
+def test_load_clean_makes_the_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "deep" / "interim")
+    path = tmp_path / "orders.csv"
+    lines().to_csv(path, index=False)
+    clean, log = data.load_clean(path)
+    assert len(list((tmp_path / "deep" / "interim").glob("clean-*"))) == 1
+    cached_clean, cached_log = data.load_clean(path)
+    pd.testing.assert_frame_equal(cached_clean, clean)
+    pd.testing.assert_frame_equal(cached_log, log)
+    assert data.load_clean(path, cache=False).clean.equals(clean)
