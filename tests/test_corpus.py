@@ -30,6 +30,7 @@ from segkit.cluster import (
     prepare_features,
     principal_components,
 )
+from segkit.rfm.migration import segment_migration
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MANIFEST: dict[str, dict] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -226,7 +227,7 @@ def _api_path(clean: pd.DataFrame) -> dict:
         segments = rfm.rfm_segments(customers, warn=False)
         summary = rfm.segment_summary(segments)
         earlier = data.customer_table(clean, snapshot_date=data.snapshot_date(customers) - pd.Timedelta(days=90))
-        migration = rfm.segment_migration(rfm.rfm_segments(earlier, warn=False), segments)
+        migration = segment_migration(rfm.rfm_segments(earlier, warn=False), segments)
         prepared = prepare_features(customers, clean, feature_set="extended")
         selection = choose_k(prepared.scaled, k_range=range(2, 7), random_state=0)
         labels = SegmentKMeans(n_clusters=selection.chosen_k, random_state=0).fit(prepared.scaled).labels_

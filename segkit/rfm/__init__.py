@@ -25,7 +25,6 @@ Examples
 """
 
 from segkit.rfm.migration import migration_study
-from segkit.rfm.migration import segment_migration  # noqa: F401  (not in __all__: tests/test_corpus.py reads it here)
 from segkit.rfm.plots import (
     plot_migration,
     plot_pareto,
