@@ -89,6 +89,13 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
     return columns
 
 
+def _release(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
+    con.execute("DROP TABLE IF EXISTS reasons")
+    con.execute("DROP VIEW IF EXISTS source_lines")
+    con.unregister("source_frame")  # a no-op when the lines came from Parquet
+
+
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
     counts = con.sql(sql.log_query("reasons")).df()
     totals = con.sql(sql.totals_query("reasons")).df().iloc[0].to_dict()
@@ -113,7 +120,7 @@ def split_lines(
         excluded = _to_pandas(con.sql(sql.excluded_query("source_lines", "reasons", columns)), lines)
         counts, totals = _counts(con)
     finally:
-        con.execute("DROP TABLE IF EXISTS reasons")
+        _release(con)
     clean["is_return"] = clean["is_return"].astype(bool)
     clean = clean.reset_index(drop=True)
     excluded.index = pd.RangeIndex(len(excluded))
@@ -154,7 +161,7 @@ def split_parquet(
                         "(FORMAT parquet, COMPRESSION zstd)")
         counts, totals = _counts(con)
     finally:
-        con.execute("DROP TABLE IF EXISTS reasons")
+        _release(con)
     return SplitFiles(outputs["clean"], outputs["excluded"], counts, totals)
 
 
