@@ -69,9 +69,10 @@ def test_customer_table_and_segments_are_identical(spark, both):
 def test_the_one_call_matches_the_workbench_and_writes_the_tables_back(spark, canonical):
     lines, path = canonical
     table = spark_engine.customer_table(spark, str(path), write_to="shop")
-    expected = data.customer_table(data.clean_transactions(lines)[0])
+    clean = data.clean_transactions(lines)[0]
+    expected = data.customer_table(clean)
     # data.customer_table sums floats: a sum that is a rounding tie at 6 decimals may round the other way
     pd.testing.assert_frame_equal(table, expected, check_exact=False, rtol=0, atol=1.01e-6, check_index_type=False)
     saved = spark.table("shop_customers").toPandas().set_index("customer_id").sort_index()
     assert len(saved) == len(table) and saved["n_orders"].sum() == table["n_orders"].sum()
-    assert spark.table("shop_clean_lines").count() == len(data.clean_transactions(lines)[0])
+    assert spark.table("shop_clean_lines").count() == len(clean)

@@ -99,7 +99,7 @@ def _release(con: duckdb.DuckDBPyConnection) -> None:
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
     counts = con.sql(sql.log_query("reasons")).df()
     totals = con.sql(sql.totals_query("reasons")).df().iloc[0].to_dict()
-    return counts, {k: (float(v) if "revenue" in k else int(v)) for k, v in totals.items()}
+    return counts, sql.read_totals(totals)
 
 
 def split_lines(
@@ -251,7 +251,7 @@ def rfm_cuts(customers: pd.DataFrame | str, *, bins: int = 5,
     con = connection or connect()
     relation = _relation(con, customers, "rfm_customers")
     rows = con.sql(sql.rfm_cuts_query(relation, bins)).df().set_index("dim")
-    return {dim: tuple(float(v) if pd.notna(v) else float("inf") for v in rows.loc[dim]) for dim in sql.RFM_DIMENSIONS}
+    return sql.read_cuts(rows)
 
 
 def rfm_segments(customers: pd.DataFrame | str, cuts: dict[str, tuple[float, ...]], *, bins: int = 5, rules=None,

@@ -90,8 +90,7 @@ def split_lines(
     totals = _rows(spark, sql.totals_query("reasons")).iloc[0].to_dict()
     clean = spark.sql(translate(sql.clean_query("source_lines", "reasons", columns)))
     excluded = spark.sql(translate(sql.excluded_query("source_lines", "reasons", columns)))
-    return SparkSplit(clean, excluded, counts,
-                      {k: (float(v) if "revenue" in k else int(v)) for k, v in totals.items()})
+    return SparkSplit(clean, excluded, counts, sql.read_totals(totals))
 
 
 def customer_days(spark, clean, snapshot: pd.Timestamp) -> pd.DataFrame:
@@ -138,6 +137,6 @@ def rfm_segments(spark, customers, *, bins: int = 5, rules=None) -> pd.DataFrame
     frame = spark.createDataFrame(customers.reset_index()) if isinstance(customers, pd.DataFrame) else customers
     frame.createOrReplaceTempView("rfm_customers")
     rows = _rows(spark, sql.rfm_cuts_query("rfm_customers", bins)).set_index("dim")
-    cuts = {dim: tuple(float(v) if pd.notna(v) else float("inf") for v in rows.loc[dim]) for dim in sql.RFM_DIMENSIONS}
+    cuts = sql.read_cuts(rows)
     spark.createDataFrame(_lattice(rules)).createOrReplaceTempView("rfm_lattice")
     return _rows(spark, sql.rfm_segments_query("rfm_customers", cuts, bins, "rfm_lattice"))

@@ -269,6 +269,17 @@ def rfm_cuts_query(customers: str, bins: int) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+def read_totals(row: dict) -> dict[str, float]:
+    """The row of :func:`totals_query` as Python numbers: revenue as float, counts as int."""
+    return {k: (float(v) if "revenue" in k else int(v)) for k, v in row.items()}
+
+
+def read_cuts(rows) -> dict[str, tuple[float, ...]]:
+    """The rows of :func:`rfm_cuts_query` (a frame indexed by ``dim``) as cut points, ``inf`` for an empty level."""
+    return {dim: tuple(float(v) if v == v and v is not None else float("inf") for v in rows.loc[dim])
+            for dim in RFM_DIMENSIONS}
+
+
 def rfm_segments_query(customers: str, cuts: dict[str, Sequence[float]], bins: int, lattice: str) -> str:
     """R, F, M scores on given cut points (in goodness, ascending, ``inf`` for an empty top level) and
     the segment of each customer from ``lattice`` (columns r, f, m on the 1..5 rule scale, segment)."""
