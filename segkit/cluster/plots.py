@@ -76,7 +76,7 @@ def plot_k_metric(
     ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
     ax.set_title(_METRIC_LABELS.get(metric, metric).split(" (")[0])
     ax.set_xticks(list(table.index))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8)  # pragma: no mutate
     return ax
 
 
@@ -92,7 +92,7 @@ def plot_stability(table: pd.DataFrame, *, threshold: float = 0.8, ax: plt.Axes 
     ax.set_xlabel("number of clusters k")
     ax.set_ylabel("adjusted Rand index between refits")
     ax.set_title("Stability of k-means on subsamples")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="lower left")  # pragma: no mutate
     return ax
 
 
@@ -107,7 +107,7 @@ def plot_snake(means: pd.DataFrame, *, names: pd.Series | None = None, ax: plt.A
     ax.set_xticks(range(means.shape[1]), [feature_label(c) for c in means.columns], rotation=30, ha="right")
     ax.set_ylabel("mean of standardised feature (SD units)")
     ax.set_title("Snake plot of cluster profiles")
-    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")  # pragma: no mutate
     return ax
 
 
@@ -141,7 +141,7 @@ def plot_scree(explained: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Ax
     ax.set_ylabel("variance explained (%)")
     ax.set_ylim(0, 105)
     ax.set_title("Scree plot")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="center right")  # pragma: no mutate
     return ax
 
 
@@ -203,7 +203,7 @@ def plot_biplot(
         x, y = w.loc[feature] * scale
         ax.annotate("", xy=(x, y), xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "black", "lw": 1.2})
         ax.text(x * 1.08, y * 1.08, feature_label(feature), fontsize=8, ha="center", va="center",
-                bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1})
+                bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1})  # pragma: no mutate
     ax.set_title("Biplot: customers and feature directions")
     return ax
 
@@ -280,7 +280,7 @@ def plot_dendrogram(
     ax.set_xlabel("customer groups (number of customers)" if truncated else f"{model.n_customers_:,} customers")
     ax.set_ylabel("Ward merge height (√(2 × Δ within-SS), std. units)")
     ax.set_title(f"Ward dendrogram: {model.n_customers_:,} customers, {model.n_clusters_} segments")
-    ax.grid(axis="x", visible=False)
+    ax.grid(axis="x", visible=False)  # pragma: no mutate
     return ax
 
 
