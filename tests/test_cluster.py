@@ -1234,3 +1234,47 @@ def test_pc_scatter_labels_and_default_axes(planted):
         assert _texts(other.get_legend().get_texts()) == ["even", "odd"]  # sorted when not categorical
     finally:
         plt.close(fig)
+
+
+# --- PCA edges and defaults ---------------------------------------------------------------------------
+
+
+def test_pca_of_two_customers_by_hand_keeps_their_index():
+    two = pd.DataFrame({"a": [0.0, 1.0], "b": [0.0, 2.0]}, index=pd.Index(["x", "y"], name="customer_id"))
+    one = principal_components(two, n_components=1)
+    # the only direction of variation is (1, 2)/sqrt(5); the two customers sit at -+sqrt(5)/2 on it
+    assert one.loadings["PC1"].tolist() == pytest.approx([1 / np.sqrt(5), 2 / np.sqrt(5)])
+    assert one.scores["PC1"].tolist() == pytest.approx([-np.sqrt(5) / 2, np.sqrt(5) / 2])
+    assert one.scores.index.tolist() == ["x", "y"] and one.scores.index.name == "customer_id"
+    assert principal_components(two, n_components=2).scores.shape == (2, 2)  # min(customers, features)
+    with pytest.raises(DataError, match="n_components=3 must be between 1 and 2"):
+        principal_components(two, n_components=3)
+
+
+def test_communalities_default_to_two_components_as_regression_r2():
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(80, 2))
+    data = pd.DataFrame({"a": base[:, 0], "b": base[:, 0] + 0.5 * base[:, 1], "c": rng.normal(size=80),
+                         "d": base[:, 1] - base[:, 0]})
+    res = principal_components(data)
+    two = res.scores[["PC1", "PC2"]].to_numpy()
+    r2 = [LinearRegression().fit(two, data[c]).score(two, data[c]) for c in data.columns]
+    assert res.communalities().tolist() == pytest.approx(r2)
+    assert not np.allclose(res.communalities(n_components=3).to_numpy(), r2)
+
+
+def test_pca_agreement_uses_the_given_k_and_a_fixed_default_seed(planted):
+    X, Z, _ = planted
+    res = principal_components(Z)
+    labels = SegmentKMeans(3, random_state=0).fit(Z).labels_
+    table = res.agreement(labels, n_clusters=3)
+    assert table.loc[3, "ARI_vs_all_features"] == pytest.approx(1.0)  # three clusters on a rotation
+    rng = np.random.default_rng(5)
+    noise = principal_components(pd.DataFrame(rng.uniform(size=(60, 3)), columns=["a", "b", "c"]))
+    guess = np.arange(60) % 4
+    first = noise.agreement(guess, n_clusters=4, n_init=1)
+    pd.testing.assert_frame_equal(first, noise.agreement(guess, n_clusters=4, n_init=1, random_state=0))
+    pd.testing.assert_frame_equal(noise.agreement(guess, n_clusters=4),
+                                  noise.agreement(guess, n_clusters=4, n_init=10, random_state=0))

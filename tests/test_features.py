@@ -454,3 +454,102 @@ def test_prepare_features_counts_imputed_discounts(two_customers, clean):
     assert prepared.raw.loc["b", "avg_discount"] == pytest.approx((0.16 + 0.5) / 2)  # the median of a and c
     no_log = prepare_features(customers, log_columns=())
     assert no_log.preprocessor.named_steps["log"].columns_ == []
+
+
+# --- shares, discounts and skipped parts worked out by hand ---------------------------------------------
+
+
+def test_channel_shares_count_orders_once_rank_levels_by_orders_and_pool_past_five(two_customers):
+    from segkit.cluster.features import _channel_shares
+
+    index = pd.Index(["a", "b", "c"], name="customer_id")
+    # a: o1 has a web line and a store line (one order, counted under its first line), o2 is store
+    mixed = pd.DataFrame({"customer_id": ["a", "a", "a"], "order_id": ["o1", "o1", "o2"], "amount": 1.0,
+                          "channel": ["web", "store", "store"], "is_return": False})
+    shares = _channel_shares(mixed, index)
+    assert shares.columns.tolist() == ["channel_share_store", "channel_share_web"]
+    assert shares.loc["a"].tolist() == [0.5, 0.5]  # two orders, not three lines
+    # b: 16 orders over six channels (u, v least used); at most five levels by default
+    channels = ["z"] * 5 + ["y"] * 4 + ["x"] * 3 + ["w"] * 2 + ["v", "u"]
+    many = pd.DataFrame({"customer_id": "b", "order_id": [f"b{i}" for i in range(len(channels))], "amount": 1.0,
+                         "channel": channels, "is_return": False})
+    shares = _channel_shares(many, index)
+    assert shares.columns.tolist() == ["channel_share_other", "channel_share_w", "channel_share_x",
+                                       "channel_share_y", "channel_share_z"]
+    assert shares.loc["b"].tolist() == pytest.approx([2 / 16, 2 / 16, 3 / 16, 4 / 16, 5 / 16])
+    assert shares.loc["c"].tolist() == [0.0] * 5  # no purchase: zeros
+
+
+def test_category_shares_by_hand_with_defaults(two_customers):
+    from segkit.cluster.features import _category_shares
+
+    clean = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "a", "b", "b", "b", "b", "b"],
+        "order_id": ["1", "1", "2", "3", "4", "5", "6", "7", "8"],
+        "amount": [0.5, 3.5, 4.0, 9.0, 10.0, 20.0, 30.0, 40.0, 0.0],
+        "category": ["toys", "home", "garden", None, "food", "books", "pets", "home", "gift"],
+        "is_return": False,
+    })
+    index = pd.Index(["a", "b", "c"], name="customer_id")
+    shares = _category_shares(clean, index)
+    # revenue per category: home 43.5, pets 30, books 20, food 10, garden 4, toys 0.5 (the 9.0 without a
+    # category and the zero-amount gift line are not purchases of a category): six levels, five kept
+    assert shares.columns.tolist() == ["category_share_books", "category_share_food", "category_share_home",
+                                       "category_share_other", "category_share_pets"]
+    assert shares.loc["a"].tolist() == pytest.approx([0.0, 0.0, 3.5 / 8, 4.5 / 8, 0.0])
+    assert shares.loc["b"].tolist() == pytest.approx([0.2, 0.1, 0.4, 0.0, 0.3])
+    assert shares.loc["c"].tolist() == [0.0] * 5  # no category purchase: zeros, not missing
+
+
+def test_ties_between_many_levels_keep_the_name_order():
+    from segkit.cluster.features import _drop_redundant_share, _top_levels
+
+    names = [f"l{i:02d}" for i in range(24)]
+    # 24 levels, twelve bought twice and twelve once: the four kept are the first twice-bought by name
+    twice = [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0]
+    values = pd.Series([n for n, t in zip(names, twice) for _ in range(1 + t)][::-1])
+    kept = _top_levels(values, pd.Series(1.0, index=values.index), 5)
+    assert sorted(set(kept) - {"other"}) == ["l00", "l02", "l09", "l10"]
+    # 24 share columns, twelve with the smaller mean: the first of them by name is dropped
+    larger = [1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0]
+    shares = pd.DataFrame({f"x_share_{n}": [0.05 if big else 0.025] * 3 for n, big in zip(names, larger)})
+    assert _drop_redundant_share(shares).columns.tolist() == [f"x_share_{n}" for n in names if n != "l04"]
+
+
+def test_small_purchase_lines_count_for_discount_and_purchases(two_customers):
+    from segkit.cluster.features import _purchases
+
+    clean = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"], "amount": [0.5, 1.5, 2.0],
+                          "discount": [0.4, 0.0, 0.2]})
+    assert _purchases(clean)["amount"].tolist() == [0.5, 1.5, 2.0]
+    X = customer_features(two_customers, clean, feature_set="lrfmc")
+    assert X.loc["a", "avg_discount"] == pytest.approx((0.5 * 0.4) / 2.0)  # revenue-weighted: 0.1
+
+
+def test_extended_counts_imputed_discounts_and_fills_customers_without_lines(two_customers, clean):
+    three = pd.concat([two_customers, two_customers.iloc[:1].rename(index={"a": "c"})])
+    result = _customer_features(three, clean, feature_set="extended")
+    X = result.table
+    # c bought nothing: the median discount of a (0.16) and b (0.2), and zero shares
+    assert result.n_imputed == 1 and X.loc["c", "avg_discount"] == pytest.approx(0.18)
+    assert X.loc["c", "channel_share_store"] == 0.0 and X.loc["c", "category_share_home"] == 0.0
+    assert not X.isna().any().any()
+    assert _customer_features(three, feature_set="extended").n_imputed == 0
+    bare = clean.drop(columns=["discount"])
+    without = _customer_features(three, bare, feature_set="extended")
+    assert without.n_imputed == 0 and "avg_discount" not in without.table.columns
+    assert "avg_discount" in _customer_features(two_customers, clean, feature_set="extended").table.columns
+
+
+def test_clean_refusals_say_what_to_do(two_customers, clean):
+    with pytest.raises(DataError) as missing:
+        customer_features(two_customers, feature_set="lrfmc")
+    assert str(missing.value).endswith("pass clean=<the frame from segkit.data.load_clean>, or use feature_set='rfm'.")
+    with pytest.raises(DataError) as lacking:
+        customer_features(two_customers, clean.drop(columns="discount"), feature_set="lrfmc")
+    assert str(lacking.value).endswith(
+        "map them with column_map, or use a feature set without them (feature_set='rfm').")
+    with pytest.raises(DataError) as empty:
+        customer_features(two_customers, clean.assign(discount=np.nan), feature_set="lrfmc")
+    assert str(empty.value) == (
+        "the 'discount' column is empty for every customer; use feature_set='rfm' or fill discount with 0.")
