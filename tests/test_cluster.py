@@ -1278,3 +1278,26 @@ def test_pca_agreement_uses_the_given_k_and_a_fixed_default_seed(planted):
     pd.testing.assert_frame_equal(first, noise.agreement(guess, n_clusters=4, n_init=1, random_state=0))
     pd.testing.assert_frame_equal(noise.agreement(guess, n_clusters=4),
                                   noise.agreement(guess, n_clusters=4, n_init=10, random_state=0))
+
+
+def test_describe_components_defaults_to_three_and_keeps_tied_features_in_loadings_order():
+    names = [f"f{i:02d}" for i in range(20)]
+    strong = [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0]
+    pcs = {f"PC{j}": np.where(strong, 0.4, 0.1) * (1 if j == 1 else 0.5) for j in range(1, 5)}
+    loadings = pd.DataFrame(pcs, index=names)
+    explained = pd.DataFrame({"explained_variance_ratio": [0.4, 0.3, 0.2, 0.1], "cumulative": [0.4, 0.7, 0.9, 1.0]},
+                             index=list(pcs))
+    from segkit.cluster.pca import PCAResult
+
+    table = _describe_components(PCAResult(scores=pd.DataFrame(), loadings=loadings, explained=explained, model=None))
+    assert table.index.tolist() == ["PC1", "PC2", "PC3"]
+    listed = [part.split(" (")[0] for part in table.loc["PC1", "main_features"].split(", ")]
+    assert listed == [n for n, s in zip(names, strong) if s]  # equal weights: in the loadings' order
+
+
+def test_k_range_note_word_for_word():
+    from segkit.cluster.text import _k_range_note
+
+    assert _k_range_note([2, 3], [2, 10], n_customers=4, n_distinct=3) == (
+        "k was tried from 2 to 3 instead of 2 to 10: the data have only 4 customers (3 with distinct features), "
+        "and a segment needs more than one customer.")

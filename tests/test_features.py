@@ -553,3 +553,20 @@ def test_clean_refusals_say_what_to_do(two_customers, clean):
         customer_features(two_customers, clean.assign(discount=np.nan), feature_set="lrfmc")
     assert str(empty.value) == (
         "the 'discount' column is empty for every customer; use feature_set='rfm' or fill discount with 0.")
+
+
+def test_feature_labels_of_unknown_names_and_many_word_levels():
+    assert feature_label("days_active_total") == "days active total"
+    assert feature_label("category_share_home_garden") == "share of revenue in home garden"
+    assert feature_label("channel_share_mobile_app") == "share of orders via mobile app"
+
+
+def test_revenue_skew_words_at_the_zero_and_one_boundaries():
+    nothing = "No customer has net revenue, so there is no revenue distribution to describe."
+    assert _revenue_skew(pd.Series([0.0, 0.0])) == nothing
+    assert _revenue_skew(pd.Series([5.0, -5.0])) == nothing
+    # a total below one is still revenue: the biggest spender, 0.3, is 1.2 times the median 0.25
+    assert _revenue_skew(pd.Series([0.2, 0.3])) == (
+        "The biggest spender bought 1 times the median customer's revenue; the biggest customer alone holds 60% of it.")
+    # a median below one is still a median: 2.0 / 0.5 = 4
+    assert _revenue_skew(pd.Series([0.4, 0.5, 2.0])).startswith("The biggest spender bought 4 times the median")
