@@ -1522,3 +1522,302 @@ def test_history_matrices_grid_by_hand(bg: BetaGeoModel) -> None:
         with pytest.raises(DataError, match=re.escape("Use T > 0, max_frequency >= 1 and n_recency >= 2 for the matrix.")):
             clv.history_matrices(bg, **{"T": 10.0, "t": 1.0, **bad})
     assert clv.history_matrices(bg, T=1.0, t=1.0, max_frequency=1, n_recency=2).p_alive.shape == (2, 2)
+
+
+# --------------------------------------------------------------------------------------------
+# From surviving mutants: boundaries, defaults and exact messages, each worked out by hand
+# --------------------------------------------------------------------------------------------
+
+#: BG/NBD and Gamma-Gamma given, not fitted (time in days)
+GIVEN_BG = {"r": 0.6, "alpha": 25.0, "a": 0.8, "b": 3.0}
+
+
+def _exactly(message: str) -> str:
+    """A pytest ``match`` pattern for the whole message, word for word."""
+    return "^" + re.escape(message) + "$"
+
+
+def test_fit_models_without_paid_repeat_purchases_values_purchases_at_the_mean_order_value(sim: pd.DataFrame) -> None:
+    customers = sim.head(300)[["frequency", "recency", "T"]].copy()
+    customers["monetary_value"] = 0.0  # repeat purchases happened, all of them free
+    customers["n_orders"] = customers["frequency"] + 1
+    customers["revenue"] = np.where(np.arange(300) % 2 == 0, 10.0, 40.0) * customers["n_orders"]
+    # the mean order value: total revenue over total orders
+    mean_order = (customers["revenue"].sum()) / customers["n_orders"].sum()
+    models = clv.fit_models(customers, warn=False)
+    assert isinstance(models.spend, AverageSpendModel)
+    assert models.spend.population_mean_spend() == pytest.approx(mean_order) and 10.0 < mean_order < 40.0
+    summary = models.summary()
+    assert summary.index.get_level_values(0).unique().tolist() == ["BG/NBD", "average spend"]
+    pd.testing.assert_frame_equal(summary.loc["BG/NBD"], models.purchase.summary())
+    assert summary.loc[("average spend", "mean_spend"), "estimate"] == pytest.approx(mean_order)
+    without_revenue = customers.drop(columns=["revenue", "n_orders"])
+    with pytest.raises(DataError, match="^No customer has a repeat purchase with positive value and the table has no "
+                                        "positive revenue: there is nothing to value purchases with. Check the amount "
+                                        "column and the cleaning log.$"):
+        clv.fit_models(without_revenue, warn=False)
+
+
+def test_clv_models_summary_names_the_gamma_gamma_model(bg: BetaGeoModel, gg: GammaGammaModel) -> None:
+    summary = predict.CLVModels(bg, gg).summary()
+    assert summary.index.get_level_values(0).unique().tolist() == ["BG/NBD", "Gamma-Gamma"]
+    pd.testing.assert_frame_equal(summary.loc["Gamma-Gamma"], gg.summary())
+    assert summary.loc["BG/NBD"].index.tolist() == ["r", "alpha", "a", "b"]
+
+
+@pytest.mark.parametrize("revenue, n_orders, expected", [
+    ([30.0], [1], 30.0),  # one order
+    ([60.0, 40.0], [2, 3], 20.0),  # 100 over 5 orders
+    ([1.0], [2], 0.5),  # below one unit of money
+])
+def test_mean_order_value_is_revenue_over_orders(revenue, n_orders, expected) -> None:
+    assert predict._mean_order_value(pd.DataFrame({"revenue": revenue, "n_orders": n_orders})) == expected
+
+
+@pytest.mark.parametrize("table", [
+    pd.DataFrame({"revenue": [0.0], "n_orders": [3]}),  # no positive revenue
+    pd.DataFrame({"revenue": [10.0], "n_orders": [0]}),  # no orders to divide by
+    pd.DataFrame({"n_orders": [3]}),  # no revenue column
+    pd.DataFrame({"revenue": [10.0]}),  # no order counts
+])
+def test_mean_order_value_refuses_tables_without_positive_revenue_per_order(table: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="^No customer has a repeat purchase with positive value and the table"):
+        predict._mean_order_value(table)
+
+
+def test_on_a_ridge_needs_a_tiny_gradient_and_a_flat_or_downhill_direction() -> None:
+    from segkit.clv._fit import _RIDGE_GRAD_TOL, _FitResult, _on_a_ridge
+
+    def fit(hessian, grad_norm=1e-6):
+        return _FitResult(np.zeros(2), 0.0, np.asarray(hessian, dtype=float), 10, False, grad_norm)
+
+    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]]))  # one flat direction
+    assert _on_a_ridge(fit(np.zeros((2, 2))))  # flat everywhere
+    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, -0.5]]))  # downhill
+    assert _on_a_ridge(fit([[100.0, 0.0], [0.0, 1e-11]]))  # 1e-11 is flat next to 100 (relative, not absolute)
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 1e-3]]))  # curved both ways: a real maximum
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]], grad_norm=1e-2))  # still climbing
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]], grad_norm=_RIDGE_GRAD_TOL))  # the limit is exclusive
+    assert not _on_a_ridge(fit([[1.0, np.nan], [np.nan, 0.0]]))  # no Hessian to judge by
+    assert not _on_a_ridge(fit([[np.inf, 0.0], [0.0, 0.0]]))
+
+
+def test_truth_check_by_hand_with_a_truth_file_covering_half_the_customers(tmp_path) -> None:
+    customers = pd.DataFrame({"frequency": [0, 1, 2, 0]}, index=pd.Index(["a", "b", "c", "d"], name="customer_id"))
+    predictions = pd.DataFrame({"p_alive": [0.9, 0.2, 0.8, 0.1]}, index=customers.index)
+    # a and b only: exactly half of the customers, which is enough; a is alive, b is not
+    pd.DataFrame({"customer_id": ["a", "b"], "purchase_rate_per_day": [0.01, 0.03], "dropout_prob": [0.1, 0.3],
+                  "mean_order_value": [20.0, 40.0], "alive_at_end": [True, False]}).to_csv(tmp_path / "t.csv",
+                                                                                          index=False)
+    purchase = BetaGeoModel.from_params(r=2.0, alpha=100.0, a=1.0, b=3.0)  # rate 0.02 a day, drop-out 0.25
+    spend = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)  # mean order value 6 x 15 / 3 = 30
+    check = clv.truth_check(tmp_path / "t.csv", customers, predictions, purchase, spend)
+    expected = pd.DataFrame({
+        "fitted": [0.02, 0.25, 30.0, 0.5],
+        "truth, all customers": [0.02, 0.2, 30.0, 0.5],  # means over a and b
+        "truth, repeat customers": [0.03, 0.3, 40.0, 0.0],  # b (c has a repeat purchase but no truth)
+    }, index=["mean purchase rate per day", "mean drop-out probability", "mean order value", "share still active"])
+    pd.testing.assert_frame_equal(check.table, expected)
+    # the AUC is over the customers whose truth is known: a (alive, 0.9) above b (lapsed, 0.2)
+    assert check.note == "P(alive) ranks truly active customers above lapsed ones with AUC **1.000**."
+
+
+def test_history_matrix_recency_steps_rounded_to_a_tenth_and_impossible_cells_empty() -> None:
+    model = BetaGeoModel.from_params(**GIVEN_BG)
+    # recency 0, 1/3, 2/3, 1 of a day, to one decimal
+    assert clv.history_matrices(model, T=1.0, t=1.0, max_frequency=1, n_recency=4).p_alive.columns.tolist() == [
+        0.0, 0.3, 0.7, 1.0]
+    matrix = clv.history_matrices(model, T=2.0, t=1.0, max_frequency=1, n_recency=5).purchases
+    # without repeat purchases the recency is 0: every later recency (0.5 to 2 days) is impossible
+    assert matrix.loc[0].isna().tolist() == [False, True, True, True, True]
+    assert not matrix.loc[1].isna().any()
+    with pytest.raises(DataError, match=_exactly("Use T > 0, max_frequency >= 1 and n_recency >= 2 for the matrix.")):
+        clv.history_matrices(model, T=0.0, t=1.0)
+
+
+def test_simulate_bgnbd_defaults_and_smallest_cases() -> None:
+    default = simulate_bgnbd(3, **TRUE_BG, random_state=0)
+    assert default["T"].tolist() == [365.0] * 3 and "frequency_holdout" not in default  # a year, no holdout
+    assert len(simulate_bgnbd(1, **TRUE_BG, random_state=0)) == 1
+    assert "frequency_holdout" in simulate_bgnbd(3, **TRUE_BG, holdout=0.5, random_state=0)  # half a day is a holdout
+    with pytest.raises(DataError, match=_exactly("T must be finite and non-negative.")):
+        simulate_bgnbd(2, **TRUE_BG, T=-1.0)
+    with pytest.raises(DataError, match=_exactly("frequency must be finite and non-negative.")):
+        simulate_gamma_gamma([-1.0], **TRUE_GG)
+
+
+def test_simulate_bgnbd_with_drop_out_probabilities_below_the_smallest_float() -> None:
+    """With a = 0.001 about half the drawn p underflow to 0: those customers never drop out."""
+    params = {"r": 0.6, "alpha": 25.0, "a": 1e-3, "b": 3.0}
+    sim = simulate_bgnbd(4000, **params, T=200.0, random_state=0)
+    assert sim["alive"].mean() > 0.99 and (sim["dropout_prob"] == 0).any()
+    truth = BetaGeoModel.from_params(**params)
+    assert _within(sim["frequency"], truth.expected_purchases_new_customer(200.0))
+
+
+def test_simulate_gamma_gamma_draws_nu_from_gamma_q_rate_v() -> None:
+    from scipy import stats
+
+    p, q, v = TRUE_GG.values()
+    sim = simulate_gamma_gamma(np.ones(20_000), **TRUE_GG, random_state=4)
+    nu = p / sim["mean_spend"]  # mean_spend is p / nu
+    assert stats.kstest(nu, stats.gamma(q, scale=1 / v).cdf).pvalue > 1e-3
+
+
+def test_observed_churn_rate_window_is_a_year_counted_inclusively() -> None:
+    table = pd.DataFrame({"tenure_days": [365, 365, 100], "days_since_last_purchase": [365, 10, 5]})
+    # the two customers exactly a year old count; of them, the first has not bought for a year
+    assert value.observed_churn_rate(table) == 0.5
+    # a one-day window: everyone is old enough, everyone last bought at least a day ago
+    assert value.observed_churn_rate(table, window_days=1) == 1.0
+    with pytest.raises(DataError, match=_exactly("window_days must be positive, got 0.")):
+        value.observed_churn_rate(table, window_days=0)
+    with pytest.raises(DataError, match=_exactly(
+            "No customer is 366 days old (the longest tenure is 365 days), so churn over that window cannot be "
+            "observed. Use a shorter window_days, or pass churn_rate.")):
+        value.observed_churn_rate(table, window_days=366)
+
+
+def test_historical_clv_with_a_given_churn_rate_needs_no_old_customers() -> None:
+    young = pd.DataFrame({"avg_order_value": [20.0], "n_orders": [3], "tenure_days": [100],
+                          "days_since_last_purchase": [5]})
+    out = clv.historical_clv(young, churn_rate=0.5)
+    # 3 orders annualised over the one-year minimum, margin 1 by default, a lifetime of 1 / 0.5 = 2 years
+    assert out.loc[0, "annual_value"] == pytest.approx(20.0 * 3 * 365.25 / 365)
+    assert out.loc[0, "historical_clv"] == pytest.approx(2 * 20.0 * 3 * 365.25 / 365)
+    assert clv.historical_clv(young, churn_rate=1.0).loc[0, "lifetime_years"] == 1.0  # everyone leaves in a year
+    for bad in (0.0, 1.5):
+        with pytest.raises(DataError, match=_exactly(
+                f"The churn rate must be in (0, 1]; got {bad}. A churn of 0 means an infinite lifetime: pass "
+                "churn_rate explicitly or use a longer window_days.")):
+            clv.historical_clv(young, churn_rate=bad)
+
+
+def test_historical_clv_report_defaults_to_no_discounting(table: pd.DataFrame) -> None:
+    report = value.historical_clv_report(table)
+    assert report.table["lifetime_years"].iloc[0] == pytest.approx(1.5)  # 1 / churn, churn 2/3
+    one_day = value.historical_clv_report(table, window_days=1)  # everyone is a day old and last bought a day ago
+    assert one_day.table["lifetime_years"].iloc[0] == 1.0
+    with pytest.raises(DataError, match=_exactly("window_days must be positive, got 0.")):
+        value.historical_clv_report(table, window_days=0)
+
+
+def test_segment_value_by_hand_leaves_out_empty_segments() -> None:
+    predictions = pd.DataFrame({"clv": [10.0, 30.0, 20.0], "p_alive": [0.5, 0.9, 0.4]}, index=["x", "y", "z"])
+    segment = pd.Series(pd.Categorical(["a", "b", "b"], categories=["a", "b", "never used"]), index=predictions.index)
+    revenue = pd.Series([60.0, 20.0, 20.0], index=predictions.index)
+    table = clv.segment_value(predictions, segment, revenue).table
+    assert table.index.tolist() == ["b", "a"]  # by total CLV, 50 then 10; no row for the unused segment
+    assert table.loc["b"].to_dict() == {"customers": 2, "past_revenue": 40.0, "total_clv": 50.0, "mean_clv": 25.0,
+                                        "mean_p_alive": pytest.approx(0.65), "clv_share": 50 / 60,
+                                        "revenue_share": 0.4}
+
+
+def test_crm_export_rounds_to_six_decimals() -> None:
+    predictions = pd.DataFrame({"predicted_purchases": [1 / 3], "p_alive": [2 / 3], "expected_spend": [10.0],
+                                "clv": [100 / 7], "tier": ["a"]}, index=pd.Index(["x"], name="customer_id"))
+    clean = pd.DataFrame({"customer_id": ["x"], "is_return": [False], "order_date": pd.to_datetime(["2024-01-01"])})
+    export = clv.crm_export(predictions, clean, snapshot_date=pd.Timestamp("2024-02-01"))
+    assert export.iloc[0, 1:5].tolist() == [0.333333, 0.666667, 10.0, 14.285714]
+
+
+def test_average_spend_model_counts_small_amounts_and_only_weighted_customers() -> None:
+    # 1 purchase of 0.5 and 2 of 2.0: (0.5 + 4.0) / 3
+    assert AverageSpendModel().fit([1, 2], [0.5, 2.0]).population_mean_spend() == pytest.approx(1.5)
+    message = _exactly("No customer has a repeat purchase with positive value, so the average spend per repeat "
+                       "purchase is undefined. Use the mean order value: AverageSpendModel.from_params(mean_spend=...).")
+    with pytest.raises(DataError, match=message):
+        AverageSpendModel().fit([1, 2], [5.0, 6.0], sample_weight=[0, 0])
+    with pytest.raises(DataError, match=message):
+        AverageSpendModel().fit([0, 3], [10.0, 0.0])
+
+
+def test_average_spend_model_has_the_layout_of_a_model_without_standard_errors() -> None:
+    given = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)  # the MLE models' layout, without standard errors
+    for model in (AverageSpendModel().fit([1, 2], [10.0, 20.0]), AverageSpendModel.from_params(mean_spend=5.0)):
+        names = list(model._param_names)
+        assert model.params_.index.tolist() == names and model.params_.name == given.params_.name
+        assert model.standard_errors_.index.tolist() == names and model.standard_errors_.isna().all()
+        assert model.standard_errors_.name == given.standard_errors_.name
+        for frame in (model.covariance_, model.log_covariance_):
+            assert frame.index.tolist() == names and frame.columns.tolist() == names
+            assert np.isnan(frame.to_numpy()).all()  # a numeric matrix of NaN, as the checks of the MLE models read it
+
+
+def test_gamma_gamma_that_cannot_pin_down_q_and_v_says_to_use_the_average_order_value() -> None:
+    frequency = np.random.default_rng(2).integers(1, 8, 400).astype(float)
+    # every customer has the same mean spend 6 / 0.2 = 30: the purchases vary, the customers do not
+    spend = np.random.default_rng(1).gamma(6.0 * frequency, 1 / (0.2 * frequency))
+    with pytest.warns(FitWarning) as caught:
+        model = GammaGammaModel().fit(frequency, spend)
+    assert model.unidentified_
+    assert str(caught[0].message).endswith(
+        "Very large q and v mean spend hardly varies between customers (use the average order value); "
+        "predictions remain usable, parameter intervals do not.")
+
+
+def test_predict_clv_defaults_to_a_year_and_checks_both_models(bg: BetaGeoModel, gg: GammaGammaModel,
+                                                                sim: pd.DataFrame) -> None:
+    from sklearn.exceptions import NotFittedError
+
+    table = sim.head(20)
+    out = clv.predict_clv(bg, gg, table)
+    expected = bg.expected_purchases(table["frequency"], table["recency"], table["T"], t=365.0)
+    np.testing.assert_allclose(out["predicted_purchases"], expected, rtol=1e-12)
+    for purchase, spend, name in ((BetaGeoModel(), gg, "BetaGeoModel"), (bg, GammaGammaModel(), "GammaGammaModel")):
+        with pytest.raises(NotFittedError, match=f"This {name} instance is not fitted yet"):
+            clv.predict_clv(purchase, spend, table)
+        with pytest.raises(NotFittedError, match=f"This {name} instance is not fitted yet"):
+            predict.bootstrap_total_clv(purchase, spend, table, n_draws=10)
+
+
+def test_predict_clv_uses_the_given_fallback_spend_where_gamma_gamma_has_no_mean() -> None:
+    purchase = BetaGeoModel.from_params(**GIVEN_BG)
+    spend = GammaGammaModel.from_params(p=6.0, q=0.8, v=15.0)  # q <= 1: no population mean
+    customers = pd.DataFrame({"frequency": [0, 1, 3], "recency": [0.0, 20.0, 50.0], "T": [60.0, 60.0, 60.0],
+                              "monetary_value": [0.0, 10.0, 30.0]})
+    out = clv.predict_clv(purchase, spend, customers, fallback_spend=7.0)
+    assert out.loc[0, "expected_spend"] == 7.0
+    # without one, the mean paid repeat purchase: (10 + 3 x 30) / 4 = 25
+    assert clv.predict_clv(purchase, spend, customers).loc[0, "expected_spend"] == 25.0
+    value_ = predict.new_customer_value(purchase, spend, horizon=365.0, margin=0.5, customers=customers)
+    repeat = purchase.expected_purchases_new_customer(365.0)
+    assert value_["value"] == pytest.approx(0.5 * 25.0 * (1 + repeat))
+    assert np.isnan(predict.new_customer_value(purchase, spend, horizon=365.0, margin=0.5)["value"])
+
+
+def test_discounted_clv_does_not_depend_on_the_time_unit() -> None:
+    """The same customers and model in days and in weeks: the same CLV, once periods_per_year says the unit."""
+    days = pd.DataFrame({"frequency": [0, 2, 5], "recency": [0.0, 70.0, 210.0], "T": [140.0, 280.0, 350.0],
+                         "monetary_value": [0.0, 20.0, 35.0]})
+    weeks = days.assign(recency=days["recency"] / 7, T=days["T"] / 7)
+    spend = GammaGammaModel.from_params(p=6.0, q=4.0, v=15.0)
+    in_days = clv.predict_clv(BetaGeoModel.from_params(**GIVEN_BG), spend, days, horizon=364.0, discount_rate=0.1)
+    in_weeks = clv.predict_clv(BetaGeoModel.from_params(**{**GIVEN_BG, "alpha": GIVEN_BG["alpha"] / 7}), spend, weeks,
+                               horizon=52.0, discount_rate=0.1, periods_per_year=365.25 / 7)
+    np.testing.assert_allclose(in_weeks["clv"], in_days["clv"], rtol=1e-9)
+    np.testing.assert_allclose(in_weeks["predicted_purchases"], in_days["predicted_purchases"], rtol=1e-9)
+
+
+def test_one_discounting_step_discounts_all_purchases_to_the_middle_of_the_horizon() -> None:
+    purchase = BetaGeoModel.from_params(**GIVEN_BG)
+    customers = pd.DataFrame({"frequency": [2], "recency": [70.0], "T": [280.0], "monetary_value": [20.0]})
+    spend = AverageSpendModel.from_params(mean_spend=20.0)
+    out = clv.predict_clv(purchase, spend, customers, horizon=730.0, discount_rate=0.21, n_steps=1)
+    # two years: every purchase is discounted by one year at 21%
+    assert out.loc[0, "clv"] == pytest.approx(20.0 * out.loc[0, "predicted_purchases"] / 1.21 ** (365 / 365.25))
+
+
+def test_bootstrap_draws_200_parameter_sets_by_default_and_checks_the_margin(bg: BetaGeoModel, gg: GammaGammaModel,
+                                                                            sim: pd.DataFrame) -> None:
+    table = sim.head(30)
+    interval = predict.bootstrap_total_clv(bg, gg, table, random_state=0, horizon=90.0)
+    assert interval.n_draws == 200 and interval.draws.size == 200
+    with pytest.raises(DataError, match=re.escape("margin is a fraction of revenue in (0, 1]; got 35.")):
+        predict.bootstrap_total_clv(bg, gg, table, n_draws=10, margin=35)
+
+
+def test_holdout_too_short_suggests_at_least_one_day() -> None:
+    note = clv_text._holdout_too_short(30, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-03"))
+    assert "the data cover 3 days (2024-01-01 to 2024-01-03)" in note
+    assert "a holdout of at most about half the history (here 1 days) leaves enough to fit on." in note

@@ -289,3 +289,20 @@ def test_clv_is_finite_for_every_valid_parameter_set(params) -> None:
         out = clv.predict_clv(purchases, spend, customers, horizon=365.0, **options)
         assert np.all(np.isfinite(out.to_numpy())) and (out["clv"] >= 0).all()
         assert ((out["p_alive"] >= 0) & (out["p_alive"] <= 1)).all()
+
+
+def test_predictions_accept_fractional_frequencies_and_match_mpmath() -> None:
+    """Predictions (not fits) take non-integer frequencies, e.g. averaged histories; the closed forms hold for them."""
+    x, t_x, T = np.array([1.5, 2.5, 7.25]), np.array([10.0, 30.43, 300.0]), np.array([38.86, 38.86, 365.0])
+    r, alpha, a, b = params = BG_PARAMS[0]
+    bg = BetaGeoModel.from_params(r=r, alpha=alpha, a=a, b=b)
+    assert _relative_errors(bg.probability_alive(x, t_x, T), [_bg_p_alive(*params, *h) for h in zip(x, t_x, T)]).max() < RTOL
+    # without a discount rate, the discounted purchases are the conditional expectation (FHL 2005, eq. 10)
+    from segkit.clv.predict import _discounted_purchases
+
+    references = [_bg_p_alive(*params, *h) * _bg_closed_form(*params, h[0], h[2], 39.0) for h in zip(x, t_x, T)]
+    assert _relative_errors(_discounted_purchases(bg, x, t_x, T, horizon=39.0), references).max() < RTOL
+    pareto_params = PARETO_PARAMS[0]
+    pareto = ParetoNBDModel.from_params(**dict(zip(("r", "alpha", "s", "beta"), pareto_params)))
+    references = [_pareto_p_alive_reference(*pareto_params, *h) for h in zip(x, t_x, T)]
+    assert _log_errors(pareto.probability_alive(x, t_x, T), references).max() < RTOL

@@ -404,5 +404,6 @@ def truth_check(truth_path: object, customers: pd.DataFrame, predictions: pd.Dat
         "truth, all customers": [truth[c].mean() for c in columns],
         "truth, repeat customers": [truth.loc[repeat, c].mean() for c in columns],
     }, index=["mean purchase rate per day", "mean drop-out probability", "mean order value", "share still active"])
-    auc = roc_auc_score(truth["alive_at_end"].astype(bool), predictions["p_alive"])
+    known = truth["alive_at_end"].notna().to_numpy()  # customers the file does not cover are neither alive nor lapsed
+    auc = roc_auc_score(truth["alive_at_end"][known].astype(bool), predictions["p_alive"][known])
     return TruthCheck(table, text._truth_auc(auc))
