@@ -3,14 +3,18 @@ same numbers whatever the number of threads or the input form (frame or Parquet)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from segkit import data, engine
 from segkit.data.clean import DEFAULT_OUTLIER_Z, DEFAULT_TEST_ACCOUNT_PATTERN
 from segkit.engine import duck
 from segkit.errors import DataError
 
+CORPUS = Path(__file__).parent / "corpus" / "files"
 OPTIONS = dict(returns="net", test_account_pattern=DEFAULT_TEST_ACCOUNT_PATTERN, test_accounts=("staffer",),
                outlier_z=DEFAULT_OUTLIER_Z)
 
@@ -163,3 +167,45 @@ def test_rfm_scores_and_segments_in_sql_are_segkit_rfm(bins):
     for dim in "RFM":
         assert got[dim].tolist() == expected[dim].tolist()
     assert got["segment"].tolist() == expected["segment"].astype(str).tolist()
+
+
+# --- the data layer on the engine --------------------------------------------------------------
+
+
+def test_the_log_lists_the_rules_in_the_order_the_engine_ranks_them():
+    from segkit.data.clean import RULES
+    from segkit.engine.sql import RULE_ORDER
+
+    # a lost customer is charged by rank in RULE_ORDER and reported under RULES: one order for both
+    assert tuple(RULES) == RULE_ORDER
+
+
+def test_excluded_lines_keep_their_labels_in_the_input(case):
+    relabelled = case.set_axis(pd.Index([f"line {i}" for i in range(len(case))]))
+    clean, excluded, log = data.split_transactions(relabelled, test_accounts=["staffer"])
+    expected = [f"line {i}" for i, (_, reason) in enumerate(CASE) if reason]
+    assert excluded.index.tolist() == expected
+    assert excluded["excluded_by"].tolist() == [reason for _, reason in CASE if reason]
+    # every rule is in the log, those that excluded nothing with zeros
+    by_rule = log.set_index("rule")
+    assert by_rule.loc["outlier", "rows"] == 0 and by_rule.loc["duplicate", "rows"] == 1
+    assert by_rule.loc["zero_value", "action"] == "kept"
+
+
+@pytest.mark.parametrize("name, snapshot", [("small_shop.csv", None), ("shopify_orders.csv", None),
+                                            ("cdnow_style.csv", "1997-12-01")])
+def test_the_engine_customer_table_of_a_file_is_the_data_layer_one(name, snapshot, tmp_path, monkeypatch):
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
+    path = CORPUS / name
+    expected = data.customer_table(data.load_clean(path, cache=False).clean, snapshot_date=snapshot)
+    got = engine.customer_table(path, snapshot_date=snapshot)
+    pd.testing.assert_frame_equal(got, expected)
+    # it read the lines from the cache entry it made, and a second call reuses it
+    assert len(list((tmp_path / "interim").glob("clean-*"))) == 1
+    pd.testing.assert_frame_equal(engine.customer_table(path, snapshot_date=snapshot), expected)
+
+
+def test_the_engine_customer_table_refuses_a_snapshot_before_the_data(tmp_path, monkeypatch):
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
+    with pytest.raises(DataError, match=r"^snapshot_date 1990-01-01 is on or before the first transaction"):
+        engine.customer_table(CORPUS / "small_shop.csv", snapshot_date="1990-01-01")

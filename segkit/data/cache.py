@@ -26,9 +26,11 @@ READING_OPTIONS: tuple[str, ...] = ("encoding", "delimiter", "decimal", "thousan
 
 @functools.cache
 def _code_version() -> str:
-    """A hash of the data package's source: a change to reading or cleaning never serves a stale cache."""
+    """A hash of the source of the data package and of the engine that runs its rules: a change to
+    reading or cleaning never serves a stale cache."""
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
+    package = Path(__file__).parent
+    for module in sorted([*package.glob("*.py"), *(package.parent / "engine").glob("*.py")]):
         digest.update(module.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -40,6 +42,27 @@ def _cache_key(path: Path, options: dict) -> Path:
             digest.update(block)
     digest.update(repr((_code_version(), sorted((k, repr(v)) for k, v in options.items()))).encode())
     return INTERIM_DIR / f"clean-{digest.hexdigest()[:20]}"
+
+
+def _split_options(options: dict) -> tuple[dict, dict]:
+    """The reading options (empty ones dropped) and the cleaning options."""
+    reading = {k: v for k, v in options.items() if k in READING_OPTIONS and v not in (None, "")}
+    return reading, {k: v for k, v in options.items() if k not in READING_OPTIONS}
+
+
+def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> Path:
+    """The cache folder of the file ``source`` read and cleaned with ``options``, made first if missing.
+
+    It holds ``clean.parquet`` (the clean lines) and ``log.parquet`` (the quality log); the
+    engine reads the clean lines from there without bringing them into pandas. The options are
+    those of :func:`load_clean`.
+    """
+    path = Path(source)
+    reading, cleaning = _split_options(options)
+    key = _cache_key(path, {"columns": dict(columns or {}), **reading, **cleaning})
+    if not key.exists():
+        _write_entry(clean_transactions(read_transactions(path, columns=columns, **reading).lines, **cleaning), key)
+    return key
 
 
 def load_clean(
@@ -59,15 +82,10 @@ def load_clean(
     Returns the named pair ``(clean, log)`` of :func:`clean_transactions`. How the file was
     read is :func:`read_transactions`' ``decisions``, the one place that records it.
     """
-    path = Path(source)
-    reading = {k: v for k in READING_OPTIONS if (v := options.pop(k, None)) not in (None, "")}
-    key = _cache_key(path, {"columns": dict(columns or {}), **reading, **options}) if cache and path.is_file() else None
-    if key is not None and key.exists():
-        return _read_entry(key)
-    cleaned = clean_transactions(read_transactions(path, columns=columns, **reading).lines, **options)
-    if key is not None:
-        _write_entry(cleaned, key)
-    return cleaned
+    if cache and Path(source).is_file():
+        return _read_entry(cache_entry(source, columns=columns, **options))
+    reading, cleaning = _split_options(options)
+    return clean_transactions(read_transactions(source, columns=columns, **reading).lines, **cleaning)
 
 
 def _read_entry(folder: Path) -> Cleaned:

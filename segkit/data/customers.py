@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from segkit.data.clean import is_return
+from segkit.engine import duck
 from segkit.errors import DataError
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
@@ -61,58 +60,20 @@ def check_customer_table(
         )
 
 
-def _snapshot(clean: pd.DataFrame, snapshot_date: object) -> pd.Timestamp:
+def resolve_snapshot(first: pd.Timestamp, last: pd.Timestamp, snapshot_date: object) -> pd.Timestamp:
+    """The snapshot day for lines dated ``first`` to ``last``: ``snapshot_date`` checked, or the day after ``last``."""
     if snapshot_date is None or snapshot_date == "":
-        return clean["order_date"].max().normalize() + pd.Timedelta(days=1)
+        return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     try:
         snapshot = pd.Timestamp(snapshot_date).normalize()
     except (ValueError, TypeError):
         raise DataError(f"snapshot_date {snapshot_date!r} is not a date. Use 'YYYY-MM-DD'.") from None
-    first = clean["order_date"].min()
-    if snapshot <= first.normalize():
+    if snapshot <= pd.Timestamp(first).normalize():
         raise DataError(
-            f"snapshot_date {snapshot.date()} is on or before the first transaction ({first.date()}): "
+            f"snapshot_date {snapshot.date()} is on or before the first transaction ({pd.Timestamp(first).date()}): "
             "no customer exists yet. Choose a later date."
         )
     return snapshot
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of ``values`` numbered in sorted order of the values, and the sorted values."""
-    codes, uniques = pd.factorize(values, sort=False)
-    order = np.argsort(np.asarray(uniques, dtype=object))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[codes], pd.Index(np.asarray(uniques, dtype=object)[order])
-
-
-def _summarise_days(code: np.ndarray, day: np.ndarray, amount: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    """Per customer: number of distinct purchase days, first and last day, value of the first and of all days.
-
-    One sort of an integer (customer, day) key does the work of a two-level groupby.
-    """
-    span = int(day.max() - day.min() + 1)
-    key = code * span + (day - day.min())
-    unique_keys, inverse = np.unique(key, return_inverse=True)
-    day_value = np.bincount(inverse, weights=amount, minlength=len(unique_keys))
-    day_code = unique_keys // span
-    n_days = np.bincount(day_code, minlength=n)
-    first_index = np.searchsorted(day_code, np.arange(n))  # keys are sorted: a customer's first day comes first
-    has_days = n_days > 0
-    first_day = np.where(has_days, unique_keys[first_index.clip(max=len(unique_keys) - 1)] % span + day.min(), 0)
-    last_index = (first_index + n_days - 1).clip(min=0)
-    last_day = np.where(has_days, unique_keys[last_index.clip(max=len(unique_keys) - 1)] % span + day.min(), 0)
-    first_value = np.where(has_days, day_value[first_index.clip(max=len(unique_keys) - 1)], 0.0)
-    return {"n_days": n_days, "first_day": first_day, "last_day": last_day,
-            "first_value": first_value, "total_value": np.bincount(day_code, weights=day_value, minlength=n)}
-
-
-def _count_distinct(code: np.ndarray, other: np.ndarray, n: int) -> np.ndarray:
-    """Number of distinct ``other`` values per customer code."""
-    width = int(other.max()) + 1
-    pairs = np.sort(code * width + other)  # an explicit sort: np.unique's hashing is slower at this size
-    distinct = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
-    return np.bincount(distinct // width, minlength=n)
 
 
 def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -155,44 +116,12 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
      'b': {'days_since_last_purchase': 7.0, 'n_orders': 1.0, 'revenue': 4.0, 'frequency': 0.0, 'recency': 0.0, 'T': 7.0}}
     """
     _check_clean(clean)
-    return _table_at(clean, _snapshot(clean, snapshot_date))
+    return _table_at(clean, resolve_snapshot(clean["order_date"].min(), clean["order_date"].max(), snapshot_date))
 
 
 def _table_at(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
-    """:func:`customer_table` of checked clean lines at a checked snapshot day."""
-    before = clean[clean["order_date"] < snapshot]
-    code, customers = _codes(before["customer_id"])
-    n = len(customers)
-    day = (before["order_date"].to_numpy().astype("datetime64[D]") - np.datetime64(snapshot.date(), "D")).astype(np.int64)
-    amount = before["amount"].to_numpy(dtype=float)
-    # a purchase occasion is any line that is not a return, a zero-value (free) line included
-    purchase = ~is_return(before).to_numpy()
-    days = _summarise_days(code[purchase], day[purchase], amount[purchase], n)
-    n_orders = _count_distinct(code[purchase], pd.factorize(before["order_id"])[0][purchase], n)
-    net = np.bincount(code, weights=amount, minlength=n)
-    gross = days["total_value"]
-    frequency = np.maximum(days["n_days"] - 1, 0)
-    # returns are spread over a customer's purchase days in proportion, so monetary_value is net
-    net_share = np.divide(net, gross, out=np.zeros(n), where=gross > 0).clip(0, None)
-    repeat_value = (gross - days["first_value"]) * net_share
-    revenue = net.clip(0, None)
-    table = pd.DataFrame(
-        {
-            "first_purchase": snapshot + pd.to_timedelta(days["first_day"], unit="D"),
-            "last_purchase": snapshot + pd.to_timedelta(days["last_day"], unit="D"),
-            "days_since_last_purchase": -days["last_day"],
-            "n_orders": n_orders,
-            "revenue": revenue.round(6),
-            "avg_order_value": np.divide(revenue, n_orders, out=np.zeros(n), where=n_orders > 0).round(6),
-            "tenure_days": -days["first_day"],
-            "frequency": frequency,
-            "recency": days["last_day"] - days["first_day"],
-            "T": -days["first_day"],
-            "monetary_value": np.divide(repeat_value, frequency, out=np.zeros(n), where=frequency > 0).round(6),
-        },
-        index=customers.rename("customer_id"),
-    )[days["n_days"] > 0]
-    return table
+    """:func:`customer_table` of checked clean lines at a checked snapshot day, on the engine."""
+    return duck.customer_table_from(duck.customer_days(clean, snapshot), snapshot)
 
 
 def snapshot_date(customers: pd.DataFrame) -> pd.Timestamp:
@@ -304,15 +233,11 @@ def calibration_holdout(
         )
     next_day = pd.Timedelta(days=1)
     cal = _table_at(clean, start + next_day)
-    holdout = clean[(clean["order_date"] >= start + next_day) & (clean["order_date"] < end + next_day)
-                    & (clean["quantity"] > 0)]
-    holdout = holdout[holdout["customer_id"].isin(cal.index)]
-    by_day = holdout.groupby(["customer_id", holdout["order_date"].dt.normalize()])["amount"].sum()
-    per_customer = by_day.groupby(level="customer_id").agg(["size", "mean"])
+    holdout = duck.holdout_days(clean, start + next_day, end + next_day).set_index("customer_id")
     out = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
     out["T_cal"] -= 1  # lifetimes: days from the first purchase to the last calibration day
-    out["frequency_holdout"] = per_customer["size"].reindex(out.index, fill_value=0).astype(int)
-    out["monetary_value_holdout"] = per_customer["mean"].reindex(out.index, fill_value=0.0)
+    out["frequency_holdout"] = holdout["frequency_holdout"].reindex(out.index, fill_value=0).astype(int)
+    out["monetary_value_holdout"] = holdout["monetary_value_holdout"].reindex(out.index, fill_value=0.0)
     out["duration_holdout"] = (end - start).days
     return out
 

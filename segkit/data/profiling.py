@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from segkit.data import text
-from segkit.data.clean import is_return, reconcile, robust_log_z
+from segkit.data.clean import is_return, reconcile
 from segkit.data.customers import check_customer_table
+from segkit.engine.sql import MAD_TO_SIGMA
 
 #: Optional columns that get a breakdown table (customers, orders, revenue by value) when present.
 EXTRA_COLUMNS: tuple[str, ...] = ("country", "channel", "category")
@@ -272,15 +273,32 @@ def duplicate_summary(tx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"value": pd.Series(values, dtype=object)}).rename_axis("measure")
 
 
+def robust_log_z(amount: pd.Series) -> pd.Series:
+    """Robust z-score of log ``amount`` (all positive): (log amount - median) / (1.4826 × MAD), the
+    score the cleaning's outlier rule compares with ``outlier_z``; NaN for a zero spread.
+
+    Examples
+    --------
+    >>> robust_log_z(pd.Series([1.0, 2.0, 4.0, 8.0, 1024.0])).round(1).tolist()
+    [-1.3, -0.7, 0.0, 0.7, 5.4]
+    """
+    log_amount = np.log(amount)
+    median = log_amount.median()
+    mad = MAD_TO_SIGMA * (log_amount - median).abs().median()
+    if not mad > 0:
+        return pd.Series(np.nan, index=amount.index)
+    return (log_amount - median) / mad
+
+
 def top_lines(tx: pd.DataFrame, *, n: int = 8) -> pd.DataFrame:
     """The ``n`` purchase lines with the largest revenue, with their robust z-score on log revenue.
 
-    The score is :func:`segkit.data.clean.robust_log_z`, the one the outlier rule of
+    The score is :func:`robust_log_z`, the one the outlier rule of
     :func:`segkit.data.clean_transactions` compares with ``outlier_z``; here it is taken against all
     purchase lines of the file, the rule takes it against the lines left by the earlier rules.
     """
     purchases = tx[~is_return(tx) & (tx["amount"] > 0)]
-    z = robust_log_z(purchases["amount"], pd.Series(True, index=purchases.index))
+    z = robust_log_z(purchases["amount"])
     columns = [c for c in ("order_id", "customer_id", "product_id", "order_date", "quantity", "unit_price", "amount")
                if c in tx]
     top = purchases.assign(robust_z=z.round(1)).nlargest(n, "amount")[columns + ["robust_z"]]

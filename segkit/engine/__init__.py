@@ -16,4 +16,19 @@ second time in another API.
 - polars is as fast as DuckDB on one machine but has no Spark path.
 
 Money is summed as decimals, so a total does not depend on how many threads added it up.
+
+:func:`customer_table` is the entry point for notebooks and scripts: the per-customer table of a
+file, without its order lines in pandas. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
 """
+
+__all__ = ["customer_table"]
+
+
+def __getattr__(name: str):
+    # segkit.data runs its rules on this package, and customer_table reads through segkit.data's
+    # cache: importing it on first use keeps the two packages from importing each other half-made
+    if name == "customer_table":
+        from segkit.engine.tables import customer_table
+
+        return customer_table
+    raise AttributeError(f"module 'segkit.engine' has no attribute {name!r}")

@@ -43,7 +43,10 @@ def connect(*, threads: int | None = None, memory_limit: str = MEMORY_LIMIT,
     connection = duckdb.connect(config=config)
     spill_to.mkdir(parents=True, exist_ok=True)
     connection.execute(f"SET temp_directory = {sql.literal(str(spill_to))}")
-    connection.execute("SET enable_progress_bar = false")
+    try:
+        connection.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:  # in Jupyter without ipywidgets DuckDB refuses the setting and draws no bar
+        pass
     return connection
 
 
@@ -123,7 +126,7 @@ def split_lines(
         _release(con)
     clean["is_return"] = clean["is_return"].astype(bool)
     clean = clean.reset_index(drop=True)
-    excluded.index = pd.RangeIndex(len(excluded))
+    excluded.index = lines.index[excluded.pop("line_no").to_numpy()]  # each line keeps its label in ``lines``
     return Split(clean, excluded, counts, totals)
 
 

@@ -109,16 +109,14 @@ def customer_table(spark, lines, *, snapshot_date=None, write_to: str | None = N
     ``<write_to>_clean_lines`` and ``<write_to>_customers``.
     """
     from segkit.data.clean import DEFAULT_OUTLIER_Z, DEFAULT_TEST_ACCOUNT_PATTERN
+    from segkit.data.customers import resolve_snapshot
     from segkit.engine.duck import customer_table_from
 
     options = {"returns": "net", "test_account_pattern": DEFAULT_TEST_ACCOUNT_PATTERN, "test_accounts": (),
                "outlier_z": DEFAULT_OUTLIER_Z, **cleaning}
     split = split_lines(spark, lines, **options)
-    if snapshot_date is None:
-        last = split.clean.agg({"order_date": "max"}).collect()[0][0]
-        snapshot = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
-    else:
-        snapshot = pd.Timestamp(snapshot_date).normalize()
+    first, last = split.clean.selectExpr("min(order_date)", "max(order_date)").collect()[0]
+    snapshot = resolve_snapshot(first, last, snapshot_date)
     table = customer_table_from(customer_days(spark, split.clean, snapshot), snapshot)
     if write_to:
         split.clean.write.mode("overwrite").saveAsTable(f"{write_to}_clean_lines")

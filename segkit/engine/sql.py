@@ -148,9 +148,10 @@ ORDER BY s.order_date ASC NULLS LAST, s.order_id ASC NULLS LAST, s.line_no
 
 
 def excluded_query(source: str, reasons: str, columns: Sequence[str]) -> str:
-    """The excluded lines as they came in, with the rule that excluded each, in source order."""
+    """The excluded lines as they came in, with the rule that excluded each and their ``line_no`` in
+    the source, in source order."""
     return f"""
-SELECT {', '.join('s.' + quote(c) for c in columns)}, r.reason AS excluded_by
+SELECT {', '.join('s.' + quote(c) for c in columns)}, r.reason AS excluded_by, s.line_no
 FROM {source} AS s JOIN {reasons} AS r ON s.line_no = r.line_no WHERE r.reason IS NOT NULL ORDER BY s.line_no
 """
 

@@ -1,0 +1,35 @@
+"""The customer table straight from a file: the order lines stay in the engine, never in pandas."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import pandas as pd
+
+from segkit.data.cache import cache_entry
+from segkit.data.customers import resolve_snapshot
+from segkit.engine import duck, sql
+
+
+def customer_table(
+    source: str | os.PathLike,
+    *,
+    snapshot_date: str | pd.Timestamp | None = None,
+    columns: Mapping[str, str] | None = None,
+    **options,
+) -> pd.DataFrame:
+    """:func:`segkit.data.customer_table` of the file ``source``, read and cleaned as :func:`segkit.data.load_clean`
+    does (same options, same cache), computed by DuckDB on the cached clean lines in Parquet.
+
+    Only the per-customer table comes back to Python, so the order lines are never held in one
+    pandas frame once the file is in the cache (reading it the first time goes through the front
+    door, :func:`segkit.data.read_transactions`). Equal to
+    ``data.customer_table(data.load_clean(source, ...).clean, snapshot_date=...)``.
+    """
+    clean = cache_entry(source, columns=columns, **options) / "clean.parquet"
+    con = duck.connect()
+    first, last = con.sql(f"SELECT min(order_date), max(order_date) FROM read_parquet({sql.literal(str(clean))})"
+                          ).fetchall()[0]
+    snapshot = resolve_snapshot(first, last, snapshot_date)
+    return duck.customer_table_from(duck.customer_days(clean, snapshot, connection=con), snapshot)
