@@ -209,3 +209,22 @@ def test_the_engine_customer_table_refuses_a_snapshot_before_the_data(tmp_path, 
     monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
     with pytest.raises(DataError, match=r"^snapshot_date 1990-01-01 is on or before the first transaction"):
         engine.customer_table(CORPUS / "small_shop.csv", snapshot_date="1990-01-01")
+
+
+def test_canonical_parquet_is_cleaned_in_the_engine_to_the_same_tables(case, tmp_path, monkeypatch):
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
+    path = tmp_path / "lines.parquet"
+    case.to_parquet(path, index=False)
+    assert duck.canonical_parquet(path) and not duck.canonical_parquet(CORPUS / "one_timers.parquet")
+    assert not duck.canonical_parquet(CORPUS / "small_shop.csv")
+    clean, excluded, log = data.split_transactions(case, test_accounts=["staffer"])
+    got = engine.customer_table(path, test_accounts=["staffer"])
+    pd.testing.assert_frame_equal(got, data.customer_table(clean))
+    # the entry was written by the engine file to file: the excluded lines, each with its line
+    # number in the file, and the quality log, as the frame path gives them
+    entry = next((tmp_path / "interim").glob("clean-*"))
+    written = pd.read_parquet(entry / "excluded.parquet")
+    expected = [i for i, (_, reason) in enumerate(CASE) if reason]
+    assert written["line_no"].tolist() == excluded.index.tolist() == expected
+    assert written["excluded_by"].tolist() == excluded["excluded_by"].tolist()
+    pd.testing.assert_frame_equal(pd.read_parquet(entry / "log.parquet"), log)

@@ -11,13 +11,14 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from segkit.data.clean import Cleaned, clean_transactions
+from segkit.data.clean import Cleaned, clean_parquet, clean_transactions
 from segkit.data.load import read_transactions
+from segkit.engine import duck
 from segkit.paths import INTERIM_DIR
 
 #: Options of :func:`segkit.data.read_transactions` that ``load_clean`` passes on.
@@ -35,11 +36,12 @@ def _code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def _cache_key(path: Path, options: dict) -> Path:
+def _cache_key(files: list[Path], options: dict) -> Path:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 24), b""):
-            digest.update(block)
+    for path in files:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 24), b""):
+                digest.update(block)
     digest.update(repr((_code_version(), sorted((k, repr(v)) for k, v in options.items()))).encode())
     return INTERIM_DIR / f"clean-{digest.hexdigest()[:20]}"
 
@@ -55,13 +57,23 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
 
     It holds ``clean.parquet`` (the clean lines) and ``log.parquet`` (the quality log); the
     engine reads the clean lines from there without bringing them into pandas. The options are
-    those of :func:`load_clean`.
+    those of :func:`load_clean`. Order lines already in segkit's columns and types in Parquet (a
+    file or a folder of files, see :func:`segkit.engine.duck.canonical_parquet`) are cleaned by
+    the engine file to file, never read into pandas; such an entry also holds ``excluded.parquet``.
     """
     path = Path(source)
     reading, cleaning = _split_options(options)
-    key = _cache_key(path, {"columns": dict(columns or {}), **reading, **cleaning})
-    if not key.exists():
-        _write_entry(clean_transactions(read_transactions(path, columns=columns, **reading).lines, **cleaning), key)
+    in_engine = not columns and duck.canonical_parquet(path)
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    key = _cache_key(files, {"columns": dict(columns or {}), **reading, **cleaning})
+    if key.exists():
+        return key
+    if in_engine:
+        _publish(key, lambda staging: clean_parquet(path, staging, **cleaning).to_parquet(staging / "log.parquet",
+                                                                                         index=False))
+    else:
+        cleaned = clean_transactions(read_transactions(path, columns=columns, **reading).lines, **cleaning)
+        _publish(key, lambda staging: _write_cleaned(cleaned, staging))
     return key
 
 
@@ -92,13 +104,21 @@ def _read_entry(folder: Path) -> Cleaned:
     return Cleaned(pd.read_parquet(folder / "clean.parquet"), pd.read_parquet(folder / "log.parquet"))
 
 
-def _write_entry(cleaned: Cleaned, folder: Path) -> None:
-    """Write into a temporary folder, then rename it, so notebooks running in parallel never read half an entry."""
+def _write_cleaned(cleaned: Cleaned, folder: Path) -> None:
+    cleaned.clean.to_parquet(folder / "clean.parquet", index=False)
+    cleaned.log.to_parquet(folder / "log.parquet", index=False)
+
+
+def _publish(folder: Path, write: Callable[[Path], None]) -> None:
+    """``write`` into a temporary folder, then rename it to ``folder``, so that notebooks running in
+    parallel never read half an entry."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
-    cleaned.clean.to_parquet(staging / "clean.parquet", index=False)
-    cleaned.log.to_parquet(staging / "log.parquet", index=False)
     try:
+        write(staging)
         os.replace(staging, folder)
     except OSError:  # another process wrote the same entry first
+        if not folder.exists():
+            raise
+    finally:
         shutil.rmtree(staging, ignore_errors=True)

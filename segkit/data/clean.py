@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 import pandas as pd
@@ -141,6 +142,26 @@ def split_transactions(
     split = duck.split_lines(tx, returns=returns, test_account_pattern=test_account_pattern,
                              test_accounts=tuple(test_accounts), outlier_z=outlier_z)
     return Split(split.clean, split.excluded, quality_log(split.counts))
+
+
+def clean_parquet(
+    lines: str | os.PathLike,
+    folder: str | os.PathLike,
+    *,
+    returns: str = "net",
+    test_account_pattern: str | None = DEFAULT_TEST_ACCOUNT_PATTERN,
+    test_accounts: tuple[str, ...] | list[str] = (),
+    outlier_z: float | None = DEFAULT_OUTLIER_Z,
+) -> pd.DataFrame:
+    """:func:`split_transactions` for order lines in segkit's columns in Parquet, file to file.
+
+    Writes ``clean.parquet`` and ``excluded.parquet`` (with each line's ``line_no`` in the source)
+    into ``folder`` without bringing the lines into Python, and returns the quality log.
+    """
+    _check_options(returns, outlier_z)
+    split = duck.split_parquet(lines, folder, returns=returns, test_account_pattern=test_account_pattern,
+                               test_accounts=tuple(test_accounts), outlier_z=outlier_z)
+    return quality_log(split.counts)
 
 
 def quality_log(counts: pd.DataFrame) -> pd.DataFrame:

@@ -50,6 +50,36 @@ def connect(*, threads: int | None = None, memory_limit: str = MEMORY_LIMIT,
     return connection
 
 
+#: The columns and DuckDB types of order lines the engine cleans without the front door.
+CANONICAL_TYPES: dict[str, tuple[str, ...]] = {
+    "customer_id": ("VARCHAR",), "order_id": ("VARCHAR",),
+    "order_date": ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"),
+    **{c: ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT")
+       for c in ("quantity", "unit_price", "amount")},
+}
+
+
+def _parquet_files(path: Path) -> list[Path]:
+    return sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+
+
+def canonical_parquet(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is Parquet (a file or a folder of files) of order lines in segkit's columns and
+    types (:data:`CANONICAL_TYPES`, e.g. written from :func:`segkit.data.load_transactions` or by a
+    warehouse), which the engine can clean as they are; an export in any other shape takes the front door."""
+    path = Path(path)
+    files = _parquet_files(path)
+    if not files or any(f.suffix.lower() not in (".parquet", ".pq") or not f.is_file() for f in files):
+        return False
+    listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
+    try:
+        described = duckdb.connect().sql(f"DESCRIBE SELECT * FROM read_parquet({listed})").fetchall()
+    except duckdb.Error:  # not Parquet, or files whose schemas differ
+        return False
+    types = {name: kind.split("(")[0] for name, kind, *_ in described}
+    return all(types.get(column) in allowed for column, allowed in CANONICAL_TYPES.items())
+
+
 def _to_pandas(relation: duckdb.DuckDBPyRelation, like: pd.DataFrame) -> pd.DataFrame:
     """The relation as pandas, each column in the dtype it has in ``like`` (the engine's input)."""
     frame = relation.df()
@@ -68,7 +98,7 @@ def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | 
         con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * FROM source_frame")
         return list(lines.columns)
     path = Path(lines)
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    files = _parquet_files(path)
     if not files:
         raise DataError(f"{path} holds no .parquet files; point at a Parquet file or a folder of them.")
     listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
