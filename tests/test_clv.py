@@ -1821,3 +1821,76 @@ def test_holdout_too_short_suggests_at_least_one_day() -> None:
     note = clv_text._holdout_too_short(30, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-03"))
     assert "the data cover 3 days (2024-01-01 to 2024-01-03)" in note
     assert "a holdout of at most about half the history (here 1 days) leaves enough to fit on." in note
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: BetaGeoModel().fit(["1", "two"], [1.0, 2.0], [3.0, 4.0]),
+     "'frequency' must be numeric; got values that are not numbers. Convert the column first."),
+    (lambda: BetaGeoModel().fit(np.ones((2, 2)), np.ones(2), np.ones(2)),
+     "'frequency' must be one-dimensional (one value per customer); got shape (2, 2)."),
+    (lambda: GammaGammaModel().fit([1, 2, 3], [10.0, 20.0, 30.0], sample_weight=[1, 1]),
+     "sample_weight has 2 values for 3 customers: give one count per row."),
+    (lambda: GammaGammaModel.from_params(p=0.0, q=4.0, v=15.0),
+     "Gamma-Gamma parameters must be positive and finite; got {'p': 0.0, 'q': 4.0, 'v': 15.0}."),
+    (lambda: BetaGeoModel().fit(np.ones(12), np.zeros(12), np.zeros(12)),
+     "T is 0 for every customer: there is no observation time. Use a later snapshot date."),
+    (lambda: ParetoNBDModel().fit([0, 1, 2, 0, 0], [0.0, 5.0, 9.0, 0.0, 0.0], [10.0] * 5),
+     "Pareto/NBD needs at least 10 customers and some repeat purchases; got 5 customers with 3 repeat purchases. "
+     "Use more data or a longer observation period."),
+    (lambda: diagnostics.holdout_errors([1.0, 2.0], [1.0, 2.0, 3.0]),
+     "actual and predicted must have the same, non-zero length; got 2 and 3."),
+    (lambda: diagnostics.holdout_errors([], []), "actual and predicted must have the same, non-zero length; got 0 and 0."),
+    (lambda: value.pyramid_tiers(pd.Series([1.0, np.nan, np.nan])),
+     "2 value(s) are missing: fill or drop them before tiering."),
+    (lambda: value.pyramid_tiers(pd.Series([], dtype=float)), "No customers to put into tiers."),
+    (lambda: clv.value_tiers(pd.Series([1.0, 2.0]), top=0.5, bottom=0.5),
+     "top and bottom are shares in (0, 1) summing to less than 1; got 0.5, 0.5."),
+])
+def test_refusals_word_for_word(call, message: str) -> None:
+    with pytest.raises(DataError, match=_exactly(message)):
+        call()
+
+
+def test_tiers_of_a_plain_list_are_numbered_from_zero() -> None:
+    tiers = clv.value_tiers([1.0, 5.0, 3.0, 4.0, 2.0])
+    assert tiers.index.tolist() == [0, 1, 2, 3, 4]
+    assert tiers.tolist() == ["bottom 20%", "top 20%", "middle 60%", "middle 60%", "middle 60%"]
+
+
+def test_horizon_and_discounting_options_are_checked() -> None:
+    purchase = BetaGeoModel.from_params(**GIVEN_BG)
+    x, t_x, T = [1.0], [10.0], [20.0]
+    with pytest.raises(DataError, match=_exactly("horizon must be positive (time units, days for segkit tables); "
+                                                 "got 0.0.")):
+        _discounted_purchases(purchase, x, t_x, T, horizon=0.0)
+    for bad in (dict(discount_rate=-0.1), dict(periods_per_year=0.0), dict(n_steps=0)):
+        with pytest.raises(DataError, match=_exactly(
+                "discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")):
+            _discounted_purchases(purchase, x, t_x, T, horizon=10.0, **{"discount_rate": 0.1, **bad})
+    # the smallest allowed: one step, and a discount of 0, which is exactly the expected purchases
+    undiscounted = purchase.expected_purchases(x, t_x, T, t=10.0)
+    np.testing.assert_allclose(_discounted_purchases(purchase, x, t_x, T, horizon=10.0, discount_rate=0.0, n_steps=1),
+                               undiscounted, rtol=1e-12)
+
+
+def test_purchase_tracking_refuses_periods_that_leave_nothing_to_track() -> None:
+    purchase = BetaGeoModel.from_params(**GIVEN_BG)
+    clean = pd.DataFrame({"customer_id": ["a", "a", "b"], "quantity": [1, 1, 1],
+                          "order_date": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-01-08"])})
+    with pytest.raises(DataError, match=_exactly("holdout_end 2024-01-10 must be after calibration_end 2024-01-10.")):
+        diagnostics.purchase_tracking(purchase, clean, calibration_end="2024-01-10", holdout_end="2024-01-10")
+    with pytest.raises(DataError, match=_exactly(
+            "No customer bought on or before calibration_end 2024-01-04: choose a later date.")):
+        diagnostics.purchase_tracking(purchase, clean, calibration_end="2024-01-04")
+
+
+def test_fit_models_falls_back_to_the_average_when_gamma_gamma_fails(monkeypatch, sim: pd.DataFrame) -> None:
+    def fail(self, *args, **kwargs):
+        raise DataError("no convergence")
+
+    customers = sim.head(300)
+    monkeypatch.setattr(GammaGammaModel, "fit", fail)
+    spend = clv.fit_models(customers, warn=False).spend
+    assert isinstance(spend, AverageSpendModel)
+    assert spend.population_mean_spend() == pytest.approx(predict.mean_repeat_spend(customers))
+    assert spend.fit_warnings_ == ["Gamma-Gamma could not be fitted (no convergence)"]
