@@ -68,9 +68,10 @@ def test_make_help_lists_every_target():
 NOTEBOOKS = list_notebooks()
 
 
-def test_all_seven_notebooks_exist_in_analyst_order():
+def test_all_eight_notebooks_exist_in_analyst_order():
     assert [p.stem for p in NOTEBOOKS] == [
         "00_data_profiling", "01_rfm", "02_kmeans", "03_hierarchical", "04_pca", "05_clv", "06_campaign_roi",
+        "07_segments_over_time",
     ]
 
 

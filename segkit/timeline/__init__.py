@@ -1,0 +1,33 @@
+"""Segments over time: cohort retention, each customer's purchase cycle, and seasonality.
+
+Modules: ``cohorts`` (:func:`cohort_retention`, :func:`retention_trend`), ``cycle`` (:func:`purchase_cycle`,
+:func:`cycle_by_segment`), ``season`` (:func:`seasonality`, :func:`seasonal_peaks`), ``plots`` (axes-level
+charts) and ``text`` (the sentences the report shows); reach the last two as modules
+(``from segkit.timeline import plots, text``). Every function reads the clean order lines of
+:func:`segkit.data.load_clean` up to a snapshot day, as :func:`segkit.data.customer_table` does, so the
+numbers agree with the customer table's (days since the last purchase, orders, purchase days).
+
+Examples
+--------
+>>> import pandas as pd
+>>> lines = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"],
+...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-07", "2024-01-20"]),
+...     "amount": [10.0, 5.0, 8.0], "is_return": [False, False, False]})
+>>> cohort_retention(lines).query("period_index == 1")["share_active"].tolist()
+[0.5]
+>>> purchase_cycle(lines)["median_gap_days"].tolist()
+[33.0, nan]
+"""
+
+from segkit.timeline.cohorts import cohort_retention, retention_trend
+from segkit.timeline.cycle import cycle_by_segment, purchase_cycle
+from segkit.timeline.season import seasonal_peaks, seasonality
+
+__all__ = [
+    "cohort_retention",
+    "cycle_by_segment",
+    "purchase_cycle",
+    "retention_trend",
+    "seasonal_peaks",
+    "seasonality",
+]

@@ -1,0 +1,141 @@
+"""The words the segments-over-time report shows, written from numbers the other modules computed.
+
+Functions here compute nothing new; they turn tables into sentences with the number, its unit and,
+where the data fall short, what would settle it. Thresholds that decide a word are named constants.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+#: Newer and older cohorts whose retention differs by less than this (in percentage points) "retain alike".
+SAME_RETENTION_POINTS: float = 2.0
+#: A seasonal index this far from 1 (either way) is a clear pattern; half of it a mild one.
+CLEAR_SEASON: float = 0.20
+#: Tests at or above this p-value find no pattern beyond chance.
+SEASON_P: float = 0.01
+#: Segments with fewer repeat customers than this are not named in the overdue sentence.
+MIN_REPEAT: int = 20
+
+_UNIT_WORDS = {"weekday": "day of the week", "hour": "hour of the day", "month": "month of the year"}
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def _periods(n: int, period: str) -> str:
+    return f"{n} {period}{'' if n == 1 else 's'}"
+
+
+def cohort_words(trend: pd.DataFrame, *, period: str = "month") -> list[str]:
+    """One sentence per horizon of :func:`~segkit.timeline.retention_trend`: first and last cohort, newer vs older."""
+    return [_horizon_sentence(h, row, period) for h, row in trend.iterrows()]
+
+
+def _horizon_sentence(horizon: int, row: pd.Series, period: str) -> str:
+    after = f"{_periods(int(horizon), period)} after their first purchase"
+    if row["cohorts"] < 2:
+        reached = "no cohort has" if row["cohorts"] == 0 else "only one cohort has"
+        return (f"{after.capitalize()}: {reached} been observed that long yet, so cohorts cannot be compared there; "
+                "a longer export (or a shorter horizon) would settle it.")
+    return (f"{after.capitalize()}, {_pct(row['first_share'])} of the first cohort ({row['first_cohort']}) were "
+            f"still buying, and {_pct(row['last_share'])} of the newest cohort observed that long "
+            f"({row['last_cohort']}). {_comparison(row)} ({row['cohorts']} cohorts, customer-weighted).")
+
+
+def _comparison(row: pd.Series) -> str:
+    points = 100 * row["difference"]
+    numbers = f"{_pct(row['newer_share'])} for the newer half against {_pct(row['older_share'])} for the older half"
+    if abs(points) < SAME_RETENTION_POINTS:
+        return f"Newer cohorts retain about as well as older ones: {numbers}"
+    word = "better" if points > 0 else "worse"
+    return f"Newer cohorts retain {word} than older ones: {numbers}, {abs(points):.0f} points apart"
+
+
+def span_note(table: pd.DataFrame, *, period: str = "month", horizons=(3, 6)) -> str:
+    """What the date range allows: how many cohorts and periods, and which horizons no cohort reaches."""
+    cohorts = table["cohort"].nunique()
+    longest = int(table.loc[table["complete"], "period_index"].max()) if table["complete"].any() else 0
+    short = [h for h in horizons if h > longest]
+    text = (f"{cohorts} {period}ly cohort{'s' if cohorts != 1 else ''}, {table.groupby('cohort')['cohort_size'].first().sum():,} "
+            f"customers; the oldest has been followed for {_periods(longest, period)} (complete periods only).")
+    if short:
+        text += (f" The data are too short for the {' and '.join(map(str, short))}-{period} horizon: the report says so "
+                 f"below instead of guessing; use a longer export, or set `horizons` to at most {longest}.")
+    return text
+
+
+def cycle_words(by_segment: pd.DataFrame, *, overdue_multiple: float = 2.0, total: str = "all customers") -> str:
+    """The typical gap, its spread and the share overdue, overall and for the most overdue segments."""
+    everyone = by_segment.loc[total]
+    if everyone["repeat_customers"] == 0:
+        return ("No customer has bought on two different days, so there is no purchase cycle to measure yet; "
+                "every customer is a one-time buyer in this export.")
+    text = (f"Of {everyone['customers']:,.0f} customers, {everyone['repeat_customers']:,.0f} bought on two days or more. "
+            f"Their typical gap between purchases is {everyone['gap_median']:.0f} days (a quarter buy within "
+            f"{everyone['gap_q1']:.0f} days, a quarter wait more than {everyone['gap_q3']:.0f}). "
+            f"**{_pct(everyone['overdue_share'])} of them ({everyone['overdue']:,.0f}) are overdue: silent for more "
+            f"than {overdue_multiple:g}× their own typical gap.**")
+    ranked = by_segment.drop(index=total).query("repeat_customers >= @MIN_REPEAT").sort_values(
+        "overdue_share", ascending=False, kind="stable")
+    if len(ranked) >= 2:
+        top = [f"{name} ({_pct(row['overdue_share'])})" for name, row in ranked.head(3).iterrows()]
+        text += f" Most overdue: {', '.join(top)}; least: {ranked.index[-1]} ({_pct(ranked['overdue_share'].iloc[-1])})."
+    return text
+
+
+def season_words(peaks: pd.DataFrame, *, total: str = "all customers") -> list[str]:
+    """One sentence per unit for all customers: a clear, mild or no pattern, with its peak and trough."""
+    rows = peaks.loc[peaks["group"] == total]
+    return [_season_sentence(row) for _, row in rows.iterrows()]
+
+
+def _season_sentence(row: pd.Series) -> str:
+    unit = _UNIT_WORDS[row["unit"]]
+    if not row["enough"]:
+        return (f"By {unit}: too few orders ({row['orders']:,.0f}) to tell a pattern from chance "
+                "(fewer than 5 expected per level).")
+    spread = max(row["peak_index"] - 1, 1 - row["low_index"])
+    numbers = (f"busiest {row['peak']} ({row['peak_index']:.2f}× the average), quietest {row['low']} "
+               f"({row['low_index']:.2f}×)")
+    if row["p_value"] >= SEASON_P or spread < CLEAR_SEASON / 2:
+        return f"By {unit}: no pattern beyond chance ({numbers}; chi-square {_p(row['p_value'])})."
+    strength = "a clear" if spread >= CLEAR_SEASON else "a mild"
+    return f"By {unit}: {strength} pattern, {numbers} (chi-square {_p(row['p_value'])})."
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def headline(trend: pd.DataFrame, by_segment: pd.DataFrame, *, period: str = "month",
+             total: str = "all customers") -> str:
+    """The report's headline: retention of the first and newest cohorts at the first horizon compared, and
+    the share of repeat customers overdue on their own cycle."""
+    reached = trend.loc[trend["cohorts"] >= 2]
+    if len(reached):
+        horizon, row = reached.index[0], reached.iloc[0]
+        first = (f"**{_pct(row['first_share'])} of the first cohort ({row['first_cohort']}) were still buying "
+                 f"{_periods(int(horizon), period)} on, against {_pct(row['last_share'])} of the newest cohort "
+                 f"observed that long ({row['last_cohort']}).** {_comparison(row)}.")
+    else:
+        first = "**The export is too short to compare cohorts' retention.**"
+    everyone = by_segment.loc[total]
+    if everyone["repeat_customers"] == 0:
+        return f"{first} No customer has bought twice yet, so nobody can be overdue on their own cycle."
+    return (f"{first} {_pct(everyone['overdue_share'])} of repeat customers are overdue on their own purchase "
+            "cycle.")
+
+
+def model_words(model, *, reproduced: float, path: str) -> str:
+    """What the saved model holds and that it reproduces the labels of the customers it was fitted on."""
+    rfm = model.rfm
+    segments = len({r["segment"] for r in model.rules})
+    check = "all" if math.isclose(reproduced, 1.0) else _pct(reproduced)
+    return (f"Saved the segmentation of record to `{path}`: RFM on {rfm.bins} levels with {segments} named segments, "
+            f"and k-means with {model.k} clusters ({', '.join(model.kmeans.names)}), fitted on "
+            f"{model.n_customers:,} customers at the snapshot {model.snapshot}. Scoring those customers with the "
+            f"saved file gives back {check} of their labels, so next month's export lands in these same segments.")
