@@ -110,15 +110,20 @@ def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | 
     return [c for c in con.sql("SELECT * FROM source_lines LIMIT 0").columns if c != "line_no"]
 
 
-def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, **options) -> list[str]:
+def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, *, returns: str,
+              test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
     """Create the temp table ``reasons`` (every line with the rule that excludes it); return the line columns."""
     columns = _register_lines(con, lines)
     clash = RESERVED_COLUMNS.intersection(columns)
     if clash:
         raise DataError(f"the order lines have column(s) {sorted(clash)}, names the cleaning adds itself; "
                         "rename them in the file or leave them out of the column map.")
-    query = sql.reasons_query("source_lines", columns, **options)
+    first = sql.first_rules_query("source_lines", columns, test_account_pattern=test_account_pattern,
+                                  test_accounts=test_accounts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE first_reasons AS {first}")
+    query = sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z)
     con.execute(f"CREATE OR REPLACE TEMP TABLE reasons AS {query}")
+    con.execute("DROP TABLE first_reasons")
     return columns
 
 
@@ -144,7 +149,7 @@ def split_lines(
     outlier_z: float | None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Split:
-    """Apply the cleaning rules to canonical order lines held in pandas (see :func:`sql.reasons_query`)."""
+    """Apply the cleaning rules to canonical order lines held in pandas (see :func:`sql.first_rules_query` and :func:`sql.reasons_query`)."""
     con = connection or connect()
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,

@@ -82,9 +82,11 @@ def split_lines(
     frame = _lines(spark, lines)
     columns = [c for c in frame.columns if c != "line_no"]
     frame.createOrReplaceTempView("source_lines")
-    query = sql.reasons_query("source_lines", columns, returns=returns, test_account_pattern=test_account_pattern,
-                              test_accounts=test_accounts, outlier_z=outlier_z)
-    reasons = spark.sql(translate(query)).cache()
+    first = sql.first_rules_query("source_lines", columns, test_account_pattern=test_account_pattern,
+                                  test_accounts=test_accounts)
+    spark.sql(translate(first)).cache().createOrReplaceTempView("first_reasons")
+    reasons = spark.sql(translate(sql.reasons_query("first_reasons", columns, returns=returns,
+                                                    outlier_z=outlier_z))).cache()
     reasons.createOrReplaceTempView("reasons")
     counts = _rows(spark, sql.log_query("reasons"))
     totals = _rows(spark, sql.totals_query("reasons")).iloc[0].to_dict()

@@ -70,51 +70,72 @@ def _returns_rule(returns: str, keys: Sequence[str]) -> str:
             "THEN 'unmatched_return' ELSE r.reason END")
 
 
-def reasons_query(
+def _work_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The match keys of the returns rule, and the few columns the rules after the first ones read."""
+    keys = ["customer_id", "product_id"] if "product_id" in columns else ["customer_id"]
+    return keys, ["line_no", *keys, "quantity", "amount"]
+
+
+def first_rules_query(
     source: str,
     columns: Sequence[str],
     *,
-    returns: str,
     test_account_pattern: str | None,
     test_accounts: Sequence[str],
-    outlier_z: float | None,
 ) -> str:
-    """Every line of ``source`` by ``line_no``, with ``reason``: the first rule that excludes it,
-    NULL when kept (and the customer, quantity and amount the log counts).
+    """Stage one of the rules: every line of ``source`` by ``line_no`` with the first of the rules that
+    look at one line and its exact duplicates (missing customer, date or amount, test account,
+    duplicate, negative price) that excludes it, NULL when none does.
 
-    The rules and their order are those of :data:`segkit.data.clean.RULES`. ``columns`` are all
-    the line columns: an exact duplicate is equal in every one. Only the few columns the later
-    rules read are carried from step to step; :func:`clean_query` and :func:`excluded_query`
+    ``columns`` are all the line columns: an exact duplicate is equal in every one. Only the few
+    columns the later rules read are carried on; :func:`clean_query` and :func:`excluded_query`
     join the lines back by ``line_no``.
     """
     keyed = ", ".join(quote(c) for c in columns)
-    first_rules = _first_rules(test_account_pattern, test_accounts)
+    _, work = _work_columns(columns)
+    return f"""
+WITH firsts AS (
+    SELECT min(line_no) AS first_line FROM {source} GROUP BY {keyed}
+)
+SELECT {', '.join(work)}, {_first_rules(test_account_pattern, test_accounts)} AS reason
+FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
+"""
+
+
+def reasons_query(
+    first_rules: str,
+    columns: Sequence[str],
+    *,
+    returns: str,
+    outlier_z: float | None,
+) -> str:
+    """Stage two: every line of ``first_rules`` (stage one's result, :func:`first_rules_query`) with
+    ``reason``, the first rule that excludes it, NULL when kept (and the customer, quantity and
+    amount the log counts).
+
+    The rules and their order are those of :data:`segkit.data.clean.RULES`. The engines run the two
+    stages as two statements, the first one's result stored: one statement holding the duplicate
+    check's table and the later steps' at once spills to disk at a quarter of the size.
+    """
     candidate = "reason IS NULL AND quantity > 0 AND amount > 0"
     outlier = "reason" if outlier_z is None else (
         f"CASE WHEN {candidate} AND spread.mad > 0 AND (ln(amount) - centre.median) / spread.mad > {float(outlier_z)!r}"
         " THEN 'outlier' ELSE reason END")
-    keys = ["customer_id", "product_id"] if "product_id" in columns else ["customer_id"]
+    keys, work = _work_columns(columns)
     measure = "abs(quantity)" if "product_id" in columns else "abs(amount)"
     returned = _returns_rule(returns, keys)
-    work = ["line_no", *keys, "quantity", "amount"]  # what the later rules read; the other columns wait
     narrow = ", ".join(work)
     r_narrow = ", ".join(f"r.{c}" for c in work)
     return f"""
-WITH firsts AS (
-    SELECT min(line_no) AS first_line FROM {source} GROUP BY {keyed}
-),
-first_rules AS (
-    SELECT {narrow}, {first_rules} AS reason FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
-),
-centre AS (
-    SELECT median(ln(amount)) AS median FROM first_rules WHERE {candidate}
+WITH centre AS (
+    SELECT median(ln(amount)) AS median FROM {first_rules} WHERE {candidate}
 ),
 spread AS (
     SELECT {MAD_TO_SIGMA!r} * median(abs(ln(amount) - centre.median)) AS mad
-    FROM first_rules CROSS JOIN centre WHERE {candidate}
+    FROM {first_rules} CROSS JOIN centre WHERE {candidate}
 ),
 outliers AS (
-    SELECT {narrow}, {outlier} AS reason FROM first_rules CROSS JOIN centre CROSS JOIN spread
+    SELECT {narrow}, {outlier} AS reason FROM {first_rules} CROSS JOIN centre CROSS JOIN spread
 ),
 unmatched AS (
     SELECT {', '.join(keys)} FROM outliers
