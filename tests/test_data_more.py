@@ -1,0 +1,159 @@
+"""More tests of the data layer, each written against a case worked out by hand: the refusals word for
+word, the decisions' evidence, and the tables and charts of the profile."""
+
+from __future__ import annotations
+
+import gzip
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from segkit import DataError, data  # noqa: E402
+from segkit.data import plots as data_plots  # noqa: E402
+from segkit.data import profiling  # noqa: E402
+from segkit.data.dates import parse_dates  # noqa: E402
+from segkit.data.read import read_raw  # noqa: E402
+
+# --- reading: the encoding a refused file reads best as ----------------------------------
+
+
+def test_a_compressed_file_refused_in_the_given_encoding_names_the_encoding_of_its_content(tmp_path):
+    path = tmp_path / "1c.csv.gz"
+    path.write_bytes(gzip.compress("Клиент;Сумма\nИванов;5\n".encode("cp1251")))
+    with pytest.raises(DataError) as error:
+        read_raw(path, encoding="utf-8")
+    assert str(error.value) == (
+        "'1c.csv.gz' is not valid utf-8 text (byte 0 cannot be decoded). The file reads best as cp1251: set it "
+        "with the reading parameter, reading: {encoding: cp1251} (in Python: encoding='cp1251'), or re-save the "
+        "file as UTF-8.")
+
+
+def test_a_refused_file_whose_encoding_cannot_be_told_is_offered_cp1252(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n\x81\x8d\x8f\x90\x9d\n")  # bytes every candidate reads about equally badly
+    with pytest.raises(DataError) as error:
+        read_raw(path, encoding="utf-8")
+    assert str(error.value) == (
+        "'x.csv' is not valid utf-8 text (byte 4 cannot be decoded). The file reads best as cp1252: set it with "
+        "the reading parameter, reading: {encoding: cp1252} (in Python: encoding='cp1252'), or re-save the file "
+        "as UTF-8.")
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def test_mixed_day_order_is_refused_when_the_sample_holds_only_one_order():
+    # 1,000 distinct dates: the sample (every second one) is all day-first, the others all month-first
+    day_first = [f"{d}/{m:02d}/{y}" for y in range(2000, 2003) for m in range(1, 13) for d in range(13, 27)][:500]
+    month_first = [f"{m:02d}/{d}/{y}" for y in range(2010, 2013) for m in range(1, 13) for d in range(13, 27)][:500]
+    values = pd.Series([v for pair in zip(day_first, month_first) for v in pair])
+    with pytest.raises(DataError) as error:
+        parse_dates(values, column="Date", source="'o.csv'")
+    assert str(error.value) == (
+        "Column 'Date' of 'o.csv' mixes day-first and month-first dates: e.g. '13/01/2000', '14/01/2000', "
+        "'15/01/2000' only fit %d/%m/%Y (500 distinct dates) and '01/13/2010', '01/14/2010', '01/15/2010' only "
+        "fit %m/%d/%Y (500). Export the column again in one order (ISO YYYY-MM-DD is safest); setting reading: "
+        '{date_format: "%d/%m/%Y"} in the params YAML, or date_format="%d/%m/%Y" in '
+        "segkit.data.load_transactions reads one order and reports the others.")
+
+
+def test_a_small_number_beside_yyyymmdd_dates_is_refused_not_guessed():
+    with pytest.raises(DataError) as error:
+        parse_dates(pd.Series([5, 20240305]), column="d", source="x")
+    assert str(error.value) == ("Column 'd' of x holds numbers read as YYYYMMDD dates, but 1 row(s) are not such "
+                                "dates, e.g. '5'. Fix or blank those cells.")
+
+
+# --- profiling tables ---------------------------------------------------------------------
+
+
+def test_duplicate_summary_is_indexed_by_measure():
+    tx = pd.DataFrame({"order_id": ["1", "1", "2", "2"], "customer_id": ["a", "a", "b", "b"],
+                       "amount": [5.0, 5.0, 3.0, 3.0]})
+    table = profiling.duplicate_summary(tx)
+    assert table.index.name == "measure"
+    assert table["value"].to_dict() == {"duplicate lines": 2, "orders affected": 2, "customers affected": 2,
+                                        "revenue in duplicates": 8.0}
+
+
+def test_duplicate_summary_rounds_money_to_cents_and_shows_counts_as_whole_numbers():
+    tx = pd.DataFrame({"order_id": ["1", "1", "2"], "customer_id": ["a", "a", "b"], "amount": [1.234, 1.234, 3.0]})
+    table = profiling.duplicate_summary(tx)
+    assert table.loc["revenue in duplicates", "value"] == 1.23
+    assert [str(v) for v in table["value"]] == ["1", "1", "1", "1.23"]  # as the report prints them
+
+
+def test_breakdown_by_hand():
+    clean = pd.DataFrame({
+        "customer_id": ["a", "a", "b", "c"], "order_id": ["1", "2", "3", "3"],
+        "amount": [1.0, 2.14159, 4.0, 2.0],
+        "category": pd.Categorical(["toys", "toys", "food", "food"], categories=["books", "food", "toys"]),
+    })
+    table = profiling.breakdown(clean, "category")
+    # food: customers b and c, one order (3), 6.00; toys: customer a, orders 1 and 2, 3.14159 -> 3.14;
+    # books has no line and no row; shares of 9.14: 65.6% and 34.4% (3.14 / 9.14 = 0.34354)
+    assert table.to_dict("index") == {
+        "food": {"customers": 2, "orders": 1, "revenue": 6.0, "revenue_pct": 65.6},
+        "toys": {"customers": 1, "orders": 2, "revenue": 3.14, "revenue_pct": 34.4},
+    }
+    assert table.index.tolist() == ["food", "toys"]  # by revenue, largest first
+
+
+def test_concentration_default_share_and_gini_by_hand():
+    # five customers, 100 in all: the top 20% (one customer) bring 50; Gini from the mean absolute difference:
+    # ordered pairs differ by 2 * (3 * 10 + 3 * 40 + 30) = 360, / (2 * 5^2 * mean 20) = 0.36
+    assert profiling.concentration(pd.Series([10.0, 50.0, 10.0, 20.0, 10.0])) == {
+        "top_customers_pct": 20.0, "top_revenue_pct": 50.0, "gini": 0.36}
+
+
+def test_concentration_takes_exact_decimals_from_a_database():
+    revenue = pd.Series([Decimal("10.00"), Decimal("50.00"), Decimal("10.00"), Decimal("20.00"), Decimal("10.00")])
+    assert profiling.concentration(revenue, top_share=0.4) == {
+        "top_customers_pct": 40.0, "top_revenue_pct": 70.0, "gini": 0.36}
+
+
+def nine_small_lines_and_a_keying_error() -> pd.DataFrame:
+    """Ten customers with one line each: nine of 10 to 26 and one of 1,000,000 (robust z far above 6)."""
+    amounts = [10, 12, 14, 16, 18, 20, 22, 24, 26, 1_000_000]
+    return data.load_transactions(pd.DataFrame({
+        "order_id": [str(i) for i in range(10)], "customer_id": list("abcdefghij"),
+        "order_date": [f"2024-01-{i + 1:02d}" for i in range(10)], "quantity": [1] * 10, "unit_price": amounts}))
+
+
+def test_profile_of_a_file_with_a_keying_error():
+    tx = nine_small_lines_and_a_keying_error()
+    clean, log = data.clean_transactions(tx)
+    profile = data.profile_transactions(tx, clean, log, data.customer_table(clean))
+    assert (profile.facts.outlier_rows, profile.facts.outlier_revenue) == (1, 1_000_000.0)
+    assert profile.findings[0] == ("1 extreme line(s) worth 1,000,000 were excluded as keying errors; confirm "
+                                   "with the order system before trusting revenue totals.")
+    # eight top lines by default, largest first: the keying error, then 26, 24, ..., 14
+    assert profile.top_lines["amount"].tolist() == [1_000_000.0, 26.0, 24.0, 22.0, 20.0, 18.0, 16.0, 14.0]
+    # percentiles of the ten amounts, linear between order statistics: p25 at 2.25 -> 14.5, median (18 + 20) / 2
+    amount = profile.quantiles.loc["amount"]
+    assert (amount["min"], amount["p25"], amount["median"], amount["p75"], amount["max"]) == (
+        10.0, 14.5, 19.0, 23.5, 1_000_000.0)
+    # the top 20% of the nine kept customers is two of them: (26 + 24) / 162 = 30.9%
+    assert profile.concentration["top_revenue_pct"] == 30.9
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
+def test_plot_monthly_turns_the_month_labels_only():
+    monthly = pd.DataFrame({"orders": [3, 5], "revenue": [1500.0, 2500.0]},
+                           index=pd.PeriodIndex(["2024-01", "2024-02"], freq="M", name="month"))
+    fig, ax = plt.subplots()
+    try:
+        data_plots.plot_monthly(monthly, ax=ax)
+        fig.canvas.draw()
+        assert [t.get_rotation() for t in ax.get_xticklabels()] == [90.0, 90.0]
+        assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}  # the order counts stay upright
+    finally:
+        plt.close(fig)
