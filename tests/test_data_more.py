@@ -17,6 +17,7 @@ import pytest  # noqa: E402
 from segkit import DataError, data  # noqa: E402
 from segkit.data import plots as data_plots  # noqa: E402
 from segkit.data import profiling  # noqa: E402
+from segkit.data.customers import check_customer_table  # noqa: E402
 from segkit.data.dates import parse_dates  # noqa: E402
 from segkit.data.read import read_raw  # noqa: E402
 
@@ -70,6 +71,101 @@ def test_a_small_number_beside_yyyymmdd_dates_is_refused_not_guessed():
                                 "dates, e.g. '5'. Fix or blank those cells.")
 
 
+# --- cleaning options and the customer table's checks, word for word ------------------------
+
+
+def one_line() -> pd.DataFrame:
+    return data.load_transactions(pd.DataFrame({"customer_id": ["a"], "order_date": ["2024-01-01"], "amount": [1.0]}))
+
+
+def test_cleaning_options_are_refused_word_for_word():
+    with pytest.raises(DataError) as error:
+        data.clean_transactions(one_line(), returns="gross")
+    assert str(error.value) == "returns must be 'net' or 'drop', got 'gross'."
+    with pytest.raises(DataError) as error:
+        data.clean_transactions(one_line(), outlier_z=0)
+    assert str(error.value) == "outlier_z must be positive (or None to keep outliers), got 0."
+    clean, _ = data.clean_transactions(one_line(), outlier_z=None, returns="drop")
+    assert clean["amount"].tolist() == [1.0]
+
+
+def three_clean_lines() -> pd.DataFrame:
+    """a buys on 1 and 10 January (10 and 20), b on 5 January (5)."""
+    return pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"],
+                         "order_date": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-01-05"]),
+                         "amount": [10.0, 20.0, 5.0], "quantity": [1, 1, 1]})
+
+
+def test_customer_table_refusals_word_for_word():
+    clean = three_clean_lines()
+    cases = [
+        (clean.drop(columns=["quantity", "amount"]),
+         "The transactions lack column(s) ['amount', 'quantity']. Pass the output of clean_transactions (or "
+         "load_clean), not the raw file."),
+        (clean.iloc[:0], "There are no transactions left to summarise. Check the cleaning log: every row was excluded."),
+        (clean.assign(customer_id=["a", None, None]),
+         "2 line(s) have no customer id. Run clean_transactions first: it removes and logs them."),
+    ]
+    for frame, message in cases:
+        with pytest.raises(DataError) as error:
+            data.customer_table(frame)
+        assert str(error.value) == message
+    with pytest.raises(DataError) as error:
+        data.customer_table(clean, snapshot_date="2024-01-01 18:00")  # the first day itself, at any hour
+    assert str(error.value) == ("snapshot_date 2024-01-01 is on or before the first transaction (2024-01-01): no "
+                                "customer exists yet. Choose a later date.")
+    # a blank snapshot is the default, the day after the last line
+    assert data.snapshot_date(data.customer_table(clean, snapshot_date="")) == pd.Timestamp("2024-01-11")
+    assert data.customer_table(clean, snapshot_date="2024-01-02")["T"].to_dict() == {"a": 1}  # b not yet a customer
+
+
+def test_calibration_holdout_refusals_word_for_word():
+    clean = three_clean_lines()
+    cases = [
+        ({"calibration_end": "mid-June"}, "calibration_end 'mid-June' is not a date. Use 'YYYY-MM-DD'."),
+        ({"calibration_end": "2024-01-05", "holdout_end": "soon"}, "holdout_end 'soon' is not a date. Use 'YYYY-MM-DD'."),
+        ({"calibration_end": "2024-01-05", "holdout_end": "2024-01-05"},
+         "holdout_end 2024-01-05 must be after calibration_end 2024-01-05 (both are the last day of their period). "
+         "Choose a calibration_end inside the data's date range."),
+    ]
+    for options, message in cases:
+        with pytest.raises(DataError) as error:
+            data.calibration_holdout(clean, **options)
+        assert str(error.value) == message
+
+
+def test_check_customer_table_refusals_word_for_word():
+    with pytest.raises(DataError) as error:
+        check_customer_table([1.0], ["revenue"])
+    assert str(error.value) == ("expected the customer table as a pandas DataFrame (one row per customer), got list; "
+                                "build it with segkit.data.customer_table(clean).")
+    with pytest.raises(DataError) as error:
+        check_customer_table(pd.DataFrame({"revenue": []}), ["revenue"])
+    assert str(error.value) == ("the customer table is empty (0 rows); check the data path and the cleaning log "
+                                "(segkit.data.load_clean).")
+    with pytest.raises(DataError) as error:
+        check_customer_table(pd.DataFrame({"revenue": [1.0]}), ["n_orders", "revenue", "T"], fix="pass X")
+    assert str(error.value) == "the customer table lacks column(s) ['n_orders', 'T']; pass X, or rename your columns to these names."
+    check_customer_table(pd.DataFrame({"revenue": [1.0]}), ["revenue"])  # a valid table passes
+
+
+def test_snapshot_disagreement_lists_three_snapshots_then_dots():
+    table = pd.DataFrame({"last_purchase": pd.to_datetime(["2024-01-10", "2024-01-04", "2024-01-01", "2024-01-02", None]),
+                          "days_since_last_purchase": [1, 1, 1, 1, 1]})
+    with pytest.raises(DataError) as error:
+        data.snapshot_date(table)
+    assert str(error.value) == (
+        "the customer table's rows do not give one snapshot date (last_purchase + days_since_last_purchase gives "
+        "2024-01-11, 2024-01-05, 2024-01-02, ...); build it with segkit.data.customer_table(clean, snapshot_date=...).")
+    with pytest.raises(DataError) as error:
+        data.snapshot_date(table.iloc[[0, 4]])
+    assert str(error.value) == (
+        "the customer table's rows do not give one snapshot date (last_purchase + days_since_last_purchase gives "
+        "2024-01-11, missing); build it with segkit.data.customer_table(clean, snapshot_date=...).")
+    with pytest.raises(DataError, match=r"gives 2024-01-11, 2024-01-05, 2024-01-02\)"):  # three: no dots
+        data.snapshot_date(table.iloc[:3])
+
+
 # --- profiling tables ---------------------------------------------------------------------
 
 
@@ -80,6 +176,17 @@ def test_duplicate_summary_is_indexed_by_measure():
     assert table.index.name == "measure"
     assert table["value"].to_dict() == {"duplicate lines": 2, "orders affected": 2, "customers affected": 2,
                                         "revenue in duplicates": 8.0}
+
+
+def test_overview_rounds_money_to_cents():
+    tx = pd.DataFrame({"order_id": ["1", "2", "C3"], "customer_id": ["a", "b", "a"],
+                       "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+                       "quantity": [1, 1, -1], "amount": [1.111, 2.222, -1.001]})
+    table = profiling.overview(tx)
+    assert table.index.name == "measure"
+    # gross sales 1.111 + 2.222 = 3.333, net of the return 2.332
+    assert (table.loc["gross sales", "value"], table.loc["net revenue (all lines)", "value"]) == (3.33, 2.33)
+    assert table.loc["products", "value"] == "no product column"
 
 
 def test_duplicate_summary_rounds_money_to_cents_and_shows_counts_as_whole_numbers():
