@@ -19,6 +19,7 @@ from segkit.data import plots as data_plots  # noqa: E402
 from segkit.data import profiling  # noqa: E402
 from segkit.data.customers import check_customer_table  # noqa: E402
 from segkit.data.dates import parse_dates  # noqa: E402
+from segkit.data.numeric import parse_numbers  # noqa: E402
 from segkit.data.read import read_raw  # noqa: E402
 
 # --- reading: the encoding a refused file reads best as ----------------------------------
@@ -46,6 +47,69 @@ def test_a_refused_file_whose_encoding_cannot_be_told_is_offered_cp1252(tmp_path
         "as UTF-8.")
 
 
+# --- reading: Excel workbooks -------------------------------------------------------------
+
+
+def _two_sheets_and_notes(path):
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Invoice": ["1", "2"], "Customer ID": ["a", "b"]}).to_excel(writer, sheet_name="A", index=False)
+        pd.DataFrame({"invoice": ["3"], "customer_id": ["c"]}).to_excel(writer, sheet_name="B", index=False)
+        pd.DataFrame({"note": ["x"]}).to_excel(writer, sheet_name="N", index=False)
+    return path
+
+
+def test_workbook_sheets_decisions_word_for_word(tmp_path):
+    path = _two_sheets_and_notes(tmp_path / "w.xlsx")
+    table = read_raw(path)
+    # B's header is A's written another way: stacked under A's names
+    assert table.frame.to_dict("list") == {"Invoice": ["1", "2", "3"], "Customer ID": ["a", "b", "c"]}
+    assert [(d.aspect, d.value, d.evidence, d.given) for d in table.decisions] == [(
+        "sheets", "'A', 'B'", "stacked, same header: 'A': 2 rows; 'B': 1 rows; skipped (another header): 'N', set "
+        "reading: {sheet: ...} to read one", False)]
+    for sheet, value in (("B", "'B'"), (1, "1")):
+        table = read_raw(path, sheet=sheet)
+        assert table.frame.to_dict("list") == {"invoice": ["3"], "customer_id": ["c"]}
+        assert [(d.aspect, d.value, d.evidence, d.given) for d in table.decisions] == [
+            ("sheets", value, "given; 1 rows", True)]
+    with pd.ExcelWriter(tmp_path / "one.xlsx") as writer:
+        pd.DataFrame({"Invoice": ["1", "2"]}).to_excel(writer, sheet_name="Only", index=False)
+    assert [(d.value, d.evidence) for d in read_raw(tmp_path / "one.xlsx").decisions] == [("'Only'", "'Only': 2 rows")]
+
+
+def test_workbook_refusals_word_for_word(tmp_path):
+    path = _two_sheets_and_notes(tmp_path / "w.xlsx")
+    with pytest.raises(DataError) as error:
+        read_raw(path, sheet="Z")
+    assert str(error.value) == ("'w.xlsx' has no sheet 'Z'; its sheets are ['A', 'B', 'N']. Set reading: "
+                                "{sheet: <name>} to one of them.")
+    with pd.ExcelWriter(tmp_path / "e.xlsx") as writer:
+        pd.DataFrame().to_excel(writer, sheet_name="E", index=False)
+    with pytest.raises(DataError) as error:
+        read_raw(tmp_path / "e.xlsx")
+    assert str(error.value) == "Every sheet of 'e.xlsx' is empty. Export the transactions again."
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def test_number_decisions_word_for_word():
+    numbers, decision = parse_numbers(pd.Series(["1.5", "2,500"]), column="P", source="x", file_decimal=",")
+    assert numbers.tolist() == [1.5, 2500.0]  # '1.5' settles the column: the file's other columns do not
+    assert (decision.value, decision.evidence) == (
+        "decimal '.' thousands ','", "1 of 2 distinct values can only be read with decimal '.' (e.g. '1.5'); "
+        "1 distinct values group thousands with ','")
+    numbers, decision = parse_numbers(pd.Series(["1.500", "2.250"]), column="P", source="x", file_decimal=",")
+    assert numbers.tolist() == [1500.0, 2250.0]
+    assert (decision.value, decision.evidence) == (
+        "decimal ',' thousands '.'", "every value reads with decimal '.' and with ',' (e.g. '1.500'); decimal ',' "
+        "as decided for the file's other columns; 2 distinct values group thousands with '.'")
+    numbers, decision = parse_numbers(pd.Series(["1 234,5", "12,5"]), column="P", source="x")
+    assert numbers.tolist() == [1234.5, 12.5]
+    assert (decision.value, decision.evidence) == (
+        "decimal ',' thousands ' '", "2 of 2 distinct values can only be read with decimal ',' (e.g. '1 234,5', "
+        "'12,5'); 1 distinct values group thousands with ' '")
+
+
 # --- dates ---------------------------------------------------------------------------------
 
 
@@ -62,6 +126,16 @@ def test_mixed_day_order_is_refused_when_the_sample_holds_only_one_order():
         "fit %m/%d/%Y (500). Export the column again in one order (ISO YYYY-MM-DD is safest); setting reading: "
         '{date_format: "%d/%m/%Y"} in the params YAML, or date_format="%d/%m/%Y" in '
         "segkit.data.load_transactions reads one order and reports the others.")
+
+
+def test_ambiguous_day_order_is_refused_word_for_word_with_the_time_in_the_fix():
+    with pytest.raises(DataError) as error:
+        parse_dates(pd.Series(["01/02/2024 10:00", "03/04/2024"]), column="D", source="'o.csv'")
+    assert str(error.value) == (
+        "Column 'D' of 'o.csv': the dates fit both %d/%m/%Y and %m/%d/%Y (no value has a day above 12), so day "
+        "and month cannot be told apart. E.g. '01/02/2024' is 1 February 2024 with %d/%m/%Y but 2 January 2024 "
+        'with %m/%d/%Y. Say which: reading: {date_format: "%d/%m/%Y %H:%M"} in the params YAML, or '
+        'date_format="%d/%m/%Y %H:%M" in segkit.data.load_transactions (or "%m/%d/%Y %H:%M").')
 
 
 def test_a_small_number_beside_yyyymmdd_dates_is_refused_not_guessed():

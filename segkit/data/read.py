@@ -380,6 +380,8 @@ def read_raw(
             frame = pd.read_parquet(path)
             return RawTable(frame, (Decision("file", "format", "Parquet", "typed columns, read as stored"),))
         return _read_excel(path, sheet=sheet)
+    except DataError:  # already names the problem and the fix (DataError is a ValueError)
+        raise
     except (ValueError, OSError, ImportError, KeyError) as error:
         raise DataError(
             f"Could not read '{path.name}' as {kind}: {str(error).splitlines()[0] if str(error) else type(error).__name__}. "
