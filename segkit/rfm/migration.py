@@ -30,6 +30,7 @@ def segment_migration(
     *,
     column: str = "segment",
     drop_empty: bool = True,
+    weights: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Transition matrix of customers between an earlier and a later segmentation.
 
@@ -37,6 +38,10 @@ def segment_migration(
     exist later; columns are the later segment, plus ``"(no longer in the table)"`` if an
     earlier customer is missing later. Each segment row sums to that segment's earlier
     count.
+
+    With ``weights`` (a number per customer of either segmentation, indexed by customer id, e.g.
+    revenue), each cell is the sum of its customers' weights instead of their count; the cells kept
+    are those of the count matrix.
 
     Examples
     --------
@@ -51,19 +56,36 @@ def segment_migration(
             raise DataError(f"the {name} segmentation has repeated customer ids; pass one row per customer.")
         if s.isna().any():
             raise DataError(f"the {name} segmentation has {int(s.isna().sum())} customers without a {column}.")
+    if weights is not None:
+        _check_weights(weights, before.index.append(after.index).unique())
     rows = _categories(before) + [NOT_YET_A_CUSTOMER]
     cols = _categories(after) + [NO_LONGER_IN_TABLE]
     ids = before.index.append(after.index).unique()
     r = pd.Index(rows).get_indexer(before.reindex(ids).astype(object).fillna(NOT_YET_A_CUSTOMER))
     c = pd.Index(cols).get_indexer(after.reindex(ids).astype(object).fillna(NO_LONGER_IN_TABLE))
-    counts = np.bincount(r * len(cols) + c, minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
-    matrix = pd.DataFrame(counts, index=pd.Index(rows, name=f"{column} earlier"),
+    cell = r * len(cols) + c
+    counts = np.bincount(cell, minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
+    values = counts if weights is None else np.bincount(
+        cell, weights=weights.reindex(ids).to_numpy(float), minlength=len(rows) * len(cols)).reshape(counts.shape)
+    matrix = pd.DataFrame(values, index=pd.Index(rows, name=f"{column} earlier"),
                           columns=pd.Index(cols, name=f"{column} later"))
     if drop_empty:
-        matrix = matrix.loc[matrix.sum(axis=1) > 0, matrix.sum(axis=0) > 0]
+        matrix = matrix.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     elif not counts[:, -1].any():
         matrix = matrix.drop(columns=NO_LONGER_IN_TABLE)
     return matrix
+
+
+def _check_weights(weights: object, ids: pd.Index) -> None:
+    if not isinstance(weights, pd.Series) or weights.index.has_duplicates:
+        raise DataError("weights must be a Series with one number per customer, indexed by customer_id "
+                        "(e.g. each customer's revenue).")
+    values = weights.reindex(ids)
+    bad = values.isna() | ~np.isfinite(pd.to_numeric(values, errors="coerce").astype(float))
+    if bad.any():
+        raise DataError(f"weights lack a finite number for {int(bad.sum())} customer(s) of the two segmentations "
+                        f"(e.g. {ids[bad.to_numpy()][:3].tolist()}); give every customer of either snapshot a "
+                        "weight (0 for none).")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Segments over time: cohort retention, each customer's purchase cycle, and seasonality.
 
 Modules: ``cohorts`` (:func:`cohort_retention`, :func:`retention_trend`), ``cycle`` (:func:`purchase_cycle`,
-:func:`cycle_by_segment`), ``season`` (:func:`seasonality`, :func:`seasonal_peaks`), ``plots`` (axes-level
+:func:`cycle_by_segment`), ``season`` (:func:`seasonality`, :func:`seasonal_peaks`), ``migration``
+(:func:`snapshot_pair`, :func:`migration_table`, :func:`migration_alerts`, :func:`recut_comparison`: who
+moved, who to act on, and what re-cutting the quintiles alone moves), ``plots`` (axes-level
 charts) and ``text`` (the sentences the report shows); reach the last two as modules
 (``from segkit.timeline import plots, text``). Every function reads the clean order lines of
 :func:`segkit.data.load_clean` up to a snapshot day, as :func:`segkit.data.customer_table` does, so the
@@ -21,13 +23,25 @@ Examples
 
 from segkit.timeline.cohorts import cohort_retention, retention_trend
 from segkit.timeline.cycle import cycle_by_segment, purchase_cycle
+from segkit.timeline.migration import (
+    SnapshotPair,
+    migration_alerts,
+    migration_table,
+    recut_comparison,
+    snapshot_pair,
+)
 from segkit.timeline.season import seasonal_peaks, seasonality
 
 __all__ = [
+    "SnapshotPair",
     "cohort_retention",
     "cycle_by_segment",
+    "migration_alerts",
+    "migration_table",
     "purchase_cycle",
+    "recut_comparison",
     "retention_trend",
     "seasonal_peaks",
     "seasonality",
+    "snapshot_pair",
 ]

@@ -77,3 +77,17 @@ def plot_seasonality(table: pd.DataFrame, *, unit: str = "weekday", ax: plt.Axes
     ax.set_xlabel(unit)
     ax.set_ylabel("")
     return ax
+
+
+def plot_revenue_migration(revenue: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of a migration matrix in revenue: colour = share of the earlier row's revenue (%), text = revenue
+    in thousands; ``revenue`` is :func:`segkit.rfm.migration.segment_migration` with ``weights``."""
+    ax = ax or plt.gca()
+    total = revenue.sum(axis=1)
+    share = revenue.div(total.where(total != 0), axis=0) * 100
+    sns.heatmap(share, annot=revenue / 1000, fmt=".0f", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100,
+                cbar_kws={"label": "% of the earlier segment's revenue at stake"}, annot_kws={"fontsize": 7}, ax=ax)
+    ax.set_title("Where the revenue at stake moved (thousands)")
+    ax.set_xlabel(str(revenue.columns.name or "later"))
+    ax.set_ylabel(str(revenue.index.name or "earlier"))
+    return ax

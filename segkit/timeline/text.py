@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from segkit.rfm.text import NO_LONGER_IN_TABLE, NOT_YET_A_CUSTOMER
+
 #: Newer and older cohorts whose retention differs by less than this (in percentage points) "retain alike".
 SAME_RETENTION_POINTS: float = 2.0
 #: A seasonal index this far from 1 (either way) is a clear pattern; half of it a mild one.
@@ -139,3 +141,67 @@ def model_words(model, *, reproduced: float, path: str) -> str:
             f"and k-means with {model.k} clusters ({', '.join(model.kmeans.names)}), fitted on "
             f"{model.n_customers:,} customers at the snapshot {model.snapshot}. Scoring those customers with the "
             f"saved file gives back {check} of their labels, so next month's export lands in these same segments.")
+
+
+#: The reasons of the alert list (:func:`segkit.timeline.migration.migration_alerts`), as the export writes them.
+REASONS: dict[str, str] = {
+    "left_top": "left a top segment",
+    "newly_overdue": "newly overdue",
+    "won_back": "won back",
+}
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def stake_words(stake_days: int) -> str:
+    """What "revenue at stake" means in the migration tables and the alert list."""
+    return (f"**Revenue at stake** is a customer's net revenue over the {stake_days:,} days before the later "
+            "snapshot: the value a year of their custom brings, which a lost customer takes away (a customer "
+            f"missing from the later data: the {stake_days:,} days before the earlier snapshot).")
+
+
+def migration_words(table: pd.DataFrame, *, earlier_date: pd.Timestamp, later_date: pd.Timestamp) -> str:
+    """Who stayed, moved, arrived and left between the snapshots, in customers and revenue at stake."""
+    new = table["from"] == NOT_YET_A_CUSTOMER
+    gone = table["to"] == NO_LONGER_IN_TABLE
+    followed = table.loc[~new & ~gone]
+    stayed = followed.loc[followed["from"] == followed["to"], "customers"].sum()
+    n = followed["customers"].sum()
+    text = (f"Between {earlier_date:%Y-%m-%d} and {later_date:%Y-%m-%d} ({(later_date - earlier_date).days:,} days), "
+            f"{n:,} customers were there at both snapshots: **{_pct(stayed / n) if n else '0%'} ({stayed:,}) stayed in "
+            f"their segment and {n - stayed:,} moved**. {table.loc[new, 'customers'].sum():,} customers are new since "
+            f"then ({_money(table.loc[new, 'revenue'].sum())} of revenue at stake)")
+    if gone.any():
+        text += (f", and {table.loc[gone, 'customers'].sum():,} of the earlier customers are missing from the later "
+                 f"data ({_money(table.loc[gone, 'revenue'].sum())})")
+    return text + "."
+
+
+def alert_words(alerts: pd.DataFrame, *, top_segments, valuable_share: float) -> str:
+    """The number of alerts per reason and their revenue at stake."""
+    counts = alerts.groupby("reason", sort=False).agg(customers=("customer_id", "size"),
+                                                      revenue=("revenue_at_stake", "sum"))
+    def part(key: str, what: str) -> str:
+        n, revenue = (counts.loc[REASONS[key]] if REASONS[key] in counts.index else (0, 0.0))
+        return f"{int(n):,} {what} ({_money(revenue)} of revenue at stake)"
+    customers = alerts["customer_id"].nunique()
+    return (f"**{len(alerts):,} alerts on {customers:,} customers:** "
+            f"{part('left_top', 'left a top segment (' + ', '.join(top_segments) + ')')}; "
+            f"{part('newly_overdue', f'valuable customers (those bringing the top {_pct(valuable_share)} of revenue) are newly overdue on their own cycle')}; "
+            f"{part('won_back', 'lapsed or at-risk customers came back')}.")
+
+
+def recut_words(counts: pd.Series) -> str:
+    """How many moves re-cutting the quintiles makes, against a rescoring with the earlier model."""
+    if counts["customers"] == 0:
+        return "There are no customers at the later snapshot to score."
+    moved = counts["moved_refit"]
+    share = f" ({_pct(counts['only_refit'] / moved)} of the moves a refit shows)" if moved else ""
+    return (f"Scored with the model fitted at the earlier snapshot and with quintiles re-cut at the later one, "
+            f"**{counts['differ']:,} of {counts['customers']:,} customers ({_pct(counts['differ'] / counts['customers'])}) "
+            f"land in different segments**. Of the {counts['followed']:,} customers of both snapshots, "
+            f"{counts['moved_fixed']:,} moved with the fixed model and {moved:,} with the refit: "
+            f"**{counts['only_refit']:,} moves{share} are only artefacts of re-cutting the quintiles**, and "
+            f"{counts['only_fixed']:,} real moves are hidden by it.")
