@@ -4,7 +4,9 @@ word, the decisions' evidence, and the tables and charts of the profile."""
 from __future__ import annotations
 
 import gzip
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import matplotlib
 
@@ -15,6 +17,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from segkit import DataError, data  # noqa: E402
+from segkit.data import cache  # noqa: E402
 from segkit.data import plots as data_plots  # noqa: E402
 from segkit.data import profiling  # noqa: E402
 from segkit.data.customers import check_customer_table  # noqa: E402
@@ -263,6 +266,15 @@ def test_overview_rounds_money_to_cents():
     assert table.loc["products", "value"] == "no product column"
 
 
+def test_robust_log_z_of_a_narrow_spread_and_of_none():
+    # logs of 10, 11, 12 around the median log 11: deviations -0.0953 and +0.0870, MAD 0.0870,
+    # times 1.4826 = 0.1290: z = -0.739, 0, 0.674 (a spread below one is still a spread)
+    z = profiling.robust_log_z(pd.Series([10.0, 11.0, 12.0]))
+    assert z.round(3).tolist() == [-0.739, 0.0, 0.674]
+    # three equal lines of four: the median absolute deviation is 0, so no line can be scored
+    assert profiling.robust_log_z(pd.Series([5.0, 5.0, 5.0, 20.0])).isna().all()
+
+
 def test_duplicate_summary_rounds_money_to_cents_and_shows_counts_as_whole_numbers():
     tx = pd.DataFrame({"order_id": ["1", "1", "2"], "customer_id": ["a", "a", "b"], "amount": [1.234, 1.234, 3.0]})
     table = profiling.duplicate_summary(tx)
@@ -338,3 +350,111 @@ def test_plot_monthly_turns_the_month_labels_only():
         assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}  # the order counts stay upright
     finally:
         plt.close(fig)
+
+
+# --- the cache ---------------------------------------------------------------------------------
+
+ORDERS_CSV = "Invoice;Customer ID;InvoiceDate;Quantity;Price\n1;a;2024-01-05;2;2,5\n2;b;2024-01-06;1;10\n3;a;2024-02-01;1;4\n"
+
+
+@pytest.fixture
+def interim(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "interim"
+    monkeypatch.setattr(cache, "INTERIM_DIR", folder)
+    return folder
+
+
+def test_a_cache_entry_is_a_named_folder_of_two_parquet_files(tmp_path, interim):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV)
+    entry = cache.cache_entry(path)
+    assert re.fullmatch(r"clean-[0-9a-f]{20}", entry.name) and entry.parent == interim
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "log.parquet"]
+    assert [p.name for p in interim.iterdir()] == [entry.name]  # no staging folder left behind
+    assert pd.read_parquet(entry / "clean.parquet")["amount"].tolist() == [5.0, 10.0, 4.0]  # decimal comma read
+    # blank reading options are no options: the same entry
+    assert cache.cache_entry(path, delimiter="", encoding=None) == entry
+    # what decides the result is in the key: the column map, an option, the file's content, the code
+    assert cache.cache_entry(path, columns={"Customer ID": "customer_id"}) != entry
+    assert cache.cache_entry(path, delimiter=";") != entry
+    assert len(list(interim.iterdir())) == 3
+
+
+def test_the_cache_key_follows_the_content_and_the_code(tmp_path, interim, monkeypatch):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV)
+    key = cache._cache_key([path], {})
+    assert cache._cache_key([path], {}) == key
+    monkeypatch.setattr(cache, "_code_version", lambda: "another")
+    assert cache._cache_key([path], {}) != key
+    monkeypatch.undo()
+    path.write_text(ORDERS_CSV.replace("10\n", "11\n"))
+    assert cache._cache_key([path], {}) != key
+
+
+def test_the_code_version_covers_the_engine_and_the_data_package(monkeypatch):
+    version = cache._code_version.__wrapped__
+    assert re.fullmatch(r"[0-9a-f]{12}", version())
+    assert version() == version()
+    read_bytes = Path.read_bytes
+    for package in ("engine", "data"):
+        def changed(self, package=package):
+            content = read_bytes(self)
+            return content + b"# edited" if self.parent.name == package else content
+        monkeypatch.setattr(Path, "read_bytes", changed)
+        edited = version()
+        monkeypatch.undo()
+        assert edited != version(), package
+
+
+def test_load_clean_reads_the_entry_it_made_and_passes_reading_options(tmp_path, interim):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV)
+    clean, log = data.load_clean(path)
+    (entry,) = interim.iterdir()
+    # an entry that exists is read, not made again: doctor it and see the doctored lines come back
+    clean.assign(amount=clean["amount"] * 2).to_parquet(entry / "clean.parquet", index=False)
+    assert data.load_clean(path).clean["amount"].tolist() == [10.0, 20.0, 8.0]
+    assert data.load_clean(path, cache=False).clean["amount"].tolist() == [5.0, 10.0, 4.0]
+    # reading options reach the reader with and without the cache, cleaning options the cleaning
+    for cached in (False, True):
+        with pytest.raises(DataError, match=r"^'orders.csv': missing required column\(s\): customer_id, order_date"):
+            data.load_clean(path, cache=cached, delimiter=",", outlier_z=None)
+        with pytest.raises(DataError, match=r"^returns must be 'net' or 'drop', got 'x'\.$"):
+            data.load_clean(path, cache=cached, returns="x")
+
+
+def test_an_entry_published_twice_keeps_the_first_and_leaves_no_staging(tmp_path):
+    folder = tmp_path / "interim" / "clean-x"
+    cache._publish(folder, lambda staging: (staging / "clean.parquet").write_text("first"))
+    cache._publish(folder, lambda staging: (staging / "clean.parquet").write_text("second"))  # another process first
+    assert [p.name for p in folder.parent.iterdir()] == ["clean-x"]
+    assert (folder / "clean.parquet").read_text() == "first"
+
+
+def test_a_failed_write_publishes_nothing_and_leaves_no_staging(tmp_path):
+    folder = tmp_path / "interim" / "clean-x"
+
+    def fail(staging):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        cache._publish(folder, fail)
+    assert list(folder.parent.iterdir()) == []
+
+
+def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, interim):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV + "4;;2024-02-02;1;3\n")  # a guest line, excluded
+    lines = data.load_transactions(path)
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    entry = cache.cache_entry(tmp_path / "lines.parquet")
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
+    assert pd.read_parquet(entry / "clean.parquet")["amount"].tolist() == [5.0, 10.0, 4.0]
+    log = pd.read_parquet(entry / "log.parquet").set_index("rule")
+    assert (log.loc["missing_customer", "rows"], log.loc["missing_customer", "revenue"]) == (1, 3.0)
+    # with a column map, the file takes the front door: no excluded lines are written
+    mapped = cache.cache_entry(tmp_path / "lines.parquet", columns={"customer_id": "customer_id"})
+    assert mapped != entry
+    assert sorted(p.name for p in mapped.iterdir()) == ["clean.parquet", "log.parquet"]
+    assert data.load_clean(tmp_path / "lines.parquet").clean["amount"].tolist() == [5.0, 10.0, 4.0]
