@@ -272,7 +272,8 @@ def test_robust_log_z_of_a_narrow_spread_and_of_none():
     z = profiling.robust_log_z(pd.Series([10.0, 11.0, 12.0]))
     assert z.round(3).tolist() == [-0.739, 0.0, 0.674]
     # three equal lines of four: the median absolute deviation is 0, so no line can be scored
-    assert profiling.robust_log_z(pd.Series([5.0, 5.0, 5.0, 20.0])).isna().all()
+    amount = pd.Series([5.0, 5.0, 5.0, 20.0], index=[10, 11, 12, 13])
+    pd.testing.assert_series_equal(profiling.robust_log_z(amount), pd.Series(float("nan"), index=amount.index))
 
 
 def test_duplicate_summary_rounds_money_to_cents_and_shows_counts_as_whole_numbers():
