@@ -182,6 +182,10 @@ def test_alert_options_are_checked():
     assert str(err.value) == (
         "top_segments names segment(s) ['Champion'] that neither snapshot has; the segments are ['At Risk', "
         "'Champions', 'Lost', 'Need Attention', 'New Customers', 'Promising']. Spell them as the segment rules do.")
+    with pytest.raises(DataError) as err:
+        migration_alerts(pair.at_stake, HAND_EARLIER, HAND_LATER)
+    assert str(err.value) == ("pair must be a SnapshotPair, got Series; build it with "
+                              "segkit.timeline.snapshot_pair(clean, days=90).")
     with pytest.raises(DataError, match=r"valuable_share=1 must be a share of revenue between 0 and 1"):
         migration_alerts(pair, HAND_EARLIER, HAND_LATER, top_segments=["Champions"], lapsed_segments=["Lost"],
                          valuable_share=1)
@@ -274,10 +278,10 @@ def test_migration_and_alert_words_by_hand():
                                 later_date=pd.Timestamp("2024-07-01")) == (
         "Between 2024-04-02 and 2024-07-01 (90 days), 8 customers were there at both snapshots: **88% (7) stayed "
         "in their segment and 1 moved**. 2 customers are new since then (1,200 of revenue at stake), and 1 of the "
-        "earlier customers are missing from the later data (7).")
+        "earlier customers are missing from the later data (7 of revenue at stake).")
     alerts = pd.DataFrame({"customer_id": ["a", "b", "a"], "revenue_at_stake": [10.0, 2500.0, 10.0],
                            "reason": ["left a top segment", "won back", "newly overdue"]})
-    assert text.alert_words(alerts, top_segments=["Champions"], valuable_share=0.5) == (
-        "**3 alerts on 2 customers:** 1 left a top segment (Champions) (10 of revenue at stake); 1 valuable "
-        "customers (those bringing the top 50% of revenue) are newly overdue on their own cycle (10 of revenue at "
-        "stake); 1 lapsed or at-risk customers came back (2,500 of revenue at stake).")
+    assert text.alert_words(alerts, top_segments=["Champions", "Loyal Customers"], valuable_share=0.5) == (
+        "**3 alerts on 2 customers:** 1 left a top segment (Champions or Loyal Customers), with 10 of revenue at "
+        "stake; 1 valuable customers (those bringing the top 50% of it) are newly overdue on their own cycle, with "
+        "10 of revenue at stake; 1 lapsed or at-risk customers came back, with 2,500 of revenue at stake.")

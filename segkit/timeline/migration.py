@@ -251,6 +251,9 @@ def migration_alerts(
         ``customer_id``, ``from``, ``to``, ``revenue_at_stake``, ``reason``: by reason, then largest
         revenue at stake first.
     """
+    if not isinstance(pair, SnapshotPair):
+        raise DataError(f"pair must be a SnapshotPair, got {type(pair).__name__}; build it with "
+                        "segkit.timeline.snapshot_pair(clean, days=90).")
     known = set(map(str, _names(earlier))) | set(map(str, _names(later)))
     top, lapsed = _check_segments(top_segments, "top_segments", known), _check_segments(
         lapsed_segments, "lapsed_segments", known)

@@ -175,7 +175,7 @@ def migration_words(table: pd.DataFrame, *, earlier_date: pd.Timestamp, later_da
             f"then ({_money(table.loc[new, 'revenue'].sum())} of revenue at stake)")
     if gone.any():
         text += (f", and {table.loc[gone, 'customers'].sum():,} of the earlier customers are missing from the later "
-                 f"data ({_money(table.loc[gone, 'revenue'].sum())})")
+                 f"data ({_money(table.loc[gone, 'revenue'].sum())} of revenue at stake)")
     return text + "."
 
 
@@ -183,13 +183,15 @@ def alert_words(alerts: pd.DataFrame, *, top_segments, valuable_share: float) ->
     """The number of alerts per reason and their revenue at stake."""
     counts = alerts.groupby("reason", sort=False).agg(customers=("customer_id", "size"),
                                                       revenue=("revenue_at_stake", "sum"))
+
     def part(key: str, what: str) -> str:
-        n, revenue = (counts.loc[REASONS[key]] if REASONS[key] in counts.index else (0, 0.0))
-        return f"{int(n):,} {what} ({_money(revenue)} of revenue at stake)"
-    customers = alerts["customer_id"].nunique()
-    return (f"**{len(alerts):,} alerts on {customers:,} customers:** "
-            f"{part('left_top', 'left a top segment (' + ', '.join(top_segments) + ')')}; "
-            f"{part('newly_overdue', f'valuable customers (those bringing the top {_pct(valuable_share)} of revenue) are newly overdue on their own cycle')}; "
+        n, revenue = counts.loc[REASONS[key]] if REASONS[key] in counts.index else (0, 0.0)
+        return f"{int(n):,} {what}, with {_money(revenue)} of revenue at stake"
+
+    valuable = f"valuable customers (those bringing the top {_pct(valuable_share)} of it) are newly overdue on their own cycle"
+    return (f"**{len(alerts):,} alerts on {alerts['customer_id'].nunique():,} customers:** "
+            f"{part('left_top', 'left a top segment (' + ' or '.join(top_segments) + ')')}; "
+            f"{part('newly_overdue', valuable)}; "
             f"{part('won_back', 'lapsed or at-risk customers came back')}.")
 
 
