@@ -1013,6 +1013,17 @@ def test_clv_analysis_is_the_chain_of_its_building_blocks(shop: pd.DataFrame) ->
     assert notes.headline.startswith(f"**The {len(shop):,} customers will bring in about")
     assert "over the next 200 days" in notes.headline and "margin 40%, discounted at 5% a year" in notes.headline
     assert "(P(alive) below 60%;" in notes.headline and "of the top 30% by past revenue" in notes.headline
+    # every other sentence is its building block's sentence (each checked by hand below) of the analysis' parts
+    assert notes.headline == clv_text._headline(interval, analysis.tiers, analysis.win_back, horizon=200.0, margin=0.4,
+                                                discount_rate=0.05, top_share=0.3, max_p_alive=0.6)
+    assert notes.customers == clv_text._customers_note(shop, data.snapshot_date(shop))
+    assert notes.pyramid == clv_text._pyramid_note(analysis.pyramid)
+    assert notes.fit == clv_text._fit_note(bg, gg, shop) and notes.population == clv_text._population_note(bg, gg, shop)
+    assert notes.historical_vs_predicted == clv_text._historical_vs_predicted(history.table, analysis.predictions)
+    assert notes.win_back == clv_text._win_back_note(analysis.win_back, shop)
+    assert notes.recommendations == clv_text._recommendations(analysis.tiers, analysis.win_back, analysis.new_customer,
+                                                              margin=0.4, horizon=200.0)
+    assert "about 200 days" not in notes.recommendations and "in 200 days" in notes.recommendations
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -1894,3 +1905,46 @@ def test_fit_models_falls_back_to_the_average_when_gamma_gamma_fails(monkeypatch
     assert isinstance(spend, AverageSpendModel)
     assert spend.population_mean_spend() == pytest.approx(predict.mean_repeat_spend(customers))
     assert spend.fit_warnings_ == ["Gamma-Gamma could not be fitted (no convergence)"]
+
+
+def test_sentences_that_pick_a_row_or_a_share_by_hand() -> None:
+    # three of four customers without a repeat purchase day
+    assert clv_text._customers_note(pd.DataFrame({"frequency": [0, 0, 0, 2]}), pd.Timestamp("2024-03-01")).endswith(
+        "; 75% have not come back after their first purchase day.")
+    pyramid = pd.DataFrame({"value_share": [0.3, 0.2, 0.3, 0.2]}, index=["top 1%", "next 4%", "next 15%", "rest"])
+    assert clv_text._pyramid_note(pyramid) == ("The top 1% of customers brought 30% of the value so far, and the top "
+                                               "20% together 80%; the bottom 80% brought 20%.")
+    # the largest gap is at frequency 0 (0.4), although 2+ has the largest counts
+    by_frequency = pd.DataFrame({"predicted": [0.5, 0.4, 1.7], "actual": [0.1, 0.5, 1.65]}, index=["0", "1", "2+"])
+    model = BetaGeoModel.from_params(**CDNOW)
+    model.unidentified_ = ("a", "b")
+    result = diagnostics.HoldoutValidation("", model=model, by_frequency=by_frequency,
+                                           errors=diagnostics.holdout_errors([0, 2, 4], [1, 2, 3]),
+                                           naive=diagnostics.holdout_errors([0, 2, 4], [0, 0, 0]))
+    assert clv_text._validation_sentence(result, 90).endswith(
+        "The largest gap is for customers with 0 calibration repeat purchases: predicted 0.50, actual 0.10 per "
+        "customer. The calibration fit could not pin down a, b: the predictions are usable, their uncertainty is "
+        "unknown.")
+
+
+def test_historical_against_predicted_sentence_by_hand() -> None:
+    predictions = pd.DataFrame({"clv": [10.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0]})
+    # the formula's top two are customers 0 and 2: one of the model's top two (0 and 1); the ranks differ by
+    # (0, 1, 1, 0, ...): Spearman 1 - 6 * 2 / (10 * 99) = 0.99 (Pearson on these values would be 0.59)
+    history = pd.DataFrame({"historical_clv": [100.0, 8.0, 9.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0]})
+    assert clv_text._historical_vs_predicted(history, predictions) == (
+        "Rank correlation 0.99; 50% of the model's top 20% are also in the historical top 20%. The difference is "
+        "mostly customers who used to buy a lot and have gone quiet: the formula still counts their full lifetime, "
+        "the model discounts them by P(alive).")
+
+
+def test_recommendations_without_a_win_back_list_or_a_money_value() -> None:
+    tiers = pd.DataFrame({"value_share": [0.6, 0.35, 0.05], "mean_clv": [300.0, 58.3, 25.0]},
+                         index=["top 20%", "middle 60%", "bottom 20%"])
+    bullets = clv_text._recommendations(tiers, pd.DataFrame({"revenue": []}),
+                                        pd.Series({"repeat_purchases": 1.25, "value": np.nan}), margin=0.5, horizon=90)
+    assert bullets.split("\n")[3:] == [
+        "* **Win-back list:** empty today: no high-value customer looks lapsed. Re-score every month.",
+        "* **Acquisition:** a new customer brings 50% margin on a first order plus 1.25 expected repeat purchases in "
+        "90 days; their value cannot be put in money here (no finite spend per purchase).",
+    ]
