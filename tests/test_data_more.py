@@ -30,7 +30,8 @@ from segkit.data.read import read_raw  # noqa: E402
 
 def test_a_compressed_file_refused_in_the_given_encoding_names_the_encoding_of_its_content(tmp_path):
     path = tmp_path / "1c.csv.gz"
-    path.write_bytes(gzip.compress("Клиент;Сумма\nИванов;5\n".encode("cp1251")))
+    # two hundred lines compress well: the compressed bytes read as nothing in particular
+    path.write_bytes(gzip.compress(("Клиент;Сумма\n" + "Иванов;5\n" * 200).encode("cp1251")))
     with pytest.raises(DataError) as error:
         read_raw(path, encoding="utf-8")
     assert str(error.value) == (
@@ -142,10 +143,11 @@ def test_ambiguous_day_order_is_refused_word_for_word_with_the_time_in_the_fix()
 
 
 def test_a_small_number_beside_yyyymmdd_dates_is_refused_not_guessed():
-    with pytest.raises(DataError) as error:
-        parse_dates(pd.Series([5, 20240305]), column="d", source="x")
-    assert str(error.value) == ("Column 'd' of x holds numbers read as YYYYMMDD dates, but 1 row(s) are not such "
-                                "dates, e.g. '5'. Fix or blank those cells.")
+    for first, message_example in ((5, "'5'"), (2024, "'2024'")):  # 2024 is no YYYYMMDD date, whatever it reads as
+        with pytest.raises(DataError) as error:
+            parse_dates(pd.Series([first, 20240305, 20240305]), column="d", source="x")
+        assert str(error.value) == ("Column 'd' of x holds numbers read as YYYYMMDD dates, but 1 row(s) are not such "
+                                    f"dates, e.g. {message_example}. Fix or blank those cells.")
 
 
 # --- cleaning options and the customer table's checks, word for word ------------------------
@@ -253,6 +255,14 @@ def test_duplicate_summary_is_indexed_by_measure():
     assert table.index.name == "measure"
     assert table["value"].to_dict() == {"duplicate lines": 2, "orders affected": 2, "customers affected": 2,
                                         "revenue in duplicates": 8.0}
+
+
+def test_returns_summary_counts_a_return_without_an_order_id_as_another_return():
+    tx = pd.DataFrame({"order_id": ["C1", None, "3"], "quantity": [-1, -1, 1], "amount": [-2.0, -3.0, 5.0]})
+    table = profiling.returns_summary(tx)
+    assert table["lines"].to_dict() == {"cancelled invoices (C...)": 1, "other returns": 1, "all returns": 2}
+    assert table["value"].to_dict() == {"cancelled invoices (C...)": 2.0, "other returns": 3.0, "all returns": 5.0}
+    assert table["pct_of_gross_sales"].tolist() == [40.0, 60.0, 100.0]  # of gross sales 5
 
 
 def test_overview_rounds_money_to_cents():
