@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from segkit import rfm
 from segkit.errors import DataError
@@ -68,6 +70,30 @@ def test_migration_adds_up_to_the_customers_of_both_snapshots(seed):
     assert table["revenue"].sum() == pytest.approx(sum(stakes.values()))
     assert pair.at_stake.sort_index().to_dict() == pytest.approx(stakes)
     assert (table["customers"] > 0).all() and GONE not in set(table["to"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(0, 199), st.sampled_from([-5.0, 10.0, 30.0])),
+                     min_size=1, max_size=40),
+       days=st.integers(1, 150), stake_days=st.integers(1, 400))
+def test_every_customer_of_either_snapshot_moves_exactly_once(rows, days, stake_days):
+    start = pd.Timestamp("2024-01-01")
+    lines = lines_from([(c, str(start + pd.Timedelta(days=d)), a) for c, d, a in rows])
+    first = lines.loc[~lines["is_return"]].groupby("customer_id")["order_date"].min()
+    since = first.reindex(lines["customer_id"]).to_numpy(dtype="datetime64[ns]")
+    lines = lines.loc[lines["order_date"].to_numpy() >= since]  # no customer starts with a return
+    if lines.empty or lines["order_date"].min() >= start + pd.Timedelta(days=200 - days):
+        return  # nobody bought before the earlier snapshot: test_an_earlier_snapshot_before_the_data_... covers it
+    pair = snapshot_pair(lines, days=days, snapshot_date=start + pd.Timedelta(days=200), stake_days=stake_days)
+    # segments by hand: a customer's number of purchase lines, capped at 3
+    earlier = pair.earlier["n_orders"].clip(upper=3).astype(str)
+    later = pair.later["n_orders"].clip(upper=3).astype(str)
+    table = migration_table(earlier, later, pair.at_stake)
+    buyers = set(lines.loc[~lines["is_return"], "customer_id"])
+    assert table["customers"].sum() == len(buyers) == len(pair.at_stake)
+    assert table.loc[table["from"] != NEW, "customers"].sum() == len(pair.earlier)
+    window = lines.loc[lines["order_date"] >= start + pd.Timedelta(days=200 - stake_days)]
+    assert table["revenue"].sum() == pytest.approx(window["amount"].sum())
 
 
 def test_two_exports_count_the_gone_customers_and_their_earlier_revenue():
