@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 
 from segkit import DataError, data  # noqa: E402
 from segkit.data import cache  # noqa: E402
+from segkit.data import clean as cleaning  # noqa: E402
 from segkit.data import plots as data_plots  # noqa: E402
 from segkit.data import profiling  # noqa: E402
 from segkit.data.customers import check_customer_table  # noqa: E402
@@ -243,6 +244,37 @@ def test_snapshot_disagreement_lists_three_snapshots_then_dots():
         "2024-01-11, missing); build it with segkit.data.customer_table(clean, snapshot_date=...).")
     with pytest.raises(DataError, match=r"gives 2024-01-11, 2024-01-05, 2024-01-02\)"):  # three: no dots
         data.snapshot_date(table.iloc[:3])
+
+
+def test_clean_parquet_applies_every_option_file_to_file(tmp_path):
+    # a buys 2 x 5 and returns one (-5, same product); TEST1 matches the default test-account pattern (7);
+    # c (3) is a test account only when named
+    tx = data.load_transactions(pd.DataFrame({
+        "order_id": ["1", "C2", "3", "4"], "customer_id": ["a", "a", "TEST1", "c"],
+        "order_date": ["2024-01-01", "2024-01-05", "2024-01-02", "2024-01-03"], "quantity": [2, -1, 1, 1],
+        "unit_price": [5.0, 5.0, 7.0, 3.0], "product_id": ["x", "x", "y", "z"]}))
+    tx.to_parquet(tmp_path / "lines.parquet", index=False)
+
+    def run(folder, **options):
+        folder.mkdir()
+        log = cleaning.clean_parquet(tmp_path / "lines.parquet", folder, **options)
+        counted = log[log["rows"] > 0].set_index("rule")
+        kept = pd.read_parquet(folder / "clean.parquet")
+        excluded = pd.read_parquet(folder / "excluded.parquet")
+        return (counted[["rows", "revenue"]].to_dict("index"), sorted(zip(kept["customer_id"], kept["amount"])),
+                list(zip(excluded["customer_id"], excluded["excluded_by"], excluded["line_no"])))
+
+    counts, kept, excluded = run(tmp_path / "default")
+    assert counts == {"test_account": {"rows": 1, "revenue": 7.0}}
+    assert kept == [("a", -5.0), ("a", 10.0), ("c", 3.0)]  # the matched return is kept, netting a's revenue
+    assert [(c, rule) for c, rule, _ in excluded] == [("TEST1", "test_account")]
+    counts, kept, excluded = run(tmp_path / "options", returns="drop", test_account_pattern=None,
+                                 test_accounts=["c"], outlier_z=None)
+    assert counts == {"test_account": {"rows": 1, "revenue": 3.0}, "return": {"rows": 1, "revenue": -5.0}}
+    assert kept == [("TEST1", 7.0), ("a", 10.0)]
+    assert sorted((c, rule) for c, rule, _ in excluded) == [("a", "return"), ("c", "test_account")]
+    with pytest.raises(DataError, match=r"^returns must be 'net' or 'drop', got 'x'\.$"):
+        cleaning.clean_parquet(tmp_path / "lines.parquet", tmp_path, returns="x")
 
 
 # --- profiling tables ---------------------------------------------------------------------
