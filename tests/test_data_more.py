@@ -275,6 +275,15 @@ def test_clean_parquet_applies_every_option_file_to_file(tmp_path):
     assert sorted((c, rule) for c, rule, _ in excluded) == [("a", "return"), ("c", "test_account")]
     with pytest.raises(DataError, match=r"^returns must be 'net' or 'drop', got 'x'\.$"):
         cleaning.clean_parquet(tmp_path / "lines.parquet", tmp_path, returns="x")
+    with pytest.raises(DataError, match=r"^outlier_z must be positive \(or None to keep outliers\), got -1\.$"):
+        cleaning.clean_parquet(tmp_path / "lines.parquet", tmp_path, outlier_z=-1)
+
+
+def test_is_return_by_hand():
+    tx = pd.DataFrame({"quantity": [2, -1, 1, 0, -1], "amount": [10.0, -5.0, -5.0, 5.0, 0.0]})
+    # a purchase; a return; a refund written with a positive quantity; a line of no quantity but revenue;
+    # the return of a free item
+    assert cleaning.is_return(tx).tolist() == [False, True, True, False, True]
 
 
 # --- profiling tables ---------------------------------------------------------------------
