@@ -570,3 +570,10 @@ def test_revenue_skew_words_at_the_zero_and_one_boundaries():
         "The biggest spender bought 1 times the median customer's revenue; the biggest customer alone holds 60% of it.")
     # a median below one is still a median: 2.0 / 0.5 = 4
     assert _revenue_skew(pd.Series([0.4, 0.5, 2.0])).startswith("The biggest spender bought 4 times the median")
+
+
+def test_revenue_skew_of_revenue_held_as_python_objects():
+    # revenue 1 .. 100 read as objects (as some database drivers return it): median 50.5, the top 1% is 100 of 5050
+    revenue = pd.Series(list(range(1, 101)), dtype=object)
+    assert _revenue_skew(revenue) == (
+        "The biggest spender bought 2 times the median customer's revenue; the top 1% of customers (1) hold 2% of it.")
