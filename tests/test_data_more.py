@@ -437,9 +437,11 @@ def test_the_cache_key_follows_the_content_and_the_code(tmp_path, interim, monke
     path.write_text(ORDERS_CSV)
     key = cache._cache_key([path], {})
     assert cache._cache_key([path], {}) == key
-    monkeypatch.setattr(cache, "_code_version", lambda: "another")
-    assert cache._cache_key([path], {}) != key
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "_code_version", lambda: "another")
+        assert cache._cache_key([path], {}) != key
+    assert cache._cache_key([path], {}) == key
+    assert cache._cache_key([path], {"returns": "drop"}) != key
     path.write_text(ORDERS_CSV.replace("10\n", "11\n"))
     assert cache._cache_key([path], {}) != key
 
@@ -453,9 +455,9 @@ def test_the_code_version_covers_the_engine_and_the_data_package(monkeypatch):
         def changed(self, package=package):
             content = read_bytes(self)
             return content + b"# edited" if self.parent.name == package else content
-        monkeypatch.setattr(Path, "read_bytes", changed)
-        edited = version()
-        monkeypatch.undo()
+        with monkeypatch.context() as patch:
+            patch.setattr(Path, "read_bytes", changed)
+            edited = version()
         assert edited != version(), package
 
 
