@@ -543,8 +543,9 @@ def test_a_changed_file_is_a_new_entry_and_the_column_map_reaches_the_reader(tmp
     path.write_text(ORDERS_CSV.replace("Customer ID", "Kunde"))
     with pytest.raises(DataError, match=r"missing required column\(s\): customer_id"):
         cache.cache_entry(path)
-    clean, _ = data.load_clean(path, columns={"Kunde": "customer_id"})
-    assert clean["customer_id"].tolist() == ["a", "b", "a"]
+    for cached in (True, False):
+        clean, _ = data.load_clean(path, columns={"Kunde": "customer_id"}, cache=cached)
+        assert clean["customer_id"].tolist() == ["a", "b", "a"]
     entry = cache.cache_entry(path, columns={"Kunde": "customer_id"})
     path.write_text(ORDERS_CSV.replace("Customer ID", "Kunde").replace("10\n", "11\n"))
     changed = cache.cache_entry(path, columns={"Kunde": "customer_id"})
