@@ -244,6 +244,26 @@ def test_snapshot_disagreement_lists_three_snapshots_then_dots():
         "2024-01-11, missing); build it with segkit.data.customer_table(clean, snapshot_date=...).")
     with pytest.raises(DataError, match=r"gives 2024-01-11, 2024-01-05, 2024-01-02\)"):  # three: no dots
         data.snapshot_date(table.iloc[:3])
+    with pytest.raises(DataError, match=r"gives 2024-01-11, 2024-01-05, 2024-01-02, \.\.\.\)"):  # four: dots
+        data.snapshot_date(table.iloc[:4])
+
+
+def test_reconcile_by_hand_shows_differences_below_a_millionth_as_zero():
+    tx = pd.DataFrame({"customer_id": ["a", "b", "b"], "amount": [1.0, 2.0, 0.5]})
+    clean = tx.iloc[:1]
+    log = pd.DataFrame({"rule": ["missing_date", "zero_value"], "action": ["excluded", "kept"],
+                        "rows": [2, 9], "customers_lost": [1, 9], "revenue": [2.4999996, 9.0]})
+    table = cleaning.reconcile(tx, clean, log)
+    assert table.index.name == "measure"
+    # revenue: 3.5 in, 1 kept, 2.4999996 excluded: 0.0000004 apart, which rounds to 0 at six decimals;
+    # the flag row (kept) is not counted as excluded
+    assert table.to_dict("index") == {
+        "rows": {"in raw data": 3.0, "kept": 1.0, "excluded": 2.0, "difference": 0.0},
+        "customers": {"in raw data": 2.0, "kept": 1.0, "excluded": 1.0, "difference": 0.0},
+        "revenue": {"in raw data": 3.5, "kept": 1.0, "excluded": 2.4999996, "difference": 0.0},
+    }
+    off = cleaning.reconcile(tx, clean, log.assign(revenue=[2.499996, 9.0]))
+    assert off.loc["revenue", "difference"] == 0.000004
 
 
 def test_clean_parquet_applies_every_option_file_to_file(tmp_path):
