@@ -571,3 +571,12 @@ def test_a_changed_file_is_a_new_entry_and_the_column_map_reaches_the_reader(tmp
     changed = cache.cache_entry(path, columns={"Kunde": "customer_id"})
     assert changed != entry
     assert pd.read_parquet(changed / "clean.parquet")["amount"].tolist() == [5.0, 11.0, 4.0]
+
+
+def test_clean_parquet_excludes_a_keying_error_unless_outliers_are_kept(tmp_path):
+    nine_small_lines_and_a_keying_error().to_parquet(tmp_path / "lines.parquet", index=False)
+    for name, options, rows in (("default", {}, 1), ("kept", {"outlier_z": None}, 0)):
+        (tmp_path / name).mkdir()
+        log = cleaning.clean_parquet(tmp_path / "lines.parquet", tmp_path / name, **options).set_index("rule")
+        assert log.loc["outlier", "rows"] == rows
+        assert len(pd.read_parquet(tmp_path / name / "clean.parquet")) == 10 - rows
