@@ -228,3 +228,18 @@ def test_canonical_parquet_is_cleaned_in_the_engine_to_the_same_tables(case, tmp
     assert written["line_no"].tolist() == excluded.index.tolist() == expected
     assert written["excluded_by"].tolist() == excluded["excluded_by"].tolist()
     pd.testing.assert_frame_equal(pd.read_parquet(entry / "log.parquet"), log)
+
+
+def test_a_folder_of_parquet_files_is_one_source_numbered_file_by_file(case, tmp_path):
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    halves = case.iloc[:7], case.iloc[7:]  # the duplicate pair stays in the first file
+    for i, half in enumerate(halves):
+        half.to_parquet(folder / f"part-{i}.parquet", index=False)
+    files = duck.split_parquet(folder, tmp_path / "out", **OPTIONS)
+    excluded = pd.read_parquet(files.excluded)
+    # a line's number is (file index << 40) + its row in the file: file 1's rows come after file 0's
+    expected = [i if i < 7 else (1 << 40) + i - 7 for i, (_, reason) in enumerate(CASE) if reason]
+    assert excluded["line_no"].tolist() == expected
+    assert excluded["excluded_by"].tolist() == [reason for _, reason in CASE if reason]
+    assert files.totals == duck.split_lines(case, **OPTIONS).totals

@@ -104,7 +104,7 @@ def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | 
     listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
     numbers = ", ".join(f"({sql.literal(str(f))}, {i})" for i, f in enumerate(files))
     con.execute(f"""CREATE OR REPLACE TEMP VIEW source_lines AS
-        SELECT p.* EXCLUDE (filename, file_row_number), (f.i << 40) + p.file_row_number AS line_no
+        SELECT p.* EXCLUDE (filename, file_row_number), (CAST(f.i AS BIGINT) << 40) + p.file_row_number AS line_no
         FROM read_parquet({listed}, filename = true, file_row_number = true) AS p
         JOIN (VALUES {numbers}) AS f(filename, i) ON p.filename = f.filename""")
     return [c for c in con.sql("SELECT * FROM source_lines LIMIT 0").columns if c != "line_no"]
