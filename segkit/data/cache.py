@@ -1,7 +1,7 @@
 """Read then clean, cached under ``data/interim/`` by content hash, options and code version.
 
-A cache entry is a folder of two Parquet files, the clean lines and the quality log: nothing is
-unpickled from disk.
+A cache entry is a folder of Parquet files, the clean lines and the quality log (and the excluded
+lines, when the engine cleaned the file itself): nothing is unpickled from disk.
 """
 
 from __future__ import annotations
