@@ -1948,3 +1948,100 @@ def test_recommendations_without_a_win_back_list_or_a_money_value() -> None:
         "* **Acquisition:** a new customer brings 50% margin on a first order plus 1.25 expected repeat purchases in "
         "90 days; their value cannot be put in money here (no finite spend per purchase).",
     ]
+
+
+def test_gamma_gamma_in_other_money_units_rescales_v_only(sim: pd.DataFrame, gg: GammaGammaModel) -> None:
+    """Spend in hundreds (every amount below 1 here): the same p and q, v / 100, log-likelihood + n log 100."""
+    repeat = sim[sim["frequency"] > 0]
+    hundreds = GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"] / 100)
+    assert (repeat["monetary_value"] / 100 < 1).mean() > 0.9
+    np.testing.assert_allclose(hundreds.params_.to_numpy(), gg.params_.to_numpy() / [1, 1, 100], rtol=1e-4)
+    # the density of m / 100 is 100 times the density of m
+    assert hundreds.log_likelihood_ == pytest.approx(gg.log_likelihood_ + len(repeat) * np.log(100), rel=1e-7)
+    per_customer = _gamma_gamma_log_likelihood(*gg.params_, repeat["frequency"], repeat["monetary_value"])
+    assert gg.log_likelihood_ == pytest.approx(per_customer.sum(), rel=1e-9)
+
+
+def test_gamma_gamma_fit_counts_only_weighted_repeat_customers() -> None:
+    frequency = np.append(np.repeat([1.0, 2.0, 4.0], 100), 5.0)
+    spend = np.append(simulate_gamma_gamma(frequency[:-1], **TRUE_GG, random_state=6)["monetary_value"], 0.0)
+    # the last row has no paid spend but weight 0: it is not in the data
+    model = GammaGammaModel().fit(frequency, spend, sample_weight=np.append(np.ones(300), 0.0))
+    assert model.n_customers_ == 300.0
+    with pytest.raises(DataError, match=_exactly(
+            "'monetary_value' is zero or negative for 1 customer(s) with repeat purchases. Gamma-Gamma models positive "
+            "spend: drop them (e.g. customers[customers.monetary_value > 0]) or check how returns were netted "
+            "(returns='drop' keeps gross sales).")):
+        GammaGammaModel().fit(frequency, spend)
+
+
+def test_gamma_gamma_warns_where_it_is_called_when_q_is_at_most_1() -> None:
+    frequency = np.repeat([1.0, 2.0, 3.0, 5.0], 5000)
+    heavy = simulate_gamma_gamma(frequency, p=2.0, q=0.7, v=10.0, random_state=1)["monetary_value"]
+    with pytest.warns(FitWarning) as caught:
+        model = GammaGammaModel().fit(frequency, heavy)
+    (warning,) = caught
+    assert warning.filename == __file__  # the line that called fit, not segkit's code
+    assert str(warning.message) == (
+        f"Gamma-Gamma: q = {model.params_['q']:.3f} <= 1, so the mean spend of a new customer is infinite; "
+        "expected_spend of customers without repeat purchases is undefined (NaN). Spend is very heavy-tailed: check "
+        "for outliers.") and model.params_["q"] < 1
+    moderate = simulate_gamma_gamma(frequency, p=2.0, q=1.6, v=10.0, random_state=1)["monetary_value"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert 1 < GammaGammaModel().fit(frequency, moderate).params_["q"] < 2
+
+
+def test_bgnbd_that_cannot_pin_down_drop_out_gives_the_typical_causes() -> None:
+    rng = np.random.default_rng(5)
+    frequency = rng.integers(1, 6, 300).astype(float)
+    T = rng.integers(50, 400, 300).astype(float)
+    with pytest.warns(FitWarning) as caught:
+        BetaGeoModel().fit(frequency, T, T)
+    assert str(caught[0].message).endswith(
+        "Typical causes: the data show almost no drop-out (b huge relative to a, so a/(a+b) is near 0), or purchase "
+        "rates barely differ between customers (r and alpha both huge). More customers or a longer observation "
+        "period help; predictions remain usable, parameter intervals do not.")
+
+
+def test_tiers_break_ties_by_position_and_are_an_ordered_named_series() -> None:
+    tiers = clv.value_tiers(pd.Series([7.0] * 5, index=list("abcde")))
+    assert tiers.tolist() == ["top 20%", "middle 60%", "middle 60%", "middle 60%", "bottom 20%"]
+    assert tiers.name == "tier" and tiers.cat.ordered
+    assert tiers.cat.categories.tolist() == ["top 20%", "middle 60%", "bottom 20%"] and tiers.min() == "top 20%"
+
+
+def test_holdout_errors_by_hand_without_warnings() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # deviations (-2, 0, 2) and (-1, 1, 0): correlation 2 / (sqrt(8) sqrt(2)) = 0.5
+        assert diagnostics.holdout_errors([0, 2, 4], [1, 3, 2])["correlation"] == pytest.approx(0.5)
+        # deviations (-2/3, 1/3, 1/3) and (-1, 0, 1): correlation 1 / (sqrt(2/3) sqrt(2)) = sqrt(3) / 2
+        assert diagnostics.holdout_errors([0, 1, 1], [0, 1, 2])["correlation"] == pytest.approx(np.sqrt(3) / 2)
+        nothing = diagnostics.holdout_errors([0, 0, 0], [1, 0, 2])  # no actual purchases, nothing to correlate with
+        assert np.isnan(nothing["total_error_pct"]) and np.isnan(nothing["correlation"])
+        assert np.isnan(diagnostics.holdout_errors([0, 1, 2], [1, 1, 1])["correlation"])  # a flat forecast
+
+
+def test_purchase_tracking_counts_paid_repeat_days_up_to_the_holdout_end_by_hand() -> None:
+    purchase = BetaGeoModel.from_params(**GIVEN_BG)
+    clean = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b", "a", "c"],
+        "quantity": [1, 1, 0, 1, 1, 1, 1],
+        "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03", "2024-01-04",
+                                      "2024-01-06", "2024-01-05"]),
+    })
+    # calibration to 3 January (b's first day is the last calibration day; c comes later and is left out), holdout
+    # to 5 January: a's repeat day 2 January, b's 4 January; the zero-quantity line and 6 January are not counted
+    tracking = diagnostics.purchase_tracking(purchase, clean, calibration_end="2024-01-03", holdout_end="2024-01-05")
+    assert tracking.index.tolist() == list(pd.date_range("2024-01-01", "2024-01-05")) and tracking.index.name == "date"
+    assert tracking.columns.tolist() == ["actual", "expected", "cumulative_actual", "cumulative_expected"]
+    assert tracking["actual"].tolist() == [0.0, 1.0, 0.0, 1.0, 0.0]
+    assert tracking["cumulative_actual"].tolist() == [0.0, 1.0, 1.0, 2.0, 2.0]
+    np.testing.assert_allclose(tracking["expected"].cumsum(), tracking["cumulative_expected"], rtol=1e-12)
+    # nobody can repeat on their first day; a single customer's expectation follows the new-customer curve
+    assert tracking["expected"].iloc[0] == 0.0
+    alone = diagnostics.purchase_tracking(purchase, clean[clean["customer_id"] == "a"], calibration_end="2024-01-01",
+                                          holdout_end="")  # "" is the last day of the data, as None
+    np.testing.assert_allclose(alone["cumulative_expected"],
+                               purchase.expected_purchases_new_customer(np.arange(6.0)), rtol=1e-12)
