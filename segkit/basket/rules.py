@@ -53,14 +53,19 @@ def pair_counts(matrix: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray, np.nda
     return co.row[off].astype(np.int64), co.col[off].astype(np.int64), co.data[off].astype(np.int64), n_item
 
 
-def pair_table(baskets: Baskets) -> pd.DataFrame:
-    """All ordered pairs bought together at least once, with item codes, counts, support, confidence and lift."""
+def pair_table(baskets: Baskets, *, min_count: int = 1) -> pd.DataFrame:
+    """All ordered pairs bought together in at least ``min_count`` baskets: item codes, counts, support,
+    confidence and lift (``min_count`` drops rare pairs before any division, which is where the time goes)."""
     a, b, n_ab, n_item = pair_counts(baskets.matrix)
+    if min_count > 1:
+        common = n_ab >= min_count
+        a, b, n_ab = a[common], b[common], n_ab[common]
     n = baskets.n_baskets
-    confidence = n_ab / n_item[a]
+    n_a, n_b = n_item[a], n_item[b]
+    confidence = n_ab / n_a
     return pd.DataFrame({
         "a": a, "b": b, "baskets": n_ab, "support": n_ab / n, "confidence": confidence,
-        "lift": confidence * n / n_item[b], "antecedent_support": n_item[a] / n, "consequent_support": n_item[b] / n,
+        "lift": confidence * (n / n_b), "antecedent_support": n_a / n, "consequent_support": n_b / n,
     })
 
 
@@ -109,7 +114,7 @@ def association_rules(
     """
     _check_thresholds(min_support=min_support, min_confidence=min_confidence, min_lift=min_lift)
     _check_basket_pairs(baskets)
-    pairs = pair_table(baskets)
+    pairs = pair_table(baskets, min_count=max(min_baskets, int(np.ceil(min_support * baskets.n_baskets - 1e-9))))
     keep = ((pairs["support"] >= min_support) & (pairs["confidence"] >= min_confidence)
             & (pairs["lift"] >= min_lift) & (pairs["baskets"] >= min_baskets))
     if min_buyers > 1:
