@@ -133,3 +133,21 @@ def as_table(rules: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         "confidence": shown["confidence"].map(lambda v: _pct(v, 0)), "lift": shown["lift"].round(2),
         "× other customers": shown["lift_vs_rest"].map(lambda v: "only here" if np.isinf(v) else f"{v:.2f}"),
     }).reset_index(drop=True)
+
+
+def found_table(found: pd.DataFrame, planted_lift: pd.Series | None = None) -> pd.DataFrame:
+    """A report table of :func:`segkit.basket.planted_vs_found`: pair, lift planted and found, support, rank."""
+    table = pd.DataFrame({
+        "planted group": found["group"],
+        "pair": [f"{a} → {c}" for a, c in zip(found["antecedent"], found["consequent"])],
+        "lift found": found["lift"].round(2),
+        "support": found["support"].map(lambda v: "not found" if pd.isna(v) else _pct(v, 1)),
+        "rank in group": found["rank_in_group"].map(lambda v: "–" if pd.isna(v) else f"{int(v)}"),
+        "best other group": [f"{g} ({lift:.2f})" if isinstance(g, str) else "none"
+                             for g, lift in zip(found["best_other_group"], found["best_other_lift"])],
+    })
+    if "level" in found.columns:
+        table.insert(1, "level", found["level"].to_numpy())
+    if planted_lift is not None:
+        table.insert(3, "lift planted", np.round(np.asarray(planted_lift, dtype=float), 2))
+    return table
