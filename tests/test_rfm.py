@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from segkit.errors import DataError
 from segkit.paths import DEFAULT_TRANSACTIONS
 from segkit.datasets import example_customers
-from segkit.rfm import RFMScale, load_playbook, load_rules, playbook_for, rfm_segments, score_report, segment_summary
+from segkit.rfm import LATTICE_RULES, RFMScale, load_playbook, load_rules, playbook_for, rfm_segments, score_report, segment_summary
 from segkit.rfm.migration import segment_migration
 from segkit.rfm.rules import rule_to_scale
 from segkit.rfm.scores import RFMWarning, rfm_scores
@@ -21,9 +21,12 @@ from segkit.rfm.segments import assign_segments
 from segkit.rfm.text import NO_LONGER_IN_TABLE, NOT_YET_A_CUSTOMER
 from segkit.rfm.views import ABC_TIERS, LIFECYCLE_STAGES, VALUE_TYPES, abc_tiers, lifecycle_stages, value_types
 
-SEGMENTS = [
-    "Champions", "Loyal Customers", "Potential Loyalists", "New Customers", "Promising", "Need Attention",
-    "About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost",
+SEGMENTS = [  # the default rules: the published 11-segment table's names, spelled as published
+    "Champions", "Loyal Customers", "Potential Loyalist", "New Customers", "Promising", "Need Attention",
+    "About To Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost",
+]
+LATTICE_SEGMENTS = [  # segkit's lattice rules (resources/rfm_segments_lattice.csv) spell two names its own way
+    *(s for s in SEGMENTS if s not in ("Potential Loyalist", "About To Sleep")), "Potential Loyalists", "About to Sleep",
 ]
 
 
@@ -180,6 +183,12 @@ def test_default_rules_name_the_eleven_segments_and_cover_every_cell():
     assert rules["cells"].sum() == 125 and (rules["cells"] > 0).all()
 
 
+def test_lattice_rules_name_eleven_segments_and_cover_every_cell():
+    rules = load_rules(LATTICE_RULES)
+    assert set(rules["segment"]) == set(LATTICE_SEGMENTS) and len(rules) == 11
+    assert rules["cells"].sum() == 125 and (rules["cells"] > 0).all()
+
+
 def rules_frame(rows):
     return pd.DataFrame(rows, columns=["priority", "segment", "R", "F", "M"])
 
@@ -199,8 +208,8 @@ def test_rules_overlap_with_equal_priority_is_detected():
 def test_rules_overlap_resolved_by_explicit_priority():
     rules = rules_frame([(2, "Low", "1-3", "*", "*"), (1, "High", "3-5", "*", "*")])
     table_ = load_rules(rules)
-    assert table_["segment"].tolist() == ["High", "Low"]
-    assert table_["cells"].tolist() == [75, 50]
+    assert table_["segment"].tolist() == ["Low", "High"]  # the file's order; precedence is by priority alone
+    assert table_["cells"].tolist() == [50, 75]
 
 
 def test_rule_that_never_wins_is_detected():
@@ -234,7 +243,7 @@ def test_rule_scale_mapping():
 
 def naive_segment(r5: int, f5: int, m5: int, rules: pd.DataFrame) -> str:
     """Reference: first rule by priority whose ranges contain the cell."""
-    for row in rules.itertuples():
+    for row in rules.sort_values("priority", kind="stable").itertuples():
         if row.r_min <= r5 <= row.r_max and row.f_min <= f5 <= row.f_max and row.m_min <= m5 <= row.m_max:
             return row.segment
     raise AssertionError("no rule")
@@ -459,7 +468,7 @@ def test_migration_on_two_snapshots_of_the_default_data(default_customers):
 
 def test_playbook_covers_every_segment_and_value_type():
     book = load_playbook()
-    assert set(book.loc[book["view"] == "segment", "name"]) == set(SEGMENTS)
+    assert set(book.loc[book["view"] == "segment", "name"]) == set(SEGMENTS) | set(LATTICE_SEGMENTS)
     assert set(book.loc[book["view"] == "value_type", "name"]) == set(VALUE_TYPES)
     assert set(book.loc[book["view"] == "lifecycle_stage", "name"]) == set(LIFECYCLE_STAGES)
     assert (book[["description", "action"]].apply(lambda col: col.str.len()) > 10).all().all()
@@ -753,7 +762,7 @@ def test_score_report_and_plots_refuse_scores_outside_the_scale():
 
 
 def read_rules_by_hand(path) -> list[tuple[float, str, tuple[int, int], tuple[int, int], tuple[int, int]]]:
-    """The rules file read with the csv module: (priority, segment, R range, F range, M range), by priority."""
+    """The rules file read with the csv module: (priority, segment, R range, F range, M range), in file order."""
     import csv
 
     def bounds(text: str) -> tuple[int, int]:
@@ -763,24 +772,28 @@ def read_rules_by_hand(path) -> list[tuple[float, str, tuple[int, int], tuple[in
         return int(low), int(high or low)
 
     with open(path, newline="", encoding="utf-8") as fh:
-        rows = [(float(r["priority"]), r["segment"], bounds(r["R"]), bounds(r["F"]), bounds(r["M"]))
-                for r in csv.DictReader(fh)]
-    return sorted(rows, key=lambda row: row[0])
+        lines = [line for line in fh if not line.startswith("#")]
+    return [(float(r["priority"]), r["segment"], bounds(r["R"]), bounds(r["F"]), bounds(r["M"]))
+            for r in csv.DictReader(lines)]
 
 
-def test_every_cell_of_the_lattice_gets_the_first_matching_rule_of_the_file():
+@pytest.mark.parametrize("name", ["rfm_segments.csv", "rfm_segments_lattice.csv"])
+def test_every_cell_of_the_lattice_gets_the_first_matching_rule_of_the_file(name):
     from segkit.paths import RESOURCES_DIR
 
-    rules = read_rules_by_hand(RESOURCES_DIR / "rfm_segments.csv")
+    path = RESOURCES_DIR / name
+    rules = read_rules_by_hand(path)
+    by_priority = sorted(rules, key=lambda row: row[0])
     cells = [(r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
-    expected = [next(name for _, name, rr, fr, mr in rules
+    expected = [next(name for _, name, rr, fr, mr in by_priority
                      if rr[0] <= r <= rr[1] and fr[0] <= f <= fr[1] and mr[0] <= m <= mr[1]) for r, f, m in cells]
     scores = pd.DataFrame(cells, columns=list("RFM"))
-    got = assign_segments(scores)
+    got = assign_segments(scores, rules=path)
     assert got.astype(str).tolist() == expected
-    assert got.cat.categories.tolist() == [name for _, name, *_ in rules]
+    assert got.cat.categories.tolist() == list(dict.fromkeys(name for _, name, *_ in rules))  # as first listed
     wins = pd.Series(expected).value_counts()
-    assert load_rules().set_index("segment")["cells"].to_dict() == wins.reindex([n for _, n, *_ in rules]).to_dict()
+    per_segment = load_rules(path).groupby("segment", sort=False)["cells"].sum()
+    assert per_segment.to_dict() == wins.reindex(per_segment.index).to_dict()
     # spot checks read straight off the file: (5, 1, 1) is New Customers, (1, 5, 5) Can't Lose Them
     assert dict(zip(cells, expected))[(5, 1, 1)] == "New Customers"
     assert dict(zip(cells, expected))[(1, 5, 5)] == "Can't Lose Them"
@@ -788,11 +801,11 @@ def test_every_cell_of_the_lattice_gets_the_first_matching_rule_of_the_file():
 
 def test_rules_table_columns_are_parsed_by_hand():
     rules = load_rules(rules_frame([(3, " Rest ", "*", "any", "1–5"), (1, "Top", "5", "4-5", " 5 ")]))
-    assert rules["segment"].tolist() == ["Top", "Rest"]  # sorted by priority, names stripped
-    assert rules.loc[0, ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]].tolist() == [5, 5, 4, 5, 5, 5]
-    assert rules.loc[1, ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]].tolist() == [1, 5, 1, 5, 1, 5]
-    assert rules["cells"].tolist() == [2, 123]
-    assert rules["priority"].tolist() == [1, 3]
+    assert rules["segment"].tolist() == ["Rest", "Top"]  # the order given, names stripped
+    assert rules.loc[1, ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]].tolist() == [5, 5, 4, 5, 5, 5]
+    assert rules.loc[0, ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]].tolist() == [1, 5, 1, 5, 1, 5]
+    assert rules["cells"].tolist() == [123, 2]
+    assert rules["priority"].tolist() == [3, 1]
 
 
 @pytest.mark.parametrize(
@@ -1280,6 +1293,7 @@ def test_missing_column_and_lone_customer_messages_in_full():
 
 def test_loaded_rules_have_exactly_the_documented_columns():
     rules = load_rules()
-    assert rules.columns.tolist() == ["priority", "segment", "R", "F", "M", "r_min", "r_max", "f_min", "f_max",
-                                      "m_min", "m_max", "cells"]
-    assert rules.index.tolist() == list(range(11))
+    assert rules.columns.tolist() == ["priority", "segment", "R", "F", "M", "note", "r_min", "r_max", "f_min",
+                                      "f_max", "m_min", "m_max", "cells"]
+    assert rules.index.tolist() == list(range(25))
+    assert load_rules(rules_frame([(1, "All", "*", "*", "*")]))["note"].tolist() == [""]  # no note column: empty

@@ -7,7 +7,8 @@ from 1 to ``bins`` where higher is always better, and rules on the three scores 
 each customer one named segment.
 
 Modules: ``scores`` (the score scale :class:`RFMScale`, R, F, M scores and how many levels they
-really use), ``rules`` (the segment rules CSV and the 1..5 rule scale), ``segments`` (rules applied
+really use), ``rules`` (the segment rules CSV and the 1..5 rule scale), ``standard`` (the published
+11-segment table the default rules start from, and every cell where rules depart from it), ``segments`` (rules applied
 to scores, :func:`rfm_segments` the one call, summaries), ``views`` (value types, ABC tiers,
 lifecycle stages, playbook), ``migration`` (movement between two snapshots), ``plots`` (axes-level
 charts) and ``text`` (the sentences the reports show, written from numbers). The public API is
@@ -32,14 +33,25 @@ from segkit.rfm.plots import (
     plot_score_distributions,
     plot_segment_shares,
 )
-from segkit.rfm.rules import load_rules
+from segkit.rfm.rules import LATTICE_RULES, load_rules, rule_cells
 from segkit.rfm.scores import RFMScale, score_report
 from segkit.rfm.segments import rfm_segments, segment_summary
-from segkit.rfm.text import rfm_headline, score_levels_note
+from segkit.rfm.standard import (
+    departure_customers,
+    departure_table,
+    published_segments,
+    rule_departures,
+    rules_difference,
+)
+from segkit.rfm.text import departures_note, rfm_headline, score_levels_note
 from segkit.rfm.views import load_playbook, playbook_for
 
 __all__ = [
+    "LATTICE_RULES",
     "RFMScale",
+    "departure_customers",
+    "departure_table",
+    "departures_note",
     "load_playbook",
     "load_rules",
     "migration_study",
@@ -49,8 +61,12 @@ __all__ = [
     "plot_rf_heatmap",
     "plot_score_distributions",
     "plot_segment_shares",
+    "published_segments",
     "rfm_headline",
     "rfm_segments",
+    "rule_cells",
+    "rule_departures",
+    "rules_difference",
     "score_levels_note",
     "score_report",
     "segment_summary",

@@ -2,7 +2,10 @@
 
 * **Rules on a 1..5 scale for any ``bins``.** The rules file
   (``resources/rfm_segments.csv``) states score ranges on the 1..5 scale with an
-  explicit ``priority`` (lower wins). For ``bins != 5`` a score is mapped to the 1..5
+  explicit ``priority`` (lower wins). Lines starting with ``#`` are comments (the shipped files cite
+  their source there); an optional ``note`` column says why a rule is there. The default file is the
+  published 11-segment table (see :mod:`segkit.rfm.standard`); ``resources/rfm_segments_lattice.csv``
+  (:data:`LATTICE_RULES`) is segkit's earlier gap-free lattice. For ``bins != 5`` a score is mapped to the 1..5
   level whose fifth of the customer base holds the centre of its own bin:
   ``level = floor(5 × (score − 0.5) / bins) + 1`` (deciles 1–2 → 1, 3–4 → 2, …;
   with ``bins=3`` the scores 1, 2, 3 become 1, 3, 5). The rules are checked on all
@@ -23,6 +26,8 @@ from segkit.paths import RESOURCES_DIR
 #: The score scale on which segment rules are written.
 _RULE_SCALE: int = 5
 _DEFAULT_RULES: Path = RESOURCES_DIR / "rfm_segments.csv"
+#: segkit's own gap-free lattice of rules, the default before the published table (an alternative rules file).
+LATTICE_RULES: Path = RESOURCES_DIR / "rfm_segments_lattice.csv"
 
 _RULE_COLUMNS = ["priority", "segment", "R", "F", "M"]
 
@@ -47,9 +52,10 @@ def _parse_range(text: object, *, row: int, column: str) -> tuple[int, int]:
 def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     """Read and check segment rules: every (R, F, M) cell on the 1..5 scale gets exactly one segment.
 
-    The rules file has columns ``priority, segment, R, F, M``; ``R``/``F``/``M`` are
-    score ranges on the 1..5 scale (``4-5``, ``3``, ``*``). Where rules overlap, the
-    lowest ``priority`` wins; a segment may span several rows.
+    The rules file has columns ``priority, segment, R, F, M`` and optionally ``note``;
+    ``R``/``F``/``M`` are score ranges on the 1..5 scale (``4-5``, ``3``, ``*``). Where rules
+    overlap, the lowest ``priority`` wins; a segment may span several rows. Lines starting
+    with ``#`` are comments.
 
     Parameters
     ----------
@@ -59,8 +65,10 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The rules sorted by priority, with integer ``r_min`` … ``m_max`` columns and
-        ``cells`` (how many of the 125 cells each rule wins).
+        The rules in the file's order (the order segment names first appear there is the order of
+        the segment categories; precedence is by ``priority`` alone): ``priority``, ``segment``, ``R``, ``F``, ``M``, ``note``
+        (empty when the file has none), integer ``r_min`` … ``m_max`` columns and ``cells``
+        (how many of the 125 cells each rule wins).
 
     Raises
     ------
@@ -70,7 +78,9 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> load_rules()[["segment", "cells"]].head(2).to_numpy().tolist()
+    >>> load_rules()[["priority", "segment", "cells"]].head(2).to_numpy().tolist()
+    [[5, 'Champions', 8], [11, 'Loyal Customers', 16]]
+    >>> load_rules(LATTICE_RULES)[["segment", "cells"]].head(2).to_numpy().tolist()
     [['Champions', 8], ['Loyal Customers', 19]]
     """
     table = _parse_rules(_read_rules(rules))
@@ -86,7 +96,7 @@ def _read_rules(rules: str | Path | pd.DataFrame | None) -> pd.DataFrame:
         path = Path(rules)
         if not path.exists():
             raise DataError(f"rules file {str(path)!r} does not exist; pass an existing CSV or None for the default.")
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
     elif isinstance(rules, pd.DataFrame):
         table = rules.astype(str)
     else:
@@ -99,11 +109,12 @@ def _read_rules(rules: str | Path | pd.DataFrame | None) -> pd.DataFrame:
         )
     if len(table) == 0:
         raise DataError("the rules table has no rows; add at least one rule (e.g. a catch-all '*,*,*').")
-    return table[_RULE_COLUMNS].reset_index(drop=True)
+    notes = table["note"] if "note" in table.columns else ""
+    return table[_RULE_COLUMNS].assign(note=notes).reset_index(drop=True)
 
 
 def _parse_rules(table: pd.DataFrame) -> pd.DataFrame:
-    """Numeric priorities, stripped names and integer ``r_min`` … ``m_max`` bounds, sorted by priority."""
+    """Numeric priorities, stripped names and integer ``r_min`` … ``m_max`` bounds, rows in the file's order."""
     priority = pd.to_numeric(table["priority"], errors="coerce")
     if priority.isna().any():
         row = int(priority.isna().idxmax()) + 1
@@ -116,7 +127,7 @@ def _parse_rules(table: pd.DataFrame) -> pd.DataFrame:
         bounds = [_parse_range(v, row=i + 1, column=dim) for i, v in enumerate(table[dim])]
         table[f"{dim.lower()}_min"] = [b[0] for b in bounds]
         table[f"{dim.lower()}_max"] = [b[1] for b in bounds]
-    return table.sort_values("priority", kind="stable").reset_index(drop=True)
+    return table.reset_index(drop=True)
 
 
 def _rule_lattice(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -155,6 +166,34 @@ def _rule_lattice(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             "Give them a lower priority number or remove them."
         )
     return winner, wins
+
+
+def rule_cells(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """The segment of every one of the 125 score cells under ``rules``: one row per (R, F, M) on the 1..5 scale.
+
+    Parameters
+    ----------
+    rules : path or DataFrame, optional
+        Segment rules (see :func:`load_rules`); the shipped default when omitted.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``R``, ``F``, ``M`` (R slowest, M fastest), ``segment`` and ``priority`` (of the winning rule).
+
+    Examples
+    --------
+    >>> cells = rule_cells()
+    >>> len(cells), cells.set_index(["R", "F", "M"]).loc[(5, 5, 5), "segment"]
+    (125, 'Champions')
+    """
+    table = load_rules(rules)
+    winner, _ = _rule_lattice(table)
+    levels = np.arange(1, _RULE_SCALE + 1)
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
+    return pd.DataFrame({"R": grid[:, 0], "F": grid[:, 1], "M": grid[:, 2],
+                         "segment": table["segment"].to_numpy()[winner],
+                         "priority": table["priority"].to_numpy()[winner]})
 
 
 def rule_to_scale(scores: np.ndarray | pd.Series, bins: int) -> np.ndarray:

@@ -44,7 +44,7 @@ def assign_segments(
     Returns
     -------
     Series
-        Categorical ``segment`` (categories in rule-priority order), same index.
+        Categorical ``segment`` (categories in the order the names first appear in the rules), same index.
     """
     bins = _check_bins(bins)
     table = load_rules(rules)

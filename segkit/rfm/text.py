@@ -62,6 +62,43 @@ def rfm_headline(
     )
 
 
+def departures_note(counts: pd.DataFrame, *, rules_name: str = "these rules") -> str:
+    """What the departures from the published table amount to, in cells and in customers.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`~segkit.rfm.departure_customers` (index: the departure kinds, ``"as published"`` and
+        ``"all customers"``; columns ``cells``, ``customers``, ``customers_pct``).
+    rules_name : str
+        How the sentence names the rules.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> counts = pd.DataFrame({"cells": [42, 36, 0, 47, 125], "customers": [30, 10, 0, 60, 100],
+    ...                        "customers_pct": [30.0, 10.0, 0.0, 60.0, 100.0]},
+    ...                       index=["overlap resolved", "gap filled", "renamed", "as published", "all customers"])
+    >>> departures_note(counts)  # doctest: +NORMALIZE_WHITESPACE
+    'The published table gives 47 of the 125 score cells exactly the name these rules give. 42 cells are claimed
+    by two or more published segments (overlap resolved by the priority order): 30 customers (30.0%). 36 cells
+    are claimed by none (gap filled): 10 customers (10.0%). 60 customers (60.0%) are named exactly as published.'
+    """
+    parts = [f"The published table gives {counts.loc['as published', 'cells']:,} of the "
+             f"{counts.loc['all customers', 'cells']:,} score cells exactly the name {rules_name} give."]
+    words = {"overlap resolved": "are claimed by two or more published segments (overlap resolved by the "
+                                 "priority order)",
+             "gap filled": "are claimed by none (gap filled)",
+             "renamed": "have one published name but another name here (renamed)"}
+    for kind, phrase in words.items():
+        if counts.loc[kind, "cells"]:
+            parts.append(f"{counts.loc[kind, 'cells']:,} cells {phrase}: {counts.loc[kind, 'customers']:,} customers "
+                         f"({counts.loc[kind, 'customers_pct']:.1f}%).")
+    parts.append(f"{counts.loc['as published', 'customers']:,} customers "
+                 f"({counts.loc['as published', 'customers_pct']:.1f}%) are named exactly as published.")
+    return " ".join(parts)
+
+
 def score_levels_note(report: pd.DataFrame) -> str:
     """The notes of :func:`~segkit.rfm.score_report` as a Markdown list, or one sentence when every level is used.
 
