@@ -220,3 +220,49 @@ def test_reports_show_the_final_export_folder_not_the_staging_one(project):
     assert f"wrote {reports}/plan.csv" in html
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert f'output_dir = "{reports}"' in injected[0].source  # the executed notebook reruns as is
+
+
+def reader_notebook() -> nbformat.NotebookNode:
+    """A notebook that declares ``exports_dir`` and lists what it finds there (name and first data line)."""
+    notebook = small_notebook(
+        "from pathlib import Path\nPath(output_dir).mkdir(parents=True, exist_ok=True)\n"
+        "seen = sorted(f'{p.name}={p.read_text().splitlines()[-1]}' for p in Path(exports_dir).glob('*.csv'))\n"
+        "Path(output_dir, 'seen.csv').write_text('\\n'.join(['file'] + seen) + '\\n')\n"
+        "print(f'read {exports_dir}')")
+    notebook.cells[1].source += '\nexports_dir: str = "reports"  # other notebooks\' exports'
+    return notebook
+
+
+def exporting_value(name: str, value: str, then: str = "") -> str:
+    return (f"from pathlib import Path\nPath(output_dir).mkdir(parents=True, exist_ok=True)\n"
+            f"Path(output_dir, {name!r}).write_text('value\\n{value}\\n')\n{then}")
+
+
+def test_notebooks_reading_exports_run_after_the_others_and_see_this_runs_exports(project, capsys):
+    notebooks, reports = project
+    nbformat.write(reader_notebook(), notebooks / "00_reader.ipynb")  # first in name order, runs last
+    nbformat.write(small_notebook(exporting_value("a.csv", "v1")), notebooks / "01_a.ipynb")
+    nbformat.write(small_notebook(exporting_value("b.csv", "v1")), notebooks / "02_b.ipynb")
+    project.build(jobs=2)
+    printed = capsys.readouterr().out
+    assert printed.index("01_a") < printed.index("00_reader") and printed.index("02_b") < printed.index("00_reader")
+    assert (reports / "seen.csv").read_text().split() == ["file", "a.csv=v1", "b.csv=v1"]
+    (reports / "loose.csv").write_text("value\nby hand\n")
+
+    # a new run: 01 writes a new value, 02 fails; the reader sees the new a, no b, and the loose file
+    nbformat.write(small_notebook(exporting_value("a.csv", "v2")), notebooks / "01_a.ipynb")
+    nbformat.write(small_notebook(exporting_value("b.csv", "v2", PLANTED)), notebooks / "02_b.ipynb")
+    with pytest.raises(report.ReportError, match=r"1 of 3 notebook\(s\) failed"):
+        project.build(jobs=2)
+    assert (reports / "seen.csv").read_text().split() == ["file", "a.csv=v2", "loose.csv=by", "hand"]
+    executed = nbformat.read(reports / "notebooks" / "00_reader.ipynb", as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])][0].source
+    assert f'exports_dir = "{reports}"' in injected and ".staging-" not in str(executed)
+    assert f"read {reports}" in (reports / "00_reader.html").read_text()
+    assert "exports_dir" not in read_record(reports / "notebooks" / "00_reader.ipynb")["parameters"]
+
+    # run alone, it reads what is published (its own earlier export is not an input)
+    nbformat.write(small_notebook(exporting_value("b.csv", "v3")), notebooks / "02_b.ipynb")
+    project.build(jobs=1, only=["02"])
+    project.build(jobs=1, only=["00"])
+    assert (reports / "seen.csv").read_text().split() == ["file", "a.csv=v2", "b.csv=v3", "loose.csv=by", "hand"]

@@ -16,6 +16,12 @@ notebook by notebook:
   whose export would overwrite another report's file counts as failed (the later one, in
   analyst order, so the outcome does not depend on ``--jobs``).
 
+Notebooks that read other notebooks' exports (they declare a parameter ``exports_dir``, as
+``09_personas`` does) run in a second wave, after all the others, with ``exports_dir`` pointing at
+a staging folder that holds what ``reports/`` will hold after this run: the first wave's new
+exports, the published files of the notebooks not run, and nothing of a notebook that failed. Run
+alone (JupyterLab, ``--inplace``, ``--only 09``) they read the published ``reports/`` folder.
+
 Each executed notebook records in its metadata (key ``segkit``) when it was built, from which
 parameters and data, and which exports it wrote; that record is how a later run knows what to
 remove. Reports of notebooks not run (``--only``) stay as they are. The index lists every report

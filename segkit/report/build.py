@@ -33,7 +33,8 @@ def build_reports(
     staging = folders.reports / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        results = execute_notebooks(notebooks, params, staging=staging, jobs=jobs, timeout=timeout)
+        results = execute_notebooks(notebooks, params, staging=staging, jobs=jobs, timeout=timeout,
+                                    reports=folders.reports)
         results = [render(result, staging=staging, run=run, reports=folders.reports) for result in results]
         results = refuse_clashes(results, folders)
         publish_all(results, run, folders)

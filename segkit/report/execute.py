@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -21,6 +22,9 @@ THREAD_ENV: dict[str, str] = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 KERNEL_NAME: str = "python3"
+#: A notebook that declares this parameter reads other notebooks' exports (e.g. 09_personas): it runs in a
+#: second wave, after the others, and gets a folder that holds what ``reports/`` will hold after this run.
+EXPORTS_PARAMETER: str = "exports_dir"
 DEFAULT_TIMEOUT_S: int = 900
 
 
@@ -39,6 +43,7 @@ class NotebookResult:
     cell: str = ""  # the start of the failing cell's source
     exports: Path | None = None  # the notebook's own export folder in staging
     html: Path | None = None  # the rendered report in staging
+    inputs: Path | None = None  # the folder of other notebooks' exports it read (second wave only)
 
 
 def list_notebooks(only: list[str] | None = None, *, folders: Folders = Folders()) -> list[Path]:
@@ -112,27 +117,85 @@ def execute_one(notebook: Path, output: Path, parameters: dict, timeout: int) ->
     return NotebookResult(notebook.stem, output, time.perf_counter() - start)
 
 
+def reads_exports(notebook: Path) -> bool:
+    """Whether a notebook declares :data:`EXPORTS_PARAMETER` (and so runs in the second wave)."""
+    import papermill
+
+    return EXPORTS_PARAMETER in papermill.inspect_notebook(str(notebook))
+
+
+def stage_inputs(first_wave: list[NotebookResult], ran: set[str], target: Path, *, reports: Path) -> Path:
+    """A folder holding what ``reports/`` will hold once the first wave is published, for the second wave.
+
+    It links (or copies, where links are not allowed) every top-level file of ``reports`` except the
+    exports recorded for the notebooks of this run (``ran``: they will be replaced or withdrawn),
+    then the exports of each first-wave notebook that succeeded. A first-wave notebook that failed
+    leaves its exports out, so the second wave says they are missing rather than read stale ones.
+    """
+    from segkit.report.records import read_record, reserved
+
+    target.mkdir(parents=True, exist_ok=True)
+    replaced = {e for name in ran for e in read_record(reports / "notebooks" / f"{name}.ipynb").get("exports", [])}
+    sources = {p.name: p for p in sorted(reports.glob("*")) if p.is_file() and not reserved(p.name)
+               and not p.name.endswith(".html") and p.name not in replaced}
+    for result in first_wave:
+        if result.error is None and result.exports is not None and result.exports.exists():
+            sources.update((p.name, p) for p in sorted(result.exports.glob("*")) if p.is_file())
+    for name, source in sources.items():
+        link = target / name
+        try:
+            link.symlink_to(source.resolve())
+        except OSError:
+            shutil.copy2(source, link)
+    return target
+
+
 def execute_notebooks(
-    notebooks: list[Path], params: dict, *, staging: Path, jobs: int = 2, timeout: int = DEFAULT_TIMEOUT_S
+    notebooks: list[Path], params: dict, *, staging: Path, jobs: int = 2, timeout: int = DEFAULT_TIMEOUT_S,
+    reports: Path | None = None,
 ) -> list[NotebookResult]:
     """Execute notebooks into ``staging/notebooks``, ``jobs`` at a time, printing a line per notebook.
 
     Each notebook's ``output_dir`` is its own folder, ``staging/exports/<name>``, so that the
-    exports of each notebook are known (and published only when it succeeds).
+    exports of each notebook are known (and published only when it succeeds). Notebooks that
+    declare :data:`EXPORTS_PARAMETER` run after all the others, with that parameter set to
+    ``staging/inputs`` (:func:`stage_inputs`: the published ``reports`` folder as this run will
+    leave it). Results come back in the order of ``notebooks``.
     """
     (staging / "notebooks").mkdir(parents=True, exist_ok=True)
+    second = [nb for nb in notebooks if reads_exports(nb)]
+    first = [nb for nb in notebooks if nb not in second]
+    counter = iter(range(1, len(notebooks) + 1))
+    results = _run_wave(first, params, staging=staging, jobs=jobs, timeout=timeout, counter=counter,
+                        total=len(notebooks))
+    if second:
+        ran = {nb.stem for nb in notebooks}
+        inputs = stage_inputs(results, ran, staging / "inputs", reports=reports if reports is not None
+                              else staging.parent)
+        results += _run_wave(second, params, staging=staging, jobs=jobs, timeout=timeout, counter=counter,
+                             total=len(notebooks), inputs=inputs)
+    order = {nb.stem: i for i, nb in enumerate(notebooks)}
+    return sorted(results, key=lambda r: order[r.name])
+
+
+def _run_wave(notebooks: list[Path], params: dict, *, staging: Path, jobs: int, timeout: int, counter, total: int,
+              inputs: Path | None = None) -> list[NotebookResult]:
+    if not notebooks:
+        return []
     tasks = []
     for nb in notebooks:
         exports = staging / "exports" / nb.stem
         exports.mkdir(parents=True, exist_ok=True)
         parameters = notebook_parameters(nb, params, output_dir=exports)
+        if inputs is not None:
+            parameters[EXPORTS_PARAMETER] = str(inputs)
         tasks.append((nb, staging / "notebooks" / nb.name, parameters, timeout))
     results = []
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
         futures = [pool.submit(execute_one, *task) for task in tasks]
-        for i, future in enumerate(futures, start=1):
-            result = replace(future.result(), exports=staging / "exports" / tasks[i - 1][0].stem)
+        for task, future in zip(tasks, futures):
+            result = replace(future.result(), exports=staging / "exports" / task[0].stem, inputs=inputs)
             status = "ok" if result.error is None else "FAILED"
-            print(f"[{i}/{len(tasks)}] {result.name:<24} {status} ({result.seconds:.0f} s)", flush=True)
+            print(f"[{next(counter)}/{total}] {result.name:<24} {status} ({result.seconds:.0f} s)", flush=True)
             results.append(result)
     return results

@@ -27,7 +27,7 @@ def render(result: NotebookResult, *, staging: Path, run: dict, reports: Path) -
         return result
     try:
         notebook = unstage(nbformat.read(result.executed, as_version=4), staging=staging, final=reports,
-                           exports=result.exports)
+                           exports=result.exports, inputs=result.inputs)
         parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
         notebook.metadata[RECORD_KEY] = {"built": run["started"], "data_sha256": run["data_sha256"],
                                          "parameters": comparable(dict(parameters)), "exports": _exports_of(result)}
@@ -108,17 +108,20 @@ def _withdraw(result: NotebookResult, run: dict, folders: Folders) -> None:
 
 
 def unstage(
-    notebook: nbformat.NotebookNode, *, staging: Path, final: Path, exports: Path | None = None
+    notebook: nbformat.NotebookNode, *, staging: Path, final: Path, exports: Path | None = None,
+    inputs: Path | None = None,
 ) -> nbformat.NotebookNode:
     """Show exports where they end up: replace the staging folders by the final one.
 
     Notebooks write into a staging folder (``exports``, inside ``staging``) so that a failed run
     never replaces good reports; readers of the report should see the final location (relative
-    to the project root). Text outputs, the injected parameters cell and papermill's record of
-    the run are rewritten, so the executed notebook also reruns as is.
+    to the project root). The folder of other notebooks' exports a second-wave notebook read
+    (``inputs``) is shown as the final folder too: it holds what that folder holds after the run.
+    Text outputs, the injected parameters cell and papermill's record of the run are rewritten, so
+    the executed notebook also reruns as is.
     """
     final_shown = shown(final)
-    moved = [f for f in (exports, staging) if f is not None]
+    moved = [f for f in (exports, inputs, staging) if f is not None]
     pairs = sorted({(str(f), final_shown) for f in moved} | {(shown(f), final_shown) for f in moved if f != final},
                    key=lambda pair: -len(pair[0]))
 
@@ -139,6 +142,7 @@ def unstage(
     run = notebook.metadata.get("papermill", {})
     if isinstance(run.get("output_path"), str):
         run["output_path"] = fix(run["output_path"])
-    if isinstance(run.get("parameters", {}).get("output_dir"), str):
-        run["parameters"]["output_dir"] = fix(run["parameters"]["output_dir"])
+    for folder in ("output_dir", "exports_dir"):
+        if isinstance(run.get("parameters", {}).get(folder), str):
+            run["parameters"][folder] = fix(run["parameters"][folder])
     return notebook

@@ -28,7 +28,8 @@ def read_record(executed: Path) -> dict:
 
 
 def comparable(parameters: dict) -> dict:
-    return {k: v for k, v in parameters.items() if k != "output_dir"}
+    """The parameters that say what a report shows (not the folders it wrote to or read from)."""
+    return {k: v for k, v in parameters.items() if k not in ("output_dir", "exports_dir")}
 
 
 def reserved(rel: str) -> bool:
