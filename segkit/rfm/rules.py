@@ -66,7 +66,8 @@ def load_rules(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     -------
     DataFrame
         The rules in the file's order (the order segment names first appear there is the order of
-        the segment categories; precedence is by ``priority`` alone): ``priority``, ``segment``, ``R``, ``F``, ``M``, ``note``
+        the segment categories; precedence is by ``priority`` alone): ``priority``, ``segment``,
+        ``R``, ``F``, ``M``, ``note``
         (empty when the file has none), integer ``r_min`` … ``m_max`` columns and ``cells``
         (how many of the 125 cells each rule wins).
 

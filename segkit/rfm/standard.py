@@ -108,11 +108,13 @@ def _fm_steps(cells: pd.DataFrame, boxes: pd.DataFrame) -> np.ndarray:
     return steps
 
 
-def nearest_segments(cells: pd.DataFrame, rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
-    """The gap rule: for each cell, the nearest rule holding its R score, counted in F and M score steps.
+def nearest_segments(cells: pd.DataFrame, rules: str | Path | pd.DataFrame | None = None, *,
+                     published: str | Path | None = None) -> pd.DataFrame:
+    """The gap rule: for each cell, the nearest segment whose rule holds its R score, in F and M score steps.
 
-    Only the rules that name a published segment over its own ranges take part (``note`` not starting
-    with "gap fill"); ties go to the rule with the lower priority number.
+    The rules that take part are those that write a published segment within its published ranges (the
+    published rows as the rules file has them, e.g. narrowed); ties go to the lower priority number. A
+    published segment without such a rule takes part with its published ranges, after all rules.
 
     Parameters
     ----------
@@ -120,6 +122,8 @@ def nearest_segments(cells: pd.DataFrame, rules: str | Path | pd.DataFrame | Non
         Columns ``R``, ``F``, ``M`` on the 1..5 scale.
     rules : path or DataFrame, optional
         Segment rules (see :func:`~segkit.rfm.load_rules`); the shipped default when omitted.
+    published : path, optional
+        The published table (see :func:`published_segments`); the shipped transcription when omitted.
 
     Returns
     -------
@@ -132,17 +136,29 @@ def nearest_segments(cells: pd.DataFrame, rules: str | Path | pd.DataFrame | Non
     >>> nearest_segments(pd.DataFrame({"R": [5], "F": [1], "M": [4]}))["nearest"].tolist()
     ['Potential Loyalist']
     """
-    table = load_rules(rules).sort_values("priority", kind="stable")
-    table = table[~table["note"].str.lower().str.startswith("gap fill")].reset_index(drop=True)
+    table = _published_rules(load_rules(rules), published_segments(published))
     r = cells["R"].to_numpy()[:, None]
     holds_r = (table["r_min"].to_numpy()[None] <= r) & (r <= table["r_max"].to_numpy()[None])
     steps = np.where(holds_r, _fm_steps(cells, table), np.iinfo(int).max)
     best = steps.min(axis=1)
-    first = steps.argmin(axis=1)  # rules are in priority order, so the first minimum wins ties
+    first = steps.argmin(axis=1)  # rows are in priority order, so the first minimum wins ties
     names = table["segment"].to_numpy()
     tied = [", ".join(dict.fromkeys(n for n in names[(row == b)] if n != names[f]))
             for row, b, f in zip(steps, best, first)]
     return pd.DataFrame({"nearest": names[first], "steps": best, "tied": tied}, index=cells.index)
+
+
+def _published_rules(rules: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The rules that write a published segment within its published ranges, by priority, then the
+    published rows of segments that have no such rule (with an infinite priority)."""
+    bounds = ["r_min", "r_max", "f_min", "f_max", "m_min", "m_max"]
+    known = rules[rules["segment"].isin(table.index)]
+    outer = table.loc[known["segment"], bounds].to_numpy()
+    inner = known[bounds].to_numpy()
+    within = (inner[:, ::2] >= outer[:, ::2]).all(axis=1) & (inner[:, 1::2] <= outer[:, 1::2]).all(axis=1)
+    kept = known[within].sort_values("priority", kind="stable")[["segment", "priority", *bounds]]
+    missing = table.loc[~table.index.isin(kept["segment"]), bounds].reset_index()
+    return pd.concat([kept, missing.assign(priority=np.inf)], ignore_index=True)
 
 
 def rule_departures(rules: str | Path | pd.DataFrame | None = None, *,
@@ -185,7 +201,7 @@ def rule_departures(rules: str | Path | pd.DataFrame | None = None, *,
                                       segment=cells["segment"])
     keep = kind != ""
     out, claimed = out[keep].reset_index(drop=True), [c for c, k in zip(claimed, keep) if k]
-    out["reason"] = _reasons(out, claimed, table, load_rules(rules), nearest_segments(out, rules))
+    out["reason"] = _reasons(out, claimed, table, load_rules(rules), nearest_segments(out, rules, published=published))
     return out
 
 
@@ -234,7 +250,8 @@ def _overlap_reason(segment: str, claimed: list[str], sizes: pd.Series, notes: d
            for o in others):
         wider = ", ".join(f"{o} {sizes[o]}" for o in others)
         tie = "; equal sizes go in published order" if (sizes[others] == sizes[segment]).any() else ""
-        return head + f"{segment} comes first in the priority order: narrowest ranges ({sizes[segment]} cells; {wider}{tie})"
+        return head + (f"{segment} comes first in the priority order: narrowest ranges "
+                       f"({sizes[segment]} cells; {wider}{tie})")
     return head + f"{segment} comes first in these rules' priority order"
 
 
