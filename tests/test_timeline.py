@@ -301,3 +301,209 @@ def test_only_returns_before_the_snapshot_is_refused():
     with pytest.raises(DataError, match=r"no purchase is dated before the snapshot 2024-01-10: every line before it "
                                         r"is a return. Choose a later snapshot_date"):
         cohort_retention(lines, snapshot_date="2024-01-10")
+
+
+# --- planted truth against what was found (segkit.timeline.truth) ---------------------------------------
+
+
+def _truth_files(tmp_path, customers: pd.DataFrame, params: dict | None = None):
+    """A ground_truth.csv (and generator_params.json) as the generator writes them, in tmp_path."""
+    import json
+
+    customers.to_csv(tmp_path / "ground_truth.csv", index=False)
+    params = params if params is not None else {
+        "cohort_effect": {"first_purchase_dropout_per_quarter": 0.5,
+                          "retention_multiplier": {"2024Q1": 1.0, "2024Q2": 0.5, "2024Q3": 0.0}},
+        "seasonality": {"g1": {"weekday": dict(zip("MTWtFSs", [2.0, 1, 1, 1, 1, 0.5, 0.5])),
+                               "month": dict(zip(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                                                  "Oct", "Nov", "Dec"], [3.0] + [12 / 11 - 3 / 11] * 11)),
+                               "hour_share": {f"{h:02d}": (1.0 if h == 10 else 0.0) for h in range(24)}}},
+        "lapses": {"start": "2024-06-01"},
+    }
+    (tmp_path / "generator_params.json").write_text(json.dumps(params))
+    return tmp_path / "ground_truth.csv"
+
+
+def _truth_table(ids, groups, lapse=None, alive=None) -> pd.DataFrame:
+    n = len(ids)
+    return pd.DataFrame({"customer_id": ids, "group": groups, "acquisition_date": "2024-01-01",
+                         "alive_at_end": alive if alive is not None else [True] * n,
+                         "planted_lapse": lapse if lapse is not None else [False] * n})
+
+
+def test_load_truth_refuses_missing_other_and_old_truth(tmp_path):
+    from segkit.timeline.truth import load_truth
+
+    truth, why = load_truth(tmp_path / "nope.csv", pd.Index(["a"]))
+    assert truth is None and "no ground-truth file" in why
+    path = _truth_files(tmp_path, _truth_table([f"c{i}" for i in range(200)], "g1"))
+    ids = pd.Index([f"c{i}" for i in range(199)] + ["stranger"])
+    truth, why = load_truth(path, ids)  # 199 of 200 known: 99.5%
+    assert why == "" and truth.matched == pytest.approx(0.995) and truth.customers.index.name == "customer_id"
+    truth, why = load_truth(path, pd.Index([f"c{i}" for i in range(197)] + ["x", "y", "z"]))  # 98.5%
+    assert truth is None and "knows only 98%" in why and "other data" in why
+    _truth_table(["a"], "g1").drop(columns="planted_lapse").to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"lacks \['planted_lapse'\].*python -m segkit.datasets.*ground_truth_path"):
+        load_truth(path, pd.Index(["a"]))
+    _truth_files(tmp_path, _truth_table(["a"], "g1"), params={"seasonality": {}})
+    with pytest.raises(DataError, match=r"lacks \['cohort_effect', 'lapses'\]"):
+        load_truth(path, pd.Index(["a"]))
+
+
+def test_cohort_truth_standardises_by_group_by_hand(tmp_path):
+    """Two groups, two acquisition quarters; retention 3 months on, by hand.
+
+    2024Q1: g1 a (back in month 3), b (not); g2 c (back). 2024Q2: g1 d (back), e (not), f (not); g2 g (not).
+    Baselines (first quarter, per group): g1 1/2, g2 1/1. 2024Q2: retained 1/4; expected (3 × 1/2 + 1 × 1) / 4.
+    """
+    from segkit.timeline.truth import cohort_truth, load_truth
+
+    rows = [("a", "1", "2024-01-10", 5.0), ("a", "2", "2024-04-02", 5.0), ("b", "3", "2024-02-01", 5.0),
+            ("b", "4", "2024-03-01", 5.0), ("c", "5", "2024-03-15", 5.0), ("c", "6", "2024-06-30", 5.0),
+            ("d", "7", "2024-04-01", 5.0), ("d", "8", "2024-07-09", 5.0), ("e", "9", "2024-05-05", 5.0),
+            ("e", "10", "2024-08-31", -5.0), ("f", "11", "2024-06-20", 5.0), ("g", "12", "2024-06-01", 5.0),
+            ("a", "13", "2024-12-30", 5.0)]
+    lines = lines_from(rows)
+    groups = {"a": "g1", "b": "g1", "c": "g2", "d": "g1", "e": "g1", "f": "g1", "g": "g2"}
+    path = _truth_files(tmp_path, _truth_table(list(groups), list(groups.values())))
+    truth, _ = load_truth(path, pd.Index(list(groups)))
+    table = cohort_truth(lines, truth, months=[3], snapshot_date="2025-01-01")
+    assert table["quarter"].tolist() == ["2024Q1", "2024Q2"]
+    assert table["customers"].tolist() == [3, 4]
+    assert table["retained"].tolist() == pytest.approx([2 / 3, 1 / 4])  # e's month-3 line is a return
+    assert table["expected_as_first"].tolist() == pytest.approx([2 / 3, (3 / 2 + 1) / 4])
+    assert table["measured_factor"].tolist() == pytest.approx([1.0, (1 / 4) / (2.5 / 4)])
+    assert table["planted_factor"].tolist() == [1.0, 0.5]
+    # a quarter whose last month has not had k complete months before the snapshot is left out
+    short = cohort_truth(lines, truth, months=[3], snapshot_date="2024-09-01")  # June + 3 is not complete
+    assert short["quarter"].tolist() == ["2024Q1"]
+    words = text.cohort_truth_words(table)
+    assert words == ["3 months after the first purchase, the 2024Q2 customers kept **0.40×** the retention of the "
+                     "first quarter's customers of the same groups; the generator planted **0.50×**. Over 1 later "
+                     "quarters the measured factor is within 0.1 of the planted one 1 times (largest gap 0.10, "
+                     "mean 0.10)."]
+    assert "only one acquisition quarter" in text.cohort_truth_words(short)[0]
+
+
+def test_season_truth_puts_each_planted_weight_beside_its_level(tmp_path):
+    from segkit.timeline.truth import load_truth, season_truth
+
+    rows = [(c, f"{c}{i}", f"2024-01-{d:02d} 10:30", 5.0) for i, (c, d) in
+            enumerate([("a", 1), ("a", 8), ("b", 2), ("b", 15), ("a", 22), ("b", 29), ("a", 3)])]
+    rows.append(("z", "z1", "2024-01-05 18:00", 5.0))  # a customer outside the planted groups counts nowhere here
+    lines = lines_from(rows)
+    path = _truth_files(tmp_path, _truth_table(["a", "b", "z"], ["g1", "g1", "other"]))
+    truth, _ = load_truth(path, pd.Index(["a", "b", "z"]))
+    long, summary = season_truth(lines, truth, snapshot_date="2024-02-01")
+    assert set(long["group"]) == {"g1"}
+    weekday = long.loc[long["unit"] == "weekday"].set_index("label")
+    assert weekday["planted"].tolist() == [2.0, 1, 1, 1, 1, 0.5, 0.5]
+    found = seasonality(lines.loc[lines["customer_id"] != "z"], snapshot_date="2024-02-01")
+    assert weekday["found"].tolist() == found.query("unit == 'weekday'")["index"].tolist()
+    month = long.loc[long["unit"] == "month"].set_index("label")
+    assert month.loc["Jan", "planted"] == 3.0  # months count from 1: January's weight is the first
+    hour = long.loc[long["unit"] == "hour"].set_index("label")
+    assert hour.loc["10h", "planted"] == 24.0 and hour["planted"].sum() == 24.0
+    row = summary.set_index("unit").loc["weekday"]
+    assert row["orders"] == 7 and row["pattern"] and row["planted_peak"] == "Mon"
+    assert row["found_peak"] == weekday["found"].idxmax()
+    assert row["mean_abs_diff"] == pytest.approx((weekday["found"] - weekday["planted"]).abs().mean())
+    assert summary.set_index("unit").loc["hour", "found_peak"] == "10h"
+    assert summary.set_index("unit").loc["hour", "peak_match"]
+
+
+def test_lapse_truth_counts_by_hand(tmp_path):
+    """Six regular customers; p and q are planted lapses (silent since June), r dropped out on its own."""
+    from segkit.timeline import migration_alerts, snapshot_pair
+    from segkit.timeline.truth import lapse_truth, load_truth
+
+    rows = []
+    for c, amount, stop in [("p", 100.0, "2024-05-25"), ("q", 1.0, "2024-05-25"), ("r", 90.0, "2024-05-28"),
+                            ("s", 80.0, "2024-08-25"), ("t", 70.0, "2024-08-25"), ("u", 60.0, "2024-08-28")]:
+        days = pd.date_range("2024-01-05", stop, freq="10D")
+        rows += [(c, f"{c}{i}", str(d.date()), amount) for i, d in enumerate(days)]
+    lines = lines_from(rows)
+    ids = ["p", "q", "r", "s", "t", "u"]
+    path = _truth_files(tmp_path, _truth_table(ids, "g1", lapse=[True, True] + [False] * 4,
+                                               alive=[False, False, False, True, True, True]))
+    truth, _ = load_truth(path, pd.Index(ids))
+    pair = snapshot_pair(lines, days=90, snapshot_date="2024-09-01")
+    segments = pd.Series("Lost", index=pd.Index(ids, name="customer_id"))
+    alerts = migration_alerts(pair, segments, segments, top_segments=["Lost"], lapsed_segments=["Lost"],
+                              valuable_share=0.5)
+    # every 10 days from 2024-01-05: p, q, r last bought on 2024-05-24, s, t, u on 2024-08-22. Earlier snapshot
+    # 2024-06-03: nobody silent for more than 2 × 10 days; later snapshot 2024-09-01: p, q, r silent 100 days.
+    # Revenue at stake (365 days): p 15 × 100, q 15 × 1, r 15 × 90, s 24 × 80, t 24 × 70, u 24 × 60: the top half
+    # of it is s, t and p. So the only valuable newly-overdue customer is p; s, t, u are won back ('Lost' and bought).
+    assert alerts.groupby("reason")["customer_id"].apply(sorted).to_dict() == {
+        text.REASONS["newly_overdue"]: ["p"], text.REASONS["won_back"]: ["s", "t", "u"]}
+    scores = lapse_truth(alerts, truth, pair, valuable_share=0.5)
+    assert scores.to_dict() == {"planted": 2, "overdue_alerts": 1, "caught": 1, "recall": 0.5, "precision": 1.0,
+                                "gone": 1, "precision_gone": 1.0, "caught_any": 1, "missed_not_valuable": 1,
+                                "missed_not_overdue": 0, "missed_already_overdue": 0}
+    # r is gone too but not planted: alerted as valuable, it would lower the planted precision, not the gone one
+    wider = lapse_truth(pd.concat([alerts, alerts.iloc[:1].assign(customer_id="r")]), truth, pair)
+    assert (wider["precision"], wider["precision_gone"], wider["recall"]) == (0.5, 1.0, 0.5)
+
+
+def test_lapse_truth_words_in_full():
+    scores = pd.Series({"planted": 75, "overdue_alerts": 73, "caught": 42, "recall": 42 / 75, "precision": 42 / 73,
+                        "gone": 55, "precision_gone": 55 / 73, "caught_any": 44, "missed_not_valuable": 27,
+                        "missed_not_overdue": 0, "missed_already_overdue": 6})
+    assert text.lapse_truth_words(scores, start="2025-10-01") == (
+        "Of the 75 valuable regular customers planted to stop buying on 2025-10-01, **42 (56%) are in the alert "
+        "list as valuable customers newly overdue** (44 with an alert of any reason). Of the 73 newly-overdue "
+        "alerts, 42 (58%) are planted lapses and 55 (75%) customers the truth says have stopped buying (planted "
+        "lapses and customers who dropped out on their own). Missed: 27 outside the valuable tier by revenue at "
+        "stake, 6 already overdue at the earlier snapshot, 0 not yet overdue on their own cycle.")
+    none = scores.copy()
+    none["planted"] = 0
+    assert text.lapse_truth_words(none, start="2025-10-01").startswith("No planted lapse")
+
+
+def test_headline_counts_the_alerts():
+    trend = pd.DataFrame({"cohorts": [3], "first_cohort": ["2024-01"], "first_share": [0.34], "last_cohort": ["2025-09"],
+                          "last_share": [0.17], "older_share": [0.31], "newer_share": [0.2], "difference": [-0.11]},
+                         index=pd.Index([3], name="horizon"))
+    by_segment = pd.DataFrame({"repeat_customers": [10], "overdue_share": [0.6]}, index=["all customers"])
+    alerts = pd.DataFrame({"customer_id": ["a", "b", "b", "c"],
+                           "reason": [text.REASONS["left_top"], text.REASONS["newly_overdue"],
+                                      text.REASONS["left_top"], text.REASONS["won_back"]]})
+    plain = text.headline(trend, by_segment)
+    assert "alerts" not in plain
+    assert text.headline(trend, by_segment, alerts=alerts, compare_days=90) == plain + (
+        " **4 alerts** over the last 90 days on 3 customers: 2 left a top segment, 1 valuable and newly overdue, "
+        "1 won back.")
+    assert text.headline(trend, by_segment, alerts=alerts.iloc[:0]).endswith(
+        " **0 alerts** between the two snapshots on 0 customers: 0 left a top segment, 0 valuable and newly overdue, "
+        "0 won back.")
+
+
+def test_the_planted_truth_is_found_in_generated_data(tmp_path):
+    """End to end on a generated shop: the cohort factor, the seasonal peaks and the lapses come out."""
+    from segkit import datasets, rfm
+    from segkit.timeline import migration_alerts, snapshot_pair
+    from segkit.timeline.truth import cohort_truth, lapse_truth, load_truth, season_truth
+
+    datasets.write_default_data(n_customers=3000, seed=7, target=tmp_path)
+    clean, _ = data.load_clean(tmp_path / "transactions.csv.gz")
+    customers = data.customer_table(clean)
+    truth, why = load_truth(tmp_path / "ground_truth.csv", customers.index)
+    assert why == "" and truth.matched == 1.0
+    cohorts = cohort_truth(clean, truth, months=[3])
+    late = cohorts.loc[cohorts["quarter"].isin(["2025Q1", "2025Q2", "2025Q3"])]
+    assert late["measured_factor"].mean() == pytest.approx(late["planted_factor"].mean(), abs=0.12)
+    assert (late["measured_factor"] < 0.9).all()
+    _, summary = season_truth(clean, truth)
+    weekday = summary.loc[summary["unit"].isin(["weekday", "hour"]) & summary["pattern"]]
+    assert weekday["peak_match"].all() and (weekday["correlation"] > 0.8).all()
+    pair = snapshot_pair(clean, days=90)
+    earlier = rfm.rfm_segments(pair.earlier, warn=False)["segment"]
+    from segkit import score
+
+    model = score.fit_model(pair.earlier, n_clusters=3, n_init=1)
+    later = score.score_customers(model, pair.later)["segment"]
+    alerts = migration_alerts(pair, earlier, later)
+    scores = lapse_truth(alerts, truth, pair)
+    assert scores["planted"] == truth.customers["planted_lapse"].sum() > 20
+    assert scores["recall"] > 0.3 and scores["precision_gone"] > scores["precision"] > 0.2

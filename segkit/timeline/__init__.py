@@ -3,9 +3,11 @@
 Modules: ``cohorts`` (:func:`cohort_retention`, :func:`retention_trend`), ``cycle`` (:func:`purchase_cycle`,
 :func:`cycle_by_segment`), ``season`` (:func:`seasonality`, :func:`seasonal_peaks`), ``migration``
 (:func:`snapshot_pair`, :func:`migration_table`, :func:`migration_alerts`, :func:`recut_comparison`: who
-moved, who to act on, and what re-cutting the quintiles alone moves), ``plots`` (axes-level
-charts) and ``text`` (the sentences the report shows); reach the last two as modules
-(``from segkit.timeline import plots, text``). Every function reads the clean order lines of
+moved, who to act on, and what re-cutting the quintiles alone moves), ``truth`` (the default generated
+data's planted truth against what these analyses find: :func:`~segkit.timeline.truth.load_truth`,
+``cohort_truth``, ``season_truth``, ``lapse_truth``), ``plots`` (axes-level charts) and ``text`` (the
+sentences the report shows); reach the last three as modules (``from segkit.timeline import plots, text,
+truth``; ``timeline.truth`` is imported with the package). Every function reads the clean order lines of
 :func:`segkit.data.load_clean` up to a snapshot day, as :func:`segkit.data.customer_table` does, so the
 numbers agree with the customer table's (days since the last purchase, orders, purchase days).
 
@@ -31,6 +33,7 @@ from segkit.timeline.migration import (
     snapshot_pair,
 )
 from segkit.timeline.season import seasonal_peaks, seasonality
+from segkit.timeline import truth  # noqa: E402  (after the modules it builds on)
 
 __all__ = [
     "SnapshotPair",

@@ -114,9 +114,10 @@ def _p(p: float) -> str:
 
 
 def headline(trend: pd.DataFrame, by_segment: pd.DataFrame, *, period: str = "month",
-             total: str = "all customers") -> str:
-    """The report's headline: retention of the first and newest cohorts at the first horizon compared, and
-    the share of repeat customers overdue on their own cycle."""
+             total: str = "all customers", alerts: pd.DataFrame | None = None, compare_days: int | None = None) -> str:
+    """The report's headline: retention of the first and newest cohorts at the first horizon compared, the
+    share of repeat customers overdue on their own cycle and, when given, the number of alerts between the
+    two snapshots (``compare_days`` apart)."""
     reached = trend.loc[trend["cohorts"] >= 2]
     if len(reached):
         horizon, row = reached.index[0], reached.iloc[0]
@@ -127,9 +128,21 @@ def headline(trend: pd.DataFrame, by_segment: pd.DataFrame, *, period: str = "mo
         first = "**The export is too short to compare cohorts' retention.**"
     everyone = by_segment.loc[total]
     if everyone["repeat_customers"] == 0:
-        return f"{first} No customer has bought twice yet, so nobody can be overdue on their own cycle."
-    return (f"{first} {_pct(everyone['overdue_share'])} of repeat customers are overdue on their own purchase "
-            "cycle.")
+        text = f"{first} No customer has bought twice yet, so nobody can be overdue on their own cycle."
+    else:
+        text = (f"{first} {_pct(everyone['overdue_share'])} of repeat customers are overdue on their own purchase "
+                "cycle.")
+    return text + (_alert_count(alerts, compare_days) if alerts is not None else "")
+
+
+def _alert_count(alerts: pd.DataFrame, compare_days: int | None) -> str:
+    counts = alerts["reason"].value_counts()
+    since = f" over the last {compare_days:,} days" if compare_days else " between the two snapshots"
+    parts = [f"{int(counts.get(REASONS[k], 0)):,} {words}" for k, words in
+             (("left_top", "left a top segment"), ("newly_overdue", "valuable and newly overdue"),
+              ("won_back", "won back"))]
+    return (f" **{len(alerts):,} alerts**{since} on {alerts['customer_id'].nunique():,} customers: "
+            f"{', '.join(parts)}.")
 
 
 def model_words(model, *, reproduced: float, path: str) -> str:
@@ -207,3 +220,85 @@ def recut_words(counts: pd.Series) -> str:
             f"{counts['moved_fixed']:,} moved with the fixed model and {moved:,} with the refit: "
             f"**{counts['only_refit']:,} moves{share} are only artefacts of re-cutting the quintiles**, and "
             f"{counts['only_fixed']:,} real moves are hidden by it.")
+
+
+# --- planted truth against what was found (segkit.timeline.truth) -------------------------------
+
+#: A measured cohort factor within this of the planted one is "close".
+CLOSE_FACTOR: float = 0.1
+
+
+def truth_intro_words(truth, reason: str, *, path: str) -> str:
+    """Whether the planted truth applies to these data, and what it holds."""
+    if truth is None:
+        return (f"No planted truth to compare with: {reason}. This section applies to the default generated data "
+                "(`python -m segkit.datasets`); set `ground_truth_path` to its `ground_truth.csv`.")
+    lapses = int(truth.customers["planted_lapse"].sum())
+    return (f"These are the default generator's data: `{path}` and the `generator_params.json` beside it say what "
+            f"was planted ({_pct(truth.matched)} of the customers analysed are in it). Planted: newer cohorts "
+            f"retain worse (each acquisition quarter loses a further "
+            f"{_pct(truth.params['cohort_effect']['first_purchase_dropout_per_quarter'])} of its customers after "
+            f"their first purchase), each planted group has its own weekday, month and hour pattern, and {lapses:,} "
+            f"valuable regular customers stop buying on {truth.params['lapses']['start']}. The analyses above did "
+            "not use any of it; here they are scored against it.")
+
+
+def cohort_truth_words(table: pd.DataFrame) -> list[str]:
+    """One sentence per horizon of :func:`segkit.timeline.truth.cohort_truth`: newest quarter, and the fit overall."""
+    sentences = []
+    for months, part in table.groupby("months", sort=True):
+        part = part.loc[part["quarter"] != part["quarter"].iloc[0]]
+        if part.empty:
+            sentences.append(f"{_periods(int(months), 'month').capitalize()} after the first purchase: only one "
+                             "acquisition quarter has been observed that long, so there is no factor to compare.")
+            continue
+        last = part.iloc[-1]
+        gap = (part["measured_factor"] - part["planted_factor"]).abs()
+        close = int((gap <= CLOSE_FACTOR).sum())
+        sentences.append(
+            f"{_periods(int(months), 'month').capitalize()} after the first purchase, the {last['quarter']} "
+            f"customers kept **{last['measured_factor']:.2f}×** the retention of the first quarter's customers of "
+            f"the same groups; the generator planted **{last['planted_factor']:.2f}×**. Over "
+            f"{len(part)} later quarters the measured factor is within {CLOSE_FACTOR:g} of the planted one "
+            f"{close} times (largest gap {gap.max():.2f}, mean {gap.mean():.2f}).")
+    return sentences
+
+
+_TRUTH_UNITS = {"weekday": "day of the week", "month": "month of the year", "hour": "hour of the day"}
+
+
+def season_truth_words(summary: pd.DataFrame) -> list[str]:
+    """One sentence per unit of :func:`segkit.timeline.truth.season_truth`'s summary."""
+    sentences = []
+    for unit, part in summary.groupby("unit", sort=False):
+        patterned, flat = part.loc[part["pattern"]], part.loc[~part["pattern"]]
+        text = f"By {_TRUTH_UNITS[unit]}: "
+        if len(patterned):
+            text += (f"of {len(patterned)} groups with a planted pattern, the busiest level found is the planted "
+                     f"one for {int(patterned['peak_match'].sum())} "
+                     f"({', '.join(f'{r.group}: {r.found_peak}' for r in patterned.itertuples())}); found and planted "
+                     f"indexes differ by {patterned['mean_abs_diff'].mean():.2f} on average (correlation at least "
+                     f"{patterned['correlation'].min():.2f})")
+        if len(flat):
+            text += ("; " if len(patterned) else "") + (
+                f"{len(flat)} group{'s' if len(flat) != 1 else ''} planted flat "
+                f"({', '.join(flat['group'])}) show indexes {flat['mean_abs_diff'].mean():.2f} from 1 on average")
+        sentences.append(text + ".")
+    return sentences
+
+
+def lapse_truth_words(scores: pd.Series, *, start: str) -> str:
+    """How many planted lapses the alerts catch (recall), how precise the newly-overdue alerts are, and why misses."""
+    if scores["planted"] == 0:
+        return "No planted lapse is among the customers of the later snapshot, so there is nothing to catch."
+    n = scores["overdue_alerts"]
+    precision = (f" Of the {n:,.0f} newly-overdue alerts, {scores['caught']:,.0f} ({_pct(scores['precision'])}) are "
+                 f"planted lapses and {scores['gone']:,.0f} ({_pct(scores['precision_gone'])}) customers the truth "
+                 "says have stopped buying (planted lapses and customers who dropped out on their own)."
+                 if n else " There are no newly-overdue alerts.")
+    return (f"Of the {scores['planted']:,.0f} valuable regular customers planted to stop buying on {start}, "
+            f"**{scores['caught']:,.0f} ({_pct(scores['recall'])}) are in the alert list as valuable customers newly "
+            f"overdue** ({scores['caught_any']:,.0f} with an alert of any reason).{precision} Missed: "
+            f"{scores['missed_not_valuable']:,.0f} outside the valuable tier by revenue at stake, "
+            f"{scores['missed_already_overdue']:,.0f} already overdue at the earlier snapshot, "
+            f"{scores['missed_not_overdue']:,.0f} not yet overdue on their own cycle.")
