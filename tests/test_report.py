@@ -266,3 +266,16 @@ def test_notebooks_reading_exports_run_after_the_others_and_see_this_runs_export
     project.build(jobs=1, only=["02"])
     project.build(jobs=1, only=["00"])
     assert (reports / "seen.csv").read_text().split() == ["file", "a.csv=v2", "b.csv=v3", "loose.csv=by", "hand"]
+
+
+def test_the_index_executive_summary_links_the_personas_export():
+    from segkit.report.index import ReportRow, render_index
+
+    personas = ReportRow(name="09_personas", link="09_personas.html", title="Personas", headline="11 personas <b>",
+                         built="2026-01-01 10:00", this_run=True, exports=["personas.csv", "persona_cards.png"])
+    other = ReportRow(name="01_rfm", link="01_rfm.html", title="RFM", headline="h", built="x", this_run=True)
+    page = render_index([other, personas], [], [], {}, {})
+    summary = page.split("<h2>Executive summary</h2>")[1].split("<h2>Reports</h2>")[0]
+    assert '<a href="personas.csv">personas.csv</a>' in summary and 'href="09_personas.html"' in summary
+    assert "11 personas &lt;b&gt;" in summary  # the headline, escaped
+    assert "Executive summary" not in render_index([other], [], [], {}, {})

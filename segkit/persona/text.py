@@ -93,9 +93,10 @@ def card_rows(segment: str, card: pd.Series, *, currency: str = "£") -> pd.Seri
         "main country": show("top_country", lambda v: f"{v} ({_pct(card['top_country_share'])})"),
         "campaign response": show("uplift", lambda v: f"{100 * v:+.1f} points ({card['campaign_verdict']})")
         if _given(card["uplift_source"]) else na,
-        "action": show("action", str),
         "expected return": show("expected_profit", lambda v: f"{_money(v, currency)} profit on "
-                                f"{_money(card['campaign_spend'], currency)} spent"),
+                                f"{_money(card['campaign_spend'], currency)} spent" if card["campaign_spend"] > 0
+                                else "none: not contacted in the plan"),
+        "action": show("action", str),
     }
     if _given(card["uplift_source"]) and not _given(card["uplift"]):
         rows["campaign response"] = f"not measured ({card['uplift_source']})"

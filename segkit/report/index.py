@@ -114,6 +114,24 @@ def _failure_row(failure: FailureRow) -> str:
             f"<td>{copy}</td><td>{when}</td></tr>")
 
 
+#: The export the executive summary links to, and the report that writes it leads the summary.
+SUMMARY_EXPORT: str = "personas.csv"
+
+
+def _summary_block(reports: list[ReportRow]) -> str:
+    """The executive summary: the persona report's headline with links to it and to its one-row-per-segment export."""
+    rows = [r for r in reports if SUMMARY_EXPORT in r.exports]
+    if not rows:
+        return ""
+    row = rows[0]
+    when = "" if row.this_run else f" (earlier run, {html.escape(row.built)})"
+    return f"""<h2>Executive summary</h2>
+<p>{html.escape(row.headline)}</p>
+<p>Who each segment is, how they buy, what they are worth and what to do: <a href="{html.escape(row.link)}">
+{html.escape(row.title)}</a>{when}; one row per segment for a CRM or a slide:
+<a href="{SUMMARY_EXPORT}">{SUMMARY_EXPORT}</a>.</p>"""
+
+
 def render_index(
     reports: list[ReportRow], failures: list[FailureRow], others: list[str], params: dict, data: dict[str, str],
     *, started: str = "",
@@ -158,6 +176,7 @@ td pre {{ margin: 0; padding: .3rem; }} .failed {{ color: #D55E00; }}
 <h1>Customer segmentation reports</h1>
 <p>Index written {html.escape(when(started) if started else "")}.</p>
 {failure_block}
+{_summary_block(reports)}
 <h2>Reports</h2>
 <table><tr><th>Report</th><th>Headline</th><th>Built</th><th>Exports</th></tr>
 {rows}
