@@ -181,7 +181,7 @@ def test_customer_table_refusals_word_for_word():
     cases = [
         (clean.drop(columns=["quantity", "amount"]),
          "The transactions lack column(s) ['amount', 'quantity']. Pass the output of clean_transactions (or "
-         "load_clean), not the raw file."),
+         "load_clean, or segkit.engine.clean_lines), not the raw file."),
         (clean.iloc[:0], "There are no transactions left to summarise. Check the cleaning log: every row was excluded."),
         (clean.assign(customer_id=["a", None, None]),
          "2 line(s) have no customer id. Run clean_transactions first: it removes and logs them."),

@@ -243,3 +243,65 @@ def test_a_folder_of_parquet_files_is_one_source_numbered_file_by_file(case, tmp
     assert excluded["line_no"].tolist() == expected
     assert excluded["excluded_by"].tolist() == [reason for _, reason in CASE if reason]
     assert files.totals == duck.split_lines(case, **OPTIONS).totals
+
+
+def test_functions_of_clean_lines_give_the_same_on_the_engine_file_as_on_the_frame(tmp_path, monkeypatch):
+    """The clean lines of a file, as the Parquet file engine.clean_lines gives, stand in for the frame
+    load_clean gives in every function that takes clean lines; the frame path is the reference."""
+    from segkit import clv
+
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
+    path = CORPUS / "cdnow_style.csv"
+    frame = data.load_clean(path, cache=False).clean
+    lines = engine.clean_lines(path)
+    assert lines.suffix == ".parquet" and len(pd.read_parquet(lines)) == len(frame)
+    customers = data.customer_table(frame)
+    pd.testing.assert_frame_equal(data.customer_table(lines).loc[customers.index], customers)
+    split = dict(calibration_end="1997-09-30", holdout_end="1998-06-30")
+    expected = data.calibration_holdout(frame, **split)
+    pd.testing.assert_frame_equal(data.calibration_holdout(lines, **split).loc[expected.index], expected)
+    snapshot = data.snapshot_date(customers)
+    by_frame = clv.holdout_validation(frame, snapshot_date=snapshot, holdout_days=200)
+    by_file = clv.holdout_validation(lines, snapshot_date=snapshot, holdout_days=200)
+    assert by_frame.done and by_file.summary == by_frame.summary
+    pd.testing.assert_frame_equal(by_file.tracking, by_frame.tracking)
+    # the tracking's actual counts, by hand from the frame: repeat purchase days per day
+    days = frame.loc[frame["quantity"] > 0, ["customer_id"]].assign(day=frame["order_date"].dt.normalize())
+    days = days.drop_duplicates()
+    first = days.groupby("customer_id")["day"].transform("min")
+    cohort = first <= by_frame.calibration_end
+    repeats = days[cohort & (days["day"] > first)].groupby("day").size()
+    assert by_frame.tracking["actual"].sum() == repeats.sum()
+    assert by_frame.tracking["actual"].reindex(repeats.index).tolist() == repeats.astype(float).tolist()
+    predictions = clv.clv_analysis(customers, n_draws=10).predictions
+    pd.testing.assert_frame_equal(clv.crm_export(predictions, lines, snapshot_date=snapshot),
+                                  clv.crm_export(predictions, frame, snapshot_date=snapshot))
+
+
+def test_a_clean_lines_file_is_checked_like_the_frame(tmp_path):
+    good = pd.DataFrame({"customer_id": ["a", "b"], "order_id": ["1", "2"],
+                         "order_date": pd.to_datetime(["2024-01-01", "2024-01-05"]),
+                         "amount": [10.0, 5.0], "quantity": [1.0, 1.0]})
+    missing = tmp_path / "nowhere.parquet"
+    with pytest.raises(DataError, match=r"^The clean lines file .*nowhere.parquet does not exist\. Make it with "
+                                        r"segkit\.engine\.clean_lines\(source\)\.$"):
+        data.customer_table(missing)
+    not_parquet = tmp_path / "lines.parquet"
+    not_parquet.write_text("customer_id,order_id\n")
+    with pytest.raises(DataError, match=r"lines.parquet is not a Parquet file of order lines"):
+        data.customer_table(not_parquet)
+    no_amount = tmp_path / "no_amount.parquet"
+    good.drop(columns="amount").to_parquet(no_amount)
+    with pytest.raises(DataError, match=r"^The transactions lack column\(s\) \['amount'\]"):
+        data.customer_table(no_amount)
+    guests = tmp_path / "guests.parquet"
+    good.assign(customer_id=["a", None]).to_parquet(guests)
+    with pytest.raises(DataError, match=r"^1 line\(s\) have no customer id"):
+        data.customer_table(guests)
+    empty = tmp_path / "empty.parquet"
+    good.iloc[:0].to_parquet(empty)
+    with pytest.raises(DataError, match=r"^There are no transactions left"):
+        data.customer_table(empty)
+    fine = tmp_path / "fine.parquet"
+    good.to_parquet(fine)
+    assert data.customer_table(fine)["n_orders"].to_dict() == {"a": 1, "b": 1}

@@ -25,6 +25,8 @@ from segkit.clv.pareto import ParetoNBDModel
 from segkit.clv.predict import _repeat_customers
 from segkit.clv import text
 from segkit.data import calibration_holdout
+from segkit.data.customers import CleanLines, check_clean_lines
+from segkit.engine import duck
 from segkit.errors import DataError
 
 __all__ = [
@@ -192,7 +194,7 @@ def holdout_errors(actual: object, predicted: object) -> pd.Series:
 
 def purchase_tracking(
     model: BetaGeoModel | ParetoNBDModel,
-    clean: pd.DataFrame,
+    clean: CleanLines,
     *,
     calibration_end: str | pd.Timestamp,
     holdout_end: str | pd.Timestamp | None = None,
@@ -206,36 +208,32 @@ def purchase_tracking(
     customer who first bought on day f is of age τ - f on day τ (so of age T_cal on the last
     calibration day), and the expected cumulative count on day τ sums the expected repeat
     purchases of a new customer of that age, Σ_i E[X(τ - f_i)], which the model gives in
-    closed form.
+    closed form. ``clean`` is a frame of clean lines or their Parquet file
+    (:func:`segkit.engine.clean_lines`); the daily counts are computed in the engine.
 
     Returns
     -------
     DataFrame indexed by ``date``: ``actual``, ``expected``, ``cumulative_actual``,
     ``cumulative_expected``.
     """
-    _require(clean, ["customer_id", "order_date", "quantity"], "purchase_tracking")
+    span = check_clean_lines(clean, columns=("customer_id", "order_date", "quantity"), where="purchase_tracking")
     last_cal = pd.Timestamp(calibration_end).normalize()
-    last = (clean["order_date"].max().normalize() if holdout_end in (None, "")
-            else pd.Timestamp(holdout_end).normalize())
+    last = span["last"].normalize() if holdout_end in (None, "") else pd.Timestamp(holdout_end).normalize()
     if last <= last_cal:
         raise DataError(f"holdout_end {last.date()} must be after calibration_end {last_cal.date()}.")
-    buys = clean[(clean["quantity"] > 0) & (clean["order_date"] < last + pd.Timedelta(days=1))]
-    days = pd.DataFrame({"customer_id": buys["customer_id"].to_numpy(),
-                         "day": buys["order_date"].dt.normalize().to_numpy()}).drop_duplicates()
-    first_day = days.groupby("customer_id")["day"].min()
-    first_day = first_day[first_day <= last_cal]
-    if first_day.empty:
+    counts = duck.purchase_day_counts(clean, last_cal, last + pd.Timedelta(days=1))
+    firsts = counts[counts["kind"] == "first"]
+    if firsts.empty:
         raise DataError(f"No customer bought on or before calibration_end {last_cal.date()}: choose a later date.")
-    days = days[days["customer_id"].isin(first_day.index)]
-    origin = first_day.min()
-    n_days = int((last - origin).days) + 1
-    is_repeat = days["day"].to_numpy() > days["customer_id"].map(first_day).to_numpy()
-    repeat_day = (days["day"] - origin).dt.days.to_numpy()[is_repeat]
-    actual = np.bincount(repeat_day, minlength=n_days)[:n_days].astype(float)
-    cohort = np.bincount((first_day - origin).dt.days.to_numpy(), minlength=n_days)[:n_days].astype(float)
+    offset = (pd.to_datetime(counts["day"]) - pd.to_datetime(firsts["day"]).min()).dt.days.to_numpy()
+    n_days = int((last - pd.Timestamp(firsts["day"].min())).days) + 1
+    is_first = (counts["kind"] == "first").to_numpy()
+    n = counts["n"].to_numpy(float)
+    actual = np.bincount(offset[~is_first], weights=n[~is_first], minlength=n_days)[:n_days]
+    cohort = np.bincount(offset[is_first], weights=n[is_first], minlength=n_days)[:n_days]
     curve = np.asarray(model.expected_purchases_new_customer(np.arange(n_days, dtype=float)))  # ages 0, 1, ...
     cumulative_expected = np.convolve(cohort, curve)[:n_days]
-    dates = pd.date_range(origin, periods=n_days, freq="D", name="date")
+    dates = pd.date_range(pd.Timestamp(firsts["day"].min()), periods=n_days, freq="D", name="date")
     return pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
                          "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
                         index=dates)
@@ -267,7 +265,7 @@ class HoldoutValidation:
         return compare_on_holdout(self)
 
 
-def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp,
+def holdout_validation(clean: CleanLines, *, snapshot_date: str | pd.Timestamp,
                        holdout_days: int) -> HoldoutValidation:
     """Fit BG/NBD on all but the last ``holdout_days`` days before ``snapshot_date`` and check it on them.
 
@@ -287,7 +285,7 @@ def holdout_validation(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp
         return HoldoutValidation(text._holdout_skipped())
     holdout_end = snapshot - pd.Timedelta(days=1)
     calibration_end = holdout_end - pd.Timedelta(days=int(holdout_days))
-    first = clean["order_date"].min().normalize()
+    first = check_clean_lines(clean)["first"].normalize()
     if calibration_end < first:
         return HoldoutValidation(text._holdout_too_short(holdout_days, first, holdout_end), calibration_end,
                                  holdout_end)

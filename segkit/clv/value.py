@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from segkit.clv._common import DAYS_PER_YEAR, _check_customers, _check_discount_rate, _check_margin, _require
+from segkit.data.customers import CleanLines, check_clean_lines
+from segkit.engine import duck
 from segkit.errors import DataError
 
 __all__ = [
@@ -365,8 +367,11 @@ def _win_back_list(predictions: pd.DataFrame, *, value: str, top_share: float, m
     return chosen.sort_values(value, ascending=False, kind="stable")
 
 
-def crm_export(predictions: pd.DataFrame, clean: pd.DataFrame, *, snapshot_date: pd.Timestamp) -> pd.DataFrame:
+def crm_export(predictions: pd.DataFrame, clean: CleanLines, *, snapshot_date: pd.Timestamp) -> pd.DataFrame:
     """One row per customer for a CRM: predictions, CLV and tier, with ``customer_id`` as a column.
+
+    ``clean`` (a frame of clean lines or their Parquet file, :func:`segkit.engine.clean_lines`)
+    proves that no customer is lost: the rows must be exactly its buyers before ``snapshot_date``.
 
     Raises
     ------
@@ -374,7 +379,8 @@ def crm_export(predictions: pd.DataFrame, clean: pd.DataFrame, *, snapshot_date:
         The rows are not exactly the customers with a purchase in ``clean`` before ``snapshot_date``.
     """
     export = predictions[["predicted_purchases", "p_alive", "expected_spend", "clv", "tier"]].round(6).reset_index()
-    buyers = clean.loc[~clean["is_return"] & (clean["order_date"] < snapshot_date), "customer_id"].unique()
+    check_clean_lines(clean, columns=("customer_id", "order_date", "is_return"), where="crm_export")
+    buyers = duck.buyers(clean, pd.Timestamp(snapshot_date))
     if not (export["customer_id"].is_unique and set(export["customer_id"]) == set(buyers)):
         raise DataError(f"The export has {len(export)} rows for {len(buyers)} customers with purchases before "
                         f"{snapshot_date:%Y-%m-%d}: predict for segkit.data.customer_table(clean) at that date.")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Union
 
 import pandas as pd
 
@@ -15,20 +18,46 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _check_clean(clean: pd.DataFrame) -> None:
-    missing = [c for c in ("customer_id", "order_id", "order_date", "amount", "quantity") if c not in clean]
+#: Clean order lines: the frame from :func:`segkit.data.load_clean`, or the Parquet file of them that
+#: :func:`segkit.engine.clean_lines` gives, which stays in the engine.
+CleanLines = Union[pd.DataFrame, str, os.PathLike]
+
+CLEAN_COLUMNS: tuple[str, ...] = ("customer_id", "order_id", "order_date", "amount", "quantity")
+
+
+def check_clean_lines(clean: CleanLines, *, columns: Sequence[str] = CLEAN_COLUMNS, where: str = "") -> dict:
+    """Check clean order lines, a frame or a Parquet file, and return their size and date span.
+
+    The one boundary check of every function that takes clean lines: ``columns`` present
+    (the error names ``where``, the function that needs them, when given), every line with a
+    customer, at least one line. Returns :func:`segkit.engine.duck.span` (``n_lines``,
+    ``n_no_customer``, ``first``, ``last``).
+    """
+    if isinstance(clean, pd.DataFrame):
+        present = list(clean.columns)
+    else:
+        path = Path(clean)
+        if not path.exists():
+            raise DataError(f"The clean lines file {path} does not exist. Make it with segkit.engine.clean_lines(source).")
+        present = duck.parquet_columns(path)
+    missing = [c for c in columns if c not in present]
+    if missing and where:
+        raise DataError(f"{where} needs column(s) {missing}; got {present}. Build the lines with "
+                        "segkit.data.load_clean(source) or segkit.engine.clean_lines(source).")
     if missing:
         raise DataError(
             f"The transactions lack column(s) {missing}. Pass the output of clean_transactions "
-            "(or load_clean), not the raw file."
+            "(or load_clean, or segkit.engine.clean_lines), not the raw file."
         )
-    if clean["customer_id"].isna().any():
+    span = duck.span(clean)
+    if span["n_no_customer"]:
         raise DataError(
-            f"{int(clean['customer_id'].isna().sum())} line(s) have no customer id. "
+            f"{span['n_no_customer']} line(s) have no customer id. "
             "Run clean_transactions first: it removes and logs them."
         )
-    if len(clean) == 0:
+    if span["n_lines"] == 0:
         raise DataError("There are no transactions left to summarise. Check the cleaning log: every row was excluded.")
+    return span
 
 
 def check_customer_table(
@@ -76,7 +105,7 @@ def resolve_snapshot(first: pd.Timestamp, last: pd.Timestamp, snapshot_date: obj
     return snapshot
 
 
-def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
+def customer_table(clean: CleanLines, *, snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """One row per customer at a snapshot date, with RFM and buy-till-you-die summaries.
 
     Only lines dated before the snapshot day count, so an earlier snapshot gives the table
@@ -94,8 +123,8 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
 
     Parameters
     ----------
-    clean : DataFrame
-        Output of :func:`clean_transactions`.
+    clean : DataFrame or path
+        Output of :func:`clean_transactions`, or the Parquet file of :func:`segkit.engine.clean_lines`.
     snapshot_date : date-like, optional
         The analysis date; default the day after the last transaction.
 
@@ -115,11 +144,11 @@ def customer_table(clean: pd.DataFrame, *, snapshot_date: str | pd.Timestamp | N
     {'a': {'days_since_last_purchase': 1.0, 'n_orders': 2.0, 'revenue': 30.0, 'frequency': 1.0, 'recency': 10.0, 'T': 11.0},
      'b': {'days_since_last_purchase': 7.0, 'n_orders': 1.0, 'revenue': 4.0, 'frequency': 0.0, 'recency': 0.0, 'T': 7.0}}
     """
-    _check_clean(clean)
-    return _table_at(clean, resolve_snapshot(clean["order_date"].min(), clean["order_date"].max(), snapshot_date))
+    span = check_clean_lines(clean)
+    return _table_at(clean, resolve_snapshot(span["first"], span["last"], snapshot_date))
 
 
-def _table_at(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
+def _table_at(clean: CleanLines, snapshot: pd.Timestamp) -> pd.DataFrame:
     """:func:`customer_table` of checked clean lines at a checked snapshot day, on the engine."""
     return duck.customer_table_from(duck.customer_days(clean, snapshot), snapshot)
 
@@ -158,7 +187,7 @@ def snapshot_date(customers: pd.DataFrame) -> pd.Timestamp:
 
 
 def calibration_holdout(
-    clean: pd.DataFrame,
+    clean: CleanLines,
     *,
     calibration_end: str | pd.Timestamp,
     holdout_end: str | pd.Timestamp | None = None,
@@ -209,7 +238,7 @@ def calibration_holdout(
     {'a': {'frequency_cal': 1, 'recency_cal': 9, 'T_cal': 9, 'frequency_holdout': 1, 'duration_holdout': 2},
      'b': {'frequency_cal': 0, 'recency_cal': 0, 'T_cal': 0, 'frequency_holdout': 0, 'duration_holdout': 2}}
     """
-    _check_clean(clean)
+    span = check_clean_lines(clean)
 
     def day(value: object, name: str) -> pd.Timestamp:
         try:
@@ -218,9 +247,9 @@ def calibration_holdout(
             raise DataError(f"{name} {value!r} is not a date. Use 'YYYY-MM-DD'.") from None
 
     start = day(calibration_end, "calibration_end")
-    end = clean["order_date"].max().normalize() if holdout_end is None or holdout_end == "" else day(
+    end = span["last"].normalize() if holdout_end is None or holdout_end == "" else day(
         holdout_end, "holdout_end")
-    first = clean["order_date"].min().normalize()
+    first = span["first"].normalize()
     if start < first:
         raise DataError(
             f"calibration_end {start.date()} is before the first transaction ({first.date()}): the calibration "

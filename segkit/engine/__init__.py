@@ -18,17 +18,18 @@ second time in another API.
 Money is summed as decimals, so a total does not depend on how many threads added it up.
 
 :func:`customer_table` is the entry point for notebooks and scripts: the per-customer table of a
-file, without its order lines in pandas. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
+file, without its order lines in pandas; :func:`clean_lines` gives those lines as a Parquet file for
+the functions that need them (holdout validation, the CRM export), which compute on it in the engine. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
 """
 
-__all__ = ["customer_table"]
+__all__ = ["clean_lines", "customer_table"]
 
 
 def __getattr__(name: str):
     # segkit.data runs its rules on this package, and customer_table reads through segkit.data's
     # cache: importing it on first use keeps the two packages from importing each other half-made
-    if name == "customer_table":
-        from segkit.engine.tables import customer_table
+    if name in __all__:
+        from segkit.engine import tables
 
-        return customer_table
+        return getattr(tables, name)
     raise AttributeError(f"module 'segkit.engine' has no attribute {name!r}")

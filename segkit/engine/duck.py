@@ -203,6 +203,17 @@ def split_parquet(
     return SplitFiles(outputs["clean"], outputs["excluded"], counts, totals)
 
 
+
+def parquet_columns(path: str | os.PathLike) -> list[str]:
+    """The column names of a Parquet file, from its schema only."""
+    try:
+        described = duckdb.connect().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(path))})").fetchall()
+    except duckdb.Error as error:
+        raise DataError(f"{path} is not a Parquet file of order lines ({type(error).__name__}: {error}). "
+                        "Pass the file segkit.engine.clean_lines(source) gives, or a DataFrame of clean lines.") from None
+    return [row[0] for row in described]
+
+
 def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, query) -> pd.DataFrame:
     """Run ``query(relation)`` over clean lines given as a frame or a Parquet file."""
     if isinstance(lines, pd.DataFrame):
@@ -239,6 +250,33 @@ def holdout_days(
     """Per customer, purchase days in [start, end) and their mean value (see :func:`sql.holdout_query`)."""
     return _query_lines(connection or connect(), clean,
                         lambda lines: sql.holdout_query(lines, _date(start), _date(end)))
+
+
+
+def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> dict:
+    """``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date of clean lines (a frame or a Parquet file)."""
+    row = _query_lines(connection or connect(), clean, sql.span_query).iloc[0]
+    return {"n_lines": int(row["n_lines"]), "n_no_customer": int(row["n_no_customer"]),
+            "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
+
+
+def purchase_day_counts(
+    clean: pd.DataFrame | str | os.PathLike,
+    last_calibration_day: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """``kind`` ('first' or 'repeat'), ``day`` and ``n``: see :func:`sql.purchase_day_counts_query`."""
+    return _query_lines(connection or connect(), clean,
+                        lambda lines: sql.purchase_day_counts_query(lines, _date(last_calibration_day), _date(end)))
+
+
+def buyers(clean: pd.DataFrame | str | os.PathLike, before: pd.Timestamp, *,
+           connection: duckdb.DuckDBPyConnection | None = None) -> pd.Index:
+    """The customers with a purchase dated before ``before`` (see :func:`sql.buyers_query`)."""
+    found = _query_lines(connection or connect(), clean, lambda lines: sql.buyers_query(lines, _date(before)))
+    return pd.Index(found["customer_id"].to_numpy(object), name="customer_id")
 
 
 def customer_table_from(days: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:

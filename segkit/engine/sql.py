@@ -266,6 +266,37 @@ FROM days GROUP BY customer_id ORDER BY customer_id
 """
 
 
+
+def span_query(clean: str) -> str:
+    """The number of lines, of lines without a customer, and the first and last order date."""
+    return (f"SELECT count(*) AS n_lines, count(*) - count(customer_id) AS n_no_customer, "
+            f"min(order_date) AS first, max(order_date) AS last FROM {clean}")
+
+
+def purchase_day_counts_query(clean: str, last_calibration_day: str, end: str) -> str:
+    """Daily counts for purchase tracking, over purchase days (lines with a positive quantity) before ``end``:
+    ``kind = 'first'`` counts the customers whose first purchase day is ``day`` (up to the last
+    calibration day), ``kind = 'repeat'`` those customers' later purchase days on ``day``."""
+    return f"""
+WITH days AS (
+    SELECT DISTINCT customer_id, CAST(order_date AS DATE) AS day FROM {clean} WHERE quantity > 0 AND order_date < {end}
+), firsts AS (
+    SELECT customer_id, min(day) AS first_day FROM days GROUP BY customer_id
+), cohort AS (
+    SELECT customer_id, first_day FROM firsts WHERE first_day <= {last_calibration_day}
+)
+SELECT 'first' AS kind, first_day AS day, count(*) AS n FROM cohort GROUP BY first_day
+UNION ALL
+SELECT 'repeat' AS kind, d.day, count(*) AS n FROM days AS d JOIN cohort AS c ON d.customer_id = c.customer_id
+WHERE d.day > c.first_day GROUP BY d.day
+"""
+
+
+def buyers_query(clean: str, before: str) -> str:
+    """The customers with a purchase (a line that is not a return) dated before ``before``."""
+    return f"SELECT DISTINCT customer_id FROM {clean} WHERE NOT is_return AND order_date < {before}"
+
+
 #: Score name -> the customer-table column and whether a higher value is better (as in segkit.rfm).
 RFM_DIMENSIONS: dict[str, tuple[str, bool]] = {
     "R": ("days_since_last_purchase", False), "F": ("n_orders", True), "M": ("revenue", True)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
@@ -27,9 +28,20 @@ def customer_table(
     door, :func:`segkit.data.read_transactions`). Equal to
     ``data.customer_table(data.load_clean(source, ...).clean, snapshot_date=...)``.
     """
-    clean = cache_entry(source, columns=columns, **options) / "clean.parquet"
+    clean = clean_lines(source, columns=columns, **options)
     con = duck.connect()
     first, last = con.sql(f"SELECT min(order_date), max(order_date) FROM read_parquet({sql.literal(str(clean))})"
                           ).fetchall()[0]
     snapshot = resolve_snapshot(first, last, snapshot_date)
     return duck.customer_table_from(duck.customer_days(clean, snapshot, connection=con), snapshot)
+
+
+def clean_lines(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> Path:
+    """The clean order lines of the file ``source`` as a Parquet file, read and cleaned as
+    :func:`segkit.data.load_clean` does (same options, same cache), without loading them into pandas.
+
+    Pass it where clean lines are asked for (:func:`segkit.data.calibration_holdout`,
+    :func:`segkit.clv.holdout_validation`, :func:`segkit.clv.crm_export`, …): those functions
+    compute on the file in the engine. Read it yourself with ``pd.read_parquet`` when it fits.
+    """
+    return cache_entry(source, columns=columns, **options) / "clean.parquet"
