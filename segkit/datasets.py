@@ -47,9 +47,18 @@ cohort, seasonality, alert and basket analyses can be scored against it:
    specific pair of products, a kitchen and a toys StockCode (the "diapers and beer" case), which
    customers of the other groups buy together only by chance. ``affinity_truth.csv`` lists the
    planted pairs with the lift they are expected to have within their group (computed from the
-   design by :func:`affinity_truth`). Each group prefers one channel (``channel_probs``).
+   design by :func:`affinity_truth`; the product pair is the only product pair of its group with
+   such a lift, and the category pairs' lifts are modest, 1.5 to 1.7, because categories are
+   common in baskets). Each group prefers one channel (``channel_probs``; ``preferred_channel`` in
+   :func:`group_parameters`): store, app, web, store and web.
 
-Run ``python -m segkit.datasets`` to rewrite the default data set under ``data/raw/``.
+The planted lapses (3) are drawn after the simulation from customers whose simulated purchases make
+them regular and valuable; only their last-quarter purchases are removed, so to a model of the
+process (BG/NBD) they are a stop that the process does not explain.
+
+Run ``python -m segkit.datasets`` to rewrite the default data set under ``data/raw/``:
+``transactions.csv.gz``, ``ground_truth.csv``, ``affinity_truth.csv`` and ``generator_params.json``
+(group parameters, the mess shares and every planted effect of :func:`planted_truth`).
 """
 
 from __future__ import annotations
@@ -240,7 +249,8 @@ def seasonal_intensity() -> np.ndarray:
     rows = []
     for group in GROUPS:
         profile = SEASONALITY[group.name]
-        daily = _normalised(profile["weekday"])[calendar["weekday"]] * _normalised(profile["month"])[calendar["month"] - 1]
+        weekday = _normalised(profile["weekday"])[calendar["weekday"]]
+        daily = weekday * _normalised(profile["month"])[calendar["month"] - 1]
         rows.append(daily / daily.mean())
     return np.vstack(rows)
 
@@ -781,7 +791,8 @@ def affinity_truth(*, seed: int = 2024) -> pd.DataFrame:
     product_probs = (w[cat[0]] / counts[cat[0]], w[cat[1]] / counts[cat[1]])
     rows = [{"group": group, "level": "product", "antecedent": catalogue["product_id"].iloc[first],
              "consequent": catalogue["product_id"].iloc[second],
-             "planted_lift_hint": _expected_lift(group, product_probs, {"pair": (True, True), "bundle": (False, False)})}]
+             "planted_lift_hint": _expected_lift(group, product_probs,
+                                                 {"pair": (True, True), "bundle": (False, False)})}]
     for g, a, b, _ in CATEGORY_PAIRS:
         probs = _category_probs(g)
         pair_categories = PRODUCT_PAIR["categories"] if PRODUCT_PAIR["group"] == g else ()
@@ -835,7 +846,8 @@ def planted_truth() -> dict:
         "seasonality": seasonality,
         "lapses": dict(LAPSES),
         "categories": categories,
-        "category_pairs": [{"group": g, "categories": [a, b], "order_share": share} for g, a, b, share in CATEGORY_PAIRS],
+        "category_pairs": [{"group": g, "categories": [a, b], "order_share": share}
+                           for g, a, b, share in CATEGORY_PAIRS],
         "product_pair": {"group": PRODUCT_PAIR["group"], "categories": list(PRODUCT_PAIR["categories"]),
                          "order_share": PRODUCT_PAIR["share"], "truth_file": "affinity_truth.csv"},
         "channels": channels,

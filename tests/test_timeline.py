@@ -462,8 +462,9 @@ def test_lapse_truth_words_in_full():
 
 
 def test_headline_counts_the_alerts():
-    trend = pd.DataFrame({"cohorts": [3], "first_cohort": ["2024-01"], "first_share": [0.34], "last_cohort": ["2025-09"],
-                          "last_share": [0.17], "older_share": [0.31], "newer_share": [0.2], "difference": [-0.11]},
+    trend = pd.DataFrame({"cohorts": [3], "first_cohort": ["2024-01"], "first_share": [0.34],
+                          "last_cohort": ["2025-09"], "last_share": [0.17], "older_share": [0.31],
+                          "newer_share": [0.2], "difference": [-0.11]},
                          index=pd.Index([3], name="horizon"))
     by_segment = pd.DataFrame({"repeat_customers": [10], "overdue_share": [0.6]}, index=["all customers"])
     alerts = pd.DataFrame({"customer_id": ["a", "b", "b", "c"],

@@ -47,4 +47,5 @@ __all__ = [
     "seasonal_peaks",
     "seasonality",
     "snapshot_pair",
+    "truth",
 ]
