@@ -234,12 +234,15 @@ def test_recut_moves_customers_who_did_not_change():
     before = rfm.rfm_segments(earlier, thresholds=scale.thresholds, lifecycle=None, warn=False)["segment"]
     fixed = rfm.rfm_segments(later, thresholds=scale.thresholds, lifecycle=None, warn=False)["segment"]
     refit = rfm.rfm_segments(later, lifecycle=None, warn=False)["segment"]
-    # by hand: earlier c1 (5,5,5) and c2 (4,4,4) Champions, c3 (3,3,3) Loyal, c4 (2,2,2) Hibernating, c5 Lost;
-    # re-cut among ten (score = 1 + floor(5 x share worse)): n1 n2 -> 5, n3 n4 -> 4, n5 c1 -> 3, c2 c3 -> 2, c4 c5 -> 1
-    assert before.astype(str).tolist() == ["Champions", "Champions", "Loyal Customers", "Hibernating", "Lost"]
-    assert refit.astype(str).tolist() == ["Loyal Customers", "Hibernating", "Hibernating", "Lost", "Lost",
-                                          "Champions", "Champions", "Champions", "Champions", "Loyal Customers"]
-    assert fixed.astype(str).tolist() == before.astype(str).tolist() + ["Champions"] * 5
+    # by hand: earlier c1..c5 score (5,5,5), (4,4,4), (3,3,3), (2,2,2), (1,1,1); re-cut among ten
+    # (score = 1 + floor(5 x share worse)): n1 n2 -> 5, n3 n4 -> 4, n5 c1 -> 3, c2 c3 -> 2, c4 c5 -> 1.
+    # The names are the default rules' for those cells (Champions, Champions, Need Attention, Hibernating, Lost)
+    name = rfm.rule_cells().set_index(["R", "F", "M"])["segment"]
+    n = {score: name[(score, score, score)] for score in range(1, 6)}
+    assert [n[5], n[4], n[3], n[2], n[1]] == ["Champions", "Champions", "Need Attention", "Hibernating", "Lost"]
+    assert before.astype(str).tolist() == [n[5], n[4], n[3], n[2], n[1]]
+    assert refit.astype(str).tolist() == [n[3], n[2], n[2], n[1], n[1], n[5], n[5], n[4], n[4], n[3]]
+    assert fixed.astype(str).tolist() == before.astype(str).tolist() + [n[5]] * 5
     counts = recut_comparison(before, fixed, refit)
     assert counts.to_dict() == {"customers": 10, "differ": 5, "followed": 5, "moved_fixed": 0, "moved_refit": 4,
                                 "only_refit": 4, "only_fixed": 0}

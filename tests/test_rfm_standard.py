@@ -253,7 +253,10 @@ def test_departure_table_groups_and_counts(default_segments):
     d = rfm.rule_departures()
     table = rfm.departure_table(d, default_segments)
     assert table["cells"].sum() == len(d) and table.columns.tolist() == [
-        "kind", "published", "segment", "cells", "score cells", "customers"]
+        "kind", "published", "segment", "cells", "score cells", "customers", "reason"]
+    # every departing cell once, under its own reason
+    listed = {(cell, reason) for cells, reason in zip(table["score cells"], table["reason"]) for cell in cells.split()}
+    assert listed == {(f"{r}{f}{m}", reason) for r, f, m, reason in zip(d["R"], d["F"], d["M"], d["reason"])}
     assert table["customers"].sum() == rfm.departure_customers(default_segments, d)["customers"].drop(
         ["as published", "all customers"]).sum()
     assert table["kind"].tolist() == sorted(table["kind"], key=list(DEPARTURE_KINDS).index)
@@ -295,3 +298,21 @@ def test_departures_note_words_from_the_counts(default_segments):
     lattice = RESOURCES_DIR / "rfm_segments_lattice.csv"
     other = rfm.departure_customers(default_segments, rfm.rule_departures(lattice))
     assert "(renamed)" in rfm.departures_note(other, rules_name="the lattice rules")
+
+
+def test_code_that_names_segments_knows_the_default_names():
+    """Names other segkit code spells out exist in the default rules (and the playbook covers both files)."""
+    import inspect
+
+    from segkit.campaign import simulate
+    from segkit.rfm.text import rfm_headline
+    from segkit.timeline import migration
+
+    default = set(rfm.load_rules()["segment"])
+    lattice = set(rfm.load_rules(rfm.LATTICE_RULES)["segment"])
+    assert default | lattice <= set(simulate.DEFAULT_UPLIFT)  # no default segment falls to the fallback uplift
+    assert set(migration.TOP_SEGMENTS) | set(migration.LAPSED_SEGMENTS) <= default & lattice
+    headline = inspect.signature(rfm_headline).parameters
+    assert {headline["segment"].default, *headline["winback"].default} <= default & lattice
+    book = rfm.load_playbook()
+    assert default | lattice <= set(book.loc[book["view"] == "segment", "name"])

@@ -43,7 +43,7 @@ from segkit.rfm.standard import (
     rule_departures,
     rules_difference,
 )
-from segkit.rfm.text import departures_note, rfm_headline, score_levels_note
+from segkit.rfm.text import departures_note, rfm_headline, rules_difference_note, score_levels_note
 from segkit.rfm.views import load_playbook, playbook_for
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "rule_cells",
     "rule_departures",
     "rules_difference",
+    "rules_difference_note",
     "score_levels_note",
     "score_report",
     "segment_summary",

@@ -295,7 +295,7 @@ def departure_customers(segments: pd.DataFrame, departures: pd.DataFrame, *, bin
 
 
 def departure_table(departures: pd.DataFrame, segments: pd.DataFrame | None = None, *, bins: int = 5) -> pd.DataFrame:
-    """The departures grouped for a report: one row per (kind, published claim, name given), with cells and customers.
+    """The departures grouped for a report: one row per kind, published claim, name given and reason.
 
     Parameters
     ----------
@@ -310,7 +310,7 @@ def departure_table(departures: pd.DataFrame, segments: pd.DataFrame | None = No
     -------
     DataFrame
         Columns ``kind``, ``published``, ``segment``, ``cells`` (how many), ``score cells`` (``R F M``
-        triples such as ``511 521``), ``customers`` when ``segments`` is given; kinds in
+        triples such as ``511 521``), ``customers`` when ``segments`` is given, and ``reason``; kinds in
         :data:`DEPARTURE_KINDS` order, then most cells first.
 
     Examples
@@ -328,12 +328,13 @@ def departure_table(departures: pd.DataFrame, segments: pd.DataFrame | None = No
     agg = {"cells": ("cell", "size"), "score cells": ("cell", " ".join)}
     if segments is not None:
         agg["customers"] = ("customers", "sum")
-    grouped = d.groupby(["kind", "published", "segment"], sort=False).agg(**agg).reset_index()
+    grouped = d.groupby(["kind", "published", "segment", "reason"], sort=False).agg(**agg).reset_index()
     grouped["kind_order"] = grouped["kind"].map({k: i for i, k in enumerate(DEPARTURE_KINDS)})
     grouped = grouped.sort_values(["kind_order", "cells"], ascending=[True, False], kind="stable")
     if segments is not None:
         grouped["customers"] = grouped["customers"].astype(int)
-    return grouped.drop(columns="kind_order").reset_index(drop=True)
+    columns = [c for c in grouped.columns if c not in ("kind_order", "reason")] + ["reason"]
+    return grouped[columns].reset_index(drop=True)
 
 
 def rules_difference(old: str | Path | pd.DataFrame | None, new: str | Path | pd.DataFrame | None = None,

@@ -99,6 +99,27 @@ def departures_note(counts: pd.DataFrame, *, rules_name: str = "these rules") ->
     return " ".join(parts)
 
 
+def rules_difference_note(difference: dict[str, float], *, other: str) -> str:
+    """How many score cells and customers another rules file would name differently.
+
+    Parameters
+    ----------
+    difference : dict
+        :func:`~segkit.rfm.rules_difference` with scored customers (``cells``, ``customers``, ``customers_share``).
+    other : str
+        How the sentence names the other rules.
+
+    Examples
+    --------
+    >>> difference = {"cells": 65, "customers": 1764, "customers_share": 0.3548}
+    >>> rules_difference_note(difference, other="The lattice rules")  # doctest: +NORMALIZE_WHITESPACE
+    'The lattice rules name 65 of the 125 score cells differently; 1,764 customers (35.5%) of this data would
+    be in another segment.'
+    """
+    return (f"{other} name {difference['cells']:,} of the 125 score cells differently; {difference['customers']:,} "
+            f"customers ({difference['customers_share']:.1%}) of this data would be in another segment.")
+
+
 def score_levels_note(report: pd.DataFrame) -> str:
     """The notes of :func:`~segkit.rfm.score_report` as a Markdown list, or one sentence when every level is used.
 
