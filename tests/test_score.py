@@ -57,7 +57,9 @@ def test_the_file_is_versioned_readable_json_and_round_trips(model, tmp_path):
     assert (content["format"], content["version"]) == ("segkit-segmentation", 1)
     assert content["kmeans"]["features"] == ["days_since_last_purchase", "n_orders", "revenue"]
     assert len(content["kmeans"]["centroids"]) == 4 and len(content["rfm"]["cuts"]["M"]) == 4
-    assert content["rfm"]["rules"][0] == {"priority": 1, "segment": "Champions", "R": "4-5", "F": "4-5", "M": "4-5"}
+    # the default rules file's first row (the published table's order; its priority is 5)
+    assert content["rfm"]["rules"][0] == {"priority": 5, "segment": "Champions", "R": "4-5", "F": "4-5", "M": "4-5"}
+    assert [r["segment"] for r in content["rfm"]["rules"]] == rfm.load_rules()["segment"].tolist()
     assert '"F": [' in path.read_text()  # lists of numbers on one line, for people
     assert load_model(path) == model
     assert b"\x80" not in path.read_bytes()[:2]  # not a pickle

@@ -46,7 +46,8 @@ from segkit.errors import DataError
 from segkit.paths import DEFAULT_TRANSACTIONS, RAW_DIR
 
 #: Planted absolute uplift (change in response probability, 0.05 = +5 points) and uplift-modelling
-#: scenario per RFM segment name (the names of ``segkit/resources/rfm_segments.csv``). Whether a
+#: scenario per RFM segment name (the names of ``segkit/resources/rfm_segments.csv``, which are the
+#: published table's, and of ``rfm_segments_lattice.csv``, which spells two of them its own way). Whether a
 #: lift "pays" is judged at the default economics of :mod:`segkit.campaign.economics` (margin 0.30,
 #: contact cost 1.50): a contact pays when ``uplift × avg order value × 0.30 > 1.50``. Segments not
 #: listed get :data:`FALLBACK_UPLIFT`.
@@ -57,8 +58,10 @@ DEFAULT_UPLIFT: dict[str, tuple[float, str]] = {
     "At Risk": (0.15, "persuadables: win-back pays"),
     "New Customers": (0.12, "persuadables: second-order nudge, pays a little"),
     "Promising": (0.06, "real lift, too small to pay"),
+    "Potential Loyalist": (0.15, "persuadables: pays"),
     "Potential Loyalists": (0.15, "persuadables: pays"),
     "Need Attention": (0.07, "real lift, too small to pay"),
+    "About To Sleep": (0.12, "persuadables: pays"),
     "About to Sleep": (0.12, "persuadables: pays"),
     "Hibernating": (0.02, "lost causes: lift too small to pay"),
     "Lost": (0.01, "lost causes: lift too small to pay"),
