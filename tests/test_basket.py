@@ -147,10 +147,17 @@ def test_next_best_items_counts_customers_with_the_antecedent_only():
 
 def test_no_item_column_names_the_analyses_and_the_fix():
     lines = lines_of(HAND).drop(columns="category")
-    with pytest.raises(DataError, match=r"no 'category' column.*association rules.*column_map.*level='product'"):
+    with pytest.raises(DataError, match=r"no 'category' column.*association rules.*column_map\.$"):
         basket.build_baskets(lines)
+    with pytest.raises(DataError, match=r"no 'category' column.*column_map, or use level='product'"):
+        basket.build_baskets(lines.assign(product_id="P1"))
     note = text.missing_items_note(DataError("x."))
     assert "association rules" in note and "still run" in note
+    # the mix needs no baskets: without a category column the channel mix is still there
+    lines = lines.assign(channel=["web", "store"] * 5 + ["web"])
+    mix = basket.segment_mix(lines, pd.Series({o: "g" for o in HAND}))
+    assert set(mix["dimension"]) == {"channel"} and mix["share"].sum() == pytest.approx(1)
+    assert basket.segment_mix(lines.drop(columns="channel"), pd.Series({o: "g" for o in HAND})).empty
 
 
 def test_one_line_per_order_is_refused_with_the_reason():

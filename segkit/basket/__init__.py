@@ -7,7 +7,7 @@ One module per job (the public API is re-exported here):
 - :mod:`~segkit.basket.rules`: :func:`association_rules` (support, confidence, lift) from the sparse
   co-occurrence ``Xᵀ X`` (its docstring says why not mlxtend);
 - :mod:`~segkit.basket.segments`: :func:`segment_rules` (rules within each segment, ``lift_vs_base`` and
-  ``lift_vs_rest``), :func:`specific_rules`, :func:`item_mix` (index 100 = base) and
+  ``lift_vs_rest``), :func:`specific_rules`, :func:`item_mix` (index 100 = base; :func:`segment_mix` for category, channel and country) and
   :func:`next_best_items` (cross-sell per segment);
 - :mod:`~segkit.basket.truth`: :func:`planted_vs_found`, planted affinities against the rules found;
 - :mod:`~segkit.basket.simulate`: :func:`simulate_baskets` with planted pairs, for tests and benchmarks;
@@ -18,7 +18,7 @@ Rules are pairs (one antecedent, one consequent), which is what cross-sell per s
 
 from segkit.basket.baskets import LEVEL_COLUMNS, Baskets, build_baskets, item_column
 from segkit.basket.rules import association_rules, pair_table, top_pair_support
-from segkit.basket.segments import BASE, item_mix, next_best_items, segment_rules, specific_rules
+from segkit.basket.segments import BASE, item_mix, next_best_items, segment_mix, segment_rules, specific_rules
 from segkit.basket.simulate import simulate_baskets
 from segkit.basket.truth import planted_vs_found
 
@@ -33,6 +33,7 @@ __all__ = [
     "next_best_items",
     "pair_table",
     "planted_vs_found",
+    "segment_mix",
     "segment_rules",
     "simulate_baskets",
     "specific_rules",

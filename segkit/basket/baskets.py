@@ -87,9 +87,11 @@ def item_column(lines: pd.DataFrame, *, level: str = "category") -> str:
     if column not in lines.columns or lines[column].notna().sum() == 0:
         other = next(iter(set(LEVEL_COLUMNS) - {level}))
         state = "has no" if column not in lines.columns else "has only empty values in its"
+        usable = LEVEL_COLUMNS[other] in lines.columns and lines[LEVEL_COLUMNS[other]].notna().any()
+        instead = f", or use level='{other}' (the data has a '{LEVEL_COLUMNS[other]}' column)" if usable else ""
         raise DataError(
             f"The data {state} '{column}' column, which {level}-level baskets need for "
-            f"{', '.join(NEEDS_ITEMS)}. Map a column to '{column}' with column_map, or use level='{other}'."
+            f"{', '.join(NEEDS_ITEMS)}. Map a column to '{column}' with column_map{instead}."
         )
     return column
 

@@ -177,6 +177,23 @@ def item_mix(lines: pd.DataFrame, segments: pd.Series, *, column: str = "categor
     return long.assign(dimension=column)[list(MIX_COLUMNS)]
 
 
+#: The columns a segment mix is shown for, when the data has them.
+MIX_DIMENSIONS: tuple[str, ...] = ("category", "channel", "country")
+
+
+def segment_mix(lines: pd.DataFrame, segments: pd.Series, *,
+                dimensions: tuple[str, ...] = MIX_DIMENSIONS) -> pd.DataFrame:
+    """:func:`item_mix` for each of ``dimensions`` the data has (with a value), stacked; empty when it has none.
+
+    The ``dimension`` column says which; a dimension the data lacks is simply absent, so a file without
+    a category column still gets its channel and country mix.
+    """
+    present = [c for c in dimensions if c in lines.columns and lines[c].notna().any()]
+    if not present:
+        return pd.DataFrame(columns=list(MIX_COLUMNS))
+    return pd.concat([item_mix(lines, segments, column=c) for c in present], ignore_index=True)
+
+
 def customer_items(baskets: Baskets) -> tuple[sparse.csr_matrix, pd.Index]:
     """Customer × item 0/1 matrix (has the customer ever bought the item) and its customer ids."""
     codes, customers = pd.factorize(pd.Series(baskets.customers).astype(str), sort=True)

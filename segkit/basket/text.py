@@ -72,8 +72,8 @@ def no_rules_note(pairs: pd.DataFrame, *, min_support: float, min_lift: float, l
 
 def missing_items_note(error: Exception) -> str:
     """The note shown when the data has no item column: what is skipped and what still runs."""
-    return (f"**Skipped: {', '.join(NEEDS_ITEMS)}.** {error} The analyses that need no item column "
-            "(the channel and country mix, when present) still run below.")
+    return (f"**No rules: {', '.join(NEEDS_ITEMS)} are skipped.** {error} The mix tables (category, channel "
+            "and country, for those the data has) need no baskets and still run below.")
 
 
 def rule_count_words(rules: pd.DataFrame) -> str:
