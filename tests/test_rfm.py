@@ -1297,3 +1297,5 @@ def test_loaded_rules_have_exactly_the_documented_columns():
                                       "f_max", "m_min", "m_max", "cells"]
     assert rules.index.tolist() == list(range(25))
     assert load_rules(rules_frame([(1, "All", "*", "*", "*")]))["note"].tolist() == [""]  # no note column: empty
+    with_notes = rules_frame([(1, "A", "1-2", "*", "*"), (2, "B", "*", "*", "*")]).assign(note=["why", None])
+    assert load_rules(with_notes)["note"].tolist() == ["why", ""]

@@ -100,6 +100,8 @@ def _read_rules(rules: str | Path | pd.DataFrame | None) -> pd.DataFrame:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
     elif isinstance(rules, pd.DataFrame):
         table = rules.astype(str)
+        if "note" in rules.columns:  # a missing note is no note, not the text 'nan'
+            table["note"] = rules["note"].fillna("").astype(str)
     else:
         raise DataError(f"rules must be a CSV path or a DataFrame, got {type(rules).__name__}.")
     missing = [c for c in _RULE_COLUMNS if c not in table.columns]
