@@ -279,3 +279,13 @@ def test_the_index_executive_summary_links_the_personas_export():
     assert '<a href="personas.csv">personas.csv</a>' in summary and 'href="09_personas.html"' in summary
     assert "11 personas &lt;b&gt;" in summary  # the headline, escaped
     assert "Executive summary" not in render_index([other], [], [], {}, {})
+
+
+def test_refreshing_stored_notebooks_runs_the_readers_after_the_writers(project):
+    notebooks, reports = project
+    nbformat.write(reader_notebook(), notebooks / "00_reader.ipynb")  # first in name order
+    nbformat.write(small_notebook(exporting_value("a.csv", "fresh")), notebooks / "01_a.ipynb")
+    report.refresh_stored(report.list_notebooks(folders=project.folders), jobs=2, folders=project.folders)
+    stored = nbformat.read(notebooks / "00_reader.ipynb", as_version=4)
+    assert (notebooks / "reports" / "seen.csv").read_text().split() == ["file", "a.csv=fresh"]
+    assert "read reports" in str(stored.cells[3].outputs)

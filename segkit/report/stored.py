@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 
 from segkit.paths import PROJECT_ROOT
-from segkit.report.execute import DEFAULT_TIMEOUT_S, KERNEL_NAME, ReportError, execute_one, list_notebooks
+from segkit.report.execute import (DEFAULT_TIMEOUT_S, KERNEL_NAME, ReportError, execute_one, list_notebooks,
+                                   reads_exports)
 from segkit.report.folders import Folders
 
 KERNELSPEC: dict[str, str] = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -31,19 +32,29 @@ def refresh_stored(notebooks: list[Path], *, timeout: int = DEFAULT_TIMEOUT_S, j
     """Re-execute notebooks in place with their own default parameters (the outputs nbval checks).
 
     They run in a staging folder under ``folders.reports``; each replaces its stored file only when it succeeded.
+    Notebooks that read the others' exports (``exports_dir``, e.g. the personas) run after the others
+    have written theirs, as in :func:`segkit.report.build_reports`.
     """
     staging = folders.reports / f".refresh-{os.getpid()}"
     staging.mkdir(parents=True, exist_ok=True)
+    second = [nb for nb in notebooks if reads_exports(nb)]
     try:
-        tasks = [(nb, staging / nb.name, {}, timeout) for nb in notebooks]
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
-            for stored, result in zip(notebooks, pool.map(execute_one, *zip(*tasks))):
-                if result.error:
-                    raise ReportError(result.error)
-                nbformat.write(strip_run_metadata(nbformat.read(result.executed, as_version=4)), stored)
-                print(f"refreshed {result.name} ({result.seconds:.0f} s)", flush=True)
+        for wave in ([nb for nb in notebooks if nb not in second], second):
+            _refresh_wave(wave, staging=staging, timeout=timeout, jobs=jobs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _refresh_wave(notebooks: list[Path], *, staging: Path, timeout: int, jobs: int) -> None:
+    if not notebooks:
+        return
+    tasks = [(nb, staging / nb.name, {}, timeout) for nb in notebooks]
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
+        for stored, result in zip(notebooks, pool.map(execute_one, *zip(*tasks))):
+            if result.error:
+                raise ReportError(result.error)
+            nbformat.write(strip_run_metadata(nbformat.read(result.executed, as_version=4)), stored)
+            print(f"refreshed {result.name} ({result.seconds:.0f} s)", flush=True)
 
 
 def make_handout(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
