@@ -1251,12 +1251,15 @@ def test_holdout_skip_sentences_by_hand() -> None:
                                     "so the holdout validation is skipped: ")
     assert unfit.calibration_end == pd.Timestamp("2024-04-09") and unfit.cal_hold is not None and unfit.model is None
     comparison = pd.DataFrame({"BG/NBD": [1.0, 0.40], "Pareto/NBD": [2.0, 0.35]}, index=["total_error_pct", "mae"])
-    assert clv_text._holdout_comparison(comparison) == (
+    assert clv_text._holdout_comparison(comparison, 900, 900) == (
         "On the holdout, **Pareto/NBD** has the smaller mean absolute error (0.350).")
+    assert clv_text._holdout_comparison(comparison, 900, 12345) == (
+        "On the holdout (on a random sample of 900 of the 12,345 customers), **Pareto/NBD** has the smaller mean "
+        "absolute error (0.350).")
     assert clv_text._holdout_pareto_not_fitted(DataError("x")) == (
         "Pareto/NBD could not be fitted on the calibration period: x")
     aic = pd.DataFrame({"delta_aic": [0.0, 58.44]}, index=["Pareto/NBD", "BG/NBD"])
-    assert clv_text._pareto_comparison(aic) == (
+    assert clv_text._pareto_comparison(aic, 10, 10) == (
         "**Pareto/NBD** fits these customers better (AIC lower by 58.4); the other CLV figures use BG/NBD.")
     assert clv_text._pareto_not_fitted(DataError("y")) == (
         "**Pareto/NBD could not be fitted to these customers**, so there is no comparison: y")
@@ -2047,3 +2050,43 @@ def test_purchase_tracking_counts_paid_repeat_days_up_to_the_holdout_end_by_hand
                                           holdout_end="")  # "" is the last day of the data, as None
     np.testing.assert_allclose(alone["cumulative_expected"],
                                purchase.expected_purchases_new_customer(np.arange(6.0)), rtol=1e-12)
+
+
+def test_pareto_comparisons_past_max_customers_fit_both_models_on_one_seeded_sample(daily: pd.DataFrame) -> None:
+    """The documented sample: max_customers rows drawn without replacement by default_rng(random_state).choice,
+    kept in table order; both models are fitted to those rows, and the note says so."""
+    customers = daily.head(3000)
+    full_bg = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
+    comparison = clv.compare_with_pareto(customers, full_bg, max_customers=1200, random_state=4)
+    rows = np.sort(np.random.default_rng(4).choice(3000, size=1200, replace=False))
+    sample = customers.iloc[rows]
+    histories = [sample[c] for c in ("frequency", "recency", "T")]
+    assert comparison.table.loc["BG/NBD", "log_likelihood"] == pytest.approx(
+        BetaGeoModel().fit(*histories).log_likelihood_, rel=1e-9)
+    assert comparison.table.loc["Pareto/NBD", "log_likelihood"] == pytest.approx(
+        ParetoNBDModel().fit(*histories).log_likelihood_, rel=1e-9)
+    # a likelihood over 1,200 customers, not 3,000: about 40% of the full model's
+    assert 0.3 < comparison.table.loc["BG/NBD", "log_likelihood"] / full_bg.log_likelihood_ < 0.5
+    assert "(on a random sample of 1,200 of the 3,000 customers)" in comparison.note
+    again = clv.compare_with_pareto(customers, full_bg, max_customers=1200, random_state=4)
+    pd.testing.assert_frame_equal(again.table, comparison.table)
+    other = clv.compare_with_pareto(customers, full_bg, max_customers=1200, random_state=5)
+    assert other.table.loc["BG/NBD", "log_likelihood"] != comparison.table.loc["BG/NBD", "log_likelihood"]
+    # up to max_customers, the model passed in is the one compared and there is no sample to mention
+    whole = clv.compare_with_pareto(customers, full_bg, max_customers=3000)
+    assert whole.table.loc["BG/NBD", "log_likelihood"] == full_bg.log_likelihood_
+    assert "sample" not in whole.note
+
+
+def test_holdout_pareto_comparison_past_max_customers_scores_both_models_on_the_sample() -> None:
+    clean = simulate_transactions(1500, **TRUE_BG, random_state=6)
+    customers = data.customer_table(clean)
+    validation = clv.holdout_validation(clean, snapshot_date=data.snapshot_date(customers), holdout_days=120)
+    assert validation.done and len(validation.cal_hold) > 600
+    sampled = validation.compare_with_pareto(max_customers=600, random_state=2)
+    rows = np.sort(np.random.default_rng(2).choice(len(validation.cal_hold), size=600, replace=False))
+    sample = validation.cal_hold.iloc[rows]
+    expected = diagnostics.holdout_errors(sample["frequency_holdout"], validation.predicted.loc[sample.index])
+    pd.testing.assert_series_equal(sampled.table["BG/NBD"], expected.loc[sampled.table.index], check_names=False)
+    assert not np.allclose(sampled.table["BG/NBD"], validation.errors.loc[sampled.table.index])
+    assert f"(on a random sample of 600 of the {len(validation.cal_hold):,} customers)" in sampled.note

@@ -172,8 +172,13 @@ def _pareto_not_fitted(error: Exception) -> str:
     return f"**Pareto/NBD could not be fitted to these customers**, so there is no comparison: {error}"
 
 
-def _pareto_comparison(table: pd.DataFrame) -> str:
-    return (f"**{table.index[0]}** fits these customers better (AIC lower by "
+def _on_sample(n_sample: int, n_customers: int) -> str:
+    """' (on a random sample of …)' when the comparison used a sample, else ''."""
+    return "" if n_sample == n_customers else f" (on a random sample of {n_sample:,} of the {n_customers:,} customers)"
+
+
+def _pareto_comparison(table: pd.DataFrame, n_sample: int, n_customers: int) -> str:
+    return (f"**{table.index[0]}** fits these customers better{_on_sample(n_sample, n_customers)} (AIC lower by "
             f"{table['delta_aic'].iloc[1]:,.1f}); the other CLV figures use BG/NBD.")
 
 
@@ -198,9 +203,10 @@ def _holdout_pareto_not_fitted(error: Exception) -> str:
     return f"Pareto/NBD could not be fitted on the calibration period: {error}"
 
 
-def _holdout_comparison(table: pd.DataFrame) -> str:
+def _holdout_comparison(table: pd.DataFrame, n_sample: int, n_customers: int) -> str:
     better = table.loc["mae"].idxmin()
-    return f"On the holdout, **{better}** has the smaller mean absolute error ({table.loc['mae', better]:.3f})."
+    return (f"On the holdout{_on_sample(n_sample, n_customers)}, **{better}** has the smaller mean absolute error "
+            f"({table.loc['mae', better]:.3f}).")
 
 
 #: What :func:`~segkit.clv.truth_check` says without a ground truth.
