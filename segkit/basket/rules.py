@@ -62,10 +62,11 @@ def pair_table(baskets: Baskets, *, min_count: int = 1) -> pd.DataFrame:
         a, b, n_ab = a[common], b[common], n_ab[common]
     n = baskets.n_baskets
     n_a, n_b = n_item[a], n_item[b]
-    confidence = n_ab / n_a
+    confidence = n_ab / n_a  # lift below is written symmetrically, so a → b and b → a have the same float
     return pd.DataFrame({
         "a": a, "b": b, "baskets": n_ab, "support": n_ab / n, "confidence": confidence,
-        "lift": confidence * (n / n_b), "antecedent_support": n_a / n, "consequent_support": n_b / n,
+        "lift": n_ab * float(n) / (n_a * n_b).astype(float), "antecedent_support": n_a / n,
+        "consequent_support": n_b / n,
     })
 
 
