@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from segkit import basket
 from segkit.basket import text
@@ -216,3 +218,22 @@ def test_default_data_planted_pairs_come_out_on_top_in_their_group():
         hint = part["planted_lift_hint"].astype(float).to_numpy()
         np.testing.assert_allclose(found["lift"], hint, rtol=0.15)  # the generator's expected lift
         assert (found["lift"] > found["best_other_lift"].fillna(0)).all(), found
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("ABCDEF"), min_size=1, max_size=5), min_size=2, max_size=40))
+def test_rule_invariants_hold_for_any_baskets(orders):
+    lines = lines_of({f"o{i}": items for i, items in enumerate(orders)})
+    b = basket.build_baskets(lines)
+    if b.basket_sizes().max() < 2:
+        with pytest.raises(DataError):
+            basket.association_rules(b)
+        return
+    rules = basket.association_rules(b, min_support=0, min_lift=0, min_baskets=1, min_buyers=1)
+    both = rules.merge(rules, left_on=["antecedent", "consequent"], right_on=["consequent", "antecedent"])
+    assert len(both) == len(rules)  # every rule has its reverse
+    assert (both["support_x"] == both["support_y"]).all() and (both["lift_x"] == both["lift_y"]).all()
+    assert ((rules["confidence"] > 0) & (rules["confidence"] <= 1)).all()
+    np.testing.assert_allclose(rules["confidence"], rules["support"] / rules["antecedent_support"])
+    np.testing.assert_allclose(rules["lift"], rules["confidence"] / rules["consequent_support"])
+    assert (rules["support"] <= np.minimum(rules["antecedent_support"], rules["consequent_support"])).all()
