@@ -70,9 +70,11 @@ def segment_rules(
     Returns
     -------
     DataFrame
-        Columns :data:`SEGMENT_RULE_COLUMNS`: the base's rules first, then each segment's (in the
-        categories' order, else largest first), each ranked by lift. ``base_lift`` is the pair's lift
-        over all baskets (unfiltered), ``lift_vs_base`` = ``lift / base_lift``.
+        Columns :data:`SEGMENT_RULE_COLUMNS`: the base's rules first, then each segment's (largest
+        segment first), each ranked by lift. ``base_lift`` is the pair's lift over all baskets
+        (unfiltered), ``lift_vs_base`` = ``lift / base_lift``; ``rest_lift`` is its lift over the
+        other segments' baskets and ``lift_vs_rest`` = ``lift / rest_lift`` (infinite when the others
+        never buy the pair together; both NaN for the base's rows).
 
     Raises
     ------
