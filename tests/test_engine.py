@@ -273,6 +273,13 @@ def test_functions_of_clean_lines_give_the_same_on_the_engine_file_as_on_the_fra
     repeats = days[cohort & (days["day"] > first)].groupby("day").size()
     assert by_frame.tracking["actual"].sum() == repeats.sum()
     assert by_frame.tracking["actual"].reindex(repeats.index).tolist() == repeats.astype(float).tolist()
+    from segkit import rfm
+
+    later = rfm.rfm_segments(customers, warn=False)
+    by_frame_moves = rfm.migration_study(frame, later, days=90)
+    by_file_moves = rfm.migration_study(lines, later, days=90)
+    assert by_frame_moves.matrix is not None and by_file_moves.note == by_frame_moves.note
+    pd.testing.assert_frame_equal(by_file_moves.matrix, by_frame_moves.matrix)
     predictions = clv.clv_analysis(customers, n_draws=10).predictions
     pd.testing.assert_frame_equal(clv.crm_export(predictions, lines, snapshot_date=snapshot),
                                   clv.crm_export(predictions, frame, snapshot_date=snapshot))
@@ -305,3 +312,20 @@ def test_a_clean_lines_file_is_checked_like_the_frame(tmp_path):
     fine = tmp_path / "fine.parquet"
     good.to_parquet(fine)
     assert data.customer_table(fine)["n_orders"].to_dict() == {"a": 1, "b": 1}
+
+
+def test_one_row_per_buyer_is_checked_on_the_lines_file(tmp_path):
+    lines = tmp_path / "lines.parquet"
+    pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "order_id": ["1", "2", "3", "4"],
+                  "order_date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-02-01"]),
+                  "amount": [10.0, -10.0, 5.0, 7.0], "quantity": [1.0, -1.0, 1.0, 1.0],
+                  "is_return": [False, True, False, False]}).to_parquet(lines)
+    snapshot = pd.Timestamp("2024-01-10")  # c buys later: not a buyer yet
+    data.check_one_row_per_buyer(["b", "a"], lines, snapshot_date=snapshot, what="The export")
+    for ids in (["a"], ["a", "b", "c"], ["a", "b", "b"]):
+        with pytest.raises(DataError, match=rf"^The export has {len(ids)} rows for 2 customers with purchases before "
+                                            r"2024-01-10: build it from segkit\.data\.customer_table\(clean\)"):
+            data.check_one_row_per_buyer(ids, lines, snapshot_date=snapshot, what="The export")
+    with pytest.raises(DataError, match=r"^The export needs column\(s\) \['is_return'\]"):
+        data.check_one_row_per_buyer(["a"], pd.read_parquet(lines).drop(columns="is_return"), snapshot_date=snapshot,
+                                     what="The export")

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.clv._common import DAYS_PER_YEAR, _check_customers, _check_discount_rate, _check_margin, _require
-from segkit.data.customers import CleanLines, check_clean_lines
-from segkit.engine import duck
+from segkit.data.customers import CleanLines, check_one_row_per_buyer
 from segkit.errors import DataError
 
 __all__ = [
@@ -379,9 +378,5 @@ def crm_export(predictions: pd.DataFrame, clean: CleanLines, *, snapshot_date: p
         The rows are not exactly the customers with a purchase in ``clean`` before ``snapshot_date``.
     """
     export = predictions[["predicted_purchases", "p_alive", "expected_spend", "clv", "tier"]].round(6).reset_index()
-    check_clean_lines(clean, columns=("customer_id", "order_date", "is_return"), where="crm_export")
-    buyers = duck.buyers(clean, pd.Timestamp(snapshot_date))
-    if not (export["customer_id"].is_unique and set(export["customer_id"]) == set(buyers)):
-        raise DataError(f"The export has {len(export)} rows for {len(buyers)} customers with purchases before "
-                        f"{snapshot_date:%Y-%m-%d}: predict for segkit.data.customer_table(clean) at that date.")
+    check_one_row_per_buyer(export["customer_id"], clean, snapshot_date=snapshot_date, what="The CLV export")
     return export

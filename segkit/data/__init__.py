@@ -27,13 +27,20 @@ Also importable from the modules, for tests and the other method families: the r
 
 from segkit.data.cache import load_clean
 from segkit.data.clean import clean_transactions, excluded_rules, reconcile, split_transactions
-from segkit.data.customers import calibration_holdout, check_customer_table, customer_table, snapshot_date
+from segkit.data.customers import (
+    calibration_holdout,
+    check_customer_table,
+    check_one_row_per_buyer,
+    customer_table,
+    snapshot_date,
+)
 from segkit.data.load import load_transactions, read_transactions
 from segkit.data.profiling import profile_transactions
 from segkit.data.text import describe_reading, describe_rules
 
 __all__ = [
     "calibration_holdout",
+    "check_one_row_per_buyer",
     "clean_transactions",
     "customer_table",
     "describe_reading",

@@ -60,6 +60,26 @@ def check_clean_lines(clean: CleanLines, *, columns: Sequence[str] = CLEAN_COLUM
     return span
 
 
+
+def check_one_row_per_buyer(customer_ids: object, clean: CleanLines, *, snapshot_date: pd.Timestamp,
+                            what: str) -> None:
+    """Check that ``customer_ids`` (an export's ids) are exactly the customers with a purchase in ``clean``
+    before ``snapshot_date``, once each, so that no customer is lost or counted twice on the way out.
+
+    Raises
+    ------
+    DataError
+        Naming ``what`` (the export), its rows and the buyers, with the fix.
+    """
+    check_clean_lines(clean, columns=("customer_id", "order_date", "is_return"), where=what)
+    ids = pd.Index(customer_ids)
+    buyers = duck.buyers(clean, pd.Timestamp(snapshot_date))
+    if not (ids.is_unique and ids.sort_values().equals(buyers.sort_values())):
+        raise DataError(f"{what} has {len(ids):,} rows for {len(buyers):,} customers with purchases before "
+                        f"{pd.Timestamp(snapshot_date):%Y-%m-%d}: build it from segkit.data.customer_table(clean) "
+                        "at that date.")
+
+
 def check_customer_table(
     customers: object, columns: Sequence[str], *, fix: str = "build it with segkit.data.customer_table(clean)"
 ) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.data import customer_table
+from segkit.data.customers import CleanLines, check_clean_lines
 from segkit.errors import DataError
 from segkit.rfm.segments import _Options, _segment_quietly
 from segkit.rfm.text import (
@@ -127,7 +128,7 @@ class Migration:
 
 
 def migration_study(
-    clean: pd.DataFrame,
+    clean: CleanLines,
     later: pd.DataFrame,
     *,
     days: int,
@@ -143,8 +144,8 @@ def migration_study(
 
     Parameters
     ----------
-    clean : DataFrame
-        Clean transactions (:func:`segkit.data.load_clean`).
+    clean : DataFrame or path
+        Clean transactions (:func:`segkit.data.load_clean`), or their Parquet file (:func:`segkit.engine.clean_lines`).
     later : DataFrame
         The current segmentation, :func:`rfm_segments` of ``customer_table(clean, snapshot_date=snapshot)``.
     days : int
@@ -162,10 +163,11 @@ def migration_study(
     """
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
         raise DataError(f"days={days!r} must be a whole number of days of at least 1 (e.g. 90 for a quarter).")
+    span = check_clean_lines(clean)
     later_date = (pd.Timestamp(snapshot).normalize() if snapshot not in (None, "")
-                  else clean["order_date"].max().normalize() + pd.Timedelta(days=1))
+                  else span["last"].normalize() + pd.Timedelta(days=1))
     earlier_date = later_date - pd.Timedelta(days=int(days))
-    first = clean["order_date"].min().normalize()
+    first = span["first"].normalize()
     history = (later_date - first).days
     note = ""
     if earlier_date <= first:
