@@ -284,7 +284,9 @@ def test_a_growing_shop_is_not_a_season():
     (lambda l: cohort_retention(l.assign(customer_id=None)), r"2 line\(s\) have no customer_id"),
     (lambda l: purchase_cycle(l, snapshot_date="2023-01-01"), r"snapshot_date 2023-01-01 is on or before"),
     (lambda l: purchase_cycle(l, overdue_multiple=0), r"overdue_multiple=0 must be a positive number"),
-    (lambda l: purchase_cycle("orders.csv"), r"got str; pass the clean lines of segkit.data.load_clean"),
+    (lambda l: purchase_cycle("orders.csv"), r"the clean lines file orders.csv does not exist; pass the clean lines "
+     r"of segkit.data.load_clean"),
+    (lambda l: purchase_cycle(3), r"got int; pass the clean lines of segkit.data.load_clean"),
     (lambda l: retention_trend(cohort_retention(l), horizons=[0]), r"horizons=\[0\] must be whole numbers"),
     (lambda l: cycle_by_segment(purchase_cycle(l), pd.Series(["x"], index=["a"])), r"1 customers of the cycle table "
      r"have no segment \(e.g. \['b'\]\)"),

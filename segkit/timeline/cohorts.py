@@ -20,7 +20,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from segkit.data.customers import CleanLines
 from segkit.errors import DataError
+from segkit.timeline import _sql
 from segkit.timeline._lines import _lines
 
 #: Periods per year of each cohort period.
@@ -61,14 +63,15 @@ def _period_label(number: np.ndarray, per_year: int) -> np.ndarray:
 
 
 def cohort_retention(
-    clean: pd.DataFrame, *, period: str = "month", snapshot_date: str | pd.Timestamp | None = None
+    clean: CleanLines, *, period: str = "month", snapshot_date: str | pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """Retention and revenue of each acquisition cohort, period by period (the long table a heatmap pivots).
 
     Parameters
     ----------
-    clean : DataFrame
-        Clean order lines (:func:`segkit.data.load_clean`): ``customer_id``, ``order_id``, ``order_date``,
+    clean : DataFrame or path
+        Clean order lines (:func:`segkit.data.load_clean`) or their Parquet file
+        (:func:`segkit.engine.clean_lines`), computed on in the engine: ``customer_id``, ``order_id``, ``order_date``,
         ``amount`` and ``is_return`` (derived from negative amounts or quantities when absent).
     period : {"month", "quarter"}
         The cohort period.
@@ -99,23 +102,16 @@ def cohort_retention(
     [['2024-01', 0, 1, 1.0, 10.0], ['2024-01', 1, 0, 0.0, 0.0], ['2024-01', 2, 1, 1.0, 5.0], ['2024-02', 0, 1, 1.0, 10.0], ['2024-02', 1, 0, 0.0, 0.0]]
     """
     per_year = _check_period(period)
-    lines, snapshot = _lines(clean, snapshot_date)
-    number = _period_number(lines["order_date"], per_year)
-    buying = ~lines["is_return"].to_numpy()
-    cohort_of = pd.Series(number[buying]).groupby(lines["customer_id"].to_numpy()[buying]).min()
-    cohort = lines["customer_id"].map(cohort_of).to_numpy(dtype=float)
-    known = ~np.isnan(cohort)  # returns of customers who never bought before the snapshot have no cohort
-    cohort = cohort[known].astype(np.int64)
-    index = np.maximum(number[known] - cohort, 0)
-    last = int(_period_number(pd.Series([snapshot - pd.Timedelta(days=1)]), per_year)[0])
-    grid = _grid(cohort_of.value_counts().sort_index(), last)
+    lines = _lines(clean, snapshot_date)
+    counts = lines.query(lambda relation, l: _sql.cohort_query(relation, l.is_return, l.before(), per_year))
+    sizes = counts.loc[counts["period_index"] == -1].set_index("cohort")["active"].sort_index()
+    cells = counts.loc[counts["period_index"] >= 0].set_index(["cohort", "period_index"])
+    last = int(_period_number(pd.Series([lines.snapshot - pd.Timedelta(days=1)]), per_year)[0])
+    grid = _grid(sizes, last)
     keys = pd.MultiIndex.from_arrays([grid["cohort_number"], grid["period_index"]])
-    buys = pd.DataFrame({"customer": lines["customer_id"].to_numpy()[known], "cohort": cohort, "index": index})
-    active = buys[buying[known]].drop_duplicates(["customer", "index"]).groupby(["cohort", "index"]).size()
-    revenue = pd.Series(lines["amount"].to_numpy(float)[known]).groupby([cohort, index]).sum()
-    grid["customers_active"] = active.reindex(keys, fill_value=0).to_numpy(np.int64)
-    grid["revenue"] = revenue.reindex(keys, fill_value=0.0).to_numpy().round(6)
-    return _finish(grid, per_year, snapshot)
+    grid["customers_active"] = cells["active"].reindex(keys, fill_value=0).to_numpy(np.int64)
+    grid["revenue"] = cells["revenue"].reindex(keys, fill_value=0.0).to_numpy(float).round(6)
+    return _finish(grid, per_year, lines.snapshot)
 
 
 def _grid(sizes: pd.Series, last: int) -> pd.DataFrame:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from segkit.data.customers import CleanLines
 from segkit.errors import DataError
+from segkit.timeline import _sql
 from segkit.timeline._lines import _lines
 
 CYCLE_COLUMNS: tuple[str, ...] = (
@@ -30,7 +32,7 @@ def _check_multiple(overdue_multiple: float) -> float:
 
 
 def purchase_cycle(
-    clean: pd.DataFrame,
+    clean: CleanLines,
     *,
     snapshot_date: str | pd.Timestamp | None = None,
     overdue_multiple: float = 2.0,
@@ -39,8 +41,9 @@ def purchase_cycle(
 
     Parameters
     ----------
-    clean : DataFrame
-        Clean order lines (:func:`segkit.data.load_clean`).
+    clean : DataFrame or path
+        Clean order lines (:func:`segkit.data.load_clean`) or their Parquet file (:func:`segkit.engine.clean_lines`);
+        the gaps (``lag`` over each customer's purchase days) and their median are computed in the engine.
     snapshot_date : date-like, optional
         Only lines before this day count; default the day after the last line.
     overdue_multiple : float, default 2
@@ -64,19 +67,14 @@ def purchase_cycle(
     [[15.0, 30.0, 2.0], [nan, 41.0, nan]]
     """
     multiple = _check_multiple(overdue_multiple)
-    lines, snapshot = _lines(clean, snapshot_date)
-    buys = lines.loc[~lines["is_return"]]
-    days = (pd.DataFrame({"customer_id": buys["customer_id"].to_numpy(), "day": buys["order_date"].dt.normalize()})
-            .drop_duplicates().sort_values(["customer_id", "day"], kind="stable"))
-    same = days["customer_id"].to_numpy()[1:] == days["customer_id"].to_numpy()[:-1]
-    gaps = np.r_[np.nan, np.where(same, np.diff(days["day"].to_numpy()) / np.timedelta64(1, "D"), np.nan)]
-    per = days.assign(gap=gaps).groupby("customer_id", sort=True).agg(
-        purchase_days=("day", "size"), last=("day", "max"), median_gap_days=("gap", "median"))
-    out = pd.DataFrame(index=per.index.rename("customer_id"))
-    out["n_orders"] = buys.groupby("customer_id")["order_id"].nunique().reindex(out.index).to_numpy(np.int64)
+    lines = _lines(clean, snapshot_date)
+    per = lines.query(lambda relation, l: _sql.cycle_query(relation, l.is_return, l.before()))
+    per = per.set_index(pd.Index(per.pop("customer_id").to_numpy(object), name="customer_id")).sort_index()
+    out = pd.DataFrame(index=per.index)
+    out["n_orders"] = per["n_orders"].to_numpy(np.int64)
     out["purchase_days"] = per["purchase_days"].to_numpy(np.int64)
     out["median_gap_days"] = per["median_gap_days"].to_numpy(float)
-    out["days_since_last_purchase"] = ((snapshot - per["last"]) / pd.Timedelta(days=1)).to_numpy(np.int64)
+    out["days_since_last_purchase"] = per["days_since_last_purchase"].to_numpy(np.int64)
     out["overdue_ratio"] = out["days_since_last_purchase"] / out["median_gap_days"]
     out["overdue"] = (out["overdue_ratio"] > multiple).to_numpy(bool)
     return out

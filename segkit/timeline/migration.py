@@ -22,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from segkit.data import customer_table
+from segkit.data.customers import CleanLines
 from segkit.errors import DataError
 from segkit.rfm.views import abc_tiers
 from segkit.rfm.migration import segment_migration
 from segkit.rfm.text import NO_LONGER_IN_TABLE, NOT_YET_A_CUSTOMER
-from segkit.timeline._lines import _lines
+from segkit.timeline import _sql
+from segkit.timeline._lines import Lines, _lines
 from segkit.timeline.cycle import _check_multiple, purchase_cycle
 from segkit.timeline.text import REASONS
 
@@ -79,9 +81,9 @@ def _whole_days(value: object, name: str, example: str) -> int:
 
 
 def snapshot_pair(
-    clean: pd.DataFrame,
+    clean: CleanLines,
     *,
-    earlier_clean: pd.DataFrame | None = None,
+    earlier_clean: CleanLines | None = None,
     days: int = 90,
     snapshot_date: str | pd.Timestamp | None = None,
     earlier_snapshot_date: str | pd.Timestamp | None = None,
@@ -92,9 +94,10 @@ def snapshot_pair(
 
     Parameters
     ----------
-    clean : DataFrame
-        Clean order lines of the later export (:func:`segkit.data.load_clean`).
-    earlier_clean : DataFrame, optional
+    clean : DataFrame or path
+        Clean order lines of the later export (:func:`segkit.data.load_clean`), or their Parquet file
+        (:func:`segkit.engine.clean_lines`): every table is computed in the engine.
+    earlier_clean : DataFrame or path, optional
         Clean order lines of an earlier export; default ``clean`` itself (two days of one export).
     days : int, default 90
         Days between the snapshots when one export is compared with itself.
@@ -121,20 +124,23 @@ def snapshot_pair(
     days = _whole_days(days, "days", "e.g. 90 for a quarter")
     stake_days = _whole_days(stake_days, "stake_days", "e.g. 365 for a year of revenue")
     multiple = _check_multiple(overdue_multiple)
-    later_lines, later_date = _lines(clean, snapshot_date)
+    later_lines = _lines(clean, snapshot_date)
+    later_date = later_lines.snapshot
     same_export = earlier_clean is None
     source = clean if same_export else earlier_clean
     if earlier_snapshot_date in (None, "") and same_export:
         earlier_snapshot_date = later_date - pd.Timedelta(days=days)
-    earlier_date = _earlier_date(source, earlier_snapshot_date, later_date, days=days, same_export=same_export)
-    earlier_lines, _ = _lines(source, earlier_date)
+    span = _lines(source, None)
+    earlier_date = _earlier_date(span.first, span.snapshot, earlier_snapshot_date, later_date, days=days,
+                                 same_export=same_export)
+    earlier_lines = _lines(source, earlier_date)
     earlier, later = (customer_table(source, snapshot_date=earlier_date),
                       customer_table(clean, snapshot_date=later_date))
     _check_common(earlier.index, later.index)
-    at_stake = _recent_revenue(later_lines, later_date, stake_days, later.index)
+    at_stake = _recent_revenue(later_lines, stake_days, later.index)
     gone = earlier.index.difference(later.index)
     if len(gone):
-        at_stake = pd.concat([at_stake, _recent_revenue(earlier_lines, earlier_date, stake_days, gone)])
+        at_stake = pd.concat([at_stake, _recent_revenue(earlier_lines, stake_days, gone)])
     return SnapshotPair(
         earlier_date=earlier_date, later_date=later_date, earlier=earlier, later=later,
         cycle_earlier=purchase_cycle(source, snapshot_date=earlier_date, overdue_multiple=multiple),
@@ -142,12 +148,12 @@ def snapshot_pair(
         at_stake=at_stake.rename("revenue_at_stake"), stake_days=stake_days)
 
 
-def _earlier_date(source: pd.DataFrame, given: object, later_date: pd.Timestamp, *, days: int,
-                  same_export: bool) -> pd.Timestamp:
-    dates = source["order_date"]
-    first = dates.min().normalize()
+def _earlier_date(first: pd.Timestamp, after_last: pd.Timestamp, given: object, later_date: pd.Timestamp, *,
+                  days: int, same_export: bool) -> pd.Timestamp:
+    """The earlier snapshot: ``given``, or ``after_last`` (the day after the earlier export's last line)."""
+    first = first.normalize()
     if given in (None, ""):
-        date = dates.max().normalize() + pd.Timedelta(days=1)
+        date = after_last
     else:
         try:
             date = pd.Timestamp(given).normalize()
@@ -176,11 +182,12 @@ def _check_common(earlier: pd.Index, later: pd.Index) -> None:
     )
 
 
-def _recent_revenue(lines: pd.DataFrame, snapshot: pd.Timestamp, days: int, ids: pd.Index) -> pd.Series:
-    """Net revenue per customer over the ``days`` days before ``snapshot`` (0 without a line there)."""
-    since = (snapshot - pd.Timedelta(days=days)).to_datetime64()
-    recent = lines.loc[lines["order_date"].to_numpy() >= since]
-    return recent.groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0).astype(float)
+def _recent_revenue(lines: Lines, days: int, ids: pd.Index) -> pd.Series:
+    """Net revenue per customer over the ``days`` days before the snapshot (0 without a line there), in the engine."""
+    since = lines.before(lines.snapshot - pd.Timedelta(days=days))
+    found = lines.query(lambda relation, l: _sql.recent_revenue_query(relation, since, l.before()))
+    revenue = pd.Series(found["revenue"].to_numpy(float), index=found["customer_id"].to_numpy(object))
+    return revenue.reindex(ids, fill_value=0.0).astype(float)
 
 
 def migration_table(earlier: pd.Series, later: pd.Series, at_stake: pd.Series) -> pd.DataFrame:

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segkit.data.customers import CleanLines
 from segkit.errors import DataError
+from segkit.timeline import _sql
 from segkit.timeline._lines import _lines
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -39,15 +41,15 @@ def _days(first: pd.Timestamp, snapshot: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(first.normalize(), snapshot - pd.Timedelta(days=1), freq="D")
 
 
-def _trend(times: pd.Series, days: pd.DatetimeIndex) -> np.ndarray:
+def _trend(per_month: pd.Series, days: pd.DatetimeIndex) -> np.ndarray:
     """Each day's weight, mean 1: the straight line through the orders per day of each calendar month
-    (least squares weighted by the days observed), kept at or above a tenth of the mean; flat under 3 months."""
+    (``per_month``: orders by year × 12 + month; least squares weighted by the days observed), kept at or
+    above a tenth of the mean; flat under 3 months."""
     month = (days.year * 12 + days.month).to_numpy()
     observed, position = np.unique(month, return_inverse=True)
     if len(observed) < 3:
         return np.ones(len(days))
     n_days = np.bincount(position).astype(float)
-    per_month = pd.Series(times.dt.year.to_numpy() * 12 + times.dt.month.to_numpy()).value_counts()
     rate = per_month.reindex(observed, fill_value=0).to_numpy(float) / n_days
     slope, intercept = np.polyfit(observed - observed[0], rate, 1, w=np.sqrt(n_days))
     line = np.maximum(intercept + slope * (month - observed[0]), 0.1 * rate.mean())
@@ -63,19 +65,17 @@ def _exposure(days: pd.DatetimeIndex, weights: np.ndarray, unit: str) -> np.ndar
     return np.bincount(levels, weights=weights, minlength=len(_LEVELS[unit][0]))
 
 
-def _orders(lines: pd.DataFrame, segments: pd.Series | None, total: str) -> pd.DataFrame:
-    buys = lines.loc[~lines["is_return"]]
-    orders = buys.groupby(["customer_id", "order_id"], sort=False, observed=True).agg(
-        time=("order_date", "min"), revenue=("amount", "sum")).reset_index()
-    groups = [orders.assign(group=total)]
-    if segments is not None:
-        labels = segments.reindex(orders["customer_id"].to_numpy())
-        groups.append(orders.assign(group=labels.astype(str).to_numpy()).loc[labels.notna().to_numpy()])
-    return pd.concat(groups, ignore_index=True)
+def _labels(segments: pd.Series | None) -> pd.DataFrame | None:
+    """The segment of each customer as the small frame the engine joins (``customer_id``, ``grp``)."""
+    if segments is None:
+        return None
+    known = segments.notna().to_numpy()
+    return pd.DataFrame({"customer_id": segments.index[known].astype(str),
+                         "grp": segments.astype(str).to_numpy()[known]})
 
 
 def seasonality(
-    clean: pd.DataFrame,
+    clean: CleanLines,
     *,
     segments: pd.Series | None = None,
     snapshot_date: str | pd.Timestamp | None = None,
@@ -85,8 +85,9 @@ def seasonality(
 
     Parameters
     ----------
-    clean : DataFrame
-        Clean order lines (:func:`segkit.data.load_clean`).
+    clean : DataFrame or path
+        Clean order lines (:func:`segkit.data.load_clean`) or their Parquet file (:func:`segkit.engine.clean_lines`);
+        the orders are counted per group and level in the engine (the segments are joined there).
     segments : Series, optional
         Segment per customer, indexed by ``customer_id``; each segment gets its own rows after ``total``'s
         (a categorical keeps its order; customers without a segment count only in ``total``).
@@ -115,36 +116,37 @@ def seasonality(
     if segments is not None and not isinstance(segments, pd.Series):
         raise DataError(f"segments must be a Series of segment names indexed by customer_id, got "
                         f"{type(segments).__name__}; e.g. rfm.rfm_segments(customers)['segment'].")
-    lines, snapshot = _lines(clean, snapshot_date)
-    orders = _orders(lines, segments, total)
-    groups = [total, *_group_order(segments, orders)]
-    units = [u for u in _LEVELS if u != "hour" or (orders["time"] != orders["time"].dt.normalize()).any()]
-    days = _days(lines["order_date"].min(), snapshot)
-    parts = [_by_unit(orders.loc[orders["group"] == group], group, unit, days) for group in groups for unit in units]
+    lines = _lines(clean, snapshot_date)
+    counts = lines.query(lambda relation, l: _sql.season_query(relation, l.is_return, l.before(), total,
+                                                              segments=segments is not None),
+                         segments=_labels(segments))
+    groups = [total, *_group_order(segments, set(counts["grp"]))]
+    timed = (counts["unit"] == "timed").any()
+    units = [u for u in _LEVELS if u != "hour" or timed]
+    days = _days(lines.first, lines.snapshot)
+    parts = [_by_unit(counts.loc[counts["grp"] == group], group, unit, days) for group in groups for unit in units]
     order = {unit: i for i, unit in enumerate(units)}
     table = pd.concat(parts, ignore_index=True)
     return table.sort_values("unit", key=lambda u: u.map(order), kind="stable").reset_index(drop=True)
 
 
-def _group_order(segments: pd.Series | None, orders: pd.DataFrame) -> list[str]:
+def _group_order(segments: pd.Series | None, present: set) -> list[str]:
     if segments is None:
         return []
-    present = set(orders["group"])
     names = segments.cat.categories if isinstance(segments.dtype, pd.CategoricalDtype) else sorted(
         segments.dropna().astype(str).unique())
     return [str(n) for n in names if str(n) in present]
 
 
-def _by_unit(orders: pd.DataFrame, group: str, unit: str, days: pd.DatetimeIndex) -> pd.DataFrame:
-    """One group's rows for one unit (a loop over groups and units, never over customers)."""
+def _by_unit(counts: pd.DataFrame, group: str, unit: str, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """One group's rows for one unit from the engine's counts (a loop over groups and units, never over customers)."""
     levels, labels = _LEVELS[unit]
-    exposure = _exposure(days, _trend(orders["time"], days), unit)
-    offset = levels[0]
-    level = _level(orders["time"], unit) - offset
+    per_month = counts.loc[counts["unit"] == "calendar_month"].set_index("level")["orders"]
+    exposure = _exposure(days, _trend(per_month, days), unit)
+    found = counts.loc[counts["unit"] == unit].set_index("level")
     table = pd.DataFrame({"group": group, "unit": unit, "level": levels, "label": labels,
-                          "orders": np.bincount(level, minlength=len(levels)).astype(float),
-                          "revenue": np.bincount(level, weights=orders["revenue"].to_numpy(float),
-                                                 minlength=len(levels)).round(6),
+                          "orders": found["orders"].reindex(levels, fill_value=0).to_numpy(float),
+                          "revenue": found["revenue"].reindex(levels, fill_value=0.0).to_numpy(float).round(6),
                           "exposure_days": exposure})
     total = table["orders"].sum()
     table["orders_share"] = table["orders"] / total

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from segkit.data.customers import CleanLines
 from segkit.errors import DataError
+from segkit.timeline import _sql
 from segkit.timeline._lines import _lines
 from segkit.timeline.migration import SnapshotPair, _valuable
 from segkit.timeline.season import seasonality
@@ -96,27 +98,27 @@ def load_truth(path: str | Path, customers: pd.Index) -> tuple[PlantedTruth | No
     return PlantedTruth(customers=truth, params=params, matched=matched), ""
 
 
-def _first_and_active(clean: pd.DataFrame, snapshot_date) -> tuple[pd.Series, pd.DataFrame, int]:
-    """Each customer's first purchase month (a month number), their (customer, months since) purchases, and
-    the last complete month number before the snapshot."""
-    lines, snapshot = _lines(clean, snapshot_date)
-    buys = lines.loc[~lines["is_return"]]
-    month = buys["order_date"].dt.year.to_numpy(np.int64) * 12 + buys["order_date"].dt.month.to_numpy(np.int64) - 1
-    first = pd.Series(month).groupby(buys["customer_id"].to_numpy()).min()
-    since = month - first.reindex(buys["customer_id"].to_numpy()).to_numpy()
-    active = pd.DataFrame({"customer_id": buys["customer_id"].to_numpy(), "since": since}).drop_duplicates()
+def _first_and_retained(clean: CleanLines, snapshot_date, months) -> tuple[pd.DataFrame, int]:
+    """Per customer (sorted): the first purchase month (a month number, ``first``) and ``since_k`` (1 when they
+    bought k months after it) for each k of ``months``, from the engine; and the last complete month number
+    before the snapshot."""
+    lines = _lines(clean, snapshot_date)
+    per = lines.query(lambda relation, l: _sql.cohort_months_query(relation, l.is_return, l.before(), months))
+    per = per.set_index(pd.Index(per.pop("customer_id").to_numpy(object), name="customer_id")).sort_index()
+    snapshot = lines.snapshot
     last_complete = snapshot.year * 12 + snapshot.month - 2  # the month before the snapshot's is the last whole one
-    return first, active, last_complete
+    return per, last_complete
 
 
-def cohort_truth(clean: pd.DataFrame, truth: PlantedTruth, *, months=(3, 6),
+def cohort_truth(clean: CleanLines, truth: PlantedTruth, *, months=(3, 6),
                  snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Retention ``months`` after the first purchase per acquisition quarter: measured against planted.
 
     Parameters
     ----------
-    clean : DataFrame
-        Clean order lines (:func:`segkit.data.load_clean`).
+    clean : DataFrame or path
+        Clean order lines (:func:`segkit.data.load_clean`) or their Parquet file (:func:`segkit.engine.clean_lines`);
+        each customer's first month and the months they bought in are found in the engine.
     truth : PlantedTruth
         From :func:`load_truth`.
     months : sequence of int
@@ -133,16 +135,17 @@ def cohort_truth(clean: pd.DataFrame, truth: PlantedTruth, *, months=(3, 6),
         ``measured_factor`` (retained ÷ expected_as_first) and ``planted_factor`` (the planted multiplier over
         the first quarter's).
     """
-    first, active, last_complete = _first_and_active(clean, snapshot_date)
-    groups = truth.customers["group"].reindex(first.index)
+    buyers, last_complete = _first_and_retained(clean, snapshot_date, [int(k) for k in months])
+    groups = truth.customers["group"].reindex(buyers.index)
     known = groups.notna().to_numpy()
-    first, groups = first[known], groups[known]
+    buyers, groups = buyers[known], groups[known]
+    first = buyers["first"]
     quarter_number = first.to_numpy() // 3
     start = int(quarter_number.min())
     multiplier = pd.Series(truth.params["cohort_effect"]["retention_multiplier"])
     rows = []
     for k in months:
-        retained = first.index.isin(active.loc[active["since"] == k, "customer_id"])
+        retained = buyers[f"since_{int(k)}"].to_numpy() == 1
         frame = pd.DataFrame({"quarter": quarter_number, "group": groups.to_numpy(), "retained": retained})
         complete = frame["quarter"] * 3 + 2 + k <= last_complete
         by = frame.loc[complete].groupby(["quarter", "group"])["retained"].agg(["size", "mean"]).reset_index()
@@ -165,7 +168,7 @@ def _planted_index(params: dict, group: str, unit: str) -> np.ndarray:
     return values * 24 if unit == "hour" else values
 
 
-def season_truth(clean: pd.DataFrame, truth: PlantedTruth, *,
+def season_truth(clean: CleanLines, truth: PlantedTruth, *,
                  snapshot_date: str | pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each planted group's seasonal indexes found by :func:`segkit.timeline.seasonality` beside the planted ones.
 
@@ -177,10 +180,7 @@ def season_truth(clean: pd.DataFrame, truth: PlantedTruth, *,
         ``found_peak``, ``peak_match`` (the found peak is a planted top level, ties within 5% included),
         ``mean_abs_diff`` (between the indexes) and ``correlation`` (NaN for a flat plant).
     """
-    lines, _ = _lines(clean, snapshot_date)
-    groups = truth.customers["group"]
-    season = seasonality(clean, segments=groups.loc[groups.index.isin(lines["customer_id"])],
-                         snapshot_date=snapshot_date)
+    season = seasonality(clean, segments=truth.customers["group"], snapshot_date=snapshot_date)
     planted_groups = list(truth.params["seasonality"])
     season = season.loc[season["group"].isin(planted_groups)].copy()
     season["planted"] = np.concatenate([
