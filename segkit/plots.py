@@ -116,3 +116,80 @@ def plot_share_bars(
     ax.set_title(title)
     ax.legend(loc=legend_loc)
     return ax
+
+
+# --- axis formatters: ticks written like the tables (segkit.present), units in the axis label ----------------
+
+
+def _unit_label(ax: plt.Axes, axis: str, unit: str, label: str | None) -> None:
+    """Put ``unit`` in the axis label: ``label (unit)``, or replace a placeholder ``(money)`` / append it."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    current = label if label is not None else target.get_label_text()
+    if not current and label is None:
+        return
+    if f"({unit})" in current:
+        text = current
+    elif "(money)" in current:
+        text = current.replace("(money)", f"({unit})")
+    else:
+        text = f"{current} ({unit})"
+    target.set_label_text(text)
+
+
+def money_axis(ax: plt.Axes, currency: str, *, axis: str = "y", label: str | None = None) -> plt.Axes:
+    """Write an axis's ticks as money (``£1,200``) and put the currency in its label.
+
+    Ticks have no decimals unless the axis spans less than 10 units of money. The label is
+    ``label`` (or the axis's current one) with ``(£)`` added, or replacing a ``(money)`` placeholder.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(); _ = ax.plot([0, 1], [0, 2500]); _ = ax.set_ylabel("revenue (money)")
+    >>> ax = money_axis(ax, "£"); ax.get_ylabel(), ax.yaxis.get_major_formatter()(2500, 0)
+    ('revenue (£)', '£2,500')
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    from segkit.present.values import format_money
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    limits = ax.get_ylim if axis == "y" else ax.get_xlim
+
+    def tick(value: float, _position: int) -> str:
+        low, high = limits()
+        return format_money(value, currency, decimals=0 if abs(high - low) >= 10 else 2)
+
+    target.set_major_formatter(FuncFormatter(tick))
+    _unit_label(ax, axis, currency.strip() or "money", label)
+    return ax
+
+
+def percent_axis(ax: plt.Axes, *, axis: str = "y", fraction: bool = True, decimals: int = 0,
+                 label: str | None = None) -> plt.Axes:
+    """Write an axis's ticks as percentages (``12%``): from fractions (``fraction=True``) or from 0-100.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(); ax = percent_axis(ax, label="share of customers")
+    >>> ax.get_ylabel(), ax.yaxis.get_major_formatter()(0.25, 0)
+    ('share of customers (%)', '25%')
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(PercentFormatter(xmax=1.0 if fraction else 100.0, decimals=decimals))
+    _unit_label(ax, axis, "%", label)
+    return ax
+
+
+def count_axis(ax: plt.Axes, *, axis: str = "y", label: str | None = None) -> plt.Axes:
+    """Write an axis's ticks as whole numbers with thousands separators (``12,500``)."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    if label is not None:
+        target.set_label_text(label)
+    return ax

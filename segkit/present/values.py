@@ -1,0 +1,203 @@
+"""How one value of each kind is written: the formatters behind every report table and axis.
+
+One rule per kind (see :data:`segkit.present.kinds.KINDS`), written once so that a money amount,
+a share or a count reads the same in every notebook. Missing values are written :data:`MISSING`
+(an en dash), never ``nan`` or ``<NA>``. Negative money puts the sign before the currency
+(``-£12.50``). A currency is a symbol (``£``, ``$``, ``€``, ``kr``), written before the amount
+without a space, or a three-letter ISO code (``EUR``), written before it with a space.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from segkit.errors import DataError
+
+#: What a missing value shows.
+MISSING: str = "–"
+_ISO_CODE = re.compile(r"[A-Z]{3}")
+
+
+def check_currency(currency: str) -> str:
+    """The currency as given, if it is one: a short symbol or a three-letter ISO code ('' for none)."""
+    if not isinstance(currency, str) or len(currency.strip()) > 4 or currency != currency.strip():
+        raise DataError(f"currency={currency!r} is not a currency symbol or ISO code; write e.g. '£', '$', '€' "
+                        "or 'EUR' ('' for none).")
+    return currency
+
+
+def currency_prefix(currency: str) -> str:
+    """What is written before an amount: ``£`` for a symbol, ``EUR `` for an ISO code."""
+    check_currency(currency)
+    return f"{currency} " if _ISO_CODE.fullmatch(currency) else currency
+
+
+def is_missing(value: object) -> bool:
+    """Whether a value is missing (None, NaN, NaT, pd.NA)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays are values, not missing
+        return False
+
+
+def _number(value: object) -> float | None:
+    """A real number as a float, or None for anything else (text, dates, flags)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return None
+    return float(value)
+
+
+def _whole(value: float) -> bool:
+    return math.isfinite(value) and abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """Thousands separators and a fixed number of decimals, without a negative zero."""
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "-∞" if value < 0 else MISSING
+    if round(value, decimals) == 0:
+        value = 0.0
+    return f"{value:,.{decimals}f}"
+
+
+def format_date(value: object, *, with_time: bool = False) -> str:
+    """A date as ``2025-12-31`` (``2025-12-31 14:05`` with ``with_time``)."""
+    stamp = pd.Timestamp(value)
+    return stamp.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def format_any(value: object) -> str:
+    """Any value as text: numbers with separators (whole numbers without decimals), dates as dates.
+
+    Examples
+    --------
+    >>> format_any(4982.0), format_any(1234.5678), format_any(pd.Timestamp("2025-12-31")), format_any(None)
+    ('4,982', '1,234.57', '2025-12-31', '–')
+    """
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        return format_date(stamp, with_time=stamp != stamp.normalize())
+    number = _number(value)
+    if number is None:
+        return str(value)
+    return _fixed(number, 0 if _whole(number) else 2)
+
+
+def format_money(value: object, currency: str = "", *, decimals: int = 2) -> str:
+    """Money: sign, currency, thousands separators, ``decimals`` decimals.
+
+    Examples
+    --------
+    >>> format_money(1234567.891, "£"), format_money(-12.5, "£"), format_money(5, "EUR")
+    ('£1,234,567.89', '-£12.50', 'EUR 5.00')
+    """
+    number = _number(value)
+    if number is None:
+        return format_any(value)
+    text = _fixed(abs(number), decimals)
+    sign = "-" if number < 0 and text.strip("0.,") else ""
+    return f"{sign}{currency_prefix(currency)}{text}"
+
+
+def format_count(value: object) -> str:
+    """A count: a whole number with separators; a fractional count (an expectation) keeps one decimal.
+
+    Examples
+    --------
+    >>> format_count(4982.0), format_count(306.667), format_count(-3)
+    ('4,982', '306.7', '-3')
+    """
+    number = _number(value)
+    if number is None:
+        return format_any(value)
+    return _fixed(number, 0 if _whole(number) else 1)
+
+
+def format_percent(value: object, *, scale: float = 100.0, decimals: int = 1, signed: bool = False,
+                   unit: str = "%") -> str:
+    """A fraction (``scale=100``) or a value already in percent (``scale=1``) as ``12.3%``.
+
+    Examples
+    --------
+    >>> format_percent(0.1234), format_percent(12.34, scale=1), format_percent(0.033, signed=True, unit=" pts")
+    ('12.3%', '12.3%', '+3.3 pts')
+    """
+    number = _number(value)
+    if number is None:
+        return format_any(value)
+    text = _fixed(number * scale, decimals)
+    if signed and not text.startswith("-") and text.strip("0.,"):
+        text = "+" + text
+    return f"{text}{unit}"
+
+
+def format_pvalue(value: object) -> str:
+    """A p-value with 2 decimals, ``<0.01`` below 0.01."""
+    number = _number(value)
+    if number is None:
+        return format_any(value)
+    return "<0.01" if number < 0.005 else _fixed(number, 2)
+
+
+def format_flag(value: object) -> str:
+    """True / False as yes / no."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)) or _number(value) in (0.0, 1.0):
+        return "yes" if bool(value) else "no"
+    return format_any(value)
+
+
+def _decimals_for(values: pd.Series) -> int:
+    """0 when every number in the column is whole, else 2 (one rule for the whole column)."""
+    numbers_only = pd.to_numeric(values, errors="coerce").dropna()
+    return 0 if numbers_only.map(lambda v: _whole(float(v))).all() else 2
+
+
+def _plain(values: pd.Series, decimals: int) -> pd.Series:
+    return values.map(lambda v: _fixed(float(v), decimals) if _number(v) is not None else format_any(v))
+
+
+def format_values(values: pd.Series, kind: str, *, currency: str = "") -> pd.Series:
+    """Every value of a column (or a row) written as ``kind`` says; missing values as :data:`MISSING`.
+
+    Examples
+    --------
+    >>> format_values(pd.Series([0.1234, None]), "share").tolist()
+    ['12.3%', '–']
+    >>> format_values(pd.Series([1.0, 2.5]), "number").tolist()
+    ['1.00', '2.50']
+    """
+    if kind in {"number", "ratio", "score"}:
+        written = _plain(values, _decimals_for(values))
+    elif kind == "date":
+        is_date = values.map(lambda v: isinstance(v, (pd.Timestamp, dt.date, np.datetime64)) and not is_missing(v))
+        with_time = any(pd.Timestamp(v) != pd.Timestamp(v).normalize() for v in values[is_date])
+        written = values.map(lambda v: format_date(v, with_time=with_time)) if is_date.all() else \
+            values.where(~is_date).map(format_any).where(~is_date, values[is_date].map(
+                lambda v: format_date(v, with_time=with_time)))
+    else:
+        one = {
+            "money": lambda v: format_money(v, currency),
+            "count": format_count,
+            "days": format_count,
+            "share": format_percent,
+            "percent": lambda v: format_percent(v, scale=1.0),
+            "rate": lambda v: format_percent(v, decimals=2),
+            "points": lambda v: format_percent(v, signed=True, unit=" pts"),
+            "pvalue": format_pvalue,
+            "flag": format_flag,
+            "text": format_any,
+        }[kind]
+        written = values.map(one)
+    return written.where(~values.map(is_missing), MISSING).astype(object)
