@@ -9,12 +9,17 @@ each take a few megabytes whatever the number of products.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from segkit.basket import _sql
+from segkit.data.customers import CleanLines
+from segkit.engine import duck
 from segkit.errors import DataError
 
 #: The column that holds the item at each level.
@@ -73,8 +78,30 @@ class Baskets:
         return Baskets(self.matrix[rows], self.items, self.baskets[rows], self.customers[rows], self.level)
 
 
-def item_column(lines: pd.DataFrame, *, level: str = "category") -> str:
-    """The column of ``lines`` that holds the items at ``level``; raises when it is missing or empty.
+def _columns(lines: CleanLines) -> list[str]:
+    """The column names of clean lines, a frame or a Parquet file."""
+    if isinstance(lines, pd.DataFrame):
+        return list(lines.columns)
+    if not isinstance(lines, (str, os.PathLike)):
+        raise DataError(f"Baskets need clean order lines as a DataFrame or their Parquet file "
+                        f"(segkit.engine.clean_lines), got {type(lines).__name__}.")
+    if not Path(lines).is_file():
+        raise DataError(f"The clean lines file {lines} does not exist. Make it with segkit.engine.clean_lines(source).")
+    return duck.parquet_columns(lines)
+
+
+def _filled(lines: CleanLines, columns: list[str]) -> dict[str, int]:
+    """Non-missing values of each of ``columns`` (those the lines have), counted in the engine."""
+    present = [c for c in columns if c in _columns(lines)]
+    if not present:
+        return {}
+    row = duck._query_lines(duck.connect(), lines, lambda relation: _sql.filled_query(relation, present)).iloc[0]
+    return {c: int(row[c]) for c in present}
+
+
+def item_column(lines: CleanLines, *, level: str = "category") -> str:
+    """The column of ``lines`` (a frame or the Parquet file of clean lines) that holds the items at ``level``;
+    raises when it is missing or empty.
 
     Raises
     ------
@@ -84,10 +111,11 @@ def item_column(lines: pd.DataFrame, *, level: str = "category") -> str:
     if level not in LEVEL_COLUMNS:
         raise DataError(f"level must be one of {sorted(LEVEL_COLUMNS)}, got {level!r}.")
     column = LEVEL_COLUMNS[level]
-    if column not in lines.columns or lines[column].notna().sum() == 0:
+    filled = _filled(lines, list(LEVEL_COLUMNS.values()))
+    if not filled.get(column):
         other = next(iter(set(LEVEL_COLUMNS) - {level}))
-        state = "has no" if column not in lines.columns else "has only empty values in its"
-        usable = LEVEL_COLUMNS[other] in lines.columns and lines[LEVEL_COLUMNS[other]].notna().any()
+        state = "has no" if column not in filled else "has only empty values in its"
+        usable = bool(filled.get(LEVEL_COLUMNS[other]))
         instead = f", or use level='{other}' (the data has a '{LEVEL_COLUMNS[other]}' column)" if usable else ""
         raise DataError(
             f"The data {state} '{column}' column, which {level}-level baskets need for "
@@ -96,20 +124,29 @@ def item_column(lines: pd.DataFrame, *, level: str = "category") -> str:
     return column
 
 
-def build_baskets(lines: pd.DataFrame, *, level: str = "category") -> Baskets:
+def build_baskets(lines: CleanLines, *, level: str = "category",
+                  snapshot_date: str | pd.Timestamp | None = None) -> Baskets:
     """The basket × item matrix of the purchase lines of ``lines`` (clean transactions).
+
+    The engine (DuckDB) finds the distinct (basket, item) pairs as integer codes, and the customer of
+    each basket; only those come into Python, never the lines.
 
     Parameters
     ----------
-    lines : DataFrame
+    lines : DataFrame or path
         Clean order lines with ``order_id``, ``customer_id`` and the item column of ``level``
-        (``is_return`` and ``quantity``, when present, leave out returns).
+        (``is_return`` and ``quantity``, when present, leave out returns), or their Parquet file
+        (:func:`segkit.engine.clean_lines`).
     level : {"category", "product"}
         What an item is.
+    snapshot_date : date-like, optional
+        Only lines dated before this day count (as in :func:`segkit.data.customer_table`); default all.
 
     Returns
     -------
     Baskets
+        Baskets in order id order, items in sorted order; a basket whose lines name several customers
+        belongs to the least id.
 
     Raises
     ------
@@ -124,25 +161,25 @@ def build_baskets(lines: pd.DataFrame, *, level: str = "category") -> Baskets:
     >>> b.matrix.toarray().tolist(), list(b.items)
     ([[1, 1], [0, 1]], ['gifts', 'toys'])
     """
-    missing = [c for c in ("order_id", "customer_id") if c not in lines.columns]
+    columns = _columns(lines)
+    missing = [c for c in ("order_id", "customer_id") if c not in columns]
     if missing:
         raise DataError(f"Baskets need the column(s) {missing}: map them with column_map.")
     column = item_column(lines, level=level)
-    bought = lines[column].notna() & lines["order_id"].notna()
-    if "is_return" in lines.columns:
-        bought &= ~lines["is_return"].astype(bool)
-    if "quantity" in lines.columns:
-        bought &= lines["quantity"] > 0
-    kept = lines.loc[bought, ["order_id", "customer_id", column]]
-    if kept.empty:
+    before = None if snapshot_date in (None, "") else duck._date(pd.Timestamp(snapshot_date).normalize())
+    bought = _sql.purchase_rule(columns, item=column, before=before)
+    con = duck.connect()
+    duck._query_lines(con, lines, lambda relation: f"CREATE OR REPLACE TEMP TABLE kept AS "
+                                                   f"{_sql.kept_query(relation, column, bought)}")
+    baskets = con.sql(_sql.baskets_query("kept")).df()
+    if baskets.empty:
         raise DataError(f"No purchase line has both an order_id and a {column}: there are no baskets to analyse.")
-    rows, basket_ids = pd.factorize(kept["order_id"], sort=True)
-    item_codes, items = pd.factorize(kept[column].astype(str), sort=True)
-    matrix = sparse.csr_matrix((np.ones(len(kept), dtype=np.int32), (rows, item_codes)),
-                               shape=(len(basket_ids), len(items)))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1
-    first = np.unique(rows, return_index=True)[1]
-    customers = kept["customer_id"].to_numpy()[first]
-    return Baskets(matrix, pd.Index(items, name=level), pd.Index(basket_ids, name="order_id"),
-                   np.asarray(customers), level)
+    items = con.sql(_sql.items_query("kept")).df()["item"]
+    pairs = con.sql(_sql.pairs_query("kept")).fetchnumpy()
+    matrix = sparse.csr_matrix((np.ones(len(pairs["row"]), dtype=np.int32),
+                                (pairs["row"].astype(np.int64), pairs["col"].astype(np.int64))),
+                               shape=(len(baskets), len(items)))
+    matrix.sort_indices()
+    return Baskets(matrix, pd.Index(items.to_numpy(object), name=level),
+                   pd.Index(baskets["order_id"].to_numpy(), name="order_id"),
+                   baskets["customer_id"].to_numpy(), level)

@@ -20,8 +20,11 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from segkit.basket.baskets import Baskets
+from segkit.basket import _sql
+from segkit.basket.baskets import Baskets, _columns, _filled
 from segkit.basket.rules import RULE_COLUMNS, _check_basket_pairs, _check_thresholds, labelled, pair_table
+from segkit.data.customers import CleanLines
+from segkit.engine import duck
 from segkit.errors import DataError
 
 #: The segment label of the rules over all baskets.
@@ -142,35 +145,50 @@ def specific_rules(rules: pd.DataFrame, *, min_ratio: float = 1.5, top: int = 3)
     return own.groupby("segment", sort=False).head(top).drop(columns="_order").reset_index(drop=True)
 
 
-def item_mix(lines: pd.DataFrame, segments: pd.Series, *, column: str = "category") -> pd.DataFrame:
+def _segment_codes(segments: pd.Series, order: list) -> pd.DataFrame:
+    """The small frame the engine joins: each customer with a segment (id as text) and its segment's
+    position in ``order``."""
+    position = {label: i for i, label in enumerate(order)}
+    codes = pd.Series(segments.to_numpy(), index=pd.Index(segments.index.astype(str))).map(position)
+    known = codes.notna().to_numpy()
+    return pd.DataFrame({"customer_id": codes.index[known].to_numpy(object),
+                         "code": codes.to_numpy()[known].astype(np.int64)})
+
+
+def item_mix(lines: CleanLines, segments: pd.Series, *, column: str = "category",
+             snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Revenue share of each value of ``column`` per segment against the base (index 100 = base share).
 
-    Purchase lines only (``amount`` > 0, not returns). Returns columns :data:`MIX_COLUMNS`, one row per
-    segment and value (values a segment never bought have share 0 and index 0).
+    Purchase lines only (``amount`` > 0, not returns), of ``lines`` (a frame or the Parquet file of
+    :func:`segkit.engine.clean_lines`) dated before ``snapshot_date`` when given. The revenue per
+    segment and value is summed in the engine, with the segments joined there. Returns columns
+    :data:`MIX_COLUMNS`, one row per segment and value (values a segment never bought have share 0 and
+    index 0).
 
     Raises
     ------
     DataError
         ``column`` or ``amount`` missing, or no purchase line with a value.
     """
+    columns = _columns(lines)
     for needed in (column, "amount", "customer_id"):
-        if needed not in lines.columns:
+        if needed not in columns:
             raise DataError(f"The {column} mix needs a '{needed}' column; the data has none (map one with column_map).")
-    bought = (lines["amount"] > 0) & lines[column].notna()
-    if "is_return" in lines.columns:
-        bought &= ~lines["is_return"].astype(bool)
-    keys = pd.Series(segments.to_numpy(), index=pd.Index(segments.index.astype(str)))
-    part = pd.DataFrame({"segment": lines.loc[bought, "customer_id"].astype(str).map(keys).to_numpy(),
-                         "value": lines.loc[bought, column].astype(str).to_numpy(),
-                         "revenue": lines.loc[bought, "amount"].to_numpy()})
+    order = _segment_order(segments)
+    before = None if snapshot_date in (None, "") else duck._date(pd.Timestamp(snapshot_date).normalize())
+    bought = _sql.purchase_rule(columns, item=column, amount=True, before=before)
+    con = duck.connect()
+    con.register("segment_labels", _segment_codes(segments, order))
+    part = duck._query_lines(con, lines, lambda relation: _sql.mix_query(relation, column, bought))
     if part.empty:
         raise DataError(f"No purchase line has a {column}: there is no {column} mix to show.")
-    base = part.groupby("value")["revenue"].sum()
+    base = part.loc[part["code"] == -1].set_index("value")["revenue"].sort_index()
     base_share = base / base.sum()
-    order = _segment_order(segments)
-    table = part.dropna(subset=["segment"]).pivot_table(index="segment", columns="value", values="revenue",
-                                                        aggfunc="sum", fill_value=0.0, observed=True)
-    table = table.reindex(index=[s for s in order if s in table.index], columns=base.index, fill_value=0.0)
+    own = part.loc[part["code"] >= 0]
+    table = own.pivot_table(index="code", columns="value", values="revenue", aggfunc="sum", fill_value=0.0)
+    table = table.reindex(index=[i for i in range(len(order)) if i in table.index], columns=base.index,
+                          fill_value=0.0)
+    table.index = pd.Index([order[i] for i in table.index], name="segment")
     share = table.div(table.sum(axis=1), axis=0)
     long = share.stack().rename("share").reset_index()
     long["revenue"] = table.stack().to_numpy()
@@ -183,17 +201,20 @@ def item_mix(lines: pd.DataFrame, segments: pd.Series, *, column: str = "categor
 MIX_DIMENSIONS: tuple[str, ...] = ("category", "channel", "country")
 
 
-def segment_mix(lines: pd.DataFrame, segments: pd.Series, *,
-                dimensions: tuple[str, ...] = MIX_DIMENSIONS) -> pd.DataFrame:
+def segment_mix(lines: CleanLines, segments: pd.Series, *, dimensions: tuple[str, ...] = MIX_DIMENSIONS,
+                snapshot_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """:func:`item_mix` for each of ``dimensions`` the data has (with a value), stacked; empty when it has none.
 
     The ``dimension`` column says which; a dimension the data lacks is simply absent, so a file without
-    a category column still gets its channel and country mix.
+    a category column still gets its channel and country mix. ``lines`` and ``snapshot_date`` as in
+    :func:`item_mix`.
     """
-    present = [c for c in dimensions if c in lines.columns and lines[c].notna().any()]
+    filled = _filled(lines, list(dimensions))
+    present = [c for c in dimensions if filled.get(c)]
     if not present:
         return pd.DataFrame(columns=list(MIX_COLUMNS))
-    return pd.concat([item_mix(lines, segments, column=c) for c in present], ignore_index=True)
+    return pd.concat([item_mix(lines, segments, column=c, snapshot_date=snapshot_date) for c in present],
+                     ignore_index=True)
 
 
 def customer_items(baskets: Baskets) -> tuple[sparse.csr_matrix, pd.Index]:
