@@ -241,7 +241,7 @@ class _Cells(HTMLParser):
 
 
 LONG_FLOAT = re.compile(r"\d\.\d{3,}")
-WHOLE_WITH_POINT_ZERO = re.compile(r"^[-+]?[^\d\s]{0,3}\s?\d[\d,]*\.0+$")
+WHOLE_WITH_POINT_ZERO = re.compile(r"^[-+]?\d[\d,]*\.0+$")  # 4982.0, 106911.00 (money keeps its .00)
 
 
 def table_cells(notebook: str) -> list[str]:

@@ -17,14 +17,14 @@ from segkit.errors import DataError
 #: Every kind a column can have, with how it is written.
 KINDS: dict[str, str] = {
     "money": "currency and thousands separators, 2 decimals: £1,234.50",
-    "count": "whole numbers with thousands separators (4,982); a fractional count keeps 1 decimal",
+    "count": "whole numbers with thousands separators (4,982); a fractional count (an expectation) keeps 1 decimal",
     "days": "like count: 256 or 256.3",
     "share": "a fraction 0-1 written as a percentage with 1 decimal: 0.123 → 12.3%",
     "percent": "already 0-100, written with 1 decimal: 12.3 → 12.3%",
     "rate": "a fraction written as a percentage with 2 decimals: 0.0123 → 1.23%",
     "points": "a difference of two fractions, signed, in percentage points: 0.033 → +3.3 pts",
-    "ratio": "2 decimals (ROI, lift ratios, fit statistics)",
-    "number": "2 decimals, none when every value is whole",
+    "ratio": "like number (ROI, lift ratios, fit statistics)",
+    "number": "at most 2 decimals, none when the value rounds to a whole number: 0.4588 → 0.46, 7.0 → 7",
     "score": "like number (RFM scores, silhouettes)",
     "pvalue": "2 decimals, '<0.01' below 0.01",
     "date": "2025-12-31 (with hh:mm when some value has a time of day)",

@@ -48,13 +48,16 @@ LABELS: dict[str, str] = {
     "most_common_share": "Share at the most common value",
     # data profiling
     "pct_of_gross_sales": "Share of gross sales",
-    "missing_pct": "Missing",
+    "missing_pct": "Share missing",
     "unit_price": "Unit price",
     "order_id": "Order",
     "product_id": "Product",
     "order_date": "Order date",
     "robust_z": "Robust z-score",
     "customers_lost": "Customers lost",
+    "top_customers_pct": "Top customers (share of customers)",
+    "top_revenue_pct": "Their share of revenue",
+    "gini": "Gini coefficient (0 = equal, 1 = one customer has all)",
     # CLV
     "p_alive": "P(alive)",
     "mean_p_alive": "Mean P(alive)",
@@ -145,7 +148,8 @@ def label(name: object, labels: dict | None = None) -> str:
         return format_any(name)  # numbers and dates as headers: 73.17, 2025-12-31
     text = name
     if not re.fullmatch(r"[A-Za-z0-9_ ]+", text) or text != text.lower() and "_" not in text:
-        return text  # already written for people ("P(alive)", "CLV / customer", "Champions")
+        # already written for people ("P(alive)", "CLV / customer"): only a capital to start
+        return text[:1].upper() + text[1:]
     parts = [w for w in text.split("_") if w] if "_" in text else text.split(" ")
     if parts and parts[0] == "n" and len(parts) > 1:
         parts = ["number", "of", *parts[1:]]

@@ -53,10 +53,6 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def _whole(value: float) -> bool:
-    return math.isfinite(value) and abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
-
-
 def _fixed(value: float, decimals: int) -> str:
     """Thousands separators and a fixed number of decimals, without a negative zero."""
     if not math.isfinite(value):
@@ -64,6 +60,12 @@ def _fixed(value: float, decimals: int) -> str:
     if round(value, decimals) == 0:
         value = 0.0
     return f"{value:,.{decimals}f}"
+
+
+def _trimmed(value: float, decimals: int) -> str:
+    """At most ``decimals`` decimals, none when the value rounds to a whole number (7.00 → 7)."""
+    text = _fixed(value, decimals)
+    return text.split(".")[0] if "." in text and not text.split(".")[1].strip("0") else text
 
 
 def format_date(value: object, *, with_time: bool = False) -> str:
@@ -90,7 +92,7 @@ def format_any(value: object) -> str:
     number = _number(value)
     if number is None:
         return str(value)
-    return _fixed(number, 0 if _whole(number) else 2)
+    return _trimmed(number, 2)
 
 
 def format_money(value: object, currency: str = "", *, decimals: int = 2) -> str:
@@ -120,7 +122,7 @@ def format_count(value: object) -> str:
     number = _number(value)
     if number is None:
         return format_any(value)
-    return _fixed(number, 0 if _whole(number) else 1)
+    return _trimmed(number, 1)
 
 
 def format_percent(value: object, *, scale: float = 100.0, decimals: int = 1, signed: bool = False,
@@ -146,7 +148,7 @@ def format_pvalue(value: object) -> str:
     number = _number(value)
     if number is None:
         return format_any(value)
-    return "<0.01" if number < 0.005 else _fixed(number, 2)
+    return "<0.01" if number < 0.005 else _trimmed(number, 2)
 
 
 def format_flag(value: object) -> str:
@@ -158,16 +160,6 @@ def format_flag(value: object) -> str:
     return format_any(value)
 
 
-def _decimals_for(values: pd.Series) -> int:
-    """0 when every number in the column is whole, else 2 (one rule for the whole column)."""
-    numbers_only = pd.to_numeric(values, errors="coerce").dropna()
-    return 0 if numbers_only.map(lambda v: _whole(float(v))).all() else 2
-
-
-def _plain(values: pd.Series, decimals: int) -> pd.Series:
-    return values.map(lambda v: _fixed(float(v), decimals) if _number(v) is not None else format_any(v))
-
-
 def format_values(values: pd.Series, kind: str, *, currency: str = "") -> pd.Series:
     """Every value of a column (or a row) written as ``kind`` says; missing values as :data:`MISSING`.
 
@@ -175,11 +167,11 @@ def format_values(values: pd.Series, kind: str, *, currency: str = "") -> pd.Ser
     --------
     >>> format_values(pd.Series([0.1234, None]), "share").tolist()
     ['12.3%', '–']
-    >>> format_values(pd.Series([1.0, 2.5]), "number").tolist()
-    ['1.00', '2.50']
+    >>> format_values(pd.Series([1.0, 2.5, 6.999]), "number").tolist()
+    ['1', '2.50', '7']
     """
     if kind in {"number", "ratio", "score"}:
-        written = _plain(values, _decimals_for(values))
+        written = values.map(format_any)
     elif kind == "date":
         is_date = values.map(lambda v: isinstance(v, (pd.Timestamp, dt.date, np.datetime64)) and not is_missing(v))
         with_time = any(pd.Timestamp(v) != pd.Timestamp(v).normalize() for v in values[is_date])
