@@ -17,6 +17,10 @@ One module per job; this ``__init__`` re-exports the public API (as scikit-learn
 - :mod:`~segkit.cluster.compare`: Ward against the other linkages and against k-means;
 - :mod:`~segkit.cluster.pipeline`: the k-means segmentation chain (:func:`kmeans_segmentation`)
   and rule-based :func:`segment_actions`;
+- :mod:`~segkit.cluster.record`: the segmentation of record (:func:`segmentation_of_record`), the one
+  k-means segmentation every clustering report compares with and names its groups after;
+- :mod:`~segkit.cluster.match`: another method's groups against the record (:func:`compare_to_record`:
+  contingency table, Hungarian matching, adjusted Rand index, names);
 - :mod:`~segkit.cluster.plots`: axes-level plots (not re-exported, as in :mod:`segkit.clv`:
   ``from segkit.cluster import plots``);
 - :mod:`~segkit.cluster.text`: the words the reports show, written from computed numbers
@@ -34,6 +38,8 @@ from segkit.cluster.pca import principal_components
 from segkit.cluster.ward import WardClustering
 from segkit.cluster.compare import agreement, compare_linkages, sample_rows, two_stage_check
 from segkit.cluster.pipeline import kmeans_segmentation, segment_actions
+from segkit.cluster.record import RECORD_SETTINGS, segmentation_of_record
+from segkit.cluster.match import compare_to_record, match_segments, name_by_record
 from segkit.cluster.text import feature_label
 
 __all__ = [
@@ -43,6 +49,12 @@ __all__ = [
     "SegmentKMeans",
     "choose_k",
     "kmeans_segmentation",
+    # the segmentation of record and the comparison of other methods with it
+    "RECORD_SETTINGS",
+    "segmentation_of_record",
+    "compare_to_record",
+    "match_segments",
+    "name_by_record",
     # profiles, names, actions
     "describe_clusters",
     "name_clusters",

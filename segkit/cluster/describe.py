@@ -24,6 +24,8 @@ __all__ = [
     "standardised_means",
     "relative_importance",
     "name_clusters",
+    "comparative",
+    "disambiguate",
     "closest_segment",
 ]
 
@@ -142,7 +144,8 @@ def name_clusters(
     count ("frequent"/"occasional", or "one-off" when ``one_off`` says the cluster's median customer
     ordered once) when beyond ±threshold; plus the strongest other feature beyond ±extra_threshold
     (e.g. "discount-driven"). Clusters whose names coincide get their next most distinctive trait
-    until the names differ; as a last resort a rank by label is appended.
+    until the names differ; as a last resort a computed qualifier from the feature that separates them
+    most (:func:`disambiguate`, e.g. "(more recent)"), never a number.
 
     Parameters
     ----------
@@ -198,11 +201,99 @@ def _make_unique(names: pd.Series, scaled_means: pd.DataFrame, adjectives: dict,
             is_one_off = adjectives[label].get("n_orders") == "one-off"
             noun = _noun(scaled_means.loc[label].get("revenue"), is_one_off, threshold)
             names[label] = _compose(adjectives[label], noun)
-    dup = names.duplicated(keep=False)
-    if dup.any():
-        rank = names[dup].groupby(names[dup]).cumcount() + 1
-        names[dup] = names[dup] + " (" + rank.astype(str) + ")"
-    return names.rename("cluster_name")
+    return disambiguate(names, scaled_means).rename("cluster_name")
+
+
+#: (comparative when higher, when lower) and (superlative when highest, when lowest) of the named features;
+#: other features get "higher <label>" / "highest <label>".
+_COMPARATIVES: dict[str, tuple[str, str, str, str]] = {
+    "days_since_last_purchase": ("more lapsed", "more recent", "most lapsed", "most recent"),
+    "n_orders": ("more orders", "fewer orders", "most orders", "fewest orders"),
+    "revenue": ("more revenue", "less revenue", "most revenue", "least revenue"),
+    "monetary_value": ("more revenue", "less revenue", "most revenue", "least revenue"),
+    "avg_order_value": ("bigger baskets", "smaller baskets", "biggest baskets", "smallest baskets"),
+    "tenure_days": ("longer-standing", "newer", "longest-standing", "newest"),
+    "avg_discount": ("more discount", "less discount", "most discount", "least discount"),
+}
+
+
+def _phrases(feature: str) -> tuple[str, str, str, str]:
+    if feature in _COMPARATIVES:
+        return _COMPARATIVES[feature]
+    from segkit.cluster.text import feature_label  # text imports this module
+
+    label = feature_label(feature)
+    return f"higher {label}", f"lower {label}", f"highest {label}", f"lowest {label}"
+
+
+def comparative(feature: str, difference: float) -> str:
+    """How a group differs from another on ``feature``, in words ("more recent", "fewer orders", ...).
+
+    Examples
+    --------
+    >>> comparative("days_since_last_purchase", -0.4), comparative("channel_share_web", 0.2)
+    ('more recent', 'higher share of orders via web')
+    """
+    return _phrases(feature)[0 if difference > 0 else 1]
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n if n % 100 not in (11, 12, 13) else 0, 'th')}"
+
+
+def _rank_qualifiers(values: pd.Series, feature: str) -> pd.Series:
+    """A qualifier per entry of ``values`` from its rank on ``feature``: two entries get comparatives
+    (higher / lower), more get superlatives (highest, 2nd highest, ..., lowest); ties keep their order."""
+    higher, lower, highest, lowest = _phrases(feature)
+    order = values.sort_values(ascending=False, kind="stable").index
+    if len(order) == 2:
+        words = [higher, lower]
+    else:
+        words = [highest, *(f"{_ordinal(i + 2)} {highest}" for i in range(len(order) - 2)), lowest]
+    return pd.Series(words, index=order).reindex(values.index)
+
+
+def disambiguate(names: pd.Series, means: pd.DataFrame) -> pd.Series:
+    """Make names unique with a computed qualifier, never a number.
+
+    Clusters sharing a name are told apart on the feature whose standardised mean differs most between
+    them: two get "(more recent)" and "(more lapsed)", more get "(most revenue)", "(2nd most revenue)",
+    ..., "(least revenue)"; clusters whose means are identical (nothing tells them apart) are "(1st of 2
+    alike)", "(2nd of 2 alike)".
+
+    Parameters
+    ----------
+    names : Series
+        Name per cluster label.
+    means : DataFrame
+        Standardised means, clusters (same labels) × features.
+    Returns
+    -------
+    Series
+        Unique names.
+
+    Examples
+    --------
+    >>> z = pd.DataFrame({"revenue": [1.0, 1.2], "n_orders": [0.9, -0.2]})
+    >>> disambiguate(pd.Series(["high spenders", "high spenders"]), z).tolist()
+    ['high spenders (more orders)', 'high spenders (fewer orders)']
+    """
+    names = names.astype(str).copy()
+    for _ in range(means.shape[1]):  # each round qualifies on one more feature
+        dup = names.duplicated(keep=False)
+        if not dup.any():
+            break
+        for name, labels in names[dup].groupby(names[dup], sort=False).groups.items():
+            z = means.loc[labels]
+            spread = (z.max() - z.min()).sort_values(ascending=False, kind="stable")
+            feature = spread.index[0]
+            if spread.iloc[0] > 0:
+                qualifiers = _rank_qualifiers(z[feature], feature)
+            else:
+                qualifiers = pd.Series([f"{_ordinal(i + 1)} of {len(labels)} alike" for i in range(len(labels))],
+                                       index=labels)
+            names[labels] = [f"{name} ({q})" for q in qualifiers.reindex(labels)]
+    return names
 
 
 def closest_segment(labels: Sequence[int], segments: pd.Series) -> pd.DataFrame:

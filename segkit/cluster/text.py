@@ -105,6 +105,8 @@ class KMeansWords:
         Why this k, with a caveat when the criteria disagree (Markdown).
     choice : str
         The same in one short sentence.
+    record : str
+        Why this segmentation is the one of record: the evidence for k and its stability (Markdown).
     """
 
     headline: str
@@ -113,6 +115,7 @@ class KMeansWords:
     rule: str
     decision: str
     choice: str
+    record: str
 
 
 @dataclass(frozen=True)
@@ -122,14 +125,33 @@ class WardWords:
     Attributes
     ----------
     headline : str or None
-        Customers, segments, the top segment and the agreement with k-means (Markdown); None unless
-        ``description`` and ``kmeans_ari`` were given.
+        Customers, segments, the top segment and, given ``kmeans_ari``, the agreement with k-means
+        (Markdown); None unless ``description`` was given.
     rule : str
         How k was set and which path ran (Markdown).
     """
 
     headline: str | None
     rule: str
+
+
+@dataclass(frozen=True)
+class RecordWords:
+    """The words for a :class:`~segkit.cluster.match.RecordComparison`.
+
+    Attributes
+    ----------
+    headline : str
+        How many customers land in the segment whose name their group carries, and the ARI (Markdown).
+    groups : str
+        How the method's groups are made of the record's segments, and which match none (Markdown).
+    k : str
+        Whether the numbers of groups differ and why, from each method's own evidence.
+    """
+
+    headline: str
+    groups: str
+    k: str
 
 
 @dataclass(frozen=True)
@@ -171,6 +193,8 @@ def words(result: object, **context: object) -> object:
     ``TwoStageCheck``             ``ward``: the model checked                       str
     ``PCAResult``                 ``variance_target`` (0.8), ``n_describe`` (3),    :class:`PCAWords`
                                   ``agreement`` and ``scaled`` (optional)
+    ``RecordComparison``          ``record``: the segmentation of record;           :class:`RecordWords`
+                                  ``own``: the method's fitted result (its k)
     ============================  ================================================  ===================
 
     Raises
@@ -186,6 +210,7 @@ def words(result: object, **context: object) -> object:
     '2 customers, 2 features (rfm): number of orders, revenue.'
     """
     from segkit.cluster.compare import LinkageComparison, TwoStageCheck
+    from segkit.cluster.match import RecordComparison
     from segkit.cluster.pipeline import KMeansSegmentation
     from segkit.cluster.select import KSelection
     from segkit.cluster.ward import WardClustering
@@ -198,6 +223,7 @@ def words(result: object, **context: object) -> object:
         (LinkageComparison, _comparison_words),
         (TwoStageCheck, _two_stage_words),
         (PCAResult, _pca_words),
+        (RecordComparison, _record_words),
     )
     for kind, writer in writers:
         if isinstance(result, kind):
@@ -240,7 +266,27 @@ def _kmeans_words(segmentation, *, snapshot_date=None) -> KMeansWords:
         rule=_DECISION_RULE,
         decision=f"**Decision:** {reason}{caveat}{override} {note}".strip(),
         choice=f"k = {k}: {reason if from_data else 'set by the parameter n_clusters.'} {note}".strip(),
+        record=_record_justification(segmentation, reason=reason, support=support),
     )
+
+
+def _record_justification(segmentation, *, reason: str, support: int) -> str:
+    """Why this k-means segmentation is the one of record: the evidence for k and its stability."""
+    k, stab = segmentation.k, segmentation.stability
+    stable = stab.index[stab["stable"]].tolist()
+    ari = stab["ari_mean"].get(k, np.nan)
+    why_k = (f"k = {k} is set by the parameter n_clusters (the data's own choice would be "
+             f"k = {segmentation.selection.chosen_k}: {reason})" if segmentation.k_source != "data"
+             else reason.rstrip("."))
+    steady = (f"refitted on random subsamples of 80% of the customers, it finds the same {k} segments again "
+              f"(mean adjusted Rand index {ari:.2f}, lowest pair {stab['ari_min'].get(k, np.nan):.2f})"
+              if k in stab.index else f"k = {k} was not among the k tested for stability")
+    others = [x for x in stable if x != k]
+    alternatives = (f" The other stable choices are k = {', '.join(map(str, others))}." if others else
+                    " No other k is stable.")
+    return (f"**This k-means segmentation with k = {k} is the segmentation of record**: the Ward and PCA reports "
+            f"recompute it with the same call and seed, compare their own groups with it and use its names. "
+            f"Why k = {k}: {why_k}. Why it can be trusted: {steady}.{alternatives}")
 
 
 def _kmeans_headline(segmentation) -> str:
@@ -257,12 +303,13 @@ def _kmeans_headline(segmentation) -> str:
 
 def _ward_words(ward, *, description=None, kmeans_ari: float | None = None) -> WardWords:
     headline = None
-    if description is not None and kmeans_ari is not None:
+    if description is not None:
         top = description.summary.iloc[0]
         headline = (
             f"**Ward's tree splits {ward.n_customers_:,} customers into {ward.n_clusters_} segments**; the top "
-            f"segment holds {top['customer_share']:.0%} of customers and {top['revenue_share']:.0%} of net revenue. "
-            f"k-means with the same k agrees at an adjusted Rand index of {kmeans_ari:.2f} ({ward.method_} Ward)."
+            f"segment holds {top['customer_share']:.0%} of customers and {top['revenue_share']:.0%} of net revenue"
+            + (f". k-means with the same k agrees at an adjusted Rand index of {kmeans_ari:.2f} ({ward.method_} Ward)."
+               if kmeans_ari is not None else f" ({ward.method_} Ward).")
         )
     low, high = ward.k_range
     how = (f"fixed by the parameter n_clusters = {ward.n_clusters}" if ward.n_clusters else
@@ -497,3 +544,92 @@ def _ward_method_reason(*, n_customers: int, max_exact: int, n_micro: int = 0, n
         "centroids, and every customer took the segment of its micro-cluster."
     )
     return f"two-stage Ward ({n:,} customers > max_exact = {max_exact:,}): {how}"
+
+
+def _record_words(comparison, *, record, own=None) -> RecordWords:
+    """How a method's groups relate to the segmentation of record: agreement, composition, k."""
+    n, k_rec = comparison.n_groups, comparison.n_record
+    a, method = comparison.match.assignment, comparison.method
+    headline = (f"**{_cap(method)} agrees with the segmentation of record for {comparison.matched_share:.0%} of "
+                "customers**: "
+                "they are in the record segment whose name their group carries (adjusted Rand index "
+                f"{comparison.ari:.2f}; 1 = the same segments, 0 = no more alike than chance).")
+    verb = "merge" if n < k_rec else "split" if n > k_rec else "redraw"
+    parts = [f"*{comparison.names[g]}* ({int(size):,} customers): {_composition(comparison, g)}"
+             for g, size in comparison.match.contingency.sum(axis=1).items()]
+    groups = (f"{_cap(_possessive(method))} {n} groups {verb} the record's {k_rec} segments as follows: "
+              + "; ".join(parts) + ".")
+    unmatched = a[~a["matched"].to_numpy(dtype=bool)]
+    low = unmatched[unmatched["largest_share"] < comparison.match.min_share]
+    for g in low.index:
+        groups += (f" *{comparison.names[g]}* matches no record segment: none holds "
+                   f"{comparison.match.min_share:.0%} of its customers (at most "
+                   f"{_share(low.at[g, 'largest_share'], comparison.match.min_share)}, in "
+                   f"{comparison.record_names[low.at[g, 'largest_segment']]}).")
+    taken = unmatched.drop(low.index)
+    for segment, rows in taken.groupby("largest_segment", sort=False):
+        owner = a.index[(a["segment"] == segment).fillna(False).to_numpy(dtype=bool)]
+        listed = _and([f"*{comparison.names[g]}*" for g in rows.index])
+        shares = _and([f"{v:.0%}" for v in rows["largest_share"]])
+        one = len(rows) == 1
+        groups += (f" {listed} {'is' if one else 'are'} mostly {comparison.record_names[segment]} ({shares}), but that "
+                   f"segment is matched one to one with *{comparison.names[owner[0]]}*, which shares more customers "
+                   f"with it, so {'this group keeps a name' if one else 'these groups keep names'} of "
+                   f"{'its' if one else 'their'} own.")
+    if len(unmatched):
+        groups += " Own names never repeat a record name."
+    return RecordWords(headline=headline, groups=groups, k=_k_difference(comparison, record=record, own=own))
+
+
+def _cap(text: str) -> str:
+    """``text`` with its first letter upper-case (for a method name that starts a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _share(value: float, threshold: float) -> str:
+    """A share as a percentage, with a decimal when the whole number would read as the threshold."""
+    text = f"{value:.0%}"
+    return f"{value:.1%}" if text == f"{threshold:.0%}" else text
+
+
+def _composition(comparison, group, *, min_share: float = 0.1) -> str:
+    """'62% recent mid-value customers, 38% ...': the record segments holding at least ``min_share`` of a group."""
+    row = comparison.match.contingency.loc[group]
+    shares = (row / row.sum()).sort_values(ascending=False, kind="stable")
+    kept = shares[(shares >= min_share) | (np.arange(len(shares)) == 0)]
+    return ", ".join(f"{v:.0%} {comparison.record_names[s]}" for s, v in kept.items())
+
+
+def _k_reason(segmentation) -> str:
+    """Why a k-means segmentation has its k, in one sentence."""
+    if segmentation.k_source != "data":
+        return f"k = {segmentation.k} is set by the parameter n_clusters."
+    return _selection_reason(segmentation.selection)
+
+
+def _k_difference(comparison, *, record, own=None) -> str:
+    """Whether the method and the record have as many groups, and each one's evidence for its k."""
+    from segkit.cluster.pipeline import KMeansSegmentation
+    from segkit.cluster.ward import WardClustering
+
+    n, k_rec, method = comparison.n_groups, comparison.n_record, comparison.method
+    if n == k_rec:
+        return f"{_cap(method)} and the segmentation of record both have k = {n}."
+    if isinstance(own, WardClustering):
+        own_reason = _ward_words(own).rule.replace("**", "").split(" Path:")[0]
+    elif isinstance(own, KMeansSegmentation):
+        own_reason = _k_reason(own)
+    else:
+        own_reason = f"k = {n}."
+    return (f"{_cap(method)} has {n} groups where the segmentation of record has {k_rec}; each method's own "
+            f"evidence picks its k. {_cap(method)}: {own_reason.rstrip('.')}. "
+            "The record (k-means on the RFM features): "
+            f"{_k_reason(record)}")
