@@ -237,3 +237,73 @@ def test_rule_invariants_hold_for_any_baskets(orders):
     np.testing.assert_allclose(rules["confidence"], rules["support"] / rules["antecedent_support"])
     np.testing.assert_allclose(rules["lift"], rules["confidence"] / rules["consequent_support"])
     assert (rules["support"] <= np.minimum(rules["antecedent_support"], rules["consequent_support"])).all()
+
+
+# the same results from the Parquet file of the clean lines (issue 11: the lines stay in the engine) ---------
+
+
+@pytest.fixture
+def no_pandas_read(monkeypatch):
+    """Reading the file into pandas (or Arrow) fails: a function that passes computes on it in the engine."""
+    import pyarrow.parquet as pq
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the order lines were read into Python")
+
+    monkeypatch.setattr(pd, "read_parquet", refuse)
+    monkeypatch.setattr(pq, "read_table", refuse)
+
+
+def _dated(lines: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The lines with an order date per order (in 2024), a channel, a return now and then and a missing item."""
+    rng = np.random.default_rng(seed)
+    orders = pd.Index(lines["order_id"].unique())
+    day = pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, len(orders)), unit="D"),
+                    index=orders)
+    out = lines.assign(order_date=day.reindex(lines["order_id"]).to_numpy(),
+                       channel=rng.choice(["web", "store", "app"], len(lines)))
+    returned = rng.random(len(out)) < 0.05
+    out.loc[returned, ["quantity", "amount"]] = -out.loc[returned, ["quantity", "amount"]].abs().to_numpy()
+    out["is_return"] = out["quantity"] < 0
+    out.loc[rng.random(len(out)) < 0.02, out.columns[2]] = None
+    return out
+
+
+def _same_baskets(found: basket.Baskets, expected: basket.Baskets) -> None:
+    assert (found.matrix != expected.matrix).nnz == 0 and found.matrix.shape == expected.matrix.shape
+    pd.testing.assert_index_equal(found.items, expected.items)
+    pd.testing.assert_index_equal(found.baskets, expected.baskets)
+    np.testing.assert_array_equal(found.customers, expected.customers)
+    assert found.level == expected.level
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_baskets_and_mix_on_the_file_equal_those_on_the_frame(seed, tmp_path, no_pandas_read):
+    lines, groups = basket.simulate_baskets(n_baskets=600, n_items=20, random_state=seed, column="product_id")
+    lines = _dated(lines.assign(category=lines["product_id"].str[:3]), seed)
+    path = tmp_path / "clean.parquet"
+    lines.to_parquet(path, index=False)
+    for level in ("product", "category"):
+        for snapshot in (None, "2024-07-01"):
+            _same_baskets(basket.build_baskets(path, level=level, snapshot_date=snapshot),
+                          basket.build_baskets(lines, level=level, snapshot_date=snapshot))
+    for snapshot in (None, "2024-07-01"):
+        pd.testing.assert_frame_equal(basket.segment_mix(path, groups, snapshot_date=snapshot),
+                                      basket.segment_mix(lines, groups, snapshot_date=snapshot))
+
+
+def test_only_lines_before_the_snapshot_make_baskets_and_the_mix():
+    lines = lines_of(HAND).assign(order_date=pd.to_datetime(["2024-01-01"] * 3 + ["2024-01-02"] * 3
+                                                            + ["2024-02-01"] * 5))  # o1, o2 | o3, o4, o5
+    b = basket.build_baskets(lines, snapshot_date="2024-02-01")
+    assert b.baskets.tolist() == ["o1", "o2"] and b.items.tolist() == ["A", "B", "C"]
+    assert b.matrix.toarray().tolist() == [[1, 1, 0], [1, 1, 1]]
+    by_hand = basket.build_baskets(lines.loc[lines["order_date"] < "2024-02-01"])
+    _same_baskets(b, by_hand)
+    mix = basket.item_mix(lines, pd.Series({o: "g" for o in HAND}), snapshot_date="2024-02-01")
+    assert mix.set_index("value")["revenue"].to_dict() == {"A": 30.0, "B": 20.0, "C": 10.0}  # A twice in o1, once in o2
+
+
+def test_a_missing_clean_lines_file_is_refused_by_name(tmp_path):
+    with pytest.raises(DataError, match=r"The clean lines file .*nowhere.parquet does not exist.*engine.clean_lines"):
+        basket.build_baskets(tmp_path / "nowhere.parquet")

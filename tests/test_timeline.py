@@ -510,3 +510,90 @@ def test_the_planted_truth_is_found_in_generated_data(tmp_path):
     scores = lapse_truth(alerts, truth, pair)
     assert scores["planted"] == truth.customers["planted_lapse"].sum() > 20
     assert scores["recall"] > 0.3 and scores["precision_gone"] > scores["precision"] > 0.2
+
+
+# --- the same results from the Parquet file of the clean lines (issue 11: the lines stay in the engine) -------
+
+
+def _as_file(lines: pd.DataFrame, tmp_path, name: str = "clean.parquet"):
+    path = tmp_path / name
+    lines.to_parquet(path, index=False)
+    return path
+
+
+@pytest.fixture
+def no_pandas_read(monkeypatch):
+    """Reading the file into pandas (or Arrow) fails: a function that passes computes on it in the engine."""
+    import pyarrow.parquet as pq
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the order lines were read into Python")
+
+    monkeypatch.setattr(pd, "read_parquet", refuse)
+    monkeypatch.setattr(pq, "read_table", refuse)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_timeline_on_the_file_equals_the_timeline_on_the_frame(seed, tmp_path, no_pandas_read):
+    lines = random_lines(seed)
+    path = _as_file(lines, tmp_path)
+    segments = pd.Series(np.where(np.arange(40) % 3 == 0, "x", "y"), index=[f"c{i:03d}" for i in range(40)])
+    for period in ("month", "quarter"):
+        pd.testing.assert_frame_equal(cohort_retention(path, period=period, snapshot_date="2024-12-01"),
+                                      cohort_retention(lines, period=period, snapshot_date="2024-12-01"))
+    pd.testing.assert_frame_equal(purchase_cycle(path), purchase_cycle(lines))
+    pd.testing.assert_frame_equal(seasonality(path, segments=segments), seasonality(lines, segments=segments))
+
+
+def test_snapshot_pair_on_files_equals_the_pair_on_frames(tmp_path, no_pandas_read):
+    from segkit.timeline import snapshot_pair
+
+    lines = random_lines(5)
+    earlier = lines.loc[lines["order_date"] < pd.Timestamp("2024-10-01")]
+    later_path, earlier_path = _as_file(lines, tmp_path), _as_file(earlier, tmp_path, "earlier.parquet")
+    for file_pair, frame_pair in [
+        (snapshot_pair(later_path, days=60, stake_days=200), snapshot_pair(lines, days=60, stake_days=200)),
+        (snapshot_pair(later_path, earlier_clean=earlier_path), snapshot_pair(lines, earlier_clean=earlier)),
+    ]:
+        assert (file_pair.earlier_date, file_pair.later_date) == (frame_pair.earlier_date, frame_pair.later_date)
+        for name in ("earlier", "later", "cycle_earlier", "cycle_later"):
+            pd.testing.assert_frame_equal(getattr(file_pair, name), getattr(frame_pair, name))
+        pd.testing.assert_series_equal(file_pair.at_stake, frame_pair.at_stake)
+
+
+def test_recent_revenue_at_stake_by_hand():
+    """a: 10 on day -100 and -5 (a return) on day -10 inside a 365-day window, 7 before it; b: nothing since."""
+    from segkit.timeline import snapshot_pair
+
+    lines = lines_from([("a", "1", "2023-01-01", 7.0), ("a", "2", "2024-03-22", 10.0), ("a", "3", "2024-06-21", -5.0),
+                        ("b", "4", "2023-02-01", 3.0), ("a", "5", "2024-06-30", 1.0)])
+    pair = snapshot_pair(lines, days=30, snapshot_date="2024-07-01")
+    assert pair.at_stake.to_dict() == {"a": 10.0 - 5.0 + 1.0, "b": 0.0}
+
+
+def test_truth_checks_on_the_file_equal_those_on_the_frame(tmp_path, no_pandas_read):
+    from segkit.timeline.truth import cohort_truth, load_truth, season_truth
+
+    lines = random_lines(2, n_customers=60, n_lines=900)
+    path = _as_file(lines, tmp_path)
+    ids = sorted(lines["customer_id"].unique())
+    truth_path = _truth_files(tmp_path, _truth_table(ids, ["g1" if i % 2 else "g2" for i in range(len(ids))]))
+    truth, _ = load_truth(truth_path, pd.Index(ids))
+    pd.testing.assert_frame_equal(cohort_truth(path, truth, months=[1, 3]), cohort_truth(lines, truth, months=[1, 3]))
+    for found, expected in zip(season_truth(path, truth), season_truth(lines, truth)):
+        pd.testing.assert_frame_equal(found, expected)
+
+
+def test_a_file_that_is_not_clean_lines_is_refused_by_name(tmp_path):
+    bad = tmp_path / "notes.parquet"
+    pd.DataFrame({"customer_id": ["a"], "when": ["2024-01-01"]}).to_parquet(bad)
+    with pytest.raises(DataError, match=r"lack column\(s\) \['order_id', 'order_date', 'amount'\]"):
+        purchase_cycle(bad)
+    text_dates = tmp_path / "text_dates.parquet"
+    lines_from([("a", "1", "2024-01-03", 1.0)]).astype({"order_date": str}).to_parquet(text_dates)
+    with pytest.raises(DataError, match=r"column 'order_date' holds VARCHAR values, not dates"):
+        cohort_retention(text_dates)
+    not_parquet = tmp_path / "lines.csv"
+    not_parquet.write_text("customer_id\na\n")
+    with pytest.raises(DataError, match=r"is not a Parquet file of order lines"):
+        seasonality(not_parquet)
