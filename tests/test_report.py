@@ -289,3 +289,119 @@ def test_refreshing_stored_notebooks_runs_the_readers_after_the_writers(project)
     stored = nbformat.read(notebooks / "00_reader.ipynb", as_version=4)
     assert (notebooks / "reports" / "seen.csv").read_text().split() == ["file", "a.csv=fresh"]
     assert "read reports" in str(stored.cells[3].outputs)
+
+
+# --- editions, exercises, library names, handouts, index, console (issue 12) -----------------------------------
+
+def exercise_notebook() -> nbformat.NotebookNode:
+    """A notebook with an Exercises section (prompt, solution, an untagged answer), a tagged analyst note and exports."""
+    notebook = small_notebook("print('the finding is 7')")
+    notebook.cells += [
+        new_markdown_cell("Uses `segkit.rfm.rfm_segments` under the hood.", metadata={"tags": ["analyst"]}),
+        new_markdown_cell("## 5. Exercises\n\n1. Change the seed. What happens?"),
+        new_code_cell("print('exercise scaffold here')", metadata={"tags": ["exercise"]}),
+        new_code_cell("print('worked answer')", metadata={"tags": ["solution"]}),
+        new_markdown_cell("Nothing changes: the answer in prose.\n\n## 6. Exports\n\nThe plan, for the CRM."),
+        new_code_cell("print('exported plan')"),
+    ]
+    return notebook
+
+
+def test_the_stakeholder_edition_drops_code_exercises_and_analyst_cells_the_analyst_edition_keeps_all(tmp_path):
+    from segkit.report.render import ANALYST, render_html
+
+    path = tmp_path / "01_small.ipynb"
+    executed = exercise_notebook()
+    executed.cells[3].outputs = [nbformat.v4.new_output("stream", text="the finding is 7\n")]
+    executed.cells[-1].outputs = [nbformat.v4.new_output("stream", text="exported plan\n")]
+    nbformat.write(executed, path)
+    stakeholder, analyst = render_html(path), render_html(path, edition=ANALYST)
+    for kept in ("the finding is 7", "6. Exports", "The plan, for the CRM", "exported plan"):
+        assert kept in stakeholder and kept in analyst
+    for dropped in ("Exercises", "Change the seed", "scaffold", "worked answer", "the answer in prose",
+                    "segkit.rfm", "print(", "the answer is 42", "data_path"):
+        assert dropped not in stakeholder, dropped
+        assert dropped in html.unescape(re.sub(r"<[^>]+>", "", analyst)), dropped
+    # each page links back to the index and to its other edition
+    assert 'href="index.html"' in stakeholder and 'href="analyst/01_small.html"' in stakeholder
+    assert 'href="../index.html"' in analyst and 'href="../01_small.html"' in analyst
+    assert "@media print" in stakeholder and "break-before: page" in stakeholder
+
+
+def test_library_names_lists_the_cells_a_stakeholder_would_see():
+    from segkit.report.render import library_names
+
+    notebook = exercise_notebook()
+    notebook.cells[0].source += "\nScores come from `segkit.rfm.rfm_scores` and segkit.data.load_clean."
+    notebook.cells[3].outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "see segkit.clv"})]
+    # the analyst cell (5) and the exercise section do not count: the stakeholder never sees them
+    assert library_names(notebook) == [(0, "markdown", ["segkit.data.load_clean", "segkit.rfm.rfm_scores"]),
+                                       (3, "code output", ["segkit.clv"])]
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_stored_notebooks_name_no_library_function_in_stakeholder_markdown(path):
+    from segkit.report.render import library_names
+
+    found = [(i, names) for i, kind, names in library_names(nbformat.read(path, as_version=4)) if kind == "markdown"]
+    assert not found, (f"{path.name}: markdown cells the stakeholder edition shows name segkit functions "
+                       f"(tag them 'analyst' or reword): {found}")
+
+
+def test_an_answer_outside_a_solution_cell_is_found_and_refused(project):
+    from segkit.report.stored import answers_outside_solutions
+
+    notebook = exercise_notebook()
+    assert answers_outside_solutions(notebook) == [9]  # the prose answer above "## 6. Exports"
+    notebook.cells.insert(9, new_code_cell("print('untagged answer')"))
+    assert answers_outside_solutions(notebook) == [9, 10]
+    notebooks, _ = project
+    nbformat.write(notebook, notebooks / "01_leaky.ipynb")
+    with pytest.raises(report.ReportError, match=r"01_leaky.ipynb: cell\(s\) \[9, 10\]"):
+        report.write_handouts(notebooks.parent / "handouts", folders=project.folders)
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_stored_notebooks_keep_every_exercise_answer_in_a_solution_cell(path):
+    from segkit.report.stored import answers_outside_solutions
+
+    assert answers_outside_solutions(nbformat.read(path, as_version=4)) == []
+
+
+def test_a_run_writes_both_editions_prints_its_progress_and_the_index_summarises_the_exports(project, capfd):
+    notebooks, reports = project
+    project.params.write_text(project.params.read_text() + "currency: EUR\n")
+    plan = ("segment,expected_profit,spend,contacts,action\\nA,300.5,100,40,contact A\\n"
+            "B,0,0,0,do not contact\\nC,120.25,50,10,contact C\\n")
+    segments = "customer_id,revenue,segment\\n1,60,Top\\n2,30,Top\\n3,10,Low\\n"
+    nbformat.write(small_notebook(exporting_csv("rfm_segments.csv", segments)), notebooks / "01_rfm.ipynb")
+    nbformat.write(small_notebook(exporting_csv("campaign_plan.csv", plan)), notebooks / "06_campaign_roi.ipynb")
+    project.build(jobs=2)
+    out = capfd.readouterr()  # at the file-descriptor level: the kernels' own warnings would show here
+    lines = out.out.splitlines()
+    assert re.fullmatch(r"running 2 notebooks on about 2 order lines of .*orders\.csv, 2 at a time", lines[0])
+    assert sum(bool(re.match(r"\[\d/2\] \S+ +ok +\d+ s$", line)) for line in lines) == 2
+    assert re.fullmatch(r"2 notebooks in \d+ s \(2 ok, 0 failed\)", lines[3])
+    assert "without encryption" not in out.err
+    for name in ("01_rfm", "06_campaign_roi"):
+        assert (reports / f"{name}.html").exists() and (reports / "analyst" / f"{name}.html").exists()
+    page = (reports / "index.html").read_text()
+    summary = page.split("<h2>Executive summary</h2>")[1].split("<h2>Reports</h2>")[0]
+    figures = {row.split("</th>")[0].split(">")[-1]: row for row in summary.split("<tr>")[2:]}
+    assert ">3<" in figures["Customers"] and ">100 EUR<" in figures["Net revenue over the data period"]
+    assert "90% (Top, 2 customers)" in figures["Share of revenue from the top segment"]  # (60 + 30) / 100
+    assert "421 EUR on a spend of 150 EUR" in figures["Expected gain of the next campaign"]  # 300.5 + 120.25, rounded
+    assert 'href="campaign_plan.csv"' in figures["Expected gain of the next campaign"]
+    assert "not available (clv.csv is missing or unreadable)" in figures["Predicted customer value"]
+    actions = summary.split('<ol class="actions">')[1].split("</ol>")[0]
+    assert actions.index("A: contact A (40 customers; expected profit 300 EUR)") < actions.index("C: contact C")
+    assert "B:" not in actions  # no money behind it
+    assert "2024-01-02 to 2024-01-03" in summary
+    listed = page.split("<h2>Reports</h2>")[1]
+    assert listed.index('"01_rfm.html"') < listed.index('"06_campaign_roi.html"')  # reading order: 01 before 06
+    assert 'href="analyst/06_campaign_roi.html"' in listed
+
+
+def exporting_csv(name: str, text: str) -> str:
+    return (f"from pathlib import Path\nPath(output_dir).mkdir(parents=True, exist_ok=True)\n"
+            f"Path(output_dir, {name!r}).write_text({text!r}.replace('\\\\n', '\\n'))\n")

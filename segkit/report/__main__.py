@@ -1,4 +1,4 @@
-"""``python -m segkit.report``: build the reports, re-execute the stored notebooks, or write handouts."""
+"""``python -m segkit.report``: build the reports, re-execute the stored notebooks, write handouts or PDFs."""
 
 from __future__ import annotations
 
@@ -23,10 +23,20 @@ def main(argv: list[str] | None = None, *, folders: Folders = Folders()) -> int:
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT_S, help="seconds per cell")
     parser.add_argument("--inplace", action="store_true", help="re-execute the stored notebooks in place")
     parser.add_argument("--handouts", action="store_true", help="write workshop copies to handouts/")
+    parser.add_argument("--pdf", action="store_true", help="print the built reports to reports/pdf/ with headless "
+                        "Chromium (make setup-browser)")
     args = parser.parse_args(argv)
     os.environ.update(THREAD_ENV)
     try:
-        if args.handouts:
+        if args.pdf:
+            from segkit.report.browser import BrowserUnavailable, write_pdfs
+
+            try:
+                for path in write_pdfs(folders.reports, folders.pdf):
+                    print(f"wrote {shown(path)} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+            except BrowserUnavailable as error:
+                raise ReportError(str(error)) from error
+        elif args.handouts:
             for path in write_handouts(folders=folders):
                 print(f"wrote {shown(path)}")
         elif args.inplace:

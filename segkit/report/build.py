@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
 from segkit.paths import project_path
-from segkit.report.execute import DEFAULT_TIMEOUT_S, ReportError, execute_notebooks, list_notebooks, load_parameters
+from segkit.report.execute import (DEFAULT_TIMEOUT_S, ReportError, execute_notebooks, list_notebooks, load_parameters,
+                                   start_line)
 from segkit.report.folders import Folders, shown
-from segkit.report.index import collect_index, render_index
+from segkit.report.index import collect_index, collect_summary, render_index
 from segkit.report.publish import publish_all, refuse_clashes, render
 from segkit.report.summary import file_sha256, safe_data_summary
 
@@ -32,6 +34,9 @@ def build_reports(
            "data_sha256": file_sha256(project_path(params["data_path"])) if params.get("data_path") else None}
     staging = folders.reports / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    data_path = project_path(params["data_path"]) if params.get("data_path") else None
+    print(start_line(len(notebooks), data_path, jobs), flush=True)
+    clock = time.perf_counter()
     try:
         results = execute_notebooks(notebooks, params, staging=staging, jobs=jobs, timeout=timeout,
                                     reports=folders.reports)
@@ -40,11 +45,15 @@ def build_reports(
         publish_all(results, run, folders)
         data_summary = safe_data_summary(params)
         index = staging / "index.html"
+        figures, actions = collect_summary(folders)
         index.write_text(render_index(*collect_index(results, params, run, folders), params, data_summary,
-                                      started=run["started"]), encoding="utf-8")
+                                      started=run["started"], figures=figures, actions=actions), encoding="utf-8")
         os.replace(index, folders.reports / "index.html")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    n_failed = sum(bool(r.error) for r in results)
+    print(f"{len(results)} notebook{'s' if len(results) != 1 else ''} in {time.perf_counter() - clock:.0f} s"
+          f" ({len(results) - n_failed} ok, {n_failed} failed)", flush=True)
     problems = [f"  - {r.error}\n    executed copy: {_failed_copy_shown(folders.failed / (r.name + '.ipynb'))}"
                 for r in results if r.error]
     if "error" in data_summary:

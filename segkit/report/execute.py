@@ -32,6 +32,38 @@ class ReportError(RuntimeError):
     """A notebook failed while building the reports."""
 
 
+def ipc_kernel_manager() -> type:
+    """A kernel manager that talks to the kernel over local IPC sockets instead of TCP.
+
+    ipykernel warns "Kernel is running over TCP without encryption" (``IPKernelApp.init_sockets``) on every
+    kernel started with jupyter_client's default transport, ``tcp``; over ``ipc`` (Unix domain sockets in
+    Jupyter's runtime folder, readable by the user only) nothing travels over the network and the kernel
+    has nothing to warn about. Passed to papermill as ``kernel_manager_class`` (nbclient's trait).
+    """
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc" if os.name == "posix" else "tcp"  # Windows has no IPC transport in ZeroMQ
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            if self.transport != "ipc":
+                return super()._ip_default()
+            # jupyter_client's default, "kernel-ipc" in the current folder, is shared by kernels started at
+            # once (--jobs 2) and they would bind each other's sockets: one unique prefix per kernel instead
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            return str(runtime / f"segkit-{uuid.uuid4().hex[:12]}-ipc")
+
+    return IPCKernelManager
+
+
 @dataclass(frozen=True)
 class NotebookResult:
     """What one executed notebook produced: its executed copy and export folder, or its error."""
@@ -105,6 +137,7 @@ def execute_one(notebook: Path, output: Path, parameters: dict, timeout: int) ->
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
             kernel_name=KERNEL_NAME, execution_timeout=timeout, progress_bar=False, log_output=False,
+            kernel_manager_class=ipc_kernel_manager(),
         )
     except PapermillExecutionError as error:
         cell = f"cell {error.exec_count}" if error.exec_count else f"cell index {error.cell_index}"
@@ -115,6 +148,44 @@ def execute_one(notebook: Path, output: Path, parameters: dict, timeout: int) ->
         message = f"{notebook.name} failed: {type(error).__name__}: {error}"
         return NotebookResult(notebook.stem, output, time.perf_counter() - start, message)
     return NotebookResult(notebook.stem, output, time.perf_counter() - start)
+
+
+def count_order_lines(path: Path) -> int | None:
+    """The number of order lines in a data file, counted cheaply (None when that is not cheap).
+
+    Parquet (a file or a folder of files): the row counts in the files' footers. CSV and text, plain
+    or gzip-compressed: the line breaks less the header (a quoted line break counts twice; the start
+    line says "about"). Other formats (Excel) are not counted.
+    """
+    import gzip
+
+    path = Path(path)
+    try:
+        if path.is_dir() or path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+            return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        if path.name.lower().endswith(tuple(f".{ext}{gz}" for ext in ("csv", "txt", "tsv") for gz in ("", ".gz"))):
+            opener = gzip.open if path.name.lower().endswith(".gz") else open
+            with opener(path, "rb") as handle:
+                breaks = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            return max(breaks - 1, 0)
+    except (OSError, ValueError, ImportError):
+        return None
+    return None
+
+
+def start_line(n_notebooks: int, data: Path | None, jobs: int) -> str:
+    """The line printed before a run: how many notebooks, on how many order lines of which file."""
+    from segkit.report.folders import shown
+
+    plural = "s" if n_notebooks != 1 else ""
+    if data is None:
+        return f"running {n_notebooks} notebook{plural}, {jobs} at a time"
+    n_lines = count_order_lines(data)
+    lines = f"about {n_lines:,} order lines of " if n_lines is not None else ""
+    return f"running {n_notebooks} notebook{plural} on {lines}{shown(Path(data))}, {jobs} at a time"
 
 
 def reads_exports(notebook: Path) -> bool:
@@ -196,6 +267,6 @@ def _run_wave(notebooks: list[Path], params: dict, *, staging: Path, jobs: int, 
         for task, future in zip(tasks, futures):
             result = replace(future.result(), exports=staging / "exports" / task[0].stem, inputs=inputs)
             status = "ok" if result.error is None else "FAILED"
-            print(f"[{next(counter)}/{total}] {result.name:<24} {status} ({result.seconds:.0f} s)", flush=True)
+            print(f"[{next(counter)}/{total}] {result.name:<26} {status:<6} {result.seconds:5.0f} s", flush=True)
             results.append(result)
     return results

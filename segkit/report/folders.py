@@ -22,6 +22,21 @@ class Folders:
         return self.reports / "notebooks"
 
     @property
+    def analyst(self) -> Path:
+        """The analyst edition of the reports (code shown)."""
+        return self.reports / "analyst"
+
+    @property
+    def pdf(self) -> Path:
+        """Printed (PDF) copies of the stakeholder reports, written by ``make pdf``."""
+        return self.reports / "pdf"
+
+    @property
+    def screenshots(self) -> Path:
+        """Full-page screenshots of the stakeholder reports, written by the browser test."""
+        return self.reports / "screenshots"
+
+    @property
     def failed(self) -> Path:
         """Executed copies of the notebooks that failed."""
         return self.reports / "failed"

@@ -10,7 +10,43 @@ import yaml
 from segkit.report.execute import NotebookResult, notebook_parameters
 from segkit.report.folders import Folders
 from segkit.report.records import RECORD_KEY, comparable, read_notebook, reserved, when, read_record
-from segkit.report.render import notebook_headline, notebook_title
+from segkit.report.keyfigures import Action, Figure, key_figures, top_actions
+from segkit.report.render import ANALYST_DIR, notebook_headline, notebook_title
+from segkit.report.text import FIGURE_LABELS, action_sentence, figure_value, no_actions
+
+#: The order in which a manager reads the reports, by notebook number: who the customers are and what to do
+#: first (personas, RFM, the campaign), then what they are worth and how they move, then the methods behind
+#: the segments, and the data's fitness last. Notebooks not listed follow, in analyst order.
+READING_ORDER: tuple[str, ...] = ("09", "01", "06", "05", "07", "08", "02", "03", "04", "00")
+
+
+def reading_position(name: str) -> tuple[int, str]:
+    """Where a report stands in :data:`READING_ORDER` (unlisted ones after, by name)."""
+    number = name[:2]
+    return (READING_ORDER.index(number) if number in READING_ORDER else len(READING_ORDER), name)
+
+
+def parameter_value(executed, name: str):
+    """The value a notebook ran with: the injected parameter, else its parameters cell's default (None if neither)."""
+    import papermill
+
+    notebook = read_notebook(executed)
+    if notebook is None:
+        return None
+    injected = notebook.metadata.get("papermill", {}).get("parameters", {})
+    if name in injected:
+        return injected[name]
+    try:
+        declared = papermill.inspect_notebook(str(executed))
+    except Exception:  # noqa: BLE001 - an executed copy that cannot be inspected gives no value
+        return None
+    return declared.get(name, {}).get("default")
+
+
+def collect_summary(folders: Folders) -> tuple[list[Figure], list[Action]]:
+    """The key figures and the top actions of the executive summary, from the published exports."""
+    horizon = parameter_value(folders.executed / "05_clv.ipynb", "horizon_days")
+    return key_figures(folders.reports, horizon_days=horizon), top_actions(folders.reports)
 
 
 @dataclass
@@ -25,6 +61,7 @@ class ReportRow:
     this_run: bool
     note: str = ""
     exports: list[str] = field(default_factory=list)
+    analyst_link: str = ""
 
 
 @dataclass
@@ -81,7 +118,9 @@ def collect_index(results: list[NotebookResult], params: dict, run: dict, folder
             this_run=this_run,
             note="" if this_run else _differences(name, record, params, run, folders),
             exports=[e for e in record.get("exports", []) if (reports_dir / e).exists()],
+            analyst_link=f"{ANALYST_DIR}/{page.name}" if (folders.analyst / page.name).exists() else "",
         ))
+    reports.sort(key=lambda row: reading_position(row.name))
     failures = []
     for result in results:
         if result.error:
@@ -118,26 +157,100 @@ def _failure_row(failure: FailureRow) -> str:
 SUMMARY_EXPORT: str = "personas.csv"
 
 
-def _summary_block(reports: list[ReportRow]) -> str:
-    """The executive summary: the persona report's headline with links to it and to its one-row-per-segment export."""
+def _report_link(name: str, reports: list[ReportRow]) -> str:
+    """A link to a report by name, with its title, or the bare name when it is not present."""
+    for row in reports:
+        if row.name == name:
+            return f'<a href="{html.escape(row.link)}">{html.escape(row.title)}</a>'
+    return f"{html.escape(name)} (no report)"
+
+
+def _source(report: str, export: str, reports: list[ReportRow], available: bool) -> str:
+    file = f'<a href="{html.escape(export)}">{html.escape(export)}</a>' if available else html.escape(export)
+    return f"{_report_link(report, reports)}, {file}"
+
+
+def _figures_block(figures: list[Figure], reports: list[ReportRow], currency: str) -> str:
+    rows = "\n".join(
+        f"<tr><th>{html.escape(FIGURE_LABELS.get(f.key, f.key))}</th>"
+        f'<td class="figure">{html.escape(figure_value(f, currency))}</td>'
+        f"<td>{_source(f.report, f.export, reports, f.value is not None)}</td></tr>"
+        for f in figures)
+    return f"""<h3>Five numbers</h3>
+<table class="figures"><tr><th>What</th><th>Value</th><th>Source (report, export)</th></tr>
+{rows}
+</table>"""
+
+
+def _actions_block(actions: list[Action], reports: list[ReportRow], currency: str) -> str:
+    if not actions:
+        return f"<h3>What to do now</h3>\n<p>{html.escape(no_actions())}</p>"
+    items = "\n".join(f"<li>{html.escape(action_sentence(a, currency))} &mdash; "
+                       f"{_source(a.report, a.export, reports, True)}</li>" for a in actions)
+    return f"""<h3>What to do now: the {len(actions)} action{'s' if len(actions) != 1 else ''} with the most money behind them</h3>
+<ol class="actions">
+{items}
+</ol>"""
+
+
+def _persona_line(reports: list[ReportRow]) -> str:
+    """The persona report's headline with links to it and to its one-row-per-segment export."""
     rows = [r for r in reports if SUMMARY_EXPORT in r.exports]
     if not rows:
         return ""
     row = rows[0]
     when = "" if row.this_run else f" (earlier run, {html.escape(row.built)})"
-    return f"""<h2>Executive summary</h2>
+    return f"""<h3>Who the customers are</h3>
 <p>{html.escape(row.headline)}</p>
 <p>Who each segment is, how they buy, what they are worth and what to do: <a href="{html.escape(row.link)}">
 {html.escape(row.title)}</a>{when}; one row per segment for a CRM or a slide:
 <a href="{SUMMARY_EXPORT}">{SUMMARY_EXPORT}</a>.</p>"""
 
 
+def _data_line(data: dict[str, str]) -> str:
+    if "error" in data or "date range" not in data:
+        return ""
+    return (f"<p><strong>Data:</strong> {html.escape(data['date range'])}; {html.escape(data.get('rows in / kept', ''))}"
+            f" order lines (in / kept); {html.escape(data.get('customers kept', ''))} customers; "
+            f"file {html.escape(data.get('file', ''))} ({html.escape(data.get('size', ''))}).</p>")
+
+
+def _summary_block(reports: list[ReportRow], figures: list[Figure] | None = None,
+                   actions: list[Action] | None = None, data: dict[str, str] | None = None,
+                   currency: str = "") -> str:
+    """The executive summary: data, five numbers with sources, top actions, personas. Empty without any of them."""
+    parts = [_data_line(data or {})]
+    if figures and any(f.value is not None for f in figures):
+        parts.append(_figures_block(figures, reports, currency))
+    if actions is not None and figures and any(f.value is not None for f in figures):
+        parts.append(_actions_block(actions, reports, currency))
+    parts.append(_persona_line(reports))
+    if not any(parts[1:]):
+        return ""
+    return "<h2>Executive summary</h2>\n" + "\n".join(p for p in parts if p)
+
+
+INDEX_CSS: str = """
+body { font-family: system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; color: #222;
+  line-height: 1.45; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; table-layout: auto; }
+th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #ddd;
+  overflow-wrap: break-word; }
+td.figure { font-weight: 600; white-space: nowrap; }
+a { color: #0072B2; } pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+td pre { margin: 0; padding: .3rem; } .failed { color: #D55E00; } ol.actions li { margin-bottom: .4rem; }
+@media print { body { max-width: none; margin: 0; } table { font-size: 8pt; } tr { break-inside: avoid; }
+  h2 { break-after: avoid; } td.figure { white-space: normal; } }
+"""
+
+
 def render_index(
     reports: list[ReportRow], failures: list[FailureRow], others: list[str], params: dict, data: dict[str, str],
-    *, started: str = "",
+    *, started: str = "", figures: list[Figure] | None = None, actions: list[Action] | None = None,
 ) -> str:
-    """The index page: failures first, then every report with its headline, run and exports,
-    files no report accounts for, and the parameters and data of this run."""
+    """The index page: failures first, the executive summary, every report in reading order with both
+    editions, its headline, run and exports, files no report accounts for, and the data and parameters."""
     failure_block = ""
     if failures:
         rows = "\n".join(_failure_row(f) for f in failures)
@@ -148,12 +261,14 @@ shows the failing cell and the full traceback.</p>
 {rows}
 </table>"""
     rows = "\n".join(
-        f'<tr><td><a href="{html.escape(r.link)}">{html.escape(r.title)}</a></td>'
-        f"<td>{html.escape(r.headline)}</td>"
+        f'<tr><td>{i}</td><td><a href="{html.escape(r.link)}">{html.escape(r.title)}</a>'
+        + (f'<br><a class="analyst" href="{html.escape(r.analyst_link)}">analyst edition (with code)</a>'
+           if r.analyst_link else "")
+        + f"</td><td>{html.escape(r.headline)}</td>"
         f"<td>{'this run' if r.this_run else '<strong>earlier run</strong>'}, {html.escape(r.built)}"
         + (f"<br><em>{html.escape(r.note)}</em>" if r.note else "")
         + f"</td><td>{_links(r.exports)}</td></tr>"
-        for r in reports
+        for i, r in enumerate(reports, start=1)
     )
     other_block = ""
     if others:
@@ -164,21 +279,17 @@ here by hand) and may be out of date.</p>
     shown = {k: v for k, v in params.items() if k != "output_dir"}
     data_rows = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in data.items())
     data_note = "<p>The data summary could not be computed; the error is shown below.</p>" if "error" in data else ""
+    currency = str(params.get("currency") or "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>segkit reports</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; line-height: 1.45; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }}
-th, td {{ text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid #ddd; }}
-a {{ color: #0072B2; }} pre {{ background: #f6f6f6; padding: .8rem; overflow-x: auto; white-space: pre-wrap; }}
-td pre {{ margin: 0; padding: .3rem; }} .failed {{ color: #D55E00; }}
-</style></head><body>
+<style>{INDEX_CSS}</style></head><body>
 <h1>Customer segmentation reports</h1>
 <p>Index written {html.escape(when(started) if started else "")}.</p>
 {failure_block}
-{_summary_block(reports)}
+{_summary_block(reports, figures, actions, data, currency)}
 <h2>Reports</h2>
-<table><tr><th>Report</th><th>Headline</th><th>Built</th><th>Exports</th></tr>
+<p>In reading order. Each report is a stakeholder edition (findings only); its analyst edition shows the code.</p>
+<table><tr><th>#</th><th>Report</th><th>Headline</th><th>Built</th><th>Exports</th></tr>
 {rows}
 </table>
 {other_block}

@@ -11,7 +11,7 @@ import nbformat
 from segkit.report.execute import NotebookResult
 from segkit.report.folders import Folders, shown
 from segkit.report.records import RECORD_KEY, comparable, reserved, read_record
-from segkit.report.render import render_html
+from segkit.report.render import ANALYST, ANALYST_DIR, render_html
 
 
 def _exports_of(result: NotebookResult) -> list[str]:
@@ -22,7 +22,7 @@ def _exports_of(result: NotebookResult) -> list[str]:
 
 
 def render(result: NotebookResult, *, staging: Path, run: dict, reports: Path) -> NotebookResult:
-    """Record the run in a successful executed notebook, show final paths, render its HTML."""
+    """Record the run in a successful executed notebook, show final paths, render both editions of its HTML."""
     if result.error:
         return result
     try:
@@ -33,7 +33,10 @@ def render(result: NotebookResult, *, staging: Path, run: dict, reports: Path) -
                                          "parameters": comparable(dict(parameters)), "exports": _exports_of(result)}
         nbformat.write(notebook, result.executed)
         page = staging / f"{result.name}.html"
-        page.write_text(render_html(result.executed), encoding="utf-8")
+        page.write_text(render_html(result.executed, name=result.name), encoding="utf-8")
+        analyst = staging / ANALYST_DIR / f"{result.name}.html"
+        analyst.parent.mkdir(exist_ok=True)
+        analyst.write_text(render_html(result.executed, edition=ANALYST, name=result.name), encoding="utf-8")
     except Exception as error:  # noqa: BLE001 - a report that cannot be rendered is a failed report
         return replace(result, error=f"{result.name}.ipynb ran, but its report could not be rendered: "
                                      f"{type(error).__name__}: {error}")
@@ -91,12 +94,15 @@ def _publish(result: NotebookResult, folders: Folders) -> None:
     folders.executed.mkdir(exist_ok=True)
     os.replace(result.executed, folders.executed / f"{result.name}.ipynb")
     os.replace(result.html, folders.reports / f"{result.name}.html")
+    folders.analyst.mkdir(exist_ok=True)
+    os.replace(result.html.parent / ANALYST_DIR / result.html.name, folders.analyst / f"{result.name}.html")
     (folders.failed / f"{result.name}.ipynb").unlink(missing_ok=True)
 
 
 def _withdraw(result: NotebookResult, run: dict, folders: Folders) -> None:
     """Remove a failed notebook's earlier report; keep this run's executed copy in ``reports/failed/``."""
     (folders.reports / f"{result.name}.html").unlink(missing_ok=True)
+    (folders.analyst / f"{result.name}.html").unlink(missing_ok=True)
     (folders.executed / f"{result.name}.ipynb").unlink(missing_ok=True)
     copy = folders.failed / f"{result.name}.ipynb"
     copy.unlink(missing_ok=True)

@@ -10,7 +10,8 @@ import nbformat
 #: The metadata key of an executed notebook that records its run (when, parameters, data, exports).
 RECORD_KEY: str = "segkit"
 #: Names in ``reports/`` that belong to the pipeline, never to a notebook's exports.
-RESERVED: frozenset[str] = frozenset({"index.html", "README.md", "notebooks", "failed"})
+RESERVED: frozenset[str] = frozenset({"index.html", "README.md", "notebooks", "failed", "analyst", "pdf",
+                                      "screenshots"})
 
 
 def read_notebook(executed: Path) -> nbformat.NotebookNode | None:

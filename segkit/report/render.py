@@ -1,16 +1,62 @@
-"""Render an executed notebook as a stakeholder page: code hidden, images embedded, nothing loaded from the network."""
+"""Render an executed notebook as an HTML page, in one of two editions, offline and printable.
+
+Two editions come from the same executed notebook:
+
+- the **stakeholder** edition (``reports/NN_name.html``) shows findings: no code, no prompts, no
+  exercises or solutions, no parameters;
+- the **analyst** edition (``reports/analyst/NN_name.html``) shows everything, code included.
+
+What the stakeholder edition leaves out (the tag scheme, in jupyter-book's names where they exist):
+
+========================================  =====================================================
+cell tag or place                         stakeholder edition
+========================================  =====================================================
+``remove-cell``                           the cell is removed (from the analyst edition too)
+``analyst`` / ``analyst-only``            the cell is removed (analyst material: code notes,
+                                          library names, method derivations)
+``solution``, ``exercise``                the cell is removed (workshop material)
+``parameters``, ``injected-parameters``   the cell is removed
+a markdown cell with a level-2 heading    that cell and every cell after it up to the next level-1
+``## Exercises`` (or ``## 5. Exercises``) or level-2 heading are removed, whatever their tags
+``remove-input``                          (every code cell's input is hidden in this edition)
+``remove-output``                         the cell's outputs are removed (in both editions)
+========================================  =====================================================
+
+So a notebook needs no tags for its Exercises section; ``exercise`` and ``analyst`` mark what lies
+elsewhere. The renderer never rewrites text: :func:`library_names` lists the cells a stakeholder
+would see that still name ``segkit.`` functions, for a test to report.
+
+Every page gets a small navigation bar (back to the index, the other edition) at the top and the
+bottom, and an embedded stylesheet that keeps wide tables inside the page on screen and on paper
+(cells wrap, nothing is clipped) and starts each level-2 section on a new printed page. Nothing is
+loaded from the network: nbconvert's require.js and MathJax script tags are dropped.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import nbformat
 
+#: The two editions: the stakeholder one at the top of reports/, the analyst one in this sub-folder.
+STAKEHOLDER: str = "stakeholder"
+ANALYST: str = "analyst"
+ANALYST_DIR: str = "analyst"
 
-#: Cells with these tags never reach a stakeholder report.
-REMOVE_CELL_TAGS: frozenset[str] = frozenset({"remove-cell", "solution", "injected-parameters", "parameters"})
+#: Cells with these tags never reach the stakeholder edition.
+REMOVE_CELL_TAGS: frozenset[str] = frozenset({"remove-cell", "solution", "exercise", "analyst", "analyst-only",
+                                              "injected-parameters", "parameters"})
+#: Cells with these tags reach neither edition.
+ANALYST_REMOVE_CELL_TAGS: frozenset[str] = frozenset({"remove-cell"})
 
+#: A markdown heading that opens an Exercises section ("## Exercises", "## 5. Exercises", "## Exercise").
+EXERCISES_HEADING = re.compile(r"^##\s+(?:\d+[.)]?\s*)?exercises?\b", re.IGNORECASE | re.MULTILINE)
+#: A heading of level 1 or 2, which closes a section.
+SECTION_HEADING = re.compile(r"^#{1,2}\s", re.MULTILINE)
+#: Library names a stakeholder should not see.
+LIBRARY_NAME = re.compile(r"\bsegkit(?:\.[A-Za-z_]\w*)+")
 
 #: Script blocks that load anything from the network (require.js, MathJax, mermaid), and remote stylesheets.
 _EXTERNAL = re.compile(
@@ -19,25 +65,166 @@ _EXTERNAL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+#: Layout on screen and on paper: tables wrap inside the page instead of being clipped or scrolled,
+#: figures shrink to the width, each level-2 section starts a printed page, the navigation is not printed.
+PAGE_CSS: str = """
+.segkit-nav { font: 14px/1.4 system-ui, sans-serif; padding: .5rem 1rem; margin: 0 0 1rem; background: #f3f6f9;
+  border-bottom: 1px solid #d8dee4; }
+.segkit-nav.bottom { margin: 2rem 0 0; border-top: 1px solid #d8dee4; border-bottom: 0; }
+.segkit-nav a { color: #0072B2; margin-right: 1.2rem; }
+.segkit-nav .edition { color: #555; float: right; }
+.jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; max-width: 100%; }
+.jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; font-size: 12px; }
+.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { white-space: normal; overflow-wrap: break-word;
+  word-break: normal; max-width: 24rem; padding: 4px 6px; }
+.jp-RenderedHTMLCommon th { overflow-wrap: anywhere; }
+.jp-RenderedImage img, .jp-RenderedHTMLCommon img { max-width: 100%; height: auto; }
+@media print {
+  @page { size: A4; margin: 12mm; }
+  .segkit-nav { display: none; }
+  body, .jp-Notebook { width: auto !important; max-width: none !important; padding: 0 !important;
+    margin: 0 !important; overflow: visible !important; }
+  .jp-Cell, .jp-OutputArea, .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important;
+    max-width: 100% !important; }
+  .jp-RenderedHTMLCommon table { width: 100% !important; font-size: 7.5pt; table-layout: auto; }
+  .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 2px 3px !important; overflow-wrap: anywhere;
+    max-width: none; }
+  .jp-RenderedHTMLCommon thead { display: table-header-group; }
+  .jp-RenderedHTMLCommon tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .segkit-section-start { break-before: page; page-break-before: always; }
+}
+"""
 
-def render_html(executed: Path) -> str:
-    """Stakeholder HTML: code, prompts and removed cells hidden, images embedded, no network loads."""
+
+def exercise_sections(notebook: nbformat.NotebookNode) -> tuple[set[int], dict[int, int]]:
+    """Where the Exercises sections are: the cells wholly inside one, and the cells that end one part-way.
+
+    A section runs from the markdown cell with its ``## Exercises`` heading to the next level-1 or
+    level-2 heading. A markdown cell that holds text and then that next heading (an answer written
+    above the "## 6. Exports" heading, say) is returned in the second value, with the position where
+    its heading starts: the text before it belongs to the exercises.
+    """
+    whole, partial, inside = set(), {}, False
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            closing = SECTION_HEADING.search(cell.source)
+            if EXERCISES_HEADING.search(cell.source):
+                inside = True
+            elif closing and inside:
+                inside = False
+                if cell.source[:closing.start()].strip():
+                    partial[i] = closing.start()
+            elif closing:
+                inside = False
+        if inside:
+            whole.add(i)
+    return whole, partial
+
+
+def removed_sections(notebook: nbformat.NotebookNode) -> set[int]:
+    """Indices of the cells wholly inside an Exercises section (see :func:`exercise_sections`)."""
+    return exercise_sections(notebook)[0]
+
+
+def stakeholder_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
+    """The cells the stakeholder edition keeps, with their index in the notebook (copies).
+
+    A cell that ends an Exercises section part-way keeps only its text from the closing heading on.
+    """
+    section, partial = exercise_sections(notebook)
+    kept = []
+    for i, cell in enumerate(notebook.cells):
+        if i in section or REMOVE_CELL_TAGS.intersection(cell.get("metadata", {}).get("tags", [])):
+            continue
+        cell = nbformat.from_dict(cell)
+        if i in partial:
+            cell.source = cell.source[partial[i]:]
+        kept.append((i, cell))
+    return kept
+
+
+def edition_notebook(notebook: nbformat.NotebookNode, edition: str) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` holding the cells of one edition (outputs of ``remove-output`` cells dropped)."""
+    copy = nbformat.from_dict(notebook)
+    if edition == STAKEHOLDER:
+        copy.cells = [cell for _, cell in stakeholder_cells(copy)]
+    elif edition == ANALYST:
+        copy.cells = [c for c in copy.cells if not ANALYST_REMOVE_CELL_TAGS.intersection(c.metadata.get("tags", []))]
+    else:
+        raise ValueError(f"edition must be {STAKEHOLDER!r} or {ANALYST!r}, not {edition!r}")
+    for cell in copy.cells:
+        if cell.cell_type == "code" and "remove-output" in cell.metadata.get("tags", []):
+            cell.outputs = []
+    return copy
+
+
+def _cell_text(cell: nbformat.NotebookNode) -> str:
+    """What a stakeholder reads of a cell: markdown source, or the text and HTML of a code cell's outputs."""
+    if cell.cell_type == "markdown":
+        return cell.source
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append("".join(output.get("text", "")))
+        for mime in ("text/markdown", "text/html"):
+            parts.append("".join(output.get("data", {}).get(mime, "")))
+        if "text/markdown" not in output.get("data", {}) and "text/html" not in output.get("data", {}):
+            parts.append("".join(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def library_names(notebook: nbformat.NotebookNode) -> list[tuple[int, str, list[str]]]:
+    """The cells of the stakeholder edition that show ``segkit.`` names: (cell index, cell type, names).
+
+    Markdown is checked in its source, code cells in their outputs (their input is hidden).
+    """
+    found = []
+    for i, cell in stakeholder_cells(notebook):
+        names = sorted(set(LIBRARY_NAME.findall(_cell_text(cell))))
+        if names:
+            found.append((i, "markdown" if cell.cell_type == "markdown" else "code output", names))
+    return found
+
+
+def _nav(name: str, edition: str, *, where: str) -> str:
+    """The navigation bar: the index, the other edition, and which edition this is."""
+    up = "../" if edition == ANALYST else ""
+    other = (f'<a href="../{html.escape(name)}.html">Stakeholder edition</a>' if edition == ANALYST
+             else f'<a href="{ANALYST_DIR}/{html.escape(name)}.html">Analyst edition (with code)</a>')
+    label = "analyst edition: everything, code included" if edition == ANALYST else "stakeholder edition"
+    return (f'<nav class="segkit-nav {where}" aria-label="reports"><a href="{up}index.html">&larr; All reports '
+            f'(index)</a>{other}<span class="edition">{label}</span></nav>')
+
+
+def _mark_sections(body: str) -> str:
+    """Give every level-2 heading's cell but the first the class that starts a printed page."""
+    seen = 0
+
+    def mark(match: re.Match) -> str:
+        nonlocal seen
+        seen += 1
+        return match.group(0) if seen == 1 else match.group(0).replace("<h2", '<h2 class="segkit-section-start"', 1)
+
+    return re.sub(r"<h2\b(?![^>]*segkit-section-start)", mark, body)
+
+
+def render_html(executed: Path, *, edition: str = STAKEHOLDER, name: str | None = None) -> str:
+    """One edition of an executed notebook as a self-contained page (images embedded, no network loads)."""
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(executed, as_version=4)
-    remover = TagRemovePreprocessor(
-        remove_cell_tags=set(REMOVE_CELL_TAGS),
-        remove_input_tags={"remove-input"},
-        remove_all_outputs_tags={"remove-output"},
-        enabled=True,
-    )
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
-    exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": notebook_title(notebook)}})
+    stem = name or Path(executed).stem
+    chosen = edition_notebook(notebook, edition)
+    analyst = edition == ANALYST
+    exporter = HTMLExporter(template_name="lab", exclude_input=not analyst, exclude_input_prompt=not analyst,
+                            exclude_output_prompt=not analyst, embed_images=True)
+    body, _ = exporter.from_notebook_node(chosen, resources={"metadata": {"name": notebook_title(notebook)}})
     # require.js and MathJax come from a CDN in nbconvert's template; reports must open offline
-    return _EXTERNAL.sub("", body)
+    body = _EXTERNAL.sub("", body)
+    body = _mark_sections(body)
+    body = body.replace("</head>", f"<style>{PAGE_CSS}</style>\n</head>", 1)
+    body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + "\n" + _nav(stem, edition, where="top"), body, count=1)
+    return body.replace("</body>", _nav(stem, edition, where="bottom") + "\n</body>", 1)
 
 
 def notebook_title(notebook: nbformat.NotebookNode) -> str:

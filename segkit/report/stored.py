@@ -13,6 +13,7 @@ from segkit.paths import PROJECT_ROOT
 from segkit.report.execute import (DEFAULT_TIMEOUT_S, KERNEL_NAME, ReportError, execute_one, list_notebooks,
                                    reads_exports)
 from segkit.report.folders import Folders
+from segkit.report.render import exercise_sections
 
 KERNELSPEC: dict[str, str] = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -57,6 +58,26 @@ def _refresh_wave(notebooks: list[Path], *, staging: Path, timeout: int, jobs: i
             print(f"refreshed {result.name} ({result.seconds:.0f} s)", flush=True)
 
 
+#: Cells of an Exercises section that hold student material (a prompt or a scaffold to fill in), not an answer.
+STUDENT_TAGS: frozenset[str] = frozenset({"solution", "exercise"})
+
+
+def answers_outside_solutions(notebook: nbformat.NotebookNode) -> list[int]:
+    """Cells that may hold an exercise answer but would stay in the handout: the rule the handouts rely on.
+
+    Inside an Exercises section (from its ``## Exercises`` heading cell to the next level-1 or level-2
+    heading, as :func:`segkit.report.render.removed_sections` finds it), every cell after the heading
+    cell, markdown or code, is an answer unless tagged ``solution`` (removed from the handout) or
+    ``exercise`` (a prompt or scaffold the student is meant to see). A markdown cell that holds text and
+    then the next section's heading counts too: its text before the heading sits in the Exercises section
+    (split such a cell at the heading). Returns their indices.
+    """
+    whole, partial = exercise_sections(notebook)
+    headings = {i for i in whole if i - 1 not in whole}
+    return [i for i in sorted(whole | set(partial)) if i not in headings
+            and not STUDENT_TAGS.intersection(notebook.cells[i].get("metadata", {}).get("tags", []))]
+
+
 def make_handout(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A workshop copy: cells tagged ``solution`` removed, every output and count cleared."""
     notebook.cells = [c for c in notebook.cells if "solution" not in c.get("metadata", {}).get("tags", [])]
@@ -68,11 +89,22 @@ def make_handout(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_handouts(target: Path = PROJECT_ROOT / "handouts", *, folders: Folders = Folders()) -> list[Path]:
-    """Write a handout of every notebook to ``target`` and return their paths."""
+    """Write a handout of every notebook to ``target`` and return their paths.
+
+    Refuses (:class:`ReportError`, naming notebook and cells) when a cell of an Exercises section could hold
+    an answer without being tagged ``solution`` (:func:`answers_outside_solutions`).
+    """
+    notebooks = {path: nbformat.read(path, as_version=4) for path in list_notebooks(folders=folders)}
+    leaks = [f"{path.name}: cell(s) {answers_outside_solutions(nb)}" for path, nb in notebooks.items()
+             if answers_outside_solutions(nb)]
+    if leaks:
+        raise ReportError("An exercise answer would stay in the handout: in an Exercises section every cell after "
+                          "the heading is tagged 'solution' (an answer) or 'exercise' (a prompt or scaffold). "
+                          "Tag these: " + "; ".join(leaks))
     target.mkdir(exist_ok=True)
     written = []
-    for path in list_notebooks(folders=folders):
-        handout = make_handout(nbformat.read(path, as_version=4))
+    for path, notebook in notebooks.items():
+        handout = make_handout(notebook)
         nbformat.write(handout, target / path.name)
         written.append(target / path.name)
     return written
