@@ -17,7 +17,7 @@ REPORT_ARGS := --jobs $(JOBS) $(if $(PARAMS),--params $(PARAMS)) $(if $(DATA),--
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-spark report test test-code test-notebooks lab handouts notebooks data bench clean mutants shape
+.PHONY: help setup setup-spark setup-browser report pdf test-browser test test-code test-notebooks lab handouts notebooks data bench clean mutants shape
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,14 +36,27 @@ setup-spark: ## add the Spark extra (PySpark, sqlglot) and a Java 17+ runtime if
 	fi
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,spark]'
 
+setup-browser: ## add headless Chromium (Debian's chromium package, via apt) and the browser extra (Playwright), for make pdf and make test-browser
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing Chromium from the distribution's packages"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,browser]'
+
 report: ## run the notebooks with papermill and write reports/index.html (PARAMS=file.yaml DATA=orders.csv ONLY="00 01")
 	$(BIN)/python -m segkit.report $(REPORT_ARGS)
 
+pdf: ## print the built reports to reports/pdf/*.pdf with headless Chromium (make report and make setup-browser first)
+	$(BIN)/python -m segkit.report --pdf
+
+test-browser: ## open every built stakeholder report in offline headless Chromium and check it; screenshots in reports/screenshots/ (SEGKIT_BROWSER_STRICT=tables,library makes the formatting checks fail)
+	$(BIN)/python -m pytest tests/test_browser.py -ra -p no:cacheprovider
+
 test: ## run the unit tests, doctests and the nbval checks of the stored notebooks
-	$(BIN)/python -m pytest segkit tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest segkit tests notebooks $(NBVAL) --ignore=tests/test_browser.py
 
 test-code: ## run the unit tests and doctests only (fast)
-	$(BIN)/python -m pytest segkit tests
+	$(BIN)/python -m pytest segkit tests --ignore=tests/test_browser.py
 
 test-notebooks: ## check the stored notebooks against a fresh run with nbval
 	$(BIN)/python -m pytest notebooks $(NBVAL)
@@ -65,7 +78,7 @@ bench: ## run the benchmarks (prints timings and ratios against a reference meas
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## remove generated reports, handouts and caches (keeps .venv)
-	rm -rf reports/*.html reports/*.csv reports/*.csv.gz reports/*.parquet reports/notebooks reports/failed handouts data/interim/clean-* data/interim/duckdb-spill data/interim/spark-warehouse .pytest_cache build
+	rm -rf reports/*.html reports/*.csv reports/*.csv.gz reports/*.parquet reports/notebooks reports/failed reports/analyst reports/pdf reports/screenshots handouts data/interim/clean-* data/interim/duckdb-spill data/interim/spark-warehouse .pytest_cache build
 
 mutants: ## mutation testing of one family with mutmut, in build/mutants/ (FAMILY=data|rfm|cluster|clv|campaign; slow, not in CI)
 	$(BIN)/python tools/mutants.py $(FAMILY)
