@@ -3,7 +3,8 @@
 One module per job (the public API is re-exported here):
 
 - :mod:`~segkit.basket.baskets`: the basket × item sparse matrix (:func:`build_baskets`), at product or
-  category level;
+  category level, from the distinct (order, item) pairs DuckDB finds in the clean lines (a frame or the
+  Parquet file of :func:`segkit.engine.clean_lines`; the queries are in ``segkit.basket._sql``);
 - :mod:`~segkit.basket.rules`: :func:`association_rules` (support, confidence, lift) from the sparse
   co-occurrence ``Xᵀ X`` (its docstring says why not mlxtend);
 - :mod:`~segkit.basket.segments`: :func:`segment_rules` (rules within each segment, ``lift_vs_base`` and

@@ -4,7 +4,8 @@ A basket is one order (``order_id``); an item is a product (``product_id``) or a
 (``category``), chosen by ``level``. Only purchase lines count (returns and non-positive quantities
 are left out: a returned item was not bought with the rest). The matrix is 0/1 (an item bought twice
 in one order is one item of the basket), stored as ``scipy.sparse`` CSR: 100k baskets of a few items
-each take a few megabytes whatever the number of products.
+each take a few megabytes whatever the number of products. The lines stay in the engine (DuckDB): only
+the distinct (basket, item) pairs, as integer codes, and one row per basket and per item come out.
 """
 
 from __future__ import annotations

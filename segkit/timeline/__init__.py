@@ -7,9 +7,11 @@ moved, who to act on, and what re-cutting the quintiles alone moves), ``truth`` 
 data's planted truth against what these analyses find: :func:`~segkit.timeline.truth.load_truth`,
 ``cohort_truth``, ``season_truth``, ``lapse_truth``), ``plots`` (axes-level charts) and ``text`` (the
 sentences the report shows); reach the last three as modules (``from segkit.timeline import plots, text,
-truth``; ``timeline.truth`` is imported with the package). Every function reads the clean order lines of
-:func:`segkit.data.load_clean` up to a snapshot day, as :func:`segkit.data.customer_table` does, so the
-numbers agree with the customer table's (days since the last purchase, orders, purchase days).
+truth``; ``timeline.truth`` is imported with the package). Every function reads the clean order lines up to a
+snapshot day, as :func:`segkit.data.customer_table` does, so the numbers agree with the customer table's (days
+since the last purchase, orders, purchase days). The lines are a frame (:func:`segkit.data.load_clean`) or their
+Parquet file (:func:`segkit.engine.clean_lines`); either way DuckDB computes on them (the queries are in
+``segkit.timeline._sql``) and only per-customer or per-period aggregates come into pandas.
 
 Examples
 --------
