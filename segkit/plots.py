@@ -127,10 +127,10 @@ def _unit_label(ax: plt.Axes, axis: str, unit: str, label: str | None) -> None:
     current = label if label is not None else target.get_label_text()
     if not current and label is None:
         return
-    if f"({unit})" in current:
+    if f"({unit}" in current:
         text = current
-    elif "(money)" in current:
-        text = current.replace("(money)", f"({unit})")
+    elif "(money" in current:  # "(money)", "(money, log scale)"
+        text = current.replace("(money", f"({unit}")
     else:
         text = f"{current} ({unit})"
     target.set_label_text(text)
@@ -140,7 +140,8 @@ def money_axis(ax: plt.Axes, currency: str, *, axis: str = "y", label: str | Non
     """Write an axis's ticks as money (``£1,200``) and put the currency in its label.
 
     Ticks have no decimals unless the axis spans less than 10 units of money. The label is
-    ``label`` (or the axis's current one) with ``(£)`` added, or replacing a ``(money)`` placeholder.
+    ``label`` (or the axis's current one) with ``(£)`` added, or with ``£`` in place of the word
+    ``money`` in a ``(money)`` or ``(money, log scale)`` placeholder.
 
     Examples
     --------

@@ -76,6 +76,7 @@ LABELS: dict[str, str] = {
     "orders_per_year": "Orders per year",
     "annual_value": "Annual value",
     "lifetime_years": "Expected lifetime (years)",
+    "frequency_cal": "Repeat purchases (calibration)",
     "standard_error": "Standard error",
     "lower_95": "95% lower",
     "upper_95": "95% upper",

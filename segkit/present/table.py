@@ -129,7 +129,9 @@ class Table:
     def __repr__(self) -> str:
         blocks = []
         for part, caption in zip(self.parts, self._captions()):
-            text = part.rename_axis(self.corner or None).to_string(index=self.show_index)
+            shown = part.rename_axis(columns=self.corner or None)
+            shown.index = shown.index.set_names([None] * shown.index.nlevels)
+            text = shown.to_string(index=self.show_index)
             blocks.append(f"{caption}\n{text}" if caption else text)
         return "\n\n".join(blocks)
 
@@ -165,7 +167,7 @@ def _split(frame: pd.DataFrame, max_columns: int) -> list[pd.DataFrame]:
     return [frame.iloc[:, i:i + max_columns] for i in range(0, max(frame.shape[1], 1), max_columns)]
 
 
-def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds: dict | None = None,
+def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds: dict | str | None = None,
           labels: dict | None = None, max_columns: int = 8, caption: str | None = None, by: str = "columns",
           index: bool | None = None) -> Table:
     """A frame as a table for people: values written by kind, human labels, at most ``max_columns`` wide.
@@ -177,9 +179,9 @@ def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds
     currency : str, optional
         Symbol (``"£"``) or ISO code (``"EUR"``) written on money values; default the one set by
         :func:`set_currency`.
-    kinds : dict, optional
+    kinds : dict or str, optional
         Column (or, with ``by="rows"``, row) name → kind, overriding the inferred kind; see
-        :data:`segkit.present.kinds.KINDS`.
+        :data:`segkit.present.kinds.KINDS`. A single kind applies to every column (a matrix of shares).
     labels : dict, optional
         Column name → label, overriding :data:`segkit.present.labels.LABELS`.
     max_columns : int
@@ -214,6 +216,8 @@ def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds
     if not isinstance(max_columns, int) or max_columns < 1:
         raise DataError(f"max_columns={max_columns!r}: give a whole number of at least 1 (8 reads well).")
     money = get_currency(currency)
+    if isinstance(kinds, str):  # one kind for every column (or row)
+        kinds = dict.fromkeys(frame.columns if by == "columns" else frame.index, kinds)
     if by == "columns":
         explicit = check_kinds(kinds, frame.columns, where="columns")
         found = {c: explicit.get(c) or infer_kind(c, frame[c]) for c in frame.columns}
