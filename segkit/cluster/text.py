@@ -625,6 +625,9 @@ def _k_difference(comparison, *, record, own=None) -> str:
         return f"{_cap(method)} and the segmentation of record both have k = {n}."
     if isinstance(own, WardClustering):
         own_reason = _ward_words(own).rule.replace("**", "").split(" Path:")[0]
+        gaps = own.merge_gaps_["gap"]
+        if k_rec in gaps.index:
+            own_reason = f"{own_reason.rstrip('.')}; at the record's k = {k_rec} the gap is {gaps[k_rec]:.1f}"
     elif isinstance(own, KMeansSegmentation):
         own_reason = _k_reason(own)
     else:
