@@ -133,12 +133,14 @@ def test_a_wide_table_is_split_into_parts_that_keep_the_row_labels_and_every_col
     frame = pd.DataFrame(np.arange(36, dtype=float).reshape(3, 12), columns=[f"c{i:02d}" for i in range(12)],
                          index=pd.Index(["a", "b", "c"], name="segment"))
     t = present.table(frame, caption="Wide")
-    assert [p.shape[1] for p in t.parts] == [8, 4]
+    assert [p.shape[1] for p in t.parts] == [6, 6]  # as few parts as fit 8 columns, of even widths
     assert [c for p in t.parts for c in p.columns] == [f"C{i:02d}" for i in range(12)]
     assert all(list(p.index) == ["a", "b", "c"] for p in t.parts)
     html = t.to_html()
-    assert html.count("<table") == 2 and "Wide (columns 1–8 of 12)" in html and "Wide (columns 9–12 of 12)" in html
-    assert len(present.table(frame, max_columns=5).parts) == 3
+    assert html.count("<table") == 2 and "Wide (columns 1–6 of 12)" in html and "Wide (columns 7–12 of 12)" in html
+    assert [p.shape[1] for p in present.table(frame, max_columns=5).parts] == [4, 4, 4]
+    assert [p.shape[1] for p in present.table(frame.iloc[:, :9]).parts] == [5, 4]
+    assert len(present.table(frame.iloc[:, :8]).parts) == 1
 
 
 def test_long_text_is_never_cut_and_wraps():
@@ -162,6 +164,7 @@ def test_html_is_deterministic_and_two_tables_never_share_ids():
 def test_a_plain_range_index_is_hidden_and_a_named_one_is_shown():
     assert not present.table(pd.DataFrame({"customers": [1]})).show_index
     assert present.table(pd.DataFrame({"customers": [1]}, index=["x"])).show_index
+    assert present.table(pd.DataFrame({"seed": [1, 2], "customers": [3, 4]}).set_index("seed")).show_index
 
 
 def test_measure_tables_are_formatted_row_by_row():

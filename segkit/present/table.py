@@ -6,7 +6,7 @@
 text (what nbval compares) is the same formatted table as text, with no object address in it.
 
 **Wide tables are split, not transposed.** A table with more than ``max_columns`` columns becomes
-several tables of at most ``max_columns`` columns each, every one keeping the row labels, so each
+several tables of even width (12 columns → 6 + 6), every one keeping the row labels, so each
 column keeps one kind and one format, and nothing is cut off at 1280 px or in print. (Transposing
 would mix money, counts and shares in one column.) Move columns nobody reads to an export instead.
 
@@ -82,7 +82,8 @@ class Table:
         widths = [p.shape[1] for p in self.parts]
         starts = [sum(widths[:i]) + 1 for i in range(n)]
         total = sum(widths)
-        where = [f"columns {s}–{s + w - 1} of {total}" for s, w in zip(starts, widths)]
+        where = [f"columns {s}–{s + w - 1} of {total}" if w > 1 else f"column {s} of {total}"
+                 for s, w in zip(starts, widths)]
         return [f"{self.caption} ({w})" if self.caption else w[:1].upper() + w[1:] for w in where]
 
     def stylers(self) -> list:
@@ -164,7 +165,10 @@ def _corner(frame: pd.DataFrame, labels: dict | None) -> str:
 
 
 def _split(frame: pd.DataFrame, max_columns: int) -> list[pd.DataFrame]:
-    return [frame.iloc[:, i:i + max_columns] for i in range(0, max(frame.shape[1], 1), max_columns)]
+    """As few parts as fit ``max_columns``, of even widths (9 columns → 5 + 4, not 8 + 1)."""
+    n_parts = max(1, -(-frame.shape[1] // max_columns))
+    edges = [-(-i * frame.shape[1] // n_parts) for i in range(n_parts + 1)]  # earlier parts take the extra column
+    return [frame.iloc[:, a:b] for a, b in zip(edges, edges[1:])]
 
 
 def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds: dict | str | None = None,
@@ -185,14 +189,15 @@ def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds
     labels : dict, optional
         Column name → label, overriding :data:`segkit.present.labels.LABELS`.
     max_columns : int
-        Wider tables are split into parts of at most this many columns, each keeping the row labels.
+        Wider tables are split into as few parts of even width as keep each within this many
+        columns (12 → 6 + 6), each part keeping the row labels.
     caption : str, optional
         Shown above the table.
     by : {"columns", "rows"}
         Where the kinds are: per column (usual), or per row for a measure/value table whose rows
         are different quantities (``order lines``, ``gross sales``, ``first order``).
     index : bool, optional
-        Show the row labels; default: unless the index is a plain 0..n-1 range.
+        Show the row labels; default: unless the index is an unnamed plain 0..n-1 range.
 
     Returns
     -------
@@ -239,6 +244,6 @@ def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds
             if not isinstance(frame.index, pd.MultiIndex) else written.index
     numeric = frozenset(label(c, labels) for c in frame.columns if found.get(c) in NUMERIC_KINDS) \
         if by == "columns" else frozenset(written.columns)
-    show = index if index is not None else not isinstance(frame.index, pd.RangeIndex)
+    show = index if index is not None else not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
     return Table(parts=_split(written, max_columns), kinds=found, numeric=numeric, caption=caption,
                  show_index=show, corner=_corner(frame, labels) if show else "", rows_numeric=by == "rows")
