@@ -87,6 +87,9 @@ LABELS: dict[str, str] = {
     "mae": "Mean absolute error",
     "rmse": "Root mean squared error",
     "total_error_pct": "Error in the total",
+    # personas
+    "median_gap_days": "Purchase cycle (days)",
+    "overdue_share": "Share overdue",
     # campaign
     "avg_profit_per_transaction": "Profit per transaction",
     "gross_profit": "Gross profit",
