@@ -5,8 +5,9 @@ saying why, when ``reports/`` holds no report or Chromium or Playwright is missi
 Every page (the index and each ``reports/NN_*.html``) is opened once; a full-page screenshot is saved
 under ``reports/screenshots/`` for a person to look at.
 
-Checks that must pass: no horizontal overflow and no clipped table or figure at 1280 px, no console
-error, zero network requests, every image decoded, no code, no "Exercise" heading.
+Checks that must pass: no horizontal overflow and no clipped table or figure at 1280 px, nor when printed
+(the print stylesheet at the width of an A4 page), no console error, zero network requests, every image
+decoded, no code, no "Exercise" heading.
 
 Checks that fail only when switched on (``SEGKIT_BROWSER_STRICT``, a comma-separated list of check
 names, or ``1`` for all): ``tables`` (no table cell shows a float with more than 2 decimals or a count
@@ -94,6 +95,13 @@ def test_page_fits_1280_px_without_clipping(measured, page):
     assert seen["scrollWidth"] <= seen["clientWidth"], f"the page scrolls sideways: {seen['scrollWidth']} px"
     assert not seen["wide"], f"tables or figures past the right edge: {seen['wide']}"
     assert not seen["clipped"], f"tables or figures cut off in a scrolling box: {seen['clipped']}"
+
+
+@pages
+def test_page_prints_every_column(measured, page):
+    printed = measured[page]["print"]
+    assert printed["scrollWidth"] <= printed["clientWidth"], f"the printed page is {printed['scrollWidth']} px wide"
+    assert not printed["wide"] and not printed["clipped"], (printed["wide"], printed["clipped"])
 
 
 @pages

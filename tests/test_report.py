@@ -394,7 +394,7 @@ def test_a_run_writes_both_editions_prints_its_progress_and_the_index_summarises
     assert 'href="campaign_plan.csv"' in figures["Expected gain of the next campaign"]
     assert "not available (clv.csv is missing or unreadable)" in figures["Predicted customer value"]
     actions = summary.split('<ol class="actions">')[1].split("</ol>")[0]
-    assert actions.index("A: contact A (40 customers; expected profit 300 EUR)") < actions.index("C: contact C")
+    assert actions.index("A: contact A: 40 customers; expected profit: 300 EUR.") < actions.index("C: contact C")
     assert "B:" not in actions  # no money behind it
     assert "2024-01-02 to 2024-01-03" in summary
     listed = page.split("<h2>Reports</h2>")[1]

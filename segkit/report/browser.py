@@ -26,6 +26,8 @@ CHROMIUM_FLAGS: tuple[str, ...] = ("--headless", "--no-sandbox", "--disable-gpu"
 LOCAL_SCHEMES: tuple[str, ...] = ("file:", "data:", "blob:", "about:")
 #: The page width the reports are checked and screenshot at.
 WIDTH: int = 1280
+#: The width of printed content on A4 with the reports' 12 mm margins, in CSS pixels (186 mm at 96 px per inch).
+PRINT_WIDTH: int = 703
 
 
 class BrowserUnavailable(RuntimeError):
@@ -162,7 +164,8 @@ def inspect_page(session: Session, source: Path, *, screenshot: Path | None = No
     """Open ``source`` in ``session``, measure it with :data:`PAGE_PROBE`, optionally save a full-page screenshot.
 
     Returns the probe's measurements plus ``console_errors`` (console messages of type error and uncaught
-    exceptions) and ``requests`` (every request to anything but a local file or inline data).
+    exceptions), ``requests`` (every request to anything but a local file or inline data) and ``print``
+    (overflow and clipping measured again with the print stylesheet at :data:`PRINT_WIDTH`).
     """
     page = session.new_page()
     errors: list[str] = []
@@ -176,6 +179,11 @@ def inspect_page(session: Session, source: Path, *, screenshot: Path | None = No
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
+        # as printed: print stylesheet, the width of an A4 page's content
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
+        printed = page.evaluate(PAGE_PROBE)
     finally:
         page.close()
-    return {**result, "console_errors": errors, "requests": session.blocked[before:]}
+    return {**result, "console_errors": errors, "requests": session.blocked[before:],
+            "print": {k: printed[k] for k in ("scrollWidth", "clientWidth", "wide", "clipped")}}

@@ -33,7 +33,7 @@ class ReportError(RuntimeError):
 
 
 def ipc_kernel_manager() -> type:
-    """A kernel manager that talks to the kernel over local IPC sockets instead of TCP.
+    """A kernel manager that talks to the kernel over local IPC sockets instead of TCP, and shuts it down quietly.
 
     ipykernel warns "Kernel is running over TCP without encryption" (``IPKernelApp.init_sockets``) on every
     kernel started with jupyter_client's default transport, ``tcp``; over ``ipc`` (Unix domain sockets in
@@ -60,6 +60,13 @@ def ipc_kernel_manager() -> type:
             runtime = Path(jupyter_runtime_dir())
             runtime.mkdir(parents=True, exist_ok=True)
             return str(runtime / f"segkit-{uuid.uuid4().hex[:12]}-ipc")
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts the kernel before asking it to shut down; a kernel that is between
+            # messages then logs "KeyboardInterrupt caught in kernel." to the console. At the end of a run
+            # nothing is left to interrupt (a cell that timed out has already failed), so shut down directly.
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
 
     return IPCKernelManager
 

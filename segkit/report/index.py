@@ -46,7 +46,8 @@ def parameter_value(executed, name: str):
 def collect_summary(folders: Folders) -> tuple[list[Figure], list[Action]]:
     """The key figures and the top actions of the executive summary, from the published exports."""
     horizon = parameter_value(folders.executed / "05_clv.ipynb", "horizon_days")
-    return key_figures(folders.reports, horizon_days=horizon), top_actions(folders.reports)
+    stake_days = parameter_value(folders.executed / "07_segments_over_time.ipynb", "stake_days")
+    return key_figures(folders.reports, horizon_days=horizon), top_actions(folders.reports, stake_days=stake_days)
 
 
 @dataclass
@@ -161,7 +162,8 @@ def _report_link(name: str, reports: list[ReportRow]) -> str:
     """A link to a report by name, with its title, or the bare name when it is not present."""
     for row in reports:
         if row.name == name:
-            return f'<a href="{html.escape(row.link)}">{html.escape(row.title)}</a>'
+            short = row.title.split(":")[0].strip() or row.title
+            return f'<a href="{html.escape(row.link)}" title="{html.escape(row.title)}">{html.escape(short)}</a>'
     return f"{html.escape(name)} (no report)"
 
 
@@ -185,8 +187,9 @@ def _figures_block(figures: list[Figure], reports: list[ReportRow], currency: st
 def _actions_block(actions: list[Action], reports: list[ReportRow], currency: str) -> str:
     if not actions:
         return f"<h3>What to do now</h3>\n<p>{html.escape(no_actions())}</p>"
-    items = "\n".join(f"<li>{html.escape(action_sentence(a, currency))} &mdash; "
-                       f"{_source(a.report, a.export, reports, True)}</li>" for a in actions)
+    items = "\n".join(f"<li>{html.escape(action_sentence(a, currency))} "
+                       f"<span class=\"source\">Source: {_source(a.report, a.export, reports, True)}</span></li>"
+                       for a in actions)
     return f"""<h3>What to do now: the {len(actions)} action{'s' if len(actions) != 1 else ''} with the most money behind them</h3>
 <ol class="actions">
 {items}
@@ -240,6 +243,7 @@ td.figure { font-weight: 600; white-space: nowrap; }
 a { color: #0072B2; } pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; white-space: pre-wrap;
   overflow-wrap: anywhere; }
 td pre { margin: 0; padding: .3rem; } .failed { color: #D55E00; } ol.actions li { margin-bottom: .4rem; }
+.source { color: #555; font-size: .9em; }
 @media print { body { max-width: none; margin: 0; } table { font-size: 8pt; } tr { break-inside: avoid; }
   h2 { break-after: avoid; } td.figure { white-space: normal; } }
 """

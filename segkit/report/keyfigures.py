@@ -76,12 +76,12 @@ def key_figures(reports: Path, *, horizon_days: object = None) -> list[Figure]:
     return figures
 
 
-def top_actions(reports: Path, *, n: int = 3) -> list[Action]:
+def top_actions(reports: Path, *, n: int = 3, stake_days: object = None) -> list[Action]:
     """The ``n`` actions with the most money behind them.
 
     Candidates: each segment the campaign plan contacts (money: its expected profit), and each
-    reason of the alert list (money: the revenue at stake of its customers). Largest first; an
-    action with no money behind it is not listed.
+    reason of the alert list (money: the revenue at stake of its customers, over the ``stake_days``
+    notebook 07 used). Largest first; an action with no money behind it is not listed.
     """
     actions = []
     plan = _read(reports, CAMPAIGN_SOURCE[1], ["segment", "expected_profit", "contacts", "action"])
@@ -94,7 +94,8 @@ def top_actions(reports: Path, *, n: int = 3) -> list[Action]:
         grouped = alerts.groupby("reason").agg(customers=("customer_id", "nunique"),
                                                money=("revenue_at_stake", "sum"))
         for reason, row in grouped.iterrows():
-            actions.append(Action(str(reason), int(row["customers"]), float(row["money"]), "revenue at stake",
+            over = f" (their revenue of the last {stake_days} days)" if stake_days not in (None, "") else ""
+            actions.append(Action(str(reason), int(row["customers"]), float(row["money"]), "revenue at stake" + over,
                                   *ALERTS_SOURCE))
     actions = [a for a in actions if a.money > 0]
     return sorted(actions, key=lambda a: (-a.money, a.what))[:n]

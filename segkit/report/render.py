@@ -84,11 +84,13 @@ PAGE_CSS: str = """
   .segkit-nav { display: none; }
   body, .jp-Notebook { width: auto !important; max-width: none !important; padding: 0 !important;
     margin: 0 !important; overflow: visible !important; }
-  .jp-Cell, .jp-OutputArea, .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important;
-    max-width: 100% !important; }
-  .jp-RenderedHTMLCommon table { width: 100% !important; font-size: 7.5pt; table-layout: auto; }
-  .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 2px 3px !important; overflow-wrap: anywhere;
-    max-width: none; }
+  .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output,
+  .jp-RenderedHTMLCommon { overflow: visible !important; max-width: 100% !important; padding-left: 0 !important;
+    padding-right: 0 !important; margin-left: 0 !important; margin-right: 0 !important; box-sizing: border-box; }
+  .jp-RenderedHTMLCommon table { width: calc(100% - 2px) !important; max-width: calc(100% - 2px) !important; margin: 0 !important;
+    box-sizing: border-box; font-size: 7.5pt; table-layout: auto; }
+  .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 2px 3px !important; font-size: 7.5pt !important;
+    overflow-wrap: anywhere !important; min-width: 0 !important; max-width: none !important; }
   .jp-RenderedHTMLCommon thead { display: table-header-group; }
   .jp-RenderedHTMLCommon tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }

@@ -41,12 +41,22 @@ def figure_value(figure: Figure, currency: str = "") -> str:
     return money(figure.value, currency)
 
 
+#: The alert list's reasons (notebook 07's ``alerts.csv``) as things to do; another reason reads "Follow up ...".
+ALERT_ACTIONS: dict[str, str] = {
+    "newly overdue": "Call the valuable customers who are now overdue on their own purchase cycle",
+    "left a top segment": "Win back the customers who have just left a top segment",
+    "won back": "Welcome back the lapsed customers who bought again, so they stay",
+}
+
+
 def action_sentence(action: Action, currency: str = "") -> str:
     """One action: what, for how many customers, and the money behind it, e.g.
-    ``At Risk: contact ... (512 customers; expected profit 947)``."""
-    what = action.what if action.money_kind == "expected profit" else f"Follow up the alert list: {action.what}"
-    return (f"{what} ({action.customers:,} customers; {action.money_kind} "
-            f"{money(action.money, currency)})")
+    ``At Risk: contact ... (512 customers; expected profit £947)``."""
+    if action.money_kind == "expected profit":
+        what = action.what
+    else:
+        what = ALERT_ACTIONS.get(action.what, f"Follow up the alert list '{action.what}'")
+    return f"{what}: {action.customers:,} customers; {action.money_kind}: {money(action.money, currency)}."
 
 
 def no_actions() -> str:
