@@ -91,16 +91,17 @@ def _columns(lines: CleanLines) -> list[str]:
     return duck.parquet_columns(lines)
 
 
-def _filled(lines: CleanLines, columns: list[str]) -> dict[str, int]:
+def _filled(lines: CleanLines, columns: list[str], *, connection=None) -> dict[str, int]:
     """Non-missing values of each of ``columns`` (those the lines have), counted in the engine."""
     present = [c for c in columns if c in _columns(lines)]
     if not present:
         return {}
-    row = duck._query_lines(duck.connect(), lines, lambda relation: _sql.filled_query(relation, present)).iloc[0]
+    row = duck._query_lines(connection or duck.connect(), lines,
+                            lambda relation: _sql.filled_query(relation, present)).iloc[0]
     return {c: int(row[c]) for c in present}
 
 
-def item_column(lines: CleanLines, *, level: str = "category") -> str:
+def item_column(lines: CleanLines, *, level: str = "category", connection=None) -> str:
     """The column of ``lines`` (a frame or the Parquet file of clean lines) that holds the items at ``level``;
     raises when it is missing or empty.
 
@@ -112,7 +113,7 @@ def item_column(lines: CleanLines, *, level: str = "category") -> str:
     if level not in LEVEL_COLUMNS:
         raise DataError(f"level must be one of {sorted(LEVEL_COLUMNS)}, got {level!r}.")
     column = LEVEL_COLUMNS[level]
-    filled = _filled(lines, list(LEVEL_COLUMNS.values()))
+    filled = _filled(lines, list(LEVEL_COLUMNS.values()), connection=connection)
     if not filled.get(column):
         other = next(iter(set(LEVEL_COLUMNS) - {level}))
         state = "has no" if column not in filled else "has only empty values in its"
@@ -166,10 +167,10 @@ def build_baskets(lines: CleanLines, *, level: str = "category",
     missing = [c for c in ("order_id", "customer_id") if c not in columns]
     if missing:
         raise DataError(f"Baskets need the column(s) {missing}: map them with column_map.")
-    column = item_column(lines, level=level)
+    con = duck.connect()
+    column = item_column(lines, level=level, connection=con)
     before = None if snapshot_date in (None, "") else duck._date(pd.Timestamp(snapshot_date).normalize())
     bought = _sql.purchase_rule(columns, item=column, before=before)
-    con = duck.connect()
     duck._query_lines(con, lines, lambda relation: f"CREATE OR REPLACE TEMP TABLE kept AS "
                                                    f"{_sql.kept_query(relation, column, bought)}")
     baskets = con.sql(_sql.baskets_query("kept")).df()

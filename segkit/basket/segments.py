@@ -170,6 +170,11 @@ def item_mix(lines: CleanLines, segments: pd.Series, *, column: str = "category"
     DataError
         ``column`` or ``amount`` missing, or no purchase line with a value.
     """
+    return _item_mix(lines, segments, column=column, snapshot_date=snapshot_date, connection=duck.connect())
+
+
+def _item_mix(lines: CleanLines, segments: pd.Series, *, column: str, snapshot_date, connection) -> pd.DataFrame:
+    """:func:`item_mix` on a given DuckDB connection (one for all the dimensions of :func:`segment_mix`)."""
     columns = _columns(lines)
     for needed in (column, "amount", "customer_id"):
         if needed not in columns:
@@ -177,9 +182,12 @@ def item_mix(lines: CleanLines, segments: pd.Series, *, column: str = "category"
     order = _segment_order(segments)
     before = None if snapshot_date in (None, "") else duck._date(pd.Timestamp(snapshot_date).normalize())
     bought = _sql.purchase_rule(columns, item=column, amount=True, before=before)
-    con = duck.connect()
+    con = connection
     con.register("segment_labels", _segment_codes(segments, order))
-    part = duck._query_lines(con, lines, lambda relation: _sql.mix_query(relation, column, bought))
+    try:
+        part = duck._query_lines(con, lines, lambda relation: _sql.mix_query(relation, column, bought))
+    finally:
+        con.unregister("segment_labels")
     if part.empty:
         raise DataError(f"No purchase line has a {column}: there is no {column} mix to show.")
     base = part.loc[part["code"] == -1].set_index("value")["revenue"].sort_index()
@@ -209,12 +217,13 @@ def segment_mix(lines: CleanLines, segments: pd.Series, *, dimensions: tuple[str
     a category column still gets its channel and country mix. ``lines`` and ``snapshot_date`` as in
     :func:`item_mix`.
     """
-    filled = _filled(lines, list(dimensions))
+    con = duck.connect()
+    filled = _filled(lines, list(dimensions), connection=con)
     present = [c for c in dimensions if filled.get(c)]
     if not present:
         return pd.DataFrame(columns=list(MIX_COLUMNS))
-    return pd.concat([item_mix(lines, segments, column=c, snapshot_date=snapshot_date) for c in present],
-                     ignore_index=True)
+    return pd.concat([_item_mix(lines, segments, column=c, snapshot_date=snapshot_date, connection=con)
+                      for c in present], ignore_index=True)
 
 
 def customer_items(baskets: Baskets) -> tuple[sparse.csr_matrix, pd.Index]:

@@ -34,14 +34,19 @@ class Lines:
     is_return: str
     snapshot: pd.Timestamp
     first: pd.Timestamp
+    connection: duckdb.DuckDBPyConnection
 
     def query(self, make, *, segments: pd.DataFrame | None = None) -> pd.DataFrame:
         """Run ``make(relation, lines)`` (the SQL text of a query over the relation of the clean lines,
         given this object) in DuckDB; ``segments`` (``customer_id``, ``grp``) is registered as ``segment_labels``."""
-        con = duck.connect()
-        if segments is not None:
-            con.register("segment_labels", segments)
-        return duck._query_lines(con, self.clean, lambda relation: make(relation, self))
+        con = self.connection
+        if segments is None:
+            return duck._query_lines(con, self.clean, lambda relation: make(relation, self))
+        con.register("segment_labels", segments)
+        try:
+            return duck._query_lines(con, self.clean, lambda relation: make(relation, self))
+        finally:
+            con.unregister("segment_labels")
 
     def before(self, day: pd.Timestamp | None = None) -> str:
         """The SQL date literal of ``day`` (default the snapshot)."""
@@ -113,4 +118,4 @@ def _lines(clean: object, snapshot_date: object) -> Lines:
             f"no purchase is dated before the snapshot {snapshot.date()}: every line before it is a return. "
             "Choose a later snapshot_date or check the quality log."
         )
-    return Lines(clean, rule, snapshot, first)
+    return Lines(clean, rule, snapshot, first, con)

@@ -130,7 +130,7 @@ def snapshot_pair(
     source = clean if same_export else earlier_clean
     if earlier_snapshot_date in (None, "") and same_export:
         earlier_snapshot_date = later_date - pd.Timedelta(days=days)
-    span = _lines(source, None)
+    span = later_lines if same_export else _lines(source, None)  # the first line, and the day after the last
     earlier_date = _earlier_date(span.first, span.snapshot, earlier_snapshot_date, later_date, days=days,
                                  same_export=same_export)
     earlier_lines = _lines(source, earlier_date)
