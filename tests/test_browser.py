@@ -171,3 +171,28 @@ def test_the_probe_finds_planted_faults(tmp_path):
     assert seen["clipped"] and "5. Exercises" in seen["headings"]
     assert "segkit.rfm.rfm_segments" in seen["text"]
     assert table_findings(seen["cells"]) == ["count as float '4982.0'", "'540239.655' in '540239.655'"]
+
+
+def test_make_pdf_starts_each_numbered_section_on_a_new_page(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from segkit.report.render import render_html
+
+    try:
+        browser.find_chromium()
+        browser._playwright()
+    except browser.BrowserUnavailable as error:
+        pytest.skip(str(error))
+    notebook = new_notebook(cells=[new_markdown_cell("# Title\nA short report.")]
+                            + [new_markdown_cell(f"## {i}. Section {i}\nOne line.") for i in (1, 2, 3)]
+                            + [new_markdown_cell("## 4. Exercises\nNot in the stakeholder edition.")])
+    nbformat.write(notebook, tmp_path / "01_short.ipynb")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "01_short.html").write_text(render_html(tmp_path / "01_short.ipynb"))
+    (written,) = browser.write_pdfs(reports)
+    pdf = written.read_bytes()
+    assert written == reports / "pdf" / "01_short.pdf" and pdf.startswith(b"%PDF")
+    # the title and section 1 share the first page; sections 2 and 3 each start one; no page for the exercises
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3

@@ -405,3 +405,28 @@ def test_a_run_writes_both_editions_prints_its_progress_and_the_index_summarises
 def exporting_csv(name: str, text: str) -> str:
     return (f"from pathlib import Path\nPath(output_dir).mkdir(parents=True, exist_ok=True)\n"
             f"Path(output_dir, {name!r}).write_text({text!r}.replace('\\\\n', '\\n'))\n")
+
+
+def test_the_start_line_counts_order_lines_cheaply(tmp_path):
+    import gzip
+
+    import pandas as pd
+
+    from segkit.report.execute import count_order_lines, start_line
+
+    rows = "".join(f"C{i},2024-01-0{1 + i % 9},1,{i}.5\n" for i in range(1234))
+    (tmp_path / "orders.csv").write_text("customer,date,quantity,price\n" + rows)
+    with gzip.open(tmp_path / "orders.csv.gz", "wt") as handle:
+        handle.write("customer,date,quantity,price\n" + rows)
+    frame = pd.read_csv(tmp_path / "orders.csv")
+    (tmp_path / "lines").mkdir()
+    frame.iloc[:1000].to_parquet(tmp_path / "lines" / "a.parquet")
+    frame.iloc[1000:].to_parquet(tmp_path / "lines" / "b.parquet")
+    frame.to_excel(tmp_path / "orders.xlsx")
+    assert count_order_lines(tmp_path / "orders.csv") == 1234
+    assert count_order_lines(tmp_path / "orders.csv.gz") == 1234
+    assert count_order_lines(tmp_path / "lines") == 1234  # a folder of Parquet files: their footers
+    assert count_order_lines(tmp_path / "lines" / "b.parquet") == 234
+    assert count_order_lines(tmp_path / "orders.xlsx") is None  # not cheap: not counted
+    assert start_line(3, tmp_path / "orders.csv.gz", 2).startswith("running 3 notebooks on about 1,234 order lines of ")
+    assert start_line(1, tmp_path / "orders.xlsx", 1).startswith("running 1 notebook on ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -270,8 +270,9 @@ def _run_wave(notebooks: list[Path], params: dict, *, staging: Path, jobs: int, 
         tasks.append((nb, staging / "notebooks" / nb.name, parameters, timeout))
     results = []
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
-        futures = [pool.submit(execute_one, *task) for task in tasks]
-        for task, future in zip(tasks, futures):
+        futures = {pool.submit(execute_one, *task): task for task in tasks}
+        for future in as_completed(futures):  # a line per notebook as soon as it finishes
+            task = futures[future]
             result = replace(future.result(), exports=staging / "exports" / task[0].stem, inputs=inputs)
             status = "ok" if result.error is None else "FAILED"
             print(f"[{next(counter)}/{total}] {result.name:<26} {status:<6} {result.seconds:5.0f} s", flush=True)
