@@ -23,7 +23,8 @@ a markdown cell with a level-2 heading    that cell and every cell after it up t
 ========================================  =====================================================
 
 So a notebook needs no tags for its Exercises section; ``exercise`` and ``analyst`` mark what lies
-elsewhere. The renderer never rewrites text: :func:`library_names` lists the cells a stakeholder
+elsewhere. The stakeholder edition also drops outputs that are only an object's repr (``<Axes: ...>``,
+printed when a cell ends with the axes it drew on). The renderer never rewrites text: :func:`library_names` lists the cells a stakeholder
 would see that still name ``segkit.`` functions, for a test to report.
 
 Every page gets a small navigation bar (back to the index, the other edition) at the top and the
@@ -158,7 +159,21 @@ def edition_notebook(notebook: nbformat.NotebookNode, edition: str) -> nbformat.
     for cell in copy.cells:
         if cell.cell_type == "code" and "remove-output" in cell.metadata.get("tags", []):
             cell.outputs = []
+        elif cell.cell_type == "code" and edition == STAKEHOLDER:
+            cell.outputs = [o for o in cell.get("outputs", []) if not _object_repr(o)]
     return copy
+
+
+#: The plain-text repr of a plotting or display object (``<Axes: title=...>``, ``[<matplotlib.lines.Line2D at
+#: 0x...>]``): what a cell ending in ``ax`` returns besides its figure, meaningless to a reader.
+_REPR = re.compile(r"^\[?<(?:Axes|Figure|matplotlib\.|IPython\.|seaborn\.)[^\n]*>\]?$")
+
+
+def _object_repr(output: nbformat.NotebookNode) -> bool:
+    """Whether an output is nothing but an object's repr (no image, HTML or markdown beside it)."""
+    data = output.get("data", {})
+    return output.get("output_type") == "execute_result" and set(data) <= {"text/plain"} \
+        and bool(_REPR.match("".join(data.get("text/plain", "")).strip()))
 
 
 def _cell_text(cell: nbformat.NotebookNode) -> str:
