@@ -45,6 +45,13 @@ def parameter_value(executed, name: str):
 
 def collect_summary(folders: Folders) -> tuple[list[Figure], list[Action]]:
     """The key figures and the top actions of the executive summary, from the published exports."""
+    try:
+        return _collect_summary(folders)
+    except Exception:  # noqa: BLE001 - the index is written all the same, without the summary's figures
+        return [], []
+
+
+def _collect_summary(folders: Folders) -> tuple[list[Figure], list[Action]]:
     horizon = parameter_value(folders.executed / "05_clv.ipynb", "horizon_days")
     stake_days = parameter_value(folders.executed / "07_segments_over_time.ipynb", "stake_days")
     return key_figures(folders.reports, horizon_days=horizon), top_actions(folders.reports, stake_days=stake_days)
