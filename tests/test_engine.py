@@ -151,22 +151,33 @@ def test_customer_aggregates_by_hand():
 
 
 @pytest.mark.parametrize("bins", [3, 5, 10])
-def test_rfm_scores_and_segments_in_sql_are_segkit_rfm(bins):
+def test_rfm_scores_and_segments_in_sql_are_the_documented_rank_scores(bins):
+    """The one implementation (SQL) against the definition, computed here with numpy: score = 1 +
+    floor(bins × share of customers strictly worse), and the segment of the score's cell on the 1..5
+    rule scale, read from the rules file by hand."""
     from segkit.datasets import example_customers
-    from segkit.rfm import RFMScale, rfm_segments
+    from segkit.rfm import load_rules, rfm_segments
 
     customers = example_customers(5000, seed=3)
+    expected_scores = {}
+    for dim, column, lower_is_better in (("R", "days_since_last_purchase", True), ("F", "n_orders", False),
+                                         ("M", "revenue", False)):
+        good = -customers[column].to_numpy(float) if lower_is_better else customers[column].to_numpy(float)
+        worse = np.searchsorted(np.sort(good), good, side="left")
+        expected_scores[dim] = 1 + (worse * bins) // len(good)
     cuts = duck.rfm_cuts(customers, bins=bins)
-    scale = RFMScale.fit(customers, bins=bins)  # numpy's sort and searchsorted: an independent implementation
+    got = duck.rfm_segments(customers, cuts, bins=bins).set_index("customer_id").loc[customers.index]
+    segments = rfm_segments(customers, bins=bins, warn=False, lifecycle=None)
     for dim in "RFM":
-        raw = sorted(-c if dim == "R" else c for c in cuts[dim])
-        np.testing.assert_array_equal(raw, scale.thresholds[dim])
-    expected = rfm_segments(customers, bins=bins, warn=False, lifecycle=None)
-    got = duck.rfm_segments(customers, cuts, bins=bins).set_index("customer_id")
-    assert got.index.tolist() == expected.index.tolist()
-    for dim in "RFM":
-        assert got[dim].tolist() == expected[dim].tolist()
-    assert got["segment"].tolist() == expected["segment"].astype(str).tolist()
+        assert got[dim].tolist() == expected_scores[dim].tolist() == segments[dim].tolist()
+    rules = load_rules(None)
+    centre = {dim: (5 * (2 * expected_scores[dim] - 1)) // (2 * bins) + 1 for dim in "RFM"}
+    by_hand = []
+    for r, f, m in zip(centre["R"], centre["F"], centre["M"]):
+        claims = rules[(rules["r_min"] <= r) & (r <= rules["r_max"]) & (rules["f_min"] <= f) & (f <= rules["f_max"])
+                       & (rules["m_min"] <= m) & (m <= rules["m_max"])]
+        by_hand.append(claims.sort_values("priority")["segment"].iloc[0])
+    assert got["segment"].tolist() == by_hand == segments["segment"].astype(str).tolist()
 
 
 # --- the data layer on the engine --------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,21 @@ def connect(*, threads: int | None = None, memory_limit: str = MEMORY_LIMIT,
         pass
     return connection
 
+
+
+@functools.lru_cache(maxsize=1)
+def _process_connection() -> duckdb.DuckDBPyConnection:
+    return connect()
+
+
+def session() -> duckdb.DuckDBPyConnection:
+    """A cursor on one connection kept for the whole process, for the many small queries of an analysis.
+
+    Opening a DuckDB connection costs 0.1–0.25 s, a cursor microseconds; each cursor has its own
+    registered frames, so callers do not see each other's. Long jobs that set their own threads
+    (cleaning a file) open their own connection with :func:`connect`.
+    """
+    return _process_connection().cursor()
 
 #: The columns and DuckDB types of order lines the engine cleans without the front door.
 CANONICAL_TYPES: dict[str, tuple[str, ...]] = {
@@ -207,7 +223,7 @@ def split_parquet(
 def parquet_columns(path: str | os.PathLike) -> list[str]:
     """The column names of a Parquet file, from its schema only."""
     try:
-        described = duckdb.connect().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(path))})").fetchall()
+        described = session().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(path))})").fetchall()
     except duckdb.Error as error:
         raise DataError(f"{path} is not a Parquet file of order lines ({type(error).__name__}: {error}). "
                         "Pass the file segkit.engine.clean_lines(source) gives, or a DataFrame of clean lines.") from None
@@ -237,7 +253,7 @@ def customer_days(
 ) -> pd.DataFrame:
     """Per customer with a purchase before ``snapshot``: purchase days, first/last day, orders, net,
     gross and first-day value (see :func:`sql.customer_query`); ``clean`` is a frame or a Parquet file."""
-    return _query_lines(connection or connect(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)))
+    return _query_lines(connection or session(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)))
 
 
 def holdout_days(
@@ -248,14 +264,14 @@ def holdout_days(
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> pd.DataFrame:
     """Per customer, purchase days in [start, end) and their mean value (see :func:`sql.holdout_query`)."""
-    return _query_lines(connection or connect(), clean,
+    return _query_lines(connection or session(), clean,
                         lambda lines: sql.holdout_query(lines, _date(start), _date(end)))
 
 
 
 def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> dict:
     """``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date of clean lines (a frame or a Parquet file)."""
-    row = _query_lines(connection or connect(), clean, sql.span_query).iloc[0]
+    row = _query_lines(connection or session(), clean, sql.span_query).iloc[0]
     return {"n_lines": int(row["n_lines"]), "n_no_customer": int(row["n_no_customer"]),
             "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
 
@@ -268,14 +284,14 @@ def purchase_day_counts(
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> pd.DataFrame:
     """``kind`` ('first' or 'repeat'), ``day`` and ``n``: see :func:`sql.purchase_day_counts_query`."""
-    return _query_lines(connection or connect(), clean,
+    return _query_lines(connection or session(), clean,
                         lambda lines: sql.purchase_day_counts_query(lines, _date(last_calibration_day), _date(end)))
 
 
 def buyers(clean: pd.DataFrame | str | os.PathLike, before: pd.Timestamp, *,
            connection: duckdb.DuckDBPyConnection | None = None) -> pd.Index:
     """The customers with a purchase dated before ``before`` (see :func:`sql.buyers_query`)."""
-    found = _query_lines(connection or connect(), clean, lambda lines: sql.buyers_query(lines, _date(before)))
+    found = _query_lines(connection or session(), clean, lambda lines: sql.buyers_query(lines, _date(before)))
     return pd.Index(found["customer_id"].to_numpy(object), name="customer_id")
 
 
@@ -312,19 +328,17 @@ def customer_table_from(days: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFr
 
 def _lattice(rules) -> pd.DataFrame:
     """The segment of every cell of the 5×5×5 rule lattice, as rows (r, f, m, segment)."""
-    from segkit.rfm.rules import _rule_lattice, load_rules
+    from segkit.rfm.rules import lattice_frame, load_rules
 
-    table = load_rules(rules)
-    winner, _ = _rule_lattice(table)
-    levels = np.arange(1, 6)
-    r, f, m = (axis.ravel() for axis in np.meshgrid(levels, levels, levels, indexing="ij"))
-    return pd.DataFrame({"r": r, "f": f, "m": m, "segment": table["segment"].to_numpy()[winner]})
+    return lattice_frame(load_rules(rules))
 
 
 def rfm_cuts(customers: pd.DataFrame | str, *, bins: int = 5,
              connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, tuple[float, ...]]:
     """Rank-score cut points per dimension in goodness (higher is better), ``inf`` for an empty level."""
-    con = connection or connect()
+    con = connection or session()
+    if isinstance(customers, pd.DataFrame):
+        customers = customers[[column for column, _ in sql.RFM_DIMENSIONS.values()]]
     relation = _relation(con, customers, "rfm_customers")
     rows = con.sql(sql.rfm_cuts_query(relation, bins)).df().set_index("dim")
     return sql.read_cuts(rows)
@@ -333,13 +347,45 @@ def rfm_cuts(customers: pd.DataFrame | str, *, bins: int = 5,
 def rfm_segments(customers: pd.DataFrame | str, cuts: dict[str, tuple[float, ...]], *, bins: int = 5, rules=None,
                  connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
     """R, F, M scores on ``cuts`` (from :func:`rfm_cuts`) and the named segment of every customer."""
-    con = connection or connect()
+    con = connection or session()
     relation = _relation(con, customers, "rfm_customers")
     con.register("rfm_lattice", _lattice(rules))
     try:
         return con.sql(sql.rfm_segments_query(relation, cuts, bins, "rfm_lattice")).df()
     finally:
         con.unregister("rfm_lattice")
+
+
+def _in_row_order(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, query) -> pd.DataFrame:
+    """``query(relation)`` over ``frame`` with a ``row_no`` key, its rows back in the frame's order."""
+    con.register("rfm_rows", frame.reset_index(drop=True).assign(row_no=np.arange(len(frame))))
+    try:
+        return con.sql(f"SELECT * FROM ({query('rfm_rows')}) AS q ORDER BY row_no").df()
+    finally:
+        con.unregister("rfm_rows")
+
+
+def rfm_scores(customers: pd.DataFrame, cuts: dict[str, Sequence[float]], *,
+               connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """R, F, M scores of each row of a customer table on cut points in goodness, in the table's row order."""
+    columns = [column for column, _ in sql.RFM_DIMENSIONS.values()]
+    scored = _in_row_order(connection or session(), customers[columns],
+                           lambda rows: sql.rfm_scores_query(rows, cuts, key="row_no"))
+    return scored[["R", "F", "M"]].astype(np.int64)
+
+
+def assign_segments(scores: pd.DataFrame, lattice: pd.DataFrame, *, bins: int,
+                    connection: duckdb.DuckDBPyConnection | None = None) -> np.ndarray:
+    """The segment name of each row of ``scores`` (R, F, M on 1..``bins``) from ``lattice`` (r, f, m, segment
+    on the 1..5 rule scale), in the rows' order."""
+    con = connection or session()
+    con.register("rfm_lattice", lattice)
+    try:
+        assigned = _in_row_order(con, scores[["R", "F", "M"]],
+                                 lambda rows: sql.rfm_assign_query(rows, bins, "rfm_lattice", key="row_no"))
+    finally:
+        con.unregister("rfm_lattice")
+    return assigned["segment"].to_numpy(object)
 
 
 def _relation(con: duckdb.DuckDBPyConnection, table: pd.DataFrame | str, name: str) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 #: The exclusion rules in the order they are applied (the rank charges a lost customer to a rule).
 RULE_ORDER: tuple[str, ...] = (
     "missing_customer", "missing_date", "missing_amount", "test_account", "duplicate", "negative_price",
@@ -333,23 +335,40 @@ def read_cuts(rows) -> dict[str, tuple[float, ...]]:
             for dim in RFM_DIMENSIONS}
 
 
-def rfm_segments_query(customers: str, cuts: dict[str, Sequence[float]], bins: int, lattice: str) -> str:
-    """R, F, M scores on given cut points (in goodness, ascending, ``inf`` for an empty top level) and
-    the segment of each customer from ``lattice`` (columns r, f, m on the 1..5 rule scale, segment)."""
-    def score(dim: str) -> str:
-        steps = " + ".join(f"CASE WHEN {_goodness(dim)} >= {cut!r} THEN 1 ELSE 0 END"
-                           for cut in cuts[dim] if cut != float("inf"))
-        return f"(1 + {steps or '0'})"
+def _double(value: float) -> str:
+    """A float as a SQL literal; infinities as casts, which DuckDB and Spark both read."""
+    return repr(float(value)) if np.isfinite(value) else f"CAST('{'inf' if value > 0 else '-inf'}' AS DOUBLE)"
 
-    def rule_scale(dim: str) -> str:  # the centre of each score's bin on the 1..5 scale, as segkit.rfm
+
+def _score(dim: str, cuts: Sequence[float]) -> str:
+    """1 + the number of cut points (in goodness) at or below the customer's goodness in ``dim``."""
+    steps = " + ".join(f"CASE WHEN {_goodness(dim)} >= {_double(cut)} THEN 1 ELSE 0 END"
+                       for cut in cuts if cut != float("inf"))
+    return f"(1 + {steps or '0'})"
+
+
+def rfm_scores_query(customers: str, cuts: dict[str, Sequence[float]], *, key: str = "customer_id") -> str:
+    """R, F, M scores of each customer (``key`` kept) on given cut points, in goodness (higher is better),
+    ascending, ``inf`` for a level no customer reaches."""
+    return f"SELECT {key}, {_score('R', cuts['R'])} AS R, {_score('F', cuts['F'])} AS F, " \
+           f"{_score('M', cuts['M'])} AS M FROM {customers}"
+
+
+def rfm_assign_query(scores: str, bins: int, lattice: str, *, key: str = "customer_id") -> str:
+    """The segment of each row of ``scores`` (``key``, R, F, M on 1..``bins``) from ``lattice`` (r, f, m on
+    the 1..5 rule scale, segment): each score is read at the centre of its bin on the rule scale."""
+    def rule_scale(dim: str) -> str:  # as segkit.rfm.rules.rule_to_scale
         return f"CAST(floor(5 * (2 * {dim} - 1) / {2 * bins}.0) AS INT) + 1"
 
     return f"""
-WITH scores AS (
-    SELECT customer_id, {score('R')} AS R, {score('F')} AS F, {score('M')} AS M FROM {customers}
-)
-SELECT s.customer_id, s.R, s.F, s.M, l.segment
-FROM scores AS s JOIN {lattice} AS l
+SELECT s.{key}, s.R, s.F, s.M, l.segment
+FROM {scores} AS s JOIN {lattice} AS l
     ON l.r = {rule_scale('s.R')} AND l.f = {rule_scale('s.F')} AND l.m = {rule_scale('s.M')}
-ORDER BY s.customer_id
+ORDER BY s.{key}
 """
+
+
+def rfm_segments_query(customers: str, cuts: dict[str, Sequence[float]], bins: int, lattice: str) -> str:
+    """R, F, M scores on given cut points (:func:`rfm_scores_query`) and the segment of each customer
+    (:func:`rfm_assign_query`)."""
+    return f"WITH scores AS ({rfm_scores_query(customers, cuts)})\n{rfm_assign_query('scores', bins, lattice)}"

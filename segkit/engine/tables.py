@@ -29,7 +29,7 @@ def customer_table(
     ``data.customer_table(data.load_clean(source, ...).clean, snapshot_date=...)``.
     """
     clean = clean_lines(source, columns=columns, **options)
-    con = duck.connect()
+    con = duck.session()
     first, last = con.sql(f"SELECT min(order_date), max(order_date) FROM read_parquet({sql.literal(str(clean))})"
                           ).fetchall()[0]
     snapshot = resolve_snapshot(first, last, snapshot_date)

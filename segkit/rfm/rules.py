@@ -199,6 +199,16 @@ def rule_cells(rules: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
                          "priority": table["priority"].to_numpy()[winner]})
 
 
+
+def lattice_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The segment of every cell of the 5×5×5 rule lattice of a checked rules table, as rows (r, f, m,
+    segment): the table the engine joins scores to (:func:`segkit.engine.duck.assign_segments`)."""
+    winner, _ = _rule_lattice(table)
+    levels = np.arange(1, _RULE_SCALE + 1)
+    r, f, m = (axis.ravel() for axis in np.meshgrid(levels, levels, levels, indexing="ij"))
+    return pd.DataFrame({"r": r, "f": f, "m": m, "segment": table["segment"].to_numpy()[winner]})
+
+
 def rule_to_scale(scores: np.ndarray | pd.Series, bins: int) -> np.ndarray:
     """Map scores on 1..``bins`` to the 1..5 rule scale by the centre of each score's bin.
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segkit.engine import duck
 from segkit.errors import DataError
 from segkit.rfm._validation import _check_bins, _check_customers, _check_scores
 from segkit.rfm.text import _example_cuts, _level_note
@@ -120,34 +121,31 @@ class RFMScale:
 
 
 def _fit_scale(customers: pd.DataFrame, bins: int, fixed: dict[str, np.ndarray]) -> RFMScale:
-    """:meth:`RFMScale.fit` of checked input: given cut points kept, the others learned from ranks."""
+    """:meth:`RFMScale.fit` of checked input: given cut points kept, the others learned from ranks.
+
+    Rank cut points come from the engine (:func:`segkit.engine.duck.rfm_cuts`): ``cut_k`` is the
+    smallest goodness that scores at least ``k``, ``inf`` when no customer does.
+    """
+    ranked = duck.rfm_cuts(customers, bins=bins) if len(fixed) < len(RAW_COLUMNS) else {}
     cuts, scoring = {}, {}
-    for dim, col in RAW_COLUMNS.items():
+    for dim in RAW_COLUMNS:
         if dim in fixed:
             cuts[dim], scoring[dim] = tuple(float(c) for c in fixed[dim]), "thresholds"
         else:
-            good = _goodness(customers[col].to_numpy(dtype=float), dim)
-            cuts[dim] = tuple(sorted(float(c) for c in _goodness(_rank_cuts(good, bins), dim)))
+            cuts[dim] = tuple(sorted(float(c) for c in _goodness(np.asarray(ranked[dim], dtype=float), dim)))
             scoring[dim] = "rank"
     return RFMScale(bins, cuts, scoring)
 
 
-def _rank_cuts(good: np.ndarray, bins: int) -> np.ndarray:
-    """Cut points (in goodness) of tie-aware rank scores: ``cuts[k-1]`` is the smallest goodness scoring at
-    least ``k+1`` (``inf`` when no customer does), where ``score = 1 + floor(bins × share strictly worse)``."""
-    ordered = np.sort(good)
-    sorted_scores = (np.searchsorted(ordered, ordered, side="left") * bins) // len(good) + 1
-    first = np.searchsorted(sorted_scores, np.arange(2, bins + 1), side="left")
-    return np.where(first < len(ordered), ordered[np.minimum(first, len(ordered) - 1)], np.inf)
-
-
 def _score(customers: pd.DataFrame, scale: RFMScale) -> pd.DataFrame:
-    """The three raw columns and the scores on ``scale``: 1 + the number of cut points at or below the value."""
+    """The three raw columns and the scores on ``scale``: 1 + the number of cut points at or below the value
+    (in goodness), computed in the engine (:func:`segkit.engine.duck.rfm_scores`)."""
     out = customers[list(RAW_COLUMNS.values())].copy()
-    for dim, col in RAW_COLUMNS.items():
-        good = _goodness(customers[col].to_numpy(dtype=float), dim)
-        cuts_good = np.sort(_goodness(np.asarray(scale.thresholds[dim], dtype=float), dim))
-        out[dim] = (np.searchsorted(cuts_good, good, side="right") + 1).astype(np.int64)
+    goodness_cuts = {dim: np.sort(_goodness(np.asarray(scale.thresholds[dim], dtype=float), dim)).tolist()
+                     for dim in RAW_COLUMNS}
+    scores = duck.rfm_scores(customers, goodness_cuts)
+    for dim in RAW_COLUMNS:
+        out[dim] = scores[dim].to_numpy()
     return out
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from segkit.engine import duck
 from segkit.errors import DataError
 from segkit.rfm._validation import _SCORES_FIX, _check_bins, _check_customers, _check_scores
-from segkit.rfm.rules import _RULE_SCALE, _rule_lattice, load_rules, rule_to_scale
+from segkit.rfm.rules import lattice_frame, load_rules
 from segkit.rfm.scores import RAW_COLUMNS, RFMWarning, _check_thresholds, _fit_scale, _score, _warn_levels
 from segkit.rfm.views import (
     _abc,
@@ -54,13 +55,10 @@ def assign_segments(
 
 
 def _segments(scores: pd.DataFrame, bins: int, table: pd.DataFrame) -> pd.Series:
-    winner, _ = _rule_lattice(table)
+    """Segments of checked scores from a checked rules table, joined to the rule lattice in the engine."""
     names = list(dict.fromkeys(table["segment"]))
-    seg_code = pd.Index(names).get_indexer(table["segment"])[winner].reshape((_RULE_SCALE,) * 3)
-    r, f, m = (rule_to_scale(scores[d].to_numpy(), bins) - 1 for d in "RFM")
-    return pd.Series(
-        pd.Categorical.from_codes(seg_code[r, f, m], categories=names), index=scores.index, name="segment"
-    )
+    assigned = duck.assign_segments(scores, lattice_frame(table), bins=bins)
+    return pd.Series(pd.Categorical(assigned, categories=names), index=scores.index, name="segment")
 
 
 @dataclass(frozen=True)
