@@ -308,6 +308,9 @@ here by hand) and may be out of date.</p>
 {data_note}
 <table>{data_rows}</table>
 <h2>Parameters (this run)</h2>
+<details><summary>The parameters every notebook was given (shared ones; per-notebook ones under <code>notebooks</code>)
+</summary>
 <pre>{html.escape(yaml.safe_dump(shown, sort_keys=True))}</pre>
+</details>
 </body></html>
 """
