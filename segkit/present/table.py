@@ -38,13 +38,12 @@ _CSS_TEXT = "text-align: left; white-space: normal; overflow-wrap: anywhere; min
 _CSS_CAPTION = "caption-side: top; text-align: left; font-weight: bold; padding: 0.25em 0;"
 
 
-def set_currency(currency: str) -> str:
-    """Set the currency that :func:`table` and :func:`describe` write when not given one; returns it.
+def set_currency(currency: str) -> None:
+    """Set the currency that :func:`table` and :func:`describe` write when not given one.
 
     A notebook calls it once in its setup cell with its ``currency`` parameter.
     """
     _DEFAULTS["currency"] = check_currency(currency)
-    return currency
 
 
 def get_currency(currency: str | None = None) -> str:
