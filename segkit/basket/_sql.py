@@ -46,37 +46,43 @@ def kept_query(lines: str, item: str, bought: str) -> str:
     return (f"SELECT order_id, customer_id, CAST({quote(item)} AS VARCHAR) AS item FROM {lines} WHERE {bought}")
 
 
-def pairs_query(kept: str) -> str:
-    """The distinct (basket, item) pairs as codes: ``row`` numbers the order ids in sorted order from 0,
-    ``col`` the items likewise (the rows of :func:`baskets_query`, the items of :func:`items_query`)."""
+def baskets_query(kept: str) -> str:
+    """One row per basket, numbered from 0 in order id order (``row``): the order id and its customer (the
+    least id, should an order hold lines of several)."""
     return f"""
-SELECT DISTINCT dense_rank() OVER (ORDER BY order_id) - 1 AS row, dense_rank() OVER (ORDER BY item) - 1 AS col
-FROM {kept}
+SELECT order_id, customer_id, row_number() OVER (ORDER BY order_id) - 1 AS row
+FROM (SELECT order_id, min(customer_id) AS customer_id FROM {kept} GROUP BY order_id) AS orders
 """
 
 
-def baskets_query(kept: str) -> str:
-    """One row per basket in sorted order: the order id and its customer (the least id, should an order
-    hold lines of several)."""
-    return f"SELECT order_id, min(customer_id) AS customer_id FROM {kept} GROUP BY order_id ORDER BY order_id"
-
-
 def items_query(kept: str) -> str:
-    """The items bought, in sorted order."""
-    return f"SELECT DISTINCT item FROM {kept} ORDER BY item"
+    """The items bought, numbered from 0 in sorted order (``col``)."""
+    return f"SELECT item, row_number() OVER (ORDER BY item) - 1 AS col FROM (SELECT DISTINCT item FROM {kept}) AS items"
+
+
+def pairs_query(kept: str, baskets: str, items: str) -> str:
+    """The distinct (basket, item) pairs as codes: ``row`` of :func:`baskets_query`, ``col`` of :func:`items_query`
+    (numbering the distinct ids and joining is cheaper than ranking every line)."""
+    return f"""
+SELECT DISTINCT b.row, i.col FROM {kept} AS k
+JOIN {baskets} AS b ON k.order_id = b.order_id JOIN {items} AS i ON k.item = i.item
+"""
 
 
 def mix_query(lines: str, column: str, bought: str) -> str:
     """Revenue of the purchase lines per value of ``column``: over everyone (``code`` -1) and per segment
-    (the ``code`` of the registered ``segment_labels``: ``customer_id`` as text, ``code``)."""
+    (the ``code`` of the registered ``segment_labels``: ``customer_id`` as text, ``code``), in one pass
+    (``GROUPING SETS``; lines of customers without a segment count in the base only)."""
     value = f"CAST(l.{quote(column)} AS VARCHAR)"
     return f"""
 WITH bought AS (
     SELECT CAST(customer_id AS VARCHAR) AS customer_id, {value} AS value, CAST(amount AS {MONEY}) AS amount
     FROM {lines} AS l WHERE {bought}
+), grouped AS (
+    SELECT b.value, s.code, grouping(s.code) AS base, CAST(sum(b.amount) AS DOUBLE) AS revenue
+    FROM bought AS b LEFT JOIN segment_labels AS s ON b.customer_id = s.customer_id
+    GROUP BY GROUPING SETS ((b.value, s.code), (b.value))
 )
-SELECT value, -1 AS code, CAST(sum(amount) AS DOUBLE) AS revenue FROM bought GROUP BY value
-UNION ALL
-SELECT b.value, s.code, CAST(sum(b.amount) AS DOUBLE) AS revenue
-FROM bought AS b JOIN segment_labels AS s ON b.customer_id = s.customer_id GROUP BY b.value, s.code
+SELECT value, CASE WHEN base = 1 THEN -1 ELSE code END AS code, revenue FROM grouped
+WHERE base = 1 OR code IS NOT NULL
 """

@@ -173,11 +173,13 @@ def build_baskets(lines: CleanLines, *, level: str = "category",
     bought = _sql.purchase_rule(columns, item=column, before=before)
     duck._query_lines(con, lines, lambda relation: f"CREATE OR REPLACE TEMP TABLE kept AS "
                                                    f"{_sql.kept_query(relation, column, bought)}")
-    baskets = con.sql(_sql.baskets_query("kept")).df()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE numbered_baskets AS {_sql.baskets_query('kept')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE numbered_items AS {_sql.items_query('kept')}")
+    baskets = con.sql("SELECT order_id, customer_id FROM numbered_baskets ORDER BY row").df()
     if baskets.empty:
         raise DataError(f"No purchase line has both an order_id and a {column}: there are no baskets to analyse.")
-    items = con.sql(_sql.items_query("kept")).df()["item"]
-    pairs = con.sql(_sql.pairs_query("kept")).fetchnumpy()
+    items = con.sql("SELECT item FROM numbered_items ORDER BY col").df()["item"]
+    pairs = con.sql(_sql.pairs_query("kept", "numbered_baskets", "numbered_items")).fetchnumpy()
     matrix = sparse.csr_matrix((np.ones(len(pairs["row"]), dtype=np.int32),
                                 (pairs["row"].astype(np.int64), pairs["col"].astype(np.int64))),
                                shape=(len(baskets), len(items)))
