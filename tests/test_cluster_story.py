@@ -210,11 +210,19 @@ def test_the_words_carry_the_computed_figures(story):
     sizes = comparison.match.contingency.sum(axis=1)
     for g, name in comparison.names.items():
         assert f"*{name}* ({sizes[g]:,} customers)" in w.groups
+    a = comparison.match.assignment
+    assert a["matched"].any()
+    for g in a.index[a["matched"].to_numpy(dtype=bool)]:
+        segment = a.at[g, "segment"]
+        covered = comparison.match.contingency.at[g, segment] / (record.labels == segment).sum()
+        assert f"(it holds {covered:.0%} of the record's {record.summary['cluster_name'][segment]})" in w.groups
     verb = {True: "merge", False: "split"}[ward.n_clusters_ < record.k] if ward.n_clusters_ != record.k else "redraw"
     assert w.groups.startswith(f"Ward's 3 groups {verb} the record's {record.k} segments as follows: ")
     if record.k != 3:
         assert w.k.startswith(f"Ward has 3 groups where the segmentation of record has {record.k}")
         assert "fixed by the parameter n_clusters = 3" in w.k
+        assert f"at the record's k = {record.k} the gap is {ward.merge_gaps_['gap'][record.k]:.1f}" in w.k
+        assert w.k.endswith(words(record).choice.removeprefix(f"k = {record.k}: "))
     else:
         assert w.k == "Ward and the segmentation of record both have k = 3."
     justification = words(record).record

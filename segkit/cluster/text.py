@@ -556,7 +556,7 @@ def _record_words(comparison, *, record, own=None) -> RecordWords:
                 f"{comparison.ari:.2f}; 1 = the same segments, 0 = no more alike than chance).")
     verb = "merge" if n < k_rec else "split" if n > k_rec else "redraw"
     parts = [f"*{comparison.names[g]}* ({int(size):,} customers): {_composition(comparison, g)}"
-             for g, size in comparison.match.contingency.sum(axis=1).items()]
+             + _coverage(comparison, g) for g, size in comparison.match.contingency.sum(axis=1).items()]
     groups = (f"{_cap(_possessive(method))} {n} groups {verb} the record's {k_rec} segments as follows: "
               + "; ".join(parts) + ".")
     unmatched = a[~a["matched"].to_numpy(dtype=bool)]
@@ -598,6 +598,15 @@ def _share(value: float, threshold: float) -> str:
     """A share as a percentage, with a decimal when the whole number would read as the threshold."""
     text = f"{value:.0%}"
     return f"{value:.1%}" if text == f"{threshold:.0%}" else text
+
+
+def _coverage(comparison, group) -> str:
+    """' (it holds 71% of the record's X)' for a matched group: how much of its namesake it covers."""
+    a = comparison.match.assignment
+    if not a.at[group, "matched"]:
+        return ""
+    return (f" (it holds {a.at[group, 'share_of_segment']:.0%} of the record's "
+            f"{comparison.record_names[a.at[group, 'segment']]})")
 
 
 def _composition(comparison, group, *, min_share: float = 0.1) -> str:
