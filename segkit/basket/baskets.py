@@ -96,7 +96,7 @@ def _filled(lines: CleanLines, columns: list[str], *, connection=None) -> dict[s
     present = [c for c in columns if c in _columns(lines)]
     if not present:
         return {}
-    row = duck._query_lines(connection or duck.connect(), lines,
+    row = duck._query_lines(connection or duck.session(), lines,
                             lambda relation: _sql.filled_query(relation, present)).iloc[0]
     return {c: int(row[c]) for c in present}
 
@@ -167,19 +167,22 @@ def build_baskets(lines: CleanLines, *, level: str = "category",
     missing = [c for c in ("order_id", "customer_id") if c not in columns]
     if missing:
         raise DataError(f"Baskets need the column(s) {missing}: map them with column_map.")
-    con = duck.connect()
+    con = duck.session()
     column = item_column(lines, level=level, connection=con)
     before = None if snapshot_date in (None, "") else duck._date(pd.Timestamp(snapshot_date).normalize())
     bought = _sql.purchase_rule(columns, item=column, before=before)
     duck._query_lines(con, lines, lambda relation: f"CREATE OR REPLACE TEMP TABLE kept AS "
                                                    f"{_sql.kept_query(relation, column, bought)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE numbered_baskets AS {_sql.baskets_query('kept')}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE numbered_items AS {_sql.items_query('kept')}")
-    baskets = con.sql("SELECT order_id, customer_id FROM numbered_baskets ORDER BY row").df()
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE numbered_baskets AS {_sql.baskets_query('kept')}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE numbered_items AS {_sql.items_query('kept')}")
+        baskets = con.sql("SELECT order_id, customer_id FROM numbered_baskets ORDER BY row").df()
+        items = con.sql("SELECT item FROM numbered_items ORDER BY col").df()["item"]
+        pairs = con.sql(_sql.pairs_query("kept", "numbered_baskets", "numbered_items")).fetchnumpy()
+    finally:
+        con.close()  # the cursor's temporary tables go with it
     if baskets.empty:
         raise DataError(f"No purchase line has both an order_id and a {column}: there are no baskets to analyse.")
-    items = con.sql("SELECT item FROM numbered_items ORDER BY col").df()["item"]
-    pairs = con.sql(_sql.pairs_query("kept", "numbered_baskets", "numbered_items")).fetchnumpy()
     matrix = sparse.csr_matrix((np.ones(len(pairs["row"]), dtype=np.int32),
                                 (pairs["row"].astype(np.int64), pairs["col"].astype(np.int64))),
                                shape=(len(baskets), len(items)))

@@ -102,7 +102,7 @@ def _lines(clean: object, snapshot_date: object) -> Lines:
     elif not columns["order_date"].startswith(_DATE_TYPES):
         raise DataError(f"column 'order_date' holds {columns['order_date']} values, not dates; {_FIX}.")
     rule = _return_rule(columns)
-    con = duck.connect()
+    con = duck.session()
     counts = duck._query_lines(con, clean, lambda relation: _sql.missing_query(relation, _NEEDED)).iloc[0]
     for col in ("customer_id", "order_date", "amount"):
         if int(counts[col]):
