@@ -161,6 +161,14 @@ def test_html_is_deterministic_and_two_tables_never_share_ids():
     assert "0x" not in repr(present.table(one))  # the plain text nbval compares has no object address
 
 
+def test_two_columns_with_one_label_keep_their_own_alignment():
+    frame = pd.DataFrame({"customers_pct": [12.0], "customer_share": [0.12], "note": ["x"]})
+    t = present.table(frame, labels={"note": "Share of customers"})
+    assert list(t.frame.columns) == ["Share of customers"] * 3 and cells(t) == ["12.0%", "12.0%", "x"]
+    html = t.to_html()
+    assert "td.col0 {" in html and "td.col1 {" in html and "td.col2 {" not in html
+
+
 def test_a_plain_range_index_is_hidden_and_a_named_one_is_shown():
     assert not present.table(pd.DataFrame({"customers": [1]})).show_index
     assert present.table(pd.DataFrame({"customers": [1]}, index=["x"])).show_index
@@ -276,3 +284,24 @@ def test_converted_notebooks_show_no_raw_floats_in_their_tables(notebook):
     point_zero = [c for c in found if WHOLE_WITH_POINT_ZERO.match(c)]
     assert not long, f"{notebook}: cells with more than 2 decimals, e.g. {long[:5]}"
     assert not point_zero, f"{notebook}: whole numbers written with '.0', e.g. {point_zero[:5]}"
+
+
+# --- titles that state the finding -----------------------------------------------------------------------------
+
+
+def test_concentration_title_counts_the_top_share_by_hand():
+    # 10 customers, the top 20% are the two largest: (50 + 20) / 100 = 70%
+    values = pd.Series([50.0, 20.0, 5.0, 5.0, 5.0, 5.0, 4.0, 3.0, 2.0, 1.0])
+    assert present.concentration_title(values, what="net revenue") == "The top 20% of customers make 70% of net revenue"
+    with pytest.raises(DataError, match="top"):
+        present.concentration_title(values, top=20)
+
+
+def test_largest_share_and_interval_titles():
+    customers = pd.Series({"Champions": 19.8, "Lost": 8.2})
+    revenue = pd.Series({"Champions": 62.4, "Lost": 0.9})
+    assert present.largest_share_title(customers, revenue) == "Champions: 20% of customers, 62% of revenue"
+    assert present.interval_title(1000.0, 900.0, 1100.0, level=0.9, currency="EUR") == \
+        "Total predicted CLV EUR 1,000 (90% interval EUR 900 to EUR 1,100)"
+    assert present.interval_title(1000.0, np.nan, np.nan, level=0.9, currency="£") == \
+        "Total predicted CLV £1,000 (no interval)"

@@ -19,7 +19,8 @@ theme handling, and our tables need no more than formatting, labels and splittin
 done here, before any renderer, in plain functions that tests can check value by value.
 
 Modules: ``kinds`` (what a column holds), ``values`` (how each kind is written), ``labels``
-(column labels), ``table`` (:func:`table`, :class:`Table`), ``summary`` (:func:`describe`); the
+(column labels), ``table`` (:func:`table`, :class:`Table`), ``summary`` (:func:`describe`),
+``titles`` (figure titles that state the finding: :func:`concentration_title`, ...); the
 axis formatters for figures are in :mod:`segkit.plots` (``money_axis``, ``percent_axis``,
 ``count_axis``).
 """
@@ -28,6 +29,7 @@ from segkit.present.kinds import KINDS, infer_kind, kind_from_name
 from segkit.present.labels import LABELS, label
 from segkit.present.summary import describe
 from segkit.present.table import Table, get_currency, set_currency, table
+from segkit.present.titles import concentration_title, interval_title, largest_share_title
 from segkit.present.values import (
     MISSING,
     format_any,
@@ -42,6 +44,7 @@ __all__ = [
     "LABELS",
     "MISSING",
     "Table",
+    "concentration_title",
     "describe",
     "format_any",
     "format_count",
@@ -50,8 +53,10 @@ __all__ = [
     "format_values",
     "get_currency",
     "infer_kind",
+    "interval_title",
     "kind_from_name",
     "label",
+    "largest_share_title",
     "set_currency",
     "table",
 ]

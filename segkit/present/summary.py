@@ -84,5 +84,5 @@ def describe(frame: pd.DataFrame, *, currency: str | None = None, kinds: dict | 
         rows.append([format_count(stats["count"]), *written.tolist()])
     written = pd.DataFrame(rows, index=pd.Index([label(c, labels) for c in shown]),
                            columns=list(STATISTICS.values()))
-    return Table(parts=[written], kinds={c: found[c] for c in shown}, numeric=frozenset(written.columns),
+    return Table(parts=[written], kinds={c: found[c] for c in shown}, numeric=(True,) * written.shape[1],
                  caption=caption, show_index=True, corner="")

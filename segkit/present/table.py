@@ -56,13 +56,14 @@ class Table:
     """A formatted report table, possibly in several parts of at most ``max_columns`` columns.
 
     ``parts`` hold the written cells (strings) with human labels; ``kinds`` the kind of each
-    original column (or row); ``numeric`` the labels of right-aligned columns. Jupyter shows
-    :meth:`to_html`; ``repr`` is the same table as plain text.
+    original column (or row); ``numeric`` says, column by column over all parts, which columns
+    hold numbers (right-aligned, never wrapped). Jupyter shows :meth:`to_html`; ``repr`` is the
+    same table as plain text.
     """
 
     parts: list[pd.DataFrame]
     kinds: dict
-    numeric: frozenset = frozenset()
+    numeric: tuple = ()
     caption: str | None = None
     show_index: bool = True
     corner: str = ""
@@ -87,9 +88,11 @@ class Table:
 
     def stylers(self) -> list:
         """One pandas Styler per part, with the segkit table style and a content-derived id."""
-        return [self._styler(part, caption) for part, caption in zip(self.parts, self._captions())]
+        starts = [sum(p.shape[1] for p in self.parts[:i]) for i in range(len(self.parts))]
+        return [self._styler(part, caption, self.numeric[start:start + part.shape[1]])
+                for part, caption, start in zip(self.parts, self._captions(), starts)]
 
-    def _styler(self, part: pd.DataFrame, caption: str | None):
+    def _styler(self, part: pd.DataFrame, caption: str | None, numeric: tuple):
         shown = part.copy()
         shown.columns = pd.Index(list(part.columns), name=self.corner or None)
         digest = hashlib.sha1(f"{caption}\n{self.corner}\n{part.to_csv()}".encode()).hexdigest()[:10]
@@ -109,12 +112,11 @@ class Table:
             {"selector": "caption", "props": _CSS_CAPTION},
             {"selector": "td", "props": _CSS_NUMBER if self.rows_numeric else _CSS_TEXT},
         ]
+        if not self.rows_numeric:  # by position, so that two columns with one label are no problem
+            columns = [i for i, flag in enumerate(numeric) if flag]
+            styles += [{"selector": f"td.col{i}", "props": _CSS_NUMBER} for i in columns]
+            styles += [{"selector": f"th.col_heading.col{i}", "props": "text-align: right;"} for i in columns]
         styler.set_table_styles(styles)
-        if not self.rows_numeric:
-            by_column = {c: [{"selector": "td", "props": _CSS_NUMBER}, {"selector": "th", "props": "text-align: right;"}]
-                         for c in part.columns if c in self.numeric}
-            if by_column:
-                styler.set_table_styles(by_column, overwrite=False)
         return styler
 
     def to_html(self) -> str:
@@ -241,8 +243,8 @@ def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds
     if by == "rows":
         written.index = pd.Index([label(r, labels) for r in written.index], name=frame.index.name) \
             if not isinstance(frame.index, pd.MultiIndex) else written.index
-    numeric = frozenset(label(c, labels) for c in frame.columns if found.get(c) in NUMERIC_KINDS) \
-        if by == "columns" else frozenset(written.columns)
+    numeric = tuple(found.get(c) in NUMERIC_KINDS for c in frame.columns) if by == "columns" \
+        else (True,) * frame.shape[1]
     show = index if index is not None else not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
     return Table(parts=_split(written, max_columns), kinds=found, numeric=numeric, caption=caption,
                  show_index=show, corner=_corner(frame, labels) if show else "", rows_numeric=by == "rows")
