@@ -119,6 +119,8 @@ def plot_share_bars(
 
 
 # --- axis formatters: ticks written like the tables (segkit.present), units in the axis label ----------------
+# The rule: every axis label carries its unit. Money axes say the currency, "revenue (£)", via money_axis;
+# shares say "(%)" via percent_axis; counts say what is counted ("customers", "orders per month").
 
 
 def _unit_label(ax: plt.Axes, axis: str, unit: str, label: str | None) -> None:

@@ -5,6 +5,9 @@ a share or a count reads the same in every notebook. Missing values are written 
 (an en dash), never ``nan`` or ``<NA>``. Negative money puts the sign before the currency
 (``-£12.50``). A currency is a symbol (``£``, ``$``, ``€``, ``kr``), written before the amount
 without a space, or a three-letter ISO code (``EUR``), written before it with a space.
+
+Values are written one by one (``Series.map``): these are tables for people, tens or hundreds of
+rows, never a customer table; exports keep the numbers.
 """
 
 from __future__ import annotations
