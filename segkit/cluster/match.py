@@ -194,8 +194,8 @@ class RecordComparison:
     record_names : Series
         Name per record segment label.
     table : DataFrame
-        Per group, by name: ``customers``, ``record_segment`` (matched, else empty), ``share_in_it``
-        (of the group's customers), ``segment_covered`` (share of the record segment's customers in the
+        Per group, by name: ``customers``, ``record_segment`` (matched, else missing), ``share_in_it``
+        (of the group's customers), ``share_of_segment`` (share of the record segment's customers in the
         group), ``largest_record_segment`` and ``largest_share``.
     """
 
@@ -281,9 +281,9 @@ def compare_to_record(
     a = match.assignment
     table = pd.DataFrame({
         "customers": match.contingency.sum(axis=1),
-        "record_segment": record_names.reindex(a["segment"].where(a["matched"])).fillna("").to_numpy(),
+        "record_segment": record_names.reindex(a["segment"].where(a["matched"])).to_numpy(),
         "share_in_it": a["share_of_group"].where(a["matched"]),
-        "segment_covered": a["share_of_segment"].where(a["matched"]),
+        "share_of_segment": a["share_of_segment"].where(a["matched"]),
         "largest_record_segment": record_names.reindex(a["largest_segment"]).to_numpy(),
         "largest_share": a["largest_share"],
     }, index=a.index).set_axis(names.reindex(a.index), axis=0).rename_axis(method)

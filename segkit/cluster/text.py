@@ -38,6 +38,16 @@ FEATURE_LABELS: dict[str, str] = {
     "monetary_value": "mean repeat spend",
 }
 
+#: Column labels of :attr:`~segkit.cluster.match.RecordComparison.table` in a report (``present.table(labels=...)``).
+RECORD_TABLE_LABELS: dict[str, str] = {
+    "customers": "Customers",
+    "record_segment": "Matched segment of record",
+    "share_in_it": "Share of the group in it",
+    "share_of_segment": "Share of that segment it holds",
+    "largest_record_segment": "Record segment holding most of it",
+    "largest_share": "Share of the group there",
+}
+
 #: Each criterion of :func:`~segkit.cluster.choose_k`, as a report names it.
 _CRITERION_LABELS: dict[str, str] = {
     "elbow": "elbow (Kneedle knee of inertia)",
