@@ -172,6 +172,22 @@ def _split(frame: pd.DataFrame, max_columns: int) -> list[pd.DataFrame]:
     return [frame.iloc[:, a:b] for a, b in zip(edges, edges[1:])]
 
 
+def _write_columns(frame: pd.DataFrame, explicit: dict, currency: str) -> tuple[pd.DataFrame, dict]:
+    """Each column written by its kind (explicit, else inferred); returns the cells and the kinds."""
+    found = {c: explicit.get(c) or infer_kind(c, frame[c]) for c in frame.columns}
+    written = pd.DataFrame({i: format_values(frame.iloc[:, i], found[c], currency=currency)
+                            for i, c in enumerate(frame.columns)}, index=frame.index)
+    return written, found
+
+
+def _write_rows(frame: pd.DataFrame, explicit: dict, currency: str) -> tuple[pd.DataFrame, dict]:
+    """Each row written by its kind (explicit, else from the row's name, else text)."""
+    found = {r: explicit.get(r) or kind_from_name(r) or "text" for r in frame.index}
+    written = pd.DataFrame([format_values(frame.iloc[i], found[r], currency=currency).tolist()
+                            for i, r in enumerate(frame.index)], columns=range(frame.shape[1]), index=frame.index)
+    return written, found
+
+
 def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds: dict | str | None = None,
           labels: dict | None = None, max_columns: int = 8, caption: str | None = None, by: str = "columns",
           index: bool | None = None) -> Table:
@@ -221,28 +237,18 @@ def table(frame: pd.DataFrame | pd.Series, *, currency: str | None = None, kinds
         raise DataError(f"by={by!r}: use 'columns' (a kind per column) or 'rows' (a kind per row).")
     if not isinstance(max_columns, int) or max_columns < 1:
         raise DataError(f"max_columns={max_columns!r}: give a whole number of at least 1 (8 reads well).")
-    money = get_currency(currency)
+    names = frame.columns if by == "columns" else frame.index
     if isinstance(kinds, str):  # one kind for every column (or row)
-        kinds = dict.fromkeys(frame.columns if by == "columns" else frame.index, kinds)
-    if by == "columns":
-        explicit = check_kinds(kinds, frame.columns, where="columns")
-        found = {c: explicit.get(c) or infer_kind(c, frame[c]) for c in frame.columns}
-        written = pd.DataFrame({i: format_values(frame.iloc[:, i], found[c], currency=money)
-                                for i, c in enumerate(frame.columns)}, index=frame.index)
-    else:
-        explicit = check_kinds(kinds, frame.index, where="rows")
-        found = {r: explicit.get(r) or kind_from_name(r) or "text" for r in frame.index}
-        written = pd.DataFrame([format_values(frame.iloc[i], found[r], currency=money).tolist()
-                                for i, r in enumerate(frame.index)], columns=range(frame.shape[1]),
-                               index=frame.index)
-    unused = [k for k in (labels or {}) if k not in set(frame.columns) | set(frame.index.names)]
-    if unused and by == "columns":
-        raise DataError(f"labels= names {unused}, which are not columns of the table; fix the name or drop it.")
+        kinds = dict.fromkeys(names, kinds)
+    explicit = check_kinds(kinds, names, where=by)
+    unused = [k for k in (labels or {}) if k not in set(frame.columns) | set(frame.index) | set(frame.index.names)]
+    if unused:
+        raise DataError(f"labels= names {unused}, which are not columns or rows of the table; fix or drop them.")
+    written, found = (_write_columns if by == "columns" else _write_rows)(frame, explicit, get_currency(currency))
     written.columns = [label(c, labels) for c in frame.columns]
     written.index = _index_labels(frame.index)
-    if by == "rows":
-        written.index = pd.Index([label(r, labels) for r in written.index], name=frame.index.name) \
-            if not isinstance(frame.index, pd.MultiIndex) else written.index
+    if by == "rows" and not isinstance(frame.index, pd.MultiIndex):
+        written.index = pd.Index([label(r, labels) for r in frame.index], name=frame.index.name)
     numeric = tuple(found.get(c) in NUMERIC_KINDS for c in frame.columns) if by == "columns" \
         else (True,) * frame.shape[1]
     show = index if index is not None else not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
