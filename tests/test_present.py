@@ -182,7 +182,8 @@ def test_measure_tables_are_formatted_row_by_row():
     t = present.table(overview, by="rows", currency="£")
     assert t.frame["Value"].tolist() == ["106,911", "£4,562,849.28", "2024-01-01", "731"]
     assert list(t.frame.index) == ["Order lines", "Gross sales", "First order", "Days covered"]
-    relabelled = present.table(overview, by="rows", labels={"order lines": "Lines in the file"}, kinds={"days covered": "text"})
+    relabelled = present.table(overview, by="rows", labels={"order lines": "Lines in the file"},
+                               kinds={"days covered": "text"})
     assert relabelled.frame.index[0] == "Lines in the file" and relabelled.frame["Value"].iloc[3] == "731"
     with pytest.raises(DataError, match="labels="):
         present.table(overview, by="rows", labels={"orders": "Invoices"})
