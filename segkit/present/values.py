@@ -84,11 +84,15 @@ def format_any(value: object) -> str:
     --------
     >>> format_any(4982.0), format_any(1234.5678), format_any(pd.Timestamp("2025-12-31")), format_any(None)
     ('4,982', '1,234.57', '2025-12-31', '–')
+    >>> format_any(pd.Timedelta(hours=36))
+    '1.5 days'
     """
     if is_missing(value):
         return MISSING
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
+    if isinstance(value, (pd.Timedelta, dt.timedelta, np.timedelta64)):
+        return f"{_trimmed(pd.Timedelta(value) / pd.Timedelta(days=1), 1)} days"
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
         stamp = pd.Timestamp(value)
         return format_date(stamp, with_time=stamp != stamp.normalize())
