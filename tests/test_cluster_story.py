@@ -3,6 +3,7 @@ to it (contingency table, Hungarian assignment, adjusted Rand index) and the nam
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -16,6 +17,7 @@ from segkit.cluster import match_segments, name_by_record, name_clusters
 from segkit.cluster.describe import disambiguate
 from segkit.cluster.text import words
 from segkit.errors import DataError
+from segkit.paths import PROJECT_ROOT
 
 from test_cluster import planted_customers
 
@@ -228,3 +230,21 @@ def test_the_words_carry_the_computed_figures(story):
     justification = words(record).record
     assert f"k = {record.k} is the segmentation of record" in justification
     assert f"mean adjusted Rand index {record.stability['ari_mean'][record.k]:.2f}" in justification
+
+
+# ------------------------------------------------------------------------------ the notebooks share one call
+
+
+def _code(notebook: str) -> str:
+    cells = json.loads((PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def test_the_clustering_notebooks_compute_the_record_with_one_call():
+    calls = {nb: re.findall(r"cluster\.segmentation_of_record\(([^)]*)\)", _code(nb))
+             for nb in ("02_kmeans", "03_hierarchical", "04_pca")}
+    assert calls["02_kmeans"] == ["customers, seed=seed, n_clusters=n_clusters, segments=rfm_segment"]
+    assert calls["03_hierarchical"] == calls["04_pca"] == ["customers, seed=seed, n_clusters=record_k"]
+    assert "n_clusters: int = 0" in _code("02_kmeans")  # the same default k as record_k below
+    for nb in ("03_hierarchical", "04_pca"):
+        assert "record_k: int = 0" in _code(nb) and "cluster.compare_to_record(" in _code(nb)
