@@ -316,12 +316,14 @@ def test_revenue_skew_words_when_the_median_customer_has_no_revenue():
 
 
 def test_purchases_without_is_return_are_the_positive_lines(two_customers):
-    from segkit.cluster.features import _purchases
+    from segkit.cluster.features import _category_shares
 
-    clean = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, -5.0, 0.0]})
-    assert _purchases(clean)["amount"].tolist() == [10.0]
-    flagged = clean.assign(is_return=[0, 1, 0])  # a flag column, not bools
-    assert _purchases(flagged)["amount"].tolist() == [10.0, 0.0]
+    clean = pd.DataFrame({"customer_id": ["a", "a", "a"], "order_id": ["1", "2", "3"], "amount": [10.0, -5.0, 30.0],
+                          "category": ["toys", "toys", "home"]})
+    # without is_return the purchases are the positive lines: toys 10 of 40
+    assert _category_shares(clean, two_customers.index).loc["a"].tolist() == [0.75, 0.25]
+    flagged = clean.assign(is_return=[0, 0, 1])  # a flag column, not bools: the home line is a return
+    assert _category_shares(flagged, two_customers.index).loc["a"].tolist() == [1.0]
 
 
 def test_slug_and_top_levels():
@@ -463,8 +465,9 @@ def test_channel_shares_count_orders_once_rank_levels_by_orders_and_pool_past_fi
     from segkit.cluster.features import _channel_shares
 
     index = pd.Index(["a", "b", "c"], name="customer_id")
-    # a: o1 has a web line and a store line (one order, counted under its first line), o2 is store
-    mixed = pd.DataFrame({"customer_id": ["a", "a", "a"], "order_id": ["o1", "o1", "o2"], "amount": 1.0,
+    # a: o1 has a web line and a store line (one order, counted under the channel with most of its
+    # revenue, web), o2 is store
+    mixed = pd.DataFrame({"customer_id": ["a", "a", "a"], "order_id": ["o1", "o1", "o2"], "amount": [2.0, 1.0, 1.0],
                           "channel": ["web", "store", "store"], "is_return": False})
     shares = _channel_shares(mixed, index)
     assert shares.columns.tolist() == ["channel_share_store", "channel_share_web"]
@@ -517,13 +520,41 @@ def test_ties_between_many_levels_keep_the_name_order():
 
 
 def test_small_purchase_lines_count_for_discount_and_purchases(two_customers):
-    from segkit.cluster.features import _purchases
-
     clean = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"], "amount": [0.5, 1.5, 2.0],
                           "discount": [0.4, 0.0, 0.2]})
-    assert _purchases(clean)["amount"].tolist() == [0.5, 1.5, 2.0]
     X = customer_features(two_customers, clean, feature_set="lrfmc")
     assert X.loc["a", "avg_discount"] == pytest.approx((0.5 * 0.4) / 2.0)  # revenue-weighted: 0.1
+    assert X.loc["b", "avg_discount"] == pytest.approx(0.2)
+
+
+def test_an_order_split_evenly_between_two_channels_counts_under_the_first_by_name():
+    from segkit.cluster.features import _channel_shares
+
+    index = pd.Index(["a"], name="customer_id")
+    tie = pd.DataFrame({"customer_id": "a", "order_id": ["o1", "o1", "o2"], "amount": [1.0, 1.0, 3.0],
+                        "channel": ["web", "app", "web"], "is_return": False})
+    assert _channel_shares(tie, index).loc["a"].to_dict() == {"channel_share_app": 0.5, "channel_share_web": 0.5}
+
+
+def test_features_of_the_lines_file_are_those_of_the_frame(tmp_path):
+    from segkit.datasets import generate_transactions
+    from segkit.data import customer_table, load_transactions, split_transactions
+
+    raw, _ = generate_transactions(n_customers=300, seed=5)
+    clean = split_transactions(load_transactions(raw))[0]
+    customers = customer_table(clean)
+    lines = tmp_path / "clean.parquet"
+    clean.to_parquet(lines, index=False)
+    for feature_set in ("lrfmc", "extended"):
+        by_frame = _customer_features(customers, clean, feature_set=feature_set)
+        by_file = _customer_features(customers, lines, feature_set=feature_set)
+        pd.testing.assert_frame_equal(by_file.table, by_frame.table)
+        assert (by_file.skipped, by_file.n_imputed) == (by_frame.skipped, by_frame.n_imputed)
+    extended = _customer_features(customers, lines, feature_set="extended")
+    assert extended.skipped == () and "avg_discount" in extended.table
+    # three channels and six categories (pooled to five): one share column of each dropped as redundant
+    assert extended.table.filter(like="channel_share_").shape[1] == 2
+    assert extended.table.filter(like="category_share_").shape[1] == 4
 
 
 def test_extended_counts_imputed_discounts_and_fills_customers_without_lines(two_customers, clean):
@@ -544,7 +575,8 @@ def test_extended_counts_imputed_discounts_and_fills_customers_without_lines(two
 def test_clean_refusals_say_what_to_do(two_customers, clean):
     with pytest.raises(DataError) as missing:
         customer_features(two_customers, feature_set="lrfmc")
-    assert str(missing.value).endswith("pass clean=<the frame from segkit.data.load_clean>, or use feature_set='rfm'.")
+    assert str(missing.value).endswith("pass clean=<the frame from segkit.data.load_clean, or the file from "
+                                       "segkit.engine.clean_lines>, or use feature_set='rfm'.")
     with pytest.raises(DataError) as lacking:
         customer_features(two_customers, clean.drop(columns="discount"), feature_set="lrfmc")
     assert str(lacking.value).endswith(

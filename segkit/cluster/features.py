@@ -16,6 +16,8 @@ from typing import Literal, NamedTuple
 import pandas as pd
 
 from segkit.data import check_customer_table
+from segkit.data.customers import CleanLines
+from segkit.engine import duck
 from segkit.errors import DataError
 
 __all__ = [
@@ -60,25 +62,21 @@ def _slug(value: object) -> str:
     return text or "missing"
 
 
-def _purchases(clean: pd.DataFrame) -> pd.DataFrame:
-    if "is_return" in clean.columns:
-        return clean.loc[~clean["is_return"].astype(bool)]
-    return clean.loc[clean["amount"] > 0]
-
-
-def _check_clean(clean: pd.DataFrame | None, needed: Sequence[str], why: str) -> pd.DataFrame:
+def _check_clean(clean: CleanLines | None, needed: Sequence[str], why: str) -> list[str]:
+    """The columns of the clean lines (a frame or the Parquet file of :func:`segkit.engine.clean_lines`)."""
     if clean is None:
         raise DataError(
-            f"{why} needs the clean transactions: pass clean=<the frame from segkit.data.load_clean>, "
-            "or use feature_set='rfm'."
+            f"{why} needs the clean transactions: pass clean=<the frame from segkit.data.load_clean, or the file "
+            "from segkit.engine.clean_lines>, or use feature_set='rfm'."
         )
-    missing = [c for c in needed if c not in clean.columns]
+    columns = duck.line_columns(clean)
+    missing = [c for c in needed if c not in columns]
     if missing:
         raise DataError(
-            f"{why} needs column(s) {missing} in the clean transactions, which has {list(clean.columns)}; "
+            f"{why} needs column(s) {missing} in the clean transactions, which has {columns}; "
             "map them with column_map, or use a feature set without them (feature_set='rfm')."
         )
-    return clean
+    return columns
 
 
 class _Imputed(NamedTuple):
@@ -88,16 +86,13 @@ class _Imputed(NamedTuple):
     n_imputed: int
 
 
-def _average_discount(clean: pd.DataFrame, index: pd.Index) -> _Imputed:
-    """Revenue-weighted mean ``discount`` of each customer's purchase lines.
+def _average_discount(clean: CleanLines, index: pd.Index) -> _Imputed:
+    """Revenue-weighted mean ``discount`` of each customer's purchase lines (in the engine).
 
     Customers without any recorded discount get the median of the others (their number is returned
     with the column), so that one missing field does not drop a customer.
     """
-    lines = _purchases(clean).loc[lambda d: d["discount"].notna() & (d["amount"] > 0)]
-    weighted = lines["discount"].astype(float) * lines["amount"]
-    sums = pd.DataFrame({"w": weighted, "a": lines["amount"], "id": lines["customer_id"]}).groupby("id").sum()
-    disc = (sums["w"] / sums["a"]).reindex(index)
+    disc = duck.average_discount(clean).reindex(index)
     n_missing = int(disc.isna().sum())
     if n_missing == len(disc):
         raise DataError(
@@ -115,29 +110,31 @@ def _top_levels(values: pd.Series, weights: pd.Series, max_levels: int) -> pd.Se
     return values.where(values.isin(keep), "other")
 
 
-def _channel_shares(
-    clean: pd.DataFrame, index: pd.Index, *, column: str = "channel", max_levels: int = 5
-) -> pd.DataFrame:
-    """Share of each customer's purchase orders placed in each ``column`` level (rows sum to 1)."""
-    orders = _purchases(clean)[["customer_id", "order_id", column]].dropna()
-    orders = orders.drop_duplicates(["customer_id", "order_id"])
-    levels = _top_levels(orders[column].astype(str), pd.Series(1.0, index=orders.index), max_levels)
-    counts = pd.crosstab(orders["customer_id"], levels.map(_slug))
-    shares = counts.div(counts.sum(axis=1), axis=0).reindex(index).fillna(0.0)
+def _level_shares(clean: CleanLines, index: pd.Index, *, column: str, by: str, max_levels: int) -> pd.DataFrame:
+    """Share of each customer's purchase orders (``by="orders"``) or revenue (``by="revenue"``) in each level
+    of ``column`` (rows sum to 1), from the engine's per-customer, per-level aggregates
+    (:func:`segkit.engine.duck.level_weights`); levels past ``max_levels`` are pooled as "other"."""
+    weights = duck.level_weights(clean, column, by=by)
+    levels = _top_levels(weights["level"], weights["weight"], max_levels).map(_slug)
+    table = weights.assign(level=levels).pivot_table(
+        index="customer_id", columns="level", values="weight", aggfunc="sum", fill_value=0.0)
+    shares = table.div(table.sum(axis=1), axis=0).reindex(index).fillna(0.0)
     shares.columns = [f"{column}_share_{c}" for c in shares.columns]
+    shares.columns.name = None
     return shares.sort_index(axis=1)
 
 
-def _category_shares(
-    clean: pd.DataFrame, index: pd.Index, *, column: str = "category", max_levels: int = 5
-) -> pd.DataFrame:
+def _channel_shares(clean: CleanLines, index: pd.Index, *, column: str = "channel", max_levels: int = 5
+                    ) -> pd.DataFrame:
+    """Share of each customer's purchase orders placed in each ``column`` level (rows sum to 1); an order
+    with lines in two levels counts under the one with most of its revenue (ties by name)."""
+    return _level_shares(clean, index, column=column, by="orders", max_levels=max_levels)
+
+
+def _category_shares(clean: CleanLines, index: pd.Index, *, column: str = "category", max_levels: int = 5
+                     ) -> pd.DataFrame:
     """Share of each customer's purchase revenue spent in each ``column`` level (rows sum to 1)."""
-    lines = _purchases(clean).loc[lambda d: d[column].notna() & (d["amount"] > 0)]
-    levels = _top_levels(lines[column].astype(str), lines["amount"], max_levels).map(_slug)
-    revenue = lines.groupby(["customer_id", levels.rename("level")])["amount"].sum().unstack(fill_value=0.0)
-    shares = revenue.div(revenue.sum(axis=1), axis=0).reindex(index).fillna(0.0)
-    shares.columns = [f"{column}_share_{c}" for c in shares.columns]
-    return shares.sort_index(axis=1)
+    return _level_shares(clean, index, column=column, by="revenue", max_levels=max_levels)
 
 
 def _drop_redundant_share(shares: pd.DataFrame) -> pd.DataFrame:
@@ -176,7 +173,7 @@ class CustomerFeatures:
 
 def customer_features(
     customers: pd.DataFrame,
-    clean: pd.DataFrame | None = None,
+    clean: CleanLines | None = None,
     *,
     feature_set: FeatureSet = "rfm",
     include: Sequence[str] = (),
@@ -188,9 +185,11 @@ def customer_features(
     ----------
     customers : DataFrame
         The customer table from :func:`segkit.data.customer_table`, indexed by ``customer_id``.
-    clean : DataFrame, optional
-        Clean transactions (from :func:`segkit.data.load_clean`); needed for ``avg_discount`` and the
-        channel/category shares.
+    clean : DataFrame or path, optional
+        Clean transactions (from :func:`segkit.data.load_clean`, or their Parquet file from
+        :func:`segkit.engine.clean_lines`); needed for ``avg_discount`` and the channel/category
+        shares, which the engine aggregates per customer (an order with lines in two channels
+        counts under the one with most of its revenue).
     feature_set : {"rfm", "lrfmc", "extended"}
         ``"rfm"``: days_since_last_purchase, n_orders, revenue.
         ``"lrfmc"``: tenure_days (Length), days_since_last_purchase (Recency), n_orders (Frequency),
@@ -227,7 +226,7 @@ def customer_features(
     skipped: list[str] = []
     n_imputed = 0
     if feature_set == "lrfmc":
-        clean = _check_clean(clean, ["customer_id", "amount", "discount"], "feature_set='lrfmc'")
+        _check_clean(clean, ["customer_id", "amount", "discount"], "feature_set='lrfmc'")
         discount, n_imputed = _average_discount(clean, customers.index)
         parts.append(discount.to_frame())
     elif feature_set == "extended":
@@ -239,21 +238,23 @@ def customer_features(
 
 
 def _extended_extras(
-    index: pd.Index, clean: pd.DataFrame | None, *, max_levels: int
+    index: pd.Index, clean: CleanLines | None, *, max_levels: int
 ) -> tuple[list[pd.DataFrame], list[str], int]:
     """The optional parts of the extended set, the names of those the data lacks, customers imputed."""
     if clean is None:
         return [], ["avg_discount", "channel shares", "category shares"], 0
+    present = [c for c in ("discount", "channel", "category") if c in duck.line_columns(clean)]
+    recorded = duck.non_null_counts(clean, present)
     parts: list[pd.DataFrame] = []
     skipped: list[str] = []
     n_imputed = 0
-    if "discount" in clean.columns and clean["discount"].notna().any():
+    if recorded.get("discount", 0):
         discount, n_imputed = _average_discount(clean, index)
         parts.append(discount.to_frame())
     else:
         skipped.append("avg_discount")
     for column, builder in (("channel", _channel_shares), ("category", _category_shares)):
-        if column in clean.columns and clean[column].notna().any():
+        if recorded.get(column, 0):
             shares = _drop_redundant_share(builder(clean, index, column=column, max_levels=max_levels))
             if shares.shape[1]:
                 parts.append(shares)

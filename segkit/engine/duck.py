@@ -394,3 +394,35 @@ def _relation(con: duckdb.DuckDBPyConnection, table: pd.DataFrame | str, name: s
         con.register(name, table.reset_index())
         return name
     return f"read_parquet({sql.literal(str(table))})"
+
+
+def line_columns(clean: pd.DataFrame | str | os.PathLike) -> list[str]:
+    """The column names of clean lines, a frame or a Parquet file."""
+    return list(clean.columns) if isinstance(clean, pd.DataFrame) else parquet_columns(clean)
+
+
+def non_null_counts(clean: pd.DataFrame | str | os.PathLike, columns: Sequence[str], *,
+                    connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, int]:
+    """The number of non-null values of each of ``columns`` (present in the lines)."""
+    if not columns:
+        return {}
+    row = _query_lines(connection or session(), clean, lambda lines: sql.non_null_query(lines, columns)).iloc[0]
+    return {column: int(row[column]) for column in columns}
+
+
+def average_discount(clean: pd.DataFrame | str | os.PathLike, *,
+                     connection: duckdb.DuckDBPyConnection | None = None) -> pd.Series:
+    """Per customer with a recorded discount, the revenue-weighted mean discount of the purchase lines."""
+    purchases = sql.purchase_filter(line_columns(clean))
+    found = _query_lines(connection or session(), clean, lambda lines: sql.average_discount_query(lines, purchases))
+    return pd.Series(found["avg_discount"].to_numpy(float), index=pd.Index(found["customer_id"].to_numpy(object)),
+                     name="avg_discount")
+
+
+def level_weights(clean: pd.DataFrame | str | os.PathLike, column: str, *, by: str,
+                  connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """Per customer and level of ``column``: ``customer_id``, ``level``, ``weight``, the purchase orders
+    (``by="orders"``) or the purchase revenue (``by="revenue"``) in that level."""
+    purchases = sql.purchase_filter(line_columns(clean))
+    query = sql.level_orders_query if by == "orders" else sql.level_revenue_query
+    return _query_lines(connection or session(), clean, lambda lines: query(lines, purchases, column))

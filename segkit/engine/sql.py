@@ -372,3 +372,50 @@ def rfm_segments_query(customers: str, cuts: dict[str, Sequence[float]], bins: i
     """R, F, M scores on given cut points (:func:`rfm_scores_query`) and the segment of each customer
     (:func:`rfm_assign_query`)."""
     return f"WITH scores AS ({rfm_scores_query(customers, cuts)})\n{rfm_assign_query('scores', bins, lattice)}"
+
+
+def purchase_filter(columns: Sequence[str]) -> str:
+    """The purchase lines of clean lines: not returns (or, without ``is_return``, a positive amount)."""
+    return "NOT CAST(is_return AS BOOLEAN)" if "is_return" in columns else "amount > 0"
+
+
+def non_null_query(clean: str, columns: Sequence[str]) -> str:
+    """One row: the number of non-null values of each of ``columns``."""
+    return "SELECT " + ", ".join(f"count({quote(c)}) AS {quote(c)}" for c in columns) + f" FROM {clean}"
+
+
+def average_discount_query(clean: str, purchases: str) -> str:
+    """Per customer, the revenue-weighted mean ``discount`` of the purchase lines that record one."""
+    return f"""
+SELECT customer_id,
+       CAST(sum(CAST(CAST(discount AS DOUBLE) * amount AS {MONEY})) / sum(CAST(amount AS {MONEY})) AS DOUBLE)
+           AS avg_discount
+FROM {clean} WHERE {purchases} AND discount IS NOT NULL AND amount > 0
+GROUP BY customer_id
+"""
+
+
+def level_orders_query(clean: str, purchases: str, column: str) -> str:
+    """Per customer and level of ``column``, the number of purchase orders; an order with lines in two
+    levels counts under the one with most of its revenue (ties: the first in text order)."""
+    level = f"CAST({quote(column)} AS VARCHAR)"
+    return f"""
+WITH order_levels AS (
+    SELECT customer_id, order_id, {level} AS level, sum(CAST(amount AS {MONEY})) AS value
+    FROM {clean} WHERE {purchases} AND {quote(column)} IS NOT NULL GROUP BY customer_id, order_id, {level}
+), ranked AS (
+    SELECT customer_id, level,
+           row_number() OVER (PARTITION BY customer_id, order_id ORDER BY value DESC, level) AS pick
+    FROM order_levels
+)
+SELECT customer_id, level, CAST(count(*) AS DOUBLE) AS weight FROM ranked WHERE pick = 1 GROUP BY customer_id, level
+"""
+
+
+def level_revenue_query(clean: str, purchases: str, column: str) -> str:
+    """Per customer and level of ``column``, the revenue of purchase lines with a positive amount."""
+    return f"""
+SELECT customer_id, CAST({quote(column)} AS VARCHAR) AS level, CAST(sum(CAST(amount AS {MONEY})) AS DOUBLE) AS weight
+FROM {clean} WHERE {purchases} AND {quote(column)} IS NOT NULL AND amount > 0
+GROUP BY customer_id, CAST({quote(column)} AS VARCHAR)
+"""
