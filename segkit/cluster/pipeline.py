@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -92,7 +94,7 @@ class KMeansSegmentation:
 
 def kmeans_segmentation(
     customers: pd.DataFrame,
-    clean: pd.DataFrame | None = None,
+    clean: pd.DataFrame | str | os.PathLike | None = None,
     *,
     feature_set: FeatureSet = "rfm",
     n_clusters: int = 0,
@@ -116,8 +118,9 @@ def kmeans_segmentation(
     ----------
     customers : DataFrame
         The customer table (:func:`segkit.data.customer_table`); ``revenue`` orders the clusters.
-    clean : DataFrame, optional
-        Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
+    clean : DataFrame or path, optional
+        Clean transactions (a frame, or the file of :func:`segkit.engine.clean_lines`), for the
+        ``lrfmc`` and ``extended`` feature sets.
     feature_set : {"rfm", "lrfmc", "extended"}
         See :func:`segkit.cluster.features.customer_features`.
     n_clusters : int

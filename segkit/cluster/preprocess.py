@@ -27,6 +27,8 @@ Examples
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -318,7 +320,7 @@ class PreparedFeatures:
 
 def prepare_features(
     customers: pd.DataFrame,
-    clean: pd.DataFrame | None = None,
+    clean: pd.DataFrame | str | os.PathLike | None = None,
     *,
     feature_set: FeatureSet = "rfm",
     log_columns: str | Sequence[str] = "auto",
@@ -332,8 +334,9 @@ def prepare_features(
     ----------
     customers : DataFrame
         The customer table from :func:`segkit.data.customer_table`.
-    clean : DataFrame, optional
-        Clean transactions, for the ``lrfmc`` and ``extended`` feature sets.
+    clean : DataFrame or path, optional
+        Clean transactions (a frame, or the file of :func:`segkit.engine.clean_lines`), for the
+        ``lrfmc`` and ``extended`` feature sets.
     feature_set : {"rfm", "lrfmc", "extended"}
         See :func:`customer_features`.
     log_columns : "auto" or sequence of str

@@ -22,12 +22,16 @@ file, without its order lines in pandas; :func:`clean_lines` gives those lines a
 the functions that need them (holdout validation, the CRM export), which compute on it in the engine. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
 """
 
-__all__ = ["clean_lines", "customer_table"]
+__all__ = ["clean_lines", "customer_table", "line_columns"]
 
 
 def __getattr__(name: str):
     # segkit.data runs its rules on this package, and customer_table reads through segkit.data's
     # cache: importing it on first use keeps the two packages from importing each other half-made
+    if name == "line_columns":
+        from segkit.engine.duck import line_columns
+
+        return line_columns
     if name in __all__:
         from segkit.engine import tables
 
