@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 # pinned threads: stored notebook outputs were produced the same way (see segkit.report)
 for _name, _value in {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}.items():
     os.environ.setdefault(_name, _value)
@@ -14,3 +16,16 @@ def pytest_collectstart(collector):
     """
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += ("text/html", "application/javascript", "stderr", "image/png", "image/svg+xml")
+
+
+@pytest.fixture
+def no_pandas_read(monkeypatch):
+    """Reading a file into pandas (or Arrow) fails: a function that passes computes on it in the engine."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the order lines were read into Python")
+
+    monkeypatch.setattr(pd, "read_parquet", refuse)
+    monkeypatch.setattr(pq, "read_table", refuse)

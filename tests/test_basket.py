@@ -242,17 +242,6 @@ def test_rule_invariants_hold_for_any_baskets(orders):
 # the same results from the Parquet file of the clean lines (issue 11: the lines stay in the engine) ---------
 
 
-@pytest.fixture
-def no_pandas_read(monkeypatch):
-    """Reading the file into pandas (or Arrow) fails: a function that passes computes on it in the engine."""
-    import pyarrow.parquet as pq
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the order lines were read into Python")
-
-    monkeypatch.setattr(pd, "read_parquet", refuse)
-    monkeypatch.setattr(pq, "read_table", refuse)
-
 
 def _dated(lines: pd.DataFrame, seed: int) -> pd.DataFrame:
     """The lines with an order date per order (in 2024), a channel, a return now and then and a missing item."""

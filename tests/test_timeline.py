@@ -521,17 +521,6 @@ def _as_file(lines: pd.DataFrame, tmp_path, name: str = "clean.parquet"):
     return path
 
 
-@pytest.fixture
-def no_pandas_read(monkeypatch):
-    """Reading the file into pandas (or Arrow) fails: a function that passes computes on it in the engine."""
-    import pyarrow.parquet as pq
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the order lines were read into Python")
-
-    monkeypatch.setattr(pd, "read_parquet", refuse)
-    monkeypatch.setattr(pq, "read_table", refuse)
-
 
 @pytest.mark.parametrize("seed", [0, 3])
 def test_timeline_on_the_file_equals_the_timeline_on_the_frame(seed, tmp_path, no_pandas_read):
