@@ -418,6 +418,27 @@ def test_kmeans_segmentation_is_the_documented_steps():
     assert fixed.k == 5 and len(fixed.summary) == 5 and fixed.selection.chosen_k == seg.k
 
 
+def test_past_evidence_sample_k_is_chosen_on_a_seeded_sample_and_every_customer_is_clustered():
+    """The documented sample: evidence_sample rows by default_rng(random_state).choice, in table order; the
+    stability and the vote are those of that sample, the final model is fitted on every customer."""
+    customers, truth = planted_customers(n_per_group=200, seed=3)  # 4 planted groups, 800 customers
+    options = {"k_range": range(3, 7), "n_init": 2, "gap_references": 2, "stability_refits": 3, "random_state": 6}
+    seg = cluster.kmeans_segmentation(customers, evidence_sample=300, **options)
+    Z = make_preprocessor().fit_transform(customer_features(customers).table).to_numpy()
+    rows = np.sort(np.random.default_rng(6).choice(len(Z), size=300, replace=False))
+    stab = stability(Z[rows], k_range=range(3, 7), n_refits=3, n_init=2, random_state=6)
+    pd.testing.assert_frame_equal(seg.stability, stab)
+    sel = choose_k(Z[rows], k_range=range(3, 7), n_init=2, gap_references=2,
+                   candidates=stab.index[stab["stable"]], random_state=6)
+    assert seg.k == sel.chosen_k == len(GROUPS) and seg.evidence_customers == 300
+    assert len(seg.labels) == len(customers) and adjusted_rand_score(truth, seg.labels) >= 0.95
+    decision = cluster.text.words(seg).decision
+    assert ("The evidence for k (stability and the five criteria) comes from a random sample of 300 of the 800 "
+            "customers; the final k-means is fitted on all of them.") in decision
+    whole = cluster.kmeans_segmentation(customers, evidence_sample=800, **options)
+    assert whole.evidence_customers == 0 and "random sample" not in cluster.text.words(whole).decision
+
+
 def test_cluster_names_are_the_summary_names(planted):
     X, Z, _ = planted
     labels = SegmentKMeans(4, random_state=0).fit(Z, order_by=X["revenue"]).labels_

@@ -46,6 +46,9 @@ class KMeansSegmentation:
         The final model (labels ordered by revenue).
     description : ClusterDescription
         :func:`describe_clusters` of the final model: summary table, standardised means, importance.
+    evidence_customers : int
+        The size of the seeded random sample the evidence for k (stability, the vote) was computed on,
+        when the customers were more than ``evidence_sample``; 0 when it used all of them.
     """
 
     prepared: PreparedFeatures = field(repr=False)
@@ -55,6 +58,7 @@ class KMeansSegmentation:
     k_source: str
     model: SegmentKMeans = field(repr=False)
     description: ClusterDescription = field(repr=False)
+    evidence_customers: int = 0  # customers the stability and the choice of k were computed on (0: all)
 
     @property
     def features(self) -> pd.DataFrame:
@@ -104,6 +108,7 @@ def kmeans_segmentation(
     stability_refits: int = 8,
     stability_threshold: float = 0.8,
     silhouette_sample: int = 5000,
+    evidence_sample: int = 20_000,
     segments: pd.Series | None = None,
     random_state: int = 0,
 ) -> KMeansSegmentation:
@@ -128,6 +133,10 @@ def kmeans_segmentation(
         computed either way, so a report can show it).
     k_range, n_init, gap_references, silhouette_sample : see :func:`choose_k`.
     stability_refits, stability_threshold : ``n_refits`` and ``threshold`` of :func:`stability`.
+    evidence_sample : int
+        With more customers than this, the stability and the vote for k are computed on a seeded random
+        sample of this many (they refit k-means dozens of times; the segments of a few tens of thousands
+        of customers show the same structure), and the final model is fitted on every customer.
     segments : Series, optional
         A segment per customer (e.g. RFM); adds the closest segment to the summary.
     random_state : int
@@ -146,9 +155,13 @@ def kmeans_segmentation(
     scaled = prepared.scaled
     arr = scaled.to_numpy()  # float: the pipeline's output
     k_range, k_range_note = _feasible_k_range(k_range, arr)
-    stab = _stability(arr, k_range=k_range, n_refits=stability_refits, n_init=n_init,
+    evidence = arr
+    if len(arr) > evidence_sample:
+        rows = np.random.default_rng(random_state).choice(len(arr), size=evidence_sample, replace=False)
+        evidence = arr[np.sort(rows)]
+    stab = _stability(evidence, k_range=k_range, n_refits=stability_refits, n_init=n_init,
                       threshold=stability_threshold, random_state=random_state)
-    selection = _choose_k(arr, k_range=k_range, n_init=n_init, gap_references=gap_references,
+    selection = _choose_k(evidence, k_range=k_range, n_init=n_init, gap_references=gap_references,
                           silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
                           random_state=random_state, k_range_note=k_range_note)
     k = n_clusters if n_clusters > 0 else selection.chosen_k
@@ -158,7 +171,8 @@ def kmeans_segmentation(
                                     segments=segments)
     return KMeansSegmentation(prepared=prepared, stability=stab, selection=selection, k=k,
                               k_source="parameter" if n_clusters > 0 else "data", model=model,
-                              description=description)
+                              description=description,
+                              evidence_customers=len(evidence) if len(evidence) < len(arr) else 0)
 
 
 def segment_actions(

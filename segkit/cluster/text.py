@@ -268,7 +268,7 @@ def _kmeans_words(segmentation, *, snapshot_date=None) -> KMeansWords:
               "the best-supported choice, not a certain one; the stable alternatives in the table are defensible "
               "too (set `n_clusters` to use one).")
     override = "" if from_data else f" The parameter n_clusters = {k} overrides it."
-    note = segmentation.k_range_note
+    note = f"{segmentation.k_range_note} {_evidence_note(segmentation)}".strip()
     return KMeansWords(
         headline=_kmeans_headline(segmentation),
         features=_prepared_words(segmentation.prepared, snapshot_date=snapshot_date),
@@ -278,6 +278,15 @@ def _kmeans_words(segmentation, *, snapshot_date=None) -> KMeansWords:
         choice=f"k = {k}: {reason if from_data else 'set by the parameter n_clusters.'} {note}".strip(),
         record=_record_justification(segmentation, reason=reason, support=support),
     )
+
+
+def _evidence_note(segmentation) -> str:
+    """Where the evidence for k came from, when it was a sample; "" when it used every customer."""
+    if not segmentation.evidence_customers:
+        return ""
+    return (f"The evidence for k (stability and the five criteria) comes from a random sample of "
+            f"{segmentation.evidence_customers:,} of the {len(segmentation.labels):,} customers; the final k-means "
+            "is fitted on all of them.")
 
 
 def _record_justification(segmentation, *, reason: str, support: int) -> str:
