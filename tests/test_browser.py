@@ -24,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from segkit.paths import REPORTS_DIR
+from segkit.paths import REPORTS_DIR as DEFAULT_REPORTS_DIR
 
 browser = pytest.importorskip("segkit.report.browser")
 
+#: The reports checked: reports/, or the folder SEGKIT_REPORTS_DIR names (a run built with --reports DIR).
+REPORTS_DIR = Path(os.environ.get("SEGKIT_REPORTS_DIR") or DEFAULT_REPORTS_DIR)
 #: Checks that fail only when named in SEGKIT_BROWSER_STRICT (or when it is 1 / all).
 SWITCHABLE: tuple[str, ...] = ("tables", "library")
 #: A number shown with more than 2 decimals (not part of a longer token such as a date or an id).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 from segkit.report.build import build_reports
 from segkit.report.execute import DEFAULT_TIMEOUT_S, THREAD_ENV, ReportError, list_notebooks
@@ -25,7 +27,11 @@ def main(argv: list[str] | None = None, *, folders: Folders = Folders()) -> int:
     parser.add_argument("--handouts", action="store_true", help="write workshop copies to handouts/")
     parser.add_argument("--pdf", action="store_true", help="print the built reports to reports/pdf/ with headless "
                         "Chromium (make setup-browser)")
+    parser.add_argument("--reports", help="write (or, with --pdf, read) the reports in this folder instead of "
+                        "reports/, e.g. to keep a second run apart")
     args = parser.parse_args(argv)
+    if args.reports:
+        folders = replace(folders, reports=Path(args.reports).resolve())
     os.environ.update(THREAD_ENV)
     try:
         if args.pdf:
