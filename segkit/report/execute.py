@@ -275,6 +275,8 @@ def _run_wave(notebooks: list[Path], params: dict, *, staging: Path, jobs: int, 
             task = futures[future]
             result = replace(future.result(), exports=staging / "exports" / task[0].stem, inputs=inputs)
             status = "ok" if result.error is None else "FAILED"
-            print(f"[{next(counter)}/{total}] {result.name:<26} {status:<6} {result.seconds:5.0f} s", flush=True)
+            place = f"[{next(counter)}/{total}]"
+            print(f"{place:<{2 * len(str(total)) + 3}} {result.name:<26} {status:<6} {result.seconds:5.0f} s",
+                  flush=True)
             results.append(result)
     return results
