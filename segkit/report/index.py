@@ -250,7 +250,7 @@ td.figure { font-weight: 600; white-space: nowrap; }
 a { color: #0072B2; } pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; white-space: pre-wrap;
   overflow-wrap: anywhere; }
 td pre { margin: 0; padding: .3rem; } .failed { color: #D55E00; } ol.actions li { margin-bottom: .4rem; }
-.source { color: #555; font-size: .9em; }
+.source { color: #555; font-size: .9em; } a.analyst { font-size: .85em; color: #555; }
 @media print { body { max-width: none; margin: 0; } table { font-size: 8pt; } tr { break-inside: avoid; }
   h2 { break-after: avoid; } td.figure { white-space: normal; } }
 """
