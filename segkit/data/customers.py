@@ -60,7 +60,6 @@ def check_clean_lines(clean: CleanLines, *, columns: Sequence[str] = CLEAN_COLUM
     return span
 
 
-
 def check_one_row_per_buyer(customer_ids: object, clean: CleanLines, *, snapshot_date: pd.Timestamp,
                             what: str) -> None:
     """Check that ``customer_ids`` (an export's ids) are exactly the customers with a purchase in ``clean``
