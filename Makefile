@@ -49,7 +49,7 @@ report: ## run the notebooks with papermill and write reports/index.html (PARAMS
 pdf: ## print the built reports to reports/pdf/*.pdf with headless Chromium (make report and make setup-browser first)
 	$(BIN)/python -m segkit.report --pdf
 
-test-browser: ## open every built stakeholder report in offline headless Chromium and check it; screenshots in reports/screenshots/ (SEGKIT_BROWSER_STRICT=tables makes the table-format check fail)
+test-browser: ## open every built stakeholder report in offline headless Chromium and check it; screenshots in reports/screenshots/
 	$(BIN)/python -m pytest tests/test_browser.py -ra -p no:cacheprovider
 
 test: ## run the unit tests, doctests and the nbval checks of the stored notebooks

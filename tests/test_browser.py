@@ -7,13 +7,8 @@ under ``reports/screenshots/`` for a person to look at.
 
 Checks that must pass: no horizontal overflow and no clipped table or figure at 1280 px, nor when printed
 (the print stylesheet at the width of an A4 page), no console error, zero network requests, every image
-decoded, no code, no "Exercise" heading, no ``segkit.`` text.
-
-The check that fails only when switched on (``SEGKIT_BROWSER_STRICT``, a comma-separated list of check
-names, or ``1`` for all): ``tables`` (no table cell shows a float with more than 2 decimals or a count
-with ".0"). Until every notebook's tables go through the formatting layer it would fail on some reports;
-switched off, its test is skipped with the offending cells in its reason (``pytest -ra`` prints them), so
-nothing is hidden.
+decoded, no code, no "Exercise" heading, no ``segkit.`` text, and no table cell that shows a float with
+more than 2 decimals or a count with ".0" (every notebook's tables go through :mod:`segkit.present`).
 """
 
 from __future__ import annotations
@@ -30,19 +25,10 @@ browser = pytest.importorskip("segkit.report.browser")
 
 #: The reports checked: reports/, or the folder SEGKIT_REPORTS_DIR names (a run built with --reports DIR).
 REPORTS_DIR = Path(os.environ.get("SEGKIT_REPORTS_DIR") or DEFAULT_REPORTS_DIR)
-#: Checks that fail only when named in SEGKIT_BROWSER_STRICT (or when it is 1 / all).
-SWITCHABLE: tuple[str, ...] = ("tables",)
 #: A number shown with more than 2 decimals (not part of a longer token such as a date or an id).
 LONG_FLOAT = re.compile(r"(?<![\w.,])-?\d[\d,]*\.\d{3,}(?![\w.])")
 #: A whole cell that is a count shown as a float: "4982.0", "1,234.0".
 COUNT_AS_FLOAT = re.compile(r"^-?\d[\d,]*\.0$")
-
-
-def strict(check: str) -> bool:
-    """Whether ``check`` fails (rather than skips) on findings: named in SEGKIT_BROWSER_STRICT, or it is 1/all."""
-    value = os.environ.get("SEGKIT_BROWSER_STRICT", "").strip().lower()
-    names = {v.strip() for v in value.split(",") if v.strip()}
-    return check in names or bool(names & {"1", "all", "true", "yes"})
 
 
 def report_pages(reports: Path = REPORTS_DIR) -> list[Path]:
@@ -77,14 +63,10 @@ def measured() -> dict[str, dict]:
     return results
 
 
-def finding_or_skip(check: str, findings: list[str], page: str) -> None:
-    """Fail with ``findings`` when ``check`` is strict, else skip with them listed; pass when there are none."""
-    if not findings:
-        return
-    message = f"{page}: {len(findings)} finding(s) of the '{check}' check: " + "; ".join(findings[:12])
-    if strict(check):
-        pytest.fail(message)
-    pytest.skip(message + f" (off by default; SEGKIT_BROWSER_STRICT={check} makes it fail)")
+def no_findings(check: str, findings: list[str], page: str) -> None:
+    """Fail with the first ``findings`` of ``check`` on ``page``; pass when there are none."""
+    if findings:
+        pytest.fail(f"{page}: {len(findings)} finding(s) of the '{check}' check: " + "; ".join(findings[:12]))
 
 
 pages = pytest.mark.parametrize("page", [p.name for p in PAGES] or [pytest.param("none", marks=pytest.mark.skip(
@@ -141,7 +123,7 @@ def table_findings(cells: list[str]) -> list[str]:
 
 @pages
 def test_table_cells_are_formatted_for_reading(measured, page):
-    finding_or_skip("tables", table_findings(measured[page]["cells"]), page)
+    no_findings("tables", table_findings(measured[page]["cells"]), page)
 
 
 # --- the checks themselves can fail: planted pages (need Chromium, not the built reports) ------------------------

@@ -232,7 +232,7 @@ def truth_intro_words(truth, reason: str, *, path: str) -> str:
     """Whether the planted truth applies to these data, and what it holds."""
     if truth is None:
         return (f"No planted truth to compare with: {reason}. This section applies to the default generated data "
-                "(`python -m segkit.datasets`); set `ground_truth_path` to its `ground_truth.csv`.")
+                "(`make data`); set `ground_truth_path` to its `ground_truth.csv`.")
     lapses = int(truth.customers["planted_lapse"].sum())
     return (f"These are the default generator's data: `{path}` and the `generator_params.json` beside it say what "
             f"was planted ({_pct(truth.matched)} of the customers analysed are in it). Planted: newer cohorts "
