@@ -245,18 +245,19 @@ def purchase_tracking(
     if last <= last_cal:
         raise DataError(f"holdout_end {last.date()} must be after calibration_end {last_cal.date()}.")
     counts = duck.purchase_day_counts(clean, last_cal, last + pd.Timedelta(days=1))
-    firsts = counts[counts["kind"] == "first"]
-    if firsts.empty:
-        raise DataError(f"No customer bought on or before calibration_end {last_cal.date()}: choose a later date.")
-    offset = (pd.to_datetime(counts["day"]) - pd.to_datetime(firsts["day"]).min()).dt.days.to_numpy()
-    n_days = int((last - pd.Timestamp(firsts["day"].min())).days) + 1
     is_first = (counts["kind"] == "first").to_numpy()
+    if not is_first.any():
+        raise DataError(f"No customer bought on or before calibration_end {last_cal.date()}: choose a later date.")
+    days = counts["day"].astype("datetime64[ns]")  # DATE from the engine: typed, nothing to parse
+    origin = days[is_first].min()
+    offset = (days - origin).dt.days.to_numpy()
+    n_days = int((last - origin).days) + 1
     n = counts["n"].to_numpy(float)
     actual = np.bincount(offset[~is_first], weights=n[~is_first], minlength=n_days)[:n_days]
     cohort = np.bincount(offset[is_first], weights=n[is_first], minlength=n_days)[:n_days]
     curve = np.asarray(model.expected_purchases_new_customer(np.arange(n_days, dtype=float)))  # ages 0, 1, ...
     cumulative_expected = np.convolve(cohort, curve)[:n_days]
-    dates = pd.date_range(pd.Timestamp(firsts["day"].min()), periods=n_days, freq="D", name="date")
+    dates = pd.date_range(origin, periods=n_days, freq="D", name="date")
     return pd.DataFrame({"actual": actual, "expected": np.diff(cumulative_expected, prepend=0.0),
                          "cumulative_actual": actual.cumsum(), "cumulative_expected": cumulative_expected},
                         index=dates)
