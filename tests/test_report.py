@@ -281,6 +281,86 @@ def test_the_index_executive_summary_links_the_personas_export():
     assert "Executive summary" not in render_index([other], [], [], {}, {})
 
 
+def write_summary_exports(folder, *, alerts: bool = True):
+    """A campaign plan and an alert list small enough to rank by hand.
+
+    Campaign (contacted segments, expected profit): A 300.4 (40 customers), C 120.25 (10), D 80 (5), E 10 (3);
+    B is not contacted. Alerts (reason: customers, revenue at stake): newly overdue: customers 1 and 2,
+    100,000 + 50,000; left a top segment: customer 3 on two rows, 20,000 + 5,000, one customer;
+    won back: customer 4, 1,000; no money: customer 5, 0. Every alert outweighs every campaign segment.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "campaign_plan.csv").write_text(
+        "segment,expected_profit,spend,contacts,action\n"
+        "A,300.4,100,40,contact A\nB,0,0,0,do not contact\nC,120.25,50,10,contact C\n"
+        "D,80,20,5,contact D\nE,10,9,3,contact E\n")
+    if alerts:
+        (folder / "alerts.csv").write_text(
+            "customer_id,from,to,revenue_at_stake,reason\n"
+            "1,x,y,100000,newly overdue\n2,x,y,50000,newly overdue\n3,x,y,20000,left a top segment\n"
+            "3,x,z,5000,left a top segment\n4,x,y,1000,won back\n5,x,y,0,no money\n")
+    return folder
+
+
+def test_the_actions_are_two_lists_each_ranked_by_its_own_money(tmp_path):
+    from segkit.report.keyfigures import INVEST, PROTECT, top_actions
+
+    actions = top_actions(write_summary_exports(tmp_path), stake_days=90)
+    assert [(a.what, a.customers, a.money, a.money_kind) for a in actions.protect] == [
+        ("newly overdue", 2, 150_000.0, PROTECT), ("left a top segment", 1, 25_000.0, PROTECT),
+        ("won back", 1, 1_000.0, PROTECT)]  # "no money" has nothing at stake
+    # the campaign's profit is smaller than every alert, and it still has its own list: E is fourth, so left out
+    assert [(a.what, a.customers, a.money, a.money_kind) for a in actions.invest] == [
+        ("A: contact A", 40, 300.4, INVEST), ("C: contact C", 10, 120.25, INVEST), ("D: contact D", 5, 80.0, INVEST)]
+    assert {(a.report, a.export) for a in actions.invest} == {("06_campaign_roi", "campaign_plan.csv")}
+    assert {(a.report, a.export) for a in actions.protect} == {("07_segments_over_time", "alerts.csv")}
+    assert actions.stake_days == 90
+    one = top_actions(tmp_path, n=1)
+    assert [a.what for a in one.protect] == ["newly overdue"] and [a.what for a in one.invest] == ["A: contact A"]
+
+
+def test_the_index_shows_protect_and_invest_lists_with_their_own_measures(tmp_path):
+    from segkit.report.index import ReportRow, render_index
+    from segkit.report.keyfigures import key_figures, top_actions
+
+    folder = write_summary_exports(tmp_path / "reports")
+    rows = [ReportRow(name=n, link=f"{n}.html", title=t, headline="h", built="x", this_run=True)
+            for n, t in (("06_campaign_roi", "Campaign ROI: who to contact"), ("07_segments_over_time", "Over time"))]
+    page = render_index(rows, [], [], {"currency": "£"}, {}, figures=key_figures(folder),
+                        actions=top_actions(folder, stake_days=90))
+    summary = page.split("<h2>Executive summary</h2>")[1].split("<h2>Reports</h2>")[0]
+    protect = summary.split('<ol class="actions protect">')[1].split("</ol>")[0]
+    invest = summary.split('<ol class="actions invest">')[1].split("</ol>")[0]
+    assert "<h4>Protect: revenue at stake (what these customers spent in the last 90 days)</h4>" in summary
+    assert "<h4>Invest: expected profit of the next campaign</h4>" in summary
+    assert summary.index("Protect:") < summary.index('<ol class="actions protect">') < summary.index("Invest:")
+    items = [item.split("<span")[0].strip() for item in protect.split("<li>")[1:]]
+    assert items == ["Call the valuable customers who are now overdue on their own purchase cycle: 2 customers; "
+                     "£150,000 at stake.",
+                     "Win back the customers who have just left a top segment: 1 customer; £25,000 at stake.",
+                     "Welcome back the lapsed customers who bought again, so they stay: 1 customer; £1,000 at stake."]
+    items = [item.split("<span")[0].strip() for item in invest.split("<li>")[1:]]
+    assert items == ["A: contact A: 40 customers; expected profit £300.", "C: contact C: 10 customers; expected "
+                     "profit £120.", "D: contact D: 5 customers; expected profit £80."]
+    assert protect.count('href="alerts.csv"') == 3 and protect.count('href="07_segments_over_time.html"') == 3
+    assert invest.count('href="campaign_plan.csv"') == 3 and invest.count('href="06_campaign_roi.html"') == 3
+    assert "at stake" not in invest and "expected profit" not in protect  # one measure per list
+
+
+def test_an_empty_list_says_why_and_the_other_still_shows(tmp_path):
+    from segkit.report.index import render_index
+    from segkit.report.keyfigures import key_figures, top_actions
+
+    folder = write_summary_exports(tmp_path, alerts=False)
+    page = render_index([], [], [], {}, {}, figures=key_figures(folder), actions=top_actions(folder))
+    assert "No alert with revenue at stake" in page and '<ol class="actions protect">' not in page
+    assert "<h4>Protect: revenue at stake</h4>" in page  # no period when notebook 07's is unknown
+    assert page.count("expected profit 300.") == 1 and '<ol class="actions invest">' in page
+    (folder / "campaign_plan.csv").write_text("segment,expected_profit,spend,contacts,action\nB,0,0,0,wait\n")
+    page = render_index([], [], [], {}, {}, figures=key_figures(folder), actions=top_actions(folder))
+    assert "No action with money behind it" in page and "Protect:" not in page
+
+
 def test_refreshing_stored_notebooks_runs_the_readers_after_the_writers(project):
     notebooks, reports = project
     nbformat.write(reader_notebook(), notebooks / "00_reader.ipynb")  # first in name order
@@ -396,9 +476,10 @@ def test_a_run_writes_both_editions_prints_its_progress_and_the_index_summarises
     assert "421 EUR on a spend of 150 EUR" in figures["Expected gain of the next campaign"]  # 300.5 + 120.25, rounded
     assert 'href="campaign_plan.csv"' in figures["Expected gain of the next campaign"]
     assert "not available (clv.csv is missing or unreadable)" in figures["Predicted customer value"]
-    actions = summary.split('<ol class="actions">')[1].split("</ol>")[0]
-    assert actions.index("A: contact A: 40 customers; expected profit: 300 EUR.") < actions.index("C: contact C")
-    assert "B:" not in actions  # no money behind it
+    invest = summary.split('<ol class="actions invest">')[1].split("</ol>")[0]
+    assert invest.index("A: contact A: 40 customers; expected profit 300 EUR.") < invest.index("C: contact C")
+    assert "B:" not in invest  # no money behind it
+    assert "No alert with revenue at stake" in summary  # no alerts.csv: the Protect list says so
     assert "2024-01-02 to 2024-01-03" in summary
     listed = page.split("<h2>Reports</h2>")[1]
     assert listed.index('"01_rfm.html"') < listed.index('"06_campaign_roi.html"')  # reading order: 01 before 06

@@ -10,9 +10,10 @@ import yaml
 from segkit.report.execute import NotebookResult, notebook_parameters
 from segkit.report.folders import Folders
 from segkit.report.records import RECORD_KEY, comparable, read_notebook, reserved, when, read_record
-from segkit.report.keyfigures import Action, Figure, key_figures, top_actions
+from segkit.report.keyfigures import Action, Actions, Figure, key_figures, top_actions
 from segkit.report.render import ANALYST_DIR, notebook_headline, notebook_title
-from segkit.report.text import FIGURE_LABELS, action_sentence, figure_value, no_actions
+from segkit.report.text import (ACTIONS_HEADING, ACTIONS_INTRO, FIGURE_LABELS, INVEST_HEADING, action_sentence,
+                                figure_value, no_actions, no_invest, no_protect, protect_heading)
 
 #: The order in which a manager reads the reports, by notebook number: who the customers are and what to do
 #: first (personas, RFM, the campaign), then what they are worth and how they move, then the methods behind
@@ -43,15 +44,15 @@ def parameter_value(executed, name: str):
     return declared.get(name, {}).get("default")
 
 
-def collect_summary(folders: Folders) -> tuple[list[Figure], list[Action]]:
-    """The key figures and the top actions of the executive summary, from the published exports."""
+def collect_summary(folders: Folders) -> tuple[list[Figure], Actions]:
+    """The key figures and the top actions (to protect, to invest in) of the executive summary, from the exports."""
     try:
         return _collect_summary(folders)
     except Exception:  # noqa: BLE001 - the index is written all the same, without the summary's figures
-        return [], []
+        return [], Actions()
 
 
-def _collect_summary(folders: Folders) -> tuple[list[Figure], list[Action]]:
+def _collect_summary(folders: Folders) -> tuple[list[Figure], Actions]:
     horizon = parameter_value(folders.executed / "05_clv.ipynb", "horizon_days")
     stake_days = parameter_value(folders.executed / "07_segments_over_time.ipynb", "stake_days")
     return key_figures(folders.reports, horizon_days=horizon), top_actions(folders.reports, stake_days=stake_days)
@@ -191,16 +192,26 @@ def _figures_block(figures: list[Figure], reports: list[ReportRow], currency: st
 </table>"""
 
 
-def _actions_block(actions: list[Action], reports: list[ReportRow], currency: str) -> str:
+def _action_list(actions: tuple[Action, ...], kind: str, heading: str, empty: str, reports: list[ReportRow],
+                 currency: str) -> str:
+    """One ranked list under its money measure, each item linking its report and export; or why it is empty."""
     if not actions:
-        return f"<h3>What to do now</h3>\n<p>{html.escape(no_actions())}</p>"
+        return f"<h4>{html.escape(heading)}</h4>\n<p class=\"actions {kind}\">{html.escape(empty)}</p>"
     items = "\n".join(f"<li>{html.escape(action_sentence(a, currency))} "
-                       f"<span class=\"source\">Source: {_source(a.report, a.export, reports, True)}</span></li>"
-                       for a in actions)
-    return f"""<h3>What to do now: the {len(actions)} action{'s' if len(actions) != 1 else ''} with the most money behind them</h3>
-<ol class="actions">
-{items}
-</ol>"""
+                      f"<span class=\"source\">Source: {_source(a.report, a.export, reports, True)}</span></li>"
+                      for a in actions)
+    return f"<h4>{html.escape(heading)}</h4>\n<ol class=\"actions {kind}\">\n{items}\n</ol>"
+
+
+def _actions_block(actions: Actions, reports: list[ReportRow], currency: str) -> str:
+    """What to do now: the alerts to protect and the campaign segments to invest in, each list ranked by its money."""
+    if not actions:
+        return f"<h3>{html.escape(ACTIONS_HEADING)}</h3>\n<p>{html.escape(no_actions())}</p>"
+    return "\n".join([
+        f"<h3>{html.escape(ACTIONS_HEADING)}</h3>\n<p>{html.escape(ACTIONS_INTRO)}</p>",
+        _action_list(actions.protect, "protect", protect_heading(actions.stake_days), no_protect(), reports, currency),
+        _action_list(actions.invest, "invest", INVEST_HEADING, no_invest(), reports, currency),
+    ])
 
 
 def _persona_line(reports: list[ReportRow]) -> str:
@@ -226,7 +237,7 @@ def _data_line(data: dict[str, str]) -> str:
 
 
 def _summary_block(reports: list[ReportRow], figures: list[Figure] | None = None,
-                   actions: list[Action] | None = None, data: dict[str, str] | None = None,
+                   actions: Actions | None = None, data: dict[str, str] | None = None,
                    currency: str = "") -> str:
     """The executive summary: data, five numbers with sources, top actions, personas. Empty without any of them."""
     parts = [_data_line(data or {})]
@@ -258,7 +269,7 @@ td pre { margin: 0; padding: .3rem; } .failed { color: #D55E00; } ol.actions li 
 
 def render_index(
     reports: list[ReportRow], failures: list[FailureRow], others: list[str], params: dict, data: dict[str, str],
-    *, started: str = "", figures: list[Figure] | None = None, actions: list[Action] | None = None,
+    *, started: str = "", figures: list[Figure] | None = None, actions: Actions | None = None,
 ) -> str:
     """The index page: failures first, the executive summary, every report in reading order with both
     editions, its headline, run and exports, files no report accounts for, and the data and parameters."""

@@ -37,9 +37,33 @@ class Action:
     what: str
     customers: int
     money: float
-    money_kind: str  # "expected profit" or "revenue at stake"
+    money_kind: str  # PROTECT ("revenue at stake") or INVEST ("expected profit")
     report: str
     export: str
+
+
+#: The two kinds of money behind an action, never ranked together: revenue the alert list says is at
+#: stake (money a business already has and may lose) and the expected profit of the next campaign
+#: (money it may gain by spending). One is a stock of past revenue, the other a forecast net of cost.
+PROTECT: str = "revenue at stake"
+INVEST: str = "expected profit"
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The index's two ranked lists of actions, each with its own money measure.
+
+    ``protect``: the alert list's reasons, by revenue at stake (over ``stake_days``, the days notebook
+    07 used; None when unknown). ``invest``: the segments the campaign plan contacts, by expected
+    profit. Each list is largest first and holds only actions with money behind them.
+    """
+
+    protect: tuple[Action, ...] = ()
+    invest: tuple[Action, ...] = ()
+    stake_days: object = None
+
+    def __bool__(self) -> bool:
+        return bool(self.protect or self.invest)
 
 
 def _read(reports: Path, export: str, columns: list[str]) -> pd.DataFrame | None:
@@ -76,26 +100,47 @@ def key_figures(reports: Path, *, horizon_days: object = None) -> list[Figure]:
     return figures
 
 
-def top_actions(reports: Path, *, n: int = 3, stake_days: object = None) -> list[Action]:
-    """The ``n`` actions with the most money behind them.
+def _largest(actions: list[Action], n: int) -> tuple[Action, ...]:
+    """The ``n`` actions with the most money (ties by name), leaving out those with none."""
+    return tuple(sorted((a for a in actions if a.money > 0), key=lambda a: (-a.money, a.what))[:n])
 
-    Candidates: each segment the campaign plan contacts (money: its expected profit), and each
-    reason of the alert list (money: the revenue at stake of its customers, over the ``stake_days``
-    notebook 07 used). Largest first; an action with no money behind it is not listed.
+
+def invest_actions(reports: Path, *, n: int = 3) -> tuple[Action, ...]:
+    """The ``n`` segments the campaign plan contacts with the largest expected profit.
+
+    Read from notebook 06's ``campaign_plan.csv``: a segment with no contacts or no expected profit
+    is not listed; the action is the plan's own ``action`` text, after the segment's name.
     """
-    actions = []
     plan = _read(reports, CAMPAIGN_SOURCE[1], ["segment", "expected_profit", "contacts", "action"])
-    if plan is not None:
-        for row in plan[plan["contacts"] > 0].itertuples():
-            actions.append(Action(f"{row.segment}: {row.action}", int(row.contacts), float(row.expected_profit),
-                                  "expected profit", *CAMPAIGN_SOURCE))
+    if plan is None:
+        return ()
+    contacted = plan[plan["contacts"] > 0]
+    return _largest([Action(f"{segment}: {action}", int(contacts), float(profit), INVEST, *CAMPAIGN_SOURCE)
+                     for segment, action, contacts, profit in zip(contacted["segment"], contacted["action"],
+                                                                   contacted["contacts"], contacted["expected_profit"])],
+                    n)
+
+
+def protect_actions(reports: Path, *, n: int = 3) -> tuple[Action, ...]:
+    """The ``n`` reasons of the alert list with the most revenue at stake.
+
+    Read from notebook 07's ``alerts.csv``: per reason, its distinct customers and the sum of their
+    ``revenue_at_stake``; ``what`` is the reason itself (the text layer says what to do about it).
+    """
     alerts = _read(reports, ALERTS_SOURCE[1], ["customer_id", "revenue_at_stake", "reason"])
-    if alerts is not None:
-        grouped = alerts.groupby("reason").agg(customers=("customer_id", "nunique"),
-                                               money=("revenue_at_stake", "sum"))
-        for reason, row in grouped.iterrows():
-            over = f" (their revenue of the last {stake_days} days)" if stake_days not in (None, "") else ""
-            actions.append(Action(str(reason), int(row["customers"]), float(row["money"]), "revenue at stake" + over,
-                                  *ALERTS_SOURCE))
-    actions = [a for a in actions if a.money > 0]
-    return sorted(actions, key=lambda a: (-a.money, a.what))[:n]
+    if alerts is None:
+        return ()
+    grouped = alerts.groupby("reason").agg(customers=("customer_id", "nunique"), money=("revenue_at_stake", "sum"))
+    return _largest([Action(str(reason), int(customers), float(money), PROTECT, *ALERTS_SOURCE)
+                     for reason, customers, money in zip(grouped.index, grouped["customers"], grouped["money"])], n)
+
+
+def top_actions(reports: Path, *, n: int = 3, stake_days: object = None) -> Actions:
+    """The actions with the most money behind them, in two lists that are never ranked together.
+
+    At most ``n`` in each: :func:`protect_actions` (revenue at stake, over the ``stake_days`` notebook
+    07 used) and :func:`invest_actions` (expected profit of the next campaign). An alert worth
+    £200,000 at stake does not push a campaign segment worth £900 of profit off the page: the two
+    amounts measure different things.
+    """
+    return Actions(protect=protect_actions(reports, n=n), invest=invest_actions(reports, n=n), stake_days=stake_days)

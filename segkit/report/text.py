@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segkit.report.keyfigures import Action, Figure
+from segkit.report.keyfigures import INVEST, Action, Figure
 
 #: What each key figure is called on the index, in the order shown.
 FIGURE_LABELS: dict[str, str] = {
@@ -49,14 +49,44 @@ ALERT_ACTIONS: dict[str, str] = {
 }
 
 
+def customers(n: int) -> str:
+    """A number of customers: ``1 customer``, ``1,234 customers``."""
+    return f"{n:,} customer{'' if n == 1 else 's'}"
+
+
 def action_sentence(action: Action, currency: str = "") -> str:
-    """One action: what, for how many customers, and the money behind it, e.g.
-    ``At Risk: contact ... (512 customers; expected profit £947)``."""
-    if action.money_kind == "expected profit":
-        what = action.what
-    else:
-        what = ALERT_ACTIONS.get(action.what, f"Follow up the alert list '{action.what}'")
-    return f"{what}: {action.customers:,} customers; {action.money_kind}: {money(action.money, currency)}."
+    """One action: what, for how many customers, and the money behind it, in its own measure, e.g.
+    ``At Risk: contact ...: 512 customers; expected profit £947.`` or
+    ``Call the valuable customers ...: 73 customers; £225,977 at stake.``"""
+    if action.money_kind == INVEST:
+        return f"{action.what}: {customers(action.customers)}; expected profit {money(action.money, currency)}."
+    what = ALERT_ACTIONS.get(action.what, f"Follow up the alert list '{action.what}'")
+    return f"{what}: {customers(action.customers)}; {money(action.money, currency)} at stake."
+
+
+#: The heading of the index's actions, and why it shows two lists.
+ACTIONS_HEADING: str = "What to do now"
+ACTIONS_INTRO: str = ("Two lists, each ranked by its own money, because the two amounts measure different things: "
+                      "revenue at stake is what customers on the alert list have been spending and may stop "
+                      "spending; expected profit is what the next campaign should gain after its cost.")
+#: The heading of the list of campaign segments.
+INVEST_HEADING: str = "Invest: expected profit of the next campaign"
+
+
+def protect_heading(stake_days: object = None) -> str:
+    """The heading of the list of alerts, with the period its revenue at stake covers when known."""
+    over = f" (what these customers spent in the last {stake_days} days)" if stake_days not in (None, "") else ""
+    return f"Protect: revenue at stake{over}"
+
+
+def no_protect() -> str:
+    """What the Protect list says when no alert has revenue at stake."""
+    return "No alert with revenue at stake: the alert list is empty or missing."
+
+
+def no_invest() -> str:
+    """What the Invest list says when the campaign plan contacts no segment with expected profit."""
+    return "No campaign segment with expected profit: the campaign plan contacts no segment or is missing."
 
 
 def no_actions() -> str:
