@@ -25,8 +25,9 @@ browser = pytest.importorskip("segkit.report.browser")
 
 #: The reports checked: reports/, or the folder SEGKIT_REPORTS_DIR names (a run built with --reports DIR).
 REPORTS_DIR = Path(os.environ.get("SEGKIT_REPORTS_DIR") or DEFAULT_REPORTS_DIR)
-#: A number shown with more than 2 decimals (not part of a longer token such as a date or an id).
-LONG_FLOAT = re.compile(r"(?<![\w.,])-?\d[\d,]*\.\d{3,}(?![\w.])")
+#: A number shown with more than 2 decimals (not part of a longer token such as a date or an id), except a small
+#: nonzero value that segkit.present writes with two significant digits (0.0034, 0.03%, <0.001).
+LONG_FLOAT = re.compile(r"(?<![\w.,])-?(?!0\.0+[1-9]\d?(?![\w.]))\d[\d,]*\.\d{3,}(?![\w.])")
 #: A whole cell that is a count shown as a float: "4982.0", "1,234.0".
 COUNT_AS_FLOAT = re.compile(r"^-?\d[\d,]*\.0$")
 
@@ -89,6 +90,13 @@ def test_page_prints_every_column(measured, page):
 
 
 @pages
+def test_printed_table_headers_break_only_between_words(measured, page):
+    # notebook 06's 12-column tables printed "Custo-mers" and "Revenu e" before headers stopped breaking in words
+    split = measured[page]["print"]["splitHeaders"]
+    assert not split, f"table header words broken across two lines when printed: {split}"
+
+
+@pages
 def test_page_is_quiet_offline_and_complete(measured, page):
     seen = measured[page]
     assert not seen["console_errors"], seen["console_errors"]
@@ -135,6 +143,7 @@ PLANTED = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>planted</ti
 <div style="overflow-x: auto; width: 300px"><table><tr><td>4982.0</td><td>540239.655</td><td>12.35%</td>
 <td style="min-width: 900px">wide</td></tr></table></div>
 <p>Calls segkit.rfm.rfm_segments.</p>
+<table style="width: 60px"><tr><th style="overflow-wrap: anywhere">Customers</th><th>k-means</th></tr></table>
 <script>console.error("planted error")</script>
 </body></html>"""
 
@@ -155,6 +164,7 @@ def test_the_probe_finds_planted_faults(tmp_path):
     assert seen["clipped"] and "5. Exercises" in seen["headings"]
     assert "segkit.rfm.rfm_segments" in seen["text"]
     assert table_findings(seen["cells"]) == ["count as float '4982.0'", "'540239.655' in '540239.655'"]
+    assert seen["splitHeaders"] == ["Customers"] == seen["print"]["splitHeaders"]  # "k-|means" breaks at its hyphen
 
 
 def test_make_pdf_starts_each_numbered_section_on_a_new_page(tmp_path):
@@ -180,3 +190,39 @@ def test_make_pdf_starts_each_numbered_section_on_a_new_page(tmp_path):
     assert written == reports / "pdf" / "01_short.pdf" and pdf.startswith(b"%PDF")
     # the title and section 1 share the first page; sections 2 and 3 each start one; no page for the exercises
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3
+
+
+def need_browser() -> None:
+    try:
+        browser.find_chromium()
+        browser._playwright()
+    except browser.BrowserUnavailable as error:
+        pytest.skip(str(error))
+
+
+#: A stakeholder table as wide as notebook 06's: 12 columns of money, counts and shares under two-word headers.
+WIDE_HEADERS = ("Segment", "Customers contacted", "Contact cost", "Measured uplift", "Value per response",
+                "Profit per contact", "Return per contact", "Share contacted", "Campaign spend",
+                "Expected responses", "Expected profit", "Revenue lift")
+
+
+def test_the_print_stylesheet_wraps_wide_table_headers_between_words_and_keeps_every_column(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from segkit.report.render import render_html
+
+    need_browser()
+    header = "".join(f"<th>{h}</th>" for h in WIDE_HEADERS)
+    row = "<td>Can't Lose Them, the customers who used to buy most</td>" + "<td>£1,234,567</td>" * 11
+    notebook = new_notebook(cells=[new_markdown_cell("# Wide\n\n<table><thead><tr>" + header + "</tr></thead>"
+                                                     "<tbody><tr>" + row + "</tr></tbody></table>")])
+    nbformat.write(notebook, tmp_path / "06_wide.ipynb")
+    page = tmp_path / "06_wide.html"
+    page.write_text(render_html(tmp_path / "06_wide.ipynb"))
+    with browser.offline_browser() as session:
+        seen = browser.inspect_page(session, page)
+    printed = seen["print"]
+    assert printed["splitHeaders"] == [] and seen["splitHeaders"] == []
+    assert printed["scrollWidth"] <= printed["clientWidth"] and not printed["wide"] and not printed["clipped"]
+    assert set(WIDE_HEADERS) <= {" ".join(c.split()) for c in seen["cells"]}  # every column is there, words whole

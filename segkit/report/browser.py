@@ -132,7 +132,8 @@ def write_pdfs(reports: Path, target: Path | None = None) -> list[Path]:
 
 
 #: What the browser test measures on a page, in the page itself (JavaScript): overflow, clipped boxes,
-#: undecoded images, headings, code inputs, and the text of every table cell.
+#: undecoded images, headings, code inputs, the text of every table cell, the words of table headers that
+#: are broken across two lines, and every ``details`` block (open or closed, its summary, its text length).
 PAGE_PROBE: str = """async () => {
   const root = document.documentElement;
   const images = Array.from(document.images);
@@ -156,7 +157,30 @@ PAGE_PROBE: str = """async () => {
     codeInputs: document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-CodeCell .jp-Editor, .input_area').length,
     cells: Array.from(document.querySelectorAll('td, th')).map(c => c.innerText.trim()),
     text: document.body.innerText,
+    splitHeaders: splitHeaderWords(),
+    details: Array.from(document.querySelectorAll('details')).map(d => ({
+      open: d.open, summary: (d.querySelector(':scope > summary') || {innerText: ''}).innerText.trim(),
+      text: d.innerText.length})),
   };
+  // every word of a table header cell whose glyphs lie on more than one line ("Custo|mers"); a word is a run
+  // of letters between spaces, and a hard hyphen ends one ("k-means" may wrap after its hyphen)
+  function splitHeaderWords() {
+    const split = [];
+    for (const th of document.querySelectorAll('th')) {
+      const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.data.matchAll(/[^\s\u2010-]+[\u2010-]?/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0)
+            .map(r => Math.round(r.top)));
+          if (lines.size > 1) split.push(m[0]);
+        }
+      }
+    }
+    return split;
+  }
 }"""
 
 
@@ -165,7 +189,8 @@ def inspect_page(session: Session, source: Path, *, screenshot: Path | None = No
 
     Returns the probe's measurements plus ``console_errors`` (console messages of type error and uncaught
     exceptions), ``requests`` (every request to anything but a local file or inline data) and ``print``
-    (overflow and clipping measured again with the print stylesheet at :data:`PRINT_WIDTH`).
+    (overflow, clipping and header words broken across lines, measured again with the print stylesheet at
+    :data:`PRINT_WIDTH`, the width a PDF's A4 page gives the content).
     """
     page = session.new_page()
     errors: list[str] = []
@@ -186,4 +211,4 @@ def inspect_page(session: Session, source: Path, *, screenshot: Path | None = No
     finally:
         page.close()
     return {**result, "console_errors": errors, "requests": session.blocked[before:],
-            "print": {k: printed[k] for k in ("scrollWidth", "clientWidth", "wide", "clipped")}}
+            "print": {k: printed[k] for k in ("scrollWidth", "clientWidth", "wide", "clipped", "splitHeaders")}}

@@ -29,7 +29,8 @@ would see that still name ``segkit.`` functions, for a test to report.
 
 Every page gets a small navigation bar (back to the index, the other edition) at the top and the
 bottom, and an embedded stylesheet that keeps wide tables inside the page on screen and on paper
-(cells wrap, nothing is clipped) and starts each level-2 section on a new printed page. Nothing is
+(nothing is clipped: body cells may wrap anywhere in long text, header cells only between words or after
+a hyphen, so no printed header reads "Custo-mers") and starts each level-2 section on a new printed page. Nothing is
 loaded from the network: nbconvert's require.js and MathJax script tags are dropped.
 """
 
@@ -78,7 +79,7 @@ PAGE_CSS: str = """
 .jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; font-size: 12px; }
 .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { white-space: normal; overflow-wrap: break-word;
   word-break: normal; max-width: 24rem; padding: 4px 6px; }
-.jp-RenderedHTMLCommon th { overflow-wrap: anywhere; }
+.jp-RenderedHTMLCommon th { overflow-wrap: normal; hyphens: manual; }
 .jp-RenderedImage img, .jp-RenderedHTMLCommon img { max-width: 100%; height: auto; }
 @media print {
   @page { size: A4; margin: 12mm; }
@@ -91,7 +92,10 @@ PAGE_CSS: str = """
   .jp-RenderedHTMLCommon table { width: calc(100% - 2px) !important; max-width: calc(100% - 2px) !important; margin: 0 !important;
     box-sizing: border-box; font-size: 7.5pt; table-layout: auto; }
   .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 2px 3px !important; font-size: 7.5pt !important;
-    overflow-wrap: anywhere !important; min-width: 0 !important; max-width: none !important; }
+    min-width: 0 !important; max-width: none !important; }
+  .jp-RenderedHTMLCommon td { overflow-wrap: anywhere !important; }
+  .jp-RenderedHTMLCommon th { word-break: normal !important; overflow-wrap: normal !important;
+    hyphens: manual !important; }
   .jp-RenderedHTMLCommon thead { display: table-header-group; }
   .jp-RenderedHTMLCommon tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
