@@ -67,7 +67,63 @@ def test_counts_stored_as_floats_are_whole_numbers_and_an_expected_count_keeps_o
 
 def test_rates_points_and_p_values():
     frame = pd.DataFrame({"break_even_response_rate": [0.0123], "abs_lift": [0.033], "p_value": [0.0004]})
-    assert cells(present.table(frame)) == ["1.23%", "+3.3 pts", "<0.01"]
+    assert cells(present.table(frame)) == ["1.23%", "+3.3 pts", "<0.001"]
+
+
+# --- small values are never written as zero ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    (0.01, "0.01"),        # at the boundary: the usual two decimals
+    (0.00999, "0.01"),     # two significant digits would round it up to 0.010: the usual rule writes it
+    (0.0034, "0.0034"),    # a standard error that two decimals write as 0.00
+    (-0.0034, "-0.0034"),
+    (0.003, "0.003"),      # trailing zeros dropped, not 0.0030
+    (0.000123, "0.00012"),
+    (3.4e-07, "3.4e-07"),  # below one millionth: scientific, not seven zeros
+    (0.0, "0"),
+    (0.4588, "0.46"),      # ordinary magnitudes unchanged
+    (np.nan, "–"),
+])
+def test_a_small_number_keeps_two_significant_digits(value, written):
+    t = present.table(pd.DataFrame({"std_error": [value]}), kinds={"std_error": "number"})
+    assert cells(t) == [written]
+    assert present.format_any(value) == written
+
+
+@pytest.mark.parametrize(("kind", "value", "written"), [
+    ("share", 0.001, "0.1%"),     # at the boundary
+    ("share", 0.0003, "0.03%"),   # 0.0% before
+    ("share", 0.000347, "0.035%"),
+    ("share", -0.0003, "-0.03%"),
+    ("share", 0.0, "0%"),
+    ("share", 0.1234, "12.3%"),
+    ("percent", 0.03, "0.03%"),
+    ("percent", 0.0, "0%"),
+    ("rate", 0.00004, "0.004%"),  # 0.00% before
+    ("rate", 0.0123, "1.23%"),
+    ("rate", 0.0, "0%"),
+    ("points", 0.0002, "+0.02 pts"),  # +0.0 pts before
+    ("points", -0.0002, "-0.02 pts"),
+    ("points", 0.0, "0 pts"),
+    ("ratio", 0.0034, "0.0034"),
+    ("score", -0.004, "-0.004"),
+    ("pvalue", 0.2345, "0.23"),
+    ("pvalue", 0.01, "0.01"),
+    ("pvalue", 0.0034, "0.0034"),
+    ("pvalue", 0.001, "0.001"),
+    ("pvalue", 0.00099, "<0.001"),
+    ("pvalue", 0.0, "<0.001"),
+    ("share", np.nan, "–"),
+    ("pvalue", np.nan, "–"),
+])
+def test_small_shares_rates_points_and_p_values_show_their_size(kind, value, written):
+    assert cells(present.table(pd.DataFrame({"x": [value]}), kinds={"x": kind})) == [written]
+
+
+def test_money_and_counts_keep_their_fixed_decimals_for_small_values():
+    t = present.table(pd.DataFrame({"revenue": [0.0034], "customers": [0.0]}), currency="£")
+    assert cells(t) == ["£0.00", "0"]
 
 
 def test_other_floats_have_at_most_two_decimals_and_none_when_all_are_whole():
@@ -257,7 +313,8 @@ class _Cells(HTMLParser):
             self._open.append(data)
 
 
-LONG_FLOAT = re.compile(r"\d\.\d{3,}")
+#: a number with more than 2 decimals, except a small one written with two significant digits (0.0034, 0.03%)
+LONG_FLOAT = re.compile(r"(?<![\w.,])-?(?!0\.0+[1-9]\d?(?![\w.]))\d[\d,]*\.\d{3,}(?![\w.])")
 #: a count written as a float, "4982.0" (as the browser test defines it: a ratio may be 1.00, money £0.00)
 WHOLE_WITH_POINT_ZERO = re.compile(r"^[-+]?\d[\d,]*\.0$")
 
@@ -281,6 +338,15 @@ def test_the_cell_check_itself_catches_raw_pandas_output():
     parser.feed(raw)
     assert any(LONG_FLOAT.search(c) for c in parser.cells) and any(WHOLE_WITH_POINT_ZERO.match(c)
                                                                   for c in parser.cells)
+
+
+@pytest.mark.parametrize(("cell", "flagged"), [
+    ("540239.655", True), ("0.1234", True), ("0.00345", True), ("£1,234.567", True),
+    ("0.0034", False), ("-0.0034", False), ("0.03%", False), ("<0.001", False), ("1.23%", False),
+    ("2025-12-31", False), ("3.4e-07", False),
+])
+def test_the_cell_check_lets_small_values_with_two_significant_digits_through(cell, flagged):
+    assert bool(LONG_FLOAT.search(cell)) is flagged
 
 
 @pytest.mark.parametrize("notebook", CONVERTED)
@@ -312,3 +378,33 @@ def test_largest_share_and_interval_titles():
         "Total predicted CLV EUR 1,000 (90% interval EUR 900 to EUR 1,100)"
     assert present.interval_title(1000.0, np.nan, np.nan, level=0.9, currency="£") == \
         "Total predicted CLV £1,000 (no interval)"
+
+
+# --- money in sentences ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def restore_currency():
+    """Whatever a test sets, the next one finds the currency it had before."""
+    before = present.get_currency()
+    yield
+    present.set_currency(before)
+
+
+def test_money_text_writes_the_currency_as_the_tables_do(restore_currency):
+    assert present.money_text(2027.4, "£") == "£2,027"
+    assert present.money_text(-2027.4, "£") == "-£2,027"
+    assert present.money_text(2027.4, "EUR") == "EUR 2,027"
+    assert present.money_text(1234.5, "$", decimals=2) == "$1,234.50"
+    assert present.money_text(-0.2, "£") == "£0"  # no negative zero
+    assert present.money_text(np.nan, "£") == "–"
+    present.set_currency("EUR")
+    assert present.money_text(5000.0) == "EUR 5,000"
+    assert present.money_text(5000.0, "£") == "£5,000"  # a currency given wins over the run's
+    present.set_currency("")
+    assert present.money_text(5000.0) == "5,000"
+
+
+def test_money_text_refuses_what_is_not_a_currency():
+    with pytest.raises(DataError, match="currency"):
+        present.money_text(1.0, "pounds sterling")

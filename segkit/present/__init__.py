@@ -5,7 +5,8 @@
 from its name and dtype (or given in ``kinds=``) and every value is written by that kind:
 thousands separators, money with the run's ``currency`` (``£1,234.50``, ``EUR 1,234.50``),
 shares as ``12.3%``, counts as whole numbers (never ``4982.0``), dates as ``2025-12-31``, at most
-two decimals elsewhere, missing values as ``–``. Column names become human labels from one
+two decimals elsewhere (but a small nonzero value keeps two significant digits, ``0.0034`` and
+``0.03%``, never ``0.00``; exact zero is ``0``), missing values as ``–``. Column names become human labels from one
 dictionary (``break_even_response_rate`` → "Break-even response rate"); long text wraps and is
 never cut; a table wider than eight columns is split into parts that each keep the row labels.
 ``present.describe(frame)`` replaces ``DataFrame.describe()`` dumps. Exports keep machine names
@@ -20,13 +21,15 @@ done here, before any renderer, in plain functions that tests can check value by
 
 Modules: ``kinds`` (what a column holds), ``values`` (how each kind is written), ``labels``
 (column labels), ``table`` (:func:`table`, :class:`Table`), ``summary`` (:func:`describe`),
-``titles`` (figure titles that state the finding: :func:`concentration_title`, ...); the
+``titles`` (figure titles that state the finding: :func:`concentration_title`, ...), ``prose``
+(numbers inside sentences: :func:`money_text`, the one way report prose writes money); the
 axis formatters for figures are in :mod:`segkit.plots` (``money_axis``, ``percent_axis``,
 ``count_axis``).
 """
 
 from segkit.present.kinds import KINDS, infer_kind, kind_from_name
 from segkit.present.labels import LABELS, label
+from segkit.present.prose import money_text
 from segkit.present.summary import describe
 from segkit.present.table import Table, get_currency, set_currency, table
 from segkit.present.titles import concentration_title, interval_title, largest_share_title
@@ -57,6 +60,7 @@ __all__ = [
     "kind_from_name",
     "label",
     "largest_share_title",
+    "money_text",
     "set_currency",
     "table",
 ]

@@ -6,6 +6,13 @@ a share or a count reads the same in every notebook. Missing values are written 
 (``-£12.50``). A currency is a symbol (``£``, ``$``, ``€``, ``kr``), written before the amount
 without a space, or a three-letter ISO code (``EUR``), written before it with a space.
 
+**Small values are never written as zero.** A kind shows a fixed number of decimals (two for
+numbers, one for shares, two for rates in percent), but a nonzero value smaller than its last
+decimal (a standard error of 0.0034, a share of 0.03%) keeps two significant digits instead
+(``0.0034``, ``0.03%``); below one millionth it is written ``3.4e-07``. Exact zero is ``0``
+(``0%``, ``0 pts``), so "0" always means nothing and a small value always shows its size. Money and
+counts keep their fixed decimals: a penny and a whole customer are their natural units.
+
 Values are written one by one (``Series.map``): these are tables for people, tens or hundreds of
 rows, never a customer table; exports keep the numbers.
 """
@@ -24,6 +31,12 @@ from segkit.errors import DataError
 
 #: What a missing value shows.
 MISSING: str = "–"
+#: Significant digits of a nonzero value too small for its kind's decimals: 0.0034, not 0.00.
+SIGNIFICANT: int = 2
+#: Below this magnitude a small value is written in scientific notation (3.4e-07), not with many zeros.
+TINY: float = 1e-6
+#: p-values below this are written as "<0.001".
+P_FLOOR: float = 0.001
 _ISO_CODE = re.compile(r"[A-Z]{3}")
 
 
@@ -65,10 +78,45 @@ def _fixed(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def _small(value: float, decimals: int) -> str | None:
+    """A nonzero value that ``decimals`` decimals would hide, with :data:`SIGNIFICANT` significant digits.
+
+    None for zero, for values of at least ``10 ** -decimals`` and for those that round up to it
+    (0.00999 is written by the usual rule as 0.01): the caller writes those with ``decimals``.
+    Trailing zeros are dropped (0.0030 → 0.003).
+
+    Examples
+    --------
+    >>> _small(0.0034, 2), _small(-0.0034, 2), _small(0.00999, 2), _small(0.01, 2), _small(0.0, 2)
+    ('0.0034', '-0.0034', None, None, None)
+    >>> _small(0.03, 1), _small(0.003, 2), _small(3.4e-07, 2)
+    ('0.03', '0.003', '3.4e-07')
+    """
+    size = abs(value)
+    if not math.isfinite(value) or size == 0 or size >= 10.0 ** -decimals:
+        return None
+    if size < TINY:
+        return f"{value:.{SIGNIFICANT - 1}e}"
+    places = SIGNIFICANT - 1 - math.floor(math.log10(size))
+    if round(size, places) >= 10.0 ** -decimals:
+        return None
+    return f"{value:.{places}f}".rstrip("0")
+
+
+def _readable(value: float, decimals: int) -> str:
+    """``decimals`` decimals with thousands separators, or :func:`_small` when that would hide the value."""
+    return _small(value, decimals) or _fixed(value, decimals)
+
+
 def _trimmed(value: float, decimals: int) -> str:
     """At most ``decimals`` decimals, none when the value rounds to a whole number (7.00 → 7)."""
     text = _fixed(value, decimals)
     return text.split(".")[0] if "." in text and not text.split(".")[1].strip("0") else text
+
+
+def _trimmed_readable(value: float, decimals: int) -> str:
+    """:func:`_trimmed`, or :func:`_small` when ``decimals`` would hide the value (0.0034, not 0)."""
+    return _small(value, decimals) or _trimmed(value, decimals)
 
 
 def format_date(value: object, *, with_time: bool = False) -> str:
@@ -86,6 +134,8 @@ def format_any(value: object) -> str:
     ('4,982', '1,234.57', '2025-12-31', '–')
     >>> format_any(pd.Timedelta(hours=36))
     '1.5 days'
+    >>> format_any(0.0034), format_any(-0.0034), format_any(0.00999), format_any(0.01), format_any(0.0)
+    ('0.0034', '-0.0034', '0.01', '0.01', '0')
     """
     if is_missing(value):
         return MISSING
@@ -99,7 +149,7 @@ def format_any(value: object) -> str:
     number = _number(value)
     if number is None:
         return str(value)
-    return _trimmed(number, 2)
+    return _trimmed_readable(number, 2)
 
 
 def format_money(value: object, currency: str = "", *, decimals: int = 2) -> str:
@@ -111,7 +161,7 @@ def format_money(value: object, currency: str = "", *, decimals: int = 2) -> str
     ('£1,234,567.89', '-£12.50', 'EUR 5.00')
     """
     number = _number(value)
-    if number is None:
+    if number is None or is_missing(number):
         return format_any(value)
     text = _fixed(abs(number), decimals)
     sign = "-" if number < 0 and text.strip("0.,") else ""
@@ -136,26 +186,39 @@ def format_percent(value: object, *, scale: float = 100.0, decimals: int = 1, si
                    unit: str = "%") -> str:
     """A fraction (``scale=100``) or a value already in percent (``scale=1``) as ``12.3%``.
 
+    A nonzero value below the last decimal keeps two significant digits (``0.03%``, not ``0.0%``);
+    exact zero is ``0%``.
+
     Examples
     --------
     >>> format_percent(0.1234), format_percent(12.34, scale=1), format_percent(0.033, signed=True, unit=" pts")
     ('12.3%', '12.3%', '+3.3 pts')
+    >>> format_percent(0.0003), format_percent(0.001), format_percent(0.0), format_percent(-0.0002, signed=True)
+    ('0.03%', '0.1%', '0%', '-0.02%')
     """
     number = _number(value)
     if number is None:
         return format_any(value)
-    text = _fixed(number * scale, decimals)
+    if number == 0:
+        return f"0{unit}"
+    text = _readable(number * scale, decimals)
     if signed and not text.startswith("-") and text.strip("0.,"):
         text = "+" + text
     return f"{text}{unit}"
 
 
 def format_pvalue(value: object) -> str:
-    """A p-value with 2 decimals, ``<0.01`` below 0.01."""
+    """A p-value with 2 decimals, two significant digits below 0.01, and ``<0.001`` below :data:`P_FLOOR`.
+
+    Examples
+    --------
+    >>> format_pvalue(0.2345), format_pvalue(0.01), format_pvalue(0.0034), format_pvalue(0.001), format_pvalue(0.0003)
+    ('0.23', '0.01', '0.0034', '0.001', '<0.001')
+    """
     number = _number(value)
     if number is None:
         return format_any(value)
-    return "<0.01" if number < 0.005 else _trimmed(number, 2)
+    return f"<{P_FLOOR:g}" if number < P_FLOOR else _trimmed_readable(number, 2)
 
 
 def format_flag(value: object) -> str:
