@@ -7,8 +7,10 @@ under ``reports/screenshots/`` for a person to look at.
 
 Checks that must pass: no horizontal overflow and no clipped table or figure at 1280 px, nor when printed
 (the print stylesheet at the width of an A4 page), no console error, zero network requests, every image
-decoded, no code, no "Exercise" heading, no ``segkit.`` text, and no table cell that shows a float with
-more than 2 decimals or a count with ".0" (every notebook's tables go through :mod:`segkit.present`).
+decoded, no code, no "Exercise" heading, no ``segkit.`` text, no table cell that shows a float with
+more than 2 decimals or a count with ".0" (every notebook's tables go through :mod:`segkit.present`), no
+table header word broken across two lines when printed, and, on every report with cells tagged ``method``,
+closed "How this was computed" blocks that print open.
 """
 
 from __future__ import annotations
@@ -94,6 +96,41 @@ def test_printed_table_headers_break_only_between_words(measured, page):
     # notebook 06's 12-column tables printed "Custo-mers" and "Revenu e" before headers stopped breaking in words
     split = measured[page]["print"]["splitHeaders"]
     assert not split, f"table header words broken across two lines when printed: {split}"
+
+
+def shows_method_cells(page: str) -> bool:
+    """Whether the stakeholder edition of ``page`` holds cells tagged ``method`` (from the executed copy it was
+    rendered from, else the stored notebook)."""
+    import nbformat
+
+    from segkit.paths import NOTEBOOKS_DIR
+    from segkit.report.render import METHOD_TAG, stakeholder_cells
+
+    stem = Path(page).stem
+    for source in (REPORTS_DIR / "notebooks" / f"{stem}.ipynb", NOTEBOOKS_DIR / f"{stem}.ipynb"):
+        if source.exists():
+            cells = stakeholder_cells(nbformat.read(source, as_version=4))
+            return any(METHOD_TAG in cell.metadata.get("tags", []) for _, cell in cells)
+    return False
+
+
+def method_blocks(details: list[dict]) -> list[dict]:
+    from segkit.report.render import METHOD_SUMMARY
+
+    return [d for d in details if d["summary"] == METHOD_SUMMARY]
+
+
+@pages
+def test_method_explanations_are_folded_closed_on_screen_and_printed_open(measured, page):
+    seen = measured[page]
+    shown, printed = method_blocks(seen["details"]), method_blocks(seen["print"]["details"])
+    if not shows_method_cells(page):
+        assert not shown, f"{len(shown)} 'How this was computed' block(s) on a page without method cells"
+        return
+    assert shown, "method cells but no closed 'How this was computed' block"
+    assert not [d for d in shown if d["open"]], "a 'How this was computed' block is open when the page opens"
+    closed = len(shown[0]["summary"])
+    assert all(d["text"] > closed + 20 for d in printed), f"a block prints closed: {printed}"
 
 
 @pages
@@ -226,3 +263,33 @@ def test_the_print_stylesheet_wraps_wide_table_headers_between_words_and_keeps_e
     assert printed["splitHeaders"] == [] and seen["splitHeaders"] == []
     assert printed["scrollWidth"] <= printed["clientWidth"] and not printed["wide"] and not printed["clipped"]
     assert set(WIDE_HEADERS) <= {" ".join(c.split()) for c in seen["cells"]}  # every column is there, words whole
+
+
+def test_a_method_block_is_closed_opens_on_click_and_prints_open(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from segkit.report.render import render_html
+
+    need_browser()
+    notebook = new_notebook(cells=[new_markdown_cell("# Folded\nThe finding."),
+                                   new_markdown_cell("The score is $r + f$:\n\n- r, recency\n- f, frequency",
+                                                     metadata={"tags": ["method"]}),
+                                   new_markdown_cell("### Quintiles\nFive equal groups.", metadata={"tags": ["method"]}),
+                                   new_markdown_cell("Another finding.")])
+    nbformat.write(notebook, tmp_path / "01_folded.ipynb")
+    page = tmp_path / "01_folded.html"
+    page.write_text(render_html(tmp_path / "01_folded.ipynb"))
+    with browser.offline_browser() as session:
+        seen = browser.inspect_page(session, page)
+        opened = session.new_page()
+        opened.goto(page.resolve().as_uri())
+        before = opened.inner_text("body")
+        opened.click("details.segkit-method > summary")
+        after = opened.inner_text("body")
+        opened.close()
+    assert [(d["summary"], d["open"]) for d in seen["details"]] == [("How this was computed", False)]
+    assert "Five equal groups" not in seen["text"] and "The finding." in seen["text"] and "Another finding." in seen["text"]
+    assert "Five equal groups" not in before and "Five equal groups" in after and "recency" in after
+    (printed,) = seen["print"]["details"]
+    assert printed["text"] > len("How this was computed") + len("Five equal groups")  # printed open

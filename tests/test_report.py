@@ -411,6 +411,60 @@ def test_the_stakeholder_edition_drops_code_exercises_and_analyst_cells_the_anal
     assert "@media print" in stakeholder and "break-before: page" in stakeholder
 
 
+def method_notebook() -> nbformat.NotebookNode:
+    """Title; two method cells (a formula and a list, then a heading); a finding; an analyst note between two more
+    method cells; a finding; a method cell last."""
+    method = {"tags": ["method"]}
+    return new_notebook(cells=[
+        new_markdown_cell("# Methods folded\nThe question."),
+        new_markdown_cell("Score: $s = r + f$, where\n\n- *r* is recency\n- *f* is frequency", metadata=method),
+        new_markdown_cell("### Why quintiles\nEqual groups.", metadata=method),
+        new_markdown_cell("Finding one: 40% of revenue."),
+        new_markdown_cell("Second method.", metadata=method),
+        new_markdown_cell("Calls `segkit.rfm.rfm_scores`.", metadata={"tags": ["analyst"]}),
+        new_markdown_cell("Third method.", metadata=method),
+        new_markdown_cell("Finding two: 12 customers."),
+        new_markdown_cell("Last method.", metadata=method),
+    ])
+
+
+def test_method_cells_fold_into_one_closed_block_per_run_in_the_stakeholder_edition_only(tmp_path):
+    from segkit.report.render import ANALYST, render_html
+
+    path = tmp_path / "01_methods.ipynb"
+    nbformat.write(method_notebook(), path)
+    stakeholder, analyst = render_html(path), render_html(path, edition=ANALYST)
+    blocks = re.findall(r"<details\b[^>]*>(.*?)</details>", stakeholder, flags=re.DOTALL)
+    # runs as the stakeholder sees them: cells 1-2, cells 4+6 (the analyst note between them is removed), cell 8
+    assert len(blocks) == 3 and stakeholder.count("<details") == 3
+    assert all(b.startswith("<summary>How this was computed</summary>") for b in blocks)
+    assert "<em>r</em> is recency</li>" in blocks[0] and "<h3" in blocks[0] and "Equal groups." in blocks[0]
+    assert "$s = r + f$" in blocks[0]  # the math stays as written for the page's own rendering
+    assert "Second method." in blocks[1] and "Third method." in blocks[1] and "Last method." in blocks[2]
+    for finding in ("Finding one", "Finding two", "The question."):
+        assert finding in stakeholder and not any(finding in b for b in blocks)
+    assert stakeholder.index("</details>") < stakeholder.index("Finding one") < stakeholder.index("Second method.")
+    assert "<details" not in analyst and "<details " not in analyst.split("<main>")[1]
+    for text in ("Equal groups.", "Second method.", "Last method.", "Finding two"):
+        assert text in analyst
+    assert stakeholder.count("<div") == stakeholder.count("</div>")  # the blocks wrap whole cells
+
+
+def test_two_method_cells_and_a_normal_one_make_one_block(tmp_path):
+    from segkit.report.render import ANALYST, render_html
+
+    cells = [new_markdown_cell("One way.", metadata={"tags": ["method"]}),
+             new_markdown_cell("Another way.", metadata={"tags": ["method"]}),
+             new_markdown_cell("What we found.")]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "02_two.ipynb")
+    page = render_html(tmp_path / "02_two.ipynb")
+    (block,) = re.findall(r"<details class=\"segkit-method\"><summary>How this was computed</summary>(.*?)</details>",
+                          page, flags=re.DOTALL)
+    assert "One way." in block and "Another way." in block and "What we found." not in block
+    assert page.index("</details>") < page.index("What we found.")
+    assert "<details" not in render_html(tmp_path / "02_two.ipynb", edition=ANALYST)
+
+
 def test_library_names_lists_the_cells_a_stakeholder_would_see():
     from segkit.report.render import library_names
 

@@ -189,8 +189,8 @@ def inspect_page(session: Session, source: Path, *, screenshot: Path | None = No
 
     Returns the probe's measurements plus ``console_errors`` (console messages of type error and uncaught
     exceptions), ``requests`` (every request to anything but a local file or inline data) and ``print``
-    (overflow, clipping and header words broken across lines, measured again with the print stylesheet at
-    :data:`PRINT_WIDTH`, the width a PDF's A4 page gives the content).
+    (overflow, clipping, header words broken across lines and the ``details`` blocks, measured again with the
+    print stylesheet at :data:`PRINT_WIDTH`, the width a PDF's A4 page gives the content).
     """
     page = session.new_page()
     errors: list[str] = []
@@ -211,4 +211,5 @@ def inspect_page(session: Session, source: Path, *, screenshot: Path | None = No
     finally:
         page.close()
     return {**result, "console_errors": errors, "requests": session.blocked[before:],
-            "print": {k: printed[k] for k in ("scrollWidth", "clientWidth", "wide", "clipped", "splitHeaders")}}
+            "print": {k: printed[k] for k in ("scrollWidth", "clientWidth", "wide", "clipped", "splitHeaders",
+                                                    "details")}}

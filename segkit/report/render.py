@@ -20,10 +20,18 @@ a markdown cell with a level-2 heading    that cell and every cell after it up t
 ``## Exercises`` (or ``## 5. Exercises``) or level-2 heading are removed, whatever their tags
 ``remove-input``                          (every code cell's input is hidden in this edition)
 ``remove-output``                         the cell's outputs are removed (in both editions)
+``method``                                each run of consecutive ``method`` cells (as the edition
+                                          shows them) is folded into one closed block headed
+                                          "How this was computed"; the analyst edition shows the
+                                          cells as usual
 ========================================  =====================================================
 
 So a notebook needs no tags for its Exercises section; ``exercise`` and ``analyst`` mark what lies
-elsewhere. The stakeholder edition also drops outputs that are only an object's repr (``<Axes: ...>``,
+elsewhere. ``method`` marks a cell that explains how a number is computed (a formula, a model, an
+algorithm): a manager sees that the explanation exists and can open it, without reading it to reach the
+findings. The block is a ``<details>`` element (no script), closed on screen and printed open, because
+paper cannot be clicked and a printed summary line promising an explanation it does not hold would be a
+dead end; the blocks are short and set in smaller type. The stakeholder edition also drops outputs that are only an object's repr (``<Axes: ...>``,
 printed when a cell ends with the axes it drew on). The renderer never rewrites text: :func:`library_names` lists the cells a stakeholder
 would see that still name ``segkit.`` functions, for a test to report.
 
@@ -81,7 +89,13 @@ PAGE_CSS: str = """
   word-break: normal; max-width: 24rem; padding: 4px 6px; }
 .jp-RenderedHTMLCommon th { overflow-wrap: normal; hyphens: manual; }
 .jp-RenderedImage img, .jp-RenderedHTMLCommon img { max-width: 100%; height: auto; }
+details.segkit-method { margin: .4rem 0 .8rem; border-left: 3px solid #d8dee4; padding: 0 0 0 .8rem; }
+details.segkit-method > summary { cursor: pointer; color: #444; font: 600 13px/1.6 system-ui, sans-serif; }
+details.segkit-method[open] > summary { margin-bottom: .3rem; }
 @media print {
+  details.segkit-method::details-content { content-visibility: visible; display: contents; }
+  details.segkit-method { font-size: 90%; break-inside: auto; }
+  details.segkit-method > summary { list-style: none; }
   @page { size: A4; margin: 12mm; }
   .segkit-nav { display: none; }
   body, .jp-Notebook { width: auto !important; max-width: none !important; padding: 0 !important;
@@ -217,6 +231,39 @@ def _nav(name: str, edition: str, *, where: str) -> str:
             f'(index)</a>{other}<span class="edition">{label}</span></nav>')
 
 
+#: The tag of a cell that explains how a number is computed, and the summary line of its folded block.
+METHOD_TAG: str = "method"
+METHOD_SUMMARY: str = "How this was computed"
+#: The opening tag of a cell's outer element in nbconvert's lab template, and a cell's tag class on any element.
+_CELL_START = re.compile(r'<div\b[^>]*\bclass="jp-Cell [^"]*\bjp-Notebook-cell\b[^"]*"[^>]*>')
+_METHOD_CLASS = re.compile(r'\bclass="[^"]*\bcelltag_' + METHOD_TAG + r'\b')
+
+
+def fold_methods(body: str) -> str:
+    """Fold each run of consecutive ``method``-tagged cells of a rendered page into one closed ``<details>``.
+
+    Works on nbconvert's lab HTML, where every cell is one ``jp-Notebook-cell`` element, the cells are
+    siblings inside ``<main>``, and a tagged cell carries the class ``celltag_<tag>``. The cells keep their
+    rendered HTML (headings, lists, math, tables, figures). A page without ``<main>`` is returned as it is.
+    """
+    starts = [m.start() for m in _CELL_START.finditer(body)]
+    end = body.find("</main>", starts[-1]) if starts else -1
+    if end < 0:
+        return body
+    bounds = list(zip(starts, starts[1:] + [end]))
+    method = [bool(_METHOD_CLASS.search(body[a:b])) for a, b in bounds]
+    pieces, inside = [body[:starts[0]]], False
+    for (a, b), is_method in zip(bounds, method):
+        if is_method and not inside:
+            pieces.append(f'<details class="segkit-method"><summary>{html.escape(METHOD_SUMMARY)}</summary>\n')
+        elif inside and not is_method:
+            pieces.append("</details>\n")
+        pieces.append(body[a:b])
+        inside = is_method
+    pieces.append("</details>\n" if inside else "")
+    return "".join(pieces) + body[end:]
+
+
 def _mark_sections(body: str) -> str:
     """Give every level-2 heading's cell but the first the class that starts a printed page."""
     seen = 0
@@ -243,6 +290,8 @@ def render_html(executed: Path, *, edition: str = STAKEHOLDER, name: str | None 
     # require.js and MathJax come from a CDN in nbconvert's template; reports must open offline
     body = _EXTERNAL.sub("", body)
     body = _mark_sections(body)
+    if not analyst:
+        body = fold_methods(body)
     body = body.replace("</head>", f"<style>{PAGE_CSS}</style>\n</head>", 1)
     body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + "\n" + _nav(stem, edition, where="top"), body, count=1)
     return body.replace("</body>", _nav(stem, edition, where="bottom") + "\n</body>", 1)
