@@ -412,12 +412,13 @@ def test_the_stakeholder_edition_drops_code_exercises_and_analyst_cells_the_anal
 
 
 def method_notebook() -> nbformat.NotebookNode:
-    """Title; two method cells (a formula and a list, then a heading); a finding; an analyst note between two more
-    method cells; a finding; a method cell last."""
+    """Title; two method cells (a section heading, a formula and a list; then a sub-heading); a finding; an analyst
+    note between two more method cells; a finding; a method cell last."""
     method = {"tags": ["method"]}
     return new_notebook(cells=[
         new_markdown_cell("# Methods folded\nThe question."),
-        new_markdown_cell("Score: $s = r + f$, where\n\n- *r* is recency\n- *f* is frequency", metadata=method),
+        new_markdown_cell("## 2. Method\n\nScore: $s = r + f$, where\n\n- *r* is recency\n- *f* is frequency",
+                          metadata=method),
         new_markdown_cell("### Why quintiles\nEqual groups.", metadata=method),
         new_markdown_cell("Finding one: 40% of revenue."),
         new_markdown_cell("Second method.", metadata=method),
@@ -440,12 +441,14 @@ def test_method_cells_fold_into_one_closed_block_per_run_in_the_stakeholder_edit
     assert all(b.startswith("<summary>How this was computed</summary>") for b in blocks)
     assert "<em>r</em> is recency</li>" in blocks[0] and "<h3" in blocks[0] and "Equal groups." in blocks[0]
     assert "$s = r + f$" in blocks[0]  # the math stays as written for the page's own rendering
+    # the section heading that opens the run stays in view, above its block; the sub-heading inside the run folds
+    assert "<h2" not in blocks[0] and stakeholder.index(">2. Method<a") < stakeholder.index("<details")
     assert "Second method." in blocks[1] and "Third method." in blocks[1] and "Last method." in blocks[2]
     for finding in ("Finding one", "Finding two", "The question."):
         assert finding in stakeholder and not any(finding in b for b in blocks)
     assert stakeholder.index("</details>") < stakeholder.index("Finding one") < stakeholder.index("Second method.")
     assert "<details" not in analyst and "<details " not in analyst.split("<main>")[1]
-    for text in ("Equal groups.", "Second method.", "Last method.", "Finding two"):
+    for text in ("Equal groups.", "Second method.", "Last method.", "Finding two", ">2. Method<a"):
         assert text in analyst
     assert stakeholder.count("<div") == stakeholder.count("</div>")  # the blocks wrap whole cells
 
@@ -463,6 +466,19 @@ def test_two_method_cells_and_a_normal_one_make_one_block(tmp_path):
     assert "One way." in block and "Another way." in block and "What we found." not in block
     assert page.index("</details>") < page.index("What we found.")
     assert "<details" not in render_html(tmp_path / "02_two.ipynb", edition=ANALYST)
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_stored_method_cells_are_markdown_that_folds_whole(path):
+    from segkit.report.render import METHOD_TAG, REMOVE_CELL_TAGS
+
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        tags = set(cell.metadata.get("tags", []))
+        if METHOD_TAG in tags:
+            assert cell.cell_type == "markdown" and not tags & REMOVE_CELL_TAGS, (path.name, i, tags)
+            # a section heading inside a folded block would hide the section (only an opening one stays above it)
+            later = cell.source.lstrip().split("\n", 1)[1:] or [""]
+            assert not re.search(r"^#{1,2}\s", later[0], flags=re.MULTILINE), (path.name, i)
 
 
 def test_library_names_lists_the_cells_a_stakeholder_would_see():

@@ -22,8 +22,9 @@ a markdown cell with a level-2 heading    that cell and every cell after it up t
 ``remove-output``                         the cell's outputs are removed (in both editions)
 ``method``                                each run of consecutive ``method`` cells (as the edition
                                           shows them) is folded into one closed block headed
-                                          "How this was computed"; the analyst edition shows the
-                                          cells as usual
+                                          "How this was computed" (a heading that opens the first
+                                          such cell stays above the block); the analyst edition
+                                          shows the cells as usual
 ========================================  =====================================================
 
 So a notebook needs no tags for its Exercises section; ``exercise`` and ``analyst`` mark what lies
@@ -55,6 +56,9 @@ STAKEHOLDER: str = "stakeholder"
 ANALYST: str = "analyst"
 ANALYST_DIR: str = "analyst"
 
+#: The tag of a cell that explains how a number is computed, and the summary line of its folded block.
+METHOD_TAG: str = "method"
+METHOD_SUMMARY: str = "How this was computed"
 #: Cells with these tags never reach the stakeholder edition.
 REMOVE_CELL_TAGS: frozenset[str] = frozenset({"remove-cell", "solution", "exercise", "analyst", "analyst-only",
                                               "injected-parameters", "parameters"})
@@ -169,7 +173,7 @@ def edition_notebook(notebook: nbformat.NotebookNode, edition: str) -> nbformat.
     """A copy of ``notebook`` holding the cells of one edition (outputs of ``remove-output`` cells dropped)."""
     copy = nbformat.from_dict(notebook)
     if edition == STAKEHOLDER:
-        copy.cells = [cell for _, cell in stakeholder_cells(copy)]
+        copy.cells = _headings_apart([cell for _, cell in stakeholder_cells(copy)])
     elif edition == ANALYST:
         copy.cells = [c for c in copy.cells if not ANALYST_REMOVE_CELL_TAGS.intersection(c.metadata.get("tags", []))]
     else:
@@ -180,6 +184,36 @@ def edition_notebook(notebook: nbformat.NotebookNode, edition: str) -> nbformat.
         elif cell.cell_type == "code" and edition == STAKEHOLDER:
             cell.outputs = [o for o in cell.get("outputs", []) if not _object_repr(o)]
     return copy
+
+
+#: A heading line at the start of a markdown cell.
+_LEADING_HEADING = re.compile(r"\A\s*#{1,6}\s[^\n]*(?:\n|\Z)")
+
+
+def _is_method(cell: nbformat.NotebookNode) -> bool:
+    return METHOD_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def _headings_apart(cells: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """The cells, with the heading that opens the first cell of each run of ``method`` cells split off."""
+    return [part for i, cell in enumerate(cells)
+            for part in (_heading_apart(cell) if _is_method(cell) and not (i and _is_method(cells[i - 1]))
+                         else [cell])]
+
+
+def _heading_apart(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """A ``method`` markdown cell that opens with a heading, as two cells: the heading (untagged, so it stays in
+    view and still opens its section) and the rest (tagged ``method``); any other cell as it is."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    heading = _LEADING_HEADING.match(cell.source) if cell.cell_type == "markdown" else None
+    if heading is None or not cell.source[heading.end():].strip():
+        return [cell]
+    title, body = nbformat.from_dict(cell), nbformat.from_dict(cell)
+    title.source, body.source = cell.source[:heading.end()].strip(), cell.source[heading.end():].lstrip("\n")
+    title.metadata["tags"] = [t for t in tags if t != METHOD_TAG]
+    if "id" in cell:
+        title.id = (cell.id[:58] + "-title")
+    return [title, body]
 
 
 #: The plain-text repr of a plotting or display object (``<Axes: title=...>``, ``[<matplotlib.lines.Line2D at
@@ -231,9 +265,6 @@ def _nav(name: str, edition: str, *, where: str) -> str:
             f'(index)</a>{other}<span class="edition">{label}</span></nav>')
 
 
-#: The tag of a cell that explains how a number is computed, and the summary line of its folded block.
-METHOD_TAG: str = "method"
-METHOD_SUMMARY: str = "How this was computed"
 #: The opening tag of a cell's outer element in nbconvert's lab template, and a cell's tag class on any element.
 _CELL_START = re.compile(r'<div\b[^>]*\bclass="jp-Cell [^"]*\bjp-Notebook-cell\b[^"]*"[^>]*>')
 _METHOD_CLASS = re.compile(r'\bclass="[^"]*\bcelltag_' + METHOD_TAG + r'\b')
