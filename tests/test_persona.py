@@ -89,7 +89,7 @@ def test_card_figures_equal_an_independent_computation_from_the_exports(exports)
     assert cards.loc["Lost", "uplift"] == 0.12 and cards.loc["Lost", "expected_profit"] == 250
     assert np.isnan(cards.loc["Champions", "uplift"]) and cards.loc["Champions", "uplift_source"] == "prior"
     assert pd.isna(cards.loc["New", "action"])
-    rows = text.card_rows("Lost", cards.loc["Lost"])
+    rows = text.card_rows("Lost", cards.loc["Lost"], currency="£")
     assert rows["campaign response"] == "+12.0 points (lift)" and rows["expected return"] == "£250 profit on £90 spent"
     assert text.card_rows("Champions", cards.loc["Champions"])["campaign response"] == "not measured (prior)"
     assert text.card_rows("New", cards.loc["New"])["action"] == "not available"

@@ -10,6 +10,7 @@ import pandas as pd
 
 from segkit.campaign.economics import TOTAL_LABEL
 from segkit.errors import DataError
+from segkit.present import money_text
 
 __all__ = ["export_words"]  # the other writers are called by campaign_study and match_campaign
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _result(amount: float) -> str:
-    return f"a loss of {-amount:,.0f}" if amount < 0 else f"a profit of {amount:,.0f}"
+    return f"a loss of {money_text(-amount)}" if amount < 0 else f"a profit of {money_text(amount)}"
 
 
 def coverage_words(coverage: CampaignCoverage) -> str:
@@ -67,16 +68,18 @@ def budget_curve_words(curve: BudgetCurve) -> str:
     >>> from segkit.campaign.budget import budget_curve
     >>> plan = pd.DataFrame({"size": [100, 100], "contact_cost": [1.0, 1.0],
     ...                      "profit_per_contact": [2.0, -0.5]}, index=["A", "B"])
-    >>> budget_curve_words(budget_curve(plan))  # doctest: +NORMALIZE_WHITESPACE
-    'The expected profit stops growing at a budget of 100, when every segment that pays is fully contacted;
-     contacting every customer would cost 200 and is expected to bring a profit of 150.'
+    >>> from segkit.present import using_currency
+    >>> with using_currency("£"):
+    ...     print(budget_curve_words(budget_curve(plan)))  # doctest: +NORMALIZE_WHITESPACE
+    The expected profit stops growing at a budget of £100, when every segment that pays is fully contacted;
+     contacting every customer would cost £200 and is expected to bring a profit of £150.
     """
-    everyone = (f"contacting every customer would cost {curve.full_cost:,.0f} and is expected to bring "
+    everyone = (f"contacting every customer would cost {money_text(curve.full_cost)} and is expected to bring "
                 f"{_result(float(curve.table['mass_profit'].iloc[-1]))}")
     if curve.saturation <= 0:
         return (f"No segment pays at this uplift and these costs, so the best budget is 0: contact nobody; "
                 f"{everyone}.")
-    return (f"The expected profit stops growing at a budget of {curve.saturation:,.0f}, when every "
+    return (f"The expected profit stops growing at a budget of {money_text(curve.saturation)}, when every "
             f"segment that pays is fully contacted; {everyone}.")
 
 
@@ -101,13 +104,16 @@ def export_words(export: pd.DataFrame, *, path: str) -> str:
     --------
     >>> export = pd.DataFrame({"uplift_source": "assumed", "contacts": [400, 0], "spend": [600.0, 0.0],
     ...                        "expected_profit": [1234.4, 0.0]})
-    >>> export_words(export, path="reports/plan.csv")
-    'Wrote 2 segments to `reports/plan.csv`: 400 contacts, spend 600, expected profit 1,234; uplift assumed (planned_uplift), not measured.'
+    >>> from segkit.present import using_currency
+    >>> with using_currency("EUR"):
+    ...     print(export_words(export, path="reports/plan.csv"))
+    Wrote 2 segments to `reports/plan.csv`: 400 contacts, spend EUR 600, expected profit EUR 1,234; uplift assumed (planned_uplift), not measured.
     """
     measured = len(export) > 0 and bool((export["uplift_source"] == "measured").all())
     source = "measured on the campaign" if measured else "assumed (planned_uplift), not measured"
     return (f"Wrote {len(export)} segments to `{path}`: {int(export['contacts'].sum()):,} contacts, "
-            f"spend {export['spend'].sum():,.0f}, expected profit {export['expected_profit'].sum():,.0f}; "
+            f"spend {money_text(export['spend'].sum())}, "
+            f"expected profit {money_text(export['expected_profit'].sum())}; "
             f"uplift {source}.")
 
 
@@ -130,8 +136,8 @@ def _plan_words(allocations: pd.DataFrame, budget: float) -> str:
     k = int(allocations["segments"].iloc[0])
     where = f"{k} segment{'s' if k != 1 else ''}"
     spent = allocations["spend"].iloc[0] if "spend" in allocations else budget
-    return (f"a budget of {budget:,.0f} spread over {where}" if spent >= budget - 0.5 else
-            f"spending {spent:,.0f} of the {budget:,.0f} budget on {where} (more would only buy losses)")
+    return (f"a budget of {money_text(budget)} spread over {where}" if spent >= budget - 0.5 else
+            f"spending {money_text(spent)} of the {money_text(budget)} budget on {where} (more would only buy losses)")
 
 
 def _uplift_words(assumed_uplift: float | Mapping[str, float] | pd.Series) -> str:
@@ -148,18 +154,20 @@ def _assumed_headline(
     Examples
     --------
     >>> allocations = pd.DataFrame({"expected_profit": [0.0, -120.0], "segments": [0, 5], "spend": [0.0, 500.0]})
-    >>> print(_assumed_headline(allocations, budget=500, assumed_uplift=0.02))  # doctest: +NORMALIZE_WHITESPACE
+    >>> from segkit.present import using_currency
+    >>> with using_currency("£"):
+    ...     print(_assumed_headline(allocations, budget=500, assumed_uplift=0.02))  # doctest: +NORMALIZE_WHITESPACE
     **No campaign was measured for these customers: the budget plan rests on an assumed uplift of 2.0
     percentage points of response per contact (parameter `planned_uplift`), not on a measurement.** At
     that uplift no segment earns back its contact cost, so the plan spends nothing; a mass campaign of
-    500 is expected to bring a loss of 120. Measure the real uplift with a campaign that keeps a random control group.
+    £500 is expected to bring a loss of £120. Measure the real uplift with a campaign that keeps a random control group.
     """
     first = (f"**No campaign was measured for these customers: the budget plan rests on "
              f"{_uplift_words(assumed_uplift)} (parameter `planned_uplift`), not on a measurement.**")
     optimal, mass = allocations["expected_profit"].iloc[0], allocations["expected_profit"].iloc[1]
     if int(allocations["segments"].iloc[0]) == 0:
         plan = (f"At that uplift no segment earns back its contact cost, so the plan spends nothing; a mass "
-                f"campaign of {budget:,.0f} is expected to bring {_result(mass)}.")
+                f"campaign of {money_text(budget)} is expected to bring {_result(mass)}.")
     else:
         plan = (f"At that uplift, {_plan_words(allocations, budget)} is expected to bring {_result(optimal)}, "
                 f"against {_result(mass)} from a mass campaign of the same budget.")
@@ -184,11 +192,13 @@ def campaign_headline(
     ...     index=["as run (naive attribution)", "as run (incremental)", "mass: every customer",
     ...            "targeted: positive segments"])
     >>> allocations = pd.DataFrame({"expected_profit": [250.0, 20.0, 200.0], "segments": [2, 5, 1]})
-    >>> print(campaign_headline(targeting, allocations, budget=500))  # doctest: +NORMALIZE_WHITESPACE
-    **Targeting only the 2 segments with a profitable measured lift would have turned a loss of 100 into a
-    profit of 300.** The campaign as run made a loss of 50 once the control group's purchases are netted out;
-    a report without a control group would have claimed a profit of 900. For the next campaign, a budget of
-    500 spread over 2 segments is expected to bring a profit of 250, against a profit of 20 from a mass
+    >>> from segkit.present import using_currency
+    >>> with using_currency("£"):
+    ...     print(campaign_headline(targeting, allocations, budget=500))  # doctest: +NORMALIZE_WHITESPACE
+    **Targeting only the 2 segments with a profitable measured lift would have turned a loss of £100 into a
+    profit of £300.** The campaign as run made a loss of £50 once the control group's purchases are netted out;
+    a report without a control group would have claimed a profit of £900. For the next campaign, a budget of
+    £500 spread over 2 segments is expected to bring a profit of £250, against a profit of £20 from a mass
     campaign of the same budget.
     """
     if targeting is None:

@@ -19,6 +19,7 @@ from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
 from segkit.clv.predict import TotalCLVInterval, _mean_repeat_spend, _repeat_customers
 from segkit.clv.value import PYRAMID_SHARES, value_tiers
+from segkit.present import money_text
 
 if TYPE_CHECKING:
     from segkit.clv.analysis import CLVAnalysis
@@ -137,12 +138,14 @@ def _fit_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel | Avera
         why = (f"{spend_model.fit_warnings_[0]}." if spend_model.fit_warnings_ else
                f"only {len(repeat):,} customers made a repeat purchase with positive value, and Gamma-Gamma needs at "
                f"least {MIN_CUSTOMERS}.")
-        notes.append(f"**Spend is a plain average ({spend_model.population_mean_spend():,.2f} per purchase):** {why} "
+        notes.append(f"**Spend is a plain average ({money_text(spend_model.population_mean_spend(), decimals=2)} "
+                     f"per purchase):** {why} "
                      "Every customer gets the same spend per purchase, and CLV gets no interval.")
     elif not np.isfinite(spend_model.population_mean_spend()):
         notes.append(f"**Spend is very heavy-tailed** (Gamma-Gamma q = {spend_model.params_['q']:.2f} <= 1), so the "
                      "model's mean spend of a customer without repeat purchases is infinite; those customers are "
-                     f"valued at the mean value of a paid repeat purchase, {_mean_repeat_spend(customers):,.2f}. Check "
+                     f"valued at the mean value of a paid repeat purchase, "
+                     f"{money_text(_mean_repeat_spend(customers), decimals=2)}. Check "
                      "the largest orders for outliers.")
     return " ".join(notes) or ("Both models are fitted and every parameter is determined by the data "
                                "(standard errors in the parameter table).")
@@ -264,11 +267,12 @@ def _population_note(purchase_model: BetaGeoModel, spend_model: GammaGammaModel 
     means = purchase_model.population_means()
     spend = spend_model.population_mean_spend()
     if isinstance(spend_model, AverageSpendModel):
-        order = f"{spend:,.2f} (the plain average of paid repeat purchases)"
+        order = f"{money_text(spend, decimals=2)} (the plain average of paid repeat purchases)"
     elif np.isfinite(spend):
-        order = f"{spend:,.2f} (p·v / (q − 1))"
+        order = f"{money_text(spend, decimals=2)} (p·v / (q − 1))"
     else:
-        order = (f"{_mean_repeat_spend(customers):,.2f}, the mean paid repeat purchase (Gamma-Gamma's own mean, "
+        order = (f"{money_text(_mean_repeat_spend(customers), decimals=2)}, the mean paid repeat purchase "
+                 "(Gamma-Gamma's own mean, "
                  "p·v / (q − 1), is infinite here: q <= 1)")
     return (f"While active, customers buy on average {means['purchase_rate']:.4f} times a day (about once every "
             f"{1 / means['purchase_rate']:,.0f} days); after a repeat purchase a customer leaves with probability "
@@ -280,7 +284,8 @@ def _win_back_note(win_back: pd.DataFrame, customers: pd.DataFrame) -> str:
     if win_back.empty:
         return "No customer is on the win-back list today: every high-value customer still looks active."
     silence = customers.loc[win_back.index, "days_since_last_purchase"].median()
-    return (f"{len(win_back):,} customers, {win_back['revenue'].sum():,.0f} of past revenue; median {silence:.0f} days "
+    return (f"{len(win_back):,} customers, {money_text(win_back['revenue'].sum())} of past revenue; median "
+            f"{silence:.0f} days "
             "since their last purchase.")
 
 
@@ -312,13 +317,13 @@ def _headline(interval: TotalCLVInterval, tiers: pd.DataFrame, win_back: pd.Data
     if np.isnan(interval.lower):
         uncertainty = f"no interval: {interval.reason or 'the bootstrap was not run'}"
     else:
-        uncertainty = f"{interval.level:.0%} interval {interval.lower:,.0f} to {interval.upper:,.0f}"
+        uncertainty = f"{interval.level:.0%} interval {money_text(interval.lower)} to {money_text(interval.upper)}"
     return (
-        f"**The {tiers['customers'].sum():,} customers will bring in about {interval.estimate:,.0f} of gross "
+        f"**The {tiers['customers'].sum():,} customers will bring in about {money_text(interval.estimate)} of gross "
         f"margin over the next {horizon:g} days** ({uncertainty}; margin {margin:.0%}, discounted at "
         f"{discount_rate:.0%} a year). The {tiers.index[0]} of customers hold {tiers['value_share'].iloc[0]:.0%} "
         f"of it. **{len(win_back):,} of the top {top_share:.0%} by past revenue have probably left** (P(alive) below "
-        f"{max_p_alive:.0%}; {win_back['revenue'].sum():,.0f} of past revenue): they are the win-back list."
+        f"{max_p_alive:.0%}; {money_text(win_back['revenue'].sum())} of past revenue): they are the win-back list."
     )
 
 
@@ -328,16 +333,18 @@ def _interval_note(interval: TotalCLVInterval) -> str:
     Examples
     --------
     >>> interval = TotalCLVInterval(estimate=1000.0, lower=900.0, upper=1100.0, level=0.9, n_draws=0, draws=np.empty(0))
-    >>> _interval_note(interval)
-    'Total predicted CLV 1,000, 90% interval 900 to 1,100 (±10.0%).'
+    >>> from segkit.present import using_currency
+    >>> with using_currency("£"):
+    ...     print(_interval_note(interval))
+    Total predicted CLV £1,000, 90% interval £900 to £1,100 (±10.0%).
     """
     if np.isnan(interval.lower):
-        return (f"Total predicted CLV {interval.estimate:,.0f}. **No interval:** "
+        return (f"Total predicted CLV {money_text(interval.estimate)}. **No interval:** "
                 f"{interval.reason or 'the bootstrap was not run'}. The total is a point estimate; "
                 "treat it with more caution than a total with an interval.")
     width = (interval.upper - interval.lower) / 2 / interval.estimate
-    return (f"Total predicted CLV {interval.estimate:,.0f}, {interval.level:.0%} interval "
-            f"{interval.lower:,.0f} to {interval.upper:,.0f} (±{width:.1%}).")
+    return (f"Total predicted CLV {money_text(interval.estimate)}, {interval.level:.0%} interval "
+            f"{money_text(interval.lower)} to {money_text(interval.upper)} (±{width:.1%}).")
 
 
 def _recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: pd.Series, *, margin: float,
@@ -346,16 +353,19 @@ def _recommendations(tiers: pd.DataFrame, win_back: pd.DataFrame, new_customer: 
     top, middle, bottom = (str(label).capitalize() for label in tiers.index[:3])
     return "\n".join([
         f"* **{top} ({tiers['value_share'].iloc[0]:.0%} of predicted value, mean CLV "
-        f"{tiers['mean_clv'].iloc[0]:,.0f}):** protect them: priority service, early access, no blanket discounts.",
+        f"{money_text(tiers['mean_clv'].iloc[0])}):** protect them: priority service, early access, no blanket "
+        "discounts.",
         f"* **{middle} ({tiers['value_share'].iloc[1]:.0%} of value):** grow them: cross-sell and reminders timed "
         f"to their purchase rhythm; move the best into the top tier.",
-        f"* **{bottom} (mean CLV {tiers['mean_clv'].iloc[2]:,.2f}):** low-cost channels only (e-mail, no paid media).",
+        f"* **{bottom} (mean CLV {money_text(tiers['mean_clv'].iloc[2], decimals=2)}):** low-cost channels only "
+        "(e-mail, no paid media).",
         (f"* **Win-back list ({len(win_back):,} customers):** a personal reactivation offer now, then re-score: "
          "P(alive) jumps back after one purchase." if len(win_back) else
          "* **Win-back list:** empty today: no high-value customer looks lapsed. Re-score every month."),
         f"* **Acquisition:** a new customer brings {margin:.0%} margin on a first order plus "
         f"{new_customer['repeat_purchases']:.2f} expected repeat purchases in {horizon:g} days"
-        + (f", about {new_customer['value']:,.2f} in margin (undiscounted): the ceiling on first-year acquisition cost "
+        + (f", about {money_text(new_customer['value'], decimals=2)} in margin (undiscounted): the ceiling on "
+           "first-year acquisition cost "
            "per customer." if np.isfinite(new_customer["value"]) else
            "; their value cannot be put in money here (no finite spend per purchase)."),
     ])

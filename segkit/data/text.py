@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from segkit.data.clean import FLAGS, RULES
+from segkit.present import money_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +75,7 @@ def findings(facts: QualityFacts) -> list[str]:
         )
     if facts.outlier_rows:
         points.append(
-            f"{facts.outlier_rows} extreme line(s) worth {facts.outlier_revenue:,.0f} "
+            f"{facts.outlier_rows} extreme line(s) worth {money_text(facts.outlier_revenue)} "
             "were excluded as keying errors; confirm with the order system before trusting revenue totals."
         )
     if facts.returned and facts.gross_sales > 0:

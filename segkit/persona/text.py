@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from segkit.persona.exports import PersonaInputs
+from segkit.present import money_text
 
 #: A channel or country with at least this share of a segment's revenue is named as "mostly".
 MOSTLY: float = 0.5
@@ -14,10 +15,6 @@ MOSTLY: float = 0.5
 
 def _pct(share: float) -> str:
     return f"{100 * share:.0f}%"
-
-
-def _money(value: float, currency: str) -> str:
-    return f"{currency}{value:,.0f}"
 
 
 def _given(value) -> bool:
@@ -69,8 +66,12 @@ def missing_notes(inputs: PersonaInputs, cards: pd.DataFrame | None = None) -> s
     return "\n".join(notes)
 
 
-def card_rows(segment: str, card: pd.Series, *, currency: str = "£") -> pd.Series:
-    """The card as labelled, formatted rows (what the report table and the figure show)."""
+def card_rows(segment: str, card: pd.Series, *, currency: str | None = None) -> pd.Series:
+    """The card as labelled, formatted rows (what the report table and the figure show).
+
+    Money is written by :func:`segkit.present.money_text` in ``currency`` (by default the run's,
+    set by :func:`segkit.present.set_currency`): ``£1,234``, ``-£120``, ``EUR 1,234``.
+    """
     na = "not available"
 
     def show(column, fmt):
@@ -80,8 +81,8 @@ def card_rows(segment: str, card: pd.Series, *, currency: str = "£") -> pd.Seri
         "size": f"{int(card['customers']):,} customers ({_pct(card['customer_share'])}), "
                 f"{_pct(card['revenue_share'])} of revenue",
         "typical customer": f"last bought {card['median_days_since_last_purchase']:.0f} days ago, "
-                            f"{card['median_orders']:.0f} orders, {_money(card['median_revenue'], currency)} spent",
-        "predicted CLV": show("mean_clv", lambda v: f"{_money(v, currency)} per customer")
+                            f"{card['median_orders']:.0f} orders, {money_text(card['median_revenue'], currency)} spent",
+        "predicted CLV": show("mean_clv", lambda v: f"{money_text(v, currency)} per customer")
         + (f", P(alive) {_pct(card['mean_p_alive'])}" if _given(card["mean_p_alive"]) else ""),
         "purchase cycle": show("median_gap_days", lambda v: f"every {v:.0f} days")
         + (f", {_pct(card['overdue_share'])} overdue" if _given(card["overdue_share"]) else ""),
@@ -93,8 +94,8 @@ def card_rows(segment: str, card: pd.Series, *, currency: str = "£") -> pd.Seri
         "main country": show("top_country", lambda v: f"{v} ({_pct(card['top_country_share'])})"),
         "campaign response": show("uplift", lambda v: f"{100 * v:+.1f} points ({card['campaign_verdict']})")
         if _given(card["uplift_source"]) else na,
-        "expected return": show("expected_profit", lambda v: f"{_money(v, currency)} profit on "
-                                f"{_money(card['campaign_spend'], currency)} spent" if card["campaign_spend"] > 0
+        "expected return": show("expected_profit", lambda v: f"{money_text(v, currency)} profit on "
+                                f"{money_text(card['campaign_spend'], currency)} spent" if card["campaign_spend"] > 0
                                 else "none: not contacted in the plan"),
         "action": show("action", str),
     }

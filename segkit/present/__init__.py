@@ -31,7 +31,7 @@ from segkit.present.kinds import KINDS, infer_kind, kind_from_name
 from segkit.present.labels import LABELS, label
 from segkit.present.prose import money_text
 from segkit.present.summary import describe
-from segkit.present.table import Table, get_currency, set_currency, table
+from segkit.present.table import Table, get_currency, set_currency, table, using_currency
 from segkit.present.titles import concentration_title, interval_title, largest_share_title
 from segkit.present.values import (
     MISSING,
@@ -63,4 +63,5 @@ __all__ = [
     "money_text",
     "set_currency",
     "table",
+    "using_currency",
 ]

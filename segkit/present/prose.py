@@ -37,7 +37,9 @@ def money_text(value: object, currency: str | None = None, *, decimals: int = 0)
 
     Examples
     --------
-    >>> money_text(2027.4, "£"), money_text(-2027.4, "£"), money_text(2027.4, "EUR"), money_text(12.5, "$", decimals=2)
-    ('£2,027', '-£2,027', 'EUR 2,027', '$12.50')
+    >>> money_text(2027.4, "£"), money_text(-2027.4, "£"), money_text(2027.4, "EUR")
+    ('£2,027', '-£2,027', 'EUR 2,027')
+    >>> money_text(12.5, "$", decimals=2)
+    '$12.50'
     """
     return format_money(value, get_currency(currency), decimals=decimals)

@@ -18,6 +18,8 @@ different tables on one page never share element ids.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -49,6 +51,27 @@ def set_currency(currency: str) -> None:
 def get_currency(currency: str | None = None) -> str:
     """``currency`` if given, else the one set by :func:`set_currency` ('' until then)."""
     return _DEFAULTS["currency"] if currency is None else check_currency(currency)
+
+
+@contextmanager
+def using_currency(currency: str) -> Iterator[str]:
+    """Set the run's currency inside a ``with`` block and restore the one before it afterwards.
+
+    For examples and tests that show money in a currency without changing it for what follows.
+
+    Examples
+    --------
+    >>> from segkit.present.values import format_money
+    >>> with using_currency("EUR") as money:
+    ...     format_money(5, get_currency())
+    'EUR 5.00'
+    """
+    before = _DEFAULTS["currency"]
+    set_currency(currency)
+    try:
+        yield currency
+    finally:
+        _DEFAULTS["currency"] = before
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from segkit.present import money_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -181,7 +183,7 @@ def _too_few_buyers_note(earlier_date: pd.Timestamp, days: int, n_customers: int
                          minimum: int) -> str:
     """Why there is no migration matrix when too few customers had bought by the earlier snapshot."""
     return (f"No migration matrix: on {earlier_date:%Y-%m-%d} ({days:,} days before the snapshot) only "
-            f"{n_customers:,} customers had bought, with revenue {revenue:,.2f}; scores need at "
+            f"{n_customers:,} customers had bought, with revenue {money_text(revenue, decimals=2)}; scores need at "
             f"least {minimum} customers with revenue. Set migration_days lower to compare "
             "with a later date.")
 

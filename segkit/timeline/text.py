@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from segkit.present import money_text
 from segkit.rfm.text import NO_LONGER_IN_TABLE, NOT_YET_A_CUSTOMER
 
 #: Newer and older cohorts whose retention differs by less than this (in percentage points) "retain alike".
@@ -164,10 +165,6 @@ REASONS: dict[str, str] = {
 }
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def stake_words(stake_days: int) -> str:
     """What "revenue at stake" means in the migration tables and the alert list."""
     return (f"**Revenue at stake** is a customer's net revenue over the {stake_days:,} days before the later "
@@ -185,10 +182,10 @@ def migration_words(table: pd.DataFrame, *, earlier_date: pd.Timestamp, later_da
     text = (f"Between {earlier_date:%Y-%m-%d} and {later_date:%Y-%m-%d} ({(later_date - earlier_date).days:,} days), "
             f"{n:,} customers were there at both snapshots: **{_pct(stayed / n) if n else '0%'} ({stayed:,}) stayed in "
             f"their segment and {n - stayed:,} moved**. {table.loc[new, 'customers'].sum():,} customers are new since "
-            f"then ({_money(table.loc[new, 'revenue'].sum())} of revenue at stake)")
+            f"then ({money_text(table.loc[new, 'revenue'].sum())} of revenue at stake)")
     if gone.any():
         text += (f", and {table.loc[gone, 'customers'].sum():,} of the earlier customers are missing from the later "
-                 f"data ({_money(table.loc[gone, 'revenue'].sum())} of revenue at stake)")
+                 f"data ({money_text(table.loc[gone, 'revenue'].sum())} of revenue at stake)")
     return text + "."
 
 
@@ -199,7 +196,7 @@ def alert_words(alerts: pd.DataFrame, *, top_segments, valuable_share: float) ->
 
     def part(key: str, what: str) -> str:
         n, revenue = counts.loc[REASONS[key]] if REASONS[key] in counts.index else (0, 0.0)
-        return f"{int(n):,} {what}, with {_money(revenue)} of revenue at stake"
+        return f"{int(n):,} {what}, with {money_text(revenue)} of revenue at stake"
 
     valuable = f"valuable customers (those bringing the top {_pct(valuable_share)} of it) are newly overdue on their own cycle"
     return (f"**{len(alerts):,} alerts on {alerts['customer_id'].nunique():,} customers:** "
