@@ -275,7 +275,8 @@ def test_a_method_block_is_closed_opens_on_click_and_prints_open(tmp_path):
     notebook = new_notebook(cells=[new_markdown_cell("# Folded\nThe finding."),
                                    new_markdown_cell("The score is $r + f$:\n\n- r, recency\n- f, frequency",
                                                      metadata={"tags": ["method"]}),
-                                   new_markdown_cell("### Quintiles\nFive equal groups.", metadata={"tags": ["method"]}),
+                                   new_markdown_cell("### Quintiles\nFive equal groups.",
+                                                     metadata={"tags": ["method"]}),
                                    new_markdown_cell("Another finding.")])
     nbformat.write(notebook, tmp_path / "01_folded.ipynb")
     page = tmp_path / "01_folded.html"
@@ -289,7 +290,8 @@ def test_a_method_block_is_closed_opens_on_click_and_prints_open(tmp_path):
         after = opened.inner_text("body")
         opened.close()
     assert [(d["summary"], d["open"]) for d in seen["details"]] == [("How this was computed", False)]
-    assert "Five equal groups" not in seen["text"] and "The finding." in seen["text"] and "Another finding." in seen["text"]
+    assert "Five equal groups" not in seen["text"]
+    assert "The finding." in seen["text"] and "Another finding." in seen["text"]
     assert "Five equal groups" not in before and "Five equal groups" in after and "recency" in after
     (printed,) = seen["print"]["details"]
     assert printed["text"] > len("How this was computed") + len("Five equal groups")  # printed open

@@ -115,10 +115,9 @@ def invest_actions(reports: Path, *, n: int = 3) -> tuple[Action, ...]:
     if plan is None:
         return ()
     contacted = plan[plan["contacts"] > 0]
+    rows = zip(contacted["segment"], contacted["action"], contacted["contacts"], contacted["expected_profit"])
     return _largest([Action(f"{segment}: {action}", int(contacts), float(profit), INVEST, *CAMPAIGN_SOURCE)
-                     for segment, action, contacts, profit in zip(contacted["segment"], contacted["action"],
-                                                                   contacted["contacts"], contacted["expected_profit"])],
-                    n)
+                     for segment, action, contacts, profit in rows], n)
 
 
 def protect_actions(reports: Path, *, n: int = 3) -> tuple[Action, ...]:
