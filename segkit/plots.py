@@ -62,14 +62,14 @@ def palette(n: int) -> list[str]:
     return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
-def lorenz_curve(values: pd.Series) -> pd.DataFrame:
+def _lorenz_curve(values: pd.Series) -> pd.DataFrame:
     """Cumulative share of customers (largest first) against cumulative share of ``values``.
 
     Returns a frame with ``customer_share`` and ``value_share``, both from 0 to 1.
 
     Examples
     --------
-    >>> lorenz_curve(pd.Series([1.0, 1.0, 2.0])).round(2).values.tolist()
+    >>> _lorenz_curve(pd.Series([1.0, 1.0, 2.0])).round(2).values.tolist()
     [[0.0, 0.0], [0.33, 0.5], [0.67, 0.75], [1.0, 1.0]]
     """
     ordered = np.sort(np.asarray(values, dtype=float))[::-1]
@@ -82,7 +82,7 @@ def lorenz_curve(values: pd.Series) -> pd.DataFrame:
 def plot_lorenz(values: pd.Series, *, label: str = "revenue", ax: plt.Axes | None = None) -> plt.Axes:
     """Draw the concentration (Lorenz-style) curve of ``values`` across customers, largest first."""
     ax = ax or plt.gca()
-    curve = lorenz_curve(values)
+    curve = _lorenz_curve(values)
     ax.plot(curve["customer_share"] * 100, curve["value_share"] * 100, color=PALETTE[0], label=label)
     ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="equal shares")
     ax.set_xlabel("customers, largest first (% of customers)")

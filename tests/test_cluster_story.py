@@ -13,7 +13,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from segkit import cluster
-from segkit.cluster import match_segments, name_by_record, name_clusters
+from segkit.cluster import name_clusters
+from segkit.cluster.match import match_segments, name_by_record
 from segkit.cluster.describe import disambiguate
 from segkit.cluster.text import words
 from segkit.errors import DataError

@@ -39,7 +39,7 @@ from segkit.cluster.ward import WardClustering
 from segkit.cluster.compare import agreement, compare_linkages, sample_rows, two_stage_check
 from segkit.cluster.pipeline import kmeans_segmentation, segment_actions
 from segkit.cluster.record import RECORD_SETTINGS, segmentation_of_record
-from segkit.cluster.match import compare_to_record, match_segments, name_by_record
+from segkit.cluster.match import compare_to_record
 from segkit.cluster.text import feature_label
 
 __all__ = [
@@ -53,8 +53,6 @@ __all__ = [
     "RECORD_SETTINGS",
     "segmentation_of_record",
     "compare_to_record",
-    "match_segments",
-    "name_by_record",
     # profiles, names, actions
     "describe_clusters",
     "name_clusters",

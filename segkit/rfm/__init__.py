@@ -33,7 +33,7 @@ from segkit.rfm.plots import (
     plot_score_distributions,
     plot_segment_shares,
 )
-from segkit.rfm.rules import LATTICE_RULES, load_rules, rule_cells
+from segkit.rfm.rules import LATTICE_RULES, load_rules, rule_cells  # rule_cells: not in __all__ (tests call it)
 from segkit.rfm.scores import RFMScale, score_report
 from segkit.rfm.segments import rfm_segments, segment_summary
 from segkit.rfm.standard import (
@@ -64,7 +64,6 @@ __all__ = [
     "published_segments",
     "rfm_headline",
     "rfm_segments",
-    "rule_cells",
     "rule_departures",
     "rules_difference",
     "rules_difference_note",
