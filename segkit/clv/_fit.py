@@ -298,8 +298,9 @@ class _MLEModel(BaseEstimator):
         if at_bound.any() or eigenvalues.min() <= _FLAT * abs(eigenvalues.max()):
             if at_bound.any() or eigenvectors is None:
                 runaway = [n for n, hit in zip(names, at_bound) if hit] or names
-            else:  # the flat direction of the likelihood: parameters that move along it
-                runaway = [n for n, c in zip(names, eigenvectors[:, 0]) if abs(c) > 0.3]
+            else:  # the flat directions of the likelihood: parameters that move along one of them
+                flat = eigenvalues <= _FLAT * abs(eigenvalues.max())
+                runaway = [n for n, c in zip(names, np.abs(eigenvectors[:, flat]).max(axis=1)) if c > 0.3]
             estimates = ", ".join(f"{n}={v:.4g}" for n, v in zip(names, params))
             self.unidentified_ = tuple(runaway)
             self._warn(f"{self._model_name}: the data cannot pin down {', '.join(runaway)} (estimates {estimates}); "
