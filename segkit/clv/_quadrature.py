@@ -6,7 +6,11 @@ by P(alive). tests/test_clv_numerics.py checks it against mpmath.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from numpy.polynomial.chebyshev import chebval
+from scipy.fft import dct
 from scipy.linalg import lapack
 from scipy.special import betaln, log_expit, polygamma, psi
 
@@ -163,3 +167,80 @@ def _alive_purchases(r: float, a: float, b: float, x: np.ndarray, u: np.ndarray)
     if rows.size:
         out[rows] = _logit_purchases(a, b, k[rows], unique_x[code[rows]], u[rows])
     return out.reshape(shape)
+
+
+#
+# Many customers, one frequency: the discounted purchases of alive customers as a function of age.
+#
+# The bootstrap of total CLV needs, for every distinct (x, T) pair and every parameter draw,
+# D(x, T) = Σ_j c_j A(x, t_j / (α + T)): A as above at the ends t_j of the discounting steps, c_j
+# the steps' weights. For one x, D is an analytic function of v = log(α + T) (its singularities,
+# where 1 + p t_j / (α + T) = 0, lie at distance π from the real axis in v), so a frequency seen at
+# many ages gets D at _CHEB_NODES Chebyshev points of its range of v and a Chebyshev interpolant
+# for all its ages: 24 points give ~1e-14 relative error on a 234k-customer shop (731 ages for
+# x = 0), against 731 × 12 quadratures. The interpolant is used only where its last two
+# coefficients are below _CHEB_TOL of the values (else, and for frequencies seen at few ages, D is
+# evaluated at each age directly).
+
+_CHEB_NODES = 24
+_CHEB_TOL = 1e-13
+
+
+@dataclass(frozen=True)
+class _AgeGroups:
+    """The distinct (x, T) pairs grouped by x, for :func:`_discounted_alive_purchases` (parameter-free, so
+    computed once for all draws).
+
+    ``group`` is each pair's frequency group; the groups with more than ``_CHEB_NODES`` pairs are
+    interpolated (``smooth``), with ``low_age`` and ``high_age`` their smallest and largest T.
+    """
+
+    x: np.ndarray
+    age: np.ndarray
+    group: np.ndarray
+    group_x: np.ndarray
+    low_age: np.ndarray
+    high_age: np.ndarray
+    smooth: np.ndarray
+
+
+def _age_groups(x: np.ndarray, age: np.ndarray) -> _AgeGroups:
+    """Group distinct (x, T) pairs (float arrays of equal length) by frequency."""
+    group_x, group, size = np.unique(x, return_inverse=True, return_counts=True)
+    low, high = np.full(group_x.size, np.inf), np.full(group_x.size, -np.inf)
+    np.minimum.at(low, group, age)
+    np.maximum.at(high, group, age)
+    return _AgeGroups(x, age, group, group_x, low, high, (size > _CHEB_NODES) & (high > low))
+
+
+def _discounted_alive_purchases(r: float, alpha: float, a: float, b: float, groups: _AgeGroups, times: np.ndarray,
+                                weights: np.ndarray) -> np.ndarray:
+    """Σ_j weights_j · A(x, times_j / (alpha + T)) for each (x, T) pair of ``groups``: the discounted
+    purchases of a customer alive at T (see the comment above)."""
+    smooth = np.flatnonzero(groups.smooth)
+    direct = np.flatnonzero(~groups.smooth[groups.group])
+    low, high = np.log(alpha + groups.low_age[smooth]), np.log(alpha + groups.high_age[smooth])
+    nodes = np.cos(np.pi * (np.arange(_CHEB_NODES) + 0.5) / _CHEB_NODES)  # Chebyshev points of the first kind
+    ages = np.exp((low + high)[:, None] / 2 + (high - low)[:, None] / 2 * nodes).ravel()  # alpha + T at the nodes
+    # one quadrature call for the interpolation nodes and the pairs evaluated directly: one set of rules
+    values = weights @ _alive_purchases(r, a, b, np.concatenate([np.repeat(groups.group_x[smooth], _CHEB_NODES),
+                                                                 groups.x[direct]]),
+                                        times[:, None] / np.concatenate([ages, alpha + groups.age[direct]]))
+    out = np.empty(groups.x.size)
+    out[direct] = values[ages.size:]
+    if smooth.size:
+        values = values[:ages.size].reshape(smooth.size, _CHEB_NODES)
+        coef = dct(values, type=2, axis=1) / _CHEB_NODES
+        coef[:, 0] /= 2
+        converged = np.abs(coef[:, -2:]).max(axis=1) <= _CHEB_TOL * np.abs(values).max(axis=1)
+        row = np.full(groups.group_x.size, -1)
+        row[smooth] = np.where(converged, np.arange(smooth.size), -1)
+        pair_row = row[groups.group]
+        use = np.flatnonzero(pair_row >= 0)
+        rows = pair_row[use]
+        z = (2 * np.log(alpha + groups.age[use]) - (low + high)[rows]) / (high - low)[rows]
+        out[use] = chebval(np.clip(z, -1.0, 1.0), coef[rows].T, tensor=False)
+        rest = np.flatnonzero((pair_row < 0) & groups.smooth[groups.group])  # not converged: evaluated directly
+        if rest.size:
+            out[rest] = weights @ _alive_purchases(r, a, b, groups.x[rest], times[:, None] / (alpha + groups.age[rest]))
+    return out
