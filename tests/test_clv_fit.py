@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
-from segkit.clv import BetaGeoModel, FitWarning, GammaGammaModel
+from segkit.clv import BetaGeoModel, FitWarning, GammaGammaModel, ParetoNBDModel
 from segkit.clv._fit import _check_weights, _compress, _FitResult, _maximise
 from segkit.errors import DataError
 
@@ -309,3 +309,14 @@ def test_compress_keeps_rows_apart_that_differ_only_in_large_or_fractional_value
                     np.array([1.0, 1.0, 2.0, 1.0, 1.0]))
     # two columns, one of them at exactly 2**20
     _check_compress([np.array([1, 0, 1]), np.array([0, 2**20, 0])], np.ones(3))
+
+
+def test_a_model_without_its_own_hint_gives_the_general_one() -> None:
+    """Pareto/NBD has no model-specific causes to list: its warning ends with the general advice."""
+    model = ParetoNBDModel()
+    params = np.array([0.5, 10.0, 0.7, np.exp(23.0)])
+    with pytest.warns(FitWarning) as caught:
+        model._store(_result(np.log(params), np.eye(4)), params, -10.0, 100.0, 100)
+    assert str(caught[0].message).startswith("Pareto/NBD: the data cannot pin down beta (estimates ")
+    assert str(caught[0].message).endswith(
+        "standard errors are set to NaN. More customers or a longer observation period usually fixes this.")
