@@ -320,3 +320,58 @@ def test_a_model_without_its_own_hint_gives_the_general_one() -> None:
     assert str(caught[0].message).startswith("Pareto/NBD: the data cannot pin down beta (estimates ")
     assert str(caught[0].message).endswith(
         "standard errors are set to NaN. More customers or a longer observation period usually fixes this.")
+
+
+def test_maximise_keeps_numpy_warnings_of_trial_points_to_itself() -> None:
+    """A trial point where the objective overflows is the optimiser's business, not a warning for the user."""
+    def f(z: np.ndarray) -> tuple[float, np.ndarray]:
+        e = np.exp(40 * z)
+        return float(e.sum() - 40 * z.sum()), 40 * e - 40
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = _maximise(f, np.array([-1.0, -2.0]), max_iter=100, tol=1e-10)
+    assert isinstance(fit, _FitResult)
+
+
+# --------------------------------------------------------------------------------------------
+# BG/NBD fit: the time unit, the smallest fit, the refusals
+# --------------------------------------------------------------------------------------------
+
+def test_bgnbd_fit_in_years_is_the_fit_in_days_rescaled() -> None:
+    """Ages up to one year: in years every T is at most 1. The same customers give the same r, a, b, and
+    alpha in years = alpha in days / 365; the log-likelihood, a density in the purchase times, shifts by
+    (repeat purchases) x log 365."""
+    from segkit.datasets import simulate_bgnbd
+
+    rng = np.random.default_rng(2)
+    customers = simulate_bgnbd(3000, r=0.6, alpha=25.0, a=0.8, b=3.0,
+                               T=rng.integers(30, 366, 3000).astype(float), random_state=3)
+    days = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
+    years = BetaGeoModel().fit(customers["frequency"], customers["recency"] / 365, customers["T"] / 365)
+    np.testing.assert_allclose(years.params_, days.params_ / [1, 365, 1, 1], rtol=1e-5)
+    shift = customers["frequency"].sum() * np.log(365)
+    assert years.log_likelihood_ == pytest.approx(days.log_likelihood_ + shift, rel=1e-8)
+
+
+def test_bgnbd_fits_ten_customers_and_refuses_fewer_word_for_word() -> None:
+    frequency = np.array([0, 1, 3, 0, 2, 5, 1, 0, 4, 2], dtype=float)
+    recency = np.array([0, 40, 200, 0, 90, 300, 20, 0, 250, 60], dtype=float)
+    T = np.array([100, 150, 320, 60, 200, 330, 300, 90, 280, 310], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # ten customers may not pin every parameter down
+        try:
+            model = BetaGeoModel().fit(frequency, recency, T)
+        except DataError as error:  # a fit that does not converge is another matter than the refusal
+            assert "needs at least" not in str(error)
+        else:
+            assert model.n_customers_ == 10.0
+    with pytest.raises(DataError, match=_exactly(
+            "BG/NBD needs at least 10 customers to estimate its 4 parameters; got 9. Fit on the whole customer "
+            "base, then predict for the customers you care about.")):
+        BetaGeoModel().fit(frequency[1:], recency[1:], T[1:])
+    with pytest.raises(DataError, match=_exactly(
+            "frequency is 0 for all 10 customers: nobody made a repeat purchase, so purchase rates and drop-out "
+            "cannot be estimated. Use a longer observation period (an earlier first date or a later snapshot), "
+            "or use historical CLV (segkit.clv.historical_clv) instead.")):
+        BetaGeoModel().fit(np.zeros(10), np.zeros(10), T)

@@ -17,7 +17,6 @@ from segkit.clv import ParetoNBDModel
 from segkit.clv.pareto import _pareto_log_dropout, _pareto_nbd_log_likelihood
 from segkit.errors import DataError
 
-mp.mp.dps = 25
 
 
 def _log_dropout_reference(r, alpha, s, beta, x, t_x, T) -> float:
@@ -26,6 +25,11 @@ def _log_dropout_reference(r, alpha, s, beta, x, t_x, T) -> float:
     The interval is cut into pieces that shrink geometrically towards both ends and the peak,
     where a steep integrand lives, so that mpmath's quadrature resolves it (checked against a
     uniform split into 256 pieces)."""
+    with mp.workdps(25):  # locally: other test modules set their own global precision
+        return _log_dropout_in_mpmath(r, alpha, s, beta, x, t_x, T)
+
+
+def _log_dropout_in_mpmath(r, alpha, s, beta, x, t_x, T) -> float:
     k = mp.mpf(r) + x
     m0 = mp.mpf(min(alpha, beta))
 
