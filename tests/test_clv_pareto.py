@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit.clv import ParetoNBDModel
+from segkit.clv import BetaGeoModel, ParetoNBDModel
 from segkit.clv.pareto import _pareto_log_dropout, _pareto_nbd_log_likelihood
 from segkit.errors import DataError
 
@@ -167,3 +167,21 @@ def test_pareto_needs_ten_customers_and_a_repeat_purchase() -> None:
         ParetoNBDModel().fit(one, np.where(one > 0, 30.0, 0.0), T)
     except DataError as error:
         assert "needs at least" not in str(error)
+
+
+@pytest.mark.parametrize("model", [ParetoNBDModel.from_params(**TRUTH),
+                                   BetaGeoModel.from_params(r=0.6, alpha=25.0, a=0.8, b=3.0)],
+                         ids=["Pareto/NBD", "BG/NBD"])
+def test_predictions_take_fractional_frequencies_and_name_their_series(model) -> None:
+    """Predictions accept averaged or weighted histories (frequency 1.5), keep the index and name the result."""
+    index = pd.Index(["a", "b"], name="customer_id")
+    frequency = pd.Series([1.5, 0.0], index=index)
+    recency, T = pd.Series([40.0, 0.0], index=index), pd.Series([100.0, 50.0], index=index)
+    p_alive = model.probability_alive(frequency, recency, T)
+    purchases = model.expected_purchases(frequency, recency, T, t=30.0)
+    assert p_alive.name == "p_alive" and purchases.name == "expected_purchases"
+    assert p_alive.index.equals(index) and purchases.index.equals(index)
+    # a fractional history lies between its whole neighbours
+    lower = model.expected_purchases(1.0, 40.0, 100.0, t=30.0)
+    upper = model.expected_purchases(2.0, 40.0, 100.0, t=30.0)
+    assert min(lower, upper) < purchases["a"] < max(lower, upper)

@@ -62,3 +62,13 @@ def test_tier_profile_means_per_tier_without_empty_tiers() -> None:
     assert profile["mean_purchases"].tolist() == [3.5, 1.5]
     assert profile["mean_spend"].tolist() == [22.5, 10.0]
     assert profile["value_share"].tolist() == pytest.approx([160 / 190, 30 / 190])
+
+
+@pytest.mark.parametrize("margin", [0.0, -0.2, 1.5, 35.0])
+def test_margin_is_a_fraction_of_revenue(margin: float) -> None:
+    from segkit.clv._common import _check_margin
+
+    with pytest.raises(DataError, match=f"^margin is a fraction of revenue in \\(0, 1\\]; got {margin}\\. "
+                                        "For 35% pass 0.35\\.$"):
+        _check_margin(margin)
+    _check_margin(1.0)  # all of the revenue is a margin, if an odd one
