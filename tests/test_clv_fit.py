@@ -375,3 +375,16 @@ def test_bgnbd_fits_ten_customers_and_refuses_fewer_word_for_word() -> None:
             "cannot be estimated. Use a longer observation period (an earlier first date or a later snapshot), "
             "or use historical CLV (segkit.clv.historical_clv) instead.")):
         BetaGeoModel().fit(np.zeros(10), np.zeros(10), T)
+
+
+def test_bgnbd_rows_of_weight_zero_are_not_in_the_data() -> None:
+    from segkit.datasets import simulate_bgnbd
+
+    customers = simulate_bgnbd(500, r=0.6, alpha=25.0, a=0.8, b=3.0, T=200.0, random_state=4)
+    alone = BetaGeoModel().fit(customers["frequency"], customers["recency"], customers["T"])
+    extra = pd.concat([customers[["frequency", "recency", "T"]],
+                       pd.DataFrame({"frequency": [40.0], "recency": [199.0], "T": [200.0]})], ignore_index=True)
+    weighted = BetaGeoModel().fit(extra["frequency"], extra["recency"], extra["T"],
+                                  sample_weight=np.r_[np.ones(500), 0.0])
+    np.testing.assert_allclose(weighted.params_, alone.params_, rtol=1e-6)
+    assert weighted.n_unique_ == alone.n_unique_ and weighted.n_customers_ == 500.0
