@@ -62,3 +62,22 @@ def test_naive_forecast_of_a_customer_one_day_old() -> None:
     """Rate = repeat purchases per day of calibration (at least one day): 3 purchases over 1 day, 4 over 2."""
     cal_hold = pd.DataFrame({"frequency_cal": [3.0, 4.0, 1.0], "T_cal": [1.0, 2.0, 0.5]})
     assert _naive_holdout_forecast(cal_hold, t=10).tolist() == [30.0, 20.0, 10.0]
+
+
+def test_matrix_colour_bar_takes_its_room_from_the_axes_drawn_on() -> None:
+    """Drawn on the left of two axes while the right one is current: the colour bar shrinks the left one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from segkit.clv.plots import plot_matrix
+
+    fig, (left, right) = plt.subplots(1, 2)
+    plt.sca(right)
+    before_left, before_right = left.get_position().width, right.get_position().width
+    matrix = pd.DataFrame(np.arange(6.0).reshape(3, 2), index=[0, 1, 2], columns=[0.0, 30.0])
+    plot_matrix(matrix, title="P(alive)", label="probability", ax=left)
+    assert left.get_position().width < before_left and right.get_position().width == before_right
+    assert len(fig.axes) == 3 and fig.axes[2].get_ylabel() == "probability"
+    plt.close(fig)
