@@ -1,7 +1,10 @@
 """BG/NBD expected purchases of a customer alive at T: a quadrature over the drop-out probability.
 
 The method is described in the comment below; :mod:`segkit.clv.bgnbd` multiplies the result
-by P(alive). tests/test_clv_numerics.py checks it against mpmath.
+by P(alive). tests/test_clv_numerics.py checks it against mpmath. For many customers at once
+(the bootstrap of total CLV), :func:`_discounted_alive_purchases` gives the discounted purchases
+per distinct (frequency, T) pair, interpolating across ages where a frequency is seen at many
+(second comment below; tests/test_clv_bootstrap.py checks it against SciPy's quad).
 """
 
 from __future__ import annotations
@@ -228,19 +231,35 @@ def _discounted_alive_purchases(r: float, alpha: float, a: float, b: float, grou
                                         times[:, None] / np.concatenate([ages, alpha + groups.age[direct]]))
     out = np.empty(groups.x.size)
     out[direct] = values[ages.size:]
-    if smooth.size:
-        values = values[:ages.size].reshape(smooth.size, _CHEB_NODES)
-        coef = dct(values, type=2, axis=1) / _CHEB_NODES
-        coef[:, 0] /= 2
-        converged = np.abs(coef[:, -2:]).max(axis=1) <= _CHEB_TOL * np.abs(values).max(axis=1)
-        row = np.full(groups.group_x.size, -1)
-        row[smooth] = np.where(converged, np.arange(smooth.size), -1)
-        pair_row = row[groups.group]
-        use = np.flatnonzero(pair_row >= 0)
-        rows = pair_row[use]
-        z = (2 * np.log(alpha + groups.age[use]) - (low + high)[rows]) / (high - low)[rows]
-        out[use] = chebval(np.clip(z, -1.0, 1.0), coef[rows].T, tensor=False)
-        rest = np.flatnonzero((pair_row < 0) & groups.smooth[groups.group])  # not converged: evaluated directly
-        if rest.size:
-            out[rest] = weights @ _alive_purchases(r, a, b, groups.x[rest], times[:, None] / (alpha + groups.age[rest]))
+    coef, converged = _chebyshev_coefficients(values[:ages.size].reshape(smooth.size, _CHEB_NODES))
+    row = np.full(groups.group_x.size, -1)  # frequency group -> its row of coef, -1 where not interpolated
+    row[smooth[converged]] = np.flatnonzero(converged)
+    pair_row = row[groups.group]
+    use = np.flatnonzero(pair_row >= 0)
+    rows = pair_row[use]
+    z = (2 * np.log(alpha + groups.age[use]) - (low + high)[rows]) / (high - low)[rows]
+    out[use] = chebval(np.clip(z, -1.0, 1.0), coef[rows].T, tensor=False)
+    rest = np.flatnonzero((pair_row < 0) & groups.smooth[groups.group])  # interpolant not trusted
+    if rest.size:
+        out[rest] = weights @ _alive_purchases(r, a, b, groups.x[rest], times[:, None] / (alpha + groups.age[rest]))
     return out
+
+
+def _chebyshev_coefficients(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients of the Chebyshev interpolants through each row of ``values`` (taken at the Chebyshev
+    points of the first kind, cos(π (m + 1/2) / n), in that order), and whether each has converged
+    (its last two coefficients below ``_CHEB_TOL`` of its largest value).
+
+    Examples
+    --------
+    >>> points = np.cos(np.pi * (np.arange(6) + 0.5) / 6)
+    >>> coef, converged = _chebyshev_coefficients(np.vstack([2 * points**2 - 1, np.exp(points)]))
+    >>> (coef[0].round(12) + 0.0).tolist(), converged.tolist()  # T_2 exactly; exp needs more than 6 points
+    ([0.0, 0.0, 1.0, 0.0, 0.0, 0.0], [True, False])
+    """
+    if not values.size:
+        return np.empty(values.shape), np.zeros(values.shape[0], dtype=bool)
+    n = values.shape[1]
+    coef = dct(values, type=2, axis=1) / n
+    coef[:, 0] /= 2
+    return coef, np.abs(coef[:, -2:]).max(axis=1) <= _CHEB_TOL * np.abs(values).max(axis=1)
