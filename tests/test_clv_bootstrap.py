@@ -204,3 +204,20 @@ def test_other_purchase_models_keep_the_per_draw_loop(monkeypatch) -> None:
     monkeypatch.setattr(predict, "_bgnbd_draw_totals", refuse)
     interval = predict.bootstrap_total_clv(pareto, gg, customers.head(300), n_draws=10, random_state=1)
     assert interval.n_draws == 10 and interval.lower < interval.upper
+
+
+@pytest.mark.parametrize("discount_rate", [0.0, 0.1])
+def test_predict_clv_by_pairs_equals_the_model_customer_by_customer(discount_rate: float) -> None:
+    """predict_clv evaluates BG/NBD once per (x, T) pair; the model's own method, called for one
+    customer at a time, gives the same purchases (undiscounted, and discounted step by step)."""
+    customers = _hand_made_customers().drop(columns="n")
+    bg, gg = _models()
+    out = predict.predict_clv(bg, gg, customers, horizon=365.0, discount_rate=discount_rate)
+    grid = np.linspace(0.0, 365.0, 13)
+    factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / 365.25)
+    for i, (x, t_x, T, m) in enumerate(customers.itertuples(index=False)):
+        cumulative = np.array([0.0] + [float(bg.expected_purchases(x, t_x, T, t=t)) for t in grid[1:]])
+        assert out["predicted_purchases"].iloc[i] == pytest.approx(cumulative[-1], rel=1e-14)
+        discounted = factors @ np.diff(cumulative) if discount_rate else cumulative[-1]
+        spend = float(gg.expected_spend(x, m))
+        assert out["clv"].iloc[i] == pytest.approx(spend * discounted, rel=1e-13)

@@ -22,8 +22,8 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from segkit.clv._common import BTYD_COLUMNS, DAYS_PER_YEAR, _check_customers, _check_margin
-from segkit.clv._fit import MIN_CUSTOMERS, FitWarning, _check_btyd
-from segkit.clv._quadrature import _age_groups, _discounted_alive_purchases
+from segkit.clv._fit import MIN_CUSTOMERS, FitWarning, _check_btyd, _horizon
+from segkit.clv._quadrature import _age_groups, _alive_purchases, _discounted_alive_purchases
 from segkit.clv.bgnbd import BetaGeoModel, _p_alive
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel, _check_spend
 from segkit.clv.pareto import ParetoNBDModel
@@ -72,14 +72,31 @@ def _purchases_to_horizon(model, x: np.ndarray, t_x: np.ndarray, age: np.ndarray
     if discount_rate < 0 or periods_per_year <= 0 or n_steps < 1:
         raise DataError("discount_rate must be >= 0, periods_per_year > 0 and n_steps >= 1.")
     if discount_rate == 0:
-        total = np.asarray(model._expected_purchases(x, t_x, age, horizon), dtype=float)
+        total = _expected_purchases(model, x, t_x, age, horizon)
         return total, total
     grid = np.linspace(0.0, horizon, n_steps + 1)  # grid[-1] == horizon exactly
     # one call for all steps (a row per step): the model shares its per-frequency work between them
-    cumulative = np.asarray(model._expected_purchases(x, t_x, age, grid[1:, None]), dtype=float)
+    cumulative = _expected_purchases(model, x, t_x, age, grid[1:, None])
     increments = np.diff(np.vstack([np.zeros_like(cumulative[:1]), cumulative]), axis=0)
     factors = (1 + discount_rate) ** -((grid[:-1] + grid[1:]) / 2 / periods_per_year)
     return cumulative[-1], factors @ increments
+
+
+def _expected_purchases(model, x: np.ndarray, t_x: np.ndarray, age: np.ndarray, t: float | np.ndarray) -> np.ndarray:
+    """``model._expected_purchases`` as floats; for BG/NBD with the quadrature once per distinct (x, T) pair.
+
+    BG/NBD's expected purchases are P(alive | x, t_x, T) × the purchases of a customer alive at T,
+    which depend on x and T only (see :func:`_bgnbd_draw_totals`): a customer base has far fewer
+    (x, T) pairs than customers (20k for 234k customers), and the values are those of
+    :meth:`BetaGeoModel.expected_purchases` (the same rule, row for row).
+    """
+    if not isinstance(model, BetaGeoModel) or np.ndim(x) != 1:
+        return np.asarray(model._expected_purchases(x, t_x, age, t), dtype=float)
+    params = model._params()
+    r, alpha, a, b = params
+    pair_x, pair_age, pair = _distinct_pairs(x, age)
+    alive = _alive_purchases(r, a, b, pair_x, _horizon(t) / (alpha + pair_age))
+    return _p_alive(params, x, t_x, age) * alive[..., pair]
 
 
 def predict_clv(
