@@ -9,13 +9,17 @@ of issue 11 (234k customers). Both models are fitted, then the same seeded param
 pushed through
 
 * ``loop``: the previous implementation, ``predict_clv`` on every distinct customer row once per
-  draw (``_loop_draw_totals``), timed on the first ``--loop-draws`` draws (about 0.5 s each);
+  draw (``_loop_draw_totals``) with the purchases evaluated customer by customer as it then did
+  (``BetaGeoModel._expected_purchases``), timed on the first ``--loop-draws`` draws (about 0.5 s
+  each);
 * ``pairs``: segkit's path for BG/NBD (``_bgnbd_draw_totals``), the quadrature on the distinct
   (frequency, T) pairs with a Chebyshev interpolant across ages, on all draws.
 
 It prints seconds per draw of each (wall clock and CPU), their ratio measured in this run, the
 projected and measured times for all draws, and the largest relative difference between the
-two on the draws both computed (should be ~1e-15).
+two on the draws both computed (should be ~1e-15). It also times ``predict_clv``'s purchases
+(12 discounting steps, every customer) per customer (``BetaGeoModel``'s own method) and per
+(frequency, T) pair, and the public ``bootstrap_total_clv`` as notebook 05 calls it.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ def simulated_customers(n: int, seed: int) -> pd.DataFrame:
     return sim.assign(monetary_value=spend)
 
 
+def per_customer(model, x: np.ndarray, t_x: np.ndarray, age: np.ndarray, t: float | np.ndarray) -> np.ndarray:
+    """The expected purchases predict_clv used before issue 11: the model's own method, customer by customer."""
+    return np.asarray(model._expected_purchases(x, t_x, age, t), dtype=float)
+
+
 def timed(func) -> tuple[float, float, object]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = func()
@@ -79,8 +88,13 @@ def main() -> None:
     pairs_wall, pairs_cpu, fast = timed(lambda: predict._bgnbd_draw_totals(*common, purchase_draws, spend_draws,
                                                                            **options))
     k = args.loop_draws
-    loop_wall, loop_cpu, loop = timed(lambda: predict._loop_draw_totals(*common, purchase_draws.head(k),
-                                                                        spend_draws.head(k), **options))
+    pairs_in_predict = predict._expected_purchases
+    predict._expected_purchases = per_customer  # the loop as it was: predict_clv's quadrature on every row
+    try:
+        loop_wall, loop_cpu, loop = timed(lambda: predict._loop_draw_totals(*common, purchase_draws.head(k),
+                                                                            spend_draws.head(k), **options))
+    finally:
+        predict._expected_purchases = pairs_in_predict
     per_draw = pd.DataFrame({"wall_s": [loop_wall / k, pairs_wall / args.draws],
                              "cpu_s": [loop_cpu / k, pairs_cpu / args.draws]}, index=["loop", "pairs"])
     per_draw.loc["loop / pairs"] = per_draw.loc["loop"] / per_draw.loc["pairs"]
@@ -90,6 +104,13 @@ def main() -> None:
     print(f"\n{args.draws} draws: pairs {pairs_wall:.1f} s wall ({pairs_cpu:.1f} s CPU); loop projected "
           f"{loop_wall / k * args.draws:.0f} s wall ({loop_cpu / k * args.draws:.0f} s CPU)")
     print(f"largest relative difference on the {k} common draws: {np.max(np.abs(fast[:k] / loop - 1)):.1e}")
+    x, t_x, age = (customers[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    steps = np.linspace(0.0, OPTIONS["horizon"], 13)[1:, None]
+    row_wall, row_cpu, by_row = timed(lambda: per_customer(models.purchase, x, t_x, age, steps))
+    pair_wall, pair_cpu, by_pair = timed(lambda: predict._expected_purchases(models.purchase, x, t_x, age, steps))
+    print(f"predict_clv's purchases at 12 steps for all {len(customers):,} customers: per customer {row_wall:.2f} s, "
+          f"per (frequency, T) pair {pair_wall:.2f} s ({row_cpu / pair_cpu:.1f}x CPU); largest relative difference "
+          f"{np.max(np.abs(by_pair / by_row - 1)):.1e}")
     whole_wall, whole_cpu, interval = timed(lambda: predict.bootstrap_total_clv(
         *models, customers, n_draws=args.draws, random_state=42, **OPTIONS))
     print(f"bootstrap_total_clv (estimate, {args.draws} draws, interval): {whole_wall:.1f} s wall "

@@ -50,12 +50,24 @@ def _models() -> tuple[BetaGeoModel, GammaGammaModel]:
             GammaGammaModel.from_params(**GG_DRAWS.iloc[0].to_dict()))
 
 
+def _evaluate_per_customer(monkeypatch) -> None:
+    """predict_clv's purchases customer by customer, by the model's own method (as before issue 11), so
+    that the per-draw loop is a reference independent of the (frequency, T) pairs."""
+    monkeypatch.setattr(predict, "_expected_purchases",
+                        lambda model, x, t_x, age, t: np.asarray(model._expected_purchases(x, t_x, age, t), dtype=float))
+
+
+@pytest.fixture
+def per_customer(monkeypatch) -> None:
+    _evaluate_per_customer(monkeypatch)
+
+
 @pytest.mark.parametrize("options", [dict(horizon=365.0, margin=0.3, discount_rate=0.1),
                                      dict(horizon=365.0, margin=1.0, discount_rate=0.0),
                                      dict(horizon=90.0, margin=0.5, discount_rate=0.25, n_steps=3),
                                      dict(horizon=730.0, margin=0.3, discount_rate=0.1, periods_per_year=52.18)])
 @pytest.mark.parametrize("fallback_spend", [17.0, None])
-def test_draw_totals_match_the_per_draw_loop(options: dict, fallback_spend: float | None) -> None:
+def test_draw_totals_match_the_per_draw_loop(options: dict, fallback_spend: float | None, per_customer) -> None:
     unique = _hand_made_customers()
     args = (*_models(), unique, BG_DRAWS, GG_DRAWS)
     fast = predict._bgnbd_draw_totals(*args, fallback_spend=fallback_spend, **options)
@@ -168,7 +180,7 @@ def test_frequencies_seen_at_few_ages_are_evaluated_directly() -> None:
     np.testing.assert_array_equal(values, _direct(params, groups, times, weights))
 
 
-def test_bootstrap_total_clv_gives_the_draws_of_the_per_draw_loop() -> None:
+def test_bootstrap_total_clv_gives_the_draws_of_the_per_draw_loop(monkeypatch) -> None:
     """The public function on a fitted pair: same seed, same draws as predict_clv once per draw."""
     ages = np.random.default_rng(3).integers(1, 731, 4000).astype(float)
     sim = simulate_bgnbd(4000, r=0.6, alpha=25.0, a=0.8, b=3.0, T=ages, random_state=4)
@@ -183,6 +195,7 @@ def test_bootstrap_total_clv_gives_the_draws_of_the_per_draw_loop() -> None:
     rng = np.random.default_rng(11)
     purchase_draws, spend_draws = bg.sample_params(30, random_state=rng), gg.sample_params(30, random_state=rng)
     unique = customers[["frequency", "recency", "T", "monetary_value"]].value_counts(sort=False).rename("n").reset_index()
+    _evaluate_per_customer(monkeypatch)  # the reference loop evaluates customer by customer
     loop = predict._loop_draw_totals(bg, gg, unique, purchase_draws, spend_draws,
                                      fallback_spend=predict.mean_repeat_spend(customers), **options)
     np.testing.assert_allclose(interval.draws, loop, rtol=1e-12)
