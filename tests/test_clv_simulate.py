@@ -57,3 +57,11 @@ def test_spend_of_one_purchase_with_a_shape_below_one() -> None:
     assert (sim["monetary_value"][frequency == 0] == 0).all()
     assert _within(sim["monetary_value"][frequency == 1], 0.3 * 15.0 / 3.0)
     assert sim["monetary_value"][frequency == 1].mean() == pytest.approx(1.5, rel=0.1)
+
+
+def test_transactions_span_two_years_by_default() -> None:
+    """days defaults to 730: dates run from the start to its 730th day (index 729), and with many customers
+    someone buys on that last day."""
+    log = simulate_transactions(3000, r=2.0, alpha=10.0, a=0.5, b=20.0, random_state=6)
+    start = pd.Timestamp("2024-01-01")
+    assert log["order_date"].min() >= start and log["order_date"].max() == start + pd.Timedelta(days=729)

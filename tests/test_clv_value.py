@@ -72,3 +72,30 @@ def test_margin_is_a_fraction_of_revenue(margin: float) -> None:
                                         "For 35% pass 0.35\\.$"):
         _check_margin(margin)
     _check_margin(1.0)  # all of the revenue is a margin, if an odd one
+
+
+def test_historical_report_of_one_customer_exactly_a_window_old() -> None:
+    """Tenure of exactly 365 days is old enough for a 365-day window; that customer has lapsed, churn 1,
+    a lifetime of one year, and the sentence uses it."""
+    one = pd.DataFrame({"avg_order_value": [40.0], "n_orders": [3], "tenure_days": [365],
+                        "days_since_last_purchase": [365], "revenue": [120.0]})
+    report = value.historical_clv_report(one)
+    assert report.table is not None and report.table["lifetime_years"].tolist() == [1.0]
+    assert report.table["historical_clv"].iloc[0] == pytest.approx(40.0 * 3 * 365.25 / 365)
+
+
+@pytest.mark.parametrize("top_share, max_p_alive", [(1.5, 0.5), (0.0, 0.5), (0.2, 1.5), (0.2, 0.0)])
+def test_win_back_shares_are_fractions(top_share: float, max_p_alive: float) -> None:
+    predictions = pd.DataFrame({"revenue": [10.0, 20.0], "p_alive": [0.2, 0.9]})
+    with pytest.raises(DataError, match=f"^top_share and max_p_alive must be in \\(0, 1\\]; got {top_share}, "
+                                        f"{max_p_alive}\\.$"):
+        value.win_back_list(predictions, top_share=top_share, max_p_alive=max_p_alive)
+
+
+def test_win_back_list_keeps_table_order_among_equal_values() -> None:
+    """Sixty customers slipping away with three revenue levels: largest first, ties in table order."""
+    revenue = np.tile([50.0, 80.0, 50.0, 20.0, 80.0, 50.0], 10)
+    predictions = pd.DataFrame({"revenue": revenue, "p_alive": 0.1}, index=[f"c{i:02d}" for i in range(60)])
+    chosen = value.win_back_list(predictions, top_share=1.0)
+    expected = sorted(range(60), key=lambda i: (-revenue[i], i))
+    assert chosen.index.tolist() == [f"c{i:02d}" for i in expected]
