@@ -300,10 +300,12 @@ def test_compress_sums_weights_of_identical_rows() -> None:
 
 def test_compress_keeps_rows_apart_that_differ_only_in_large_or_fractional_values() -> None:
     # times in hours (T near 2 years = 17,520 h) and large counts: a packed key must not merge them
-    x = np.array([3, 4, 2**19, 2**19, 0, 1, 5, 5])
-    t = np.array([100, 100, 8000, 8000, 0, 2**20, 7, 7])
-    age = np.array([17_520, 17_520, 17_520, 17_521, 2**20, 0, 9, 9])
-    _check_compress([x, t, age], np.arange(1.0, 9.0))
+    x = np.array([3, 4, 2**19, 2**19, 5, 5])
+    t = np.array([100, 100, 8000, 8000, 7, 7])
+    age = np.array([17_520, 17_520, 17_520, 17_521, 9, 9])
+    _check_compress([x, t, age], np.arange(1.0, 7.0))
+    # values of 2**20 and more
+    _check_compress([np.array([0, 1, 1]), np.array([2**20, 0, 0]), np.array([2**20, 2**21, 2**21])], np.ones(3))
     # every value fractional (e.g. spend): rows 1.5 and 1.2 are different customers
     _check_compress([np.array([0.5, 0.25, 0.5, 1.5, 1.2]), np.array([0.7, 0.2, 0.7, 2.5, 2.5])],
                     np.array([1.0, 1.0, 2.0, 1.0, 1.0]))
