@@ -4,7 +4,7 @@ Each function returns the text of one query over a named relation of order lines
 canonical columns (``customer_id``, ``order_id``, ``order_date``, ``quantity``, ``unit_price``,
 ``amount``, optional ``product_id`` and extra columns) plus ``line_no``, the line's position in
 the source. The text is DuckDB's dialect and stays inside what Spark SQL also has (window
-functions, ``median``, ``count(DISTINCT)``, ``NULLS LAST`` spelled out, explicit column lists
+functions, ``count(DISTINCT)``, ``NULLS LAST`` spelled out, explicit column lists
 instead of ``SELECT * REPLACE``), so that sqlglot can translate it for Spark.
 
 Money is summed as ``DECIMAL(38, 9)``: a decimal sum is exact, so it does not depend on the
@@ -104,6 +104,25 @@ FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
 """
 
 
+def _weighted_median(table: str, value: str, weight: str) -> str:
+    """One row, ``median``: the median of ``value`` repeated ``weight`` times, as ``median()`` gives it
+    (the mean of the two middle values when the count is even; NULL when there is none).
+
+    The cleaning's outlier rule takes two medians over every candidate line. ``median()`` holds all
+    its input in memory, which does not spill: at 100M lines it needs more than the engine's
+    memory limit. Amounts repeat (prices times small quantities), so the distinct values with
+    their counts are few, and their running count finds the middle exactly. The middle positions
+    (0-based) are floor((n - 1) / 2) and floor(n / 2); a value is at or past position p when its
+    running count exceeds p, written without integer division: 2 * running > n - 1 and
+    2 * running > n.
+    """
+    return f"""SELECT 0.5 * min(CASE WHEN 2 * running > total - 1 THEN {value} END)
+         + 0.5 * min(CASE WHEN 2 * running > total THEN {value} END) AS median
+    FROM (SELECT {value}, sum({weight}) OVER (ORDER BY {value} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+                 sum({weight}) OVER () AS total
+          FROM {table}) AS ranked"""
+
+
 def reasons_query(
     first_rules: str,
     columns: Sequence[str],
@@ -129,12 +148,17 @@ def reasons_query(
     narrow = ", ".join(work)
     r_narrow = ", ".join(f"r.{c}" for c in work)
     return f"""
-WITH centre AS (
-    SELECT median(ln(amount)) AS median FROM {first_rules} WHERE {candidate}
+WITH log_amounts AS (
+    SELECT ln(amount) AS value, count(*) AS weight FROM {first_rules} WHERE {candidate} GROUP BY ln(amount)
+),
+centre AS (
+    {_weighted_median("log_amounts", "value", "weight")}
+),
+deviations AS (
+    SELECT abs(value - centre.median) AS value, weight FROM log_amounts CROSS JOIN centre
 ),
 spread AS (
-    SELECT {MAD_TO_SIGMA!r} * median(abs(ln(amount) - centre.median)) AS mad
-    FROM {first_rules} CROSS JOIN centre WHERE {candidate}
+    SELECT {MAD_TO_SIGMA!r} * median AS mad FROM ({_weighted_median("deviations", "value", "weight")}) AS middle
 ),
 outliers AS (
     SELECT {narrow}, {outlier} AS reason FROM {first_rules} CROSS JOIN centre CROSS JOIN spread

@@ -1,0 +1,48 @@
+"""The cleaning SQL's exact median over distinct values with their counts, against DuckDB's median()."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from segkit.engine import sql
+
+
+def _medians(con: duckdb.DuckDBPyConnection) -> tuple[float | None, float | None]:
+    """The centre and the MAD the outlier rule takes, through the weighted-median SQL."""
+    query = f"""WITH log_amounts AS (SELECT ln(amount) AS value, count(*) AS weight FROM t GROUP BY ln(amount)),
+    centre AS ({sql._weighted_median("log_amounts", "value", "weight")}),
+    deviations AS (SELECT abs(value - centre.median) AS value, weight FROM log_amounts CROSS JOIN centre)
+    SELECT centre.median, (SELECT median FROM ({sql._weighted_median("deviations", "value", "weight")}) AS m)
+    FROM centre"""
+    return con.execute(query).fetchone()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_weighted_median_equals_duckdb_median_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    con = duckdb.connect()
+    for _ in range(25):
+        n = int(rng.integers(1, 80))  # odd and even counts, many repeated amounts
+        amounts = np.round(np.exp(rng.normal(1, 1.5, n)), int(rng.integers(0, 3))) * rng.integers(1, 4, n)
+        amounts = np.where(amounts == 0, 0.01, amounts)
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT unnest(?) AS amount", [amounts.tolist()])
+        centre = con.execute("SELECT median(ln(amount)) FROM t").fetchone()[0]
+        mad = con.execute(f"SELECT median(abs(ln(amount) - {centre!r})) FROM t").fetchone()[0]
+        assert _medians(con) == (centre, mad)
+
+
+def test_weighted_median_by_hand():
+    con = duckdb.connect()
+    # ln values of e^1, e^1, e^2, e^4: the middle two are 1 and 2, so the centre is 1.5; deviations
+    # 0.5, 0.5, 0.5, 2.5 have median 0.5.
+    con.execute("CREATE TABLE t AS SELECT exp(x) AS amount FROM (VALUES (1.0), (1.0), (2.0), (4.0)) AS v(x)")
+    centre, mad = _medians(con)
+    assert centre == pytest.approx(1.5) and mad == pytest.approx(0.5)
+
+
+def test_weighted_median_of_nothing_is_null():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT 1.0::DOUBLE AS amount WHERE false")
+    assert _medians(con) == (None, None)
