@@ -436,20 +436,59 @@ def interim(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def test_a_cache_entry_is_a_named_folder_of_two_parquet_files(tmp_path, interim):
+def test_a_cache_entry_is_a_named_folder_of_three_parquet_files(tmp_path, interim):
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS_CSV)
     entry = cache.cache_entry(path)
     assert re.fullmatch(r"clean-[0-9a-f]{20}", entry.name) and entry.parent == interim
-    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "log.parquet"]
-    assert [p.name for p in interim.iterdir()] == [entry.name]  # no staging folder left behind
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
+    # the file as read has its own entry; no staging folder is left behind
+    (lines,) = interim.glob("lines-*")
+    assert sorted(p.name for p in interim.iterdir()) == sorted([entry.name, lines.name])
+    assert sorted(p.name for p in lines.iterdir()) == ["decisions.parquet", "lines.parquet"]
     assert pd.read_parquet(entry / "clean.parquet")["amount"].tolist() == [5.0, 10.0, 4.0]  # decimal comma read
-    # blank reading options are no options: the same entry
+    # blank reading options are no options, and cleaning defaults given are defaults: the same entry
     assert cache.cache_entry(path, delimiter="", encoding=None) == entry
+    assert cache.cache_entry(path, returns="net", outlier_z=6.0, test_accounts=[]) == entry
     # what decides the result is in the key: the column map, an option, the file's content, the code
     assert cache.cache_entry(path, columns={"Customer ID": "customer_id"}) != entry
     assert cache.cache_entry(path, delimiter=";") != entry
-    assert len(list(interim.iterdir())) == 3
+    assert cache.cache_entry(path, outlier_z=4.0) != entry
+    assert len(list(interim.glob("clean-*"))) == 4
+
+
+def test_read_file_is_read_transactions_served_from_its_entry(tmp_path, interim):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV)
+    read = data.read_transactions(path)
+    first = data.read_file(path)
+    pd.testing.assert_frame_equal(first.lines, read.lines)
+    pd.testing.assert_frame_equal(first.decisions, read.decisions)
+    (entry,) = interim.glob("lines-*")
+    # an entry that exists is read, not made again: doctor it and see the doctored lines come back
+    read.lines.assign(amount=read.lines["amount"] * 2).to_parquet(entry / "lines.parquet")
+    assert data.read_file(path).lines["amount"].tolist() == [10.0, 20.0, 8.0]
+    assert data.read_file(path, cache=False).lines["amount"].tolist() == [5.0, 10.0, 4.0]
+    assert data.read_file(path, delimiter="").lines["amount"].tolist() == [10.0, 20.0, 8.0]  # blank: no option
+    # a reading option is in the key and reaches the reader
+    with pytest.raises(DataError, match=r"^'orders.csv': missing required column\(s\): customer_id, order_date"):
+        data.read_file(path, delimiter=",")
+
+
+def test_load_split_is_split_transactions_of_the_file(tmp_path, interim):
+    path = tmp_path / "orders.csv"
+    # line 1 (0-based) has no customer, line 3 repeats line 0: both excluded, and keep their positions
+    path.write_text("Invoice;Customer ID;InvoiceDate;Quantity;Price\n1;a;2024-01-05;2;2,5\n2;;2024-01-06;1;10\n"
+                    "3;a;2024-02-01;1;4\n1;a;2024-01-05;2;2,5\n")
+    expected = data.split_transactions(data.read_transactions(path).lines)
+    for _ in range(2):  # made, then read from the entry
+        got = data.load_split(path)
+        for ours, theirs in zip(got, expected):
+            pd.testing.assert_frame_equal(ours, theirs)
+    assert got.excluded.index.tolist() == [1, 3]
+    assert got.excluded["excluded_by"].tolist() == ["missing_customer", "duplicate"]
+    pd.testing.assert_frame_equal(data.load_clean(path).clean, expected.clean)  # the same entry
+    assert len(list(interim.glob("clean-*"))) == 1
 
 
 def test_the_cache_key_follows_the_content_and_the_code(tmp_path, interim, monkeypatch):
@@ -485,7 +524,7 @@ def test_load_clean_reads_the_entry_it_made_and_passes_reading_options(tmp_path,
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS_CSV)
     clean, log = data.load_clean(path)
-    (entry,) = interim.iterdir()
+    (entry,) = interim.glob("clean-*")
     # an entry that exists is read, not made again: doctor it and see the doctored lines come back
     clean.assign(amount=clean["amount"] * 2).to_parquet(entry / "clean.parquet", index=False)
     assert data.load_clean(path).clean["amount"].tolist() == [10.0, 20.0, 8.0]
@@ -527,10 +566,12 @@ def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, int
     assert pd.read_parquet(entry / "clean.parquet")["amount"].tolist() == [5.0, 10.0, 4.0]
     log = pd.read_parquet(entry / "log.parquet").set_index("rule")
     assert (log.loc["missing_customer", "rows"], log.loc["missing_customer", "revenue"]) == (1, 3.0)
-    # with a column map, the file takes the front door: no excluded lines are written
+    # with a column map, the file takes the front door: its excluded lines numbered by their position as read
     mapped = cache.cache_entry(tmp_path / "lines.parquet", columns={"customer_id": "customer_id"})
     assert mapped != entry
-    assert sorted(p.name for p in mapped.iterdir()) == ["clean.parquet", "log.parquet"]
+    assert sorted(p.name for p in mapped.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
+    assert pd.read_parquet(mapped / "excluded.parquet")[["line_no", "excluded_by"]].values.tolist() == [
+        [3, "missing_customer"]]
     assert data.load_clean(tmp_path / "lines.parquet").clean["amount"].tolist() == [5.0, 10.0, 4.0]
 
 

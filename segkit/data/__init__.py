@@ -3,7 +3,8 @@
 Modules: ``read`` (a file's encoding, delimiter and sheets), ``columns`` (which raw column is which),
 ``numeric`` and ``dates`` (one number or date format per column), ``load`` (the front door,
 :func:`read_transactions`), ``decisions`` (what was decided, for the reports), ``clean`` (rules and
-quality log), ``cache`` (read then clean, cached), ``customers`` (customer table, calibration/holdout),
+quality log), ``cache`` (read, and read then clean, cached: :func:`read_file`,
+:func:`load_clean`, :func:`load_split`), ``customers`` (customer table, calibration/holdout),
 ``profiling`` (the data profile), ``plots`` (its charts) and ``text`` (the words the data reports show).
 
 The data flows one way::
@@ -25,7 +26,7 @@ Also importable from the modules, for tests and the other method families: the r
 ``profiling.DataProfile`` and the profile's single tables (``profiling.overview``, ...).
 """
 
-from segkit.data.cache import load_clean
+from segkit.data.cache import load_clean, load_split, read_file
 # reconcile is not in __all__: profile_transactions reports it; tests call data.reconcile
 from segkit.data.clean import clean_transactions, excluded_rules, reconcile, split_transactions
 from segkit.data.customers import (
@@ -48,8 +49,10 @@ __all__ = [
     "describe_rules",
     "excluded_rules",
     "load_clean",
+    "load_split",
     "load_transactions",
     "profile_transactions",
+    "read_file",
     "read_transactions",
     "snapshot_date",
     "split_transactions",

@@ -1,7 +1,16 @@
 """Read then clean, cached under ``data/interim/`` by content hash, options and code version.
 
-A cache entry is a folder of Parquet files, the clean lines and the quality log (and the excluded
-lines, when the engine cleaned the file itself): nothing is unpickled from disk.
+Two kinds of entry, each a folder of Parquet files (nothing is unpickled from disk):
+
+* ``lines-…``: a file as the front door read it (:func:`read_file`): ``lines.parquet`` and
+  ``decisions.parquet``, keyed by the file's content and the reading options;
+* ``clean-…``: the file read and cleaned (:func:`cache_entry`): ``clean.parquet``, ``excluded.parquet``
+  (every excluded line with its ``line_no`` in the lines as read and ``excluded_by``) and ``log.parquet``,
+  keyed by the file's content, the reading options and the cleaning options (defaults filled in, so
+  that ``returns="net"`` given or left out finds the same entry).
+
+A profiling notebook, the engine's notebooks and the index's data summary thus read and clean a
+file once between them, and never again until the file, an option or segkit's code changes.
 """
 
 from __future__ import annotations
@@ -15,9 +24,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
+from pyarrow import ArrowException
 
-from segkit.data.clean import Cleaned, clean_parquet, clean_transactions
-from segkit.data.load import read_transactions
+from segkit.data.clean import (
+    DEFAULT_OUTLIER_Z,
+    DEFAULT_TEST_ACCOUNT_PATTERN,
+    Cleaned,
+    Split,
+    clean_parquet,
+    clean_transactions,
+    split_transactions,
+)
+from segkit.data.load import Transactions, read_transactions
 from segkit.engine import duck
 from segkit.paths import INTERIM_DIR
 
@@ -36,14 +54,19 @@ def _code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def _cache_key(files: list[Path], options: dict) -> Path:
+#: The cleaning options' defaults (those of :func:`segkit.data.clean_transactions`), filled into cache keys.
+CLEANING_DEFAULTS: dict = {"returns": "net", "test_account_pattern": DEFAULT_TEST_ACCOUNT_PATTERN,
+                           "test_accounts": (), "outlier_z": DEFAULT_OUTLIER_Z}
+
+
+def _cache_key(files: list[Path], options: dict, *, kind: str = "clean") -> Path:
     digest = hashlib.sha256()
     for path in files:
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 24), b""):
                 digest.update(block)
     digest.update(repr((_code_version(), sorted((k, repr(v)) for k, v in options.items()))).encode())
-    return INTERIM_DIR / f"clean-{digest.hexdigest()[:20]}"
+    return INTERIM_DIR / f"{kind}-{digest.hexdigest()[:20]}"
 
 
 def _split_options(options: dict) -> tuple[dict, dict]:
@@ -55,14 +78,18 @@ def _split_options(options: dict) -> tuple[dict, dict]:
 def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> Path:
     """The cache folder of the file ``source`` read and cleaned with ``options``, made first if missing.
 
-    It holds ``clean.parquet`` (the clean lines) and ``log.parquet`` (the quality log); the
-    engine reads the clean lines from there without bringing them into pandas. The options are
-    those of :func:`load_clean`. Order lines already in segkit's columns and types in Parquet (a
+    It holds ``clean.parquet`` (the clean lines), ``excluded.parquet`` (the excluded lines, with
+    ``excluded_by`` and their ``line_no``) and ``log.parquet`` (the quality log); the engine reads
+    the clean lines from there without bringing them into pandas. The options are those of
+    :func:`load_clean`. A file that takes the front door is read through :func:`read_file` (so its
+    lines as read are cached too). Order lines already in segkit's columns and types in Parquet (a
     file or a folder of files, see :func:`segkit.engine.duck.canonical_parquet`) are cleaned by
-    the engine file to file, never read into pandas; such an entry also holds ``excluded.parquet``.
+    the engine file to file, never read into pandas.
     """
     path = Path(source)
     reading, cleaning = _split_options(options)
+    cleaning = {**CLEANING_DEFAULTS, **cleaning}
+    cleaning["test_accounts"] = tuple(cleaning["test_accounts"])
     in_engine = not columns and duck.canonical_parquet(path)
     files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
     key = _cache_key(files, {"columns": dict(columns or {}), **reading, **cleaning})
@@ -72,9 +99,53 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
         _publish(key, lambda staging: clean_parquet(path, staging, **cleaning).to_parquet(staging / "log.parquet",
                                                                                          index=False))
     else:
-        cleaned = clean_transactions(read_transactions(path, columns=columns, **reading).lines, **cleaning)
-        _publish(key, lambda staging: _write_cleaned(cleaned, staging))
+        split = split_transactions(read_file(path, columns=columns, **reading).lines, **cleaning)
+        _publish(key, lambda staging: _write_split(split, staging))
     return key
+
+
+def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, cache: bool = True,
+              **reading) -> Transactions:
+    """:func:`read_transactions` of a file, cached under ``data/interim/`` as Parquet.
+
+    The key is the file's content hash, the column map, the reading options and the version of
+    segkit's code, as for :func:`load_clean`; the lines and the decisions come back as
+    :func:`read_transactions` returned them (same columns, dtypes and row order). Lines that
+    Parquet cannot hold as they are (a column of mixed Python types) are returned uncached.
+
+    Parameters
+    ----------
+    source : path
+        The file, as for :func:`read_transactions`.
+    columns : mapping, optional
+        Raw column name -> canonical name.
+    cache : bool, default True
+        False reads the file without the cache.
+    **reading
+        ``encoding``, ``delimiter``, ``decimal``, ``thousands``, ``date_format``, ``sheet``.
+
+    Returns
+    -------
+    Transactions
+    """
+    path = Path(source)
+    reading = {k: v for k, v in reading.items() if v not in (None, "")}
+    if not cache or not path.is_file():
+        return read_transactions(path, columns=columns, **reading)
+    key = _cache_key([path], {"columns": dict(columns or {}), **reading}, kind="lines")
+    if not key.exists():
+        read = read_transactions(path, columns=columns, **reading)
+        try:
+            _publish(key, lambda staging: _write_read(read, staging))
+        except (ValueError, TypeError, ArrowException):  # a column Parquet cannot hold as it is: serve it uncached
+            return read
+        return read
+    return Transactions(pd.read_parquet(key / "lines.parquet"), pd.read_parquet(key / "decisions.parquet"))
+
+
+def _write_read(read: Transactions, folder: Path) -> None:
+    read.lines.to_parquet(folder / "lines.parquet")
+    read.decisions.to_parquet(folder / "decisions.parquet")
 
 
 def load_clean(
@@ -100,13 +171,31 @@ def load_clean(
     return clean_transactions(read_transactions(source, columns=columns, **reading).lines, **cleaning)
 
 
+def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> Split:
+    """:func:`load_clean` plus the excluded lines: :func:`segkit.data.split_transactions` of the file,
+    from the same cache entry (made first if missing).
+
+    Returns the named triple ``(clean, excluded, log)``; ``excluded`` is indexed by each line's
+    position in the lines as read (:func:`read_file`), as ``split_transactions`` indexes it.
+    Order lines in Parquet that the engine cleans itself (see :func:`cache_entry`) are numbered
+    by file and row instead.
+    """
+    folder = cache_entry(source, columns=columns, **options)
+    excluded = pd.read_parquet(folder / "excluded.parquet")
+    excluded.index = pd.Index(excluded.pop("line_no").to_numpy())
+    clean, log = _read_entry(folder)
+    return Split(clean, excluded, log)
+
+
 def _read_entry(folder: Path) -> Cleaned:
     return Cleaned(pd.read_parquet(folder / "clean.parquet"), pd.read_parquet(folder / "log.parquet"))
 
 
-def _write_cleaned(cleaned: Cleaned, folder: Path) -> None:
-    cleaned.clean.to_parquet(folder / "clean.parquet", index=False)
-    cleaned.log.to_parquet(folder / "log.parquet", index=False)
+def _write_split(split: Split, folder: Path) -> None:
+    split.clean.to_parquet(folder / "clean.parquet", index=False)
+    split.excluded.assign(line_no=split.excluded.index.to_numpy()).to_parquet(folder / "excluded.parquet",
+                                                                             index=False)
+    split.log.to_parquet(folder / "log.parquet", index=False)
 
 
 def _publish(folder: Path, write: Callable[[Path], None]) -> None:

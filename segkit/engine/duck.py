@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from segkit.engine import sql
 from segkit.errors import DataError
@@ -97,10 +98,27 @@ def canonical_parquet(path: str | os.PathLike) -> bool:
 
 
 def _to_pandas(relation: duckdb.DuckDBPyRelation, like: pd.DataFrame) -> pd.DataFrame:
-    """The relation as pandas, each column in the dtype it has in ``like`` (the engine's input)."""
-    frame = relation.df()
-    dtypes = {c: like[c].dtype for c in frame.columns if c in like.columns}
-    return frame.astype(dtypes)
+    """The relation as pandas, each column in the dtype it has in ``like`` (the engine's input).
+
+    The result travels as Arrow: text stays in Arrow buffers on its way to pandas' Arrow-backed
+    string columns, where ``relation.df()`` would make one Python object per value for pandas
+    to parse back.
+    """
+    result = relation.arrow()
+    table = result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+    frame = table.to_pandas()
+    dtypes = {c: like[c].dtype for c in frame.columns if c in like.columns and frame[c].dtype != like[c].dtype}
+    return frame.astype(dtypes) if dtypes else frame
+
+
+def _as_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """``frame`` (its columns, not its index) as an Arrow table when every column converts: DuckDB
+    scans Arrow text without making a Python object per value; else the frame itself (e.g. a column
+    of mixed types), which DuckDB scans as pandas."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, ValueError, TypeError):
+        return frame
 
 
 def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike) -> list[str]:
@@ -110,7 +128,7 @@ def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | 
     order, each file's rows after those of the files before it.
     """
     if isinstance(lines, pd.DataFrame):
-        con.register("source_frame", lines.assign(line_no=np.arange(len(lines), dtype=np.int64)))
+        con.register("source_frame", _as_arrow(lines.assign(line_no=np.arange(len(lines), dtype=np.int64))))
         con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * FROM source_frame")
         return list(lines.columns)
     path = Path(lines)
@@ -233,7 +251,7 @@ def parquet_columns(path: str | os.PathLike) -> list[str]:
 def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, query) -> pd.DataFrame:
     """Run ``query(relation)`` over clean lines given as a frame or a Parquet file."""
     if isinstance(lines, pd.DataFrame):
-        con.register("clean_lines", lines)
+        con.register("clean_lines", _as_arrow(lines))
         try:
             return con.sql(query("clean_lines")).df()
         finally:
