@@ -212,14 +212,28 @@ def overview(tx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"value": pd.Series(values, dtype=object)}).rename_axis("measure")
 
 
+def _codes(values: pd.Series) -> pd.Series:
+    """``values`` as integer codes (missing stays missing), for counting distinct values per group:
+    equal values get equal codes, so a group's distinct codes are its distinct values, and grouping
+    numbers is much faster than grouping text.
+
+    Examples
+    --------
+    >>> _codes(pd.Series(["b", None, "a", "b"])).tolist()
+    [0.0, nan, 1.0, 0.0]
+    """
+    codes, _ = pd.factorize(values)
+    return pd.Series(np.where(codes < 0, np.nan, codes), index=values.index, name=values.name)
+
+
 def monthly_activity(tx: pd.DataFrame) -> pd.DataFrame:
     """Orders, customers and net revenue per calendar month (purchases only for orders)."""
     month = tx["order_date"].dt.to_period("M").rename("month")
     purchases = ~is_return(tx)
     table = pd.DataFrame(
         {
-            "orders": tx.loc[purchases, "order_id"].groupby(month[purchases]).nunique(),
-            "customers": tx.loc[purchases, "customer_id"].groupby(month[purchases]).nunique(),
+            "orders": _codes(tx.loc[purchases, "order_id"]).groupby(month[purchases]).nunique(),
+            "customers": _codes(tx.loc[purchases, "customer_id"]).groupby(month[purchases]).nunique(),
             "revenue": tx["amount"].groupby(month).sum().round(2),
         }
     ).fillna(0)
@@ -335,7 +349,9 @@ def concentration(revenue: pd.Series, *, top_share: float = 0.2) -> dict[str, fl
 
 def breakdown(clean: pd.DataFrame, column: str) -> pd.DataFrame:
     """Customers, orders, revenue and revenue share by the values of an extra column."""
-    grouped = clean.groupby(column, observed=True)
+    ids = pd.DataFrame({"customer_id": _codes(clean["customer_id"]), "order_id": _codes(clean["order_id"]),
+                        "amount": clean["amount"], column: clean[column]})
+    grouped = ids.groupby(column, observed=True)
     table = pd.DataFrame(
         {
             "customers": grouped["customer_id"].nunique(),
