@@ -85,23 +85,71 @@ class PCAResult:
         n_clusters: int,
         n_init: int = 10,
         min_components: int = 2,
+        sample: int = 20_000,
         random_state: int = 0,
     ) -> pd.DataFrame:
         """k-means on the first m component scores against ``labels`` (k-means on all features), for each m.
+
+        Parameters
+        ----------
+        labels : array-like
+            Cluster of each customer (row of :attr:`scores`) from k-means on all features.
+        n_clusters, n_init : int
+            k and the k-means++ starts of each refit.
+        min_components : int
+            Smallest m tried.
+        sample : int
+            With more customers than this, the refits and the adjusted Rand index use a seeded random
+            sample of this many customers (``random_state`` seeds it, as ``evidence_sample`` of
+            :func:`segkit.cluster.kmeans_segmentation` does): one refit per m on every customer is the
+            notebook's slowest step on a large shop, and a few tens of thousands show the same agreement.
+            Below the cap every customer is used and the result is unchanged.
+        random_state : int
+            Seed of the sample and of the k-means refits.
 
         Returns
         -------
         DataFrame
             Indexed by ``components`` (m from ``min_components`` to all): ``variance_kept`` and
             ``ARI_vs_all_features`` (adjusted Rand index of the two partitions; 1 = the same segments).
+
+        Raises
+        ------
+        DataError
+            ``labels`` not one per customer, or ``sample`` below 2.
         """
         scores = self.scores.to_numpy()  # float and finite by construction: no second validation
+        labels = np.asarray(labels)
+        if len(labels) != len(scores):
+            raise DataError(f"labels has {len(labels)} entries for {len(scores)} customers; pass one label per "
+                            "customer, in the order of the scores (e.g. model.labels_).")
+        if sample < 2:
+            raise DataError(f"sample={sample} must be at least 2 customers, e.g. 20000.")
+        rows_kept = _sample_rows(len(scores), sample, random_state)
+        if rows_kept is not None:
+            scores, labels = scores[rows_kept], labels[rows_kept]
         rows = []
         for m in range(min_components, scores.shape[1] + 1):  # one refit per number of components
             reduced = SegmentKMeans(n_clusters, n_init=n_init, random_state=random_state)._fit(scores[:, :m])
             rows.append({"components": m, "variance_kept": self.explained["cumulative"].iloc[m - 1],
                          "ARI_vs_all_features": adjusted_rand_score(labels, reduced.labels_)})
         return pd.DataFrame(rows).set_index("components")
+
+
+def _sample_rows(n: int, size: int, random_state: int) -> np.ndarray | None:
+    """Sorted positions of a seeded random sample of ``size`` of ``n`` rows; None when ``n <= size`` (all rows).
+
+    Examples
+    --------
+    >>> _sample_rows(5, 10, 0) is None
+    True
+    >>> rows = _sample_rows(100, 10, 0)
+    >>> len(rows), len(set(rows)), bool((rows[1:] > rows[:-1]).all())
+    (10, 10, True)
+    """
+    if n <= size:
+        return None
+    return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
 
 
 def principal_components(
