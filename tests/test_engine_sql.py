@@ -46,3 +46,31 @@ def test_weighted_median_of_nothing_is_null():
     con = duckdb.connect()
     con.execute("CREATE TABLE t AS SELECT 1.0::DOUBLE AS amount WHERE false")
     assert _medians(con) == (None, None)
+
+
+def test_duplicate_rule_marks_every_later_copy_like_pandas_duplicated():
+    """Exact duplicates (equal in every column, missing values included) after the first are
+    'duplicate'; lines equal in all but one column are not. pandas' ``duplicated(keep='first')`` is
+    the reference."""
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    n = 2_000
+    lines = pd.DataFrame({
+        "customer_id": rng.choice(["a", "b", "c"], n),
+        "order_id": rng.integers(0, 40, n).astype(str),
+        "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 3, n), unit="D"),
+        "product_id": rng.choice(["p", "q", None], n),
+        "quantity": rng.integers(1, 3, n).astype(float),
+        "unit_price": rng.choice([1.5, 2.0, np.nan], n),
+    })
+    lines["amount"] = lines["quantity"] * lines["unit_price"].fillna(1.0)
+    lines["line_no"] = np.arange(n, dtype=np.int64)
+    columns = [c for c in lines.columns if c != "line_no"]
+    con = duckdb.connect()
+    con.register("source_lines", lines)
+    query = sql.first_rules_query("source_lines", columns, test_account_pattern=None, test_accounts=[])
+    reasons = con.execute(f"SELECT line_no, reason FROM ({query}) AS q ORDER BY line_no").df()
+    expected = lines[columns].duplicated(keep="first").to_numpy()
+    assert expected.sum() > 100  # the data has many duplicates, and many lines that are not
+    assert ((reasons["reason"] == "duplicate").to_numpy() == expected).all()

@@ -56,7 +56,7 @@ def _first_rules(test_account_pattern: str | None, test_accounts: Sequence[str])
         WHEN order_date IS NULL THEN 'missing_date'
         WHEN amount IS NULL THEN 'missing_amount'
         WHEN {' OR '.join(test)} THEN 'test_account'
-        WHEN firsts.first_line IS NULL THEN 'duplicate'
+        WHEN later.later_line IS NOT NULL THEN 'duplicate'
         WHEN coalesce(unit_price < 0, FALSE) THEN 'negative_price'
     END"""
 
@@ -89,18 +89,32 @@ def first_rules_query(
     look at one line and its exact duplicates (missing customer, date or amount, test account,
     duplicate, negative price) that excludes it, NULL when none does.
 
-    ``columns`` are all the line columns: an exact duplicate is equal in every one. Only the few
+    ``columns`` are all the line columns: an exact duplicate is equal in every one, and every line
+    after the first of its group of equals is excluded. Grouping every line by all its columns
+    holds them all in the aggregate (at 100M lines more than the engine's memory), so lines are
+    first grouped by a hash of their columns, and only lines whose hash repeats (duplicates, and
+    the rare collision, which the exact grouping then tells apart) are grouped by the columns
+    themselves. Equal lines have equal hashes, so no duplicate is missed. Only the few
     columns the later rules read are carried on; :func:`clean_query` and :func:`excluded_query`
     join the lines back by ``line_no``.
     """
     keyed = ", ".join(quote(c) for c in columns)
     _, work = _work_columns(columns)
     return f"""
-WITH firsts AS (
-    SELECT min(line_no) AS first_line FROM {source} GROUP BY {keyed}
+WITH repeated AS (
+    SELECT hash({keyed}) AS row_hash FROM {source} GROUP BY hash({keyed}) HAVING count(*) > 1
+),
+candidates AS (
+    SELECT {keyed}, line_no FROM {source} WHERE hash({keyed}) IN (SELECT row_hash FROM repeated)
+),
+firsts AS (
+    SELECT min(line_no) AS first_line FROM candidates GROUP BY {keyed}
+),
+later AS (
+    SELECT line_no AS later_line FROM candidates WHERE line_no NOT IN (SELECT first_line FROM firsts)
 )
 SELECT {', '.join(work)}, {_first_rules(test_account_pattern, test_accounts)} AS reason
-FROM {source} LEFT JOIN firsts ON line_no = firsts.first_line
+FROM {source} LEFT JOIN later ON line_no = later.later_line
 """
 
 
