@@ -34,7 +34,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from segkit.clv import predict  # noqa: E402
+from segkit.clv import bootstrap, predict  # noqa: E402
 from segkit.clv._common import BTYD_COLUMNS  # noqa: E402
 from segkit.clv._quadrature import _age_groups  # noqa: E402
 from segkit.clv.simulate import simulate_gamma_gamma  # noqa: E402
@@ -85,13 +85,13 @@ def main() -> None:
     spend_draws = models.spend.sample_params(args.draws, random_state=rng)
     options = {**OPTIONS, "fallback_spend": predict.mean_repeat_spend(customers)}
     common = (*models, unique)
-    pairs_wall, pairs_cpu, fast = timed(lambda: predict._bgnbd_draw_totals(*common, purchase_draws, spend_draws,
+    pairs_wall, pairs_cpu, fast = timed(lambda: bootstrap._bgnbd_draw_totals(*common, purchase_draws, spend_draws,
                                                                            **options))
     k = args.loop_draws
     pairs_in_predict = predict._expected_purchases
     predict._expected_purchases = per_customer  # the loop as it was: predict_clv's quadrature on every row
     try:
-        loop_wall, loop_cpu, loop = timed(lambda: predict._loop_draw_totals(*common, purchase_draws.head(k),
+        loop_wall, loop_cpu, loop = timed(lambda: bootstrap._loop_draw_totals(*common, purchase_draws.head(k),
                                                                             spend_draws.head(k), **options))
     finally:
         predict._expected_purchases = pairs_in_predict
@@ -111,7 +111,7 @@ def main() -> None:
     print(f"predict_clv's purchases at 12 steps for all {len(customers):,} customers: per customer {row_wall:.2f} s, "
           f"per (frequency, T) pair {pair_wall:.2f} s ({row_cpu / pair_cpu:.1f}x CPU); largest relative difference "
           f"{np.max(np.abs(by_pair / by_row - 1)):.1e}")
-    whole_wall, whole_cpu, interval = timed(lambda: predict.bootstrap_total_clv(
+    whole_wall, whole_cpu, interval = timed(lambda: bootstrap.bootstrap_total_clv(
         *models, customers, n_draws=args.draws, random_state=42, **OPTIONS))
     print(f"bootstrap_total_clv (estimate, {args.draws} draws, interval): {whole_wall:.1f} s wall "
           f"({whole_cpu:.1f} s CPU); {interval.note}")

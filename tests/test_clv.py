@@ -21,6 +21,7 @@ from segkit.clv import (
     FitWarning,
     GammaGammaModel,
     ParetoNBDModel,
+    bootstrap,
     diagnostics,
     predict,
     value,
@@ -352,17 +353,17 @@ def test_discounting_lowers_clv_within_bounds(bg, gg, sim: pd.DataFrame) -> None
 
 def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.DataFrame) -> None:
     table = sim.head(500)
-    first = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
-    again = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
+    first = bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
+    again = bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=7, horizon=180.0)
     assert (first.estimate, first.lower, first.upper) == (again.estimate, again.lower, again.upper)
     assert np.array_equal(first.draws, again.draws)
     assert first.lower < first.estimate < first.upper
     draws = first.draws
     assert len(draws) == first.n_draws == 50 and np.std(draws) > 0
     np.testing.assert_allclose([first.lower, first.upper], np.quantile(draws, [0.05, 0.95]), rtol=1e-12)
-    other = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=8, horizon=180.0)
+    other = bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=50, random_state=8, horizon=180.0)
     assert not np.array_equal(other.draws, draws)
-    narrow = predict.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
+    narrow = bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=50, level=0.5, random_state=7, horizon=180.0)
     assert first.lower < narrow.lower < narrow.upper < first.upper
     assert first.reason is None
     direct = clv.predict_clv(bg, gg, table, horizon=180.0)["clv"].sum()
@@ -371,12 +372,12 @@ def test_bootstrap_interval_is_seeded_and_contains_estimate(bg, gg, sim: pd.Data
 
 def test_bootstrap_without_covariance_reports_the_estimate_and_why(bg, gg, sim: pd.DataFrame) -> None:
     table = sim.head(300)
-    given = predict.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
+    given = bootstrap.bootstrap_total_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, n_draws=10, horizon=180.0)
     direct = clv.predict_clv(BetaGeoModel.from_params(**TRUE_BG), gg, table, horizon=180.0)["clv"].sum()
     assert given.estimate == pytest.approx(direct, rel=1e-10)
     assert np.isnan(given.lower) and np.isnan(given.upper) and given.n_draws == 0
     assert "given, not fitted" in given.reason and len(given.draws) == 0
-    average = predict.bootstrap_total_clv(bg, AverageSpendModel.from_params(mean_spend=30.0), table, n_draws=10,
+    average = bootstrap.bootstrap_total_clv(bg, AverageSpendModel.from_params(mean_spend=30.0), table, n_draws=10,
                                       horizon=180.0)
     assert "plain average" in average.reason
     assert "**No interval:** the spend model is a plain average" in clv_text._interval_note(average)
@@ -610,7 +611,7 @@ def test_plots_draw_what_they_are_given(bg: BetaGeoModel, gg: GammaGammaModel, s
 
     table = sim.head(400)
     predictions = clv.predict_clv(bg, gg, table, horizon=90.0)
-    interval = predict.bootstrap_total_clv(bg, gg, table, n_draws=10, random_state=0, horizon=90.0)
+    interval = bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=10, random_state=0, horizon=90.0)
     by_frequency = pd.DataFrame({"customers": [5, 3, 2], "actual": [0.1, 0.5, 1.5], "predicted": [0.2, 0.4, 1.7]},
                                 index=pd.CategoricalIndex(["0", "1", "2+"], name="frequency_cal"))
     days = pd.date_range("2024-01-01", periods=28, name="date")  # Monday to Sunday, four weeks
@@ -772,7 +773,7 @@ def test_sentences_are_built_from_the_numbers(predictions: pd.DataFrame, sim: pd
     assert "**strong**" in dataclasses.replace(weak, pearson=0.6).note
     assert "**moderate**" in dataclasses.replace(weak, pearson=-0.4).note
     tiers = value.tier_profile(predictions)
-    interval = predict.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
+    interval = bootstrap.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
                                     draws=np.empty(0))
     win_back = pd.DataFrame({"revenue": [500.0, 250.0]})
     text = clv_text._headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
@@ -964,7 +965,7 @@ def test_plots_without_an_interval_or_repeat_customers() -> None:
 
     from segkit.clv import plots as clv_plots
 
-    interval = predict.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
+    interval = bootstrap.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
                                     draws=np.empty(0), reason="the data cannot pin down a, b of the purchase model")
     fig, ax = plt.subplots()
     assert clv_plots.plot_bootstrap(interval, ax=ax) is ax and ax.lines and "no interval" in ax.get_title()
@@ -994,7 +995,7 @@ def test_clv_analysis_is_the_chain_of_its_building_blocks(shop: pd.DataFrame) ->
     pd.testing.assert_frame_equal(analysis.predictions.drop(columns="tier"), expected)
     assert analysis.predictions["tier"].equals(clv.value_tiers(expected["clv"]))
     pd.testing.assert_frame_equal(analysis.tiers, value.tier_profile(analysis.predictions))
-    interval = predict.bootstrap_total_clv(bg, gg, shop, n_draws=20, random_state=3, **options)
+    interval = bootstrap.bootstrap_total_clv(bg, gg, shop, n_draws=20, random_state=3, **options)
     np.testing.assert_array_equal(analysis.interval.draws, interval.draws)
     assert (analysis.interval.estimate, analysis.interval.level) == (interval.estimate, 0.9)
     win_back = value.win_back_list(expected.join(shop["revenue"]), top_share=0.3, max_p_alive=0.6)
@@ -1149,7 +1150,7 @@ def test_correlation_sentences_by_hand() -> None:
 def test_value_sentences_by_hand() -> None:
     tiers = pd.DataFrame({"customers": [2, 6, 2], "value_share": [0.6, 0.35, 0.05], "mean_clv": [300.0, 58.3, 25.0]},
                          index=["top 20%", "middle 60%", "bottom 20%"])
-    interval = predict.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
+    interval = bootstrap.TotalCLVInterval(estimate=1234.4, lower=1000.0, upper=1500.0, level=0.9, n_draws=10,
                                         draws=np.empty(0))
     win_back = pd.DataFrame({"revenue": [500.0, 250.0]}, index=["a", "b"])
     assert clv_text._headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2,
@@ -1158,7 +1159,7 @@ def test_value_sentences_by_hand() -> None:
         "to 1,500; margin 30%, discounted at 10% a year). The top 20% of customers hold 60% of it. **2 of the top 20% "
         "by past revenue have probably left** (P(alive) below 50%; 750 of past revenue): they are the win-back list.")
     assert interval.note == "Total predicted CLV 1,234, 90% interval 1,000 to 1,500 (±20.3%)."  # 250 / 1234.4
-    none = predict.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
+    none = bootstrap.TotalCLVInterval(estimate=100.0, lower=np.nan, upper=np.nan, level=0.9, n_draws=0,
                                     draws=np.empty(0))
     assert "(no interval: the bootstrap was not run; margin" in clv_text._headline(
         none, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1, top_share=0.2, max_p_alive=0.5)
@@ -1277,7 +1278,7 @@ _FITTED = (BetaGeoModel.from_params(**CDNOW), GammaGammaModel.from_params(**TRUE
     (lambda t: value.historical_clv_report(t), _HISTORY, "historical_clv_report"),
     (lambda t: clv.predict_clv(*_FITTED, t), _BTYD, "predict_clv"),
     (lambda t: clv.fit_models(t), _BTYD, "fit_models"),
-    (lambda t: predict.bootstrap_total_clv(*_FITTED, t), _BTYD, "bootstrap_total_clv"),
+    (lambda t: bootstrap.bootstrap_total_clv(*_FITTED, t), _BTYD, "bootstrap_total_clv"),
     (lambda t: predict.mean_repeat_spend(t), ["frequency", "monetary_value"], "mean_repeat_spend"),
     (lambda t: predict.repeat_customers(t), ["frequency", "monetary_value"], "repeat_customers"),
     (lambda t: predict.new_customer_value(*_FITTED, horizon=30.0, margin=0.5, customers=t),
@@ -1484,7 +1485,7 @@ def test_plots_label_and_style_what_they_draw(bg: BetaGeoModel) -> None:
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1"] and ax.images[0].origin == "lower"
     assert ax.images[0].get_cmap().name == "cividis" and not ax.xaxis._major_tick_kw.get("gridOn", False)
 
-    interval = predict.TotalCLVInterval(estimate=100.0, lower=90.0, upper=120.0, level=0.8, n_draws=3,
+    interval = bootstrap.TotalCLVInterval(estimate=100.0, lower=90.0, upper=120.0, level=0.8, n_draws=3,
                                         draws=np.array([90.0, 100.0, 120.0]))
     ax = clv_plots.plot_bootstrap(interval, ax=plt.subplots()[1])
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_legend()) == (
@@ -1783,7 +1784,7 @@ def test_predict_clv_defaults_to_a_year_and_checks_both_models(bg: BetaGeoModel,
         with pytest.raises(NotFittedError, match=f"This {name} instance is not fitted yet"):
             clv.predict_clv(purchase, spend, table)
         with pytest.raises(NotFittedError, match=f"This {name} instance is not fitted yet"):
-            predict.bootstrap_total_clv(purchase, spend, table, n_draws=10)
+            bootstrap.bootstrap_total_clv(purchase, spend, table, n_draws=10)
 
 
 def test_predict_clv_uses_the_given_fallback_spend_where_gamma_gamma_has_no_mean() -> None:
@@ -1826,10 +1827,10 @@ def test_one_discounting_step_discounts_all_purchases_to_the_middle_of_the_horiz
 def test_bootstrap_draws_200_parameter_sets_by_default_and_checks_the_margin(bg: BetaGeoModel, gg: GammaGammaModel,
                                                                             sim: pd.DataFrame) -> None:
     table = sim.head(30)
-    interval = predict.bootstrap_total_clv(bg, gg, table, random_state=0, horizon=90.0)
+    interval = bootstrap.bootstrap_total_clv(bg, gg, table, random_state=0, horizon=90.0)
     assert interval.n_draws == 200 and interval.draws.size == 200
     with pytest.raises(DataError, match=re.escape("margin is a fraction of revenue in (0, 1]; got 35.")):
-        predict.bootstrap_total_clv(bg, gg, table, n_draws=10, margin=35)
+        bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=10, margin=35)
 
 
 def test_holdout_too_short_suggests_at_least_one_day() -> None:

@@ -21,7 +21,7 @@ import pytest
 from scipy import integrate
 from scipy.special import beta as beta_fn
 
-from segkit.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel, predict
+from segkit.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel, bootstrap, predict
 from segkit.clv import _quadrature as quadrature
 from segkit.clv.simulate import simulate_gamma_gamma
 from segkit.datasets import simulate_bgnbd
@@ -70,8 +70,8 @@ def per_customer(monkeypatch) -> None:
 def test_draw_totals_match_the_per_draw_loop(options: dict, fallback_spend: float | None, per_customer) -> None:
     unique = _hand_made_customers()
     args = (*_models(), unique, BG_DRAWS, GG_DRAWS)
-    fast = predict._bgnbd_draw_totals(*args, fallback_spend=fallback_spend, **options)
-    loop = predict._loop_draw_totals(*args, fallback_spend=fallback_spend, **options)
+    fast = bootstrap._bgnbd_draw_totals(*args, fallback_spend=fallback_spend, **options)
+    loop = bootstrap._loop_draw_totals(*args, fallback_spend=fallback_spend, **options)
     assert np.all(np.isfinite(loop)) and np.ptp(loop) > 0
     np.testing.assert_allclose(fast, loop, rtol=1e-12)
 
@@ -114,7 +114,7 @@ def test_draw_totals_match_a_per_customer_integration(draw: int) -> None:
         spend = p * (v + x * m) / (p * x + q - 1)
         alive = _discounted_by_quad(params, x, T, horizon=365.0, discount_rate=0.1)
         expected += n * 0.3 * spend * _p_alive_by_formula(*params, x, t_x, T) * alive
-    fast = predict._bgnbd_draw_totals(*_models(), unique, BG_DRAWS.iloc[[draw]], GG_DRAWS.iloc[[0]],
+    fast = bootstrap._bgnbd_draw_totals(*_models(), unique, BG_DRAWS.iloc[[draw]], GG_DRAWS.iloc[[0]],
                                       fallback_spend=1.0, **options)
     assert fast[0] == pytest.approx(expected, rel=1e-9)
 
@@ -128,7 +128,7 @@ def test_interpolated_ages_match_the_integral(draw: int) -> None:
     groups = quadrature._age_groups(x, ages)
     assert groups.smooth.tolist() == [True, True, True]
     params = tuple(BG_DRAWS.iloc[draw])
-    times, weights = predict._step_weights(365.0, 0.1, 365.25, 12)
+    times, weights = bootstrap._step_weights(365.0, 0.1, 365.25, 12)
     fast = quadrature._discounted_alive_purchases(*params, groups, times, weights)
     pick = np.arange(0, x.size, 7)  # every 7th age: about 100 s of quad otherwise
     reference = [_discounted_by_quad(params, x[i], ages[i], horizon=365.0, discount_rate=0.1) for i in pick]
@@ -147,7 +147,7 @@ def test_interpolation_is_used_only_when_its_coefficients_have_decayed(monkeypat
     x = np.repeat([0.0, 3.0], [60, ages.size - 60])
     groups = quadrature._age_groups(x, ages)
     params = tuple(BG_DRAWS.iloc[0])
-    times, weights = predict._step_weights(365.0, 0.1, 365.25, 12)
+    times, weights = bootstrap._step_weights(365.0, 0.1, 365.25, 12)
     used = []
     original = quadrature._alive_purchases
 
@@ -175,7 +175,7 @@ def test_frequencies_seen_at_few_ages_are_evaluated_directly() -> None:
     assert not groups.smooth.any()
     assert not quadrature._age_groups(np.zeros(30), np.full(30, 7.0)).smooth.any()  # one age: nothing to interpolate
     params = tuple(BG_DRAWS.iloc[1])
-    times, weights = predict._step_weights(365.0, 0.0, 365.25, 12)
+    times, weights = bootstrap._step_weights(365.0, 0.0, 365.25, 12)
     values = quadrature._discounted_alive_purchases(*params, groups, times, weights)
     np.testing.assert_array_equal(values, _direct(params, groups, times, weights))
 
@@ -191,12 +191,12 @@ def test_bootstrap_total_clv_gives_the_draws_of_the_per_draw_loop(monkeypatch) -
     repeat = predict.repeat_customers(customers)
     gg = GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"])
     options = dict(horizon=365.0, margin=0.3, discount_rate=0.1)
-    interval = predict.bootstrap_total_clv(bg, gg, customers, n_draws=30, random_state=11, **options)
+    interval = bootstrap.bootstrap_total_clv(bg, gg, customers, n_draws=30, random_state=11, **options)
     rng = np.random.default_rng(11)
     purchase_draws, spend_draws = bg.sample_params(30, random_state=rng), gg.sample_params(30, random_state=rng)
     unique = customers[["frequency", "recency", "T", "monetary_value"]].value_counts(sort=False).rename("n").reset_index()
     _evaluate_per_customer(monkeypatch)  # the reference loop evaluates customer by customer
-    loop = predict._loop_draw_totals(bg, gg, unique, purchase_draws, spend_draws,
+    loop = bootstrap._loop_draw_totals(bg, gg, unique, purchase_draws, spend_draws,
                                      fallback_spend=predict.mean_repeat_spend(customers), **options)
     np.testing.assert_allclose(interval.draws, loop, rtol=1e-12)
     np.testing.assert_allclose([interval.lower, interval.upper], np.quantile(loop, [0.05, 0.95]), rtol=1e-12)
@@ -214,8 +214,8 @@ def test_other_purchase_models_keep_the_per_draw_loop(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the BG/NBD path was taken for Pareto/NBD")
 
-    monkeypatch.setattr(predict, "_bgnbd_draw_totals", refuse)
-    interval = predict.bootstrap_total_clv(pareto, gg, customers.head(300), n_draws=10, random_state=1)
+    monkeypatch.setattr(bootstrap, "_bgnbd_draw_totals", refuse)
+    interval = bootstrap.bootstrap_total_clv(pareto, gg, customers.head(300), n_draws=10, random_state=1)
     assert interval.n_draws == 10 and interval.lower < interval.upper
 
 

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from segkit.clv import BetaGeoModel, diagnostics, predict  # noqa: E402
+from segkit.clv import BetaGeoModel, bootstrap, diagnostics  # noqa: E402
 from segkit.clv import plots as clv_plots  # noqa: E402
 from segkit.clv import value  # noqa: E402
 from segkit.plots import PALETTE  # noqa: E402
@@ -188,10 +188,10 @@ def test_matrix_labels_ticks_with_the_frequencies_shown_and_recency_read_back_as
 # --------------------------------------------------------------------------------------------
 
 
-def _interval(draws, reason=None) -> predict.TotalCLVInterval:
+def _interval(draws, reason=None) -> bootstrap.TotalCLVInterval:
     draws = np.asarray(draws, dtype=float)
     bounds = (90.0, 120.0) if draws.size else (np.nan, np.nan)
-    return predict.TotalCLVInterval(estimate=100.0, lower=bounds[0], upper=bounds[1], level=0.8,
+    return bootstrap.TotalCLVInterval(estimate=100.0, lower=bounds[0], upper=bounds[1], level=0.8,
                                     n_draws=draws.size, draws=draws, reason=reason)
 
 

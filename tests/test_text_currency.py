@@ -16,7 +16,7 @@ import pytest
 from segkit import present
 from segkit.campaign import text as campaign_text
 from segkit.campaign.budget import budget_curve
-from segkit.clv import predict
+from segkit.clv import bootstrap
 from segkit.clv import text as clv_text
 from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
@@ -85,7 +85,7 @@ def test_clv_headline_interval_and_win_back_in_pounds():
     present.set_currency("£")
     tiers = pd.DataFrame({"customers": [2, 6, 2], "value_share": [0.6, 0.35, 0.05], "mean_clv": [300.0, 58.3, 25.0]},
                          index=["top 20%", "middle 60%", "bottom 20%"])
-    interval = predict.TotalCLVInterval(estimate=1234567.4, lower=1000000.0, upper=1500000.0, level=0.9,
+    interval = bootstrap.TotalCLVInterval(estimate=1234567.4, lower=1000000.0, upper=1500000.0, level=0.9,
                                         n_draws=10, draws=np.empty(0))
     win_back = pd.DataFrame({"revenue": [500.0, 250.0]}, index=["a", "b"])
     assert clv_text._headline(interval, tiers, win_back, horizon=365, margin=0.3, discount_rate=0.1,

@@ -33,7 +33,8 @@ Modules (the public names are re-exported here; import them from :mod:`segkit.cl
 ``pareto``          Pareto/NBD purchase model, for comparison
 ``_fit``            maximum-likelihood machinery and input checks shared by the three models
 ``value``           historical CLV, tiers and the pyramid, win-back list, segments, CRM export
-``predict``         fit both models to a customer table, predict CLV, bootstrap the total
+``predict``         fit both models to a customer table, predict CLV
+``bootstrap``       an interval around the total CLV from parameter draws
 ``analysis``        the whole analysis in one call, validated once
 ``diagnostics``     holdout validation, tracking, model comparison, P(alive) matrices
 ``text``            the report's sentences, written from the numbers

@@ -17,11 +17,9 @@ import pandas as pd
 from segkit.clv import text
 from segkit.clv._common import BTYD_COLUMNS, _check_customers, _check_discount_rate, _check_margin
 from segkit.clv.gamma_gamma import _check_spend
+from segkit.clv.bootstrap import TotalCLVInterval, _bootstrap_total_clv, _check_bootstrap
 from segkit.clv.predict import (
     CLVModels,
-    TotalCLVInterval,
-    _bootstrap_total_clv,
-    _check_bootstrap,
     _fit_models,
     _new_customer_value,
     _predict_clv,

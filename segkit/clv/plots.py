@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from segkit.clv.diagnostics import HoldoutValidation
-from segkit.clv.predict import TotalCLVInterval, repeat_customers
+from segkit.clv.bootstrap import TotalCLVInterval
+from segkit.clv.predict import repeat_customers
 from segkit.plots import PALETTE, SEQUENTIAL_CMAP, plot_share_bars
 
 __all__ = [

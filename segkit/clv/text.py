@@ -17,7 +17,8 @@ import pandas as pd
 from segkit.clv._fit import MIN_CUSTOMERS
 from segkit.clv.bgnbd import BetaGeoModel
 from segkit.clv.gamma_gamma import AverageSpendModel, GammaGammaModel
-from segkit.clv.predict import TotalCLVInterval, _mean_repeat_spend, _repeat_customers
+from segkit.clv.bootstrap import TotalCLVInterval
+from segkit.clv.predict import _mean_repeat_spend, _repeat_customers
 from segkit.clv.value import PYRAMID_SHARES, value_tiers
 from segkit.present import money_text
 
