@@ -27,7 +27,8 @@ Also importable from the modules, for tests and the other method families: the r
 """
 
 from segkit.data.cache import load_clean, load_split, read_file
-# reconcile is not in __all__: profile_transactions reports it; tests call data.reconcile
+# Not in __all__: reconcile (profile_transactions reports it), and the uncached read_transactions and
+# split_transactions (read_file and load_split cache them); tests and other packages call them here.
 from segkit.data.clean import clean_transactions, excluded_rules, reconcile, split_transactions
 from segkit.data.customers import (
     calibration_holdout,
@@ -53,7 +54,5 @@ __all__ = [
     "load_transactions",
     "profile_transactions",
     "read_file",
-    "read_transactions",
     "snapshot_date",
-    "split_transactions",
 ]
