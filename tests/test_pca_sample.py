@@ -58,15 +58,6 @@ def test_sampled_agreement_is_seeded_and_honours_the_cap(monkeypatch):
     np.testing.assert_allclose(first["variance_kept"], res.explained["cumulative"].iloc[1:])
 
 
-def test_sample_rows_are_distinct_sorted_and_depend_on_the_seed():
-    rows = pca_module._sample_rows(1000, 100, 3)
-    assert len(rows) == 100 and len(np.unique(rows)) == 100 and (np.diff(rows) > 0).all()
-    assert rows.min() >= 0 and rows.max() < 1000
-    np.testing.assert_array_equal(rows, pca_module._sample_rows(1000, 100, 3))
-    assert not np.array_equal(rows, pca_module._sample_rows(1000, 100, 4))
-    assert pca_module._sample_rows(100, 100, 3) is None
-
-
 def test_agreement_refuses_mismatched_labels_and_a_tiny_sample():
     res = principal_components(_blobs(50))
     with pytest.raises(DataError, match="labels has 49 entries for 50 customers"):

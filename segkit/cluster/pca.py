@@ -131,32 +131,18 @@ class PCAResult:
                             "customer, in the order of the scores (e.g. model.labels_).")
         if sample < 2:
             raise DataError(f"sample={sample} must be at least 2 customers, e.g. 20000.")
-        rows_kept = _sample_rows(len(scores), sample, random_state)
-        if rows_kept is not None:
+        if len(scores) > sample:  # the same seeded rows of both
+            from segkit.cluster.compare import sample_rows  # compare imports the text layer, which imports pca
+
+            rows_kept = sample_rows(np.arange(len(scores)), size=sample, random_state=random_state)
             scores, labels = scores[rows_kept], labels[rows_kept]
         rows = []
         for m in range(min_components, scores.shape[1] + 1):  # one refit per number of components
-            with threadpool_limits(limits=1, user_api="openmp"):  # see the note below
+            with threadpool_limits(limits=1, user_api="openmp"):  # why: see ``sample`` above
                 reduced = SegmentKMeans(n_clusters, n_init=n_init, random_state=random_state)._fit(scores[:, :m])
             rows.append({"components": m, "variance_kept": self.explained["cumulative"].iloc[m - 1],
                          "ARI_vs_all_features": adjusted_rand_score(labels, reduced.labels_)})
         return pd.DataFrame(rows).set_index("components")
-
-
-def _sample_rows(n: int, size: int, random_state: int) -> np.ndarray | None:
-    """Sorted positions of a seeded random sample of ``size`` of ``n`` rows; None when ``n <= size`` (all rows).
-
-    Examples
-    --------
-    >>> _sample_rows(5, 10, 0) is None
-    True
-    >>> rows = _sample_rows(100, 10, 0)
-    >>> len(rows), len(set(rows)), bool((rows[1:] > rows[:-1]).all())
-    (10, 10, True)
-    """
-    if n <= size:
-        return None
-    return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
 
 
 def principal_components(
