@@ -157,7 +157,9 @@ def child(method: str, path: str, work: str) -> None:
 
 def measure(method: str, path: Path, work: Path) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", method, str(path), str(work)],
-                         check=True, capture_output=True, text=True)
+                         capture_output=True, text=True)
+    if out.returncode != 0:  # say why (e.g. DuckDB out of memory), not only that the child failed
+        raise RuntimeError(f"{method} on {path.name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
