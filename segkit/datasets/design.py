@@ -15,9 +15,9 @@ cohort, seasonality, alert and basket analyses can be scored against it:
 
 1. **Cohort retention** (:data:`COHORT_EFFECT`). A customer acquired in quarter ``q`` of the data
    (0 = 2024Q1 … 7 = 2025Q4) never buys again after the first purchase with probability
-   ``q × first_purchase_dropout_per_quarter`` (0.08): newer cohorts retain worse, and a cohort's
-   share active in any later month is ``1 − 0.08 q`` times what it would have been (so 2025Q1's
-   customers keep 0.68× the retention of 2024Q1's, group by group). This is a dropout at the first
+   ``q × first_purchase_dropout_per_quarter`` (0.06): newer cohorts retain worse, and a cohort's
+   share active in any later month is ``1 − 0.06 q`` times what it would have been (so 2025Q1's
+   customers keep 0.76× the retention of 2024Q1's, group by group). This is a dropout at the first
    purchase, which BG/NBD does not allow (its customers are alive until a repeat purchase): the
    MBG/NBD variant of Batislam et al. (2007) describes it, and BG/NBD fitted on these data reads it
    as a lower purchase rate or a higher dropout for the customers concerned.
