@@ -563,7 +563,8 @@ def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, int
     lines.to_parquet(tmp_path / "lines.parquet", index=False)
     entry = cache.cache_entry(tmp_path / "lines.parquet")
     assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
-    assert pd.read_parquet(entry / "clean.parquet")["amount"].tolist() == [5.0, 10.0, 4.0]
+    written = pd.read_parquet(entry / "clean.parquet").sort_values("line_no")  # in no particular order
+    assert written["line_no"].tolist() == [0, 1, 2] and written["amount"].tolist() == [5.0, 10.0, 4.0]
     log = pd.read_parquet(entry / "log.parquet").set_index("rule")
     assert (log.loc["missing_customer", "rows"], log.loc["missing_customer", "revenue"]) == (1, 3.0)
     # with a column map, the file takes the front door: its excluded lines numbered by their position as read
@@ -573,6 +574,18 @@ def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, int
     assert pd.read_parquet(mapped / "excluded.parquet")[["line_no", "excluded_by"]].values.tolist() == [
         [3, "missing_customer"]]
     assert data.load_clean(tmp_path / "lines.parquet").clean["amount"].tolist() == [5.0, 10.0, 4.0]
+
+
+def test_lines_cleaned_by_the_engine_load_in_the_order_the_frame_path_gives(tmp_path, interim):
+    # lines stored newest first, and two lines of one order: loaded, they are in date, order, source-line order
+    lines = data.load_transactions(pd.DataFrame({
+        "order_id": ["9", "7", "8", "7", "5"], "customer_id": ["a", "b", "a", "b", None],
+        "order_date": ["2024-03-05", "2024-03-01", "2024-03-01", "2024-03-01", "2024-02-01"],
+        "quantity": [1, 2, 1, 3, 1], "unit_price": [1.0, 2.0, 3.0, 4.0, 5.0]}))
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    clean = data.load_clean(tmp_path / "lines.parquet").clean
+    assert clean["order_id"].tolist() == ["7", "7", "8", "9"] and clean["quantity"].tolist() == [2, 3, 1, 1]
+    pd.testing.assert_frame_equal(clean, data.clean_transactions(lines).clean, check_dtype=False)
 
 
 def test_a_folder_of_parquet_is_an_entry_keyed_by_its_files(tmp_path, interim):

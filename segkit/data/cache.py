@@ -84,7 +84,8 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     :func:`load_clean`. A file that takes the front door is read through :func:`read_file` (so its
     lines as read are cached too). Order lines already in segkit's columns and types in Parquet (a
     file or a folder of files, see :func:`segkit.engine.duck.canonical_parquet`) are cleaned by
-    the engine file to file, never read into pandas.
+    the engine file to file, never read into pandas; their clean lines are in no particular order
+    and keep their ``line_no`` (:func:`load_clean` sorts them).
     """
     path = Path(source)
     reading, cleaning = _split_options(options)
@@ -188,7 +189,11 @@ def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
 
 
 def _read_entry(folder: Path) -> Cleaned:
-    return Cleaned(pd.read_parquet(folder / "clean.parquet"), pd.read_parquet(folder / "log.parquet"))
+    clean = pd.read_parquet(folder / "clean.parquet")
+    if "line_no" in clean.columns:  # written by the engine in no particular order: put it in split_transactions' order
+        clean = (clean.sort_values(["order_date", "order_id", "line_no"], na_position="last", kind="stable")
+                 .drop(columns="line_no").reset_index(drop=True))
+    return Cleaned(clean, pd.read_parquet(folder / "log.parquet"))
 
 
 def _write_split(split: Split, folder: Path) -> None:

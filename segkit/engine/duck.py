@@ -146,7 +146,8 @@ def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | 
 
 def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, *, returns: str,
               test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
-    """Create the temp table ``reasons`` (every line with the rule that excludes it); return the line columns."""
+    """Create the temp tables ``reasons`` (every line with the rule that excludes it) and ``dropped`` (the
+    excluded lines' numbers and rules); return the line columns."""
     columns = _register_lines(con, lines)
     clash = RESERVED_COLUMNS.intersection(columns)
     if clash:
@@ -158,12 +159,14 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
     query = sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z)
     con.execute(f"CREATE OR REPLACE TEMP TABLE reasons AS {query}")
     con.execute("DROP TABLE first_reasons")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS {sql.dropped_query('reasons')}")
     return columns
 
 
 def _release(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
     con.execute("DROP TABLE IF EXISTS reasons")
+    con.execute("DROP TABLE IF EXISTS dropped")
     con.execute("DROP VIEW IF EXISTS source_lines")
     con.unregister("source_frame")  # a no-op when the lines came from Parquet
 
@@ -188,8 +191,8 @@ def split_lines(
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
-        clean = _to_pandas(con.sql(sql.clean_query("source_lines", "reasons", columns)), lines)
-        excluded = _to_pandas(con.sql(sql.excluded_query("source_lines", "reasons", columns)), lines)
+        clean = _to_pandas(con.sql(sql.clean_query("source_lines", "dropped", columns)), lines)
+        excluded = _to_pandas(con.sql(sql.excluded_query("source_lines", "dropped", columns)), lines)
         counts, totals = _counts(con)
     finally:
         _release(con)
@@ -220,7 +223,9 @@ def split_parquet(
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> SplitFiles:
     """Apply the cleaning rules to order lines in Parquet; write ``clean.parquet`` and ``excluded.parquet``
-    into ``folder`` without bringing the lines into Python."""
+    into ``folder`` without bringing the lines into Python. The clean lines are in no particular
+    order and keep their ``line_no`` (:func:`segkit.data.load_clean` sorts them as
+    :func:`split_lines` does); the excluded lines are in source order."""
     con = connection or connect()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -228,9 +233,10 @@ def split_parquet(
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
-        for name, query in (("clean", sql.clean_query), ("excluded", sql.excluded_query)):
-            con.execute(f"COPY ({query('source_lines', 'reasons', columns)}) TO {sql.literal(str(outputs[name]))} "
-                        "(FORMAT parquet, COMPRESSION zstd)")
+        queries = {"clean": sql.clean_query("source_lines", "dropped", columns, in_order=False),
+                   "excluded": sql.excluded_query("source_lines", "dropped", columns)}
+        for name, query in queries.items():
+            con.execute(f"COPY ({query}) TO {sql.literal(str(outputs[name]))} (FORMAT parquet, COMPRESSION zstd)")
         counts, totals = _counts(con)
     finally:
         _release(con)

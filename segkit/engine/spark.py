@@ -90,8 +90,9 @@ def split_lines(
     reasons.createOrReplaceTempView("reasons")
     counts = _rows(spark, sql.log_query("reasons"))
     totals = _rows(spark, sql.totals_query("reasons")).iloc[0].to_dict()
-    clean = spark.sql(translate(sql.clean_query("source_lines", "reasons", columns)))
-    excluded = spark.sql(translate(sql.excluded_query("source_lines", "reasons", columns)))
+    spark.sql(translate(sql.dropped_query("reasons"))).cache().createOrReplaceTempView("dropped")
+    clean = spark.sql(translate(sql.clean_query("source_lines", "dropped", columns)))
+    excluded = spark.sql(translate(sql.excluded_query("source_lines", "dropped", columns)))
     return SparkSplit(clean, excluded, counts, sql.read_totals(totals))
 
 

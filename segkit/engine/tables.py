@@ -42,6 +42,8 @@ def clean_lines(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
 
     Pass it where clean lines are asked for (:func:`segkit.data.calibration_holdout`,
     :func:`segkit.clv.holdout_validation`, :func:`segkit.clv.crm_export`, …): those functions
-    compute on the file in the engine. Read it yourself with ``pd.read_parquet`` when it fits.
+    compute on the file in the engine. Read it yourself with ``pd.read_parquet`` when it fits (lines
+    cleaned by the engine come in no particular order, with their ``line_no`` in the source:
+    :func:`segkit.data.load_clean` gives them sorted).
     """
     return cache_entry(source, columns=columns, **options) / "clean.parquet"
