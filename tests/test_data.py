@@ -587,3 +587,20 @@ def test_load_clean_makes_the_cache_folder(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(cached_clean, clean)
     pd.testing.assert_frame_equal(cached_log, log)
     assert data.load_clean(path, cache=False).clean.equals(clean)
+
+
+def test_customer_table_by_hand_with_an_order_over_midnight_a_free_line_and_a_late_return():
+    clean = pd.DataFrame({
+        "customer_id": ["x", "x", "x", "x", "y"],
+        "order_id": ["o1", "o1", "o2", "r1", "r2"],
+        "order_date": pd.to_datetime(["2024-01-01 23:50", "2024-01-02 00:10", "2024-01-05 09:00",
+                                      "2024-01-06 10:00", "2024-01-03 12:00"]),
+        "quantity": [1, 1, 1, -1, -1], "amount": [10.0, 5.0, 0.0, -3.0, -4.0]})
+    table = data.customer_table(clean, snapshot_date="2024-01-10")
+    assert list(table.index) == ["x"]  # y only returned something: no purchase, not a customer yet
+    x = table.loc["x"]
+    # purchase days 01-01 (10), 01-02 (5) and 01-05 (the free line); one order spans two of them
+    assert (x["n_orders"], x["frequency"], x["recency"], x["T"], x["days_since_last_purchase"]) == (2, 2, 4, 9, 5)
+    assert (x["revenue"], x["avg_order_value"]) == (12.0, 6.0)
+    # repeat days are worth 5 of 15 gross; net is 12 of 15, so 5 * 0.8 over 2 repeat days
+    assert x["monetary_value"] == pytest.approx(2.0)

@@ -584,3 +584,22 @@ def test_the_start_line_counts_order_lines_cheaply(tmp_path):
     assert count_order_lines(tmp_path / "orders.xlsx") is None  # not cheap: not counted
     assert start_line(3, tmp_path / "orders.csv.gz", 2).startswith("running 3 notebooks on about 1,234 order lines of ")
     assert start_line(1, tmp_path / "orders.xlsx", 1).startswith("running 1 notebook on ")
+
+
+def test_the_index_data_summary_counts_what_the_cleaning_kept(tmp_path, monkeypatch):
+    import json
+
+    from segkit import data
+    from segkit.paths import PROJECT_ROOT
+    from segkit.report.summary import data_summary
+
+    monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path)
+    corpus = PROJECT_ROOT / "tests" / "corpus"
+    path = corpus / "files" / "online_retail_ii.xlsx"  # two sheets, guests, cancellations, free lines
+    raw_rows = json.loads((corpus / "manifest.json").read_text())[path.name]["rows"]
+    summary = data_summary({"data_path": str(path)})
+    clean = data.load_clean(path).clean  # the lines in pandas, counted independently
+    assert summary["rows in / kept"] == f"{raw_rows:,} / {len(clean):,}"
+    assert len(clean) < raw_rows
+    assert summary["customers kept"] == f"{clean['customer_id'].nunique():,}"
+    assert summary["date range"] == f"{clean['order_date'].min():%Y-%m-%d} to {clean['order_date'].max():%Y-%m-%d}"

@@ -300,6 +300,12 @@ def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPy
             "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
 
 
+def customer_count(clean: pd.DataFrame | str | os.PathLike, *,
+                   connection: duckdb.DuckDBPyConnection | None = None) -> int:
+    """The number of customers in clean lines (a frame or a Parquet file)."""
+    return int(_query_lines(connection or session(), clean, sql.customer_count_query).iloc[0, 0])
+
+
 def purchase_day_counts(
     clean: pd.DataFrame | str | os.PathLike,
     last_calibration_day: pd.Timestamp,

@@ -274,13 +274,19 @@ FROM {reasons} WHERE reason IS NULL AND amount = 0 AND NOT {IS_RETURN}
 def totals_query(reasons: str) -> str:
     """Rows, customers and revenue in the source and among the kept lines."""
     return f"""
-SELECT count(*) AS rows_in,
-    CAST(coalesce(sum(CAST(amount AS {MONEY})), 0) AS DOUBLE) AS revenue_in,
-    count(DISTINCT customer_id) AS customers_in,
-    count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
-    CAST(coalesce(sum(CAST(amount AS {MONEY})) FILTER (WHERE reason IS NULL), 0) AS DOUBLE) AS revenue_kept,
-    count(DISTINCT customer_id) FILTER (WHERE reason IS NULL) AS customers_kept
-FROM {reasons}
+WITH customers AS (
+    SELECT customer_id, count(*) AS rows_in, sum(CAST(amount AS {MONEY})) AS revenue_in,
+        count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
+        sum(CAST(amount AS {MONEY})) FILTER (WHERE reason IS NULL) AS revenue_kept
+    FROM {reasons} GROUP BY customer_id
+)
+SELECT coalesce(sum(rows_in), 0) AS rows_in,
+    CAST(coalesce(sum(revenue_in), 0) AS DOUBLE) AS revenue_in,
+    count(customer_id) AS customers_in,
+    coalesce(sum(rows_kept), 0) AS rows_kept,
+    CAST(coalesce(sum(revenue_kept), 0) AS DOUBLE) AS revenue_kept,
+    count(customer_id) FILTER (WHERE rows_kept > 0) AS customers_kept
+FROM customers
 """
 
 
@@ -298,23 +304,28 @@ WITH lines AS (
         date_diff('day', {snapshot}, CAST(order_date AS DATE)) AS day
     FROM {clean} WHERE order_date < {snapshot}
 ),
+orders AS (
+    SELECT customer_id, day, order_id, sum(amount) FILTER (WHERE NOT is_return) AS value,
+        bool_or(NOT is_return) AS bought, sum(amount) AS net
+    FROM lines GROUP BY customer_id, day, order_id
+),
 days AS (
-    SELECT customer_id, day, sum(amount) AS value FROM lines WHERE NOT is_return GROUP BY customer_id, day
+    SELECT customer_id, day, sum(value) AS value, bool_or(bought) AS bought, sum(net) AS net
+    FROM orders GROUP BY customer_id, day
 ),
 per_day AS (
-    SELECT customer_id, count(*) AS n_days, min(day) AS first_day, max(day) AS last_day,
-        min_by(value, day) AS first_value, sum(value) AS gross
+    SELECT customer_id, count(*) FILTER (WHERE bought) AS n_days, min(day) FILTER (WHERE bought) AS first_day,
+        max(day) FILTER (WHERE bought) AS last_day, min_by(value, day) FILTER (WHERE bought) AS first_value,
+        sum(value) FILTER (WHERE bought) AS gross, sum(net) AS net
     FROM days GROUP BY customer_id
 ),
-orders AS (
-    SELECT customer_id, count(DISTINCT order_id) AS n_orders FROM lines WHERE NOT is_return GROUP BY customer_id
-),
-net AS (
-    SELECT customer_id, sum(amount) AS net FROM lines GROUP BY customer_id
+counted AS (
+    SELECT customer_id, count(DISTINCT order_id) FILTER (WHERE bought) AS n_orders FROM orders GROUP BY customer_id
 )
 SELECT p.customer_id, p.n_days, p.first_day, p.last_day, o.n_orders,
-    CAST(n.net AS DOUBLE) AS net, CAST(p.gross AS DOUBLE) AS gross, CAST(p.first_value AS DOUBLE) AS first_value
-FROM per_day AS p JOIN orders AS o ON p.customer_id = o.customer_id JOIN net AS n ON p.customer_id = n.customer_id
+    CAST(p.net AS DOUBLE) AS net, CAST(p.gross AS DOUBLE) AS gross, CAST(p.first_value AS DOUBLE) AS first_value
+FROM per_day AS p JOIN counted AS o ON p.customer_id = o.customer_id
+WHERE p.n_days > 0
 ORDER BY p.customer_id
 """
 
@@ -338,6 +349,11 @@ def span_query(clean: str) -> str:
     """The number of lines, of lines without a customer, and the first and last order date."""
     return (f"SELECT count(*) AS n_lines, count(*) - count(customer_id) AS n_no_customer, "
             f"min(order_date) AS first, max(order_date) AS last FROM {clean}")
+
+
+def customer_count_query(clean: str) -> str:
+    """The number of customers (distinct customer ids) in the lines."""
+    return f"SELECT count(DISTINCT customer_id) AS n_customers FROM {clean}"
 
 
 def purchase_day_counts_query(clean: str, last_calibration_day: str, end: str) -> str:

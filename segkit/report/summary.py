@@ -11,20 +11,24 @@ from segkit.report.folders import shown
 
 def data_summary(params: dict) -> dict[str, str]:
     """File, size, content hash and date range of the data the reports were built from."""
-    from segkit.data import excluded_rules, load_clean
+    from segkit import engine
+    from segkit.data import excluded_rules
+    from segkit.data.cache import load_log
+    from segkit.engine import duck
 
     path = project_path(params["data_path"])
-    clean, log = load_clean(path, columns=params.get("column_map") or None, returns=params.get("returns", "net"),
-                            **(params.get("reading") or {}))
-    rows_in = len(clean) + int(excluded_rules(log)["rows"].sum())  # every excluded line is under one rule
-    dates = clean["order_date"]
+    options = {"columns": params.get("column_map") or None, "returns": params.get("returns", "net"),
+               **(params.get("reading") or {})}
+    clean = engine.clean_lines(path, **options)  # the lines stay in the engine: only counts come back
+    span = duck.span(clean)
+    rows_in = span["n_lines"] + int(excluded_rules(load_log(path, **options))["rows"].sum())  # one rule per line
     return {
         "file": shown(path),
         "size": f"{path.stat().st_size / 1e6:.1f} MB",
         "sha256": (file_sha256(path) or "")[:12],
-        "date range": f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}",
-        "rows in / kept": f"{rows_in:,} / {len(clean):,}",
-        "customers kept": f"{clean['customer_id'].nunique():,}",
+        "date range": f"{span['first']:%Y-%m-%d} to {span['last']:%Y-%m-%d}",
+        "rows in / kept": f"{rows_in:,} / {span['n_lines']:,}",
+        "customers kept": f"{duck.customer_count(clean):,}",
     }
 
 
