@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from segkit.engine import sql
+from segkit.engine import rfm_sql, sql
 from segkit.errors import DataError
 from segkit.paths import INTERIM_DIR
 
@@ -368,10 +368,10 @@ def rfm_cuts(customers: pd.DataFrame | str, *, bins: int = 5,
     """Rank-score cut points per dimension in goodness (higher is better), ``inf`` for an empty level."""
     con = connection or session()
     if isinstance(customers, pd.DataFrame):
-        customers = customers[[column for column, _ in sql.RFM_DIMENSIONS.values()]]
+        customers = customers[[column for column, _ in rfm_sql.RFM_DIMENSIONS.values()]]
     relation = _relation(con, customers, "rfm_customers")
-    rows = con.sql(sql.rfm_cuts_query(relation, bins)).df().set_index("dim")
-    return sql.read_cuts(rows)
+    rows = con.sql(rfm_sql.rfm_cuts_query(relation, bins)).df().set_index("dim")
+    return rfm_sql.read_cuts(rows)
 
 
 def rfm_segments(customers: pd.DataFrame | str, cuts: dict[str, tuple[float, ...]], *, bins: int = 5, rules=None,
@@ -381,7 +381,7 @@ def rfm_segments(customers: pd.DataFrame | str, cuts: dict[str, tuple[float, ...
     relation = _relation(con, customers, "rfm_customers")
     con.register("rfm_lattice", _lattice(rules))
     try:
-        return con.sql(sql.rfm_segments_query(relation, cuts, bins, "rfm_lattice")).df()
+        return con.sql(rfm_sql.rfm_segments_query(relation, cuts, bins, "rfm_lattice")).df()
     finally:
         con.unregister("rfm_lattice")
 
@@ -398,9 +398,9 @@ def _in_row_order(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, query) ->
 def rfm_scores(customers: pd.DataFrame, cuts: dict[str, Sequence[float]], *,
                connection: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
     """R, F, M scores of each row of a customer table on cut points in goodness, in the table's row order."""
-    columns = [column for column, _ in sql.RFM_DIMENSIONS.values()]
+    columns = [column for column, _ in rfm_sql.RFM_DIMENSIONS.values()]
     scored = _in_row_order(connection or session(), customers[columns],
-                           lambda rows: sql.rfm_scores_query(rows, cuts, key="row_no"))
+                           lambda rows: rfm_sql.rfm_scores_query(rows, cuts, key="row_no"))
     return scored[["R", "F", "M"]].astype(np.int64)
 
 
@@ -412,7 +412,7 @@ def assign_segments(scores: pd.DataFrame, lattice: pd.DataFrame, *, bins: int,
     con.register("rfm_lattice", lattice)
     try:
         assigned = _in_row_order(con, scores[["R", "F", "M"]],
-                                 lambda rows: sql.rfm_assign_query(rows, bins, "rfm_lattice", key="row_no"))
+                                 lambda rows: rfm_sql.rfm_assign_query(rows, bins, "rfm_lattice", key="row_no"))
     finally:
         con.unregister("rfm_lattice")
     return assigned["segment"].to_numpy(object)

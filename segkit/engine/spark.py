@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from segkit.engine import sql
+from segkit.engine import rfm_sql, sql
 from segkit.errors import DataError
 
 
@@ -137,7 +137,7 @@ def rfm_segments(spark, customers, *, bins: int = 5, rules=None) -> pd.DataFrame
 
     frame = spark.createDataFrame(customers.reset_index()) if isinstance(customers, pd.DataFrame) else customers
     frame.createOrReplaceTempView("rfm_customers")
-    rows = _rows(spark, sql.rfm_cuts_query("rfm_customers", bins)).set_index("dim")
-    cuts = sql.read_cuts(rows)
+    rows = _rows(spark, rfm_sql.rfm_cuts_query("rfm_customers", bins)).set_index("dim")
+    cuts = rfm_sql.read_cuts(rows)
     spark.createDataFrame(_lattice(rules)).createOrReplaceTempView("rfm_lattice")
-    return _rows(spark, sql.rfm_segments_query("rfm_customers", cuts, bins, "rfm_lattice"))
+    return _rows(spark, rfm_sql.rfm_segments_query("rfm_customers", cuts, bins, "rfm_lattice"))
