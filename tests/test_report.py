@@ -533,8 +533,9 @@ def test_a_run_writes_both_editions_prints_its_progress_and_the_index_summarises
     out = capfd.readouterr()  # at the file-descriptor level: the kernels' own warnings would show here
     lines = out.out.splitlines()
     assert re.fullmatch(r"running 2 notebooks on about 2 order lines of .*orders\.csv, 2 at a time", lines[0])
+    assert re.fullmatch(r"data read and cleaned in \d+ s \(2 / 2 lines in / kept\), cached for every notebook", lines[1])
     assert sum(bool(re.match(r"\[\d/2\] \S+ +ok +\d+ s$", line)) for line in lines) == 2
-    assert re.fullmatch(r"2 notebooks in \d+ s \(2 ok, 0 failed\)", lines[3])
+    assert re.fullmatch(r"2 notebooks in \d+ s \(2 ok, 0 failed\)", lines[4])
     assert "without encryption" not in out.err
     for name in ("01_rfm", "06_campaign_roi"):
         assert (reports / f"{name}.html").exists() and (reports / "analyst" / f"{name}.html").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from segkit.paths import project_path
 from segkit.report.execute import (DEFAULT_TIMEOUT_S, ReportError, execute_notebooks, list_notebooks, load_parameters,
-                                   start_line)
+                                   start_line, summary_line)
 from segkit.report.folders import Folders, shown
 from segkit.report.index import collect_index, collect_summary, render_index
 from segkit.report.publish import publish_all, refuse_clashes, render
@@ -37,13 +37,16 @@ def build_reports(
     data_path = project_path(params["data_path"]) if params.get("data_path") else None
     print(start_line(len(notebooks), data_path, jobs), flush=True)
     clock = time.perf_counter()
+    # the summary reads and cleans the file into the cache first, so that notebooks running side by
+    # side do not each read and clean the same file at the same time
+    data_summary = safe_data_summary(params)
+    print(summary_line(data_summary, time.perf_counter() - clock), flush=True)
     try:
         results = execute_notebooks(notebooks, params, staging=staging, jobs=jobs, timeout=timeout,
                                     reports=folders.reports)
         results = [render(result, staging=staging, run=run, reports=folders.reports) for result in results]
         results = refuse_clashes(results, folders)
         publish_all(results, run, folders)
-        data_summary = safe_data_summary(params)
         index = staging / "index.html"
         figures, actions = collect_summary(folders)
         index.write_text(render_index(*collect_index(results, params, run, folders), params, data_summary,

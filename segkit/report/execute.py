@@ -195,6 +195,14 @@ def start_line(n_notebooks: int, data: Path | None, jobs: int) -> str:
     return f"running {n_notebooks} notebook{plural} on {lines}{shown(Path(data))}, {jobs} at a time"
 
 
+def summary_line(data_summary: dict[str, str], seconds: float) -> str:
+    """The line printed once the data is read and cleaned (or could not be), before the notebooks run."""
+    if "error" in data_summary:
+        return f"the data could not be read and cleaned ({data_summary['error']}); the notebooks will say why"
+    return (f"data read and cleaned in {seconds:.0f} s ({data_summary['rows in / kept']} lines in / kept), "
+            "cached for every notebook")
+
+
 def reads_exports(notebook: Path) -> bool:
     """Whether a notebook declares :data:`EXPORTS_PARAMETER` (and so runs in the second wave)."""
     import papermill
