@@ -41,10 +41,22 @@ def _tree_files() -> list[str]:
 def _copy_tree(target: Path, *, keep: bool) -> None:
     if target.exists() and not keep:
         shutil.rmtree(target)
-    for name in _tree_files():
+    names = _tree_files()
+    for name in names:
         source, destination = ROOT / name, target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, destination)
+    _drop_stale(target, set(names))
+
+
+def _drop_stale(target: Path, names: set[str]) -> None:
+    """Remove the copy's modules and tests that the working tree no longer has, and their mutants:
+    a module moved into a package would otherwise still be imported, mutated and scored."""
+    for folder in ("segkit", "tests"):
+        for stale in [p for p in (target / folder).rglob("*.py") if str(p.relative_to(target)) not in names]:
+            stale.unlink()
+            for mutated in (target / "mutants" / stale.relative_to(target)).parent.glob(stale.name + "*"):
+                mutated.unlink()
 
 
 def _narrow_config(target: Path, family: str, tests: list[str]) -> None:
