@@ -1,6 +1,7 @@
 """Mutation testing of one segkit subpackage with mutmut, in a private copy of the working tree.
 
-Usage: ``python tools/mutants.py FAMILY [--max-children N] [--keep]`` (``make mutants FAMILY=rfm``).
+Usage: ``python tools/mutants.py FAMILY [--max-children N] [--keep] [--only NAMES] [--tests FILES] [--copy NAME]``
+(``make mutants FAMILY=rfm``).
 
 FAMILY is one of data, rfm, cluster, clv, campaign. The working tree (tracked and
 untracked, not ignored files) is copied to ``build/mutants/FAMILY/`` with mutmut's
@@ -86,12 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="reuse earlier results in the copy")
     parser.add_argument("--only", nargs="*", default=(), help="mutant names (globs) to run")
+    parser.add_argument("--copy", default=None,
+                        help="name of the copy under build/mutants/ (default: the family), for a second measurement "
+                             "of some of the family's mutants (--only) against other tests (--tests)")
     parser.add_argument("--tests", nargs="*", default=[],
                         help="test files to run instead of all of tests/ (a narrower score: kills by other "
                              "tests are not counted); for when another family's unfinished work breaks a test")
     args = parser.parse_args(argv)
 
-    target = ROOT / "build" / "mutants" / args.family
+    target = ROOT / "build" / "mutants" / (args.copy or args.family)
     _copy_tree(target, keep=args.keep or bool(args.only))
     _narrow_config(target, args.family, args.tests)
     run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.only]
