@@ -343,3 +343,16 @@ def test_one_row_per_buyer_is_checked_on_the_lines_file(tmp_path):
     with pytest.raises(DataError, match=r"^The export needs column\(s\) \['is_return'\]"):
         data.check_one_row_per_buyer(["a"], pd.read_parquet(lines).drop(columns="is_return"), snapshot_date=snapshot,
                                      what="The export")
+
+
+def test_the_engine_takes_its_threads_and_memory_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from segkit.engine import duck; con = duck.connect(); "
+            "print(*con.sql(\"SELECT current_setting('threads'), current_setting('memory_limit')\").fetchall()[0])")
+    env = {**os.environ, "SEGKIT_ENGINE_THREADS": "1", "SEGKIT_ENGINE_MEMORY": "300MB"}
+    threads, memory = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                     check=True).stdout.split(" ", 1)
+    assert threads == "1" and memory.strip().startswith("286")  # DuckDB shows 300 MB as 286.1 MiB

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -99,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     _copy_tree(target, keep=args.keep or bool(args.only))
     _narrow_config(target, args.family, args.tests)
     run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.only]
-    if subprocess.run(run, cwd=target, check=False).returncode != 0:
+    # one OpenMP / BLAS / DuckDB thread per test process: mutmut limits each mutant's CPU time, and
+    # threads that wait for a shared core use CPU time without doing work (mutants timed out)
+    single = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                     "SEGKIT_ENGINE_THREADS")}
+    if subprocess.run(run, cwd=target, check=False, env={**os.environ, **single}).returncode != 0:
         print(f"mutmut stopped early (see above); results so far are in {target.relative_to(ROOT)}", file=sys.stderr)
     stats = _score(target)
     if stats["killed"] + stats["survived"] == 0:

@@ -34,9 +34,12 @@ class Split:
 #: DuckDB's working memory before it spills to disk: the engine's peak memory stays near it whatever
 #: the data size (DuckDB's own default, 80% of the machine, would hold everything it can).
 MEMORY_LIMIT: str = os.environ.get("SEGKIT_ENGINE_MEMORY", "1GB")
+#: DuckDB's threads; unset, one per core. Fewer leave cores to other work (mutation testing sets 1:
+#: it limits each test's CPU time, and threads waiting for a shared core use CPU time too).
+THREADS: int | None = int(os.environ["SEGKIT_ENGINE_THREADS"]) if os.environ.get("SEGKIT_ENGINE_THREADS") else None
 
 
-def connect(*, threads: int | None = None, memory_limit: str = MEMORY_LIMIT,
+def connect(*, threads: int | None = THREADS, memory_limit: str = MEMORY_LIMIT,
             spill_to: Path = INTERIM_DIR / "duckdb-spill") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection that spills to ``spill_to`` past ``memory_limit``."""
     config = {"preserve_insertion_order": False, "memory_limit": memory_limit}
