@@ -188,15 +188,10 @@ def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
     return Split(clean, excluded, log)
 
 
-def load_log(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> pd.DataFrame:
-    """The quality log of :func:`load_clean` (same options, same cache), without loading the clean lines."""
-    return pd.read_parquet(cache_entry(source, columns=columns, **options) / "log.parquet")
-
-
 def _read_entry(folder: Path) -> Cleaned:
     clean = pd.read_parquet(folder / "clean.parquet")
     if "line_no" in clean.columns:  # written by the engine in no particular order: put it in split_transactions' order
-        clean = (clean.sort_values(["order_date", "order_id", "line_no"], na_position="last", kind="stable")
+        clean = (clean.sort_values(["order_date", "order_id", "line_no"], na_position="last")
                  .drop(columns="line_no").reset_index(drop=True))
     return Cleaned(clean, pd.read_parquet(folder / "log.parquet"))
 

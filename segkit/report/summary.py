@@ -11,17 +11,19 @@ from segkit.report.folders import shown
 
 def data_summary(params: dict) -> dict[str, str]:
     """File, size, content hash and date range of the data the reports were built from."""
-    from segkit import engine
+    import pandas as pd
+
     from segkit.data import excluded_rules
-    from segkit.data.cache import load_log
+    from segkit.data.cache import cache_entry
     from segkit.engine import duck
 
     path = project_path(params["data_path"])
-    options = {"columns": params.get("column_map") or None, "returns": params.get("returns", "net"),
-               **(params.get("reading") or {})}
-    clean = engine.clean_lines(path, **options)  # the lines stay in the engine: only counts come back
+    entry = cache_entry(path, columns=params.get("column_map") or None, returns=params.get("returns", "net"),
+                        **(params.get("reading") or {}))  # read and cleaned once: the notebooks read this entry
+    clean = entry / "clean.parquet"  # the lines stay in the engine: only counts come back
     span = duck.span(clean)
-    rows_in = span["n_lines"] + int(excluded_rules(load_log(path, **options))["rows"].sum())  # one rule per line
+    log = pd.read_parquet(entry / "log.parquet")
+    rows_in = span["n_lines"] + int(excluded_rules(log)["rows"].sum())  # every excluded line is under one rule
     return {
         "file": shown(path),
         "size": f"{path.stat().st_size / 1e6:.1f} MB",
