@@ -1251,6 +1251,11 @@ def test_holdout_skip_sentences_by_hand() -> None:
     assert unfit.summary.startswith("**The model cannot be fitted on the calibration period** (up to 2024-04-09), "
                                     "so the holdout validation is skipped: ")
     assert unfit.calibration_end == pd.Timestamp("2024-04-09") and unfit.cal_hold is not None and unfit.model is None
+    assert unfit.holdout_end == pd.Timestamp("2024-04-29")
+    # calibration up to the first day itself: one day to fit on is not "too short", the fit says why it fails
+    edge = clv.holdout_validation(clean, snapshot_date="2024-04-30", holdout_days=119)
+    assert edge.calibration_end == pd.Timestamp("2024-01-01")
+    assert edge.summary.startswith("**The model cannot be fitted on the calibration period** (up to 2024-01-01)")
     comparison = pd.DataFrame({"BG/NBD": [1.0, 0.40], "Pareto/NBD": [2.0, 0.35]}, index=["total_error_pct", "mae"])
     assert clv_text._holdout_comparison(comparison, 900, 900) == (
         "On the holdout, **Pareto/NBD** has the smaller mean absolute error (0.350).")
@@ -2091,3 +2096,27 @@ def test_holdout_pareto_comparison_past_max_customers_scores_both_models_on_the_
     pd.testing.assert_series_equal(sampled.table["BG/NBD"], expected.loc[sampled.table.index], check_names=False)
     assert not np.allclose(sampled.table["BG/NBD"], validation.errors.loc[sampled.table.index])
     assert f"(on a random sample of 600 of the {len(validation.cal_hold):,} customers)" in sampled.note
+
+
+def test_holdout_ignores_lines_on_and_after_the_snapshot() -> None:
+    """A snapshot before the end of the data: the validation is that of the data cut at the snapshot, to
+    the number (the holdout ends the day before the snapshot, not at the last line)."""
+    clean = _shape(600, 21, days=540)
+    snapshot = pd.Timestamp("2025-03-01")
+    assert clean["order_date"].max() > snapshot + pd.Timedelta(days=60)
+    early = clv.holdout_validation(clean, snapshot_date=snapshot, holdout_days=90)
+    cut = clv.holdout_validation(clean[clean["order_date"] < snapshot], snapshot_date=snapshot, holdout_days=90)
+    assert early.done and early.holdout_end == pd.Timestamp("2025-02-28")
+    pd.testing.assert_frame_equal(early.cal_hold, cut.cal_hold)
+    pd.testing.assert_series_equal(early.errors, cut.errors)
+    pd.testing.assert_frame_equal(early.tracking, cut.tracking)
+    assert early.summary == cut.summary
+    assert early.summary.startswith(f"In the 90-day holdout the {len(early.cal_hold):,} calibration customers made ")
+
+
+def test_a_one_day_holdout_is_a_validation() -> None:
+    clean = _shape(600, 22, days=540)
+    snapshot = clean["order_date"].max().normalize() + pd.Timedelta(days=1)
+    one_day = clv.holdout_validation(clean, snapshot_date=snapshot, holdout_days=1)
+    assert one_day.done and one_day.calibration_end == snapshot - pd.Timedelta(days=2)
+    assert one_day.summary.startswith("In the 1-day holdout ")

@@ -390,3 +390,51 @@ def test_bgnbd_rows_of_weight_zero_are_not_in_the_data() -> None:
                                   sample_weight=np.r_[np.ones(500), 0.0])
     np.testing.assert_allclose(weighted.params_, alone.params_, rtol=1e-6)
     assert weighted.n_unique_ == alone.n_unique_ and weighted.n_customers_ == 500.0
+
+
+# --------------------------------------------------------------------------------------------
+# _check_btyd: every refusal word for word, with the first offending customer as the example
+# --------------------------------------------------------------------------------------------
+
+NEGATIVE_FIX = "Ages and counts cannot be negative: check the snapshot date and the column choice."
+
+
+@pytest.mark.parametrize(
+    ("frequency", "recency", "T", "message"),
+    [
+        ([1.0, 2.0, 3.0], [5.0, -1.0, 3.0], [10.0, 10.0, 10.0],
+         f"'recency' has 1 negative value(s) (of 3). {NEGATIVE_FIX}"),
+        ([1.0, 2.0, 3.0], [5.0, 1.0, 3.0], [-10.0, -10.0, 10.0],
+         f"'T' has 2 negative value(s) (of 3). {NEGATIVE_FIX}"),
+        ([1.0, 2.5, 0.5], [5.0, 1.0, 3.0], [10.0, 10.0, 10.0],
+         "'frequency' has 2 non-integer value(s) (of 3). frequency counts repeat purchase days; round it or "
+         "rebuild it with segkit.data.customer_table."),
+        ([1.0, 2.0, 0.0, 0.0], [5.0, 1.0, 3.0, 0.0], [10.0, 10.0, 10.0, 10.0],
+         "'recency' has 1 value(s) above 0 where frequency is 0 (of 4). A customer without repeat purchases has "
+         "recency 0 (first = last purchase); check that frequency counts REPEAT purchases (purchase days - 1)."),
+        ([1.0, 2.0, 3.0], [5.0, 50.0, 70.0], [10.0, 40.0, 60.0],
+         "'recency' is greater than 'T' for 2 customer(s) (e.g. recency=50, T=40). In buy-till-you-die models "
+         "recency is the age at the LAST purchase (days from first to last purchase) and T the age at the snapshot "
+         "(days from first purchase). Did you pass days_since_last_purchase (the RFM recency)? Use the 'recency' and "
+         "'T' columns of segkit.data.customer_table."),
+        ([1.0], [40.5], [40.0], None),  # half a day too old is too old
+    ],
+)
+def test_check_btyd_refuses_word_for_word(frequency, recency, T, message) -> None:
+    from segkit.clv._fit import _check_btyd
+
+    with pytest.raises(DataError) as caught:
+        _check_btyd(frequency, recency, T)
+    if message is not None:
+        assert str(caught.value) == message
+
+
+def test_check_btyd_accepts_the_edges_and_fractional_frequencies_when_asked() -> None:
+    from segkit.clv._fit import _check_btyd
+
+    # recency equal to T (bought on the snapshot's eve) and within rounding of it are valid
+    x, t_x, age = _check_btyd([1.0, 2.0, 0.0], [40.0, 100.0 + 1e-8, 0.0], [40.0, 100.0, 0.0])
+    np.testing.assert_array_equal(x, [1.0, 2.0, 0.0])
+    assert t_x.dtype == float and age.tolist() == [40.0, 100.0, 0.0]
+    x, _, _ = _check_btyd([1.5, 0.25], [5.0, 1.0], [10.0, 10.0], require_integer=False)
+    assert x.tolist() == [1.5, 0.25]
