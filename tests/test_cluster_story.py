@@ -249,3 +249,75 @@ def test_the_clustering_notebooks_compute_the_record_with_one_call():
     assert "n_clusters: int = 0" in _code("02_kmeans")  # the same default k as record_k below
     for nb in ("03_hierarchical", "04_pca"):
         assert "record_k: int = 0" in _code(nb) and "cluster.compare_to_record(" in _code(nb)
+
+
+# ------------------------------------------------------------------------------ the words, by hand
+
+
+def _hand_comparison(groups: list[list[int]], own_names: list[str], method: str):
+    """A comparison from per-group lists of record segments (0 loyal, 1 lapsed, 2 new), named as given."""
+    from segkit.cluster.match import RecordComparison
+
+    labels = [g for g, members in enumerate(groups) for _ in members]
+    reference = [s for members in groups for s in members]
+    m = match_segments(labels, reference)
+    return RecordComparison(method=method, match=m, names=pd.Series(own_names),
+                            record_names=pd.Series(["loyal", "lapsed", "new"]), table=pd.DataFrame())
+
+
+def test_record_words_word_for_word_when_a_method_splits_the_record():
+    from types import SimpleNamespace
+
+    from segkit.cluster.text.record import _record_words
+
+    groups = [[0] * 8 + [1] * 2, [0] * 6 + [2] * 4, [1] * 4 + [2] * 3 + [0] * 3, [2] * 9 + [1], [0] * 7 + [1] * 3]
+    comparison = _hand_comparison(groups, ["loyal", "big baskets", "mixed", "new", "bargain hunters"], "Ward")
+    # the pairing that shares most customers: loyal-loyal 8, mixed-lapsed 4, new-new 9; mixed holds only 40%
+    assert comparison.match.assignment["matched"].tolist() == [True, False, False, True, False]
+    record = SimpleNamespace(k=3, k_source="parameter")
+    w = _record_words(comparison, record=record)
+    ari = adjusted_rand_score([g for g, members in enumerate(groups) for _ in members], sum(groups, []))
+    assert w.headline == (
+        "**Ward agrees with the segmentation of record for 34% of customers**: they are in the record segment whose "
+        f"name their group carries (adjusted Rand index {ari:.2f}; 1 = the same segments, 0 = no more alike than "
+        "chance).")
+    assert w.groups == (
+        "Ward's 5 groups split the record's 3 segments as follows: "
+        "*loyal* (10 customers): 80% loyal, 20% lapsed (it holds 33% of the record's loyal); "
+        "*big baskets* (10 customers): 60% loyal, 40% new; "
+        "*mixed* (10 customers): 40% lapsed, 30% loyal, 30% new; "
+        "*new* (10 customers): 90% new, 10% lapsed (it holds 56% of the record's new); "
+        "*bargain hunters* (10 customers): 70% loyal, 30% lapsed. "
+        "*mixed* matches no record segment: none holds 50% of its customers (at most 40%, in lapsed). "
+        "*big baskets* and *bargain hunters* are mostly loyal (60% and 70%), but that segment is matched one to one "
+        "with *loyal*, which shares more customers with it, so these groups keep names of their own. "
+        "Own names never repeat a record name.")
+    assert w.k == ("Ward has 5 groups where the segmentation of record has 3; each method's own evidence picks its "
+                   "k. Ward: k = 5. The record (k-means on the RFM features): k = 3 is set by the parameter n_clusters.")
+
+
+def test_record_words_word_for_word_when_a_method_merges_or_redraws_it():
+    from types import SimpleNamespace
+
+    from segkit.cluster.text.record import _record_words
+
+    # two groups for three segments: the second is mostly loyal, but the first shares more with loyal
+    merged = _hand_comparison([[0] * 5 + [2], [0] * 4 + [1]], ["loyal", "quiet"], "k-means on the extended features")
+    w = _record_words(merged, record=SimpleNamespace(k=3, k_source="parameter"))
+    assert w.headline.startswith("**K-means on the extended features agrees with the segmentation of record for "
+                                 "45% of customers**")
+    assert w.groups == (
+        "K-means on the extended features' 2 groups merge the record's 3 segments as follows: "
+        "*loyal* (6 customers): 83% loyal, 17% new (it holds 56% of the record's loyal); "
+        "*quiet* (5 customers): 80% loyal, 20% lapsed. "
+        "*quiet* is mostly loyal (80%), but that segment is matched one to one with *loyal*, which shares more "
+        "customers with it, so this group keeps a name of its own. Own names never repeat a record name.")
+    # as many groups as segments, each matched: no sentence about unmatched groups
+    redrawn = _hand_comparison([[0] * 3, [1] * 3 + [0], [2] * 2], ["loyal", "lapsed", "new"], "Ward")
+    w = _record_words(redrawn, record=SimpleNamespace(k=3, k_source="parameter"))
+    assert w.groups == (
+        "Ward's 3 groups redraw the record's 3 segments as follows: "
+        "*loyal* (3 customers): 100% loyal (it holds 75% of the record's loyal); "
+        "*lapsed* (4 customers): 75% lapsed, 25% loyal (it holds 100% of the record's lapsed); "
+        "*new* (2 customers): 100% new (it holds 100% of the record's new).")
+    assert w.k == "Ward and the segmentation of record both have k = 3."
