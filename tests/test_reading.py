@@ -159,11 +159,21 @@ def test_workbook_sheets_with_the_same_header_are_stacked_and_named(tmp_path):
     (sheets,) = [d for d in table.decisions if d.aspect == "sheets"]
     assert "'Year 2009-2010': 2 rows" in sheets.evidence and "'Year 2010-2011': 3 rows" in sheets.evidence
     assert "skipped (another header): 'Notes'" in sheets.evidence
+    assert (sheets.subject, sheets.value, sheets.given) == ("file", "'Year 2009-2010', 'Year 2010-2011'", False)
+    assert sheets.evidence == ("stacked, same header: 'Year 2009-2010': 2 rows; 'Year 2010-2011': 3 rows; skipped "
+                               "(another header): 'Notes', set reading: {sheet: ...} to read one")
+    # one row label per line, in sheet order: an excluded line's label is its place in the workbook
+    assert table.frame.index.tolist() == [0, 1, 2, 3, 4]
+    assert table.frame["Invoice"].tolist() == ["1", "2", "3", "4", "5"]
 
 
 def test_one_sheet_by_name_and_a_wrong_name_lists_the_sheets(tmp_path):
     path = _workbook(tmp_path)
-    assert len(read_raw(path, sheet="Year 2010-2011").frame) == 3
+    chosen = read_raw(path, sheet="Year 2010-2011")
+    assert len(chosen.frame) == 3
+    (sheets,) = [d for d in chosen.decisions if d.aspect == "sheets"]
+    assert (sheets.subject, sheets.value, sheets.evidence, sheets.given) == (
+        "file", "'Year 2010-2011'", "given; 3 rows", True)
     with pytest.raises(DataError, match=r"no sheet 'Year 2011'.*'Year 2009-2010', 'Year 2010-2011', 'Notes'"):
         read_raw(path, sheet="Year 2011")
 
