@@ -1004,10 +1004,15 @@ def test_pca_words_from_a_hand_made_result():
     assert w.components.loc["PC1", "main_features"] == "revenue (+0.80), number of orders (+0.60)"
     assert w.agreement is None and w.advice is None
     assert words(result, variance_target=0.5).headline.startswith("**3 features reduce to 1 components that keep 55%")
-    agreement = pd.DataFrame({"ARI_vs_all_features": [0.7, 0.95]}, index=pd.Index([2, 3], name="components"))
+    agreement = pd.DataFrame({"ARI_vs_all_features": [0.7, 0.95], "customers": [7, 7]},
+                             index=pd.Index([2, 3], name="components"))
     w = words(result, variance_target=0.8, agreement=agreement)
     assert w.agreement == ("With the 2 components needed to keep at least 80% of the variance, the segments agree with "
                            "those on all features at ARI 0.70. ARI ≥ 0.9 needs 3 components.")
+    sampled = words(result, variance_target=0.8, agreement=agreement.assign(customers=[5, 5])).agreement
+    assert sampled == ("With the 2 components needed to keep at least 80% of the variance, the segments agree with "
+                       "those on all features at ARI 0.70 (on a random sample of 5 of the 7 customers). ARI ≥ 0.9 "
+                       "needs 3 components.")
     assert w.advice is None  # the advice needs the features
     low = agreement.assign(ARI_vs_all_features=[0.7, 0.8])
     assert words(result, agreement=low).agreement.endswith("No reduced set reaches ARI 0.9.")

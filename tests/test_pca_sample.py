@@ -35,6 +35,7 @@ def test_below_the_cap_every_customer_is_used_and_the_result_unchanged():
     above = res.agreement(labels, n_clusters=4, n_init=2, sample=10_000, random_state=1)
     pd.testing.assert_frame_equal(at_cap, above)
     np.testing.assert_allclose(above["ARI_vs_all_features"], _by_hand(res, labels, 4, 2, 1))
+    assert (above["customers"] == 300).all()
 
 
 def test_sampled_agreement_is_seeded_and_honours_the_cap(monkeypatch):
@@ -51,6 +52,7 @@ def test_sampled_agreement_is_seeded_and_honours_the_cap(monkeypatch):
     monkeypatch.setattr(pca_module, "adjusted_rand_score", spy)
     first = res.agreement(labels, n_clusters=4, n_init=1, sample=250, random_state=5)
     assert seen and all(pair == (250, 250) for pair in seen)
+    assert (first["customers"] == 250).all()  # what the report's words say the agreement is on
     second = res.agreement(labels, n_clusters=4, n_init=1, sample=250, random_state=5)
     pd.testing.assert_frame_equal(first, second)
     # the planted groups are found on the sample too: all components are a rotation of the features

@@ -116,8 +116,9 @@ class PCAResult:
         Returns
         -------
         DataFrame
-            Indexed by ``components`` (m from ``min_components`` to all): ``variance_kept`` and
-            ``ARI_vs_all_features`` (adjusted Rand index of the two partitions; 1 = the same segments).
+            Indexed by ``components`` (m from ``min_components`` to all): ``variance_kept``,
+            ``ARI_vs_all_features`` (adjusted Rand index of the two partitions; 1 = the same segments)
+            and ``customers``, how many customers the refits and the index used (the sample, or all).
 
         Raises
         ------
@@ -141,7 +142,8 @@ class PCAResult:
             with threadpool_limits(limits=1, user_api="openmp"):  # why: see ``sample`` above
                 reduced = SegmentKMeans(n_clusters, n_init=n_init, random_state=random_state)._fit(scores[:, :m])
             rows.append({"components": m, "variance_kept": self.explained["cumulative"].iloc[m - 1],
-                         "ARI_vs_all_features": adjusted_rand_score(labels, reduced.labels_)})
+                         "ARI_vs_all_features": adjusted_rand_score(labels, reduced.labels_),
+                         "customers": len(labels)})
         return pd.DataFrame(rows).set_index("components")
 
 

@@ -28,8 +28,10 @@ def _pca_words(result: PCAResult, *, variance_target: float = 0.8, n_describe: i
     n_map = max(n_keep, 2)
     at_keep = agreement.at[n_map, "ARI_vs_all_features"]
     enough = agreement.index[agreement["ARI_vs_all_features"] >= 0.9]
+    used, everyone = int(agreement["customers"].iloc[0]), len(result.scores)
+    sampled = "" if used == everyone else f" (on a random sample of {used:,} of the {everyone:,} customers)"
     agree = (f"With the {n_map} components needed to keep at least {variance_target:.0%} of the variance, the segments "
-             f"agree with those on all features at ARI {at_keep:.2f}. "
+             f"agree with those on all features at ARI {at_keep:.2f}{sampled}. "
              + (f"ARI ≥ 0.9 needs {enough[0]} components." if len(enough) else "No reduced set reaches ARI 0.9."))
     advice = None if scaled is None else _pca_advice(result, scaled, agreement, n_components=n_map,
                                                      meaning=components["meaning"].iloc[0])
