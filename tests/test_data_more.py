@@ -634,3 +634,18 @@ def test_clean_parquet_excludes_a_keying_error_unless_outliers_are_kept(tmp_path
         log = cleaning.clean_parquet(tmp_path / "lines.parquet", tmp_path / name, **options).set_index("rule")
         assert log.loc["outlier", "rows"] == rows
         assert len(pd.read_parquet(tmp_path / name / "clean.parquet")) == 10 - rows
+
+
+def test_content_hash_is_the_files_sha256_and_follows_a_rewrite(tmp_path):
+    import hashlib
+    import os
+
+    from segkit.data.cache import content_hash
+
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"customer_id,amount\n1,2.5\n")
+    assert content_hash(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    before = path.stat().st_mtime_ns
+    path.write_bytes(b"customer_id,amount\n1,3.5\n")  # same size, new bytes
+    os.utime(path, ns=(before + 10**9, before + 10**9))  # a later modification time, as any rewrite has
+    assert content_hash(path) == hashlib.sha256(b"customer_id,amount\n1,3.5\n").hexdigest()

@@ -59,12 +59,26 @@ CLEANING_DEFAULTS: dict = {"returns": "net", "test_account_pattern": DEFAULT_TES
                            "test_accounts": (), "outlier_z": DEFAULT_OUTLIER_Z}
 
 
+def content_hash(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes (hex), computed once per process for a file of one size and
+    modification time: a report run asks for it for the run record, the cache key and the index."""
+    stat = os.stat(path)
+    return _content_hash(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_hash(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _cache_key(files: list[Path], options: dict, *, kind: str = "clean") -> Path:
     digest = hashlib.sha256()
     for path in files:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 24), b""):
-                digest.update(block)
+        digest.update(content_hash(path).encode())
     digest.update(repr((_code_version(), sorted((k, repr(v)) for k, v in options.items()))).encode())
     return INTERIM_DIR / f"{kind}-{digest.hexdigest()[:20]}"
 

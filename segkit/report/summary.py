@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from segkit.paths import project_path
@@ -43,12 +42,10 @@ def safe_data_summary(params: dict) -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str | None:
-    """The SHA-256 of a file, read in chunks; None when it cannot be read."""
-    digest = hashlib.sha256()
+    """The SHA-256 of a file (:func:`segkit.data.cache.content_hash`); None when it cannot be read."""
+    from segkit.data.cache import content_hash
+
     try:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        return content_hash(path)
     except OSError:
         return None
-    return digest.hexdigest()
