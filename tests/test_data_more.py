@@ -491,6 +491,19 @@ def test_load_split_is_split_transactions_of_the_file(tmp_path, interim):
     assert len(list(interim.glob("clean-*"))) == 1
 
 
+def test_load_split_honours_a_column_map(tmp_path, interim):
+    path = tmp_path / "export.csv"
+    # headers segkit does not know: without the map the file cannot be read at all
+    path.write_text("Beleg;Kunde;Datum;Menge;Preis\n1;a;2024-01-05;2;2,5\n2;;2024-01-06;1;10\n3;b;2024-02-01;1;4\n")
+    columns = {"Beleg": "order_id", "Kunde": "customer_id", "Datum": "order_date", "Menge": "quantity",
+               "Preis": "unit_price"}
+    got = data.load_split(path, columns=columns)
+    expected = data.split_transactions(data.read_transactions(path, columns=columns).lines)
+    for ours, theirs in zip(got, expected):
+        pd.testing.assert_frame_equal(ours, theirs)
+    assert got.clean["customer_id"].tolist() == ["a", "b"] and got.excluded.index.tolist() == [1]
+
+
 def test_the_cache_key_follows_the_content_and_the_code(tmp_path, interim, monkeypatch):
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS_CSV)

@@ -118,6 +118,16 @@ def test_returns_summary(profile):
     assert table["value"].tolist() == [10.0, 40.0, 50.0]
     # 10 / 113, 40 / 113 and 50 / 113 of gross sales, in percent to two decimals
     assert table["pct_of_gross_sales"].tolist() == [8.85, 35.4, 44.25]
+    assert table.index.name == "kind"
+
+
+def test_returns_summary_rounds_to_the_cent():
+    tx = pd.DataFrame({"order_id": ["1", "C2", "3"], "quantity": [3.0, -1.0, -1.0],
+                       "amount": [30.0, -1.2345, -0.0049]})
+    table = profiling.returns_summary(tx)
+    assert table["value"].tolist() == [1.23, 0.0, 1.24]
+    # 1.2345 / 30, 0.0049 / 30 and 1.2394 / 30 of gross sales, in percent to two decimals
+    assert table["pct_of_gross_sales"].tolist() == [4.12, 0.02, 4.13]
 
 
 def test_returns_summary_without_sales_or_returns():
