@@ -68,6 +68,18 @@ def test_agreement_figures_equal_a_hand_count():
     assert strict.matched_share == pytest.approx(3 / 10)
 
 
+def test_a_share_at_min_share_is_a_match_and_min_share_one_is_allowed():
+    # group 0 is half x, half y; group 1 all y: the pairing is 0-x, 1-y, and group 0 holds exactly 50% x
+    m = match_segments([0, 0, 1, 1], ["x", "y", "y", "y"])
+    assert m.assignment["segment"].tolist() == ["x", "y"]
+    assert m.assignment["share_of_group"].tolist() == [0.5, 1.0] and m.assignment["matched"].tolist() == [True, True]
+    assert (m.contingency.index.name, m.contingency.columns.name) == ("group", "segment")
+    strict = match_segments([0, 0, 1, 1], ["x", "y", "y", "y"], min_share=1.0)
+    assert strict.min_share == 1.0 and strict.assignment["matched"].tolist() == [False, True]
+    with pytest.raises(DataError, match=r"^min_share=1.5 must be a share in \(0, 1\], e.g. 0.5.$"):
+        match_segments([0, 1], [0, 1], min_share=1.5)
+
+
 def test_more_groups_than_segments_leaves_one_unpaired():
     m = match_segments([0, 0, 0, 1, 1, 2, 2, 2], ["a", "a", "a", "a", "a", "b", "b", "b"])
     a = m.assignment
@@ -202,6 +214,28 @@ def test_ward_against_the_record_names_and_figures(story):
     expected_share = sum(hand[g, m.assignment.at[g, "segment"]] for g in names.index[matched]) / len(customers)
     assert comparison.matched_share == pytest.approx(expected_share)
     assert comparison.table["customers"].tolist() == hand.sum(axis=1).tolist()
+    # the table, by name, from the hand crosstab
+    table = comparison.table
+    assert table.index.name == "Ward" and table.index.tolist() == names.tolist()
+    assert table.columns.tolist() == ["customers", "record_segment", "share_in_it", "share_of_segment",
+                                      "largest_record_segment", "largest_share"]
+    record_names_by_label = record.summary["cluster_name"]
+    for g in names.index:
+        row = table.loc[names[g]]
+        largest = int(np.argmax(hand[g]))
+        assert row["largest_record_segment"] == record_names_by_label[largest]
+        assert row["largest_share"] == pytest.approx(hand[g, largest] / hand[g].sum())
+        if matched[g]:
+            segment = m.assignment.at[g, "segment"]
+            assert row["record_segment"] == record_names_by_label[segment]
+            assert row["share_in_it"] == pytest.approx(hand[g, segment] / hand[g].sum())
+            assert row["share_of_segment"] == pytest.approx(hand[g, segment] / hand[:, segment].sum())
+        else:
+            assert pd.isna(row["record_segment"]) and pd.isna(row["share_in_it"]) and pd.isna(row["share_of_segment"])
+    strict = cluster.compare_to_record(pd.Series(ward.labels_, index=customers.index), record,
+                                       own_names=comparison.names, method="Ward", min_share=0.99)
+    assert strict.match.min_share == 0.99
+    assert strict.table["record_segment"].notna().sum() == int((strict.match.assignment["share_of_group"] >= 0.99).sum())
 
 
 def test_the_words_carry_the_computed_figures(story):
