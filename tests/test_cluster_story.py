@@ -122,6 +122,15 @@ def test_names_are_unique_under_a_constructed_collision():
         assert not any(re.search(r"_\d|\(\d+\)$", n) for n in result)
 
 
+def test_ordinals_in_english():
+    from segkit.cluster.describe import _ordinal
+
+    numbers = [1, 2, 3, 4, 10, 11, 12, 13, 14, 21, 22, 23, 24, 101, 111, 112, 113, 122]
+    assert [_ordinal(n) for n in numbers] == ["1st", "2nd", "3rd", "4th", "10th", "11th", "12th", "13th", "14th",
+                                              "21st", "22nd", "23rd", "24th", "101st", "111th", "112th", "113th",
+                                              "122nd"]
+
+
 def test_generic_features_get_a_generated_qualifier():
     z = pd.DataFrame({"channel_share_web": [0.2, -0.3]})
     assert disambiguate(pd.Series(["a", "a"]), z).tolist() == ["a (higher share of orders via web)",

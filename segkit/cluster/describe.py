@@ -238,7 +238,7 @@ def comparative(feature: str, difference: float) -> str:
 
 
 def _ordinal(n: int) -> str:
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n if n % 100 not in (11, 12, 13) else 0, 'th')}"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10 if n % 100 not in (11, 12, 13) else 0, 'th')}"
 
 
 def _rank_qualifiers(values: pd.Series, feature: str) -> pd.Series:
