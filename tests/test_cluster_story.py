@@ -364,3 +364,21 @@ def test_record_words_word_for_word_when_a_method_merges_or_redraws_it():
         "*lapsed* (4 customers): 75% lapsed, 25% loyal (it holds 100% of the record's lapsed); "
         "*new* (2 customers): 100% new (it holds 100% of the record's new).")
     assert w.k == "Ward and the segmentation of record both have k = 3."
+
+
+def test_segmentations_align_by_customer_or_by_position_and_refuse_word_for_word():
+    from segkit.cluster.match import _aligned
+
+    labels = pd.Series([0, 1, 1], index=["c", "a", "b"])
+    a, b = _aligned(labels, pd.Series(["x", "y"], index=["a", "c"]))  # two shared customers are enough
+    assert a.index.tolist() == b.index.tolist() == ["c", "a"] and a.tolist() == [0, 1] and b.tolist() == ["y", "x"]
+    a, b = _aligned(labels, ["x", "y", "y"])  # one Series and a list: by position
+    assert a.tolist() == [0, 1, 1] and b.tolist() == ["x", "y", "y"]
+    with pytest.raises(DataError) as caught:
+        _aligned(labels, pd.Series(["x"], index=["a"]))
+    assert str(caught.value) == ("the two segmentations share 1 customers (index values); pass both indexed by "
+                                 "customer_id over the same customer table.")
+    with pytest.raises(DataError) as caught:
+        _aligned([0, 1, 1], [0, 1])
+    assert str(caught.value) == ("the two segmentations have (3,) and (2,) labels; pass one label per customer, or "
+                                 "two Series indexed by customer_id.")

@@ -676,3 +676,20 @@ def test_weighted_ward_of_integer_points_and_weights():
     np.testing.assert_allclose(expected[:2, 2], [np.sqrt(1.5), np.sqrt(12.0)])
     two = _weighted_ward_linkage(np.array([[0.0], [2.0]]))
     np.testing.assert_allclose(two, [[0, 1, 2.0, 2]])
+
+
+def test_ward_input_refusals_word_for_word():
+    with pytest.raises(DataError) as caught:
+        WardClustering().fit(np.arange(5.0))
+    assert str(caught.value) == ("features must be a 2-D table (customers × features), got an array of shape (5,); "
+                                 "reshape it, e.g. X.reshape(-1, 1) for a single feature.")
+    two = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.0]})
+    with pytest.raises(DataError) as caught:
+        WardClustering(n_clusters=3).fit(two)
+    assert str(caught.value) == ("n_clusters=3 but the feature matrix has only 2 customers; ask for at most 2 "
+                                 "clusters or pass more customers.")
+    # an array gets columns x0, x1, ... in messages, and is called the feature matrix
+    with pytest.raises(DataError, match=r"^feature matrix has 1 missing value\(s\) in column 'x1' "):
+        WardClustering(n_clusters=2).fit(np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 3.0]]))
+    # as many clusters as customers is allowed: each customer is its own cluster
+    assert sorted(WardClustering(n_clusters=3).fit(np.array([[0.0], [1.0], [5.0]])).labels_) == [0, 1, 2]
