@@ -610,7 +610,6 @@ def test_plots_draw_what_they_are_given(bg: BetaGeoModel, gg: GammaGammaModel, s
     from segkit.clv import plots as clv_plots
 
     table = sim.head(400)
-    predictions = clv.predict_clv(bg, gg, table, horizon=90.0)
     interval = bootstrap.bootstrap_total_clv(bg, gg, table, n_draws=10, random_state=0, horizon=90.0)
     by_frequency = pd.DataFrame({"customers": [5, 3, 2], "actual": [0.1, 0.5, 1.5], "predicted": [0.2, 0.4, 1.7]},
                                 index=pd.CategoricalIndex(["0", "1", "2+"], name="frequency_cal"))

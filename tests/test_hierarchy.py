@@ -276,7 +276,7 @@ def test_full_dendrogram_draws_every_leaf_unlabelled(planted):
 
 
 def test_merge_gaps_table_matches_the_tree(exact_model):
-    Z, n = exact_model.linkage_, exact_model.n_customers_
+    Z = exact_model.linkage_
     gaps = merge_gaps(Z, k_range=(2, 6))
     assert gaps.index.tolist() == [2, 3, 4, 5, 6]
     assert gaps.loc[2, "next_merge"] == Z[-1, 2] and gaps.loc[2, "last_merge"] == Z[-2, 2]

@@ -131,7 +131,7 @@ def test_malformed_numbers_are_refused(text):
     assert repr(text) in message and "'Amount'" in message
 
 
-def test_blanks_are_missing_not_errors():
+def test_blank_numbers_are_missing_not_errors():
     got, _ = numbers(["1.5", None, np.nan, "", "   ", pd.NA])
     assert same(got, [1.5] + [float("nan")] * 5)
 
@@ -388,8 +388,8 @@ def test_excel_date_objects_mixed_with_text():
     assert decision.value == "%d.%m.%Y; already dates"
 
 
-def test_blanks_are_missing_not_errors():
-    got, decision = dates(["", "  ", None, np.nan])
+def test_blank_dates_are_missing_not_errors():
+    got, _ = dates(["", "  ", None, np.nan])
     assert got == [None] * 4
 
 
@@ -602,7 +602,7 @@ def test_dates_written_as_numbers_word_for_word():
     # eight digits are read as YYYYMMDD, from 10,000,000 to 99,999,999; nine digits are not dates at all
     for number in (10_000_000.0, 99_999_999.0):
         assert refusal(dates, pd.Series([number])).startswith(
-            f"Column 'Date' of 'orders.csv' holds numbers read as YYYYMMDD dates, but 1 row(s) are not such dates")
+            "Column 'Date' of 'orders.csv' holds numbers read as YYYYMMDD dates, but 1 row(s) are not such dates")
     assert "must be Excel serial day numbers" in refusal(dates, pd.Series([100_000_000.0]))
 
 

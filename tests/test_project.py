@@ -11,7 +11,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from segkit.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from segkit.paths import PROJECT_ROOT
 from segkit.report import list_notebooks
 from segkit.report.execute import EXPORTS_PARAMETER
 
