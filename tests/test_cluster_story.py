@@ -208,7 +208,15 @@ def test_the_record_against_itself_agrees_fully(story):
 
 
 def test_ward_against_the_record_names_and_figures(story):
-    customers, record, ward, comparison = story
+    customers, record, ward, stored = story
+    # compared again here, not only in the module's fixture: mutation testing maps a function to the tests
+    # that call it, and a module-scoped fixture runs in the first test that asks for it only
+    prepared = cluster.prepare_features(customers)
+    described = cluster.describe_clusters(prepared.raw.assign(revenue=customers["revenue"]), ward.labels_,
+                                          prepared.scaled)
+    comparison = cluster.compare_to_record(pd.Series(ward.labels_, index=prepared.scaled.index), record,
+                                           own_names=described.names, method="Ward")
+    pd.testing.assert_frame_equal(comparison.table, stored.table)
     m = comparison.match
     hand = pd.crosstab(ward.labels_, record.labels).to_numpy()
     np.testing.assert_array_equal(comparison.contingency.to_numpy(), hand)
