@@ -179,11 +179,16 @@ def story():
     record = cluster.segmentation_of_record(customers, seed=5)
     prepared = cluster.prepare_features(customers)
     ward = cluster.WardClustering(n_clusters=3).fit(prepared.scaled, order_by=customers["revenue"])
+    return customers, record, ward, _compare_ward(customers, record, ward)
+
+
+def _compare_ward(customers, record, ward):
+    """Ward's groups, described and named, against the record, as notebook 03 compares them."""
+    prepared = cluster.prepare_features(customers)
     described = cluster.describe_clusters(prepared.raw.assign(revenue=customers["revenue"]), ward.labels_,
                                           prepared.scaled)
-    comparison = cluster.compare_to_record(pd.Series(ward.labels_, index=prepared.scaled.index), record,
-                                           own_names=described.names, method="Ward")
-    return customers, record, ward, comparison
+    return cluster.compare_to_record(pd.Series(ward.labels_, index=prepared.scaled.index), record,
+                                     own_names=described.names, method="Ward")
 
 
 def test_the_record_is_the_documented_call_and_reproducible(story):
@@ -211,11 +216,7 @@ def test_ward_against_the_record_names_and_figures(story):
     customers, record, ward, stored = story
     # compared again here, not only in the module's fixture: mutation testing maps a function to the tests
     # that call it, and a module-scoped fixture runs in the first test that asks for it only
-    prepared = cluster.prepare_features(customers)
-    described = cluster.describe_clusters(prepared.raw.assign(revenue=customers["revenue"]), ward.labels_,
-                                          prepared.scaled)
-    comparison = cluster.compare_to_record(pd.Series(ward.labels_, index=prepared.scaled.index), record,
-                                           own_names=described.names, method="Ward")
+    comparison = _compare_ward(customers, record, ward)
     pd.testing.assert_frame_equal(comparison.table, stored.table)
     m = comparison.match
     hand = pd.crosstab(ward.labels_, record.labels).to_numpy()
