@@ -111,7 +111,8 @@ def test_inertia_decreases_and_knee_matches(selection):
 
 def test_gap_statistic_rule_finds_planted_k(planted):
     _, Z, _ = planted
-    gap = _gap_statistic(Z, k_range=range(2, 8), n_references=5, random_state=0)
+    gap = _gap_statistic(Z, k_range=range(2, 8), n_references=5, sample_size=5000, n_init=3, method="auto",
+                         random_state=0)
     assert _gap_choice(gap) == 4
     assert (gap["gap_se"] > 0).all()
 

@@ -72,6 +72,21 @@ def _narrow_config(target: Path, family: str, tests: list[str]) -> None:
     pyproject.write_text(text, encoding="utf-8")
 
 
+def _fixtures_per_test(target: Path) -> None:
+    """Run the copy's module-scoped fixtures once per test.
+
+    mutmut runs, for each mutant, only the tests that called the mutated function while its
+    statistics were collected. A module-scoped fixture calls it inside the module's first test
+    only, so every later test that checks the fixture's result was never run against the mutant
+    and its kills went uncounted. Per-test fixtures cost time, not correctness: the tests are the same.
+    """
+    for test_file in (target / "tests").rglob("*.py"):
+        text = test_file.read_text(encoding="utf-8")
+        per_test = text.replace('@pytest.fixture(scope="module")', "@pytest.fixture")
+        if per_test != text:
+            test_file.write_text(per_test, encoding="utf-8")
+
+
 def _score(target: Path) -> dict[str, int]:
     subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=target, check=True, capture_output=True)
     return json.loads((target / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
@@ -99,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     target = ROOT / "build" / "mutants" / (args.copy or args.family)
     _copy_tree(target, keep=args.keep or bool(args.only))
     _narrow_config(target, args.family, args.tests)
+    _fixtures_per_test(target)
     run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.only]
     # one OpenMP / BLAS / DuckDB thread per test process: mutmut limits each mutant's CPU time, and
     # threads that wait for a shared core use CPU time without doing work (mutants timed out)

@@ -54,7 +54,7 @@ def _check_k(n_clusters: int, X: np.ndarray, *, what: str = "n_clusters") -> Non
         )
 
 
-def _resolve_method(method: Method, n: int) -> str:
+def _resolve_method(method: Method) -> str:
     if method not in ("auto", "kmeans", "minibatch"):
         raise DataError(f"method={method!r} is unknown; use 'auto', 'kmeans' or 'minibatch'.")
     return "kmeans" if method == "auto" else method
@@ -242,7 +242,7 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
         """:meth:`fit` without input validation: ``arr`` is a finite float matrix checked by the caller."""
         _check_k(self.n_clusters, arr)
         weights = _check_order_by(order_by, arr.shape[0])
-        self.method_ = _resolve_method(self.method, arr.shape[0])
+        self.method_ = _resolve_method(self.method)
         est = _kmeans(self.n_clusters, method=self.method_, n_init=self.n_init, random_state=self.random_state,
                       max_iter=self.max_iter, batch_size=self.batch_size)
         raw = est.fit_predict(arr)

@@ -155,12 +155,12 @@ def _reference_box(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 def _gap_statistic(
     X: pd.DataFrame | np.ndarray,
     *,
-    k_range: Sequence[int] = range(2, 9),
-    n_references: int = 5,
-    sample_size: int = 5000,
-    n_init: int = 3,
-    method: Method = "auto",
-    random_state: int = 0,
+    k_range: Sequence[int],
+    n_references: int,
+    sample_size: int,
+    n_init: int,
+    method: Method,
+    random_state: int,
 ) -> pd.DataFrame:
     """Gap statistic (Tibshirani, Walther & Hastie 2001) for each k.
 
@@ -185,7 +185,7 @@ def _gap_statistic(
         arr = arr[np.sort(rng.choice(arr.shape[0], sample_size, replace=False))]
     mean, vt, lo, hi = _reference_box(arr)
     refs = [rng.uniform(lo, hi, size=(arr.shape[0], arr.shape[1])) @ vt + mean for _ in range(n_references)]
-    algo = _resolve_method(method, arr.shape[0])
+    algo = _resolve_method(method)
     rows = []
     for k in ks:
         log_w = np.log(_kmeans(k, method=algo, n_init=n_init, random_state=random_state).fit(arr).inertia_)
@@ -299,10 +299,10 @@ def choose_k(
 
 def _choose_k(arr: np.ndarray, *, k_range: Sequence[int], n_init: int, silhouette_sample: int, gap_references: int,
               candidates: Sequence[int] | None, random_state: int, method: Method = "auto",
-              gap_sample: int = 5000, k_range_note: str = "") -> KSelection:
+              gap_sample: int = 5000, k_range_note: str) -> KSelection:
     """:func:`choose_k` without input validation: ``arr`` is a finite float matrix checked by the caller."""
     ks = _check_k_range(k_range, arr)
-    algo = _resolve_method(method, arr.shape[0])
+    algo = _resolve_method(method)
     rows, labels = [], {}
     for k in ks:
         model = SegmentKMeans(k, n_init=n_init, method=algo, random_state=random_state)._fit(arr)
@@ -414,7 +414,7 @@ def _stability(arr: np.ndarray, *, k_range: Sequence[int], n_refits: int, n_init
         )
     n = arr.shape[0]
     size = max(int(round(sample_fraction * n)), ks[-1] + 1)
-    algo = _resolve_method(method, n)
+    algo = _resolve_method(method)
     rng = np.random.default_rng(random_state)
     samples = [np.sort(rng.choice(n, size, replace=False)) for _ in range(n_refits)]
     seeds = rng.integers(0, 2**31 - 1, size=n_refits)
