@@ -25,6 +25,7 @@ from segkit.data.customers import check_customer_table  # noqa: E402
 from segkit.data.dates import parse_dates  # noqa: E402
 from segkit.data.numeric import parse_numbers  # noqa: E402
 from segkit.data.read import read_raw  # noqa: E402
+from segkit.paths import project_path  # noqa: E402
 
 # --- reading: the encoding a refused file reads best as ----------------------------------
 
@@ -436,17 +437,21 @@ def interim(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def test_a_cache_entry_is_a_named_folder_of_three_parquet_files(tmp_path, interim):
+def test_a_cache_entry_is_a_named_folder_of_parquet_files(tmp_path, interim):
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS_CSV)
     entry = cache.cache_entry(path)
     assert re.fullmatch(r"clean-[0-9a-f]{20}", entry.name) and entry.parent == interim
-    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
+    # dtypes.parquet: no rows, the pandas types of the lines as read, which the clean lines are given back in
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "dtypes.parquet", "excluded.parquet",
+                                                       "log.parquet"]
+    assert len(pd.read_parquet(entry / "dtypes.parquet")) == 0
     # the file as read has its own entry; no staging folder is left behind
     (lines,) = interim.glob("lines-*")
     assert sorted(p.name for p in interim.iterdir()) == sorted([entry.name, lines.name])
     assert sorted(p.name for p in lines.iterdir()) == ["decisions.parquet", "lines.parquet"]
-    assert pd.read_parquet(entry / "clean.parquet")["amount"].tolist() == [5.0, 10.0, 4.0]  # decimal comma read
+    written = pd.read_parquet(entry / "clean.parquet").sort_values("line_no")  # cleaned file to file: in no order
+    assert written["amount"].tolist() == [5.0, 10.0, 4.0]  # decimal comma read
     # blank reading options are no options, and cleaning defaults given are defaults: the same entry
     assert cache.cache_entry(path, delimiter="", encoding=None) == entry
     assert cache.cache_entry(path, returns="net", outlier_z=6.0, test_accounts=[]) == entry
@@ -489,6 +494,50 @@ def test_load_split_is_split_transactions_of_the_file(tmp_path, interim):
     assert got.excluded["excluded_by"].tolist() == ["missing_customer", "duplicate"]
     pd.testing.assert_frame_equal(data.load_clean(path).clean, expected.clean)  # the same entry
     assert len(list(interim.glob("clean-*"))) == 1
+
+
+def test_load_log_is_load_clean_s_log_and_the_totals_of_its_lines(tmp_path, interim):
+    path = tmp_path / "orders.csv"
+    # a guest line (excluded) and b returning the 10.00 item of order 2: netted, b is left with no revenue and
+    # both lines go (a's 5 + 4 stay); with returns="drop" the return goes and b's purchase stays (5 + 10 + 4)
+    path.write_text(ORDERS_CSV + "4;;2024-02-02;1;3\nC5;b;2024-03-01;-1;10\n")
+    for options, revenue, n_lines in (({}, 9.0, 2), ({"returns": "drop"}, 19.0, 3)):
+        clean, log = data.load_clean(path, **options)
+        logged = data.load_log(path, **options)
+        pd.testing.assert_frame_equal(logged.log, log)
+        assert (logged.totals["revenue"], logged.totals["n_lines"]) == (revenue, n_lines) == (
+            clean["amount"].sum(), len(clean))
+        assert (logged.totals["first"], logged.totals["last"]) == (clean["order_date"].min(), clean["order_date"].max())
+    assert len(list(interim.glob("clean-*"))) == 2  # load_log read the entries load_clean made
+
+
+def test_the_front_door_s_lines_are_cleaned_file_to_file_as_split_transactions_cleans_them(interim):
+    """The shipped sample (89k clean lines, returns, duplicates, outliers, guests) under three sets of
+    options: the cache entry, cleaned by the engine from the cached lines as read, gives back the lines,
+    excluded lines and log of split_transactions in memory, in the same order and pandas types."""
+    path = project_path("data/raw/transactions.csv.gz")
+    lines = data.read_file(path).lines
+    for options in ({}, {"returns": "drop"}, {"outlier_z": 4.0}):
+        expected = data.split_transactions(lines, **options)
+        for ours, theirs in zip(data.load_split(path, **options), expected, strict=True):
+            pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_lines_parquet_cannot_hold_are_cleaned_in_memory_with_the_same_result(tmp_path, interim):
+    """A workbook column of numbers and words (mixed Python types) cannot go to Parquet as read: the lines are
+    served uncached (no lines entry) and cleaned in memory, and load_split still equals split_transactions
+    (the engine gives the mixed column back as text; from the cache it is pandas' text type, not object)."""
+    path = tmp_path / "orders.xlsx"
+    pd.DataFrame({"Invoice": ["1", "2", "3"], "Customer ID": ["a", "b", "a"],
+                  "InvoiceDate": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-02-01"]),
+                  "Quantity": [2, 1, 1], "Price": [2.5, 10.0, 4.0], "Note": [1, "gift", 2.5]}).to_excel(path, index=False)
+    lines = data.read_file(path).lines
+    assert lines["Note"].tolist() == [1, "gift", 2.5]
+    split = data.load_split(path)
+    for ours, theirs in zip(split, data.split_transactions(lines), strict=True):
+        pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
+    assert split.clean["Note"].tolist() == ["1", "gift", "2.5"]
+    assert [entry.name.split("-")[0] for entry in interim.iterdir()] == ["clean"]
 
 
 def test_load_split_honours_a_column_map(tmp_path, interim):
@@ -575,7 +624,10 @@ def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, int
     lines = data.load_transactions(path)
     lines.to_parquet(tmp_path / "lines.parquet", index=False)
     entry = cache.cache_entry(tmp_path / "lines.parquet")
-    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
+    # dtypes.parquet: no rows, the pandas types of the lines as read, which the clean lines are given back in
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "dtypes.parquet", "excluded.parquet",
+                                                       "log.parquet"]
+    assert len(pd.read_parquet(entry / "dtypes.parquet")) == 0
     written = pd.read_parquet(entry / "clean.parquet").sort_values("line_no")  # in no particular order
     assert written["line_no"].tolist() == [0, 1, 2] and written["amount"].tolist() == [5.0, 10.0, 4.0]
     log = pd.read_parquet(entry / "log.parquet").set_index("rule")
@@ -583,7 +635,7 @@ def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, int
     # with a column map, the file takes the front door: its excluded lines numbered by their position as read
     mapped = cache.cache_entry(tmp_path / "lines.parquet", columns={"customer_id": "customer_id"})
     assert mapped != entry
-    assert sorted(p.name for p in mapped.iterdir()) == ["clean.parquet", "excluded.parquet", "log.parquet"]
+    assert sorted(p.name for p in mapped.iterdir()) == sorted(p.name for p in entry.iterdir())
     assert pd.read_parquet(mapped / "excluded.parquet")[["line_no", "excluded_by"]].values.tolist() == [
         [3, "missing_customer"]]
     assert data.load_clean(tmp_path / "lines.parquet").clean["amount"].tolist() == [5.0, 10.0, 4.0]

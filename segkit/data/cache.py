@@ -5,9 +5,10 @@ Two kinds of entry, each a folder of Parquet files (nothing is unpickled from di
 * ``lines-…``: a file as the front door read it (:func:`read_file`): ``lines.parquet`` and
   ``decisions.parquet``, keyed by the file's content and the reading options;
 * ``clean-…``: the file read and cleaned (:func:`cache_entry`): ``clean.parquet``, ``excluded.parquet``
-  (every excluded line with its ``line_no`` in the lines as read and ``excluded_by``) and ``log.parquet``,
-  keyed by the file's content, the reading options and the cleaning options (defaults filled in, so
-  that ``returns="net"`` given or left out finds the same entry).
+  (every excluded line with its ``line_no`` in the lines as read and ``excluded_by``), ``log.parquet``
+  and ``dtypes.parquet`` (no rows: the pandas types the lines were read in), keyed by the file's
+  content, the reading options and the cleaning options (defaults filled in, so that
+  ``returns="net"`` given or left out finds the same entry).
 
 A profiling notebook, the engine's notebooks and the index's data summary thus read and clean a
 file once between them, and never again until the file, an option or segkit's code changes.
@@ -22,8 +23,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
+import pyarrow.parquet as pq
 from pyarrow import ArrowException
 
 from segkit.data.clean import (
@@ -93,13 +96,15 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     """The cache folder of the file ``source`` read and cleaned with ``options``, made first if missing.
 
     It holds ``clean.parquet`` (the clean lines), ``excluded.parquet`` (the excluded lines, with
-    ``excluded_by`` and their ``line_no``) and ``log.parquet`` (the quality log); the engine reads
+    ``excluded_by`` and their ``line_no``), ``log.parquet`` (the quality log) and ``dtypes.parquet``
+    (see :func:`_clean_file`); the engine reads
     the clean lines from there without bringing them into pandas. The options are those of
-    :func:`load_clean`. A file that takes the front door is read through :func:`read_file` (so its
-    lines as read are cached too). Order lines already in segkit's columns and types in Parquet (a
-    file or a folder of files, see :func:`segkit.engine.duck.canonical_parquet`) are cleaned by
-    the engine file to file, never read into pandas; their clean lines are in no particular order
-    and keep their ``line_no`` (:func:`load_clean` sorts them).
+    :func:`load_clean`. The engine cleans file to file, never bringing the lines into pandas: order
+    lines already in segkit's columns and types in Parquet (a file or a folder of files, see
+    :func:`segkit.engine.duck.canonical_parquet`) as they are, any other file as the front door read
+    it (:func:`read_file`, whose cache entry is made first if missing). The clean lines are in no
+    particular order and keep their ``line_no`` (:func:`load_clean` sorts them). Only lines that
+    Parquet cannot hold (a column of mixed Python types) are cleaned in memory.
     """
     path = Path(source)
     reading, cleaning = _split_options(options)
@@ -111,12 +116,34 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     if key.exists():
         return key
     if in_engine:
-        _publish(key, lambda staging: clean_parquet(path, staging, **cleaning).to_parquet(staging / "log.parquet",
-                                                                                         index=False))
-    else:
-        split = split_transactions(read_file(path, columns=columns, **reading).lines, **cleaning)
-        _publish(key, lambda staging: _write_split(split, staging))
+        _publish(key, lambda staging: _clean_file(path, staging, cleaning, like=files[0]))
+        return key
+    lines = _lines_key(path, columns, reading) / "lines.parquet"
+    if not lines.is_file():
+        read = read_file(path, columns=columns, **reading)  # caches the lines as read, if Parquet can hold them
+        if not lines.is_file():  # it cannot (a column of mixed Python types): clean them in memory
+            split = split_transactions(read.lines, **cleaning)
+            _publish(key, lambda staging: _write_split(split, staging))
+            return key
+    _publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=lines))
     return key
+
+
+def _clean_file(lines: Path, folder: Path, cleaning: dict, *, like: Path) -> None:
+    """Clean Parquet order lines into ``folder``, with ``dtypes.parquet``: no rows, the schema of ``like``,
+    so that the lines come back in the pandas types they were read in (the front door's, or those
+    pandas gives the Parquet file itself), not in the types DuckDB writes."""
+    clean_parquet(lines, folder, **cleaning).to_parquet(folder / "log.parquet", index=False)
+    pq.write_table(pq.read_schema(like).empty_table(), folder / "dtypes.parquet")
+
+
+def _as_read(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """``frame``'s columns in the pandas types of the lines as read, when the entry records them."""
+    if not (folder / "dtypes.parquet").exists():
+        return frame
+    like = pd.read_parquet(folder / "dtypes.parquet").dtypes
+    changed = {c: like[c] for c in frame.columns if c in like.index and frame[c].dtype != like[c]}
+    return frame.astype(changed) if changed else frame
 
 
 def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, cache: bool = True,
@@ -147,7 +174,7 @@ def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = 
     reading = {k: v for k, v in reading.items() if v not in (None, "")}
     if not cache or not path.is_file():
         return read_transactions(path, columns=columns, **reading)
-    key = _cache_key([path], {"columns": dict(columns or {}), **reading}, kind="lines")
+    key = _lines_key(path, columns, reading)
     if not key.exists():
         read = read_transactions(path, columns=columns, **reading)
         try:
@@ -156,6 +183,10 @@ def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = 
             return read
         return read
     return Transactions(pd.read_parquet(key / "lines.parquet"), pd.read_parquet(key / "decisions.parquet"))
+
+
+def _lines_key(path: Path, columns: Mapping[str, str] | None, reading: dict) -> Path:
+    return _cache_key([path], {"columns": dict(columns or {}), **reading}, kind="lines")
 
 
 def _write_read(read: Transactions, folder: Path) -> None:
@@ -196,14 +227,35 @@ def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
     by file and row instead.
     """
     folder = cache_entry(source, columns=columns, **options)
-    excluded = pd.read_parquet(folder / "excluded.parquet")
+    excluded = _as_read(pd.read_parquet(folder / "excluded.parquet"), folder)
     excluded.index = pd.Index(excluded.pop("line_no").to_numpy())
     clean, log = _read_entry(folder)
     return Split(clean, excluded, log)
 
 
+class Logged(NamedTuple):
+    """A cleaning's quality log and its clean lines' totals; unpacks as ``log, totals = ...``.
+
+    ``totals``: ``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date (see
+    :func:`segkit.engine.duck.span`) and ``revenue``.
+    """
+
+    log: pd.DataFrame
+    totals: dict
+
+
+def load_log(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> Logged:
+    """:func:`load_clean`'s quality log, and the totals of its clean lines instead of the lines: from the
+    same cache entry (made first if missing) without bringing the lines into pandas, so that cleaning
+    options can be compared (``returns="drop"`` against ``"net"``, another ``outlier_z``) on a file of
+    any size. Takes the options of :func:`load_clean`."""
+    clean = cache_entry(source, columns=columns, **options) / "clean.parquet"
+    totals = {**duck.span(clean), "revenue": duck.revenue(clean)}
+    return Logged(pd.read_parquet(clean.with_name("log.parquet")), totals)
+
+
 def _read_entry(folder: Path) -> Cleaned:
-    clean = pd.read_parquet(folder / "clean.parquet")
+    clean = _as_read(pd.read_parquet(folder / "clean.parquet"), folder)
     if "line_no" in clean.columns:  # written by the engine in no particular order: put it in split_transactions' order
         clean = (clean.sort_values(["order_date", "order_id", "line_no"], na_position="last")
                  .drop(columns="line_no").reset_index(drop=True))

@@ -308,6 +308,11 @@ def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPy
             "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
 
 
+def revenue(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> float:
+    """The revenue (sum of ``amount``) of clean lines (a frame or a Parquet file)."""
+    return float(_query_lines(connection or session(), clean, sql.revenue_query).iloc[0, 0])
+
+
 def customer_count(clean: pd.DataFrame | str | os.PathLike, *,
                    connection: duckdb.DuckDBPyConnection | None = None) -> int:
     """The number of customers in clean lines (a frame or a Parquet file)."""

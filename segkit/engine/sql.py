@@ -351,6 +351,11 @@ def span_query(clean: str) -> str:
             f"min(order_date) AS first, max(order_date) AS last FROM {clean}")
 
 
+def revenue_query(clean: str) -> str:
+    """The lines' revenue: the sum of ``amount`` (0 for no lines)."""
+    return f"SELECT coalesce(sum(amount), 0) AS revenue FROM {clean}"
+
+
 def customer_count_query(clean: str) -> str:
     """The number of customers (distinct customer ids) in the lines."""
     return f"SELECT count(DISTINCT customer_id) AS n_customers FROM {clean}"
