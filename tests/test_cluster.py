@@ -1316,6 +1316,55 @@ def test_pca_agreement_uses_the_given_k_and_a_fixed_default_seed(planted):
                                   noise.agreement(guess, n_clusters=4, n_init=10, random_state=0))
 
 
+def test_pca_agreement_refits_kmeans_with_the_starts_seed_and_sample_asked_for():
+    """Uniform noise (no true clusters, so starts and seed matter): each row's ARI is that of scikit-learn's
+    KMeans with the same k, starts and seed on the first m scores; a sample takes sample_rows' seeded rows."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from segkit.cluster.compare import sample_rows
+
+    noise = principal_components(pd.DataFrame(np.random.default_rng(5).uniform(size=(60, 3)), columns=list("abc")))
+    scores, labels = noise.scores.to_numpy(), np.arange(60) % 4
+    everyone = noise.agreement(labels, n_clusters=4, n_init=2, random_state=9)
+    rows = sample_rows(np.arange(60), size=40, random_state=9)
+    sampled = noise.agreement(labels, n_clusters=4, n_init=2, sample=40, random_state=9)
+    for m in (2, 3):
+        fit = KMeans(n_clusters=4, n_init=2, random_state=9).fit(scores[:, :m])
+        assert everyone.at[m, "ARI_vs_all_features"] == pytest.approx(adjusted_rand_score(labels, fit.labels_))
+        fit = KMeans(n_clusters=4, n_init=2, random_state=9).fit(scores[rows, :m])
+        assert sampled.at[m, "ARI_vs_all_features"] == pytest.approx(adjusted_rand_score(labels[rows], fit.labels_))
+    assert everyone["customers"].tolist() == [60, 60] and sampled["customers"].tolist() == [40, 40]
+    # a sample of every customer is no sample: the rows stay in their order
+    pd.testing.assert_frame_equal(noise.agreement(labels, n_clusters=4, n_init=2, sample=60, random_state=9), everyone)
+    with pytest.raises(DataError) as refused:
+        noise.agreement(labels[:-1], n_clusters=4)
+    assert str(refused.value) == ("labels has 59 entries for 60 customers; pass one label per customer, in the order "
+                                  "of the scores (e.g. model.labels_).")
+    with pytest.raises(DataError) as refused:
+        noise.agreement(labels, n_clusters=4, sample=4)
+    assert str(refused.value) == "sample=4 must be more than n_clusters=4 customers, e.g. 20000."
+    assert noise.agreement(labels, n_clusters=4, n_init=1, sample=5)["customers"].tolist() == [5, 5]
+
+
+def test_pca_words_with_agreement_keep_the_headline_and_describe_three_components_by_default():
+    result = _hand_made_pca()
+    plain = words(result)  # n_describe 3: every component is described, the headline tells PC1 and PC2
+    assert plain.components.index.tolist() == ["PC1", "PC2", "PC3"]
+    assert plain.headline.endswith("PC2 (30% of variance) separates recent customers (high scores) from lapsed ones "
+                                   "(low scores).")
+    agreement = pd.DataFrame({"ARI_vs_all_features": [0.7, 0.9], "customers": [7, 7]},
+                             index=pd.Index([2, 3], name="components"))
+    scaled = pd.DataFrame({"revenue": [1.0, 2, 3, 4, 5, 6, 7], "n_orders": [1.0, 2, 3, 4, 5, 6, 8],
+                           "days_since_last_purchase": [3.0, -1, 2, 0, 1, -2, 4]})
+    w = words(result, agreement=agreement, scaled=scaled)
+    assert (w.headline, w.features) == (plain.headline, plain.features)
+    pd.testing.assert_frame_equal(w.components, plain.components)
+    assert w.agreement.endswith("at ARI 0.70. ARI ≥ 0.9 needs 3 components.")  # 0.9 itself is enough
+    assert w.advice[0] == ("Use PC1-PC2 as the customer map in reports: they hold 85% of the variance; "
+                           + plain.components.at["PC1", "meaning"])
+
+
 def test_describe_components_defaults_to_three_and_keeps_tied_features_in_loadings_order():
     names = [f"f{i:02d}" for i in range(20)]
     strong = [1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0]

@@ -275,9 +275,11 @@ def test_the_words_carry_the_computed_figures(story):
     assert w.groups.startswith(f"Ward's 3 groups {verb} the record's {record.k} segments as follows: ")
     if record.k != 3:
         assert w.k.startswith(f"Ward has 3 groups where the segmentation of record has {record.k}")
-        assert "fixed by the parameter n_clusters = 3" in w.k
-        assert f"at the record's k = {record.k} the gap is {ward.merge_gaps_['gap'][record.k]:.1f}" in w.k
-        assert w.k.endswith(words(record).choice.removeprefix(f"k = {record.k}: "))
+        # Ward's own reason is its rule without the bold and the path, with the gap at the record's k
+        assert w.k == (f"Ward has 3 groups where the segmentation of record has {record.k}; each method's own "
+                       "evidence picks its k. Ward: k = 3, fixed by the parameter n_clusters = 3; at the record's "
+                       f"k = {record.k} the gap is {ward.merge_gaps_['gap'][record.k]:.1f}. The record (k-means on "
+                       "the RFM features): " + words(record).choice.removeprefix(f"k = {record.k}: "))
     else:
         assert w.k == "Ward and the segmentation of record both have k = 3."
     justification = words(record).record
@@ -291,6 +293,19 @@ def test_the_words_carry_the_computed_figures(story):
 def _code(notebook: str) -> str:
     cells = json.loads((PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def test_labels_by_position_must_be_one_per_customer_of_the_record(story):
+    customers, record, ward, _ = story
+    names = pd.Series(["a", "b", "c"])
+    with pytest.raises(DataError) as refused:
+        cluster.compare_to_record(ward.labels_[:-1], record, own_names=names, method="Ward")
+    assert str(refused.value) == (f"labels has shape ({len(customers) - 1},) but the record has {len(customers):,} "
+                                  "customers; pass one label per customer, or a Series indexed by customer_id.")
+    by_position = cluster.compare_to_record(ward.labels_, record, own_names=names, method="Ward")
+    by_customer = cluster.compare_to_record(pd.Series(ward.labels_, index=customers.index), record, own_names=names,
+                                            method="Ward")
+    pd.testing.assert_frame_equal(by_position.table, by_customer.table)
 
 
 def test_the_clustering_notebooks_compute_the_record_with_one_call():

@@ -693,3 +693,17 @@ def test_ward_input_refusals_word_for_word():
         WardClustering(n_clusters=2).fit(np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 3.0]]))
     # as many clusters as customers is allowed: each customer is its own cluster
     assert sorted(WardClustering(n_clusters=3).fit(np.array([[0.0], [1.0], [5.0]])).labels_) == [0, 1, 2]
+
+
+def test_ward_method_reason_word_for_word_at_its_boundaries():
+    from segkit.cluster.text.ward import _ward_method_reason
+
+    assert _ward_method_reason(n_customers=60_000, max_exact=60_000) == (
+        "exact Ward on all 60,000 customers (60,000 ≤ max_exact = 60,000): fastcluster.linkage_vector builds the full "
+        "tree in memory proportional to customers × features.")
+    assert _ward_method_reason(n_customers=5_000, max_exact=4_999, n_micro=5_000, n_micro_made=5_000) == (
+        "two-stage Ward (5,000 customers > max_exact = 4,999): every customer is its own micro-cluster (n_micro ≥ "
+        "customers), so size-weighted Ward on them is exact Ward.")
+    assert _ward_method_reason(n_customers=5_000, max_exact=4_999, n_micro=4_999, n_micro_made=4_990) == (
+        "two-stage Ward (5,000 customers > max_exact = 4,999): MiniBatchKMeans made 4,990 micro-clusters, "
+        "size-weighted Ward merged their centroids, and every customer took the segment of its micro-cluster.")

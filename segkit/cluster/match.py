@@ -268,8 +268,8 @@ def compare_to_record(
     if not isinstance(labels, pd.Series):
         values = np.asarray(labels)
         if values.shape != (len(index),):
-            raise DataError(f"labels has {values.shape} entries but the record has {len(index):,} customers; "
-                            "pass a Series indexed by customer_id.")
+            raise DataError(f"labels has shape {values.shape} but the record has {len(index):,} customers; pass one "
+                            "label per customer, or a Series indexed by customer_id.")
         labels = pd.Series(values, index=index)
     record_labels = pd.Series(record.labels, index=index)
     match = match_segments(labels, record_labels, min_share=min_share)

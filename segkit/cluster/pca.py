@@ -123,15 +123,15 @@ class PCAResult:
         Raises
         ------
         DataError
-            ``labels`` not one per customer, or ``sample`` below 2.
+            ``labels`` not one per customer, or a ``sample`` of no more customers than clusters.
         """
         scores = self.scores.to_numpy()  # float and finite by construction: no second validation
         labels = np.asarray(labels)
         if len(labels) != len(scores):
             raise DataError(f"labels has {len(labels)} entries for {len(scores)} customers; pass one label per "
                             "customer, in the order of the scores (e.g. model.labels_).")
-        if sample < 2:
-            raise DataError(f"sample={sample} must be at least 2 customers, e.g. 20000.")
+        if sample <= n_clusters:
+            raise DataError(f"sample={sample} must be more than n_clusters={n_clusters} customers, e.g. 20000.")
         if len(scores) > sample:  # the same seeded rows of both
             from segkit.cluster.compare import sample_rows  # compare imports the text layer, which imports pca
 
