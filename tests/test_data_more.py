@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from segkit import DataError, data  # noqa: E402
+from segkit import DataError, data, engine  # noqa: E402
 from segkit.data import cache  # noqa: E402
 from segkit.data import clean as cleaning  # noqa: E402
 from segkit.data import plots as data_plots  # noqa: E402
@@ -496,19 +496,19 @@ def test_load_split_is_split_transactions_of_the_file(tmp_path, interim):
     assert len(list(interim.glob("clean-*"))) == 1
 
 
-def test_load_log_is_load_clean_s_log_and_the_totals_of_its_lines(tmp_path, interim):
+def test_the_engine_s_cleaning_log_is_load_clean_s_log_and_the_totals_of_its_lines(tmp_path, interim):
     path = tmp_path / "orders.csv"
     # a guest line (excluded) and b returning the 10.00 item of order 2: netted, b is left with no revenue and
     # both lines go (a's 5 + 4 stay); with returns="drop" the return goes and b's purchase stays (5 + 10 + 4)
     path.write_text(ORDERS_CSV + "4;;2024-02-02;1;3\nC5;b;2024-03-01;-1;10\n")
     for options, revenue, n_lines in (({}, 9.0, 2), ({"returns": "drop"}, 19.0, 3)):
         clean, log = data.load_clean(path, **options)
-        logged = data.load_log(path, **options)
+        logged = engine.cleaning_log(path, **options)
         pd.testing.assert_frame_equal(logged.log, log)
         assert (logged.totals["revenue"], logged.totals["n_lines"]) == (revenue, n_lines) == (
             clean["amount"].sum(), len(clean))
         assert (logged.totals["first"], logged.totals["last"]) == (clean["order_date"].min(), clean["order_date"].max())
-    assert len(list(interim.glob("clean-*"))) == 2  # load_log read the entries load_clean made
+    assert len(list(interim.glob("clean-*"))) == 2  # cleaning_log read the entries load_clean made
 
 
 def test_the_front_door_s_lines_are_cleaned_file_to_file_as_split_transactions_cleans_them(interim):

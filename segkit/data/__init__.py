@@ -4,7 +4,7 @@ Modules: ``read`` (a file's encoding, delimiter and sheets), ``columns`` (which 
 ``numeric`` and ``dates`` (one number or date format per column), ``load`` (the front door,
 :func:`read_transactions`), ``decisions`` (what was decided, for the reports), ``clean`` (rules and
 quality log), ``cache`` (read, and read then clean, cached: :func:`read_file`,
-:func:`load_clean`, :func:`load_split`, :func:`load_log`), ``customers`` (customer table, calibration/holdout),
+:func:`load_clean`, :func:`load_split`), ``customers`` (customer table, calibration/holdout),
 ``profiling`` (the data profile), ``plots`` (its charts) and ``text`` (the words the data reports show).
 
 The data flows one way::
@@ -26,7 +26,7 @@ Also importable from the modules, for tests and the other method families: the r
 ``profiling.DataProfile`` and the profile's single tables (``profiling.overview``, ...).
 """
 
-from segkit.data.cache import load_clean, load_log, load_split, read_file
+from segkit.data.cache import load_clean, load_split, read_file
 # Not in __all__: reconcile (profile_transactions reports it), and the uncached read_transactions and
 # split_transactions (read_file and load_split cache them); tests and other packages call them here.
 from segkit.data.clean import clean_transactions, excluded_rules, reconcile, split_transactions
@@ -50,7 +50,6 @@ __all__ = [
     "describe_rules",
     "excluded_rules",
     "load_clean",
-    "load_log",
     "load_split",
     "load_transactions",
     "profile_transactions",

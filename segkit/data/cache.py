@@ -23,7 +23,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -231,27 +230,6 @@ def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
     excluded.index = pd.Index(excluded.pop("line_no").to_numpy())
     clean, log = _read_entry(folder)
     return Split(clean, excluded, log)
-
-
-class Logged(NamedTuple):
-    """A cleaning's quality log and its clean lines' totals; unpacks as ``log, totals = ...``.
-
-    ``totals``: ``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date (see
-    :func:`segkit.engine.duck.span`) and ``revenue``.
-    """
-
-    log: pd.DataFrame
-    totals: dict
-
-
-def load_log(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> Logged:
-    """:func:`load_clean`'s quality log, and the totals of its clean lines instead of the lines: from the
-    same cache entry (made first if missing) without bringing the lines into pandas, so that cleaning
-    options can be compared (``returns="drop"`` against ``"net"``, another ``outlier_z``) on a file of
-    any size. Takes the options of :func:`load_clean`."""
-    clean = cache_entry(source, columns=columns, **options) / "clean.parquet"
-    totals = {**duck.span(clean), "revenue": duck.revenue(clean)}
-    return Logged(pd.read_parquet(clean.with_name("log.parquet")), totals)
 
 
 def _read_entry(folder: Path) -> Cleaned:

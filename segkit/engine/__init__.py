@@ -19,10 +19,11 @@ Money is summed as decimals, so a total does not depend on how many threads adde
 
 :func:`customer_table` is the entry point for notebooks and scripts: the per-customer table of a
 file, without its order lines in pandas; :func:`clean_lines` gives those lines as a Parquet file for
-the functions that need them (holdout validation, the CRM export), which compute on it in the engine. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
+the functions that need them (holdout validation, the CRM export), which compute on it in the engine;
+:func:`cleaning_log` gives a cleaning's quality log and its clean lines' totals. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
 """
 
-__all__ = ["clean_lines", "customer_table", "line_columns"]
+__all__ = ["clean_lines", "cleaning_log", "customer_table", "line_columns"]
 
 
 def __getattr__(name: str):
