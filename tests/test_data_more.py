@@ -714,3 +714,38 @@ def test_content_hash_is_the_files_sha256_and_follows_a_rewrite(tmp_path):
     path.write_bytes(b"customer_id,amount\n1,3.5\n")  # same size, new bytes
     os.utime(path, ns=(before + 10**9, before + 10**9))  # a later modification time, as any rewrite has
     assert content_hash(path) == hashlib.sha256(b"customer_id,amount\n1,3.5\n").hexdigest()
+
+
+def test_clean_lines_check_refuses_word_for_word(tmp_path):
+    from segkit.data.customers import check_clean_lines
+
+    lines = pd.DataFrame({"customer_id": ["a", None], "order_id": ["1", "2"],
+                          "order_date": pd.to_datetime(["2024-01-05", "2024-01-06"]),
+                          "quantity": [1.0, 1.0], "amount": [5.0, 3.0]})
+    cases = [
+        (lambda: check_clean_lines(lines[["customer_id"]], columns=["customer_id", "amount"], where="the holdout"),
+         "the holdout needs column(s) ['amount']; got ['customer_id']. Build the lines with "
+         "segkit.data.load_clean(source) or segkit.engine.clean_lines(source)."),
+        (lambda: check_clean_lines(lines[["customer_id"]], columns=["customer_id", "amount"]),
+         "The transactions lack column(s) ['amount']. Pass the output of clean_transactions (or load_clean, or "
+         "segkit.engine.clean_lines), not the raw file."),
+        (lambda: check_clean_lines(lines, columns=["customer_id"]),
+         "1 line(s) have no customer id. Run clean_transactions first: it removes and logs them."),
+        (lambda: check_clean_lines(tmp_path / "none.parquet", columns=["customer_id"]),
+         f"The clean lines file {tmp_path / 'none.parquet'} does not exist. Make it with "
+         "segkit.engine.clean_lines(source)."),
+    ]
+    for call, message in cases:
+        with pytest.raises(DataError) as refused:
+            call()
+        assert str(refused.value) == message
+    assert check_clean_lines(lines.iloc[:1], columns=["customer_id"])["n_lines"] == 1
+
+
+def test_header_hits_count_the_known_names_of_the_first_line_only_and_unquote_them():
+    from segkit.data.read import _header_hits
+
+    assert _header_hits('"Invoice";"Customer ID";"Price"\n1;a;2\n') == 3  # quoted, as many exports write them
+    assert _header_hits("Invoice,Customer ID\n") == 2
+    assert _header_hits("note,remark\nInvoice,Customer ID\nInvoice,Price\n") == 0  # names below the first line
+    assert _header_hits("Invoice\tCustomer ID\nx\ty\nInvoice\tPrice") == 2
