@@ -352,8 +352,8 @@ def span_query(clean: str) -> str:
 
 
 def revenue_query(clean: str) -> str:
-    """The lines' revenue: the sum of ``amount`` (0 for no lines)."""
-    return f"SELECT coalesce(sum(amount), 0) AS revenue FROM {clean}"
+    """The lines' revenue: the sum of ``amount`` as money (exact, see above), 0 for no lines."""
+    return f"SELECT CAST(coalesce(sum(CAST(amount AS {MONEY})), 0) AS DOUBLE) AS revenue FROM {clean}"
 
 
 def customer_count_query(clean: str) -> str:
