@@ -338,14 +338,16 @@ def test_overview_rounds_money_to_cents():
     assert table.loc["products", "value"] == "no product column"
 
 
-def test_robust_log_z_of_a_narrow_spread_and_of_none():
+def test_top_lines_score_a_narrow_spread_and_none():
     # logs of 10, 11, 12 around the median log 11: deviations -0.0953 and +0.0870, MAD 0.0870,
     # times 1.4826 = 0.1290: z = -0.739, 0, 0.674 (a spread below one is still a spread)
-    z = profiling.robust_log_z(pd.Series([10.0, 11.0, 12.0]))
-    assert z.round(3).tolist() == [-0.739, 0.0, 0.674]
+    lines = pd.DataFrame({"order_id": ["1", "2", "3"], "quantity": [1.0] * 3, "amount": [10.0, 11.0, 12.0]})
+    top = profiling.top_lines(lines)
+    assert top["amount"].tolist() == [12.0, 11.0, 10.0] and top["robust_z"].tolist() == [0.7, 0.0, -0.7]
     # three equal lines of four: the median absolute deviation is 0, so no line can be scored
-    amount = pd.Series([5.0, 5.0, 5.0, 20.0], index=[10, 11, 12, 13])
-    pd.testing.assert_series_equal(profiling.robust_log_z(amount), pd.Series(float("nan"), index=amount.index))
+    equal = pd.DataFrame({"order_id": ["1", "2", "3", "4"], "quantity": [1.0] * 4, "amount": [5.0, 5.0, 5.0, 20.0]})
+    top = profiling.top_lines(equal)
+    assert top["amount"].tolist() == [20.0, 5.0, 5.0, 5.0] and top["robust_z"].isna().all()
 
 
 def test_duplicate_summary_rounds_money_to_cents_and_shows_counts_as_whole_numbers():
@@ -660,7 +662,7 @@ def test_a_folder_of_parquet_is_an_entry_keyed_by_its_files(tmp_path, interim):
         "unit_price": [5.0, 5.0, 7.0], "product_id": ["x", "x", "y"]}))
     folder = tmp_path / "lines"
     folder.mkdir()
-    # one file: a folder of two fails in the engine for now (duck._register_lines shifts a 32-bit file number by 40)
+    # one file: a folder of two fails in the engine for now (duck.register_lines shifts a 32-bit file number by 40)
     tx.to_parquet(folder / "part-0.parquet", index=False)
     entry = cache.cache_entry(folder)
     assert sorted(pd.read_parquet(entry / "clean.parquet")["amount"]) == [-5.0, 7.0, 10.0]  # a's return is netted

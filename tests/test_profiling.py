@@ -87,7 +87,7 @@ def test_schema_table(profile):
 
 def test_schema_table_of_an_empty_column():
     schema = profiling.schema_table(pd.DataFrame({"a": [None, None, None], "b": ["x", "y", None]}, dtype=object))
-    assert schema.loc["a", ["filled", "missing", "missing_pct", "distinct", "example"]].tolist() == [0, 3, 100.0, 0, "None"]
+    assert schema.loc["a", ["filled", "missing", "missing_pct", "distinct", "example"]].tolist() == [0, 3, 100.0, 0, None]
     assert schema.loc["b", ["missing_pct", "example"]].tolist() == [33.33, "x"]
     assert schema.columns.tolist() == ["type", "filled", "missing", "missing_pct", "distinct", "example"]
     assert schema.index.name == "column"

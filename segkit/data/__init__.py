@@ -20,7 +20,7 @@ keeps the two recency conventions apart by name (see its docstring); :func:`snap
 a table's snapshot back from its columns. Nothing is carried in ``DataFrame.attrs``.
 
 Also importable from the modules, for tests and the other method families: the rule tables
-(``clean.RULES``, ``clean.FLAGS``), ``clean.is_return``, ``clean.robust_log_z``,
+(``clean.RULES``, ``clean.FLAGS``), ``clean.is_return``,
 ``clean.flag_exclusions``, ``customers.check_customer_table`` (the shared customer-table check),
 ``decisions.Decision``, the result types ``load.Transactions``, ``clean.Cleaned``,
 ``profiling.DataProfile`` and the profile's single tables (``profiling.overview``, ...).

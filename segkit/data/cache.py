@@ -140,9 +140,7 @@ def _as_read(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
     """``frame``'s columns in the pandas types of the lines as read, when the entry records them."""
     if not (folder / "dtypes.parquet").exists():
         return frame
-    like = pd.read_parquet(folder / "dtypes.parquet").dtypes
-    changed = {c: like[c] for c in frame.columns if c in like.index and frame[c].dtype != like[c]}
-    return frame.astype(changed) if changed else frame
+    return duck.typed(frame, pd.read_parquet(folder / "dtypes.parquet").dtypes)
 
 
 def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, cache: bool = True,
@@ -182,6 +180,20 @@ def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = 
             return read
         return read
     return Transactions(pd.read_parquet(key / "lines.parquet"), pd.read_parquet(key / "decisions.parquet"))
+
+
+def read_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **reading) -> Transactions:
+    """:func:`read_file` of the file ``source`` with the lines left in the cache: ``lines`` is the path of
+    their Parquet file (read and cached first if missing), ``decisions`` how the file was read. Lines
+    that Parquet cannot hold (a column of mixed Python types) come back as the frame itself."""
+    path = Path(source)
+    reading = {k: v for k, v in reading.items() if v not in (None, "")}
+    key = _lines_key(path, columns, reading)
+    if not key.exists():
+        read = read_file(path, columns=columns, **reading)
+        if not key.exists():
+            return read
+    return Transactions(key / "lines.parquet", pd.read_parquet(key / "decisions.parquet"))
 
 
 def _lines_key(path: Path, columns: Mapping[str, str] | None, reading: dict) -> Path:

@@ -7,13 +7,13 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from segkit.engine import duck
+from segkit.engine import duck, profile_sql, views
 from segkit.errors import DataError
 
 #: Customer ids treated as internal or test accounts unless told otherwise.
 DEFAULT_TEST_ACCOUNT_PATTERN: str = r"(?i)^(?:test|internal|staff|demo|dummy)"
 #: Robust z-score (on log line revenue) above which a line is an extreme outlier (see
-#: :func:`segkit.data.profiling.robust_log_z`).
+#: :func:`segkit.data.profiling.top_lines`).
 DEFAULT_OUTLIER_Z: float = 6.0
 
 #: The exclusion rules in the order they are applied, with a plain description for the log.
@@ -185,13 +185,15 @@ def excluded_rules(log: pd.DataFrame) -> pd.DataFrame:
     return log[log["action"] == "excluded"]
 
 
-def reconcile(tx: pd.DataFrame, clean: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+def reconcile(tx: pd.DataFrame | str | os.PathLike, clean: pd.DataFrame | str | os.PathLike,
+              log: pd.DataFrame) -> pd.DataFrame:
     """Rows, customers and revenue: in = kept + excluded, with the difference (must be 0).
 
     Three independent counts: "in raw data" from the lines that were cleaned (``tx``), "kept"
     from the clean lines, "excluded" from the log's excluded rules (customers: those left with
     no line at all). A line counted under no rule or under two, or a lost customer charged to
-    no rule or to two, shows as a difference.
+    no rule or to two, shows as a difference. The lines are frames or Parquet files, counted
+    by the engine (revenue summed exactly, as money).
 
     Examples
     --------
@@ -203,11 +205,22 @@ def reconcile(tx: pd.DataFrame, clean: pd.DataFrame, log: pd.DataFrame) -> pd.Da
      'customers': {'in raw data': 2.0, 'kept': 1.0, 'excluded': 1.0, 'difference': 0.0},
      'revenue': {'in raw data': 12.0, 'kept': 5.0, 'excluded': 7.0, 'difference': 0.0}}
     """
+    totals = []
+    for lines in (tx, clean):
+        with views.lines_view(lines) as view:
+            relation = view.con.sql(profile_sql.count_query(view.name))
+            totals.append(dict(zip(relation.columns, relation.fetchall()[0], strict=True)))
+    return reconcile_totals(*totals, log)
+
+
+def reconcile_totals(read: dict, kept: dict, log: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reconcile` from the totals (``lines``, ``customers``, ``revenue``) of the lines as read and
+    of the clean lines (:func:`segkit.engine.profile_sql.totals_query`)."""
     excluded = excluded_rules(log)
     table = pd.DataFrame(
         {
-            "in raw data": [len(tx), tx["customer_id"].nunique(), tx["amount"].sum()],
-            "kept": [len(clean), clean["customer_id"].nunique(), clean["amount"].sum()],
+            "in raw data": [read["lines"], read["customers"], read["revenue"]],
+            "kept": [kept["lines"], kept["customers"], kept["revenue"]],
             "excluded": [excluded["rows"].sum(), excluded["customers_lost"].sum(), excluded["revenue"].sum()],
         },
         index=pd.Index(["rows", "customers", "revenue"], name="measure"),

@@ -4,20 +4,27 @@
 quality log and the customer table, and returns a :class:`DataProfile` of small tables ready to
 display, with the headline and the findings written from them (:mod:`segkit.data.text`). The
 functions that make each table take the canonical transactions (from
-:func:`segkit.data.load_transactions`) or the clean ones; the charts are in :mod:`segkit.data.plots`.
+:func:`segkit.data.load_transactions`) or the clean ones, as pandas frames or as Parquet files
+(:func:`segkit.engine.read_lines`, :func:`segkit.engine.clean_lines`): the engine computes every
+table (:mod:`segkit.engine.profile_sql`), so a file of any size is profiled without its lines in
+pandas. The charts are in :mod:`segkit.data.plots`.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from segkit.data import text
-from segkit.data.clean import is_return, reconcile
+from segkit.data.clean import reconcile_totals
 from segkit.data.customers import check_customer_table
-from segkit.engine.sql import MAD_TO_SIGMA
+from segkit.engine import duck, profile_sql, views
+
+#: Order lines as a pandas frame, or a Parquet file (or folder of files) of them.
+Lines = pd.DataFrame | str | os.PathLike
 
 #: Optional columns that get a breakdown table (customers, orders, revenue by value) when present.
 EXTRA_COLUMNS: tuple[str, ...] = ("country", "channel", "category")
@@ -54,7 +61,7 @@ class DataProfile:
     Attributes
     ----------
     overview, schema, monthly, returns, duplicates, quantiles, top_lines : DataFrame
-        Of the lines as read: :func:`overview`, :func:`schema_table`, :func:`monthly_activity`,
+        Of the lines as read (the schema's examples are values, in the columns' types): :func:`overview`, :func:`schema_table`, :func:`monthly_activity`,
         :func:`returns_summary`, :func:`duplicate_summary`, :func:`quantile_table`, :func:`top_lines`.
     reconciliation : DataFrame
         :func:`segkit.data.reconcile` of the cleaning.
@@ -85,8 +92,8 @@ class DataProfile:
 
 
 def profile_transactions(
-    lines: pd.DataFrame,
-    clean: pd.DataFrame,
+    lines: Lines,
+    clean: Lines,
     log: pd.DataFrame,
     customers: pd.DataFrame,
     *,
@@ -97,10 +104,14 @@ def profile_transactions(
 
     Parameters
     ----------
-    lines : DataFrame
-        The lines as read (:func:`segkit.data.load_transactions`), before cleaning.
-    clean, log : DataFrame
-        :func:`segkit.data.clean_transactions` (or ``split_transactions``) of ``lines``.
+    lines : DataFrame or path
+        The lines as read (:func:`segkit.data.load_transactions`), before cleaning; or their
+        Parquet file (:func:`segkit.engine.read_lines`).
+    clean : DataFrame or path
+        The clean lines of ``lines`` (:func:`segkit.data.clean_transactions`), or their Parquet file
+        (:func:`segkit.engine.clean_lines`).
+    log : DataFrame
+        The quality log of that cleaning.
     customers : DataFrame
         :func:`segkit.data.customer_table` of ``clean``.
     top_share : float, default 0.2
@@ -127,38 +138,42 @@ def profile_transactions(
     """
     check_customer_table(customers, ["n_orders", "revenue"])
     shares = concentration(customers["revenue"], top_share=top_share)
-    facts = quality_facts(lines, clean, log, customers, shares)
-    return DataProfile(
-        overview=overview(lines),
-        schema=schema_table(lines),
-        monthly=monthly_activity(lines),
-        returns=returns_summary(lines),
-        duplicates=duplicate_summary(lines),
-        quantiles=quantile_table(lines),
-        top_lines=top_lines(lines, n=n_top_lines),
-        reconciliation=reconcile(lines, clean, log),
-        concentration=shares,
-        breakdowns={column: breakdown(clean, column) for column in EXTRA_COLUMNS if column in clean},
-        facts=facts,
-        headline=text.headline(facts),
-        findings=tuple(text.findings(facts)),
-    )
+    with views.lines_view(lines, "lines_read") as read, views.lines_view(clean, "lines_kept") as kept:
+        read_totals, kept_totals = _totals(read), _totals(kept)
+        facts = quality_facts(read_totals, kept_totals, log, customers, shares)
+        read_types = views.pandas_types(lines)
+        return DataProfile(
+            overview=_overview(read_totals),
+            schema=_schema(read, read_types),
+            monthly=_monthly(read),
+            returns=_returns(read, read_totals["gross"]),
+            duplicates=_duplicates(read),
+            quantiles=_quantiles(read, ("quantity", "unit_price", "amount")),
+            top_lines=_top_lines(read, read_types, n_top_lines),
+            reconciliation=reconcile_totals(read_totals, kept_totals, log),
+            concentration=shares,
+            breakdowns={column: _breakdown(kept, column, read_types[column])
+                        for column in EXTRA_COLUMNS if column in kept.columns},
+            facts=facts,
+            headline=text.headline(facts),
+            findings=tuple(text.findings(facts)),
+        )
 
 
-def quality_facts(lines: pd.DataFrame, clean: pd.DataFrame, log: pd.DataFrame, customers: pd.DataFrame,
+def quality_facts(read: dict, kept: dict, log: pd.DataFrame, customers: pd.DataFrame,
                   shares: dict[str, float]) -> QualityFacts:
-    """The numbers behind the headline and the findings, from the lines, the cleaning and the customers."""
+    """The numbers behind the headline and the findings, from the totals of the lines as read and of the
+    clean lines (:data:`segkit.engine.profile_sql.totals_query`), the quality log and the customers."""
     by_rule = log.set_index("rule")
-    returns = is_return(lines)
     return QualityFacts(
-        rows_in=len(lines),
-        rows_kept=len(clean),
-        customers_in=int(lines["customer_id"].nunique()),
-        customers_kept=int(clean["customer_id"].nunique()),
-        first_date=clean["order_date"].min(),
-        last_date=clean["order_date"].max(),
-        gross_sales=float(lines.loc[~returns, "amount"].sum()),
-        returned=float(-lines.loc[returns, "amount"].sum()),
+        rows_in=read["lines"],
+        rows_kept=kept["lines"],
+        customers_in=read["customers"],
+        customers_kept=kept["customers"],
+        first_date=kept["first"],
+        last_date=kept["last"],
+        gross_sales=read["gross"],
+        returned=-read["returns"],
         missing_customer_rows=int(by_rule.loc["missing_customer", "rows"]),
         missing_customer_revenue=float(by_rule.loc["missing_customer", "revenue"]),
         duplicate_rows=int(by_rule.loc["duplicate", "rows"]),
@@ -172,75 +187,90 @@ def quality_facts(lines: pd.DataFrame, clean: pd.DataFrame, log: pd.DataFrame, c
     )
 
 
-def schema_table(tx: pd.DataFrame) -> pd.DataFrame:
-    """One row per column: type, filled and missing counts, distinct values and an example.
+def _row(view: views.LinesView, query: str) -> dict:
+    relation = view.con.sql(query)
+    return dict(zip(relation.columns, relation.fetchall()[0], strict=True))
+
+
+def _frame(view: views.LinesView, query: str) -> pd.DataFrame:
+    return duck.as_pandas(view.con.sql(query))
+
+
+def _totals(view: views.LinesView) -> dict:
+    """:func:`segkit.engine.profile_sql.totals_query` of the lines, dates as pandas timestamps."""
+    totals = _row(view, profile_sql.totals_query(view.name, products="product_id" in view.columns))
+    return {**totals, "first": pd.Timestamp(totals["first"]), "last": pd.Timestamp(totals["last"])}
+
+
+def schema_table(tx: Lines) -> pd.DataFrame:
+    """One row per column: type, filled and missing counts, distinct values and an example (the
+    column's first value that is not missing, in the column's type).
 
     Examples
     --------
-    >>> schema_table(pd.DataFrame({"a": [1, None, 3]})).loc["a", ["missing", "distinct"]].tolist()
-    [1, 2]
+    >>> schema_table(pd.DataFrame({"a": [None, 2.5, 3.0]})).loc["a", ["missing", "distinct", "example"]].tolist()
+    [np.int64(1), np.int64(2), 2.5]
     """
-    first_valid = {c: tx[c].dropna().iloc[0] if tx[c].notna().any() else None for c in tx.columns}
+    with views.lines_view(tx) as view:
+        return _schema(view, views.pandas_types(tx))
+
+
+def _schema(view: views.LinesView, types: pd.Series) -> pd.DataFrame:
+    counts = _row(view, profile_sql.schema_query(view.name, view.columns))
+    examples = duck.typed(_frame(view, profile_sql.first_values_query(view.name, view.columns)), types)
+    filled = pd.Series({c: counts[f"{c}__filled"] for c in view.columns}, dtype="int64")
+    missing = counts["n"] - filled
     table = pd.DataFrame(
         {
-            "type": tx.dtypes.astype(str),
-            "filled": tx.notna().sum(),
-            "missing": tx.isna().sum(),
-            "missing_pct": (tx.isna().mean() * 100).round(2),
-            "distinct": tx.nunique(),
-            "example": pd.Series({c: str(v) for c, v in first_valid.items()}),
+            "type": types[view.columns].astype(str),
+            "filled": filled,
+            "missing": missing,
+            "missing_pct": (missing / counts["n"] * 100).round(2),
+            "distinct": pd.Series({c: counts[f"{c}__distinct"] for c in view.columns}, dtype="int64"),
+            "example": examples.iloc[0].astype(object),
         }
     )
     table.index.name = "column"
     return table
 
 
-def overview(tx: pd.DataFrame) -> pd.DataFrame:
+def overview(tx: Lines) -> pd.DataFrame:
     """Headline counts of a transaction table: lines, orders, customers, revenue and dates."""
-    purchases = tx[~is_return(tx)]
+    with views.lines_view(tx) as view:
+        return _overview(_totals(view))
+
+
+def _overview(totals: dict) -> pd.DataFrame:
     values = {
-        "order lines": len(tx),
-        "orders (invoices)": tx["order_id"].nunique(),
-        "customers (with an id)": tx["customer_id"].nunique(),
-        "products": tx["product_id"].nunique() if "product_id" in tx else "no product column",
-        "gross sales": round(float(purchases["amount"].sum()), 2),
-        "net revenue (all lines)": round(float(tx["amount"].sum()), 2),
-        "first order": f"{tx['order_date'].min():%Y-%m-%d}",
-        "last order": f"{tx['order_date'].max():%Y-%m-%d}",
-        "days covered": int((tx["order_date"].max() - tx["order_date"].min()).days) + 1,
+        "order lines": totals["lines"],
+        "orders (invoices)": totals["orders"],
+        "customers (with an id)": totals["customers"],
+        "products": totals["products"] if totals["products"] is not None else "no product column",
+        "gross sales": round(totals["gross"], 2),
+        "net revenue (all lines)": round(totals["revenue"], 2),
+        "first order": f"{totals['first']:%Y-%m-%d}",
+        "last order": f"{totals['last']:%Y-%m-%d}",
+        "days covered": int((totals["last"] - totals["first"]).days) + 1,
     }
     return pd.DataFrame({"value": pd.Series(values, dtype=object)}).rename_axis("measure")
 
 
-def _codes(values: pd.Series) -> pd.Series:
-    """``values`` as integer codes (missing stays missing), for counting distinct values per group:
-    equal values get equal codes, so a group's distinct codes are its distinct values, and grouping
-    numbers is much faster than grouping text.
-
-    Examples
-    --------
-    >>> _codes(pd.Series(["b", None, "a", "b"])).tolist()
-    [0.0, nan, 1.0, 0.0]
-    """
-    codes, _ = pd.factorize(values)
-    return pd.Series(np.where(codes < 0, np.nan, codes), index=values.index, name=values.name)
-
-
-def monthly_activity(tx: pd.DataFrame) -> pd.DataFrame:
+def monthly_activity(tx: Lines) -> pd.DataFrame:
     """Orders, customers and net revenue per calendar month (purchases only for orders)."""
-    month = tx["order_date"].dt.to_period("M").rename("month")
-    purchases = ~is_return(tx)
-    table = pd.DataFrame(
-        {
-            "orders": _codes(tx.loc[purchases, "order_id"]).groupby(month[purchases]).nunique(),
-            "customers": _codes(tx.loc[purchases, "customer_id"]).groupby(month[purchases]).nunique(),
-            "revenue": tx["amount"].groupby(month).sum().round(2),
-        }
-    ).fillna(0)
-    return table.astype({"orders": int, "customers": int})
+    with views.lines_view(tx) as view:
+        return _monthly(view)
 
 
-def returns_summary(tx: pd.DataFrame) -> pd.DataFrame:
+def _monthly(view: views.LinesView) -> pd.DataFrame:
+    table = _frame(view, profile_sql.monthly_query(view.name))
+    return pd.DataFrame(
+        {"orders": table["orders"].astype("int64").to_numpy(), "customers": table["customers"].astype("int64").to_numpy(),
+         "revenue": table["revenue"].round(2).to_numpy()},
+        index=pd.DatetimeIndex(table["month"]).to_period("M").rename("month"),
+    )
+
+
+def returns_summary(tx: Lines) -> pd.DataFrame:
     """Cancellations (invoice numbers starting with C) and other returns: lines, orders, value.
 
     A return is a line with a negative quantity or a negative amount (a refund in an amount-only
@@ -252,23 +282,27 @@ def returns_summary(tx: pd.DataFrame) -> pd.DataFrame:
     >>> returns_summary(tx)["lines"].tolist()
     [1, 1, 2]
     """
-    negative = is_return(tx)
-    cancelled = negative & tx["order_id"].astype("string").str.upper().str.startswith("C").fillna(False).astype(bool)
-    gross = tx.loc[~negative, "amount"].sum()
-    kinds = {"cancelled invoices (C...)": cancelled, "other returns": negative & ~cancelled, "all returns": negative}
-    rows = {
-        kind: {
-            "lines": int(mask.sum()),
-            "orders": int(tx.loc[mask, "order_id"].nunique()),
-            "value": round(float(-tx.loc[mask, "amount"].sum()), 2) + 0.0,  # + 0.0 turns -0.0 into 0.0
-            "pct_of_gross_sales": round(float(-tx.loc[mask, "amount"].sum() / gross * 100), 2) + 0.0 if gross else np.nan,
+    with views.lines_view(tx) as view:
+        return _returns(view, _row(view, profile_sql.gross_query(view.name))["gross"])
+
+
+def _returns(view: views.LinesView, gross: float) -> pd.DataFrame:
+    found = {row["kind"]: row for row in _frame(view, profile_sql.returns_query(view.name)).to_dict("records")}
+    kinds = {"cancelled invoices (C...)": True, "other returns": False, "all returns": None}
+    rows = {}
+    for kind, key in kinds.items():
+        row = next((r for k, r in found.items() if (k is key if key is None else k == key)), None)
+        value = -float(row["value"]) if row else 0.0
+        rows[kind] = {
+            "lines": int(row["lines"]) if row else 0,
+            "orders": int(row["orders"]) if row else 0,
+            "value": round(value, 2) + 0.0,  # + 0.0 turns -0.0 into 0.0
+            "pct_of_gross_sales": round(value / gross * 100, 2) + 0.0 if gross else np.nan,
         }
-        for kind, mask in kinds.items()
-    }
     return pd.DataFrame(rows).T.rename_axis("kind").astype({"lines": int, "orders": int})
 
 
-def duplicate_summary(tx: pd.DataFrame) -> pd.DataFrame:
+def duplicate_summary(tx: Lines) -> pd.DataFrame:
     """Exact duplicate lines (every column equal to an earlier line): how many, where, and their value.
 
     Examples
@@ -277,54 +311,55 @@ def duplicate_summary(tx: pd.DataFrame) -> pd.DataFrame:
     >>> duplicate_summary(tx)["value"].tolist()
     [1, 1, 1, 5.0]
     """
-    repeated = tx[tx.duplicated(keep="first")]
+    with views.lines_view(tx) as view:
+        return _duplicates(view)
+
+
+def _duplicates(view: views.LinesView) -> pd.DataFrame:
+    row = _row(view, profile_sql.duplicates_query(view.name, view.columns))
     values = {
-        "duplicate lines": len(repeated),
-        "orders affected": repeated["order_id"].nunique(),
-        "customers affected": repeated["customer_id"].nunique(),
-        "revenue in duplicates": round(float(repeated["amount"].sum()), 2),
+        "duplicate lines": int(row["lines"]),
+        "orders affected": row["orders"],
+        "customers affected": row["customers"],
+        "revenue in duplicates": round(row["revenue"], 2),
     }
     return pd.DataFrame({"value": pd.Series(values, dtype=object)}).rename_axis("measure")
 
 
-def robust_log_z(amount: pd.Series) -> pd.Series:
-    """Robust z-score of log ``amount`` (all positive): (log amount - median) / (1.4826 × MAD), the
-    score the cleaning's outlier rule compares with ``outlier_z``; NaN for a zero spread.
+def top_lines(tx: Lines, *, n: int = 8) -> pd.DataFrame:
+    """The ``n`` purchase lines with the largest revenue (the earlier line first on ties), with their
+    robust z-score on log revenue, rounded to one decimal.
 
-    Examples
-    --------
-    >>> robust_log_z(pd.Series([1.0, 2.0, 4.0, 8.0, 1024.0])).round(1).tolist()
-    [-1.3, -0.7, 0.0, 0.7, 5.4]
+    The score is the one the outlier rule of :func:`segkit.data.clean_transactions` compares with
+    ``outlier_z``: (log amount - median) / (1.4826 × MAD), missing for a zero spread. Here it is taken
+    against all purchase lines of the file, the rule takes it against the lines left by the earlier rules.
     """
-    log_amount = np.log(amount)
-    median = log_amount.median()
-    mad = MAD_TO_SIGMA * (log_amount - median).abs().median()
-    if not mad > 0:
-        return pd.Series(np.nan, index=amount.index)
-    return (log_amount - median) / mad
+    with views.lines_view(tx) as view:
+        return _top_lines(view, views.pandas_types(tx), n)
 
 
-def top_lines(tx: pd.DataFrame, *, n: int = 8) -> pd.DataFrame:
-    """The ``n`` purchase lines with the largest revenue, with their robust z-score on log revenue.
-
-    The score is :func:`robust_log_z`, the one the outlier rule of
-    :func:`segkit.data.clean_transactions` compares with ``outlier_z``; here it is taken against all
-    purchase lines of the file, the rule takes it against the lines left by the earlier rules.
-    """
-    purchases = tx[~is_return(tx) & (tx["amount"] > 0)]
-    z = robust_log_z(purchases["amount"])
+def _top_lines(view: views.LinesView, types: pd.Series, n: int) -> pd.DataFrame:
     columns = [c for c in ("order_id", "customer_id", "product_id", "order_date", "quantity", "unit_price", "amount")
-               if c in tx]
-    top = purchases.assign(robust_z=z.round(1)).nlargest(n, "amount")[columns + ["robust_z"]]
-    return top.reset_index(drop=True)
+               if c in view.columns]
+    top = duck.typed(_frame(view, profile_sql.top_lines_query(view.name, columns, n)), types)
+    return top.assign(robust_z=top["robust_z"].astype(float).round(1))
 
 
-def quantile_table(tx: pd.DataFrame, columns: tuple[str, ...] = ("quantity", "unit_price", "amount")) -> pd.DataFrame:
+#: The quantiles of :func:`quantile_table`, and their column names.
+QUANTILES: dict[str, float] = {"min": 0.0, "p1": 0.01, "p25": 0.25, "median": 0.5, "p75": 0.75, "p99": 0.99,
+                               "p99.9": 0.999, "max": 1.0}
+
+
+def quantile_table(tx: Lines, columns: tuple[str, ...] = ("quantity", "unit_price", "amount")) -> pd.DataFrame:
     """Percentiles of quantity, price and line revenue: where the tails start."""
-    quantiles = [0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 0.999, 1.0]
-    table = tx[list(columns)].quantile(quantiles).T.round(2)
-    table.columns = ["min", "p1", "p25", "median", "p75", "p99", "p99.9", "max"]
-    return table
+    with views.lines_view(tx) as view:
+        return _quantiles(view, columns)
+
+
+def _quantiles(view: views.LinesView, columns: tuple[str, ...]) -> pd.DataFrame:
+    row = _row(view, profile_sql.quantiles_query(view.name, columns, list(QUANTILES.values())))
+    values = [row[c] if row[c] is not None else [np.nan] * len(QUANTILES) for c in columns]
+    return pd.DataFrame(values, index=list(columns), columns=list(QUANTILES), dtype=float).round(2)
 
 
 def concentration(revenue: pd.Series, *, top_share: float = 0.2) -> dict[str, float]:
@@ -347,17 +382,18 @@ def concentration(revenue: pd.Series, *, top_share: float = 0.2) -> dict[str, fl
     }
 
 
-def breakdown(clean: pd.DataFrame, column: str) -> pd.DataFrame:
+def breakdown(clean: Lines, column: str) -> pd.DataFrame:
     """Customers, orders, revenue and revenue share by the values of an extra column."""
-    ids = pd.DataFrame({"customer_id": _codes(clean["customer_id"]), "order_id": _codes(clean["order_id"]),
-                        "amount": clean["amount"], column: clean[column]})
-    grouped = ids.groupby(column, observed=True)
+    with views.lines_view(clean) as view:
+        return _breakdown(view, column, views.pandas_types(clean)[column])
+
+
+def _breakdown(view: views.LinesView, column: str, dtype) -> pd.DataFrame:
+    counts = _frame(view, profile_sql.breakdown_query(view.name, column)).sort_values("value")  # groupby's order
     table = pd.DataFrame(
-        {
-            "customers": grouped["customer_id"].nunique(),
-            "orders": grouped["order_id"].nunique(),
-            "revenue": grouped["amount"].sum().round(2),
-        }
+        {"customers": counts["customers"].astype("int64").to_numpy(), "orders": counts["orders"].astype("int64").to_numpy(),
+         "revenue": counts["revenue"].round(2).to_numpy()},
+        index=pd.Index(counts["value"].astype(dtype), name=column),
     ).sort_values("revenue", ascending=False)
     table["revenue_pct"] = (table["revenue"] / table["revenue"].sum() * 100).round(1)
     return table

@@ -20,10 +20,13 @@ Money is summed as decimals, so a total does not depend on how many threads adde
 :func:`customer_table` is the entry point for notebooks and scripts: the per-customer table of a
 file, without its order lines in pandas; :func:`clean_lines` gives those lines as a Parquet file for
 the functions that need them (holdout validation, the CRM export), which compute on it in the engine;
-:func:`cleaning_log` gives a cleaning's quality log and its clean lines' totals. Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
+:func:`cleaning_log` gives a cleaning's quality log and its clean lines' totals; :func:`read_lines`
+gives the lines as read as a Parquet file (for :func:`segkit.data.profile_transactions`, which
+profiles them in the engine), and :func:`export_lines` writes the clean and excluded lines out.
+Spark is in :mod:`segkit.engine.spark` (``make setup-spark``).
 """
 
-__all__ = ["clean_lines", "cleaning_log", "customer_table", "line_columns"]
+__all__ = ["clean_lines", "cleaning_log", "customer_table", "export_lines", "line_columns", "read_lines"]
 
 
 def __getattr__(name: str):

@@ -79,7 +79,7 @@ CANONICAL_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _parquet_files(path: Path) -> list[Path]:
+def parquet_files(path: Path) -> list[Path]:
     return sorted(path.glob("*.parquet")) if path.is_dir() else [path]
 
 
@@ -88,7 +88,7 @@ def canonical_parquet(path: str | os.PathLike) -> bool:
     types (:data:`CANONICAL_TYPES`, e.g. written from :func:`segkit.data.load_transactions` or by a
     warehouse), which the engine can clean as they are; an export in any other shape takes the front door."""
     path = Path(path)
-    files = _parquet_files(path)
+    files = parquet_files(path)
     if not files or any(f.suffix.lower() not in (".parquet", ".pq") or not f.is_file() for f in files):
         return False
     listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
@@ -100,18 +100,17 @@ def canonical_parquet(path: str | os.PathLike) -> bool:
     return all(types.get(column) in allowed for column, allowed in CANONICAL_TYPES.items())
 
 
-def _to_pandas(relation: duckdb.DuckDBPyRelation, like: pd.DataFrame) -> pd.DataFrame:
-    """The relation as pandas, each column in the dtype it has in ``like`` (the engine's input).
-
-    The result travels as Arrow: text stays in Arrow buffers on its way to pandas' Arrow-backed
-    string columns, where ``relation.df()`` would make one Python object per value for pandas
-    to parse back.
-    """
+def as_pandas(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    """The relation as pandas, by way of Arrow: text stays in Arrow buffers on its way to pandas'
+    Arrow-backed string columns, where ``relation.df()`` would make one Python object per value for
+    pandas to parse back."""
     result = relation.arrow()
-    table = result.read_all() if isinstance(result, pa.RecordBatchReader) else result
-    frame = table.to_pandas()
-    dtypes = {c: like[c].dtype for c in frame.columns if c in like.columns and frame[c].dtype != like[c].dtype}
-    return frame.astype(dtypes) if dtypes else frame
+    return (result.read_all() if isinstance(result, pa.RecordBatchReader) else result).to_pandas()
+
+
+def _to_pandas(relation: duckdb.DuckDBPyRelation, like: pd.DataFrame) -> pd.DataFrame:
+    """:func:`as_pandas`, each column in the dtype it has in ``like`` (the engine's input)."""
+    return typed(as_pandas(relation), like.dtypes)
 
 
 def _as_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
@@ -124,39 +123,47 @@ def _as_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
         return frame
 
 
-def _register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike) -> list[str]:
-    """Make ``source_lines`` the order lines with ``line_no``; return their columns.
+def register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike,
+                    name: str = "source_lines") -> list[str]:
+    """Make the view ``name`` the order lines with ``line_no``; return their columns.
 
     A frame is numbered in its row order, Parquet in file order: a folder of files in file name
     order, each file's rows after those of the files before it.
     """
     if isinstance(lines, pd.DataFrame):
-        con.register("source_frame", _as_arrow(lines.assign(line_no=np.arange(len(lines), dtype=np.int64))))
-        con.execute("CREATE OR REPLACE TEMP VIEW source_lines AS SELECT * FROM source_frame")
+        con.register(f"{name}_frame", _as_arrow(lines.assign(line_no=np.arange(len(lines), dtype=np.int64))))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_frame")
         return list(lines.columns)
     path = Path(lines)
-    files = _parquet_files(path)
+    files = parquet_files(path)
     if not files:
         raise DataError(f"{path} holds no .parquet files; point at a Parquet file or a folder of them.")
     if len(files) == 1:  # file i's lines are numbered from i << 40: for the first file, the row number itself
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW source_lines AS
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
             SELECT * EXCLUDE (file_row_number), file_row_number AS line_no
             FROM read_parquet({sql.literal(str(files[0]))}, file_row_number = true)""")
     else:  # (joining every line to its file's number costs a tenth of a second per pass at 10M lines)
         listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
         numbers = ", ".join(f"({sql.literal(str(f))}, {i})" for i, f in enumerate(files))
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW source_lines AS
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
             SELECT p.* EXCLUDE (filename, file_row_number), (CAST(f.i AS BIGINT) << 40) + p.file_row_number AS line_no
             FROM read_parquet({listed}, filename = true, file_row_number = true) AS p
             JOIN (VALUES {numbers}) AS f(filename, i) ON p.filename = f.filename""")
-    return [c for c in con.sql("SELECT * FROM source_lines LIMIT 0").columns if c != "line_no"]
+    return [c for c in con.sql(f"SELECT * FROM {name} LIMIT 0").columns if c != "line_no"]
+
+
+def typed(frame: pd.DataFrame, types: pd.Series) -> pd.DataFrame:
+    """``frame`` with each column that ``types`` names cast to that pandas dtype (DuckDB's results come
+    back in DuckDB's types: ``str`` for ``string``, microseconds for nanoseconds, …)."""
+    changed = {c: types[c] for c in frame.columns if c in types.index and frame[c].dtype != types[c]}
+    return frame.astype(changed) if changed else frame
 
 
 def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, *, returns: str,
               test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
     """Create the temp tables ``reasons`` (every line with the rule that excludes it) and ``dropped`` (the
     excluded lines' numbers and rules); return the line columns."""
-    columns = _register_lines(con, lines)
+    columns = register_lines(con, lines)
     clash = RESERVED_COLUMNS.intersection(columns)
     if clash:
         raise DataError(f"the order lines have column(s) {sorted(clash)}, names the cleaning adds itself; "
@@ -176,7 +183,7 @@ def _release(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS reasons")
     con.execute("DROP TABLE IF EXISTS dropped")
     con.execute("DROP VIEW IF EXISTS source_lines")
-    con.unregister("source_frame")  # a no-op when the lines came from Parquet
+    con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:

@@ -232,7 +232,14 @@ def clean_query(source: str, dropped: str, columns: Sequence[str], *, in_order: 
 SELECT {', '.join('s.' + quote(c) for c in columns)}, {_qualified(IS_RETURN, "s")} AS is_return{'' if in_order else ', s.line_no'}
 FROM {source} AS s WHERE NOT EXISTS (SELECT 1 FROM {dropped} AS d WHERE d.line_no = s.line_no)
 """
-    return kept + ("ORDER BY s.order_date ASC NULLS LAST, s.order_id ASC NULLS LAST, s.line_no\n" if in_order else "")
+    return kept + (f"ORDER BY {line_order('s')}\n" if in_order else "")
+
+
+def line_order(alias: str = "") -> str:
+    """The order of clean lines (:func:`segkit.data.split_transactions`'): by date, then order id, then
+    source line, missing dates and ids last."""
+    prefix = f"{alias}." if alias else ""
+    return f"{prefix}order_date ASC NULLS LAST, {prefix}order_id ASC NULLS LAST, {prefix}line_no"
 
 
 def excluded_query(source: str, dropped: str, columns: Sequence[str]) -> str:

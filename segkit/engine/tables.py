@@ -9,9 +9,10 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from segkit.data.cache import cache_entry
+from segkit.data.cache import cache_entry, read_entry
+from segkit.data.load import Transactions
 from segkit.data.customers import resolve_snapshot
-from segkit.engine import duck, sql
+from segkit.engine import duck, sql, views
 
 
 def customer_table(
@@ -69,3 +70,40 @@ def cleaning_log(source: str | os.PathLike, *, columns: Mapping[str, str] | None
     clean = clean_lines(source, columns=columns, **options)
     totals = {**duck.span(clean), "revenue": duck.revenue(clean)}
     return CleaningLog(pd.read_parquet(clean.with_name("log.parquet")), totals)
+
+
+def read_lines(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **reading) -> Transactions:
+    """The file ``source`` as the front door reads it (:func:`segkit.data.read_file`: same options, same
+    cache), with its lines left in the engine: ``lines`` is the path of their Parquet file, to pass where
+    lines are asked for (:func:`segkit.data.profile_transactions`, …), ``decisions`` how the file was read.
+    Lines that Parquet cannot hold (a column of mixed Python types) come back as a frame."""
+    return read_entry(source, columns=columns, **reading)
+
+
+class ExportedLines(NamedTuple):
+    """The files :func:`export_lines` wrote and how many lines each holds."""
+
+    clean: Path
+    excluded: Path
+    n_clean: int
+    n_excluded: int
+
+
+def export_lines(
+    source: str | os.PathLike,
+    folder: str | os.PathLike,
+    *,
+    columns: Mapping[str, str] | None = None,
+    **options,
+) -> ExportedLines:
+    """Write the clean and the excluded lines of the file ``source`` (read and cleaned as
+    :func:`segkit.data.load_clean` does: same options, same cache) to ``folder`` as Parquet, without
+    bringing them into pandas: ``clean_transactions.parquet`` in :func:`segkit.data.split_transactions`'
+    order, and ``excluded_lines.parquet`` in source order, each line with its position in the lines as
+    read (``source_line``) and the rule that excluded it (``excluded_by``)."""
+    entry = cache_entry(source, columns=columns, **options)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    clean, excluded = folder / "clean_transactions.parquet", folder / "excluded_lines.parquet"
+    return ExportedLines(clean, excluded, views.write_clean(entry / "clean.parquet", clean),
+                         views.write_excluded(entry / "excluded.parquet", excluded))

@@ -1,0 +1,74 @@
+"""Order lines open in the engine, whatever holds them (a pandas frame, a Parquet file or a folder of
+files), and clean lines written out in order, for the analyses that read lines rather than customers
+(the data profile, the exports)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+
+from segkit.engine import duck, sql
+
+
+class LinesView(NamedTuple):
+    """Order lines open in the engine: the cursor, the view's name and the lines' columns (without ``line_no``)."""
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+    columns: list[str]
+
+
+@contextlib.contextmanager
+def lines_view(lines: pd.DataFrame | str | os.PathLike, name: str = "lines") -> Iterator[LinesView]:
+    """The order lines (a frame, or a Parquet file or folder of files) as the view ``name`` with ``line_no``
+    (see :func:`segkit.engine.duck.register_lines`), on a cursor of :func:`segkit.engine.duck.session` kept open for the block."""
+    con = duck.session()
+    try:
+        yield LinesView(con, name, duck.register_lines(con, lines, name))
+    finally:
+        con.close()
+
+
+def pandas_types(lines: pd.DataFrame | str | os.PathLike) -> pd.Series:
+    """The pandas dtype of each column of the order lines: a frame's own, or those pandas reads the
+    (first) Parquet file in (from its schema only)."""
+    if isinstance(lines, pd.DataFrame):
+        return lines.dtypes
+    return pq.read_schema(duck.parquet_files(Path(lines))[0]).empty_table().to_pandas().dtypes
+
+
+def write_clean(clean: str | os.PathLike, target: str | os.PathLike) -> int:
+    """Write the clean lines of a cache entry (``clean.parquet``) to ``target`` as Parquet, in
+    :func:`segkit.data.split_transactions`' order and without ``line_no``; return how many."""
+    con = duck.connect()
+    try:
+        con.execute("SET preserve_insertion_order = true")  # the file keeps the order, so two runs write the same bytes
+        source = f"read_parquet({sql.literal(str(clean))})"
+        in_order = (f"SELECT * EXCLUDE (line_no) FROM {source} ORDER BY {sql.line_order()}"
+                    if "line_no" in con.sql(f"SELECT * FROM {source} LIMIT 0").columns else f"SELECT * FROM {source}")
+        return _copy(con, in_order, target)
+    finally:
+        con.close()
+
+
+def write_excluded(excluded: str | os.PathLike, target: str | os.PathLike) -> int:
+    """Write the excluded lines of a cache entry (``excluded.parquet``) to ``target`` as Parquet, in source
+    order, each with its position in the lines as read first, as ``source_line``; return how many."""
+    con = duck.connect()
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        return _copy(con, f"SELECT line_no AS source_line, * EXCLUDE (line_no) FROM read_parquet("
+                          f"{sql.literal(str(excluded))}) ORDER BY line_no", target)
+    finally:
+        con.close()
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, target: str | os.PathLike) -> int:
+    return con.execute(f"COPY ({query}) TO {sql.literal(str(target))} (FORMAT parquet, COMPRESSION zstd)").fetchall()[0][0]
