@@ -115,7 +115,8 @@ def _level_shares(clean: CleanLines, index: pd.Index, *, column: str, by: str, m
     of ``column`` (rows sum to 1), from the engine's per-customer, per-level aggregates
     (:func:`segkit.engine.duck.level_weights`); levels past ``max_levels`` are pooled as "other"."""
     weights = duck.level_weights(clean, column, by=by)
-    levels = _top_levels(weights["level"], weights["weight"], max_levels).map(_slug)
+    levels = _top_levels(weights["level"], weights["weight"], max_levels)
+    levels = levels.map({level: _slug(level) for level in levels.unique()})  # one slug per level, not per row
     table = weights.assign(level=levels).pivot_table(
         index="customer_id", columns="level", values="weight", aggfunc="sum", fill_value=0.0)
     shares = table.div(table.sum(axis=1), axis=0).reindex(index).fillna(0.0)
