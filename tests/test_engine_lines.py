@@ -11,6 +11,7 @@ import pytest
 from segkit import data, engine
 from segkit.data import profiling
 from segkit.engine import views
+from segkit.errors import DataError
 from segkit.paths import project_path
 
 CORPUS = Path(__file__).parent / "corpus" / "files"
@@ -144,3 +145,31 @@ def test_the_exports_of_lines_cleaned_in_memory(tmp_path, interim):
     exported = engine.export_lines(path, tmp_path / "out")
     pd.testing.assert_frame_equal(pd.read_parquet(exported.clean), split.clean, check_dtype=False)
     assert pd.read_parquet(exported.excluded)["source_line"].tolist() == split.excluded.index.tolist()
+
+
+@pytest.mark.parametrize("options", [{"returns": "drop"}, {"outlier_z": 4.0}])
+def test_a_cleaning_log_without_an_entry_is_counted_without_writing_the_lines(options, interim):
+    """Before any entry exists the log and totals are counted in the engine, and no clean entry is made;
+    they equal what load_clean's entry gives afterwards, and the log of split_transactions in memory."""
+    counted = engine.cleaning_log(SAMPLE, **options)
+    assert not list(interim.glob("clean-*"))
+    clean, log = data.load_clean(SAMPLE, **options)
+    pd.testing.assert_frame_equal(counted.log, log)
+    pd.testing.assert_frame_equal(counted.log, data.split_transactions(data.read_file(SAMPLE).lines, **options).log)
+    assert counted.totals == engine.cleaning_log(SAMPLE, **options).totals  # now read from the entry
+    assert counted.totals == {"n_lines": len(clean), "n_no_customer": 0, "first": clean["order_date"].min(),
+                              "last": clean["order_date"].max(), "revenue": round(clean["amount"].sum(), 2)}
+
+
+def test_a_cleaning_log_of_lines_parquet_cannot_hold_is_counted_from_the_frame(tmp_path, interim):
+    path = mixed_workbook(tmp_path)
+    counted = engine.cleaning_log(path, returns="drop")
+    split = data.split_transactions(data.read_file(path).lines, returns="drop")
+    pd.testing.assert_frame_equal(counted.log, split.log)
+    assert (counted.totals["n_lines"], counted.totals["revenue"]) == (3, 19.0) == (len(split.clean),
+                                                                                split.clean["amount"].sum())
+
+
+def test_a_cleaning_log_refuses_options_as_load_clean_does(interim):
+    with pytest.raises(DataError, match="^returns must be 'net' or 'drop', got 'keep'"):
+        engine.cleaning_log(SAMPLE, returns="keep")

@@ -33,6 +33,7 @@ from segkit.data.clean import (
     DEFAULT_TEST_ACCOUNT_PATTERN,
     Cleaned,
     Split,
+    clean_counts,
     clean_parquet,
     clean_transactions,
     split_transactions,
@@ -106,16 +107,11 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     Parquet cannot hold (a column of mixed Python types) are cleaned in memory.
     """
     path = Path(source)
-    reading, cleaning = _split_options(options)
-    cleaning = {**CLEANING_DEFAULTS, **cleaning}
-    cleaning["test_accounts"] = tuple(cleaning["test_accounts"])
-    in_engine = not columns and duck.canonical_parquet(path)
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    key = _cache_key(files, {"columns": dict(columns or {}), **reading, **cleaning})
+    key, reading, cleaning, in_engine = _clean_key(path, columns, options)
     if key.exists():
         return key
     if in_engine:
-        _publish(key, lambda staging: _clean_file(path, staging, cleaning, like=files[0]))
+        _publish(key, lambda staging: _clean_file(path, staging, cleaning, like=duck.parquet_files(path)[0]))
         return key
     lines = _lines_key(path, columns, reading) / "lines.parquet"
     if not lines.is_file():
@@ -126,6 +122,33 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
             return key
     _publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=lines))
     return key
+
+
+def _clean_key(path: Path, columns: Mapping[str, str] | None, options: dict) -> tuple[Path, dict, dict, bool]:
+    """The clean entry's folder, the reading and the cleaning options (defaults filled in), and whether
+    the engine cleans the file as it is (canonical Parquet) rather than as the front door reads it."""
+    reading, cleaning = _split_options(options)
+    cleaning = {**CLEANING_DEFAULTS, **cleaning}
+    cleaning["test_accounts"] = tuple(cleaning["test_accounts"])
+    in_engine = not columns and duck.canonical_parquet(path)
+    files = duck.parquet_files(path) if path.is_dir() else [path]
+    key = _cache_key(files, {"columns": dict(columns or {}), **reading, **cleaning})
+    return key, reading, cleaning, in_engine
+
+
+def cleaning_counts(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options
+                    ) -> tuple[pd.DataFrame, dict]:
+    """:func:`load_clean`'s quality log of the file ``source`` and its clean lines' totals (see
+    :func:`segkit.data.clean.clean_counts`): from the cache entry if it was made, else counted in the
+    engine on the lines as read, without making an entry, so that trying other options costs one pass
+    over the lines and no disk."""
+    path = Path(source)
+    key, reading, cleaning, in_engine = _clean_key(path, columns, options)
+    if key.exists():
+        clean = key / "clean.parquet"
+        return pd.read_parquet(key / "log.parquet"), {**duck.span(clean), "revenue": duck.revenue(clean)}
+    lines = path if in_engine else read_entry(path, columns=columns, **reading).lines
+    return clean_counts(lines, **cleaning)
 
 
 def _clean_file(lines: Path, folder: Path, cleaning: dict, *, like: Path) -> None:

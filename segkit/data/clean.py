@@ -164,6 +164,23 @@ def clean_parquet(
     return quality_log(split.counts)
 
 
+def clean_counts(
+    lines: pd.DataFrame | str | os.PathLike,
+    *,
+    returns: str = "net",
+    test_account_pattern: str | None = DEFAULT_TEST_ACCOUNT_PATTERN,
+    test_accounts: tuple[str, ...] | list[str] = (),
+    outlier_z: float | None = DEFAULT_OUTLIER_Z,
+) -> tuple[pd.DataFrame, dict]:
+    """The quality log of :func:`split_transactions` and the totals of its clean lines (``n_lines``,
+    ``n_no_customer``, ``first`` and ``last`` order date, ``revenue``), counted in the engine without
+    writing or returning any line; ``lines`` is a frame or Parquet, as for :func:`clean_parquet`."""
+    _check_options(returns, outlier_z)
+    counts, totals = duck.count_split(lines, returns=returns, test_account_pattern=test_account_pattern,
+                                      test_accounts=tuple(test_accounts), outlier_z=outlier_z)
+    return quality_log(counts), totals
+
+
 def quality_log(counts: pd.DataFrame) -> pd.DataFrame:
     """The data-quality log from the engine's per-rule counts: every rule of :data:`RULES` in order
     (zeros where it excluded nothing), with its action and description, then the flag rows."""

@@ -259,6 +259,30 @@ def split_parquet(
 
 
 
+def count_split(
+    lines: pd.DataFrame | str | os.PathLike,
+    *,
+    returns: str,
+    test_account_pattern: str | None,
+    test_accounts: Sequence[str],
+    outlier_z: float | None,
+) -> tuple[pd.DataFrame, dict]:
+    """The per-rule counts of :func:`split_parquet` and the clean lines' :func:`span` and :func:`revenue`,
+    without writing the lines anywhere (a frame, or Parquet as for :func:`split_parquet`)."""
+    con = connect()
+    try:
+        columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
+                            test_accounts=test_accounts, outlier_z=outlier_z)
+        counts, _ = _counts(con)
+        kept = f"({sql.clean_query('source_lines', 'dropped', columns, in_order=False)})"
+        totals = {**_span_row(con.sql(sql.span_query(kept)).df().iloc[0]),
+                  "revenue": float(con.sql(sql.revenue_query(kept)).fetchall()[0][0])}
+    finally:
+        _release(con)
+        con.close()
+    return counts, totals
+
+
 def parquet_columns(path: str | os.PathLike) -> list[str]:
     """The column names of a Parquet file, from its schema only."""
     try:
@@ -310,7 +334,10 @@ def holdout_days(
 
 def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> dict:
     """``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date of clean lines (a frame or a Parquet file)."""
-    row = _query_lines(connection or session(), clean, sql.span_query).iloc[0]
+    return _span_row(_query_lines(connection or session(), clean, sql.span_query).iloc[0])
+
+
+def _span_row(row: pd.Series) -> dict:
     return {"n_lines": int(row["n_lines"]), "n_no_customer": int(row["n_no_customer"]),
             "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from segkit.data.cache import cache_entry, read_entry
+from segkit.data.cache import cache_entry, cleaning_counts, read_entry
 from segkit.data.load import Transactions
 from segkit.data.customers import resolve_snapshot
 from segkit.engine import duck, sql, views
@@ -64,12 +64,11 @@ class CleaningLog(NamedTuple):
 
 def cleaning_log(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options) -> CleaningLog:
     """:func:`segkit.data.load_clean`'s quality log of the file ``source``, and the totals of its clean lines
-    instead of the lines: from the same cache entry (made first if missing), without loading the lines
-    into pandas, so that cleaning options can be compared (``returns="drop"`` against ``"net"``, another
-    ``outlier_z``) on a file of any size. Takes the options of :func:`segkit.data.load_clean`."""
-    clean = clean_lines(source, columns=columns, **options)
-    totals = {**duck.span(clean), "revenue": duck.revenue(clean)}
-    return CleaningLog(pd.read_parquet(clean.with_name("log.parquet")), totals)
+    instead of the lines, without loading the lines into pandas, so that cleaning options can be compared
+    (``returns="drop"`` against ``"net"``, another ``outlier_z``) on a file of any size. Takes the options
+    of :func:`segkit.data.load_clean`; read from its cache entry if one was made, else counted in the engine
+    without writing the lines (:func:`segkit.data.cache.cleaning_counts`)."""
+    return CleaningLog(*cleaning_counts(source, columns=columns, **options))
 
 
 def read_lines(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **reading) -> Transactions:
