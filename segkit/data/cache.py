@@ -103,7 +103,7 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     lines already in segkit's columns and types in Parquet (a file or a folder of files, see
     :func:`segkit.engine.duck.canonical_parquet`) as they are, any other file as the front door read
     it (:func:`read_file`, whose cache entry is made first if missing). The clean lines are in no
-    particular order and keep their ``line_no`` (:func:`load_clean` sorts them). Only lines that
+    particular order and keep their ``line_no`` (:func:`load_clean` reads them sorted). Only lines that
     Parquet cannot hold (a column of mixed Python types) are cleaned in memory.
     """
     path = Path(source)
@@ -268,10 +268,7 @@ def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
 
 
 def _read_entry(folder: Path) -> Cleaned:
-    clean = _as_read(pd.read_parquet(folder / "clean.parquet"), folder)
-    if "line_no" in clean.columns:  # written by the engine in no particular order: put it in split_transactions' order
-        clean = (clean.sort_values(["order_date", "order_id", "line_no"], na_position="last")
-                 .drop(columns="line_no").reset_index(drop=True))
+    clean = _as_read(duck.read_in_order(folder / "clean.parquet"), folder)
     return Cleaned(clean, pd.read_parquet(folder / "log.parquet"))
 
 

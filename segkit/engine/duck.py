@@ -332,6 +332,25 @@ def holdout_days(
 
 
 
+def in_order_query(con: duckdb.DuckDBPyConnection, clean: str | os.PathLike) -> str | None:
+    """The query of the clean lines in a Parquet file in :func:`segkit.data.split_transactions`' order
+    (:func:`sql.line_order`), without ``line_no``; None for lines without ``line_no``, cleaned in memory
+    and written in that order already. The engine writes clean lines in no particular order (writing
+    them sorted took twice as long) and sorts them when they are read."""
+    source = f"read_parquet({sql.literal(str(clean))})"
+    if "line_no" not in con.sql(f"SELECT * FROM {source} LIMIT 0").columns:
+        return None
+    return f"SELECT * EXCLUDE (line_no) FROM {source} ORDER BY {sql.line_order()}"
+
+
+def read_in_order(clean: str | os.PathLike) -> pd.DataFrame:
+    """Clean lines from Parquet into pandas in order (:func:`in_order_query`): DuckDB sorts them on all
+    cores (pandas took 10 s for 4.6M lines, on one)."""
+    con = session()
+    query = in_order_query(con, clean)
+    return pd.read_parquet(clean) if query is None else as_pandas(con.sql(query))
+
+
 def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> dict:
     """``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date of clean lines (a frame or a Parquet file)."""
     return _span_row(_query_lines(connection or session(), clean, sql.span_query).iloc[0])

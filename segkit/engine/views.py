@@ -50,9 +50,7 @@ def write_clean(clean: str | os.PathLike, target: str | os.PathLike) -> int:
     con = duck.connect()
     try:
         con.execute("SET preserve_insertion_order = true")  # the file keeps the order, so two runs write the same bytes
-        source = f"read_parquet({sql.literal(str(clean))})"
-        in_order = (f"SELECT * EXCLUDE (line_no) FROM {source} ORDER BY {sql.line_order()}"
-                    if "line_no" in con.sql(f"SELECT * FROM {source} LIMIT 0").columns else f"SELECT * FROM {source}")
+        in_order = duck.in_order_query(con, clean) or f"SELECT * FROM read_parquet({sql.literal(str(clean))})"
         return _copy(con, in_order, target)
     finally:
         con.close()
