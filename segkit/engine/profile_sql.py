@@ -1,4 +1,8 @@
-"""The data profile's tables, written once as SQL (see :mod:`segkit.engine.sql` for the dialect).
+"""The data profile's tables, written once as SQL for DuckDB.
+
+Unlike :mod:`segkit.engine.sql`, these queries use DuckDB's own aggregates (``first(… ORDER BY …)``,
+``quantile_cont`` over a list, ``median``) and are not meant for Spark: the profile describes one
+export on one machine, and the lines a cluster holds are profiled where they came from.
 
 Each function returns the text of one query over a named relation of order lines with
 ``line_no``, their position in the file (:func:`segkit.engine.views.lines_view`): the lines as read
