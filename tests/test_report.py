@@ -604,3 +604,21 @@ def test_the_index_data_summary_counts_what_the_cleaning_kept(tmp_path, monkeypa
     assert len(clean) < raw_rows
     assert summary["customers kept"] == f"{clean['customer_id'].nunique():,}"
     assert summary["date range"] == f"{clean['order_date'].min():%Y-%m-%d} to {clean['order_date'].max():%Y-%m-%d}"
+
+
+def test_notebooks_start_longest_first_by_the_previous_run(tmp_path):
+    from segkit.report.execute import longest_first
+
+    previous = tmp_path / "notebooks"
+    previous.mkdir()
+    durations = {"00_a.ipynb": 30.0, "01_b.ipynb": 80.5, "03_d.ipynb": 30.0, "04_e.ipynb": 12.0}
+    for name, seconds in durations.items():
+        notebook = new_notebook()
+        notebook.metadata["papermill"] = {"duration": seconds}
+        nbformat.write(notebook, previous / name)
+    (previous / "05_f.ipynb").write_text("not a notebook")
+    given = [tmp_path / n for n in ("00_a.ipynb", "01_b.ipynb", "02_c.ipynb", "03_d.ipynb", "04_e.ipynb", "05_f.ipynb")]
+    # no duration (never run, or unreadable) first in the order given; then the longest; ties in the order given
+    assert [p.name for p in longest_first(given, previous)] == [
+        "02_c.ipynb", "05_f.ipynb", "01_b.ipynb", "00_a.ipynb", "03_d.ipynb", "04_e.ipynb"]
+    assert longest_first(given, tmp_path / "nowhere") == given

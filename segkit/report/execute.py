@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from segkit.report.folders import Folders
+from segkit.report.records import read_notebook
 
 
 #: Pinned thread counts: parallel and serial runs then do the same floating-point work.
@@ -251,6 +252,8 @@ def execute_notebooks(
     (staging / "notebooks").mkdir(parents=True, exist_ok=True)
     second = [nb for nb in notebooks if reads_exports(nb)]
     first = [nb for nb in notebooks if nb not in second]
+    if jobs > 1:  # the longest first, so that the last to finish is a short one and no core waits long
+        first = longest_first(first, (reports if reports is not None else staging.parent) / "notebooks")
     counter = iter(range(1, len(notebooks) + 1))
     results = _run_wave(first, params, staging=staging, jobs=jobs, timeout=timeout, counter=counter,
                         total=len(notebooks))
@@ -262,6 +265,18 @@ def execute_notebooks(
                              total=len(notebooks), inputs=inputs)
     order = {nb.stem: i for i, nb in enumerate(notebooks)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def longest_first(notebooks: list[Path], previous: Path) -> list[Path]:
+    """``notebooks`` by how long each took in the previous run (papermill's duration in the executed
+    notebook of that name in ``previous``), the longest first; those without a duration first of all,
+    in the order given."""
+    def seconds(notebook: Path) -> float:
+        executed = read_notebook(previous / notebook.name)
+        duration = executed.metadata.get("papermill", {}).get("duration") if executed else None
+        return float(duration) if isinstance(duration, (int, float)) else float("inf")
+
+    return sorted(notebooks, key=seconds, reverse=True)  # sorted is stable: ties keep the order given
 
 
 def _run_wave(notebooks: list[Path], params: dict, *, staging: Path, jobs: int, timeout: int, counter, total: int,
