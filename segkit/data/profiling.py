@@ -61,8 +61,9 @@ class DataProfile:
     Attributes
     ----------
     overview, schema, monthly, returns, duplicates, quantiles, top_lines : DataFrame
-        Of the lines as read (the schema's examples are values, in the columns' types): :func:`overview`, :func:`schema_table`, :func:`monthly_activity`,
-        :func:`returns_summary`, :func:`duplicate_summary`, :func:`quantile_table`, :func:`top_lines`.
+        Of the lines as read: :func:`overview`, :func:`schema_table` (its examples are values, in the
+        columns' types), :func:`monthly_activity`, :func:`returns_summary`, :func:`duplicate_summary`,
+        :func:`quantile_table`, :func:`top_lines`.
     reconciliation : DataFrame
         :func:`segkit.data.reconcile` of the cleaning.
     concentration : dict
@@ -163,7 +164,7 @@ def profile_transactions(
 def quality_facts(read: dict, kept: dict, log: pd.DataFrame, customers: pd.DataFrame,
                   shares: dict[str, float]) -> QualityFacts:
     """The numbers behind the headline and the findings, from the totals of the lines as read and of the
-    clean lines (:data:`segkit.engine.profile_sql.totals_query`), the quality log and the customers."""
+    clean lines (:func:`segkit.engine.profile_sql.totals_query`), the quality log and the customers."""
     by_rule = log.set_index("rule")
     return QualityFacts(
         rows_in=read["lines"],
