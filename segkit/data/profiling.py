@@ -289,10 +289,10 @@ def returns_summary(tx: Lines) -> pd.DataFrame:
 
 def _returns(view: views.LinesView, gross: float) -> pd.DataFrame:
     found = {row["kind"]: row for row in _frame(view, profile_sql.returns_query(view.name)).to_dict("records")}
-    kinds = {"cancelled invoices (C...)": True, "other returns": False, "all returns": None}
+    kinds = {"cancelled invoices (C...)": "cancelled", "other returns": "other", "all returns": "all"}
     rows = {}
     for kind, key in kinds.items():
-        row = next((r for k, r in found.items() if (k is key if key is None else k == key)), None)
+        row = found.get(key)
         value = -float(row["value"]) if row else 0.0
         rows[kind] = {
             "lines": int(row["lines"]) if row else 0,

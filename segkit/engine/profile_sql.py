@@ -75,17 +75,17 @@ FROM {lines} WHERE order_date IS NOT NULL GROUP BY 1 ORDER BY 1
 
 
 def returns_query(lines: str) -> str:
-    """Returns (:data:`IS_RETURN`) by kind, ``cancelled`` (order id starting with C) or not: ``lines``,
-    distinct ``orders`` and ``value`` (their amount, negative); and ``gross``, the purchases' revenue,
-    for every kind. Kinds without lines have no row; ``kind`` NULL is every return."""
+    """Returns (:data:`IS_RETURN`) by ``kind``: ``cancelled`` (order id starting with C), ``other``, and
+    ``all`` of them: ``lines``, distinct ``orders`` and ``value`` (their amount, negative). Kinds
+    without lines have no row."""
     return f"""
 WITH marked AS (
     SELECT order_id, amount, {IS_RETURN} AS is_return,
         coalesce(upper(CAST(order_id AS VARCHAR)) LIKE 'C%', FALSE) AS cancelled
     FROM {lines}
 )
-SELECT cancelled AS kind, count(*) AS lines, count(DISTINCT order_id) AS orders, {_money('amount')} AS value,
-    (SELECT {_money('amount')} FROM marked WHERE NOT is_return) AS gross
+SELECT CASE WHEN grouping(cancelled) = 1 THEN 'all' WHEN cancelled THEN 'cancelled' ELSE 'other' END AS kind,
+    count(*) AS lines, count(DISTINCT order_id) AS orders, {_money('amount')} AS value
 FROM marked WHERE is_return GROUP BY GROUPING SETS ((cancelled), ())
 """
 
