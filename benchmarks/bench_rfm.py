@@ -36,7 +36,7 @@ def naive_segments(customers: pd.DataFrame, *, bins: int = 5) -> pd.Series:
     for dim, col in RAW_COLUMNS.items():
         good = -customers[col] if dim == "R" else customers[col]
         scores[dim] = ((good.rank(method="min").astype(int) - 1) * bins) // n + 1
-    rule_rows = list(rules.itertuples())
+    rule_rows = list(rules.sort_values("priority", kind="stable").itertuples())  # the first rule to match wins
 
     def first_match(row: pd.Series) -> str:
         r, f, m = (int(rule_to_scale(np.array([row[d]]), bins)[0]) for d in "RFM")
