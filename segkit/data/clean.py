@@ -232,7 +232,7 @@ def reconcile(tx: pd.DataFrame | str | os.PathLike, clean: pd.DataFrame | str | 
 
 def reconcile_totals(read: dict, kept: dict, log: pd.DataFrame) -> pd.DataFrame:
     """:func:`reconcile` from the totals (``lines``, ``customers``, ``revenue``) of the lines as read and
-    of the clean lines (:func:`segkit.engine.profile_sql.totals_query`)."""
+    of the clean lines (:func:`segkit.engine.profile_sql.count_query`)."""
     excluded = excluded_rules(log)
     table = pd.DataFrame(
         {

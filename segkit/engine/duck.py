@@ -124,7 +124,7 @@ def _as_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
 
 
 def register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike,
-                    name: str = "source_lines") -> list[str]:
+                   name: str = "source_lines") -> list[str]:
     """Make the view ``name`` the order lines with ``line_no``; return their columns.
 
     A frame is numbered in its row order, Parquet in file order: a folder of files in file name

@@ -10,8 +10,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from segkit.data.cache import cache_entry, cleaning_counts, read_entry
-from segkit.data.load import Transactions
 from segkit.data.customers import resolve_snapshot
+from segkit.data.load import Transactions
 from segkit.engine import duck, sql, views
 
 

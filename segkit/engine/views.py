@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,7 +28,8 @@ class LinesView(NamedTuple):
 @contextlib.contextmanager
 def lines_view(lines: pd.DataFrame | str | os.PathLike, name: str = "lines") -> Iterator[LinesView]:
     """The order lines (a frame, or a Parquet file or folder of files) as the view ``name`` with ``line_no``
-    (see :func:`segkit.engine.duck.register_lines`), on a cursor of :func:`segkit.engine.duck.session` kept open for the block."""
+    (see :func:`segkit.engine.duck.register_lines`), on a cursor of :func:`segkit.engine.duck.session`
+    kept open for the block."""
     con = duck.session()
     try:
         yield LinesView(con, name, duck.register_lines(con, lines, name))
@@ -47,26 +48,23 @@ def pandas_types(lines: pd.DataFrame | str | os.PathLike) -> pd.Series:
 def write_clean(clean: str | os.PathLike, target: str | os.PathLike) -> int:
     """Write the clean lines of a cache entry (``clean.parquet``) to ``target`` as Parquet, in
     :func:`segkit.data.split_transactions`' order and without ``line_no``; return how many."""
-    con = duck.connect()
-    try:
-        con.execute("SET preserve_insertion_order = true")  # the file keeps the order, so two runs write the same bytes
-        in_order = duck.in_order_query(con, clean) or f"SELECT * FROM read_parquet({sql.literal(str(clean))})"
-        return _copy(con, in_order, target)
-    finally:
-        con.close()
+    return _copy(lambda con: duck.in_order_query(con, clean) or f"SELECT * FROM read_parquet({sql.literal(str(clean))})",
+                 target)
 
 
 def write_excluded(excluded: str | os.PathLike, target: str | os.PathLike) -> int:
     """Write the excluded lines of a cache entry (``excluded.parquet``) to ``target`` as Parquet, in source
     order, each with its position in the lines as read first, as ``source_line``; return how many."""
+    return _copy(lambda con: f"SELECT line_no AS source_line, * EXCLUDE (line_no) "
+                             f"FROM read_parquet({sql.literal(str(excluded))}) ORDER BY line_no", target)
+
+
+def _copy(query: Callable[[duckdb.DuckDBPyConnection], str], target: str | os.PathLike) -> int:
+    """Write ``query(connection)`` to ``target`` as Parquet on a connection of its own; return the rows."""
     con = duck.connect()
     try:
-        con.execute("SET preserve_insertion_order = true")
-        return _copy(con, f"SELECT line_no AS source_line, * EXCLUDE (line_no) FROM read_parquet("
-                          f"{sql.literal(str(excluded))}) ORDER BY line_no", target)
+        con.execute("SET preserve_insertion_order = true")  # the file keeps the order, so two runs write the same bytes
+        return con.execute(f"COPY ({query(con)}) TO {sql.literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+                           ).fetchall()[0][0]
     finally:
         con.close()
-
-
-def _copy(con: duckdb.DuckDBPyConnection, query: str, target: str | os.PathLike) -> int:
-    return con.execute(f"COPY ({query}) TO {sql.literal(str(target))} (FORMAT parquet, COMPRESSION zstd)").fetchall()[0][0]
