@@ -1611,15 +1611,19 @@ def test_on_a_ridge_needs_a_tiny_gradient_and_a_flat_or_downhill_direction() -> 
     def fit(hessian, grad_norm=1e-6):
         return _FitResult(np.zeros(2), 0.0, np.asarray(hessian, dtype=float), 10, False, grad_norm)
 
-    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]]))  # one flat direction
-    assert _on_a_ridge(fit(np.zeros((2, 2))))  # flat everywhere
-    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, -0.5]]))  # downhill
-    assert _on_a_ridge(fit([[100.0, 0.0], [0.0, 1e-11]]))  # 1e-11 is flat next to 100 (relative, not absolute)
-    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 1e-3]]))  # curved both ways: a real maximum
-    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]], grad_norm=1e-2))  # still climbing
-    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]], grad_norm=_RIDGE_GRAD_TOL))  # the limit is exclusive
-    assert not _on_a_ridge(fit([[1.0, np.nan], [np.nan, 0.0]]))  # no Hessian to judge by
-    assert not _on_a_ridge(fit([[np.inf, 0.0], [0.0, 0.0]]))
+    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]]), 1)  # one flat direction
+    assert _on_a_ridge(fit(np.zeros((2, 2))), 1)  # flat everywhere
+    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, -0.5]]), 1)  # downhill
+    assert _on_a_ridge(fit([[1e14, 0.0], [0.0, 1.0]]), 100)  # 100 is flat next to 1e16 (relative, not absolute)
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 1e-3]]), 1000)  # curved both ways: a real maximum
+    # the same curvature over fewer customers: the total's eigenvalue 0.1 gives a standard error of 1 / sqrt(0.1)
+    # = 3.16 along it, past the limit of 3 (and 0.12 gives 2.89, within it)
+    assert _on_a_ridge(fit([[1.0, 0.0], [0.0, 1e-3]]), 100)
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 1e-3]]), 120)
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]], grad_norm=1e-2), 1)  # still climbing
+    assert not _on_a_ridge(fit([[1.0, 0.0], [0.0, 0.0]], grad_norm=_RIDGE_GRAD_TOL), 1)  # the limit is exclusive
+    assert not _on_a_ridge(fit([[1.0, np.nan], [np.nan, 0.0]]), 1)  # no Hessian to judge by
+    assert not _on_a_ridge(fit([[np.inf, 0.0], [0.0, 0.0]]), 1)
 
 
 def test_truth_check_by_hand_with_a_truth_file_covering_half_the_customers(tmp_path) -> None:

@@ -190,15 +190,21 @@ def test_store_names_the_parameters_along_a_flat_direction() -> None:
     assert model.unidentified_ == ("r", "alpha")
 
 
-def test_store_judges_flatness_relative_to_the_largest_curvature() -> None:
-    """Eigenvalues 1e4 and 1e-9 of the total Hessian: a ratio of 1e-13, flat; 1e4 and 1e-6 is not."""
-    for small, flat in ((1e-11, True), (1e-8, False)):
-        model = GammaGammaModel()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model._store(_result(np.zeros(3), np.diag([100.0, small, 1.0])), np.ones(3), -10.0, 100.0, 100)
-        assert bool(caught) is flat and (model.unidentified_ == ("q",)) is flat
-        assert model.standard_errors_.isna().all() is flat or model.standard_errors_.isna().all() == flat
+@pytest.mark.parametrize("largest, small, flat", [
+    (1e14, 1e-2, True),  # total eigenvalues 1e16 and 1: a ratio of 1e-16, flat (the standard error, 1, is not)
+    (1e14, 1e3, False),  # 1e16 and 1e5: a ratio of 1e-11 and a standard error of 0.003
+    (100.0, 1e-3, True),  # 1e4 and 0.1: a ratio of 1e-5, but a standard error of 1 / sqrt(0.1) = 3.2 > 3
+    (100.0, 1.2e-3, False),  # 1e4 and 0.12: a standard error of 2.9
+])
+def test_store_judges_flatness_relative_to_the_largest_curvature_and_by_the_standard_error(
+        largest: float, small: float, flat: bool) -> None:
+    """The mean Hessian's eigenvalues times 100 customers are the total's; only q's can be flat."""
+    model = GammaGammaModel()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model._store(_result(np.zeros(3), np.diag([largest, small, largest])), np.ones(3), -10.0, 100.0, 100)
+    assert bool(caught) is flat and (model.unidentified_ == ("q",)) is flat
+    assert model.standard_errors_.isna().all() == flat
 
 
 @pytest.mark.parametrize("hessian", [np.full((3, 3), np.nan), np.zeros((3, 3))], ids=["not finite", "all flat"])

@@ -43,6 +43,11 @@ _LOG_BOUND = 23.0  # |log parameter| limit (1e-10 .. 1e10 in scaled units)
 _GRAD_TOL = 1e-6  # max |gradient| of the mean log-likelihood w.r.t. log-parameters at a solution
 _RIDGE_GRAD_TOL = 1e-4  # ... on a flat ridge, where the optimiser cannot get lower (see _on_a_ridge)
 _FLAT = 1e-12  # Hessian eigenvalue, relative to the largest, below which a direction counts as flat
+#: Standard error of the log-parameters along a direction above which it counts as flat too: the data leave it
+#: open by more than a factor of e^(2 x 3) = 400 either way. On a runaway ridge where the optimiser stops depends
+#: on the last bits of exp and log (the CPU's vector instructions): the relative test alone passed on one
+#: machine and missed the same ridge (eigenvalues 1e-11 apart, standard error 7,600) on another.
+_LOG_SE_LIMIT = 3.0
 
 
 class FitWarning(UserWarning):
@@ -250,14 +255,21 @@ def _maximise(nll_grad, x0: np.ndarray, *, max_iter: int, tol: float) -> _FitRes
     return _FitResult(x, -float(value), hessian, n_iter, converged, grad_norm)
 
 
-def _on_a_ridge(fit: _FitResult) -> bool:
+def _flat(eigenvalues: np.ndarray) -> np.ndarray:
+    """Which eigenvalues of the Hessian of the total negative log-likelihood (in log-parameters) are flat
+    directions: tiny next to the largest (:data:`_FLAT`), or so small that the standard error along them
+    exceeds :data:`_LOG_SE_LIMIT`; a downhill direction (negative) is flat too."""
+    return (eigenvalues <= _FLAT * abs(eigenvalues.max())) | (eigenvalues < _LOG_SE_LIMIT ** -2)
+
+
+def _on_a_ridge(fit: _FitResult, n_customers: float) -> bool:
     """Whether an unconverged fit stopped on a flat ridge of the likelihood: gradient nearly 0 and a Hessian
-    with a flat (or downhill) direction, along which the optimiser drifts without end. The predictions are
-    determined there, the parameters along the ridge are not: such a fit is kept and warns (see _store)."""
+    with a flat (or downhill) direction (:func:`_flat`), along which the optimiser drifts without end. The
+    predictions are determined there, the parameters along the ridge are not: such a fit is kept and warns
+    (see _store). ``fit.hessian`` is of the mean log-likelihood, ``n_customers`` scales it to the total."""
     if fit.grad_norm >= _RIDGE_GRAD_TOL or not np.all(np.isfinite(fit.hessian)):
         return False
-    eigenvalues = np.linalg.eigvalsh(fit.hessian)
-    return bool(eigenvalues.min() <= _FLAT * abs(eigenvalues.max()))
+    return bool(_flat(np.linalg.eigvalsh(fit.hessian * n_customers)).any())
 
 
 class _MLEModel(BaseEstimator):
@@ -274,7 +286,7 @@ class _MLEModel(BaseEstimator):
 
     def _store(self, fit: _FitResult, params: np.ndarray, loglik: float, n_customers: float, n_rows: int) -> None:
         names = list(self._param_names)
-        if not fit.converged and not _on_a_ridge(fit):
+        if not fit.converged and not _on_a_ridge(fit, n_customers):
             limit = fit.n_iter >= self.max_iter
             raise DataError(
                 f"The {self._model_name} fit did not converge: after {fit.n_iter} iterations the gradient of "
@@ -295,11 +307,11 @@ class _MLEModel(BaseEstimator):
         hessian = fit.hessian * n_customers  # of the total negative log-likelihood
         finite = bool(np.all(np.isfinite(hessian)))
         eigenvalues, eigenvectors = np.linalg.eigh(hessian) if finite else (np.array([-1.0]), None)
-        if at_bound.any() or eigenvalues.min() <= _FLAT * abs(eigenvalues.max()):
+        flat = _flat(eigenvalues)
+        if at_bound.any() or flat.any():
             if at_bound.any() or eigenvectors is None:
                 runaway = [n for n, hit in zip(names, at_bound) if hit] or names
             else:  # the flat directions of the likelihood: parameters that move along one of them
-                flat = eigenvalues <= _FLAT * abs(eigenvalues.max())
                 runaway = [n for n, c in zip(names, np.abs(eigenvectors[:, flat]).max(axis=1)) if c > 0.3]
             estimates = ", ".join(f"{n}={v:.4g}" for n, v in zip(names, params))
             self.unidentified_ = tuple(runaway)
