@@ -48,6 +48,13 @@ def test_the_lines_as_read_stay_in_a_parquet_file_equal_to_the_frame(name, inter
     pd.testing.assert_series_equal(views.pandas_types(read.lines), expected.lines.dtypes)
 
 
+def test_lines_of_a_folder_are_refused_as_the_front_door_refuses_them(tmp_path, interim):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(DataError, match=r"^Unknown file type for 'exports': segkit reads \.csv"):
+        engine.read_lines(folder)
+
+
 def test_lines_parquet_cannot_hold_come_back_as_the_frame(tmp_path, interim):
     path = mixed_workbook(tmp_path)
     read = engine.read_lines(path)

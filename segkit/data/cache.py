@@ -211,6 +211,8 @@ def read_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
     that Parquet cannot hold (a column of mixed Python types) come back as the frame itself."""
     path = Path(source)
     reading = {k: v for k, v in reading.items() if v not in (None, "")}
+    if not path.is_file():  # no file to key a cache entry by: read_file reads it, or says why it cannot
+        return read_file(path, columns=columns, **reading)
     key = _lines_key(path, columns, reading)
     if not key.exists():
         read = read_file(path, columns=columns, **reading)
