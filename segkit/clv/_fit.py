@@ -44,9 +44,9 @@ _GRAD_TOL = 1e-6  # max |gradient| of the mean log-likelihood w.r.t. log-paramet
 _RIDGE_GRAD_TOL = 1e-4  # ... on a flat ridge, where the optimiser cannot get lower (see _on_a_ridge)
 _FLAT = 1e-12  # Hessian eigenvalue, relative to the largest, below which a direction counts as flat
 #: Standard error of the log-parameters along a direction above which it counts as flat too: the data leave it
-#: open by more than a factor of e^(2 x 3) = 400 either way. On a runaway ridge where the optimiser stops depends
-#: on the last bits of exp and log (the CPU's vector instructions): the relative test alone passed on one
-#: machine and missed the same ridge (eigenvalues 1e-11 apart, standard error 7,600) on another.
+#: open by more than a factor of e^(2 x 3) = 400 either way. Where the optimiser stops on a runaway ridge is
+#: sensitive to rounding: the relative test alone caught a ridge on one machine and missed the same ridge on
+#: another, with the same library versions (eigenvalues 1.3e-11 apart, a standard error of 7,600).
 _LOG_SE_LIMIT = 3.0
 
 
