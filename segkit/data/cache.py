@@ -145,8 +145,7 @@ def cleaning_counts(source: str | os.PathLike, *, columns: Mapping[str, str] | N
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
     if key.exists():
-        clean = key / "clean.parquet"
-        return pd.read_parquet(key / "log.parquet"), {**duck.span(clean), "revenue": duck.revenue(clean)}
+        return pd.read_parquet(key / "log.parquet"), duck.clean_totals(key / "clean.parquet")
     lines = path if in_engine else read_entry(path, columns=columns, **reading).lines
     return clean_counts(lines, **cleaning)
 

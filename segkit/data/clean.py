@@ -225,8 +225,7 @@ def reconcile(tx: pd.DataFrame | str | os.PathLike, clean: pd.DataFrame | str | 
     totals = []
     for lines in (tx, clean):
         with views.lines_view(lines) as view:
-            relation = view.con.sql(profile_sql.count_query(view.name))
-            totals.append(dict(zip(relation.columns, relation.fetchall()[0], strict=True)))
+            totals.append(views.first_row(view, profile_sql.count_query(view.name)))
     return reconcile_totals(*totals, log)
 
 

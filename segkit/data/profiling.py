@@ -188,18 +188,13 @@ def quality_facts(read: dict, kept: dict, log: pd.DataFrame, customers: pd.DataF
     )
 
 
-def _row(view: views.LinesView, query: str) -> dict:
-    relation = view.con.sql(query)
-    return dict(zip(relation.columns, relation.fetchall()[0], strict=True))
-
-
 def _frame(view: views.LinesView, query: str) -> pd.DataFrame:
     return duck.as_pandas(view.con.sql(query))
 
 
 def _totals(view: views.LinesView) -> dict:
     """:func:`segkit.engine.profile_sql.totals_query` of the lines, dates as pandas timestamps."""
-    totals = _row(view, profile_sql.totals_query(view.name, products="product_id" in view.columns))
+    totals = views.first_row(view, profile_sql.totals_query(view.name, products="product_id" in view.columns))
     return {**totals, "first": pd.Timestamp(totals["first"]), "last": pd.Timestamp(totals["last"])}
 
 
@@ -217,7 +212,7 @@ def schema_table(tx: Lines) -> pd.DataFrame:
 
 
 def _schema(view: views.LinesView, types: pd.Series) -> pd.DataFrame:
-    counts = _row(view, profile_sql.schema_query(view.name, view.columns))
+    counts = views.first_row(view, profile_sql.schema_query(view.name, view.columns))
     examples = duck.typed(_frame(view, profile_sql.first_values_query(view.name, view.columns)), types)
     filled = pd.Series({c: counts[f"{c}__filled"] for c in view.columns}, dtype="int64")
     missing = counts["n"] - filled
@@ -284,7 +279,7 @@ def returns_summary(tx: Lines) -> pd.DataFrame:
     [1, 1, 2]
     """
     with views.lines_view(tx) as view:
-        return _returns(view, _row(view, profile_sql.gross_query(view.name))["gross"])
+        return _returns(view, views.first_row(view, profile_sql.gross_query(view.name))["gross"])
 
 
 def _returns(view: views.LinesView, gross: float) -> pd.DataFrame:
@@ -317,7 +312,7 @@ def duplicate_summary(tx: Lines) -> pd.DataFrame:
 
 
 def _duplicates(view: views.LinesView) -> pd.DataFrame:
-    row = _row(view, profile_sql.duplicates_query(view.name, view.columns))
+    row = views.first_row(view, profile_sql.duplicates_query(view.name, view.columns))
     values = {
         "duplicate lines": int(row["lines"]),
         "orders affected": row["orders"],
@@ -358,7 +353,7 @@ def quantile_table(tx: Lines, columns: tuple[str, ...] = ("quantity", "unit_pric
 
 
 def _quantiles(view: views.LinesView, columns: tuple[str, ...]) -> pd.DataFrame:
-    row = _row(view, profile_sql.quantiles_query(view.name, columns, list(QUANTILES.values())))
+    row = views.first_row(view, profile_sql.quantiles_query(view.name, columns, list(QUANTILES.values())))
     values = [row[c] if row[c] is not None else [np.nan] * len(QUANTILES) for c in columns]
     return pd.DataFrame(values, index=list(columns), columns=list(QUANTILES), dtype=float).round(2)
 

@@ -267,7 +267,7 @@ def count_split(
     test_accounts: Sequence[str],
     outlier_z: float | None,
 ) -> tuple[pd.DataFrame, dict]:
-    """The per-rule counts of :func:`split_parquet` and the clean lines' :func:`span` and :func:`revenue`,
+    """The per-rule counts of :func:`split_parquet` and the clean lines' :func:`clean_totals`,
     without writing the lines anywhere (a frame, or Parquet as for :func:`split_parquet`)."""
     con = connect()
     try:
@@ -275,8 +275,7 @@ def count_split(
                             test_accounts=test_accounts, outlier_z=outlier_z)
         counts, _ = _counts(con)
         kept = f"({sql.clean_query('source_lines', 'dropped', columns, in_order=False)})"
-        totals = {**_span_row(con.sql(sql.span_query(kept)).df().iloc[0]),
-                  "revenue": float(con.sql(sql.revenue_query(kept)).fetchall()[0][0])}
+        totals = _totals_row(con.sql(sql.clean_totals_query(kept)).df().iloc[0])
     finally:
         _release(con)
         con.close()
@@ -361,9 +360,14 @@ def _span_row(row: pd.Series) -> dict:
             "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
 
 
-def revenue(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> float:
-    """The revenue (sum of ``amount``) of clean lines (a frame or a Parquet file)."""
-    return float(_query_lines(connection or session(), clean, sql.revenue_query).iloc[0, 0])
+def clean_totals(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None
+                 ) -> dict:
+    """:func:`span` of clean lines (a frame or a Parquet file) and their ``revenue`` (as money), in one pass."""
+    return _totals_row(_query_lines(connection or session(), clean, sql.clean_totals_query).iloc[0])
+
+
+def _totals_row(row: pd.Series) -> dict:
+    return {**_span_row(row), "revenue": float(row["revenue"])}
 
 
 def customer_count(clean: pd.DataFrame | str | os.PathLike, *,

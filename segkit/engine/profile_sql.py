@@ -16,11 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from segkit.engine.sql import IS_RETURN, MAD_TO_SIGMA, MONEY, quote
-
-
-def _money(expression: str) -> str:
-    return f"CAST(coalesce(sum(CAST({expression} AS {MONEY})), 0) AS DOUBLE)"
+from segkit.engine.sql import IS_RETURN, MAD_TO_SIGMA, money_sum, quote
 
 
 def totals_query(lines: str, *, products: bool) -> str:
@@ -30,9 +26,9 @@ def totals_query(lines: str, *, products: bool) -> str:
     product = "count(DISTINCT product_id)" if products else "NULL"
     return f"""
 SELECT count(*) AS lines, count(DISTINCT order_id) AS orders, count(DISTINCT customer_id) AS customers,
-    {product} AS products, {_money('amount')} AS revenue,
-    {_money(f'CASE WHEN NOT {IS_RETURN} THEN amount END')} AS gross,
-    {_money(f'CASE WHEN {IS_RETURN} THEN amount END')} AS returns,
+    {product} AS products, {money_sum('amount')} AS revenue,
+    {money_sum(f'CASE WHEN NOT {IS_RETURN} THEN amount END')} AS gross,
+    {money_sum(f'CASE WHEN {IS_RETURN} THEN amount END')} AS returns,
     min(order_date) AS first, max(order_date) AS last
 FROM {lines}
 """
@@ -40,12 +36,12 @@ FROM {lines}
 
 def count_query(lines: str) -> str:
     """One row: the number of ``lines``, of distinct ``customers``, and the ``revenue`` of all lines."""
-    return f"SELECT count(*) AS lines, count(DISTINCT customer_id) AS customers, {_money('amount')} AS revenue FROM {lines}"
+    return f"SELECT count(*) AS lines, count(DISTINCT customer_id) AS customers, {money_sum('amount')} AS revenue FROM {lines}"
 
 
 def gross_query(lines: str) -> str:
     """One row: ``gross``, the revenue of the purchases (lines that are not returns)."""
-    return f"SELECT {_money(f'CASE WHEN NOT {IS_RETURN} THEN amount END')} AS gross FROM {lines}"
+    return f"SELECT {money_sum(f'CASE WHEN NOT {IS_RETURN} THEN amount END')} AS gross FROM {lines}"
 
 
 def schema_query(lines: str, columns: Sequence[str]) -> str:
@@ -69,7 +65,7 @@ def monthly_query(lines: str) -> str:
 SELECT date_trunc('month', order_date) AS month,
     count(DISTINCT CASE WHEN NOT {IS_RETURN} THEN order_id END) AS orders,
     count(DISTINCT CASE WHEN NOT {IS_RETURN} THEN customer_id END) AS customers,
-    {_money('amount')} AS revenue
+    {money_sum('amount')} AS revenue
 FROM {lines} WHERE order_date IS NOT NULL GROUP BY 1 ORDER BY 1
 """
 
@@ -85,7 +81,7 @@ WITH marked AS (
     FROM {lines}
 )
 SELECT CASE WHEN grouping(cancelled) = 1 THEN 'all' WHEN cancelled THEN 'cancelled' ELSE 'other' END AS kind,
-    count(*) AS lines, count(DISTINCT order_id) AS orders, {_money('amount')} AS value
+    count(*) AS lines, count(DISTINCT order_id) AS orders, {money_sum('amount')} AS value
 FROM marked WHERE is_return GROUP BY GROUPING SETS ((cancelled), ())
 """
 
@@ -99,7 +95,7 @@ WITH repeated AS (
     SELECT order_id, customer_id, amount, count(*) - 1 AS copies FROM {lines} GROUP BY {listed} HAVING count(*) > 1
 )
 SELECT coalesce(sum(copies), 0) AS lines, count(DISTINCT order_id) AS orders,
-    count(DISTINCT customer_id) AS customers, {_money('amount * copies')} AS revenue
+    count(DISTINCT customer_id) AS customers, {money_sum('amount * copies')} AS revenue
 FROM repeated
 """
 
@@ -129,6 +125,6 @@ def breakdown_query(lines: str, column: str) -> str:
     """Per value of ``column`` (missing values left out): distinct customers and orders, and revenue."""
     return f"""
 SELECT {quote(column)} AS value, count(DISTINCT customer_id) AS customers, count(DISTINCT order_id) AS orders,
-    {_money('amount')} AS revenue
+    {money_sum('amount')} AS revenue
 FROM {lines} WHERE {quote(column)} IS NOT NULL GROUP BY 1
 """

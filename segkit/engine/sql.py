@@ -352,15 +352,24 @@ FROM days GROUP BY customer_id ORDER BY customer_id
 
 
 
+def money_sum(expression: str) -> str:
+    """The sum of ``expression`` as money (exact, see above), as a double; 0 for no rows."""
+    return f"CAST(coalesce(sum(CAST({expression} AS {MONEY})), 0) AS DOUBLE)"
+
+
+_SPAN = ("count(*) AS n_lines, count(*) - count(customer_id) AS n_no_customer, "
+         "min(order_date) AS first, max(order_date) AS last")
+
+
 def span_query(clean: str) -> str:
     """The number of lines, of lines without a customer, and the first and last order date."""
-    return (f"SELECT count(*) AS n_lines, count(*) - count(customer_id) AS n_no_customer, "
-            f"min(order_date) AS first, max(order_date) AS last FROM {clean}")
+    return f"SELECT {_SPAN} FROM {clean}"
 
 
-def revenue_query(clean: str) -> str:
-    """The lines' revenue: the sum of ``amount`` as money (exact, see above), 0 for no lines."""
-    return f"SELECT CAST(coalesce(sum(CAST(amount AS {MONEY})), 0) AS DOUBLE) AS revenue FROM {clean}"
+def clean_totals_query(clean: str) -> str:
+    """:func:`span_query`'s columns and ``revenue``, the lines' :func:`money_sum` of ``amount``, in one
+    pass over the lines."""
+    return f"SELECT {_SPAN}, {money_sum('amount')} AS revenue FROM {clean}"
 
 
 def customer_count_query(clean: str) -> str:

@@ -54,8 +54,8 @@ def clean_lines(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
 class CleaningLog(NamedTuple):
     """A cleaning's quality log and the totals of its clean lines; unpacks as ``log, totals = ...``.
 
-    ``totals``: ``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date (see
-    :func:`segkit.engine.duck.span`) and ``revenue``.
+    ``totals``: ``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date and ``revenue`` (see
+    :func:`segkit.engine.duck.clean_totals`).
     """
 
     log: pd.DataFrame

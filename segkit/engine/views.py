@@ -37,6 +37,12 @@ def lines_view(lines: pd.DataFrame | str | os.PathLike, name: str = "lines") -> 
         con.close()
 
 
+def first_row(view: LinesView, query: str) -> dict:
+    """The first row of ``query`` on the view's cursor, as column name -> value."""
+    relation = view.con.sql(query)
+    return dict(zip(relation.columns, relation.fetchall()[0], strict=True))
+
+
 def pandas_types(lines: pd.DataFrame | str | os.PathLike) -> pd.Series:
     """The pandas dtype of each column of the order lines: a frame's own, or those pandas reads the
     (first) Parquet file in (from its schema only)."""
