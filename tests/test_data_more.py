@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from segkit import DataError, data, engine  # noqa: E402
+from segkit import DataError, data, engine, memo  # noqa: E402
 from segkit.data import cache  # noqa: E402
 from segkit.data import clean as cleaning  # noqa: E402
 from segkit.data import plots as data_plots  # noqa: E402
@@ -603,8 +603,8 @@ def test_load_clean_reads_the_entry_it_made_and_passes_reading_options(tmp_path,
 
 def test_an_entry_published_twice_keeps_the_first_and_leaves_no_staging(tmp_path):
     folder = tmp_path / "interim" / "clean-x"
-    cache._publish(folder, lambda staging: (staging / "clean.parquet").write_text("first"))
-    cache._publish(folder, lambda staging: (staging / "clean.parquet").write_text("second"))  # another process first
+    memo.publish(folder, lambda staging: (staging / "clean.parquet").write_text("first"))
+    memo.publish(folder, lambda staging: (staging / "clean.parquet").write_text("second"))  # another process first
     assert [p.name for p in folder.parent.iterdir()] == ["clean-x"]
     assert (folder / "clean.parquet").read_text() == "first"
 
@@ -616,7 +616,7 @@ def test_a_failed_write_publishes_nothing_and_leaves_no_staging(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        cache._publish(folder, fail)
+        memo.publish(folder, fail)
     assert list(folder.parent.iterdir()) == []
 
 
@@ -707,7 +707,7 @@ def test_content_hash_is_the_files_sha256_and_follows_a_rewrite(tmp_path):
     import hashlib
     import os
 
-    from segkit.data.cache import content_hash
+    from segkit.memo import content_hash
 
     path = tmp_path / "lines.csv"
     path.write_bytes(b"customer_id,amount\n1,2.5\n")

@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     # threads that wait for a shared core use CPU time without doing work (mutants timed out)
     single = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                      "SEGKIT_ENGINE_THREADS")}
+    # every mutant runs from one source text, so results kept on disk (segkit.memo) would cross from one to the next
+    single["SEGKIT_KEEP_RESULTS"] = "0"
     if subprocess.run(run, cwd=target, check=False, env={**os.environ, **single}).returncode != 0:
         print(f"mutmut stopped early (see above); results so far are in {target.relative_to(ROOT)}", file=sys.stderr)
     stats = _score(target)

@@ -18,6 +18,7 @@ from segkit.cluster.preprocess import PreparedFeatures, prepare_features
 from segkit.cluster.select import KSelection, _choose_k, _feasible_k_range, _stability
 from segkit.cluster.text import _SEGMENT_ACTIONS
 from segkit.data import check_customer_table
+from segkit.memo import kept
 
 __all__ = [
     "KMeansSegmentation",
@@ -111,6 +112,7 @@ def kmeans_segmentation(
     evidence_sample: int = 20_000,
     segments: pd.Series | None = None,
     random_state: int = 0,
+    keep_evidence: bool = False,
 ) -> KMeansSegmentation:
     """A k-means segmentation with its evidence, in one call.
 
@@ -141,6 +143,10 @@ def kmeans_segmentation(
         A segment per customer (e.g. RFM); adds the closest segment to the summary.
     random_state : int
         Seed of every random step.
+    keep_evidence : bool
+        Keep the stability table and the vote on disk (:func:`segkit.memo.kept`) and read them back in
+        any later call, in any process, with the same evidence features and settings, instead of
+        refitting k-means dozens of times (the segmentation of record does: three notebooks ask for it).
 
     Returns
     -------
@@ -159,11 +165,14 @@ def kmeans_segmentation(
     if len(arr) > evidence_sample:
         rows = np.random.default_rng(random_state).choice(len(arr), size=evidence_sample, replace=False)
         evidence = arr[np.sort(rows)]
-    stab = _stability(evidence, k_range=k_range, n_refits=stability_refits, n_init=n_init,
-                      threshold=stability_threshold, random_state=random_state)
-    selection = _choose_k(evidence, k_range=k_range, n_init=n_init, gap_references=gap_references,
-                          silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
-                          random_state=random_state, k_range_note=k_range_note)
+    settings = {"k_range": tuple(k_range), "k_range_note": k_range_note, "n_refits": stability_refits,
+                "n_init": n_init, "threshold": stability_threshold, "gap_references": gap_references,
+                "silhouette_sample": silhouette_sample, "random_state": random_state}
+    if keep_evidence:
+        stab, selection = _from_frames(kept("kmeans-evidence", {"evidence": evidence, **settings},
+                                            lambda: _as_frames(*_evidence(evidence, **settings))))
+    else:
+        stab, selection = _evidence(evidence, **settings)
     k = n_clusters if n_clusters > 0 else selection.chosen_k
     model = SegmentKMeans(k, n_init=n_init, random_state=random_state)._fit(
         arr, order_by=customers["revenue"], columns=scaled.columns)
@@ -173,6 +182,35 @@ def kmeans_segmentation(
                               k_source="parameter" if n_clusters > 0 else "data", model=model,
                               description=description,
                               evidence_customers=len(evidence) if len(evidence) < len(arr) else 0)
+
+
+def _evidence(evidence: np.ndarray, *, k_range: tuple[int, ...], k_range_note: str, n_refits: int, n_init: int,
+              threshold: float, gap_references: int, silhouette_sample: int, random_state: int
+              ) -> tuple[pd.DataFrame, KSelection]:
+    """The stability of every k and the vote among the stable ones."""
+    stab = _stability(evidence, k_range=k_range, n_refits=n_refits, n_init=n_init, threshold=threshold,
+                      random_state=random_state)
+    selection = _choose_k(evidence, k_range=k_range, n_init=n_init, gap_references=gap_references,
+                          silhouette_sample=silhouette_sample, candidates=stab.index[stab["stable"]],
+                          random_state=random_state, k_range_note=k_range_note)
+    return stab, selection
+
+
+def _as_frames(stab: pd.DataFrame, selection: KSelection) -> dict[str, pd.DataFrame]:
+    """The evidence as frames, for :func:`segkit.memo.kept`."""
+    facts = pd.DataFrame({"chosen_k": [selection.chosen_k], "knee_k": [selection.knee_k],
+                          "k_range_note": [selection.k_range_note]})
+    labels = pd.DataFrame({str(k): labels for k, labels in selection.labels.items()})
+    return {"stability": stab, "table": selection.table, "votes": selection.votes, "labels": labels, "facts": facts}
+
+
+def _from_frames(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, KSelection]:
+    """:func:`_as_frames` read back."""
+    facts = frames["facts"].iloc[0]
+    knee = None if pd.isna(facts["knee_k"]) else int(facts["knee_k"])
+    labels = {int(k): column.to_numpy() for k, column in frames["labels"].items()}
+    return frames["stability"], KSelection(table=frames["table"], votes=frames["votes"], chosen_k=int(facts["chosen_k"]),
+                                           knee_k=knee, labels=labels, k_range_note=str(facts["k_range_note"]))
 
 
 def segment_actions(

@@ -1,9 +1,11 @@
 """The segmentation of record: the one k-means segmentation every clustering report names its groups after.
 
 Notebook 02 chooses and justifies it; notebooks 03 and 04 run in parallel and on their own, so each
-recomputes it with the same call, :func:`segmentation_of_record`, and the same seed, and compares its own
+computes it with the same call, :func:`segmentation_of_record`, and the same seed, and compares its own
 groups with it (:func:`segkit.cluster.compare_to_record`). Its settings live here, once
-(:data:`RECORD_SETTINGS`), so that no notebook can drift from another.
+(:data:`RECORD_SETTINGS`), so that no notebook can drift from another. Its costly part, the evidence for
+k (dozens of k-means refits), is kept on disk by the first of them to ask and read back by the others
+(:func:`segkit.memo.kept`).
 """
 
 from __future__ import annotations
@@ -67,4 +69,4 @@ def segmentation_of_record(
         As :func:`kmeans_segmentation` for an unusable customer table.
     """
     return kmeans_segmentation(customers, n_clusters=n_clusters, segments=segments, random_state=seed,
-                               **RECORD_SETTINGS)
+                               keep_evidence=True, **RECORD_SETTINGS)

@@ -19,9 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +38,7 @@ from segkit.data.clean import (
 )
 from segkit.data.load import Transactions, read_transactions
 from segkit.engine import duck
+from segkit.memo import content_hash, publish
 from segkit.paths import INTERIM_DIR
 
 #: Options of :func:`segkit.data.read_transactions` that ``load_clean`` passes on.
@@ -60,22 +59,6 @@ def _code_version() -> str:
 #: The cleaning options' defaults (those of :func:`segkit.data.clean_transactions`), filled into cache keys.
 CLEANING_DEFAULTS: dict = {"returns": "net", "test_account_pattern": DEFAULT_TEST_ACCOUNT_PATTERN,
                            "test_accounts": (), "outlier_z": DEFAULT_OUTLIER_Z}
-
-
-def content_hash(path: str | os.PathLike) -> str:
-    """The SHA-256 of a file's bytes (hex), computed once per process for a file of one size and
-    modification time: a report run asks for it for the run record, the cache key and the index."""
-    stat = os.stat(path)
-    return _content_hash(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _content_hash(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 24), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _cache_key(files: list[Path], options: dict, *, kind: str = "clean") -> Path:
@@ -111,16 +94,16 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     if key.exists():
         return key
     if in_engine:
-        _publish(key, lambda staging: _clean_file(path, staging, cleaning, like=duck.parquet_files(path)[0]))
+        publish(key, lambda staging: _clean_file(path, staging, cleaning, like=duck.parquet_files(path)[0]))
         return key
     lines = _lines_key(path, columns, reading) / "lines.parquet"
     if not lines.is_file():
         read = read_file(path, columns=columns, **reading)  # caches the lines as read, if Parquet can hold them
         if not lines.is_file():  # it cannot (a column of mixed Python types): clean them in memory
             split = split_transactions(read.lines, **cleaning)
-            _publish(key, lambda staging: _write_split(split, staging))
+            publish(key, lambda staging: _write_split(split, staging))
             return key
-    _publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=lines))
+    publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=lines))
     return key
 
 
@@ -197,7 +180,7 @@ def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = 
     if not key.exists():
         read = read_transactions(path, columns=columns, **reading)
         try:
-            _publish(key, lambda staging: _write_read(read, staging))
+            publish(key, lambda staging: _write_read(read, staging))
         except (ValueError, TypeError, ArrowException):  # a column Parquet cannot hold as it is: serve it uncached
             return read
         return read
@@ -278,18 +261,3 @@ def _write_split(split: Split, folder: Path) -> None:
     split.excluded.assign(line_no=split.excluded.index.to_numpy()).to_parquet(folder / "excluded.parquet",
                                                                              index=False)
     split.log.to_parquet(folder / "log.parquet", index=False)
-
-
-def _publish(folder: Path, write: Callable[[Path], None]) -> None:
-    """``write`` into a temporary folder, then rename it to ``folder``, so that notebooks running in
-    parallel never read half an entry."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, suffix=".tmp"))
-    try:
-        write(staging)
-        os.replace(staging, folder)
-    except OSError:  # another process wrote the same entry first
-        if not folder.exists():
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from segkit.engine import duck
 from segkit.errors import DataError
+from segkit.memo import kept
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
     "first_purchase", "last_purchase", "days_since_last_purchase", "n_orders", "revenue",
@@ -143,7 +144,9 @@ def customer_table(clean: CleanLines, *, snapshot_date: str | pd.Timestamp | Non
     Parameters
     ----------
     clean : DataFrame or path
-        Output of :func:`clean_transactions`, or the Parquet file of :func:`segkit.engine.clean_lines`.
+        Output of :func:`clean_transactions`, or the Parquet file of :func:`segkit.engine.clean_lines`
+        (the table of a file is kept on disk by :func:`segkit.memo.kept` and read back, not computed
+        again, by the next call for the same file content and snapshot).
     snapshot_date : date-like, optional
         The analysis date; default the day after the last transaction.
 
@@ -164,7 +167,12 @@ def customer_table(clean: CleanLines, *, snapshot_date: str | pd.Timestamp | Non
      'b': {'days_since_last_purchase': 7.0, 'n_orders': 1.0, 'revenue': 4.0, 'frequency': 0.0, 'recency': 0.0, 'T': 7.0}}
     """
     span = check_clean_lines(clean)
-    return _table_at(clean, resolve_snapshot(span["first"], span["last"], snapshot_date))
+    snapshot = resolve_snapshot(span["first"], span["last"], snapshot_date)
+    if isinstance(clean, pd.DataFrame) or not Path(clean).is_file():
+        return _table_at(clean, snapshot)
+    # a file of clean lines: every notebook of a report asks for its table, each in its own kernel
+    inputs = {"lines": Path(clean), "snapshot": snapshot}
+    return kept("customers", inputs, lambda: {"customers": _table_at(clean, snapshot)})["customers"]
 
 
 def _table_at(clean: CleanLines, snapshot: pd.Timestamp) -> pd.DataFrame:

@@ -42,8 +42,8 @@ def safe_data_summary(params: dict) -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str | None:
-    """The SHA-256 of a file (:func:`segkit.data.cache.content_hash`); None when it cannot be read."""
-    from segkit.data.cache import content_hash
+    """The SHA-256 of a file (:func:`segkit.memo.content_hash`); None when it cannot be read."""
+    from segkit.memo import content_hash
 
     try:
         return content_hash(path)
