@@ -187,8 +187,12 @@ def _release(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
-    counts = con.sql(sql.log_query("reasons")).df()
-    totals = con.sql(sql.totals_query("reasons")).df().iloc[0].to_dict()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reason_customers AS {sql.reason_customers_query('reasons')}")
+    try:
+        counts = con.sql(sql.log_query("reasons", "reason_customers")).df()
+        totals = con.sql(sql.totals_query("reason_customers")).df().iloc[0].to_dict()
+    finally:
+        con.execute("DROP TABLE reason_customers")
     return counts, sql.read_totals(totals)
 
 

@@ -88,8 +88,9 @@ def split_lines(
     reasons = spark.sql(translate(sql.reasons_query("first_reasons", columns, returns=returns,
                                                     outlier_z=outlier_z))).cache()
     reasons.createOrReplaceTempView("reasons")
-    counts = _rows(spark, sql.log_query("reasons"))
-    totals = _rows(spark, sql.totals_query("reasons")).iloc[0].to_dict()
+    spark.sql(translate(sql.reason_customers_query("reasons"))).cache().createOrReplaceTempView("reason_customers")
+    counts = _rows(spark, sql.log_query("reasons", "reason_customers"))
+    totals = _rows(spark, sql.totals_query("reason_customers")).iloc[0].to_dict()
     spark.sql(translate(sql.dropped_query("reasons"))).cache().createOrReplaceTempView("dropped")
     clean = spark.sql(translate(sql.clean_query("source_lines", "dropped", columns)))
     excluded = spark.sql(translate(sql.excluded_query("source_lines", "dropped", columns)))

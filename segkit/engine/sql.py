@@ -255,16 +255,30 @@ def _rank() -> str:
     return "CASE reason " + " ".join(f"WHEN {literal(r)} THEN {i}" for i, r in enumerate(RULE_ORDER)) + " END"
 
 
-def log_query(reasons: str) -> str:
+def reason_customers_query(reasons: str) -> str:
+    """Per customer id of ``reasons`` (one row for lines without one): lines and revenue in the source
+    (``rows_in``, ``revenue_in``) and among the kept lines (``rows_kept``, ``revenue_kept``), and
+    ``last_rank``, the latest rule in rule order that excluded one of the customer's lines. The log and
+    the totals both read it, so the lines are grouped by customer once."""
+    return f"""
+SELECT customer_id, count(*) AS rows_in, sum(CAST(amount AS {MONEY})) AS revenue_in,
+    count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
+    sum(CAST(amount AS {MONEY})) FILTER (WHERE reason IS NULL) AS revenue_kept,
+    max({_rank()}) AS last_rank
+FROM {reasons} GROUP BY customer_id
+"""
+
+
+def log_query(reasons: str, customers: str) -> str:
     """Per rule: excluded ``rows``, ``customers`` with a line excluded, ``customers_lost`` (customers
     left with no line, each charged to the last rule in rule order that removed one of theirs),
-    ``revenue``; and a ``zero_value`` row for kept free purchases."""
+    ``revenue``; and a ``zero_value`` row for kept free purchases. ``customers`` is
+    :func:`reason_customers_query` of ``reasons``."""
     return f"""
-WITH lost AS (
-    SELECT max({_rank()}) AS rank FROM {reasons} WHERE customer_id IS NOT NULL
-    GROUP BY customer_id HAVING count(*) FILTER (WHERE reason IS NULL) = 0
+WITH lost_by AS (
+    SELECT last_rank AS rank, count(*) AS customers_lost FROM {customers}
+    WHERE customer_id IS NOT NULL AND rows_kept = 0 GROUP BY last_rank
 ),
-lost_by AS (SELECT rank, count(*) AS customers_lost FROM lost GROUP BY rank),
 excluded AS (
     SELECT reason AS rule, {_rank()} AS rank, count(*) AS rows, count(DISTINCT customer_id) AS customers,
         coalesce(sum(CAST(amount AS {MONEY})), 0) AS revenue
@@ -278,22 +292,17 @@ FROM {reasons} WHERE reason IS NULL AND amount = 0 AND NOT {IS_RETURN}
 """
 
 
-def totals_query(reasons: str) -> str:
-    """Rows, customers and revenue in the source and among the kept lines."""
+def totals_query(customers: str) -> str:
+    """Rows, customers and revenue in the source and among the kept lines, from
+    :func:`reason_customers_query`'s table ``customers``."""
     return f"""
-WITH customers AS (
-    SELECT customer_id, count(*) AS rows_in, sum(CAST(amount AS {MONEY})) AS revenue_in,
-        count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
-        sum(CAST(amount AS {MONEY})) FILTER (WHERE reason IS NULL) AS revenue_kept
-    FROM {reasons} GROUP BY customer_id
-)
 SELECT coalesce(sum(rows_in), 0) AS rows_in,
     CAST(coalesce(sum(revenue_in), 0) AS DOUBLE) AS revenue_in,
     count(customer_id) AS customers_in,
     coalesce(sum(rows_kept), 0) AS rows_kept,
     CAST(coalesce(sum(revenue_kept), 0) AS DOUBLE) AS revenue_kept,
     count(customer_id) FILTER (WHERE rows_kept > 0) AS customers_kept
-FROM customers
+FROM {customers}
 """
 
 
