@@ -453,3 +453,64 @@ def test_given_encoding_and_delimiter_are_recorded_as_given(tmp_path):
     assert [(d.aspect, d.value, d.evidence, d.given) for d in table.decisions] == [
         ("encoding", "cp1252", "given", True), ("delimiter", "';'", "given", True)]
     assert table.frame["Kunde"].tolist() == ["José"]
+
+
+#: Texts that pandas' C parser splits in its own way; pyarrow's reader must split each the same or decline it.
+SPLIT_CASES: dict[str, str] = {
+    "plain": "a,b,c\n1,2,3\n4,,6\n",
+    "quoted empty field": 'a,b\n"",x\n"y",""\n',
+    "newline in a quoted field": 'a,b\n"line1\nline2",x\n3,4\n',
+    "doubled quotes": 'a,b\n"he said ""hi""",x\n',
+    "quote inside a field": 'a,b\nab"c,x\n',
+    "space before a quote": 'a,b\n "x",y\n',
+    "CRLF": "a,b\r\n1,2\r\n3,4\r\n",
+    "CR only": "a,b\r1,2\r3,4\r",
+    "blank lines": "a,b\n1,2\n\n3,4\n\n",
+    "only separators": "a,b,c\n,,\n1,2,3\n",
+    "NA-like text": "a,b\nNA,NULL\nnan,None\n",
+    "spaces kept": "a,b\n  1 , 2 \n",
+    "header only": "a,b\n",
+    "no final newline": "a,b\n1,2",
+    "quoted header": '"a b","c"\n1,2\n',
+    "backslash": 'a,b\n"x\\"y",1\n',
+    "non-ASCII": "имя,город\nИван Петров,Москва\n",
+}
+#: ... and these it must decline, because pyarrow would split or name them differently.
+DECLINED_CASES: dict[str, str] = {
+    "fewer fields than the header": "a,b,c\n1,2\n",
+    "one more field on every row": "a,b\n1,2,3\n4,5,6\n",
+    "repeated header name": "a,a\n1,2\n",
+    "empty header name": ",a\n1,2\n",
+    "trailing separator": "a,b,\n1,2,\n",
+    "a line of spaces": "a,b\n1,2\n   \n3,4\n",
+}
+
+
+def _compressed(tmp_path, text: str, encoding: str, compression: str | None):
+    raw = text.encode(encoding)
+    path = tmp_path / ("orders.csv" + (compression or ""))
+    if compression == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("orders.csv", raw)
+    else:
+        path.write_bytes({None: bytes, ".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[compression](raw))
+    return path
+
+
+@pytest.mark.parametrize("compression", [None, ".gz", ".bz2", ".xz", ".zip"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251"])
+def test_the_fast_split_equals_pandas_c_parser_or_declines(tmp_path, encoding, compression):
+    from segkit.data.read import _split_with_arrow
+
+    if pd.Series([], dtype=str).dtype == object:
+        pytest.skip("pandas before 3 gives Python strings for dtype=str: the fast split is not used")
+    for name, text in {**SPLIT_CASES, **DECLINED_CASES}.items():
+        path = _compressed(tmp_path, text, encoding, compression)
+        fast = _split_with_arrow(path, compression, sep=",", encoding=encoding)
+        if name in DECLINED_CASES:
+            assert fast is None, name
+            continue
+        pandas = pd.read_csv(path, sep=",", dtype=str, encoding=encoding, keep_default_na=False, na_values=[""],
+                             compression={".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(compression or ""))
+        assert fast is not None, name
+        pd.testing.assert_frame_equal(fast, pandas, check_exact=True, obj=name)

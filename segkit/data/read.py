@@ -292,11 +292,7 @@ def _read_text(path: Path, compression: str | None, *, encoding: str | None, del
         decisions.append(detect_delimiter(text.lstrip("\ufeff"), name=f"'{path.name}'"))
     sep = delimiter or {repr(d): d for d in DELIMITERS}[decisions[-1].value]
     try:
-        frame = pd.read_csv(
-            path, sep=sep, dtype=str, encoding=chosen, keep_default_na=False, na_values=[""],
-            compression={".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(compression or ""),
-            skipinitialspace=False,
-        )
+        frame = _split_fields(path, compression, sep=sep, encoding=chosen)
     except UnicodeDecodeError as error:
         if encoding or whole:
             raise DataError(_encoding_message(path, chosen, error)) from None
@@ -312,6 +308,58 @@ def _read_text(path: Path, compression: str | None, *, encoding: str | None, del
         ) from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     return RawTable(frame, tuple(decisions))
+
+
+def _split_fields(path: Path, compression: str | None, *, sep: str, encoding: str) -> pd.DataFrame:
+    """Every field of the file as text (missing when empty), as pandas' C parser splits them.
+
+    pyarrow's reader splits on all cores and keeps the text in Arrow buffers, where pandas' C parser
+    makes a Python string per field and converts them back (12.4 s against 3.3 s for 4.9M lines). It
+    reads the file when it splits it as pandas would; a file it would split otherwise (rows with fewer
+    fields than the header, headers pandas renames: empty or repeated names) or cannot read goes to
+    pandas, which also gives the errors their messages.
+    """
+    frame = _split_with_arrow(path, compression, sep=sep, encoding=encoding)
+    if frame is not None:
+        return frame
+    return pd.read_csv(
+        path, sep=sep, dtype=str, encoding=encoding, keep_default_na=False, na_values=[""],
+        compression={".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(compression or ""),
+        skipinitialspace=False,
+    )
+
+
+def _split_with_arrow(path: Path, compression: str | None, *, sep: str, encoding: str) -> pd.DataFrame | None:
+    """:func:`_split_fields` by pyarrow, or None when pyarrow would split the file differently from pandas."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    text = pd.Series([], dtype=str).dtype  # what pandas gives for dtype=str: Arrow-backed text from pandas 3 on
+    if not (isinstance(text, pd.StringDtype) and text.storage == "pyarrow"):
+        return None
+    try:
+        names = list(pd.read_csv(path, sep=sep, encoding=encoding, nrows=0, dtype=str,
+                                 compression={".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(
+                                     compression or "")).columns)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):  # no header, bad bytes: pandas says why
+        return None
+    if len(set(names)) < len(names) or any(str(n).startswith("Unnamed: ") for n in names):
+        return None  # pandas renames empty and repeated names ("Unnamed: 2", "id.1"); pyarrow keeps them
+    native = {None: None, ".gz": "gzip", ".bz2": "bz2"}
+    source = (pa.input_stream(str(path), compression=native[compression]) if compression in native
+              else _open_bytes(path, compression))
+    try:
+        with source:
+            table = pcsv.read_csv(
+                source, read_options=pcsv.ReadOptions(encoding=encoding),
+                parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+                                                    strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowException, UnicodeDecodeError, LookupError):  # e.g. a row with fewer fields than the header
+        return None
+    if table.column_names != names or any(t != pa.string() for t in table.schema.types):
+        return None
+    return table.to_pandas(types_mapper={pa.string(): text}.get)
 
 
 def _encoding_message(path: Path, encoding: str, error: Exception) -> str:
