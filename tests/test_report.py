@@ -622,3 +622,14 @@ def test_notebooks_start_longest_first_by_the_previous_run(tmp_path):
     assert [p.name for p in longest_first(given, previous)] == [
         "02_c.ipynb", "05_f.ipynb", "01_b.ipynb", "00_a.ipynb", "03_d.ipynb", "04_e.ipynb"]
     assert longest_first(given, tmp_path / "nowhere") == given
+
+
+@pytest.mark.parametrize(("cores", "parallel", "threads"), [(2, 2, "1"), (2, 1, "2"), (8, 3, "2"), (1, 4, "1")])
+def test_kernels_running_at_once_share_the_cores_out_among_their_engines(monkeypatch, cores, parallel, threads):
+    from segkit.report import execute
+
+    monkeypatch.delenv("SEGKIT_ENGINE_THREADS", raising=False)
+    monkeypatch.setattr(execute.os, "cpu_count", lambda: cores)
+    assert execute.engine_threads(parallel) == threads
+    monkeypatch.setenv("SEGKIT_ENGINE_THREADS", "3")  # the user's setting wins
+    assert execute.engine_threads(parallel) == "3"
