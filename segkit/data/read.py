@@ -34,6 +34,8 @@ READERS: dict[str, str] = {
     ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel",
 }
 COMPRESSION: dict[str, object] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".zip": None}
+#: pandas' names of those compressions.
+PANDAS_COMPRESSION: dict[str, str] = {".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
 DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Encodings tried, in this order, when a file is not UTF-8; GB18030 reads GBK and GB2312 files.
 CANDIDATE_ENCODINGS: tuple[str, ...] = ("gb18030", "big5", "cp1251", "cp1252")
@@ -324,7 +326,7 @@ def _split_fields(path: Path, compression: str | None, *, sep: str, encoding: st
         return frame
     return pd.read_csv(
         path, sep=sep, dtype=str, encoding=encoding, keep_default_na=False, na_values=[""],
-        compression={".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(compression or ""),
+        compression=PANDAS_COMPRESSION.get(compression or ""),
         skipinitialspace=False,
     )
 
@@ -339,8 +341,7 @@ def _split_with_arrow(path: Path, compression: str | None, *, sep: str, encoding
         return None
     try:
         names = list(pd.read_csv(path, sep=sep, encoding=encoding, nrows=0, dtype=str,
-                                 compression={".zip": "zip", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}.get(
-                                     compression or "")).columns)
+                                 compression=PANDAS_COMPRESSION.get(compression or "")).columns)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError):  # no header, bad bytes: pandas says why
         return None
     if len(set(names)) < len(names) or any(str(n).startswith("Unnamed: ") for n in names):
