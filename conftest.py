@@ -18,9 +18,20 @@ def pytest_collectstart(collector):
         collector.skip_compare += ("text/html", "application/javascript", "stderr", "image/png", "image/svg+xml")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _kept_results_apart(tmp_path_factory):
+    """Results kept by segkit.memo go to a folder of the test session, not to the project's data/interim."""
+    from segkit import memo
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(memo, "INTERIM_DIR", tmp_path_factory.mktemp("kept"))
+        yield
+
+
 @pytest.fixture
 def no_pandas_read(monkeypatch):
-    """Reading a file into pandas (or Arrow) fails: a function that passes computes on it in the engine."""
+    """Reading a file into pandas (or Arrow) fails: a function that passes computes on it in the engine
+    (and does compute: no result kept by segkit.memo is read back instead)."""
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -29,3 +40,4 @@ def no_pandas_read(monkeypatch):
 
     monkeypatch.setattr(pd, "read_parquet", refuse)
     monkeypatch.setattr(pq, "read_table", refuse)
+    monkeypatch.setenv("SEGKIT_KEEP_RESULTS", "0")

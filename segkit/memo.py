@@ -2,8 +2,8 @@
 
 Each notebook of a report runs in its own kernel, so what one notebook computed is gone for the
 next. Some results are asked for again with the same inputs: the customer table of a file at a
-snapshot (nearly every notebook) and the segmentation of record's evidence for k (notebooks 02, 03
-and 04; about 30 s at 250,000 customers). :func:`kept` stores such a result under ``data/interim/``
+snapshot (nearly every notebook), the purchase cycle at a snapshot (notebook 07, twice) and the
+segmentation of record's evidence for k (notebooks 02, 03 and 04; about 30 s at 250,000 customers). :func:`kept` stores such a result under ``data/interim/``
 as a folder of Parquet files (nothing is unpickled from disk), keyed by a SHA-256 of its inputs, of
 segkit's source and of the versions of the libraries that compute it: a change to any of them never
 serves a stale result. A result read back is equal to the one computed, dtypes included.
@@ -109,6 +109,16 @@ def kept(kind: str, inputs: Mapping[str, object],
     frames = dict(compute())
     publish(folder, lambda staging: [frame.to_parquet(staging / f"{name}.parquet") for name, frame in frames.items()])
     return frames
+
+
+def kept_for_lines(kind: str, lines: object, inputs: Mapping[str, object],
+                   compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()``, a frame computed from order ``lines``: kept by :func:`kept` when the lines are a
+    Parquet file (keyed by its content and ``inputs``), which every notebook of a report reads, each in its
+    own kernel; computed every time when they are a frame or a folder."""
+    if isinstance(lines, pd.DataFrame) or not Path(lines).is_file():
+        return compute()
+    return kept(kind, {"lines": Path(lines), **inputs}, lambda: {kind: compute()})[kind]
 
 
 def publish(folder: Path, write: Callable[[Path], object]) -> None:

@@ -147,3 +147,18 @@ def test_the_record_evidence_is_kept_equal_and_not_refitted(interim, monkeypatch
     assert again.k == 4 and len(np.unique(again.model.labels_)) == 4
     with pytest.raises(RuntimeError, match="refitted"):  # another seed is other evidence: computed
         cluster.segmentation_of_record(customers, seed=4)
+
+
+def test_the_purchase_cycle_of_a_file_is_kept_equal_to_that_of_its_frame(interim, tmp_path, monkeypatch):
+    from segkit import timeline
+    from segkit.timeline import cycle
+
+    clean = data.load_clean(DEFAULT_TRANSACTIONS).clean
+    path = tmp_path / "clean.parquet"
+    clean.to_parquet(path)
+    expected = timeline.purchase_cycle(clean, overdue_multiple=1.5)
+    pd.testing.assert_frame_equal(timeline.purchase_cycle(path, overdue_multiple=1.5), expected, check_exact=True)
+    monkeypatch.setattr(cycle._sql, "cycle_query", None)  # read back: the engine's query is not built again
+    kept = timeline.purchase_cycle(path, overdue_multiple=1.5)
+    pd.testing.assert_frame_equal(kept, expected, check_exact=True)
+    assert len(list(interim.glob("purchase-cycle-*"))) == 1

@@ -11,7 +11,7 @@ import pandas as pd
 
 from segkit.engine import duck
 from segkit.errors import DataError
-from segkit.memo import kept
+from segkit.memo import kept_for_lines
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
     "first_purchase", "last_purchase", "days_since_last_purchase", "n_orders", "revenue",
@@ -145,7 +145,7 @@ def customer_table(clean: CleanLines, *, snapshot_date: str | pd.Timestamp | Non
     ----------
     clean : DataFrame or path
         Output of :func:`clean_transactions`, or the Parquet file of :func:`segkit.engine.clean_lines`
-        (the table of a file is kept on disk by :func:`segkit.memo.kept` and read back, not computed
+        (the table of a file is kept on disk by :func:`segkit.memo.kept_for_lines` and read back, not computed
         again, by the next call for the same file content and snapshot).
     snapshot_date : date-like, optional
         The analysis date; default the day after the last transaction.
@@ -168,11 +168,7 @@ def customer_table(clean: CleanLines, *, snapshot_date: str | pd.Timestamp | Non
     """
     span = check_clean_lines(clean)
     snapshot = resolve_snapshot(span["first"], span["last"], snapshot_date)
-    if isinstance(clean, pd.DataFrame) or not Path(clean).is_file():
-        return _table_at(clean, snapshot)
-    # a file of clean lines: every notebook of a report asks for its table, each in its own kernel
-    inputs = {"lines": Path(clean), "snapshot": snapshot}
-    return kept("customers", inputs, lambda: {"customers": _table_at(clean, snapshot)})["customers"]
+    return kept_for_lines("customers", clean, {"snapshot": snapshot}, lambda: _table_at(clean, snapshot))
 
 
 def _table_at(clean: CleanLines, snapshot: pd.Timestamp) -> pd.DataFrame:

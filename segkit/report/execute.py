@@ -137,7 +137,7 @@ def notebook_parameters(notebook: Path, params: dict, *, output_dir: Path) -> di
 def engine_threads(parallel: int) -> str:
     """The engine's threads in each of ``parallel`` kernels running at once: the cores shared out, at least
     one. Kernels that each took every core ran their queries side by side on twice as many threads as
-    cores (5M lines, two at a time: 284 s for the notebooks with one thread each, against 311 s with two).
+    cores (5M lines, two at a time: 284 s with one thread each, against 303 s with two, one run each).
     ``SEGKIT_ENGINE_THREADS``, when set, wins."""
     return os.environ.get("SEGKIT_ENGINE_THREADS") or str(max(1, (os.cpu_count() or 1) // max(1, parallel)))
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from segkit.data.customers import CleanLines
 from segkit.errors import DataError
+from segkit.memo import kept_for_lines
 from segkit.timeline import _sql
 from segkit.timeline._lines import _lines
 
@@ -68,7 +69,8 @@ def purchase_cycle(
     """
     multiple = _check_multiple(overdue_multiple)
     lines = _lines(clean, snapshot_date)
-    per = lines.query(lambda relation, l: _sql.cycle_query(relation, l.is_return, l.before()))
+    per = kept_for_lines("purchase-cycle", clean, {"snapshot": lines.snapshot},
+                         lambda: lines.query(lambda relation, l: _sql.cycle_query(relation, l.is_return, l.before())))
     per = per.set_index(pd.Index(per.pop("customer_id").to_numpy(object), name="customer_id")).sort_index()
     out = pd.DataFrame(index=per.index)
     out["n_orders"] = per["n_orders"].to_numpy(np.int64)
