@@ -3,10 +3,11 @@
 Each notebook of a report runs in its own kernel, so what one notebook computed is gone for the
 next. Some results are asked for again with the same inputs: the customer table of a file at a
 snapshot (nearly every notebook), the purchase cycle at a snapshot (notebook 07, twice) and the
-segmentation of record's evidence for k (notebooks 02, 03 and 04; about 30 s at 250,000 customers). :func:`kept` stores such a result under ``data/interim/``
-as a folder of Parquet files (nothing is unpickled from disk), keyed by a SHA-256 of its inputs, of
-segkit's source and of the versions of the libraries that compute it: a change to any of them never
-serves a stale result. A result read back is equal to the one computed, dtypes included.
+segmentation of record's evidence for k (notebooks 02, 03 and 04; 18-38 s at 250,000 customers).
+:func:`kept` stores such a result under ``data/interim/`` as a folder of Parquet files (nothing is
+unpickled from disk), keyed by a SHA-256 of its inputs, of segkit's source and of the versions of the
+libraries that compute it: a change to any of them never serves a stale result. A result read back
+is equal to the one computed, dtypes included.
 
 ``SEGKIT_KEEP_RESULTS=0`` turns this off: every call computes (mutation testing sets it, because
 there every mutant runs from one and the same source text).
@@ -71,8 +72,10 @@ def _fingerprint(value: object) -> bytes:
     values, index, names and dtypes, anything else by its ``repr``."""
     if isinstance(value, Path):
         return b"file:" + content_hash(value).encode()
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.dtype != object:
         return f"array:{value.dtype}:{value.shape}:".encode() + np.ascontiguousarray(value).tobytes()
+    if isinstance(value, np.ndarray):  # an object array's bytes are pointers: hash its values instead
+        value = pd.Series(value.ravel(), name=("array", value.shape))
     if isinstance(value, pd.Series):
         value = value.to_frame(name=("series", value.name))
     if isinstance(value, pd.DataFrame):
@@ -103,9 +106,12 @@ def kept(kind: str, inputs: Mapping[str, object],
     folder = key(kind, inputs)
     if folder.is_dir():
         try:
-            return {path.stem: pd.read_parquet(path) for path in sorted(folder.glob("*.parquet"))}
+            frames = {path.stem: pd.read_parquet(path) for path in sorted(folder.glob("*.parquet"))}
+            if frames:
+                return frames
         except (OSError, ArrowException):  # a damaged entry: compute again, and replace it below
-            shutil.rmtree(folder, ignore_errors=True)
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
     frames = dict(compute())
     publish(folder, lambda staging: [frame.to_parquet(staging / f"{name}.parquet") for name, frame in frames.items()])
     return frames

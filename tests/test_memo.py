@@ -162,3 +162,19 @@ def test_the_purchase_cycle_of_a_file_is_kept_equal_to_that_of_its_frame(interim
     kept = timeline.purchase_cycle(path, overdue_multiple=1.5)
     pd.testing.assert_frame_equal(kept, expected, check_exact=True)
     assert len(list(interim.glob("purchase-cycle-*"))) == 1
+
+
+def test_an_emptied_entry_is_computed_again(interim):
+    compute = Counted(_frames())
+    memo.kept("demo", {"n": 3}, compute)
+    for path in memo.key("demo", {"n": 3}).iterdir():
+        path.unlink()
+    again = memo.kept("demo", {"n": 3}, compute)
+    assert compute.calls == 2 and set(again) == {"table", "flags"}
+
+
+def test_object_arrays_are_keyed_by_their_values():
+    first = memo.key("demo", {"ids": np.array(["customer 1", "b"], dtype=object)})
+    built = "".join(["customer ", str(1)])  # an equal string, another object (its pointer differs)
+    assert memo.key("demo", {"ids": np.array([built, "b"], dtype=object)}) == first
+    assert memo.key("demo", {"ids": np.array(["customer 1", "c"], dtype=object)}) != first
