@@ -78,7 +78,7 @@ bench: ## run the benchmarks (prints timings and ratios against a reference meas
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## remove generated reports, handouts and caches (keeps .venv)
-	rm -rf reports/*.html reports/*.csv reports/*.csv.gz reports/*.parquet reports/notebooks reports/failed reports/analyst reports/pdf reports/screenshots handouts data/interim/clean-* data/interim/duckdb-spill data/interim/spark-warehouse .pytest_cache build
+	rm -rf reports/*.html reports/*.csv reports/*.csv.gz reports/*.parquet reports/notebooks reports/failed reports/analyst reports/pdf reports/screenshots handouts data/interim/*-* data/interim/*.tmp .pytest_cache build
 
 mutants: ## mutation testing of one family with mutmut, in build/mutants/ (FAMILY=data|rfm|cluster|clv|campaign; slow, not in CI)
 	$(BIN)/python tools/mutants.py $(FAMILY)
