@@ -140,3 +140,15 @@ def publish(folder: Path, write: Callable[[Path], object]) -> None:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_file(path: Path, write: Callable[[Path], object]) -> None:
+    """``write`` a temporary file beside ``path``, then rename it to ``path``, so that no process reads
+    half a file; processes that write the same file at once write the same content, and one rename wins."""
+    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}-", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(staging))
+        os.replace(staging, path)
+    finally:
+        Path(staging).unlink(missing_ok=True)

@@ -620,6 +620,21 @@ def test_a_failed_write_publishes_nothing_and_leaves_no_staging(tmp_path):
     assert list(folder.parent.iterdir()) == []
 
 
+def test_a_file_is_published_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "clean.parquet"
+    memo.publish_file(target, lambda staging: staging.write_text("first"))
+    memo.publish_file(target, lambda staging: staging.write_text("second"))  # another process, same content
+    assert target.read_text() == "second"
+
+    def fail(staging):
+        staging.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        memo.publish_file(target, fail)
+    assert target.read_text() == "second" and [p.name for p in tmp_path.iterdir()] == ["clean.parquet"]
+
+
 def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, interim):
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS_CSV + "4;;2024-02-02;1;3\n")  # a guest line, excluded

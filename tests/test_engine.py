@@ -214,9 +214,18 @@ def test_the_engine_customer_table_of_a_file_is_the_data_layer_one(name, snapsho
     expected = data.customer_table(data.load_clean(path, cache=False).clean, snapshot_date=snapshot)
     got = engine.customer_table(path, snapshot_date=snapshot)
     pd.testing.assert_frame_equal(got, expected)
-    # it read the lines from the cache entry it made, and a second call reuses it
-    assert len(list((tmp_path / "interim").glob("clean-*"))) == 1
+    # it made one cache entry, without a copy of the clean lines: it read them as the lines without the
+    # excluded ones, and so does the log's count of them
+    (entry,) = (tmp_path / "interim").glob("clean-*")
+    log, totals = engine.cleaning_log(path)
+    assert not (entry / "clean.parquet").exists()
+    assert totals == duck.clean_totals(data.load_clean(path, cache=False).clean)
+    # asked for, the clean lines are written into that entry; the table and the counts read from them are the same
+    assert engine.clean_lines(path) == entry / "clean.parquet"
     pd.testing.assert_frame_equal(engine.customer_table(path, snapshot_date=snapshot), expected)
+    pd.testing.assert_frame_equal(engine.cleaning_log(path).log, log)
+    assert engine.cleaning_log(path).totals == totals
+    assert [p.name for p in (tmp_path / "interim").glob("clean-*")] == [entry.name]
 
 
 def test_the_engine_customer_table_refuses_a_snapshot_before_the_data(tmp_path, monkeypatch):

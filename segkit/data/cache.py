@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 from pyarrow import ArrowException
@@ -38,7 +39,7 @@ from segkit.data.clean import (
 )
 from segkit.data.load import Transactions, read_transactions
 from segkit.engine import duck
-from segkit.memo import content_hash, publish
+from segkit.memo import content_hash, publish, publish_file
 from segkit.paths import INTERIM_DIR
 
 #: Options of :func:`segkit.data.read_transactions` that ``load_clean`` passes on.
@@ -89,22 +90,46 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     particular order and keep their ``line_no`` (:func:`load_clean` reads them sorted). Only lines that
     Parquet cannot hold (a column of mixed Python types) are cleaned in memory.
     """
+    entry, lines = classified_entry(source, columns=columns, **options)
+    clean = entry / "clean.parquet"
+    if not clean.exists():
+        publish_file(clean, lambda target: duck.write_clean_lines(lines, entry / "excluded.parquet", target))
+    return entry
+
+
+def classified_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options
+                     ) -> tuple[Path, Path]:
+    """:func:`cache_entry` without writing the clean lines if they are not there yet: the folder, with
+    the excluded lines, the log and the types, and the Parquet order lines it was cleaned from.
+
+    The clean lines are then those lines without the excluded ones
+    (:func:`segkit.engine.duck.clean_view`): a customer table needs one pass over them, and copying
+    every kept line to ``clean.parquet`` is most of the cleaning's time. The lines are the file
+    itself (canonical Parquet) or the front door's cache entry of it. Lines cleaned in memory (a column
+    of mixed Python types) have ``clean.parquet`` written at once.
+    """
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
-    if key.exists():
-        return key
-    if in_engine:
-        publish(key, lambda staging: _clean_file(path, staging, cleaning, like=duck.parquet_files(path)[0]))
-        return key
-    lines = _lines_key(path, columns, reading) / "lines.parquet"
-    if not lines.is_file():
+    lines = path if in_engine else _lines_key(path, columns, reading) / "lines.parquet"
+    if key.exists() and ((key / "clean.parquet").exists() or lines.exists()):
+        return key, lines
+    if not in_engine and not lines.is_file():
         read = read_file(path, columns=columns, **reading)  # caches the lines as read, if Parquet can hold them
         if not lines.is_file():  # it cannot (a column of mixed Python types): clean them in memory
             split = split_transactions(read.lines, **cleaning)
             publish(key, lambda staging: _write_split(split, staging))
-            return key
-    publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=lines))
-    return key
+            return key, lines
+    if not key.exists():
+        like = duck.parquet_files(path)[0] if in_engine else lines
+        publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=like))
+    return key, lines
+
+
+def clean_of(entry: Path, lines: Path, con: duckdb.DuckDBPyConnection) -> Path | duck.View:
+    """The clean lines of a :func:`classified_entry` (``entry`` and its ``lines``): its ``clean.parquet``
+    if written, else a view on ``con`` of the lines without the excluded ones."""
+    clean = entry / "clean.parquet"
+    return clean if clean.exists() else duck.View(duck.clean_view(con, lines, entry / "excluded.parquet"))
 
 
 def _clean_key(path: Path, columns: Mapping[str, str] | None, options: dict) -> tuple[Path, dict, dict, bool]:
@@ -128,16 +153,19 @@ def cleaning_counts(source: str | os.PathLike, *, columns: Mapping[str, str] | N
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
     if key.exists():
-        return pd.read_parquet(key / "log.parquet"), duck.clean_totals(key / "clean.parquet")
+        entry, lines = classified_entry(path, columns=columns, **options)
+        con = duck.session()
+        return pd.read_parquet(entry / "log.parquet"), duck.clean_totals(clean_of(entry, lines, con), connection=con)
     lines = path if in_engine else read_entry(path, columns=columns, **reading).lines
     return clean_counts(lines, **cleaning)
 
 
 def _clean_file(lines: Path, folder: Path, cleaning: dict, *, like: Path) -> None:
-    """Clean Parquet order lines into ``folder``, with ``dtypes.parquet``: no rows, the schema of ``like``,
+    """Clean Parquet order lines into ``folder`` (the excluded lines and the log: the clean lines are
+    written by :func:`cache_entry` when asked for), with ``dtypes.parquet``: no rows, the schema of ``like``,
     so that the lines come back in the pandas types they were read in (the front door's, or those
     pandas gives the Parquet file itself), not in the types DuckDB writes."""
-    clean_parquet(lines, folder, **cleaning).to_parquet(folder / "log.parquet", index=False)
+    clean_parquet(lines, folder, **cleaning, write_clean=False).to_parquet(folder / "log.parquet", index=False)
     pq.write_table(pq.read_schema(like).empty_table(), folder / "dtypes.parquet")
 
 

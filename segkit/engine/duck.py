@@ -239,12 +239,18 @@ def split_parquet(
     test_account_pattern: str | None,
     test_accounts: Sequence[str],
     outlier_z: float | None,
+    write_clean: bool = True,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> SplitFiles:
     """Apply the cleaning rules to order lines in Parquet; write ``clean.parquet`` and ``excluded.parquet``
     into ``folder`` without bringing the lines into Python. The clean lines are in no particular
     order and keep their ``line_no`` (:func:`segkit.data.load_clean` sorts them as
-    :func:`split_lines` does); the excluded lines are in source order."""
+    :func:`split_lines` does); the excluded lines are in source order.
+
+    ``write_clean=False`` writes only the excluded lines: the clean lines are then the source's
+    lines without them (:func:`clean_view`), written when they are asked for
+    (:func:`write_clean_lines`). Copying every kept line is most of the cleaning's time, and a
+    customer table needs only a pass over them."""
     con = connection or connect()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -252,14 +258,41 @@ def split_parquet(
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
-        queries = {"clean": sql.clean_query("source_lines", "dropped", columns, in_order=False),
-                   "excluded": sql.excluded_query("source_lines", "dropped", columns)}
+        queries = {"excluded": sql.excluded_query("source_lines", "dropped", columns)}
+        if write_clean:
+            queries["clean"] = sql.clean_query("source_lines", "dropped", columns, in_order=False)
         for name, query in queries.items():
-            con.execute(f"COPY ({query}) TO {sql.literal(str(outputs[name]))} (FORMAT parquet, COMPRESSION zstd)")
+            _write_parquet(con, query, outputs[name])
         counts, totals = _counts(con)
     finally:
         _release(con)
     return SplitFiles(outputs["clean"], outputs["excluded"], counts, totals)
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
+    con.execute(f"COPY ({query}) TO {sql.literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
+
+
+def clean_view(con: duckdb.DuckDBPyConnection, lines: str | os.PathLike, excluded: str | os.PathLike,
+               name: str = "clean_lines_view") -> str:
+    """Make the temp view ``name`` the clean lines of the Parquet order lines ``lines``: those not in
+    ``excluded`` (the ``excluded.parquet`` :func:`split_parquet` wrote for them), as the file
+    ``clean.parquet`` would hold them; return ``name``."""
+    columns = register_lines(con, lines, name=f"{name}_source")
+    dropped = f"read_parquet({sql.literal(str(excluded))})"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
+                f"{sql.clean_query(f'{name}_source', dropped, columns, in_order=False)}")
+    return name
+
+
+def write_clean_lines(lines: str | os.PathLike, excluded: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Write :func:`clean_view` of ``lines`` and ``excluded`` to ``target``: the ``clean.parquet`` that
+    :func:`split_parquet` writes."""
+    con = connect()
+    try:
+        _write_parquet(con, f"SELECT * FROM {clean_view(con, lines, excluded)}", Path(target))
+    finally:
+        con.close()
 
 
 
@@ -296,8 +329,18 @@ def parquet_columns(path: str | os.PathLike) -> list[str]:
     return [row[0] for row in described]
 
 
-def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, query) -> pd.DataFrame:
-    """Run ``query(relation)`` over clean lines given as a frame or a Parquet file."""
+@dataclass(frozen=True)
+class View:
+    """Lines as a view already made on a connection (e.g. :func:`clean_view`): pass it with that connection."""
+
+    name: str
+
+
+def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike | View, query
+                 ) -> pd.DataFrame:
+    """Run ``query(relation)`` over clean lines given as a frame, a Parquet file or a :class:`View`."""
+    if isinstance(lines, View):
+        return con.sql(query(lines.name)).df()
     if isinstance(lines, pd.DataFrame):
         con.register("clean_lines", _as_arrow(lines))
         try:
@@ -312,13 +355,14 @@ def _date(day: pd.Timestamp) -> str:
 
 
 def customer_days(
-    clean: pd.DataFrame | str | os.PathLike,
+    clean: pd.DataFrame | str | os.PathLike | View,
     snapshot: pd.Timestamp,
     *,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> pd.DataFrame:
     """Per customer with a purchase before ``snapshot``: purchase days, first/last day, orders, net,
-    gross and first-day value (see :func:`sql.customer_query`); ``clean`` is a frame or a Parquet file."""
+    gross and first-day value (see :func:`sql.customer_query`); ``clean`` is a frame, a Parquet file or a
+    :class:`View` on ``connection``."""
     return _query_lines(connection or session(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)))
 
 

@@ -9,10 +9,10 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from segkit.data.cache import cache_entry, cleaning_counts, read_entry
+from segkit.data.cache import cache_entry, classified_entry, clean_of, cleaning_counts, read_entry
 from segkit.data.customers import resolve_snapshot
 from segkit.data.load import Transactions
-from segkit.engine import duck, sql, views
+from segkit.engine import duck, views
 
 
 def customer_table(
@@ -23,18 +23,19 @@ def customer_table(
     **options,
 ) -> pd.DataFrame:
     """:func:`segkit.data.customer_table` of the file ``source``, read and cleaned as :func:`segkit.data.load_clean`
-    does (same options, same cache), computed by DuckDB on the cached clean lines in Parquet.
+    does (same options, same cache), computed by DuckDB on the clean lines: the cached ``clean.parquet``
+    if it was written, else the lines without the excluded ones, without writing a copy of them
+    (:func:`segkit.data.cache.classified_entry`).
 
     Only the per-customer table comes back to Python, so the order lines are never held in one
     pandas frame once the file is in the cache (reading it the first time goes through the front
     door, :func:`segkit.data.read_transactions`). Equal to
     ``data.customer_table(data.load_clean(source, ...).clean, snapshot_date=...)``.
     """
-    clean = clean_lines(source, columns=columns, **options)
     con = duck.session()
-    first, last = con.sql(f"SELECT min(order_date), max(order_date) FROM read_parquet({sql.literal(str(clean))})"
-                          ).fetchall()[0]
-    snapshot = resolve_snapshot(first, last, snapshot_date)
+    clean = clean_of(*classified_entry(source, columns=columns, **options), con)  # no copy of the lines is made
+    span = duck.span(clean, connection=con)
+    snapshot = resolve_snapshot(span["first"], span["last"], snapshot_date)
     return duck.customer_table_from(duck.customer_days(clean, snapshot, connection=con), snapshot)
 
 
