@@ -41,3 +41,20 @@ def no_pandas_read(monkeypatch):
     monkeypatch.setattr(pd, "read_parquet", refuse)
     monkeypatch.setattr(pq, "read_table", refuse)
     monkeypatch.setenv("SEGKIT_KEEP_RESULTS", "0")
+
+
+#: The Spark local-mode tests' time, every phase included (starting Spark is the module fixture's set-up).
+_SPARK_TESTS = {"seconds": 0.0, "tests": 0}
+
+
+def pytest_runtest_logreport(report):
+    if report.nodeid.startswith("tests/test_spark.py"):
+        _SPARK_TESTS["seconds"] += report.duration
+        _SPARK_TESTS["tests"] += report.when == "call"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how long the Spark local-mode tests took, which the notes report from CI."""
+    if _SPARK_TESTS["tests"]:
+        terminalreporter.write_line(f"Spark local-mode tests (tests/test_spark.py): {_SPARK_TESTS['tests']} ran "
+                                    f"in {_SPARK_TESTS['seconds']:.0f} s, starting Spark included")
