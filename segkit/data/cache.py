@@ -106,7 +106,8 @@ def classified_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | 
     (:func:`segkit.engine.duck.clean_view`): a customer table needs one pass over them, and copying
     every kept line to ``clean.parquet`` is most of the cleaning's time. The lines are the file
     itself (canonical Parquet) or the front door's cache entry of it. Lines cleaned in memory (a column
-    of mixed Python types) have ``clean.parquet`` written at once.
+    of mixed Python types) have ``clean.parquet`` written at once, and no Parquet lines: the path
+    returned for them does not exist.
     """
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
@@ -153,9 +154,9 @@ def cleaning_counts(source: str | os.PathLike, *, columns: Mapping[str, str] | N
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
     if key.exists():
-        entry, lines = classified_entry(path, columns=columns, **options)
         con = duck.session()
-        return pd.read_parquet(entry / "log.parquet"), duck.clean_totals(clean_of(entry, lines, con), connection=con)
+        clean = clean_of(*classified_entry(path, columns=columns, **options), con)
+        return pd.read_parquet(key / "log.parquet"), duck.clean_totals(clean, connection=con)
     lines = path if in_engine else read_entry(path, columns=columns, **reading).lines
     return clean_counts(lines, **cleaning)
 
