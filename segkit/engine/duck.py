@@ -223,9 +223,10 @@ def split_lines(
 
 @dataclass(frozen=True)
 class SplitFiles:
-    """:class:`Split` written as Parquet files (for data that need not, or cannot, fit in pandas)."""
+    """:class:`Split` written as Parquet files (for data that need not, or cannot, fit in pandas); ``clean``
+    is None when the clean lines were not written (:func:`split_parquet`'s ``write_clean``)."""
 
-    clean: Path
+    clean: Path | None
     excluded: Path
     counts: pd.DataFrame
     totals: dict[str, float]
@@ -266,7 +267,7 @@ def split_parquet(
         counts, totals = _counts(con)
     finally:
         _release(con)
-    return SplitFiles(outputs["clean"], outputs["excluded"], counts, totals)
+    return SplitFiles(outputs["clean"] if write_clean else None, outputs["excluded"], counts, totals)
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
@@ -398,8 +399,10 @@ def read_in_order(clean: str | os.PathLike) -> pd.DataFrame:
     return pd.read_parquet(clean) if query is None else as_pandas(con.sql(query))
 
 
-def span(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None) -> dict:
-    """``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date of clean lines (a frame or a Parquet file)."""
+def span(clean: pd.DataFrame | str | os.PathLike | View, *,
+         connection: duckdb.DuckDBPyConnection | None = None) -> dict:
+    """``n_lines``, ``n_no_customer``, ``first`` and ``last`` order date of clean lines (a frame, a Parquet file
+    or a :class:`View` on ``connection``)."""
     return _span_row(_query_lines(connection or session(), clean, sql.span_query).iloc[0])
 
 
@@ -408,9 +411,9 @@ def _span_row(row: pd.Series) -> dict:
             "first": pd.Timestamp(row["first"]), "last": pd.Timestamp(row["last"])}
 
 
-def clean_totals(clean: pd.DataFrame | str | os.PathLike, *, connection: duckdb.DuckDBPyConnection | None = None
+def clean_totals(clean: pd.DataFrame | str | os.PathLike | View, *, connection: duckdb.DuckDBPyConnection | None = None
                  ) -> dict:
-    """:func:`span` of clean lines (a frame or a Parquet file) and their ``revenue`` (as money), in one pass."""
+    """:func:`span` of clean lines (as for :func:`span`) and their ``revenue`` (as money), in one pass."""
     return _totals_row(_query_lines(connection or session(), clean, sql.clean_totals_query).iloc[0])
 
 
