@@ -161,8 +161,10 @@ def typed(frame: pd.DataFrame, types: pd.Series) -> pd.DataFrame:
 
 def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, *, returns: str,
               test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
-    """Create the temp tables ``reasons`` (every line with the rule that excludes it) and ``dropped`` (the
-    excluded lines' numbers and rules); return the line columns."""
+    """Create the temp tables ``first_reasons`` (every line with the first-stage rule that excludes it,
+    :func:`sql.first_rules_query`) and ``dropped`` (the excluded lines with their rule,
+    :func:`sql.dropped_query`); return the line columns. Every line's final reason is never stored:
+    writing it took a tenth of the cleaning's time, and past memory it spills."""
     columns = register_lines(con, lines)
     clash = RESERVED_COLUMNS.intersection(columns)
     if clash:
@@ -172,24 +174,23 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
                                   test_accounts=test_accounts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE first_reasons AS {first}")
     query = sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE reasons AS {query}")
-    con.execute("DROP TABLE first_reasons")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS {sql.dropped_query('reasons')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS {sql.dropped_query(f'({query}) AS reasons')}")
     return columns
 
 
 def _release(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
-    con.execute("DROP TABLE IF EXISTS reasons")
+    con.execute("DROP TABLE IF EXISTS first_reasons")
     con.execute("DROP TABLE IF EXISTS dropped")
     con.execute("DROP VIEW IF EXISTS source_lines")
     con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE reason_customers AS {sql.reason_customers_query('reasons')}")
+    con.execute("CREATE OR REPLACE TEMP TABLE reason_customers AS "
+                f"{sql.reason_customers_query('first_reasons', 'dropped')}")
     try:
-        counts = con.sql(sql.log_query("reasons", "reason_customers")).df()
+        counts = con.sql(sql.log_query("first_reasons", "dropped", "reason_customers")).df()
         totals = con.sql(sql.totals_query("reason_customers")).df().iloc[0].to_dict()
     finally:
         con.execute("DROP TABLE reason_customers")

@@ -85,13 +85,13 @@ def split_lines(
     first = sql.first_rules_query("source_lines", columns, test_account_pattern=test_account_pattern,
                                   test_accounts=test_accounts)
     spark.sql(translate(first)).cache().createOrReplaceTempView("first_reasons")
-    reasons = spark.sql(translate(sql.reasons_query("first_reasons", columns, returns=returns,
-                                                    outlier_z=outlier_z))).cache()
-    reasons.createOrReplaceTempView("reasons")
-    spark.sql(translate(sql.reason_customers_query("reasons"))).cache().createOrReplaceTempView("reason_customers")
-    counts = _rows(spark, sql.log_query("reasons", "reason_customers"))
-    totals = _rows(spark, sql.totals_query("reason_customers")).iloc[0].to_dict()
+    spark.sql(translate(sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z))
+              ).createOrReplaceTempView("reasons")  # read once, by the excluded lines below
     spark.sql(translate(sql.dropped_query("reasons"))).cache().createOrReplaceTempView("dropped")
+    spark.sql(translate(sql.reason_customers_query("first_reasons", "dropped"))).cache().createOrReplaceTempView(
+        "reason_customers")
+    counts = _rows(spark, sql.log_query("first_reasons", "dropped", "reason_customers"))
+    totals = _rows(spark, sql.totals_query("reason_customers")).iloc[0].to_dict()
     clean = spark.sql(translate(sql.clean_query("source_lines", "dropped", columns)))
     excluded = spark.sql(translate(sql.excluded_query("source_lines", "dropped", columns)))
     return SparkSplit(clean, excluded, counts, sql.read_totals(totals))

@@ -219,9 +219,11 @@ FROM {with_limits} LEFT JOIN unmatched AS u ON {match} LEFT JOIN net AS n ON f.c
 
 
 def dropped_query(reasons: str) -> str:
-    """The excluded lines of ``reasons`` (:func:`reasons_query`): ``line_no`` and ``reason``, a few
-    percent of the lines, the small side of the joins that write the clean and excluded lines."""
-    return f"SELECT line_no, reason FROM {reasons} WHERE reason IS NOT NULL"
+    """The excluded lines of ``reasons`` (:func:`reasons_query`): ``line_no``, ``customer_id``, ``amount`` and
+    ``reason``, a few percent of the lines. Only they are stored: they are the small side of the joins
+    that write the clean and excluded lines, and with the lines of stage one they give the log
+    (:func:`log_query`) and the totals (:func:`reason_customers_query`)."""
+    return f"SELECT line_no, customer_id, amount, reason FROM {reasons} WHERE reason IS NOT NULL"
 
 
 def clean_query(source: str, dropped: str, columns: Sequence[str], *, in_order: bool = True) -> str:
@@ -255,25 +257,37 @@ def _rank() -> str:
     return "CASE reason " + " ".join(f"WHEN {literal(r)} THEN {i}" for i, r in enumerate(RULE_ORDER)) + " END"
 
 
-def reason_customers_query(reasons: str) -> str:
-    """Per customer id of ``reasons`` (one row for lines without one): lines and revenue in the source
-    (``rows_in``, ``revenue_in``) and among the kept lines (``rows_kept``, ``revenue_kept``), and
-    ``last_rank``, the latest rule in rule order that excluded one of the customer's lines. The log and
-    the totals both read it, so the lines are grouped by customer once."""
+def reason_customers_query(first_rules: str, dropped: str) -> str:
+    """Per customer id (one row for lines without one): lines and revenue in the source (``rows_in``,
+    ``revenue_in``) and among the kept lines (``rows_kept``, ``revenue_kept``), and ``last_rank``, the
+    latest rule in rule order that excluded one of the customer's lines (NULL when none did).
+
+    ``first_rules`` holds every line (stage one, :func:`first_rules_query`), ``dropped`` the excluded
+    ones (:func:`dropped_query`): the kept lines are the difference, so no table of every line's final
+    reason is stored. The log and the totals both read this table, so the lines are grouped by
+    customer once; grouping the two sides together (rather than joining them) keeps the lines without
+    a customer in one group.
+    """
     return f"""
-SELECT customer_id, count(*) AS rows_in, sum(CAST(amount AS {MONEY})) AS revenue_in,
-    count(*) FILTER (WHERE reason IS NULL) AS rows_kept,
-    sum(CAST(amount AS {MONEY})) FILTER (WHERE reason IS NULL) AS revenue_kept,
-    max({_rank()}) AS last_rank
-FROM {reasons} GROUP BY customer_id
+SELECT customer_id, count(*) FILTER (WHERE NOT excluded) AS rows_in,
+    sum(CAST(amount AS {MONEY})) FILTER (WHERE NOT excluded) AS revenue_in,
+    count(*) FILTER (WHERE NOT excluded) - count(*) FILTER (WHERE excluded) AS rows_kept,
+    sum(CASE WHEN excluded THEN -CAST(amount AS {MONEY}) ELSE CAST(amount AS {MONEY}) END) AS revenue_kept,
+    max(rank) AS last_rank
+FROM (
+    SELECT customer_id, amount, FALSE AS excluded, CAST(NULL AS INTEGER) AS rank FROM {first_rules}
+    UNION ALL
+    SELECT customer_id, amount, TRUE AS excluded, {_rank()} AS rank FROM {dropped}
+) AS sides
+GROUP BY customer_id
 """
 
 
-def log_query(reasons: str, customers: str) -> str:
+def log_query(first_rules: str, dropped: str, customers: str) -> str:
     """Per rule: excluded ``rows``, ``customers`` with a line excluded, ``customers_lost`` (customers
     left with no line, each charged to the last rule in rule order that removed one of theirs),
-    ``revenue``; and a ``zero_value`` row for kept free purchases. ``customers`` is
-    :func:`reason_customers_query` of ``reasons``."""
+    ``revenue``; and a ``zero_value`` row for kept free purchases. ``first_rules`` holds every line,
+    ``dropped`` the excluded ones and ``customers`` is :func:`reason_customers_query` of the two."""
     return f"""
 WITH lost_by AS (
     SELECT last_rank AS rank, count(*) AS customers_lost FROM {customers}
@@ -282,13 +296,14 @@ WITH lost_by AS (
 excluded AS (
     SELECT reason AS rule, {_rank()} AS rank, count(*) AS rows, count(DISTINCT customer_id) AS customers,
         coalesce(sum(CAST(amount AS {MONEY})), 0) AS revenue
-    FROM {reasons} WHERE reason IS NOT NULL GROUP BY reason
+    FROM {dropped} GROUP BY reason
 )
 SELECT e.rule, e.rows, e.customers, coalesce(l.customers_lost, 0) AS customers_lost, CAST(e.revenue AS DOUBLE) AS revenue
 FROM excluded AS e LEFT JOIN lost_by AS l ON e.rank = l.rank
 UNION ALL
-SELECT 'zero_value', count(*), count(DISTINCT customer_id), 0, 0.0
-FROM {reasons} WHERE reason IS NULL AND amount = 0 AND NOT {IS_RETURN}
+SELECT 'zero_value', count(*), count(DISTINCT f.customer_id), 0, 0.0
+FROM {first_rules} AS f WHERE f.amount = 0 AND NOT {_qualified(IS_RETURN, "f")}
+    AND NOT EXISTS (SELECT 1 FROM {dropped} AS d WHERE d.line_no = f.line_no)
 """
 
 
