@@ -338,18 +338,19 @@ class View:
     name: str
 
 
-def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike | View, query
-                 ) -> pd.DataFrame:
-    """Run ``query(relation)`` over clean lines given as a frame, a Parquet file or a :class:`View`."""
+def _query_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike | View, query,
+                 fetch=duckdb.DuckDBPyRelation.df) -> pd.DataFrame:
+    """Run ``query(relation)`` over clean lines given as a frame, a Parquet file or a :class:`View`; ``fetch``
+    turns the result into pandas (:func:`as_pandas` for many rows of text)."""
     if isinstance(lines, View):
-        return con.sql(query(lines.name)).df()
+        return fetch(con.sql(query(lines.name)))
     if isinstance(lines, pd.DataFrame):
         con.register("clean_lines", _as_arrow(lines))
         try:
-            return con.sql(query("clean_lines")).df()
+            return fetch(con.sql(query("clean_lines")))
         finally:
             con.unregister("clean_lines")
-    return con.sql(query(f"read_parquet({sql.literal(str(lines))})")).df()
+    return fetch(con.sql(query(f"read_parquet({sql.literal(str(lines))})")))
 
 
 def _date(day: pd.Timestamp) -> str:
@@ -365,7 +366,8 @@ def customer_days(
     """Per customer with a purchase before ``snapshot``: purchase days, first/last day, orders, net,
     gross and first-day value (see :func:`sql.customer_query`); ``clean`` is a frame, a Parquet file or a
     :class:`View` on ``connection``."""
-    return _query_lines(connection or session(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)))
+    return _query_lines(connection or session(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)),
+                        fetch=as_pandas)
 
 
 def holdout_days(
@@ -489,8 +491,8 @@ def rfm_cuts(customers: pd.DataFrame | str, *, bins: int = 5,
              connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, tuple[float, ...]]:
     """Rank-score cut points per dimension in goodness (higher is better), ``inf`` for an empty level."""
     con = connection or session()
-    if isinstance(customers, pd.DataFrame):
-        customers = customers[[column for column, _ in rfm_sql.RFM_DIMENSIONS.values()]]
+    if isinstance(customers, pd.DataFrame):  # the three columns only: scanning the ids as Python strings is slow
+        customers = customers[[column for column, _ in rfm_sql.RFM_DIMENSIONS.values()]].reset_index(drop=True)
     relation = _relation(con, customers, "rfm_customers")
     rows = con.sql(rfm_sql.rfm_cuts_query(relation, bins)).df().set_index("dim")
     return rfm_sql.read_cuts(rows)
