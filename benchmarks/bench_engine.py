@@ -6,10 +6,11 @@ Data: canonical order lines (segkit's column names) generated in chunks straight
 per ten lines, 2% returns, 0.5% lines without a customer, 0.2% exact duplicates.
 
 - **segkit**: ``segkit.engine.customer_table(path)``, the path the notebooks take: the file's content
-  hash (the cache key), cleaning by the engine file to file (every rule; the excluded lines and the
-  quality log written as Parquet), the customer table from the clean lines (the lines without the
-  excluded ones: the copy of the clean lines that the notebooks read is written when they are first
-  asked for, which this path does not do); then ``segkit.rfm.rfm_scores``.
+  hash (the cache key), cleaning by the engine file to file (every rule; the excluded lines' numbers
+  and rules and the quality log written as Parquet), the customer table from the clean lines (the
+  lines without the excluded ones: the copies of the clean and the excluded lines that the notebooks
+  read are written when they are first asked for, which this path does not do); then
+  ``segkit.rfm.rfm_scores``.
 - **DuckDB SQL**, **polars**: the same steps written by hand the way an analyst would: drop lines
   without a customer, exact duplicates, negative prices and returns without a purchase of the same
   customer and product; then recency / frequency / monetary per customer and quintile scores.

@@ -445,7 +445,7 @@ def test_a_cache_entry_is_a_named_folder_of_parquet_files(tmp_path, interim):
     entry = cache.cache_entry(path)
     assert re.fullmatch(r"clean-[0-9a-f]{20}", entry.name) and entry.parent == interim
     # dtypes.parquet: no rows, the pandas types of the lines as read, which the clean lines are given back in
-    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "dtypes.parquet", "excluded.parquet",
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "dropped.parquet", "dtypes.parquet", "excluded.parquet",
                                                        "log.parquet"]
     assert len(pd.read_parquet(entry / "dtypes.parquet")) == 0
     # the file as read has its own entry; no staging folder is left behind
@@ -642,7 +642,7 @@ def test_canonical_parquet_is_cleaned_by_the_engine_into_the_cache(tmp_path, int
     lines.to_parquet(tmp_path / "lines.parquet", index=False)
     entry = cache.cache_entry(tmp_path / "lines.parquet")
     # dtypes.parquet: no rows, the pandas types of the lines as read, which the clean lines are given back in
-    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "dtypes.parquet", "excluded.parquet",
+    assert sorted(p.name for p in entry.iterdir()) == ["clean.parquet", "dropped.parquet", "dtypes.parquet", "excluded.parquet",
                                                        "log.parquet"]
     assert len(pd.read_parquet(entry / "dtypes.parquet")) == 0
     written = pd.read_parquet(entry / "clean.parquet").sort_values("line_no")  # in no particular order

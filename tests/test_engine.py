@@ -218,10 +218,10 @@ def test_the_engine_customer_table_of_a_file_is_the_data_layer_one(name, snapsho
     # excluded ones, and so does the log's count of them
     (entry,) = (tmp_path / "interim").glob("clean-*")
     log, totals = engine.cleaning_log(path)
-    assert not (entry / "clean.parquet").exists()
+    assert sorted(p.name for p in entry.iterdir()) == ["dropped.parquet", "dtypes.parquet", "log.parquet"]
     assert totals == duck.clean_totals(data.load_clean(path, cache=False).clean)
     # asked for, the clean lines are written into that entry; the table and the counts read from them are the same
-    assert engine.clean_lines(path) == entry / "clean.parquet"
+    assert engine.clean_lines(path) == entry / "clean.parquet" and (entry / "excluded.parquet").exists()
     pd.testing.assert_frame_equal(engine.customer_table(path, snapshot_date=snapshot), expected)
     pd.testing.assert_frame_equal(engine.cleaning_log(path).log, log)
     assert engine.cleaning_log(path).totals == totals
@@ -243,9 +243,13 @@ def test_canonical_parquet_is_cleaned_in_the_engine_to_the_same_tables(case, tmp
     clean, excluded, log = data.split_transactions(case, test_accounts=["staffer"])
     got = engine.customer_table(path, test_accounts=["staffer"])
     pd.testing.assert_frame_equal(got, data.customer_table(clean))
-    # the entry was written by the engine file to file: the excluded lines, each with its line
-    # number in the file, and the quality log, as the frame path gives them
+    # the entry was written by the engine file to file: the excluded lines' numbers in the file and their
+    # rules, then (asked for) the excluded lines themselves, and the quality log, as the frame path gives them
     entry = next((tmp_path / "interim").glob("clean-*"))
+    dropped = pd.read_parquet(entry / "dropped.parquet")
+    assert dropped.values.tolist() == [[i, reason] for i, (_, reason) in enumerate(CASE) if reason]
+    assert not (entry / "excluded.parquet").exists()
+    engine.export_lines(path, tmp_path / "out", test_accounts=["staffer"])
     written = pd.read_parquet(entry / "excluded.parquet")
     expected = [i for i, (_, reason) in enumerate(CASE) if reason]
     assert written["line_no"].tolist() == excluded.index.tolist() == expected

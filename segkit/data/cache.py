@@ -8,7 +8,9 @@ Two kinds of entry, each a folder of Parquet files (nothing is unpickled from di
   (every excluded line with its ``line_no`` in the lines as read and ``excluded_by``), ``log.parquet``
   and ``dtypes.parquet`` (no rows: the pandas types the lines were read in), keyed by the file's
   content, the reading options and the cleaning options (defaults filled in, so that
-  ``returns="net"`` given or left out finds the same entry).
+  ``returns="net"`` given or left out finds the same entry). Cleaning writes ``dropped.parquet`` (the
+  excluded lines' numbers and rules) and the log; the clean and the excluded lines are written from
+  the lines and ``dropped.parquet`` the first time they are asked for (:func:`classified_entry`).
 
 A profiling notebook, the engine's notebooks and the index's data summary thus read and clean a
 file once between them, and never again until the file, an option or segkit's code changes.
@@ -80,7 +82,8 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     """The cache folder of the file ``source`` read and cleaned with ``options``, made first if missing.
 
     It holds ``clean.parquet`` (the clean lines), ``excluded.parquet`` (the excluded lines, with
-    ``excluded_by`` and their ``line_no``), ``log.parquet`` (the quality log) and ``dtypes.parquet``
+    ``excluded_by`` and their ``line_no``), ``dropped.parquet`` (the excluded lines' ``line_no`` and
+    ``reason``), ``log.parquet`` (the quality log) and ``dtypes.parquet``
     (see :func:`_clean_file`); the engine reads
     the clean lines from there without bringing them into pandas. The options are those of
     :func:`load_clean`. The engine cleans file to file, never bringing the lines into pandas: order
@@ -91,28 +94,30 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     Parquet cannot hold (a column of mixed Python types) are cleaned in memory.
     """
     entry, lines = classified_entry(source, columns=columns, **options)
-    clean = entry / "clean.parquet"
-    if not clean.exists():
-        publish_file(clean, lambda target: duck.write_clean_lines(lines, entry / "excluded.parquet", target))
+    for name, write in (("clean", duck.write_clean_lines), ("excluded", duck.write_excluded_lines)):
+        if not (entry / f"{name}.parquet").exists():
+            publish_file(entry / f"{name}.parquet", functools.partial(write, lines, entry / "dropped.parquet"))
     return entry
 
 
 def classified_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, **options
                      ) -> tuple[Path, Path]:
-    """:func:`cache_entry` without writing the clean lines if they are not there yet: the folder, with
-    the excluded lines, the log and the types, and the Parquet order lines it was cleaned from.
+    """:func:`cache_entry` without writing the clean and the excluded lines if they are not there yet:
+    the folder, with ``dropped.parquet`` (the excluded lines' ``line_no`` and rule), the log and the
+    types, and the Parquet order lines it was cleaned from.
 
-    The clean lines are then those lines without the excluded ones
+    The clean lines are then those lines without the dropped ones
     (:func:`segkit.engine.duck.clean_view`): a customer table needs one pass over them, and copying
-    every kept line to ``clean.parquet`` is most of the cleaning's time. The lines are the file
-    itself (canonical Parquet) or the front door's cache entry of it. Lines cleaned in memory (a column
-    of mixed Python types) have ``clean.parquet`` written at once, and no Parquet lines: the path
+    the lines is most of the cleaning's time. The lines are the file itself (canonical Parquet) or
+    the front door's cache entry of it. Lines cleaned in memory (a column of mixed Python types) have
+    ``clean.parquet`` and ``excluded.parquet`` written at once, and no Parquet lines: the path
     returned for them does not exist.
     """
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
     lines = path if in_engine else _lines_key(path, columns, reading) / "lines.parquet"
-    if key.exists() and ((key / "clean.parquet").exists() or lines.exists()):
+    written = all((key / name).exists() for name in ("clean.parquet", "excluded.parquet"))
+    if key.exists() and (written or lines.exists()):
         return key, lines
     if not in_engine and not lines.is_file():
         read = read_file(path, columns=columns, **reading)  # caches the lines as read, if Parquet can hold them
@@ -128,9 +133,9 @@ def classified_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | 
 
 def clean_of(entry: Path, lines: Path, con: duckdb.DuckDBPyConnection) -> Path | duck.View:
     """The clean lines of a :func:`classified_entry` (``entry`` and its ``lines``): its ``clean.parquet``
-    if written, else a view on ``con`` of the lines without the excluded ones."""
+    if written, else a view on ``con`` of the lines without the dropped ones."""
     clean = entry / "clean.parquet"
-    return clean if clean.exists() else duck.View(duck.clean_view(con, lines, entry / "excluded.parquet"))
+    return clean if clean.exists() else duck.View(duck.clean_view(con, lines, entry / "dropped.parquet"))
 
 
 def _clean_key(path: Path, columns: Mapping[str, str] | None, options: dict) -> tuple[Path, dict, dict, bool]:
@@ -162,11 +167,11 @@ def cleaning_counts(source: str | os.PathLike, *, columns: Mapping[str, str] | N
 
 
 def _clean_file(lines: Path, folder: Path, cleaning: dict, *, like: Path) -> None:
-    """Clean Parquet order lines into ``folder`` (the excluded lines and the log: the clean lines are
-    written by :func:`cache_entry` when asked for), with ``dtypes.parquet``: no rows, the schema of ``like``,
+    """Clean Parquet order lines into ``folder`` (``dropped.parquet`` and the log: the clean and the
+    excluded lines are written by :func:`cache_entry` when asked for), with ``dtypes.parquet``: no rows, the schema of ``like``,
     so that the lines come back in the pandas types they were read in (the front door's, or those
     pandas gives the Parquet file itself), not in the types DuckDB writes."""
-    clean_parquet(lines, folder, **cleaning, write_clean=False).to_parquet(folder / "log.parquet", index=False)
+    clean_parquet(lines, folder, **cleaning, write_lines=False).to_parquet(folder / "log.parquet", index=False)
     pq.write_table(pq.read_schema(like).empty_table(), folder / "dtypes.parquet")
 
 

@@ -152,17 +152,18 @@ def clean_parquet(
     test_account_pattern: str | None = DEFAULT_TEST_ACCOUNT_PATTERN,
     test_accounts: tuple[str, ...] | list[str] = (),
     outlier_z: float | None = DEFAULT_OUTLIER_Z,
-    write_clean: bool = True,
+    write_lines: bool = True,
 ) -> pd.DataFrame:
     """:func:`split_transactions` for order lines in segkit's columns in Parquet, file to file.
 
     Writes ``clean.parquet`` and ``excluded.parquet`` (with each line's ``line_no`` in the source)
     into ``folder`` without bringing the lines into Python, and returns the quality log;
-    ``write_clean=False`` writes only ``excluded.parquet`` (see :func:`segkit.engine.duck.split_parquet`).
+    ``write_lines=False`` writes only ``dropped.parquet``, the excluded lines' numbers and rules (see
+    :func:`segkit.engine.duck.split_parquet`).
     """
     _check_options(returns, outlier_z)
     split = duck.split_parquet(lines, folder, returns=returns, test_account_pattern=test_account_pattern,
-                               test_accounts=tuple(test_accounts), outlier_z=outlier_z, write_clean=write_clean)
+                               test_accounts=tuple(test_accounts), outlier_z=outlier_z, write_lines=write_lines)
     return quality_log(split.counts)
 
 

@@ -224,13 +224,15 @@ def split_lines(
 
 @dataclass(frozen=True)
 class SplitFiles:
-    """:class:`Split` written as Parquet files (for data that need not, or cannot, fit in pandas); ``clean``
-    is None when the clean lines were not written (:func:`split_parquet`'s ``write_clean``)."""
+    """:class:`Split` written as Parquet files (for data that need not, or cannot, fit in pandas): the clean
+    and the excluded lines, or (:func:`split_parquet`'s ``write_lines=False``) only ``dropped``, the
+    excluded lines' numbers and rules."""
 
     clean: Path | None
-    excluded: Path
+    excluded: Path | None
     counts: pd.DataFrame
     totals: dict[str, float]
+    dropped: Path | None = None
 
 
 def split_parquet(
@@ -241,7 +243,7 @@ def split_parquet(
     test_account_pattern: str | None,
     test_accounts: Sequence[str],
     outlier_z: float | None,
-    write_clean: bool = True,
+    write_lines: bool = True,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> SplitFiles:
     """Apply the cleaning rules to order lines in Parquet; write ``clean.parquet`` and ``excluded.parquet``
@@ -249,53 +251,69 @@ def split_parquet(
     order and keep their ``line_no`` (:func:`segkit.data.load_clean` sorts them as
     :func:`split_lines` does); the excluded lines are in source order.
 
-    ``write_clean=False`` writes only the excluded lines: the clean lines are then the source's
-    lines without them (:func:`clean_view`), written when they are asked for
-    (:func:`write_clean_lines`). Copying every kept line is most of the cleaning's time, and a
-    customer table needs only a pass over them."""
+    ``write_lines=False`` writes only ``dropped.parquet``, each excluded line's ``line_no`` and
+    ``reason``: the clean lines are then the source's lines without those (:func:`clean_view`), and
+    both kinds of lines are written from the source when they are asked for
+    (:func:`write_clean_lines`, :func:`write_excluded_lines`). Copying the lines is most of the
+    cleaning's time, and a customer table needs only a pass over them."""
     con = connection or connect()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    outputs = {name: folder / f"{name}.parquet" for name in ("clean", "excluded")}
+    outputs = {name: folder / f"{name}.parquet" for name in ("clean", "excluded", "dropped")}
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
-        queries = {"excluded": sql.excluded_query("source_lines", "dropped", columns)}
-        if write_clean:
-            queries["clean"] = sql.clean_query("source_lines", "dropped", columns, in_order=False)
+        if write_lines:
+            queries = {"excluded": sql.excluded_query("source_lines", "dropped", columns),
+                       "clean": sql.clean_query("source_lines", "dropped", columns, in_order=False)}
+        else:
+            queries = {"dropped": "SELECT line_no, reason FROM dropped ORDER BY line_no"}
         for name, query in queries.items():
             _write_parquet(con, query, outputs[name])
         counts, totals = _counts(con)
     finally:
         _release(con)
-    return SplitFiles(outputs["clean"] if write_clean else None, outputs["excluded"], counts, totals)
+    written = {name: (path if name in queries else None) for name, path in outputs.items()}
+    return SplitFiles(written["clean"], written["excluded"], counts, totals, written["dropped"])
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     con.execute(f"COPY ({query}) TO {sql.literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
 
 
-def clean_view(con: duckdb.DuckDBPyConnection, lines: str | os.PathLike, excluded: str | os.PathLike,
+def clean_view(con: duckdb.DuckDBPyConnection, lines: str | os.PathLike, dropped: str | os.PathLike,
                name: str = "clean_lines_view") -> str:
-    """Make the temp view ``name`` the clean lines of the Parquet order lines ``lines``: those not in
-    ``excluded`` (the ``excluded.parquet`` :func:`split_parquet` wrote for them), as the file
-    ``clean.parquet`` would hold them; return ``name``."""
+    """Make the temp view ``name`` the clean lines of the Parquet order lines ``lines``: those whose
+    ``line_no`` is not in ``dropped`` (a Parquet file of the excluded lines' numbers, e.g. the
+    ``dropped.parquet`` of :func:`split_parquet`), as ``clean.parquet`` would hold them; return ``name``."""
     columns = register_lines(con, lines, name=f"{name}_source")
-    dropped = f"read_parquet({sql.literal(str(excluded))})"
+    excluded = f"read_parquet({sql.literal(str(dropped))})"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
-                f"{sql.clean_query(f'{name}_source', dropped, columns, in_order=False)}")
+                f"{sql.clean_query(f'{name}_source', excluded, columns, in_order=False)}")
     return name
 
 
-def write_clean_lines(lines: str | os.PathLike, excluded: str | os.PathLike, target: str | os.PathLike) -> None:
-    """Write :func:`clean_view` of ``lines`` and ``excluded`` to ``target``: the ``clean.parquet`` that
+def write_clean_lines(lines: str | os.PathLike, dropped: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Write :func:`clean_view` of ``lines`` and ``dropped`` to ``target``: the ``clean.parquet`` that
     :func:`split_parquet` writes."""
     con = connect()
     try:
-        _write_parquet(con, f"SELECT * FROM {clean_view(con, lines, excluded)}", Path(target))
+        _write_parquet(con, f"SELECT * FROM {clean_view(con, lines, dropped)}", Path(target))
     finally:
         con.close()
 
+
+def write_excluded_lines(lines: str | os.PathLike, dropped: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Write the lines of ``lines`` whose ``line_no`` is in ``dropped`` (the ``dropped.parquet`` of
+    :func:`split_parquet`), with their rule, to ``target``: the ``excluded.parquet`` that
+    :func:`split_parquet` writes."""
+    con = connect()
+    try:
+        columns = register_lines(con, lines)
+        excluded = f"read_parquet({sql.literal(str(dropped))})"
+        _write_parquet(con, sql.excluded_query("source_lines", excluded, columns), Path(target))
+    finally:
+        con.close()
 
 
 def count_split(
