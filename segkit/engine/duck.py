@@ -296,24 +296,25 @@ def clean_view(con: duckdb.DuckDBPyConnection, lines: str | os.PathLike, dropped
 def write_clean_lines(lines: str | os.PathLike, dropped: str | os.PathLike, target: str | os.PathLike) -> None:
     """Write :func:`clean_view` of ``lines`` and ``dropped`` to ``target``: the ``clean.parquet`` that
     :func:`split_parquet` writes."""
-    con = connect()
-    try:
-        _write_parquet(con, f"SELECT * FROM {clean_view(con, lines, dropped)}", Path(target))
-    finally:
-        con.close()
+    _write_alone(lambda con: f"SELECT * FROM {clean_view(con, lines, dropped)}", target)
 
 
 def write_excluded_lines(lines: str | os.PathLike, dropped: str | os.PathLike, target: str | os.PathLike) -> None:
     """Write the lines of ``lines`` whose ``line_no`` is in ``dropped`` (the ``dropped.parquet`` of
     :func:`split_parquet`), with their rule, to ``target``: the ``excluded.parquet`` that
     :func:`split_parquet` writes."""
+    excluded = f"read_parquet({sql.literal(str(dropped))})"
+    _write_alone(lambda con: sql.excluded_query("source_lines", excluded, register_lines(con, lines)), target)
+
+
+def _write_alone(query, target: str | os.PathLike) -> None:
+    """Write ``query(connection)`` to ``target`` as Parquet, on a connection of its own (closed after)."""
     con = connect()
     try:
-        columns = register_lines(con, lines)
-        excluded = f"read_parquet({sql.literal(str(dropped))})"
-        _write_parquet(con, sql.excluded_query("source_lines", excluded, columns), Path(target))
+        _write_parquet(con, query(con), Path(target))
     finally:
         con.close()
+
 
 
 def count_split(
