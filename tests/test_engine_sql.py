@@ -48,7 +48,8 @@ def test_weighted_median_of_nothing_is_null():
     assert _medians(con) == (None, None)
 
 
-def test_duplicate_rule_marks_every_later_copy_like_pandas_duplicated():
+@pytest.mark.parametrize("by_sorting", [True, False])
+def test_duplicate_rule_marks_every_later_copy_like_pandas_duplicated(by_sorting):
     """Exact duplicates (equal in every column, missing values included) after the first are
     'duplicate'; lines equal in all but one column are not. pandas' ``duplicated(keep='first')`` is
     the reference."""
@@ -69,7 +70,11 @@ def test_duplicate_rule_marks_every_later_copy_like_pandas_duplicated():
     columns = [c for c in lines.columns if c != "line_no"]
     con = duckdb.connect()
     con.register("source_lines", lines)
-    query = sql.first_rules_query("source_lines", columns, test_account_pattern=None, test_accounts=[])
+    con.execute("CREATE TABLE duplicate_lines AS "
+                + sql.duplicate_lines_query("source_lines", columns, by_sorting=by_sorting))
+    con.execute("CREATE TABLE test_customers AS "
+                + sql.test_customers_query("source_lines", test_account_pattern=None, test_accounts=[]))
+    query = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers")
     reasons = con.execute(f"SELECT line_no, reason FROM ({query}) AS q ORDER BY line_no").df()
     expected = lines[columns].duplicated(keep="first").to_numpy()
     assert expected.sum() > 100  # the data has many duplicates, and many lines that are not

@@ -161,18 +161,21 @@ def typed(frame: pd.DataFrame, types: pd.Series) -> pd.DataFrame:
 
 def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, *, returns: str,
               test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
-    """Create the temp tables ``first_reasons`` (every line with the first-stage rule that excludes it,
-    :func:`sql.first_rules_query`) and ``dropped`` (the excluded lines with their rule,
-    :func:`sql.dropped_query`); return the line columns. Every line's final reason is never stored:
-    writing it took a tenth of the cleaning's time, and past memory it spills."""
+    """Create the temp view ``first_reasons`` (every line with the first-stage rule that excludes it,
+    :func:`sql.first_rules_query`, over the small tables ``duplicate_lines`` and ``test_customers``) and
+    the temp table ``dropped`` (the excluded lines with their rule, :func:`sql.dropped_query`); return
+    the line columns. No table holds every line: writing one took a tenth of the cleaning's time,
+    and past memory it spills."""
     columns = register_lines(con, lines)
     clash = RESERVED_COLUMNS.intersection(columns)
     if clash:
         raise DataError(f"the order lines have column(s) {sorted(clash)}, names the cleaning adds itself; "
                         "rename them in the file or leave them out of the column map.")
-    first = sql.first_rules_query("source_lines", columns, test_account_pattern=test_account_pattern,
-                                  test_accounts=test_accounts)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE first_reasons AS {first}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE duplicate_lines AS {sql.duplicate_lines_query('source_lines', columns)}")
+    con.execute("CREATE OR REPLACE TEMP TABLE test_customers AS " + sql.test_customers_query(
+        "source_lines", test_account_pattern=test_account_pattern, test_accounts=test_accounts))
+    con.execute("CREATE OR REPLACE TEMP VIEW first_reasons AS " + sql.first_rules_query(
+        "source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers"))
     query = sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z)
     con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS {sql.dropped_query(f'({query}) AS reasons')}")
     return columns
@@ -180,8 +183,9 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
 
 def _release(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
-    con.execute("DROP TABLE IF EXISTS first_reasons")
-    con.execute("DROP TABLE IF EXISTS dropped")
+    con.execute("DROP VIEW IF EXISTS first_reasons")
+    for table in ("duplicate_lines", "test_customers", "dropped"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP VIEW IF EXISTS source_lines")
     con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet
 

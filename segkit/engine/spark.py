@@ -82,8 +82,12 @@ def split_lines(
     frame = _lines(spark, lines)
     columns = [c for c in frame.columns if c != "line_no"]
     frame.createOrReplaceTempView("source_lines")
-    first = sql.first_rules_query("source_lines", columns, test_account_pattern=test_account_pattern,
-                                  test_accounts=test_accounts)
+    spark.sql(translate(sql.duplicate_lines_query("source_lines", columns, by_sorting=False))
+              ).cache().createOrReplaceTempView("duplicate_lines")
+    spark.sql(translate(sql.test_customers_query("source_lines", test_account_pattern=test_account_pattern,
+                                                 test_accounts=test_accounts))).cache().createOrReplaceTempView(
+        "test_customers")
+    first = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers")
     spark.sql(translate(first)).cache().createOrReplaceTempView("first_reasons")
     spark.sql(translate(sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z))
               ).createOrReplaceTempView("reasons")  # read once, by the excluded lines below

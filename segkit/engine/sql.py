@@ -44,21 +44,14 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _first_rules(test_account_pattern: str | None, test_accounts: Sequence[str]) -> str:
-    """The rules that look at one line (and its exact duplicates), as one CASE in rule order."""
+def _test_account(test_account_pattern: str | None, test_accounts: Sequence[str]) -> str:
+    """Whether ``customer_id`` is a test account: listed in ``test_accounts`` or matching the pattern."""
     test = ["FALSE"]
     if test_accounts:
         test.append(f"customer_id IN ({', '.join(literal(a) for a in test_accounts)})")
     if test_account_pattern:
         test.append(f"coalesce(regexp_matches(customer_id, {literal(test_account_pattern)}), FALSE)")
-    return f"""CASE
-        WHEN customer_id IS NULL THEN 'missing_customer'
-        WHEN order_date IS NULL THEN 'missing_date'
-        WHEN amount IS NULL THEN 'missing_amount'
-        WHEN {' OR '.join(test)} THEN 'test_account'
-        WHEN later.later_line IS NOT NULL THEN 'duplicate'
-        WHEN coalesce(unit_price < 0, FALSE) THEN 'negative_price'
-    END"""
+    return " OR ".join(test)
 
 
 def _qualified(expression: str, alias: str) -> str:
@@ -84,43 +77,74 @@ def _work_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
     return keys, ["line_no", *keys, "quantity", "amount"]
 
 
-def first_rules_query(
-    source: str,
-    columns: Sequence[str],
-    *,
-    test_account_pattern: str | None,
-    test_accounts: Sequence[str],
-) -> str:
-    """Stage one of the rules: every line of ``source`` by ``line_no`` with the first of the rules that
-    look at one line and its exact duplicates (missing customer, date or amount, test account,
-    duplicate, negative price) that excludes it, NULL when none does.
+def test_customers_query(source: str, *, test_account_pattern: str | None, test_accounts: Sequence[str]) -> str:
+    """``test_customer``: the customer ids of ``source`` that are test accounts (listed in ``test_accounts``
+    or matching ``test_account_pattern``), usually none. The rule looks at the id alone, so it is
+    decided here in one pass; the passes of stage two over every line then join this small table
+    instead of matching the pattern again on every line (a tenth of a second per pass at 10M lines)."""
+    return (f"SELECT DISTINCT customer_id AS test_customer FROM {source} "
+            f"WHERE customer_id IS NOT NULL AND ({_test_account(test_account_pattern, test_accounts)})")
 
-    ``columns`` are all the line columns: an exact duplicate is equal in every one, and every line
-    after the first of its group of equals is excluded. Grouping every line by all its columns
-    holds them all in the aggregate (at 100M lines more than the engine's memory), so lines are
-    first grouped by a hash of their columns, and only lines whose hash repeats (duplicates, and
-    the rare collision, which the exact grouping then tells apart) are grouped by the columns
-    themselves. Equal lines have equal hashes, so no duplicate is missed. Only the few
-    columns the later rules read are carried on; :func:`clean_query` and :func:`excluded_query`
-    join the lines back by ``line_no``.
+
+def duplicate_lines_query(source: str, columns: Sequence[str], *, by_sorting: bool = True) -> str:
+    """``duplicate_line``: the ``line_no`` of every line of ``source`` equal in all of ``columns`` (all
+    the line columns) to a line before it, the lines the duplicate rule excludes.
+
+    Grouping every line by all its columns holds them all in the aggregate (at 100M lines more than
+    the engine's memory), so lines are first keyed by a hash of their columns, and only lines whose
+    hash repeats (duplicates, and the rare collision, which the exact grouping then tells apart)
+    are grouped by the columns themselves. Equal lines have equal hashes, so no duplicate is
+    missed. The repeated hashes are found ``by_sorting`` the hashes (each one equal to the one
+    before it in order): DuckDB sorts a column of integers in half the time it takes to group 10M
+    distinct values (1.0 s against 2.1 s at 10M lines, 14 s against 16 s at 100M). Spark sorts
+    without a partition on one executor, so it groups them (``by_sorting=False``).
     """
     keyed = ", ".join(quote(c) for c in columns)
-    _, work = _work_columns(columns)
+    if by_sorting:
+        repeated = f"""SELECT DISTINCT row_hash FROM (
+        SELECT row_hash, lag(row_hash) OVER (ORDER BY row_hash) AS previous
+        FROM (SELECT hash({keyed}) AS row_hash FROM {source}) AS hashed
+    ) AS sorted WHERE row_hash = previous"""
+    else:
+        repeated = f"SELECT hash({keyed}) AS row_hash FROM {source} GROUP BY hash({keyed}) HAVING count(*) > 1"
     return f"""
 WITH repeated AS (
-    SELECT hash({keyed}) AS row_hash FROM {source} GROUP BY hash({keyed}) HAVING count(*) > 1
+    {repeated}
 ),
 candidates AS (
     SELECT {keyed}, line_no FROM {source} WHERE hash({keyed}) IN (SELECT row_hash FROM repeated)
 ),
 firsts AS (
     SELECT min(line_no) AS first_line FROM candidates GROUP BY {keyed}
-),
-later AS (
-    SELECT line_no AS later_line FROM candidates WHERE line_no NOT IN (SELECT first_line FROM firsts)
 )
-SELECT {', '.join(work)}, {_first_rules(test_account_pattern, test_accounts)} AS reason
-FROM {source} LEFT JOIN later ON line_no = later.later_line
+SELECT line_no AS duplicate_line FROM candidates WHERE line_no NOT IN (SELECT first_line FROM firsts)
+"""
+
+
+def first_rules_query(source: str, columns: Sequence[str], *, duplicates: str, test_customers: str) -> str:
+    """Stage one of the rules: every line of ``source`` by ``line_no`` with the first of the rules that
+    look at one line (missing customer, date or amount, test account, duplicate, negative price)
+    that excludes it, NULL when none does. ``duplicates`` is :func:`duplicate_lines_query`'s table,
+    ``test_customers`` :func:`test_customers_query`'s.
+
+    Only the few columns the later rules read are carried on; :func:`clean_query` and
+    :func:`excluded_query` join the lines back by ``line_no``. The engines keep this query as a
+    view, not a table: its few comparisons and two joins to small tables cost less at each of stage
+    two's passes than storing every line once (at 100M lines the stored lines spilled to disk and
+    were read back at every pass: 69 s for the cleaning's queries against 49 s).
+    """
+    _, work = _work_columns(columns)
+    return f"""
+SELECT {', '.join('s.' + c for c in work)}, CASE
+        WHEN s.customer_id IS NULL THEN 'missing_customer'
+        WHEN s.order_date IS NULL THEN 'missing_date'
+        WHEN s.amount IS NULL THEN 'missing_amount'
+        WHEN t.test_customer IS NOT NULL THEN 'test_account'
+        WHEN d.duplicate_line IS NOT NULL THEN 'duplicate'
+        WHEN coalesce(s.unit_price < 0, FALSE) THEN 'negative_price'
+    END AS reason
+FROM {source} AS s LEFT JOIN {duplicates} AS d ON s.line_no = d.duplicate_line
+    LEFT JOIN {test_customers} AS t ON s.customer_id = t.test_customer
 """
 
 
@@ -154,9 +178,9 @@ def reasons_query(
     ``reason``, the first rule that excludes it, NULL when kept (and the customer, quantity and
     amount the log counts).
 
-    The rules and their order are those of :data:`segkit.data.clean.RULES`. The engines run the two
-    stages as two statements, the first one's result stored: one statement holding the duplicate
-    check's table and the later steps' at once spills to disk at a quarter of the size.
+    The rules and their order are those of :data:`segkit.data.clean.RULES`. The engines store the
+    duplicate lines and the test customers before this statement: one statement holding the
+    duplicate check's table and the later steps' at once spills to disk at a quarter of the size.
 
     Every line's reason is one expression over its stage-one row and three small tables: the
     outlier limits (one row), the unmatched return keys and the customers left with no net
