@@ -369,3 +369,16 @@ def test_the_engine_takes_its_threads_and_memory_from_the_environment():
     threads, memory = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                      check=True).stdout.split(" ", 1)
     assert threads == "1" and memory.strip().startswith("286")  # DuckDB shows 300 MB as 286.1 MiB
+
+
+def test_the_engine_memory_is_a_share_of_the_machine_with_a_floor():
+    """Checked against the kernel's own count of the machine's memory (``MemTotal`` in /proc/meminfo)."""
+    from pathlib import Path
+
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        pytest.skip("no /proc/meminfo to check against")
+    total_kib = int(next(line for line in meminfo.read_text().splitlines() if line.startswith("MemTotal:")).split()[1])
+    half = int(duck.machine_share_of_memory(share=0.5).removesuffix("MiB"))
+    assert abs(half - total_kib / 2 / 1024) <= 1
+    assert duck.machine_share_of_memory(share=1e-9) == "1024MiB"  # never under the floor of 1 GiB
