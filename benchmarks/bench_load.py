@@ -5,7 +5,9 @@ For the default data (about 100,000 lines) and for synthetic exports of 1 and 10
 reference measured in the same run: ``pd.read_csv`` with every column as text, then one
 ``pd.to_datetime`` with the known format and ``pd.to_numeric`` per number column (no decisions, no
 cleaning). The ratio segkit / reference is what to compare between versions. Set
-``SEGKIT_BENCH_LINES`` (e.g. ``1000000``) to choose the synthetic sizes.
+``SEGKIT_BENCH_LOAD_LINES`` (e.g. ``1000000``) to choose the synthetic sizes: a variable of its own, as
+the front door holds a file in pandas, and the engine benchmark's 100M lines (``SEGKIT_BENCH_LINES``) would
+take more than a 24 GB machine.
 
 Run it against another checkout with ``PYTHONPATH=<checkout> python benchmarks/bench_load.py``.
 """
@@ -71,7 +73,7 @@ def compare(label: str, path: Path) -> None:
 def main() -> None:
     print(f"segkit from {Path(segkit.__file__).parent}")
     compare("default data (~100k lines)", project_path("data/raw/transactions.csv.gz"))
-    sizes = [int(n) for n in os.environ.get("SEGKIT_BENCH_LINES", "1000000,10000000").split(",") if n]
+    sizes = [int(n) for n in os.environ.get("SEGKIT_BENCH_LOAD_LINES", "1000000,10000000").split(",") if n]
     with tempfile.TemporaryDirectory() as folder:
         for n_lines in sizes:
             path = Path(folder) / f"orders_{n_lines}.csv"
