@@ -175,7 +175,8 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
               test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
     """Create the temp view ``first_reasons`` (every line with the first-stage rule that excludes it,
     :func:`sql.first_rules_query`, over the small tables ``duplicate_lines`` and ``test_customers``) and
-    the temp table ``dropped`` (the excluded lines with their rule, :func:`sql.dropped_query`); return
+    the temp tables of stage two, ending with ``dropped`` (the excluded lines with their rule,
+    :func:`sql.reasons_queries`); return
     the line columns. No table holds every line: writing one took a tenth of the cleaning's time,
     and past memory it spills."""
     columns = register_lines(con, lines)
@@ -188,15 +189,15 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
         "source_lines", test_account_pattern=test_account_pattern, test_accounts=test_accounts))
     con.execute("CREATE OR REPLACE TEMP VIEW first_reasons AS " + sql.first_rules_query(
         "source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers"))
-    query = sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS {sql.dropped_query(f'({query}) AS reasons')}")
+    for name, query in sql.reasons_queries("first_reasons", columns, returns=returns, outlier_z=outlier_z).items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
     return columns
 
 
 def _release(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
     con.execute("DROP VIEW IF EXISTS first_reasons")
-    for table in ("duplicate_lines", "test_customers", "dropped"):
+    for table in ("duplicate_lines", "test_customers", "limits", "returned", "returner_lines", "dropped"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP VIEW IF EXISTS source_lines")
     con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet
@@ -222,7 +223,7 @@ def split_lines(
     outlier_z: float | None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Split:
-    """Apply the cleaning rules to canonical order lines held in pandas (see :func:`sql.first_rules_query` and :func:`sql.reasons_query`)."""
+    """Apply the cleaning rules to canonical order lines held in pandas (see :func:`sql.first_rules_query` and :func:`sql.reasons_queries`)."""
     con = connection or connect()
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,

@@ -89,9 +89,8 @@ def split_lines(
         "test_customers")
     first = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers")
     spark.sql(translate(first)).cache().createOrReplaceTempView("first_reasons")
-    spark.sql(translate(sql.reasons_query("first_reasons", columns, returns=returns, outlier_z=outlier_z))
-              ).createOrReplaceTempView("reasons")  # read once, by the excluded lines below
-    spark.sql(translate(sql.dropped_query("reasons"))).cache().createOrReplaceTempView("dropped")
+    for name, query in sql.reasons_queries("first_reasons", columns, returns=returns, outlier_z=outlier_z).items():
+        spark.sql(translate(query)).cache().createOrReplaceTempView(name)
     spark.sql(translate(sql.reason_customers_query("first_reasons", "dropped"))).cache().createOrReplaceTempView(
         "reason_customers")
     counts = _rows(spark, sql.log_query("first_reasons", "dropped", "reason_customers"))
