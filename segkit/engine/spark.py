@@ -87,7 +87,8 @@ def split_lines(
     spark.sql(translate(sql.test_customers_query("source_lines", test_account_pattern=test_account_pattern,
                                                  test_accounts=test_accounts))).cache().createOrReplaceTempView(
         "test_customers")
-    first = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers")
+    first = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines",
+                                  test_customers="test_customers")
     spark.sql(translate(first)).cache().createOrReplaceTempView("first_reasons")
     for name, query in sql.reasons_queries("first_reasons", columns, returns=returns, outlier_z=outlier_z).items():
         spark.sql(translate(query)).cache().createOrReplaceTempView(name)
