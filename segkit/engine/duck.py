@@ -176,9 +176,8 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
     """Create the temp view ``first_reasons`` (every line with the first-stage rule that excludes it,
     :func:`sql.first_rules_query`, over the small tables ``duplicate_lines`` and ``test_customers``) and
     the temp tables of stage two, ending with ``dropped`` (the excluded lines with their rule,
-    :func:`sql.reasons_queries`); return
-    the line columns. No table holds every line: writing one took a tenth of the cleaning's time,
-    and past memory it spills."""
+    :func:`sql.reasons_queries`); return the line columns. No table holds every line: writing one
+    took a tenth of the cleaning's time, and past memory it spills."""
     columns = register_lines(con, lines)
     clash = RESERVED_COLUMNS.intersection(columns)
     if clash:
@@ -197,7 +196,7 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
 def _release(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
     con.execute("DROP VIEW IF EXISTS first_reasons")
-    for table in ("duplicate_lines", "test_customers", "limits", "returned", "returner_lines", "dropped"):
+    for table in ("duplicate_lines", "test_customers", *sql.REASON_TABLES):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP VIEW IF EXISTS source_lines")
     con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet

@@ -167,6 +167,10 @@ def _weighted_median(table: str, value: str, weight: str) -> str:
           FROM {table}) AS ranked"""
 
 
+#: The names of the tables :func:`reasons_queries` makes, in order (``limits`` only with an outlier rule).
+REASON_TABLES: tuple[str, ...] = ("limits", "returned", "returner_lines", "dropped")
+
+
 def reasons_queries(first_rules: str, columns: Sequence[str], *, returns: str, outlier_z: float | None
                     ) -> dict[str, str]:
     """Stage two: queries over ``first_rules`` (stage one, :func:`first_rules_query`), to be stored in turn
