@@ -72,8 +72,9 @@ def test_duplicate_rule_marks_every_later_copy_like_pandas_duplicated(by_sorting
     con.register("source_lines", lines)
     con.execute("CREATE TABLE duplicate_lines AS "
                 + sql.duplicate_lines_query("source_lines", columns, by_sorting=by_sorting))
+    con.execute("CREATE TABLE source_customers AS " + sql.source_customers_query("source_lines"))
     con.execute("CREATE TABLE test_customers AS "
-                + sql.test_customers_query("source_lines", test_account_pattern=None, test_accounts=[]))
+                + sql.test_customers_query("source_customers", test_account_pattern=None, test_accounts=[]))
     query = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines",
                                   test_customers="test_customers")
     reasons = con.execute(f"SELECT line_no, reason FROM ({query}) AS q ORDER BY line_no").df()

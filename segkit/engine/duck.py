@@ -76,9 +76,9 @@ def _process_connection() -> duckdb.DuckDBPyConnection:
 def session() -> duckdb.DuckDBPyConnection:
     """A cursor on one connection kept for the whole process, for the many small queries of an analysis.
 
-    Opening a DuckDB connection costs 0.1–0.25 s, a cursor microseconds; each cursor has its own
-    registered frames, so callers do not see each other's. Long jobs that set their own threads
-    (cleaning a file) open their own connection with :func:`connect`.
+    Opening a DuckDB connection costs 0.01–0.25 s, a cursor microseconds; each cursor has its own
+    registered frames and temp tables, so callers do not see each other's, and all of them share
+    one memory limit (:data:`MEMORY_LIMIT`), where each connection of :func:`connect` has its own.
     """
     return _process_connection().cursor()
 
@@ -105,7 +105,7 @@ def canonical_parquet(path: str | os.PathLike) -> bool:
         return False
     listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
     try:
-        described = duckdb.connect().sql(f"DESCRIBE SELECT * FROM read_parquet({listed})").fetchall()
+        described = session().sql(f"DESCRIBE SELECT * FROM read_parquet({listed})").fetchall()
     except duckdb.Error:  # not Parquet, or files whose schemas differ
         return False
     types = {name: kind.split("(")[0] for name, kind, *_ in described}
@@ -174,7 +174,8 @@ def typed(frame: pd.DataFrame, types: pd.Series) -> pd.DataFrame:
 def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.PathLike, *, returns: str,
               test_account_pattern: str | None, test_accounts: Sequence[str], outlier_z: float | None) -> list[str]:
     """Create the temp view ``first_reasons`` (every line with the first-stage rule that excludes it,
-    :func:`sql.first_rules_query`, over the small tables ``duplicate_lines`` and ``test_customers``) and
+    :func:`sql.first_rules_query`, over the small tables ``duplicate_lines`` and ``test_customers``, the
+    latter read from ``source_customers``, :func:`sql.source_customers_query`, which the log reads too) and
     the temp tables of stage two, ending with ``dropped`` (the excluded lines with their rule,
     :func:`sql.reasons_queries`); return the line columns. No table holds every line: writing one
     took a tenth of the cleaning's time, and past memory it spills."""
@@ -184,8 +185,9 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
         raise DataError(f"the order lines have column(s) {sorted(clash)}, names the cleaning adds itself; "
                         "rename them in the file or leave them out of the column map.")
     con.execute(f"CREATE OR REPLACE TEMP TABLE duplicate_lines AS {sql.duplicate_lines_query('source_lines', columns)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE source_customers AS {sql.source_customers_query('source_lines')}")
     con.execute("CREATE OR REPLACE TEMP TABLE test_customers AS " + sql.test_customers_query(
-        "source_lines", test_account_pattern=test_account_pattern, test_accounts=test_accounts))
+        "source_customers", test_account_pattern=test_account_pattern, test_accounts=test_accounts))
     con.execute("CREATE OR REPLACE TEMP VIEW first_reasons AS " + sql.first_rules_query(
         "source_lines", columns, duplicates="duplicate_lines", test_customers="test_customers"))
     for name, query in sql.reasons_queries("first_reasons", columns, returns=returns, outlier_z=outlier_z).items():
@@ -196,7 +198,7 @@ def _classify(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | os.Pat
 def _release(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`_classify` made, so the connection no longer holds the lines or their reasons."""
     con.execute("DROP VIEW IF EXISTS first_reasons")
-    for table in ("duplicate_lines", "test_customers", *sql.REASON_TABLES):
+    for table in ("source_customers", "duplicate_lines", "test_customers", *sql.REASON_TABLES):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP VIEW IF EXISTS source_lines")
     con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet
@@ -204,7 +206,7 @@ def _release(con: duckdb.DuckDBPyConnection) -> None:
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
     con.execute("CREATE OR REPLACE TEMP TABLE reason_customers AS "
-                f"{sql.reason_customers_query('first_reasons', 'dropped')}")
+                f"{sql.reason_customers_query('source_customers', 'dropped')}")
     try:
         counts = con.sql(sql.log_query("first_reasons", "dropped", "reason_customers")).df()
         totals = con.sql(sql.totals_query("reason_customers")).df().iloc[0].to_dict()
@@ -223,7 +225,7 @@ def split_lines(
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Split:
     """Apply the cleaning rules to canonical order lines held in pandas (see :func:`sql.first_rules_query` and :func:`sql.reasons_queries`)."""
-    con = connection or connect()
+    con = connection or session()
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)
@@ -272,7 +274,7 @@ def split_parquet(
     both kinds of lines are written from the source when they are asked for
     (:func:`write_clean_lines`, :func:`write_excluded_lines`). Copying the lines is most of the
     cleaning's time, and a customer table needs only a pass over them."""
-    con = connection or connect()
+    con = connection or session()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     outputs = {name: folder / f"{name}.parquet" for name in ("clean", "excluded", "dropped")}
@@ -324,8 +326,8 @@ def write_excluded_lines(lines: str | os.PathLike, dropped: str | os.PathLike, t
 
 
 def _write_alone(query, target: str | os.PathLike) -> None:
-    """Write ``query(connection)`` to ``target`` as Parquet, on a connection of its own (closed after)."""
-    con = connect()
+    """Write ``query(connection)`` to ``target`` as Parquet, on a cursor of its own (closed after)."""
+    con = session()
     try:
         _write_parquet(con, query(con), Path(target))
     finally:
@@ -343,7 +345,7 @@ def count_split(
 ) -> tuple[pd.DataFrame, dict]:
     """The per-rule counts of :func:`split_parquet` and the clean lines' :func:`clean_totals`,
     without writing the lines anywhere (a frame, or Parquet as for :func:`split_parquet`)."""
-    con = connect()
+    con = session()
     try:
         columns = _classify(con, lines, returns=returns, test_account_pattern=test_account_pattern,
                             test_accounts=test_accounts, outlier_z=outlier_z)

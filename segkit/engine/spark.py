@@ -84,7 +84,9 @@ def split_lines(
     frame.createOrReplaceTempView("source_lines")
     spark.sql(translate(sql.duplicate_lines_query("source_lines", columns, by_sorting=False))
               ).cache().createOrReplaceTempView("duplicate_lines")
-    spark.sql(translate(sql.test_customers_query("source_lines", test_account_pattern=test_account_pattern,
+    spark.sql(translate(sql.source_customers_query("source_lines"))).cache().createOrReplaceTempView(
+        "source_customers")
+    spark.sql(translate(sql.test_customers_query("source_customers", test_account_pattern=test_account_pattern,
                                                  test_accounts=test_accounts))).cache().createOrReplaceTempView(
         "test_customers")
     first = sql.first_rules_query("source_lines", columns, duplicates="duplicate_lines",
@@ -92,7 +94,7 @@ def split_lines(
     spark.sql(translate(first)).cache().createOrReplaceTempView("first_reasons")
     for name, query in sql.reasons_queries("first_reasons", columns, returns=returns, outlier_z=outlier_z).items():
         spark.sql(translate(query)).cache().createOrReplaceTempView(name)
-    spark.sql(translate(sql.reason_customers_query("first_reasons", "dropped"))).cache().createOrReplaceTempView(
+    spark.sql(translate(sql.reason_customers_query("source_customers", "dropped"))).cache().createOrReplaceTempView(
         "reason_customers")
     counts = _rows(spark, sql.log_query("first_reasons", "dropped", "reason_customers"))
     totals = _rows(spark, sql.totals_query("reason_customers")).iloc[0].to_dict()

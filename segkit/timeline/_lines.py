@@ -58,7 +58,7 @@ def _columns(clean: object) -> dict[str, str]:
     if isinstance(clean, pd.DataFrame):
         return {c: str(t) for c, t in zip(clean.columns, clean.dtypes)}
     try:
-        described = duckdb.connect().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(clean))})").fetchall()
+        described = duck.session().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(clean))})").fetchall()
     except duckdb.Error as error:
         raise DataError(f"{clean} is not a Parquet file of order lines ({type(error).__name__}); {_FIX}.") from None
     return {row[0]: row[1] for row in described}
