@@ -208,7 +208,7 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, flo
     con.execute("CREATE OR REPLACE TEMP TABLE reason_customers AS "
                 f"{sql.reason_customers_query('source_customers', 'dropped')}")
     try:
-        counts = con.sql(sql.log_query("first_reasons", "dropped", "reason_customers")).df()
+        counts = con.sql(sql.log_query("dropped", "reason_customers")).df()
         totals = con.sql(sql.totals_query("reason_customers")).df().iloc[0].to_dict()
     finally:
         con.execute("DROP TABLE reason_customers")

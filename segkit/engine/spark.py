@@ -96,7 +96,7 @@ def split_lines(
         spark.sql(translate(query)).cache().createOrReplaceTempView(name)
     spark.sql(translate(sql.reason_customers_query("source_customers", "dropped"))).cache().createOrReplaceTempView(
         "reason_customers")
-    counts = _rows(spark, sql.log_query("first_reasons", "dropped", "reason_customers"))
+    counts = _rows(spark, sql.log_query("dropped", "reason_customers"))
     totals = _rows(spark, sql.totals_query("reason_customers")).iloc[0].to_dict()
     clean = spark.sql(translate(sql.clean_query("source_lines", "dropped", columns)))
     excluded = spark.sql(translate(sql.excluded_query("source_lines", "dropped", columns)))

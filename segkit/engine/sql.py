@@ -77,14 +77,19 @@ def _work_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
     return keys, ["line_no", *keys, "quantity", "amount"]
 
 
+#: A free purchase: a line that is not a return, of no value (the log counts those kept).
+ZERO_VALUE = f"amount = 0 AND NOT {IS_RETURN}"
+
+
 def source_customers_query(source: str) -> str:
-    """Per customer id of ``source`` (one row for the lines without one): its lines (``rows_in``) and their
-    revenue (``revenue_in``). One pass over every line serves two rules that look at customers: the
-    test-account rule matches each id once here, not on every line (:func:`test_customers_query`),
-    and the quality log's customer counts need only the excluded lines besides
-    (:func:`reason_customers_query`)."""
+    """Per customer id of ``source`` (one row for the lines without one): its lines (``rows_in``), their
+    revenue (``revenue_in``) and its free purchases (``zero_in``, :data:`ZERO_VALUE`). One pass over
+    every line serves the rules and the log where they look at customers: the test-account rule
+    matches each id once here, not on every line (:func:`test_customers_query`), and the quality
+    log's counts need only the excluded lines besides (:func:`reason_customers_query`)."""
     return f"""
-SELECT customer_id, count(*) AS rows_in, sum(CAST(amount AS {MONEY})) AS revenue_in
+SELECT customer_id, count(*) AS rows_in, sum(CAST(amount AS {MONEY})) AS revenue_in,
+    count(*) FILTER (WHERE {ZERO_VALUE}) AS zero_in
 FROM {source} GROUP BY customer_id
 """
 
@@ -188,7 +193,7 @@ def reasons_queries(first_rules: str, columns: Sequence[str], *, returns: str, o
                     ) -> dict[str, str]:
     """Stage two: queries over ``first_rules`` (stage one, :func:`first_rules_query`), to be stored in turn
     under their names, each read by the ones after it. The last, ``dropped``, is every excluded line's
-    ``line_no``, ``customer_id``, ``amount`` and ``reason``, the first rule that excludes it: a few
+    ``line_no``, ``customer_id``, ``quantity``, ``amount`` and ``reason``, the first rule that excludes it: a few
     percent of the lines, and the only result the log and the clean lines need (:func:`clean_query`,
     :func:`excluded_query`, :func:`reason_customers_query`).
 
@@ -255,18 +260,18 @@ net AS (
     HAVING sum(CAST(f.amount AS {MONEY})) <= {NET_REVENUE_FLOOR!r} AND bool_or({f_is_return})
 ),
 settled AS (
-    SELECT f.line_no, f.customer_id, f.amount, {_returns_rule(returns, keys, outlier, unmatched=False)} AS reason
+    SELECT f.line_no, f.customer_id, f.quantity, f.amount, {_returns_rule(returns, keys, outlier, unmatched=False)} AS reason
     FROM {lines}
 ),
 rejoined AS (
-    SELECT f.line_no, f.customer_id, f.amount,
+    SELECT f.line_no, f.customer_id, f.quantity, f.amount,
         {_returns_rule(returns, keys, "f.reason", unmatched=False)} AS settled_reason,
         CASE WHEN ({joined}) IS NULL AND n.customer_id IS NOT NULL THEN 'no_net_revenue' ELSE {joined} END AS reason
     FROM returner_lines AS f LEFT JOIN unmatched AS u ON {match} LEFT JOIN net AS n ON f.customer_id = n.customer_id
 )
-SELECT line_no, customer_id, amount, reason FROM settled WHERE reason IS NOT NULL
+SELECT line_no, customer_id, quantity, amount, reason FROM settled WHERE reason IS NOT NULL
 UNION ALL
-SELECT line_no, customer_id, amount, reason FROM rejoined WHERE settled_reason IS NULL AND reason IS NOT NULL
+SELECT line_no, customer_id, quantity, amount, reason FROM rejoined WHERE settled_reason IS NULL AND reason IS NOT NULL
 """
     return queries
 
@@ -305,8 +310,9 @@ def _rank() -> str:
 
 def reason_customers_query(customers: str, dropped: str) -> str:
     """Per customer id (one row for lines without one): lines and revenue in the source (``rows_in``,
-    ``revenue_in``) and among the kept lines (``rows_kept``, ``revenue_kept``), and ``last_rank``, the
-    latest rule in rule order that excluded one of the customer's lines (NULL when none did).
+    ``revenue_in``) and among the kept lines (``rows_kept``, ``revenue_kept``), the kept free purchases
+    (``zero_kept``), and ``last_rank``, the latest rule in rule order that excluded one of the
+    customer's lines (NULL when none did).
 
     ``customers`` is :func:`source_customers_query`'s table of every line, ``dropped`` the excluded
     lines (:func:`reasons_queries`' ``dropped``): the kept lines are the difference, so only the
@@ -315,20 +321,22 @@ def reason_customers_query(customers: str, dropped: str) -> str:
     """
     return f"""
 WITH out AS (
-    SELECT customer_id, count(*) AS rows_out, sum(CAST(amount AS {MONEY})) AS revenue_out, max({_rank()}) AS last_rank
+    SELECT customer_id, count(*) AS rows_out, sum(CAST(amount AS {MONEY})) AS revenue_out,
+        count(*) FILTER (WHERE {ZERO_VALUE}) AS zero_out, max({_rank()}) AS last_rank
     FROM {dropped} GROUP BY customer_id
 )
 SELECT c.customer_id, c.rows_in, c.revenue_in, c.rows_in - coalesce(o.rows_out, 0) AS rows_kept,
-    coalesce(c.revenue_in, 0) - coalesce(o.revenue_out, 0) AS revenue_kept, o.last_rank
+    coalesce(c.revenue_in, 0) - coalesce(o.revenue_out, 0) AS revenue_kept,
+    c.zero_in - coalesce(o.zero_out, 0) AS zero_kept, o.last_rank
 FROM {customers} AS c LEFT JOIN out AS o ON c.customer_id IS NOT DISTINCT FROM o.customer_id
 """
 
 
-def log_query(first_rules: str, dropped: str, customers: str) -> str:
+def log_query(dropped: str, customers: str) -> str:
     """Per rule: excluded ``rows``, ``customers`` with a line excluded, ``customers_lost`` (customers
     left with no line, each charged to the last rule in rule order that removed one of theirs),
-    ``revenue``; and a ``zero_value`` row for kept free purchases. ``first_rules`` holds every line,
-    ``dropped`` the excluded ones and ``customers`` is :func:`reason_customers_query` of the two."""
+    ``revenue``; and a ``zero_value`` row for kept free purchases. ``dropped`` holds the excluded
+    lines and ``customers`` is :func:`reason_customers_query`'s table."""
     return f"""
 WITH lost_by AS (
     SELECT last_rank AS rank, count(*) AS customers_lost FROM {customers}
@@ -342,9 +350,7 @@ excluded AS (
 SELECT e.rule, e.rows, e.customers, coalesce(l.customers_lost, 0) AS customers_lost, CAST(e.revenue AS DOUBLE) AS revenue
 FROM excluded AS e LEFT JOIN lost_by AS l ON e.rank = l.rank
 UNION ALL
-SELECT 'zero_value', count(*), count(DISTINCT f.customer_id), 0, 0.0
-FROM {first_rules} AS f WHERE f.amount = 0 AND NOT {_qualified(IS_RETURN, "f")}
-    AND NOT EXISTS (SELECT 1 FROM {dropped} AS d WHERE d.line_no = f.line_no)
+SELECT 'zero_value', CAST(coalesce(sum(zero_kept), 0) AS BIGINT), count(*) FILTER (WHERE zero_kept > 0), 0, 0.0 FROM {customers}
 """
 
 
