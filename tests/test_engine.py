@@ -98,7 +98,15 @@ def test_a_source_column_named_like_an_engine_column_is_refused(case):
         duck.split_lines(case.assign(reason="x"), **OPTIONS)
 
 
-def test_parquet_input_gives_the_frame_result(case, tmp_path):
+@pytest.fixture(params=["in memory", "on disk"])
+def parquet_read(request, monkeypatch) -> str:
+    """Parquet lines scanned from their copy in memory, or from the file at every pass."""
+    if request.param == "on disk":
+        monkeypatch.setattr(duck, "IN_MEMORY_LINES", 0)
+    return request.param
+
+
+def test_parquet_input_gives_the_frame_result(case, tmp_path, parquet_read):
     case.to_parquet(tmp_path / "lines.parquet", index=False)
     from_frame = duck.split_lines(case, **OPTIONS)
     files = duck.split_parquet(tmp_path / "lines.parquet", tmp_path / "out", **OPTIONS)
@@ -151,6 +159,50 @@ def test_customer_aggregates_by_hand():
     # the repeat day's 30, less its share of the return (44 net of 54 gross)
     assert table.loc["a", "monetary_value"] == pytest.approx(round(30 * 44 / 54, 6))
     assert table.loc["a", "avg_order_value"] == pytest.approx(round(44 / 3, 6))
+
+
+def test_small_parquet_is_read_into_memory_once_and_again_when_it_changes(case, tmp_path):
+    path = tmp_path / "lines.parquet"
+    case.to_parquet(path, index=False)
+    first = duck.lines_in_memory([path])
+    assert first.num_rows == len(case) and duck.lines_in_memory([path]) is first  # read once
+    case.iloc[:5].to_parquet(path, index=False)
+    con = duck.connect()
+    duck.register_lines(con, path)
+    assert con.sql("SELECT count(*) FROM source_lines").fetchall() == [(5,)]  # the file changed: read again
+    assert duck.lines_in_memory([path]) is not first
+    # it holds what the file scan gives: the same columns, types and line numbers
+    on_disk = con.sql(f"SELECT * EXCLUDE (file_row_number), file_row_number AS line_no "
+                      f"FROM read_parquet('{path}', file_row_number = true)").arrow()
+    assert duck.lines_in_memory([path]).equals(on_disk.read_all() if hasattr(on_disk, "read_all") else on_disk)
+    assert duck.lines_in_memory([path]).num_rows == 5
+
+
+def test_past_the_in_memory_size_the_lines_stay_on_disk(case, tmp_path, monkeypatch):
+    path = tmp_path / "lines.parquet"
+    case.to_parquet(path, index=False)
+    monkeypatch.setattr(duck, "IN_MEMORY_LINES", len(case) - 1)
+    assert duck.lines_in_memory([path]) is None
+    monkeypatch.setattr(duck, "IN_MEMORY_LINES", len(case))
+    assert duck.lines_in_memory([path]).num_rows == len(case)
+
+
+def test_the_default_snapshot_is_found_in_the_same_pass_as_the_customers():
+    """The day after the last line of any kind (here a return, after the last purchase), and the
+    customers' days at it as :func:`duck.customer_days` gives them there."""
+    clean = lines([
+        ("a", "1", "2024-01-01 09:00", 1, 10.0, "x"),
+        ("a", "3", "2024-01-11", 1, 30.0, "x"),
+        ("a", "C4", "2024-01-15 18:00", -1, 10.0, "x"),
+        ("b", "5", "2024-01-05", 2, 7.0, "x"),
+    ])
+    days, snapshot = duck.customer_days_at_end(clean)
+    assert snapshot == pd.Timestamp("2024-01-16")
+    pd.testing.assert_frame_equal(days, duck.customer_days(clean, snapshot))
+    a = days.set_index("customer_id").loc["a"]
+    assert (a["first_day"], a["last_day"], a["n_days"]) == (-15, -5, 2)
+    # no purchase at all: the lines do not say here where they end
+    assert duck.customer_days_at_end(clean[clean["quantity"] < 0]) is None
 
 
 @pytest.mark.parametrize("bins", [3, 5, 10])
@@ -257,7 +309,7 @@ def test_canonical_parquet_is_cleaned_in_the_engine_to_the_same_tables(case, tmp
     pd.testing.assert_frame_equal(pd.read_parquet(entry / "log.parquet"), log)
 
 
-def test_a_folder_of_parquet_files_is_one_source_numbered_file_by_file(case, tmp_path):
+def test_a_folder_of_parquet_files_is_one_source_numbered_file_by_file(case, tmp_path, parquet_read):
     folder = tmp_path / "lines"
     folder.mkdir()
     halves = case.iloc[:7], case.iloc[7:]  # the duplicate pair stays in the first file

@@ -109,9 +109,14 @@ def check_customer_table(
         )
 
 
+def default_snapshot(snapshot_date: object) -> bool:
+    """Whether ``snapshot_date`` asks for the default snapshot, the day after the last line."""
+    return snapshot_date is None or snapshot_date == ""
+
+
 def resolve_snapshot(first: pd.Timestamp, last: pd.Timestamp, snapshot_date: object) -> pd.Timestamp:
     """The snapshot day for lines dated ``first`` to ``last``: ``snapshot_date`` checked, or the day after ``last``."""
-    if snapshot_date is None or snapshot_date == "":
+    if default_snapshot(snapshot_date):
         return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     try:
         snapshot = pd.Timestamp(snapshot_date).normalize()

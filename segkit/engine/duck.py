@@ -12,9 +12,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from segkit.engine import rfm_sql, sql
 from segkit.errors import DataError
+from segkit.memo import content_hash
 from segkit.paths import INTERIM_DIR
 
 #: Names the engine adds to the order lines; a source column may not use them.
@@ -140,7 +142,8 @@ def register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | o
     """Make the view ``name`` the order lines with ``line_no``; return their columns.
 
     A frame is numbered in its row order, Parquet in file order: a folder of files in file name
-    order, each file's rows after those of the files before it.
+    order, each file's rows after those of the files before it. Parquet of up to
+    :data:`IN_MEMORY_LINES` lines is scanned from its copy in memory (:func:`lines_in_memory`).
     """
     if isinstance(lines, pd.DataFrame):
         con.register(f"{name}_frame", _as_arrow(lines.assign(line_no=np.arange(len(lines), dtype=np.int64))))
@@ -150,18 +153,52 @@ def register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | o
     files = parquet_files(path)
     if not files:
         raise DataError(f"{path} holds no .parquet files; point at a Parquet file or a folder of them.")
-    if len(files) == 1:  # file i's lines are numbered from i << 40: for the first file, the row number itself
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
-            SELECT * EXCLUDE (file_row_number), file_row_number AS line_no
-            FROM read_parquet({sql.literal(str(files[0]))}, file_row_number = true)""")
-    else:  # (joining every line to its file's number costs a tenth of a second per pass at 10M lines)
-        listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
-        numbers = ", ".join(f"({sql.literal(str(f))}, {i})" for i, f in enumerate(files))
-        con.execute(f"""CREATE OR REPLACE TEMP VIEW {name} AS
-            SELECT p.* EXCLUDE (filename, file_row_number), (CAST(f.i AS BIGINT) << 40) + p.file_row_number AS line_no
-            FROM read_parquet({listed}, filename = true, file_row_number = true) AS p
-            JOIN (VALUES {numbers}) AS f(filename, i) ON p.filename = f.filename""")
+    in_memory = lines_in_memory(files)
+    if in_memory is not None:
+        con.register(f"{name}_frame", in_memory)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_frame")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {_numbered_query(files)}")
     return [c for c in con.sql(f"SELECT * FROM {name} LIMIT 0").columns if c != "line_no"]
+
+
+def _numbered_query(files: Sequence[Path]) -> str:
+    """The lines of the Parquet ``files`` with their ``line_no`` (see :func:`register_lines`)."""
+    if len(files) == 1:  # file i's lines are numbered from i << 40: for the first file, the row number itself
+        return f"""SELECT * EXCLUDE (file_row_number), file_row_number AS line_no
+            FROM read_parquet({sql.literal(str(files[0]))}, file_row_number = true)"""
+    # (joining every line to its file's number costs a tenth of a second per pass at 10M lines)
+    listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
+    numbers = ", ".join(f"({sql.literal(str(f))}, {i})" for i, f in enumerate(files))
+    return f"""SELECT p.* EXCLUDE (filename, file_row_number), (CAST(f.i AS BIGINT) << 40) + p.file_row_number AS line_no
+            FROM read_parquet({listed}, filename = true, file_row_number = true) AS p
+            JOIN (VALUES {numbers}) AS f(filename, i) ON p.filename = f.filename"""
+
+
+#: Parquet order lines up to this many are read into memory once per process (as Arrow, about 80 MB
+#: a million lines in segkit's columns) and the engine's passes scan that copy. A pass over Parquet
+#: decodes the file again, on one thread per row group, and a file of a million lines is often one
+#: row group: the cleaning and the customer table make about eight passes, 0.52 s against 0.64 s at
+#: 1M lines read from memory. Past this the lines stay on disk, so that memory does not grow with
+#: the data (``SEGKIT_ENGINE_IN_MEMORY_LINES=0`` keeps every file there).
+IN_MEMORY_LINES: int = int(os.environ.get("SEGKIT_ENGINE_IN_MEMORY_LINES") or 2_000_000)
+
+
+def lines_in_memory(files: Sequence[Path]) -> pa.Table | None:
+    """The lines of the Parquet ``files`` with their ``line_no``, as :func:`register_lines` numbers them,
+    read once per process while the files are unchanged (the last set of files only); None past
+    :data:`IN_MEMORY_LINES` lines."""
+    if sum(pq.ParquetFile(f).metadata.num_rows for f in files) > IN_MEMORY_LINES:
+        return None
+    return _read_numbered(tuple((str(f), content_hash(f)) for f in files))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_numbered(files: tuple[tuple[str, str], ...]) -> pa.Table:
+    """The files' lines, read by DuckDB so that each column comes back in the type it has when the
+    files are scanned; keyed by content, so that a changed file is read again."""
+    result = session().sql(_numbered_query([Path(f) for f, _ in files])).arrow()
+    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
 
 
 def typed(frame: pd.DataFrame, types: pd.Series) -> pd.DataFrame:
@@ -405,6 +442,27 @@ def customer_days(
     :class:`View` on ``connection``."""
     return _query_lines(connection or session(), clean, lambda lines: sql.customer_query(lines, _date(snapshot)),
                         fetch=as_pandas)
+
+
+def customer_days_at_end(
+    clean: pd.DataFrame | str | os.PathLike | View,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> tuple[pd.DataFrame, pd.Timestamp] | None:
+    """:func:`customer_days` at the default snapshot, the day after the last line
+    (:func:`segkit.data.customers.resolve_snapshot`), and that snapshot: one pass over the lines
+    where finding the snapshot first took one more (:func:`sql.customer_query` without a snapshot).
+    None when no customer has a purchase, so that the lines' last day is not known from them."""
+    from segkit.data.customers import resolve_snapshot  # segkit.data imports this module
+
+    days = _query_lines(connection or session(), clean, lambda lines: sql.customer_query(lines, None), fetch=as_pandas)
+    if days.empty:
+        return None
+    day_zero = pd.Timestamp(sql.DAY_ZERO)
+    last = day_zero + pd.Timedelta(days=int(days.pop("last_line_day").iloc[0]))
+    snapshot = resolve_snapshot(last, last, None)
+    offset = (snapshot - day_zero).days
+    return days.assign(first_day=days["first_day"] - offset, last_day=days["last_day"] - offset), snapshot
 
 
 def holdout_days(

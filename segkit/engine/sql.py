@@ -368,19 +368,30 @@ FROM {customers}
 """
 
 
-def customer_query(clean: str, snapshot: str) -> str:
+#: The day that days are counted from when :func:`customer_query` has no snapshot.
+DAY_ZERO = "1970-01-01"
+
+
+def customer_query(clean: str, snapshot: str | None) -> str:
     """One row per customer with a purchase before ``snapshot`` (a SQL date literal), both conventions.
 
     Days are whole calendar days before the snapshot (``day`` < 0). A purchase occasion is a
     day with a line that is not a return (a free line counts). ``revenue`` is net of returns;
     ``monetary_value`` is the mean of the repeat purchase days' value, with returns spread over
     the purchase days in proportion. Raw sums: the caller rounds.
+
+    With no ``snapshot``, every line counts and days are counted from :data:`DAY_ZERO`, and every
+    row also has ``last_line_day``, the last day with a line of any kind, of any customer: the
+    default snapshot is the day after it, found in the same pass over the lines
+    (:func:`segkit.engine.duck.customer_days_at_end`).
     """
+    origin, before = (snapshot, f"WHERE order_date < {snapshot}") if snapshot else (f"DATE {literal(DAY_ZERO)}", "")
+    last_line = "" if snapshot else ", max(p.last_line_day) OVER () AS last_line_day"
     return f"""
 WITH lines AS (
     SELECT customer_id, order_id, CAST(amount AS {MONEY}) AS amount, {IS_RETURN} AS is_return,
-        date_diff('day', {snapshot}, CAST(order_date AS DATE)) AS day
-    FROM {clean} WHERE order_date < {snapshot}
+        date_diff('day', {origin}, CAST(order_date AS DATE)) AS day
+    FROM {clean} {before}
 ),
 orders AS (
     SELECT customer_id, day, order_id, sum(amount) FILTER (WHERE NOT is_return) AS value,
@@ -394,17 +405,19 @@ days AS (
 per_day AS (
     SELECT customer_id, count(*) FILTER (WHERE bought) AS n_days, min(day) FILTER (WHERE bought) AS first_day,
         max(day) FILTER (WHERE bought) AS last_day, min_by(value, day) FILTER (WHERE bought) AS first_value,
-        sum(value) FILTER (WHERE bought) AS gross, sum(net) AS net
+        sum(value) FILTER (WHERE bought) AS gross, sum(net) AS net, max(day) AS last_line_day
     FROM days GROUP BY customer_id
 ),
 counted AS (
     SELECT customer_id, count(DISTINCT order_id) FILTER (WHERE bought) AS n_orders FROM orders GROUP BY customer_id
 )
-SELECT p.customer_id, p.n_days, p.first_day, p.last_day, o.n_orders,
-    CAST(p.net AS DOUBLE) AS net, CAST(p.gross AS DOUBLE) AS gross, CAST(p.first_value AS DOUBLE) AS first_value
-FROM per_day AS p JOIN counted AS o ON p.customer_id = o.customer_id
-WHERE p.n_days > 0
-ORDER BY p.customer_id
+SELECT * FROM (
+    SELECT p.customer_id, p.n_days, p.first_day, p.last_day, o.n_orders,
+        CAST(p.net AS DOUBLE) AS net, CAST(p.gross AS DOUBLE) AS gross, CAST(p.first_value AS DOUBLE) AS first_value{last_line}
+    FROM per_day AS p JOIN counted AS o ON p.customer_id = o.customer_id
+) AS customers
+WHERE n_days > 0
+ORDER BY customer_id
 """
 
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from segkit.data.cache import cache_entry, classified_entry, clean_of, cleaning_counts, read_entry
-from segkit.data.customers import resolve_snapshot
+from segkit.data.customers import default_snapshot, resolve_snapshot
 from segkit.data.load import Transactions
 from segkit.engine import duck, views
 
@@ -34,6 +34,9 @@ def customer_table(
     """
     con = duck.session()
     clean = clean_of(*classified_entry(source, columns=columns, **options), con)  # no copy of the lines is made
+    at_end = duck.customer_days_at_end(clean, connection=con) if default_snapshot(snapshot_date) else None
+    if at_end is not None:
+        return duck.customer_table_from(*at_end)
     span = duck.span(clean, connection=con)
     snapshot = resolve_snapshot(span["first"], span["last"], snapshot_date)
     return duck.customer_table_from(duck.customer_days(clean, snapshot, connection=con), snapshot)
