@@ -677,7 +677,7 @@ def test_a_folder_of_parquet_is_an_entry_keyed_by_its_files(tmp_path, interim):
         "unit_price": [5.0, 5.0, 7.0], "product_id": ["x", "x", "y"]}))
     folder = tmp_path / "lines"
     folder.mkdir()
-    # one file: a folder of two fails in the engine for now (duck.register_lines shifts a 32-bit file number by 40)
+    # one file: a folder of two fails in the engine for now (sources.register_lines shifts a 32-bit file number by 40)
     tx.to_parquet(folder / "part-0.parquet", index=False)
     entry = cache.cache_entry(folder)
     assert sorted(pd.read_parquet(entry / "clean.parquet")["amount"]) == [-5.0, 7.0, 10.0]  # a's return is netted

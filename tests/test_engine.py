@@ -11,7 +11,7 @@ import pytest
 
 from segkit import data, engine
 from segkit.data.clean import DEFAULT_OUTLIER_Z, DEFAULT_TEST_ACCOUNT_PATTERN
-from segkit.engine import duck
+from segkit.engine import database, duck, exclusions, sources
 from segkit.errors import DataError
 
 CORPUS = Path(__file__).parent / "corpus" / "files"
@@ -51,7 +51,7 @@ def case() -> pd.DataFrame:
 
 
 def test_each_rule_excludes_the_line_a_person_would(case):
-    split = duck.split_lines(case, **OPTIONS)
+    split = exclusions.split_lines(case, **OPTIONS)
     expected = {i: reason for i, (_, reason) in enumerate(CASE) if reason}
     assert len(split.clean) == sum(reason is None for _, reason in CASE)
     assert split.excluded["excluded_by"].tolist() == list(expected.values())
@@ -66,7 +66,7 @@ def test_each_rule_excludes_the_line_a_person_would(case):
 
 
 def test_totals_reconcile_rows_customers_and_revenue(case):
-    split = duck.split_lines(case, **OPTIONS)
+    split = exclusions.split_lines(case, **OPTIONS)
     excluded = split.counts[split.counts["rule"] != "zero_value"]
     totals = split.totals
     assert totals["rows_in"] == len(case) == totals["rows_kept"] + excluded["rows"].sum()
@@ -76,7 +76,7 @@ def test_totals_reconcile_rows_customers_and_revenue(case):
 
 
 def test_returns_drop_excludes_every_return(case):
-    split = duck.split_lines(case, **{**OPTIONS, "returns": "drop"})
+    split = exclusions.split_lines(case, **{**OPTIONS, "returns": "drop"})
     assert split.excluded.set_index("order_id")["excluded_by"].get("C7") == "return"
     assert not split.clean["is_return"].any()
 
@@ -86,30 +86,30 @@ def test_an_extreme_line_is_an_outlier_only_past_the_threshold():
     n = 400
     rows = [(f"c{i % 50}", str(i), "2024-02-01", 1, float(p), "x") for i, p in enumerate(rng.lognormal(3, 0.5, n))]
     rows.append(("big", "big", "2024-02-01", 1, 1e7, "x"))
-    split = duck.split_lines(lines(rows), **OPTIONS)
+    split = exclusions.split_lines(lines(rows), **OPTIONS)
     assert split.excluded["excluded_by"].tolist() == ["outlier"]
     assert split.excluded["customer_id"].tolist() == ["big"]
-    kept = duck.split_lines(lines(rows), **{**OPTIONS, "outlier_z": None})
+    kept = exclusions.split_lines(lines(rows), **{**OPTIONS, "outlier_z": None})
     assert len(kept.clean) == n + 1
 
 
 def test_a_source_column_named_like_an_engine_column_is_refused(case):
     with pytest.raises(DataError, match=r"column\(s\) \['reason'\]"):
-        duck.split_lines(case.assign(reason="x"), **OPTIONS)
+        exclusions.split_lines(case.assign(reason="x"), **OPTIONS)
 
 
 @pytest.fixture(params=["in memory", "on disk"])
 def parquet_read(request, monkeypatch) -> str:
     """Parquet lines scanned from their copy in memory, or from the file at every pass."""
     if request.param == "on disk":
-        monkeypatch.setattr(duck, "IN_MEMORY_LINES", 0)
+        monkeypatch.setattr(sources, "IN_MEMORY_LINES", 0)
     return request.param
 
 
 def test_parquet_input_gives_the_frame_result(case, tmp_path, parquet_read):
     case.to_parquet(tmp_path / "lines.parquet", index=False)
-    from_frame = duck.split_lines(case, **OPTIONS)
-    files = duck.split_parquet(tmp_path / "lines.parquet", tmp_path / "out", **OPTIONS)
+    from_frame = exclusions.split_lines(case, **OPTIONS)
+    files = exclusions.split_parquet(tmp_path / "lines.parquet", tmp_path / "out", **OPTIONS)
     clean = pd.read_parquet(files.clean)  # in no particular order, with each line's number in the source
     excluded = pd.read_parquet(files.excluded)
     assert sorted(clean["line_no"]) == sorted(set(range(len(case))) - set(excluded["line_no"]))
@@ -130,13 +130,13 @@ def test_one_thread_and_two_give_the_same_sums(tmp_path):
         "unit_price": rng.lognormal(2, 1, n).round(2),
     })
     frame["amount"] = frame["quantity"] * frame["unit_price"]
-    one = duck.split_lines(frame, **OPTIONS, connection=duck.connect(threads=1))
-    two = duck.split_lines(frame, **OPTIONS, connection=duck.connect(threads=2))
+    one = exclusions.split_lines(frame, **OPTIONS, connection=database.connect(threads=1))
+    two = exclusions.split_lines(frame, **OPTIONS, connection=database.connect(threads=2))
     assert one.totals == two.totals
     pd.testing.assert_frame_equal(one.counts, two.counts)
     snapshot = pd.Timestamp("2025-01-01")
-    pd.testing.assert_frame_equal(duck.customer_days(one.clean, snapshot, connection=duck.connect(threads=1)),
-                                  duck.customer_days(one.clean, snapshot, connection=duck.connect(threads=2)))
+    pd.testing.assert_frame_equal(duck.customer_days(one.clean, snapshot, connection=database.connect(threads=1)),
+                                  duck.customer_days(one.clean, snapshot, connection=database.connect(threads=2)))
 
 
 def test_customer_aggregates_by_hand():
@@ -164,15 +164,15 @@ def test_customer_aggregates_by_hand():
 def test_small_parquet_is_read_into_memory_once_and_again_when_it_changes(case, tmp_path):
     path = tmp_path / "lines.parquet"
     case.to_parquet(path, index=False)
-    first = duck.lines_in_memory([path])
-    assert first.num_rows == len(case) and duck.lines_in_memory([path]) is first  # read once
+    first = sources.lines_in_memory([path])
+    assert first.num_rows == len(case) and sources.lines_in_memory([path]) is first  # read once
     case.iloc[:5].to_parquet(path, index=False)
-    con = duck.connect()
-    duck.register_lines(con, path)
+    con = database.connect()
+    sources.register_lines(con, path)
     assert con.sql("SELECT count(*) FROM source_lines").fetchall() == [(5,)]  # the file changed: read again
-    assert duck.lines_in_memory([path]) is not first
+    assert sources.lines_in_memory([path]) is not first
     # the engine sees in it what it sees in the file: the same columns, types, values and line numbers
-    con.register("in_memory", duck.lines_in_memory([path]))
+    con.register("in_memory", sources.lines_in_memory([path]))
     on_disk = con.sql(f"SELECT * EXCLUDE (file_row_number), file_row_number AS line_no "
                       f"FROM read_parquet('{path}', file_row_number = true) ORDER BY line_no")
     in_memory = con.sql("SELECT * FROM in_memory ORDER BY line_no")
@@ -184,21 +184,21 @@ def test_a_column_arrow_would_change_keeps_the_lines_on_disk(case, tmp_path):
     """An interval column (a delivery time, say) comes back from pyarrow as bytes: those lines are
     scanned from the file, so that the exports keep the column's type."""
     path = tmp_path / "lines.parquet"
-    con = duck.connect()
+    con = database.connect()
     con.register("case_lines", case)
     con.execute(f"COPY (SELECT *, INTERVAL 2 DAY AS delivery FROM case_lines) TO '{path}'")
-    assert duck.lines_in_memory([path]) is None
-    assert [t for c, t in zip(duck.register_lines(con, path), con.sql("SELECT * FROM source_lines").types)
+    assert sources.lines_in_memory([path]) is None
+    assert [t for c, t in zip(sources.register_lines(con, path), con.sql("SELECT * FROM source_lines").types)
             if c == "delivery"] == ["INTERVAL"]
 
 
 def test_past_the_in_memory_size_the_lines_stay_on_disk(case, tmp_path, monkeypatch):
     path = tmp_path / "lines.parquet"
     case.to_parquet(path, index=False)
-    monkeypatch.setattr(duck, "IN_MEMORY_LINES", len(case) - 1)
-    assert duck.lines_in_memory([path]) is None
-    monkeypatch.setattr(duck, "IN_MEMORY_LINES", len(case))
-    assert duck.lines_in_memory([path]).num_rows == len(case)
+    monkeypatch.setattr(sources, "IN_MEMORY_LINES", len(case) - 1)
+    assert sources.lines_in_memory([path]) is None
+    monkeypatch.setattr(sources, "IN_MEMORY_LINES", len(case))
+    assert sources.lines_in_memory([path]).num_rows == len(case)
 
 
 def test_the_default_snapshot_is_found_in_the_same_pass_as_the_customers():
@@ -304,8 +304,8 @@ def test_canonical_parquet_is_cleaned_in_the_engine_to_the_same_tables(case, tmp
     monkeypatch.setattr(data.cache, "INTERIM_DIR", tmp_path / "interim")
     path = tmp_path / "lines.parquet"
     case.to_parquet(path, index=False)
-    assert duck.canonical_parquet(path) and not duck.canonical_parquet(CORPUS / "one_timers.parquet")
-    assert not duck.canonical_parquet(CORPUS / "small_shop.csv")
+    assert sources.canonical_parquet(path) and not sources.canonical_parquet(CORPUS / "one_timers.parquet")
+    assert not sources.canonical_parquet(CORPUS / "small_shop.csv")
     clean, excluded, log = data.split_transactions(case, test_accounts=["staffer"])
     got = engine.customer_table(path, test_accounts=["staffer"])
     pd.testing.assert_frame_equal(got, data.customer_table(clean))
@@ -329,13 +329,13 @@ def test_a_folder_of_parquet_files_is_one_source_numbered_file_by_file(case, tmp
     halves = case.iloc[:7], case.iloc[7:]  # the duplicate pair stays in the first file
     for i, half in enumerate(halves):
         half.to_parquet(folder / f"part-{i}.parquet", index=False)
-    files = duck.split_parquet(folder, tmp_path / "out", **OPTIONS)
+    files = exclusions.split_parquet(folder, tmp_path / "out", **OPTIONS)
     excluded = pd.read_parquet(files.excluded)
     # a line's number is (file index << 40) + its row in the file: file 1's rows come after file 0's
     expected = [i if i < 7 else (1 << 40) + i - 7 for i, (_, reason) in enumerate(CASE) if reason]
     assert excluded["line_no"].tolist() == expected
     assert excluded["excluded_by"].tolist() == [reason for _, reason in CASE if reason]
-    assert files.totals == duck.split_lines(case, **OPTIONS).totals
+    assert files.totals == exclusions.split_lines(case, **OPTIONS).totals
 
 
 def test_functions_of_clean_lines_give_the_same_on_the_engine_file_as_on_the_frame(tmp_path, monkeypatch):
@@ -429,7 +429,7 @@ def test_the_engine_takes_its_threads_and_memory_from_the_environment():
     import subprocess
     import sys
 
-    code = ("from segkit.engine import duck; con = duck.connect(); "
+    code = ("from segkit.engine import database; con = database.connect(); "
             "print(*con.sql(\"SELECT current_setting('threads'), current_setting('memory_limit')\").fetchall()[0])")
     env = {**os.environ, "SEGKIT_ENGINE_THREADS": "1", "SEGKIT_ENGINE_MEMORY": "300MB"}
     threads, memory = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
@@ -445,6 +445,6 @@ def test_the_engine_memory_is_a_share_of_the_machine_with_a_floor():
     if not meminfo.exists():
         pytest.skip("no /proc/meminfo to check against")
     total_kib = int(next(line for line in meminfo.read_text().splitlines() if line.startswith("MemTotal:")).split()[1])
-    half = int(duck.machine_share_of_memory(share=0.5).removesuffix("MiB"))
+    half = int(database.machine_share_of_memory(share=0.5).removesuffix("MiB"))
     assert abs(half - total_kib / 2 / 1024) <= 1
-    assert duck.machine_share_of_memory(share=1e-9) == "1024MiB"  # never under the floor of 1 GiB
+    assert database.machine_share_of_memory(share=1e-9) == "1024MiB"  # never under the floor of 1 GiB

@@ -11,7 +11,7 @@ import pytest
 
 from segkit import data
 from segkit.data.clean import DEFAULT_OUTLIER_Z, DEFAULT_TEST_ACCOUNT_PATTERN
-from segkit.engine import duck
+from segkit.engine import duck, exclusions
 from segkit.paths import DEFAULT_TRANSACTIONS
 
 pytest.importorskip("pyspark", reason="the spark extra is not installed (make setup-spark)")
@@ -39,7 +39,7 @@ def canonical(tmp_path_factory):
 @pytest.fixture(scope="module")
 def both(spark, canonical):
     lines, path = canonical
-    return spark_engine.split_lines(spark, str(path), **OPTIONS), duck.split_lines(lines, **OPTIONS)
+    return spark_engine.split_lines(spark, str(path), **OPTIONS), exclusions.split_lines(lines, **OPTIONS)
 
 
 def test_quality_log_and_totals_are_identical(both):

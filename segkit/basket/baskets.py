@@ -20,7 +20,7 @@ from scipy import sparse
 
 from segkit.basket import _sql
 from segkit.data.customers import CleanLines
-from segkit.engine import duck
+from segkit.engine import database, duck, sources
 from segkit.errors import DataError
 
 #: The column that holds the item at each level.
@@ -88,7 +88,7 @@ def _columns(lines: CleanLines) -> list[str]:
                         f"(segkit.engine.clean_lines), got {type(lines).__name__}.")
     if not Path(lines).is_file():
         raise DataError(f"The clean lines file {lines} does not exist. Make it with segkit.engine.clean_lines(source).")
-    return duck.parquet_columns(lines)
+    return sources.parquet_columns(lines)
 
 
 def _filled(lines: CleanLines, columns: list[str], *, connection=None) -> dict[str, int]:
@@ -96,7 +96,7 @@ def _filled(lines: CleanLines, columns: list[str], *, connection=None) -> dict[s
     present = [c for c in columns if c in _columns(lines)]
     if not present:
         return {}
-    row = duck._query_lines(connection or duck.session(), lines,
+    row = duck._query_lines(connection or database.session(), lines,
                             lambda relation: _sql.filled_query(relation, present)).iloc[0]
     return {c: int(row[c]) for c in present}
 
@@ -167,7 +167,7 @@ def build_baskets(lines: CleanLines, *, level: str = "category",
     missing = [c for c in ("order_id", "customer_id") if c not in columns]
     if missing:
         raise DataError(f"Baskets need the column(s) {missing}: map them with column_map.")
-    con = duck.session()
+    con = database.session()
     column = item_column(lines, level=level, connection=con)
     before = None if snapshot_date in (None, "") else duck._date(pd.Timestamp(snapshot_date).normalize())
     bought = _sql.purchase_rule(columns, item=column, before=before)

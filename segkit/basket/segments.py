@@ -24,7 +24,7 @@ from segkit.basket import _sql
 from segkit.basket.baskets import Baskets, _columns, _filled
 from segkit.basket.rules import RULE_COLUMNS, _check_basket_pairs, _check_thresholds, labelled, pair_table
 from segkit.data.customers import CleanLines
-from segkit.engine import duck
+from segkit.engine import database, duck
 from segkit.errors import DataError
 
 #: The segment label of the rules over all baskets.
@@ -170,7 +170,7 @@ def item_mix(lines: CleanLines, segments: pd.Series, *, column: str = "category"
     DataError
         ``column`` or ``amount`` missing, or no purchase line with a value.
     """
-    return _item_mix(lines, segments, column=column, snapshot_date=snapshot_date, connection=duck.session())
+    return _item_mix(lines, segments, column=column, snapshot_date=snapshot_date, connection=database.session())
 
 
 def _item_mix(lines: CleanLines, segments: pd.Series, *, column: str, snapshot_date, connection) -> pd.DataFrame:
@@ -217,7 +217,7 @@ def segment_mix(lines: CleanLines, segments: pd.Series, *, dimensions: tuple[str
     a category column still gets its channel and country mix. ``lines`` and ``snapshot_date`` as in
     :func:`item_mix`.
     """
-    con = duck.session()
+    con = database.session()
     filled = _filled(lines, list(dimensions), connection=con)
     present = [c for c in dimensions if filled.get(c)]
     if not present:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from segkit.data import check_customer_table
 from segkit.data.customers import CleanLines
-from segkit.engine import duck
+from segkit.engine import duck, sources
 from segkit.errors import DataError
 
 __all__ = [
@@ -69,7 +69,7 @@ def _check_clean(clean: CleanLines | None, needed: Sequence[str], why: str) -> l
             f"{why} needs the clean transactions: pass clean=<the frame from segkit.data.load_clean, or the file "
             "from segkit.engine.clean_lines>, or use feature_set='rfm'."
         )
-    columns = duck.line_columns(clean)
+    columns = sources.line_columns(clean)
     missing = [c for c in needed if c not in columns]
     if missing:
         raise DataError(
@@ -244,7 +244,7 @@ def _extended_extras(
     """The optional parts of the extended set, the names of those the data lacks, customers imputed."""
     if clean is None:
         return [], ["avg_discount", "channel shares", "category shares"], 0
-    present = [c for c in ("discount", "channel", "category") if c in duck.line_columns(clean)]
+    present = [c for c in ("discount", "channel", "category") if c in sources.line_columns(clean)]
     recorded = duck.non_null_counts(clean, present)
     parts: list[pd.DataFrame] = []
     skipped: list[str] = []

@@ -40,7 +40,7 @@ from segkit.data.clean import (
     split_transactions,
 )
 from segkit.data.load import Transactions, read_transactions
-from segkit.engine import duck
+from segkit.engine import database, duck, exclusions, sources
 from segkit.memo import content_hash, publish, publish_file
 from segkit.paths import INTERIM_DIR
 
@@ -88,13 +88,13 @@ def cache_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | None 
     the clean lines from there without bringing them into pandas. The options are those of
     :func:`load_clean`. The engine cleans file to file, never bringing the lines into pandas: order
     lines already in segkit's columns and types in Parquet (a file or a folder of files, see
-    :func:`segkit.engine.duck.canonical_parquet`) as they are, any other file as the front door read
+    :func:`segkit.engine.sources.canonical_parquet`) as they are, any other file as the front door read
     it (:func:`read_file`, whose cache entry is made first if missing). The clean lines are in no
     particular order and keep their ``line_no`` (:func:`load_clean` reads them sorted). Only lines that
     Parquet cannot hold (a column of mixed Python types) are cleaned in memory.
     """
     entry, lines = classified_entry(source, columns=columns, **options)
-    for name, write in (("clean", duck.write_clean_lines), ("excluded", duck.write_excluded_lines)):
+    for name, write in (("clean", exclusions.write_clean_lines), ("excluded", exclusions.write_excluded_lines)):
         if not (entry / f"{name}.parquet").exists():
             publish_file(entry / f"{name}.parquet", functools.partial(write, lines, entry / "dropped.parquet"))
     return entry
@@ -107,7 +107,7 @@ def classified_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | 
     types, and the Parquet order lines it was cleaned from.
 
     The clean lines are then those lines without the dropped ones
-    (:func:`segkit.engine.duck.clean_view`): a customer table needs one pass over them, and copying
+    (:func:`segkit.engine.exclusions.clean_view`): a customer table needs one pass over them, and copying
     the lines is most of the cleaning's time. The lines are the file itself (canonical Parquet) or
     the front door's cache entry of it. Lines cleaned in memory (a column of mixed Python types) have
     ``clean.parquet`` and ``excluded.parquet`` written at once, and no Parquet lines: the path
@@ -126,7 +126,7 @@ def classified_entry(source: str | os.PathLike, *, columns: Mapping[str, str] | 
             publish(key, lambda staging: _write_split(split, staging))
             return key, lines
     if not key.exists():
-        like = duck.parquet_files(path)[0] if in_engine else lines
+        like = sources.parquet_files(path)[0] if in_engine else lines
         publish(key, lambda staging: _clean_file(lines, staging, cleaning, like=like))
     return key, lines
 
@@ -135,7 +135,7 @@ def clean_of(entry: Path, lines: Path, con: duckdb.DuckDBPyConnection) -> Path |
     """The clean lines of a :func:`classified_entry` (``entry`` and its ``lines``): its ``clean.parquet``
     if written, else a view on ``con`` of the lines without the dropped ones."""
     clean = entry / "clean.parquet"
-    return clean if clean.exists() else duck.View(duck.clean_view(con, lines, entry / "dropped.parquet"))
+    return clean if clean.exists() else duck.View(exclusions.clean_view(con, lines, entry / "dropped.parquet"))
 
 
 def _clean_key(path: Path, columns: Mapping[str, str] | None, options: dict) -> tuple[Path, dict, dict, bool]:
@@ -144,8 +144,8 @@ def _clean_key(path: Path, columns: Mapping[str, str] | None, options: dict) -> 
     reading, cleaning = _split_options(options)
     cleaning = {**CLEANING_DEFAULTS, **cleaning}
     cleaning["test_accounts"] = tuple(cleaning["test_accounts"])
-    in_engine = not columns and duck.canonical_parquet(path)
-    files = duck.parquet_files(path) if path.is_dir() else [path]
+    in_engine = not columns and sources.canonical_parquet(path)
+    files = sources.parquet_files(path) if path.is_dir() else [path]
     key = _cache_key(files, {"columns": dict(columns or {}), **reading, **cleaning})
     return key, reading, cleaning, in_engine
 
@@ -159,7 +159,7 @@ def cleaning_counts(source: str | os.PathLike, *, columns: Mapping[str, str] | N
     path = Path(source)
     key, reading, cleaning, in_engine = _clean_key(path, columns, options)
     if key.exists():
-        con = duck.session()
+        con = database.session()
         clean = clean_of(*classified_entry(path, columns=columns, **options), con)
         return pd.read_parquet(key / "log.parquet"), duck.clean_totals(clean, connection=con)
     lines = path if in_engine else read_entry(path, columns=columns, **reading).lines
@@ -179,7 +179,7 @@ def _as_read(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
     """``frame``'s columns in the pandas types of the lines as read, when the entry records them."""
     if not (folder / "dtypes.parquet").exists():
         return frame
-    return duck.typed(frame, pd.read_parquet(folder / "dtypes.parquet").dtypes)
+    return database.typed(frame, pd.read_parquet(folder / "dtypes.parquet").dtypes)
 
 
 def read_file(source: str | os.PathLike, *, columns: Mapping[str, str] | None = None, cache: bool = True,
@@ -286,7 +286,7 @@ def load_split(source: str | os.PathLike, *, columns: Mapping[str, str] | None =
 
 
 def _read_entry(folder: Path) -> Cleaned:
-    clean = _as_read(duck.read_in_order(folder / "clean.parquet"), folder)
+    clean = _as_read(exclusions.read_in_order(folder / "clean.parquet"), folder)
     return Cleaned(clean, pd.read_parquet(folder / "log.parquet"))
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from segkit.engine import duck, profile_sql, views
+from segkit.engine import exclusions, profile_sql, views
 from segkit.errors import DataError
 
 #: Customer ids treated as internal or test accounts unless told otherwise.
@@ -139,7 +139,7 @@ def split_transactions(
     the embedded engine (:mod:`segkit.engine`), the one implementation of them.
     """
     _check_options(returns, outlier_z)
-    split = duck.split_lines(tx, returns=returns, test_account_pattern=test_account_pattern,
+    split = exclusions.split_lines(tx, returns=returns, test_account_pattern=test_account_pattern,
                              test_accounts=tuple(test_accounts), outlier_z=outlier_z)
     return Split(split.clean, split.excluded, quality_log(split.counts))
 
@@ -159,10 +159,10 @@ def clean_parquet(
     Writes ``clean.parquet`` and ``excluded.parquet`` (with each line's ``line_no`` in the source)
     into ``folder`` without bringing the lines into Python, and returns the quality log;
     ``write_lines=False`` writes only ``dropped.parquet``, the excluded lines' numbers and rules (see
-    :func:`segkit.engine.duck.split_parquet`).
+    :func:`segkit.engine.exclusions.split_parquet`).
     """
     _check_options(returns, outlier_z)
-    split = duck.split_parquet(lines, folder, returns=returns, test_account_pattern=test_account_pattern,
+    split = exclusions.split_parquet(lines, folder, returns=returns, test_account_pattern=test_account_pattern,
                                test_accounts=tuple(test_accounts), outlier_z=outlier_z, write_lines=write_lines)
     return quality_log(split.counts)
 
@@ -179,7 +179,7 @@ def clean_counts(
     ``n_no_customer``, ``first`` and ``last`` order date, ``revenue``), counted in the engine without
     writing or returning any line; ``lines`` is a frame or Parquet, as for :func:`clean_parquet`."""
     _check_options(returns, outlier_z)
-    counts, totals = duck.count_split(lines, returns=returns, test_account_pattern=test_account_pattern,
+    counts, totals = exclusions.count_split(lines, returns=returns, test_account_pattern=test_account_pattern,
                                       test_accounts=tuple(test_accounts), outlier_z=outlier_z)
     return quality_log(counts), totals
 

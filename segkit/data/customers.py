@@ -9,7 +9,7 @@ from typing import Union
 
 import pandas as pd
 
-from segkit.engine import duck
+from segkit.engine import duck, sources
 from segkit.errors import DataError
 from segkit.memo import kept_for_lines
 
@@ -40,7 +40,7 @@ def check_clean_lines(clean: CleanLines, *, columns: Sequence[str] = CLEAN_COLUM
         path = Path(clean)
         if not path.exists():
             raise DataError(f"The clean lines file {path} does not exist. Make it with segkit.engine.clean_lines(source).")
-        present = duck.parquet_columns(path)
+        present = sources.parquet_columns(path)
     missing = [c for c in columns if c not in present]
     if missing and where:
         raise DataError(f"{where} needs column(s) {missing}; got {present}. Build the lines with "

@@ -21,7 +21,7 @@ import pandas as pd
 from segkit.data import text
 from segkit.data.clean import reconcile_totals
 from segkit.data.customers import check_customer_table
-from segkit.engine import duck, profile_sql, views
+from segkit.engine import database, profile_sql, views
 
 #: Order lines as a pandas frame, or a Parquet file (or folder of files) of them.
 Lines = pd.DataFrame | str | os.PathLike
@@ -189,7 +189,7 @@ def quality_facts(read: dict, kept: dict, log: pd.DataFrame, customers: pd.DataF
 
 
 def _frame(view: views.LinesView, query: str) -> pd.DataFrame:
-    return duck.as_pandas(view.con.sql(query))
+    return database.as_pandas(view.con.sql(query))
 
 
 def _totals(view: views.LinesView) -> dict:
@@ -213,7 +213,7 @@ def schema_table(tx: Lines) -> pd.DataFrame:
 
 def _schema(view: views.LinesView, types: pd.Series) -> pd.DataFrame:
     counts = views.first_row(view, profile_sql.schema_query(view.name, view.columns))
-    examples = duck.typed(_frame(view, profile_sql.first_values_query(view.name, view.columns)), types)
+    examples = database.typed(_frame(view, profile_sql.first_values_query(view.name, view.columns)), types)
     filled = pd.Series({c: counts[f"{c}__filled"] for c in view.columns}, dtype="int64")
     missing = counts["n"] - filled
     table = pd.DataFrame(
@@ -337,7 +337,7 @@ def top_lines(tx: Lines, *, n: int = 8) -> pd.DataFrame:
 def _top_lines(view: views.LinesView, types: pd.Series, n: int) -> pd.DataFrame:
     columns = [c for c in ("order_id", "customer_id", "product_id", "order_date", "quantity", "unit_price", "amount")
                if c in view.columns]
-    top = duck.typed(_frame(view, profile_sql.top_lines_query(view.name, columns, n)), types)
+    top = database.typed(_frame(view, profile_sql.top_lines_query(view.name, columns, n)), types)
     return top.assign(robust_z=top["robust_z"].astype(float).round(1))
 
 

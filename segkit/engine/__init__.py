@@ -3,7 +3,8 @@
 Why SQL, and not pandas, ibis or polars
 ---------------------------------------
 Cleaning (every rule and the quality log) and the customer table are written once, as SQL
-text (:mod:`segkit.engine.sql`), and run by DuckDB (:mod:`segkit.engine.duck`): out of core
+text (:mod:`segkit.engine.sql`), and run by DuckDB (:mod:`segkit.engine.exclusions` for the
+cleaning, :mod:`segkit.engine.duck` for what is computed from the clean lines): out of core
 (it spills to ``data/interim/duckdb-spill`` past memory), on all cores, reading pandas frames,
 Arrow and Parquet without copies. The same text is the one a Spark cluster would run: it keeps
 to what Spark SQL also has, so that sqlglot can translate it, rather than being expressed a
@@ -33,7 +34,7 @@ def __getattr__(name: str):
     # segkit.data runs its rules on this package, and customer_table reads through segkit.data's
     # cache: importing it on first use keeps the two packages from importing each other half-made
     if name == "line_columns":
-        from segkit.engine.duck import line_columns
+        from segkit.engine.sources import line_columns
 
         return line_columns
     if name in __all__:

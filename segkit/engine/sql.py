@@ -260,7 +260,8 @@ net AS (
     HAVING sum(CAST(f.amount AS {MONEY})) <= {NET_REVENUE_FLOOR!r} AND bool_or({f_is_return})
 ),
 settled AS (
-    SELECT f.line_no, f.customer_id, f.quantity, f.amount, {_returns_rule(returns, keys, outlier, unmatched=False)} AS reason
+    SELECT f.line_no, f.customer_id, f.quantity, f.amount,
+        {_returns_rule(returns, keys, outlier, unmatched=False)} AS reason
     FROM {lines}
 ),
 rejoined AS (
@@ -350,7 +351,8 @@ excluded AS (
 SELECT e.rule, e.rows, e.customers, coalesce(l.customers_lost, 0) AS customers_lost, CAST(e.revenue AS DOUBLE) AS revenue
 FROM excluded AS e LEFT JOIN lost_by AS l ON e.rank = l.rank
 UNION ALL
-SELECT 'zero_value', CAST(coalesce(sum(zero_kept), 0) AS BIGINT), count(*) FILTER (WHERE zero_kept > 0), 0, 0.0 FROM {customers}
+SELECT 'zero_value', CAST(coalesce(sum(zero_kept), 0) AS BIGINT), count(*) FILTER (WHERE zero_kept > 0), 0, 0.0
+FROM {customers}
 """
 
 

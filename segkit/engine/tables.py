@@ -12,7 +12,7 @@ import pandas as pd
 from segkit.data.cache import cache_entry, classified_entry, clean_of, cleaning_counts, read_entry
 from segkit.data.customers import default_snapshot, resolve_snapshot
 from segkit.data.load import Transactions
-from segkit.engine import duck, views
+from segkit.engine import database, duck, views
 
 
 def customer_table(
@@ -32,7 +32,7 @@ def customer_table(
     door, :func:`segkit.data.read_transactions`). Equal to
     ``data.customer_table(data.load_clean(source, ...).clean, snapshot_date=...)``.
     """
-    con = duck.session()
+    con = database.session()
     clean = clean_of(*classified_entry(source, columns=columns, **options), con)  # no copy of the lines is made
     at_end = duck.customer_days_at_end(clean, connection=con) if default_snapshot(snapshot_date) else None
     if at_end is not None:

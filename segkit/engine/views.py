@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from segkit.engine import duck, sql
+from segkit.engine import database, exclusions, sources, sql
 
 
 class LinesView(NamedTuple):
@@ -28,11 +28,11 @@ class LinesView(NamedTuple):
 @contextlib.contextmanager
 def lines_view(lines: pd.DataFrame | str | os.PathLike, name: str = "lines") -> Iterator[LinesView]:
     """The order lines (a frame, or a Parquet file or folder of files) as the view ``name`` with ``line_no``
-    (see :func:`segkit.engine.duck.register_lines`), on a cursor of :func:`segkit.engine.duck.session`
+    (see :func:`segkit.engine.sources.register_lines`), on a cursor of :func:`segkit.engine.database.session`
     kept open for the block."""
-    con = duck.session()
+    con = database.session()
     try:
-        yield LinesView(con, name, duck.register_lines(con, lines, name))
+        yield LinesView(con, name, sources.register_lines(con, lines, name))
     finally:
         con.close()
 
@@ -48,13 +48,13 @@ def pandas_types(lines: pd.DataFrame | str | os.PathLike) -> pd.Series:
     (first) Parquet file in (from its schema only)."""
     if isinstance(lines, pd.DataFrame):
         return lines.dtypes
-    return pq.read_schema(duck.parquet_files(Path(lines))[0]).empty_table().to_pandas().dtypes
+    return pq.read_schema(sources.parquet_files(Path(lines))[0]).empty_table().to_pandas().dtypes
 
 
 def write_clean(clean: str | os.PathLike, target: str | os.PathLike) -> int:
     """Write the clean lines of a cache entry (``clean.parquet``) to ``target`` as Parquet, in
     :func:`segkit.data.split_transactions`' order and without ``line_no``; return how many."""
-    return _copy(lambda con: duck.in_order_query(con, clean) or f"SELECT * FROM read_parquet({sql.literal(str(clean))})",
+    return _copy(lambda con: exclusions.in_order_query(con, clean) or f"SELECT * FROM read_parquet({sql.literal(str(clean))})",
                  target)
 
 
@@ -67,7 +67,7 @@ def write_excluded(excluded: str | os.PathLike, target: str | os.PathLike) -> in
 
 def _copy(query: Callable[[duckdb.DuckDBPyConnection], str], target: str | os.PathLike) -> int:
     """Write ``query(connection)`` to ``target`` as Parquet on a connection of its own; return the rows."""
-    con = duck.connect()
+    con = database.connect()
     try:
         con.execute("SET preserve_insertion_order = true")  # the file keeps the order, so two runs write the same bytes
         return con.execute(f"COPY ({query(con)}) TO {sql.literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"

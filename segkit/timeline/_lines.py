@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from segkit.data.customers import CleanLines, resolve_snapshot
-from segkit.engine import duck, sql
+from segkit.engine import database, duck, sql
 from segkit.errors import DataError
 from segkit.timeline import _sql
 
@@ -58,7 +58,7 @@ def _columns(clean: object) -> dict[str, str]:
     if isinstance(clean, pd.DataFrame):
         return {c: str(t) for c, t in zip(clean.columns, clean.dtypes)}
     try:
-        described = duck.session().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(clean))})").fetchall()
+        described = database.session().sql(f"DESCRIBE SELECT * FROM read_parquet({sql.literal(str(clean))})").fetchall()
     except duckdb.Error as error:
         raise DataError(f"{clean} is not a Parquet file of order lines ({type(error).__name__}); {_FIX}.") from None
     return {row[0]: row[1] for row in described}
@@ -102,7 +102,7 @@ def _lines(clean: object, snapshot_date: object) -> Lines:
     elif not columns["order_date"].startswith(_DATE_TYPES):
         raise DataError(f"column 'order_date' holds {columns['order_date']} values, not dates; {_FIX}.")
     rule = _return_rule(columns)
-    con = duck.session()
+    con = database.session()
     counts = duck._query_lines(con, clean, lambda relation: _sql.missing_query(relation, _NEEDED)).iloc[0]
     for col in ("customer_id", "order_date", "amount"):
         if int(counts[col]):
