@@ -193,9 +193,9 @@ def reasons_queries(first_rules: str, columns: Sequence[str], *, returns: str, o
                     ) -> dict[str, str]:
     """Stage two: queries over ``first_rules`` (stage one, :func:`first_rules_query`), to be stored in turn
     under their names, each read by the ones after it. The last, ``dropped``, is every excluded line's
-    ``line_no``, ``customer_id``, ``quantity``, ``amount`` and ``reason``, the first rule that excludes it: a few
-    percent of the lines, and the only result the log and the clean lines need (:func:`clean_query`,
-    :func:`excluded_query`, :func:`reason_customers_query`).
+    ``line_no``, ``customer_id``, ``quantity``, ``amount`` and ``reason``, the first rule that excludes
+    it: a few percent of the lines, and the only result the log and the clean lines need
+    (:func:`clean_query`, :func:`excluded_query`, :func:`reason_customers_query`).
 
     - ``limits`` (only with ``outlier_z``): centre and spread of the log amounts, for the outlier rule;
     - ``returned``: the keys (customer, product) with a kept return;
