@@ -68,7 +68,7 @@ def _release(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("source_customers", "duplicate_lines", "test_customers", *sql.REASON_TABLES):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP VIEW IF EXISTS source_lines")
-    con.unregister("source_lines_frame")  # a no-op when the lines came from Parquet
+    con.unregister("source_lines_frame")  # a frame or lines held in memory; a no-op for lines scanned from disk
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dict[str, float]]:
