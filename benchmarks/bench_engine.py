@@ -10,7 +10,8 @@ per ten lines, 2% returns, 0.5% lines without a customer, 0.2% exact duplicates.
   and rules and the quality log written as Parquet), the customer table from the clean lines (the
   lines without the excluded ones: the copies of the clean and the excluded lines that the notebooks
   read are written when they are first asked for, which this path does not do); then
-  ``segkit.rfm.rfm_scores``.
+  ``segkit.rfm.rfm_scores``. Files of up to 2M lines are read into memory once and scanned from
+  there (``segkit.engine.sources.IN_MEMORY_LINES``), larger ones from disk at every pass.
 - **DuckDB SQL**, **polars**: the same steps written by hand the way an analyst would: drop lines
   without a customer, exact duplicates, negative prices and returns without a purchase of the same
   customer and product; then recency / frequency / monetary per customer and quintile scores.
