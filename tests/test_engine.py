@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -190,6 +191,14 @@ def test_a_column_arrow_would_change_keeps_the_lines_on_disk(case, tmp_path):
     assert sources.lines_in_memory([path]) is None
     assert [t for c, t in zip(sources.register_lines(con, path), con.sql("SELECT * FROM source_lines").types)
             if c == "delivery"] == ["INTERVAL"]
+
+
+def test_a_file_that_is_not_parquet_is_refused_by_duckdb_with_its_reason(tmp_path):
+    path = tmp_path / "lines.parquet"
+    path.write_text("customer_id,amount\na,1\n")
+    assert sources.lines_in_memory([path]) is None
+    with pytest.raises(duckdb.Error, match="magic bytes"):
+        sources.register_lines(database.connect(), path)
 
 
 def test_past_the_in_memory_size_the_lines_stay_on_disk(case, tmp_path, monkeypatch):

@@ -102,10 +102,13 @@ def lines_in_memory(files: Sequence[Path]) -> pa.Table | None:
     """The lines of the Parquet ``files`` with their ``line_no``, as :func:`register_lines` numbers them,
     read once per process while the files are unchanged (the last set of files only); None past
     :data:`IN_MEMORY_LINES` lines, or when a column would not come back from memory in the type
-    the engine gives it in the file (e.g. a UUID, which Arrow holds as text)."""
-    if sum(pq.ParquetFile(f).metadata.num_rows for f in files) > IN_MEMORY_LINES:
+    the engine gives it in the file (e.g. an interval, which pyarrow reads as bytes), or when pyarrow
+    cannot read the files (DuckDB then scans them, and says what is wrong with them)."""
+    try:
+        n_lines = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    except (pa.ArrowException, OSError):
         return None
-    return _read_numbered(tuple((str(f), content_hash(f)) for f in files))
+    return _read_numbered(tuple((str(f), content_hash(f)) for f in files)) if n_lines <= IN_MEMORY_LINES else None
 
 
 @functools.lru_cache(maxsize=1)
