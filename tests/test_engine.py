@@ -109,6 +109,7 @@ def parquet_read(request, monkeypatch) -> str:
 
 def test_parquet_input_gives_the_frame_result(case, tmp_path, parquet_read):
     case.to_parquet(tmp_path / "lines.parquet", index=False)
+    assert (sources.lines_in_memory([tmp_path / "lines.parquet"]) is not None) == (parquet_read == "in memory")
     from_frame = exclusions.split_lines(case, **OPTIONS)
     files = exclusions.split_parquet(tmp_path / "lines.parquet", tmp_path / "out", **OPTIONS)
     clean = pd.read_parquet(files.clean)  # in no particular order, with each line's number in the source
@@ -338,6 +339,7 @@ def test_a_folder_of_parquet_files_is_one_source_numbered_file_by_file(case, tmp
     halves = case.iloc[:7], case.iloc[7:]  # the duplicate pair stays in the first file
     for i, half in enumerate(halves):
         half.to_parquet(folder / f"part-{i}.parquet", index=False)
+    assert (sources.lines_in_memory(sources.parquet_files(folder)) is not None) == (parquet_read == "in memory")
     files = exclusions.split_parquet(folder, tmp_path / "out", **OPTIONS)
     excluded = pd.read_parquet(files.excluded)
     # a line's number is (file index << 40) + its row in the file: file 1's rows come after file 0's

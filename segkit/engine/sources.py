@@ -76,15 +76,19 @@ def register_lines(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame | str | o
     return [c for c in con.sql(f"SELECT * FROM {name} LIMIT 0").columns if c != "line_no"]
 
 
+#: File i's lines are numbered from i << FILE_NUMBER_SHIFT: for the first file, the row number itself.
+FILE_NUMBER_SHIFT = 40
+
+
 def _numbered_query(files: Sequence[Path]) -> str:
     """The lines of the Parquet ``files`` with their ``line_no`` (see :func:`register_lines`)."""
-    if len(files) == 1:  # file i's lines are numbered from i << 40: for the first file, the row number itself
+    if len(files) == 1:
         return f"""SELECT * EXCLUDE (file_row_number), file_row_number AS line_no
             FROM read_parquet({sql.literal(str(files[0]))}, file_row_number = true)"""
     # (joining every line to its file's number costs a tenth of a second per pass at 10M lines)
     listed = "[" + ", ".join(sql.literal(str(f)) for f in files) + "]"
     numbers = ", ".join(f"({sql.literal(str(f))}, {i})" for i, f in enumerate(files))
-    return f"""SELECT p.* EXCLUDE (filename, file_row_number), (CAST(f.i AS BIGINT) << 40) + p.file_row_number AS line_no
+    return f"""SELECT p.* EXCLUDE (filename, file_row_number), (CAST(f.i AS BIGINT) << {FILE_NUMBER_SHIFT}) + p.file_row_number AS line_no
             FROM read_parquet({listed}, filename = true, file_row_number = true) AS p
             JOIN (VALUES {numbers}) AS f(filename, i) ON p.filename = f.filename"""
 
@@ -133,7 +137,7 @@ def _numbered_arrow(path: Path, i: int) -> pa.Table:
     decoded as DuckDB reads it."""
     table = pq.read_table(path)
     columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    line_no = pa.array((i << 40) + np.arange(table.num_rows, dtype=np.int64))
+    line_no = pa.array((i << FILE_NUMBER_SHIFT) + np.arange(table.num_rows, dtype=np.int64))
     return pa.table([*columns, line_no], names=[*table.column_names, "line_no"])
 
 
